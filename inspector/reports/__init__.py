@@ -1,0 +1,1 @@
+"""reports layer of the Inspector core."""

@@ -1,0 +1,1 @@
+"""PySide6 GUI: a thin layer over inspector.services."""
