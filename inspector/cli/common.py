@@ -1,0 +1,90 @@
+"""Options and helpers shared by every CLI command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from inspector.errors import UserError
+
+
+def add_common(parser: argparse.ArgumentParser) -> None:
+    """--project, --operator (env fallbacks) and --json, on every subcommand."""
+    parser.add_argument(
+        "--project",
+        type=Path,
+        default=None,
+        help="project folder (default: $INSPECTOR_PROJECT or the user data folder)",
+    )
+    parser.add_argument(
+        "--operator", default=None, help="operator name (default: $INSPECTOR_OPERATOR)"
+    )
+    parser.add_argument("--pin", default=None, help="operator PIN, where one is set")
+    parser.add_argument("--json", action="store_true", help="machine-readable JSON output")
+
+
+def project_dir(args: argparse.Namespace) -> Path:
+    from inspector.services.project import default_project_dir
+
+    if args.project is not None:
+        return Path(args.project)
+    env = os.environ.get("INSPECTOR_PROJECT")
+    return Path(env) if env else default_project_dir()
+
+
+def open_project(args: argparse.Namespace):  # -> Project
+    from inspector.services.project import Project
+
+    return Project.open(project_dir(args))
+
+
+def actor_for(args: argparse.Namespace, project: Any):  # -> Actor
+    from inspector.services.session import sign_in
+
+    name = args.operator or os.environ.get("INSPECTOR_OPERATOR")
+    if not name:
+        raise UserError("no operator given: use --operator NAME or set INSPECTOR_OPERATOR")
+    pin = args.pin or os.environ.get("INSPECTOR_PIN")
+    return sign_in(project, name, pin=pin, station=os.environ.get("INSPECTOR_STATION"))
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dataclasses, paths and datetimes to JSON-friendly values (arrays are dropped)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {k: to_jsonable(v) for k, v in asdict(value).items() if not _is_array(v)}
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items() if not _is_array(v)}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def _is_array(value: Any) -> bool:
+    return type(value).__name__ == "ndarray"
+
+
+def emit(args: argparse.Namespace, data: Any, human: str) -> None:
+    """Print JSON with --json, else the human text."""
+    if getattr(args, "json", False):
+        json.dump(to_jsonable(data), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        print(human)
+
+
+def print_progress(p: Any) -> None:
+    """A progress callback for the terminal (stderr, so --json output stays clean)."""
+    sys.stderr.write(f"\r{int(p.fraction * 100):3d}% {p.message[:70]:<70}")
+    if p.fraction >= 1.0:
+        sys.stderr.write("\n")
+    sys.stderr.flush()

@@ -1,0 +1,76 @@
+"""Argument parsing and exit codes for the ``inspector`` command.
+
+Exit codes: 0 success, 1 user error or refused input (message, no traceback),
+2 bad command-line usage (argparse), 3 internal error (traceback to the log file),
+130 cancelled / interrupted. Each command group lives in its own module with a
+``register(subparsers)`` function; the handler it sets gets the parsed args.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from inspector import __version__
+from inspector.errors import Cancelled, UserError
+
+# One module per command group; each defines register(subparsers).
+COMMAND_MODULES: list[str] = [
+    "inspector.cli.cmd_project",
+    "inspector.cli.cmd_operators",
+    "inspector.cli.cmd_images",
+    "inspector.cli.cmd_audit",
+    "inspector.cli.cmd_train",
+    "inspector.cli.cmd_inspect",
+    "inspector.cli.cmd_model",
+    "inspector.cli.cmd_benchmark",
+    "inspector.cli.cmd_report",
+    "inspector.cli.cmd_demo",
+]
+
+EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL, EXIT_CANCELLED = 0, 1, 2, 3, 130
+
+log = logging.getLogger("inspector.cli")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="inspector", description="Inspector: few-shot visual quality inspection."
+    )
+    parser.add_argument("--version", action="version", version=f"Inspector {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command and return its exit code (also used by tests)."""
+    from inspector.logging_setup import setup_logging
+
+    setup_logging()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        result = args.handler(args)
+        return EXIT_OK if result is None else int(result)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USER
+    except (Cancelled, KeyboardInterrupt):
+        print("cancelled", file=sys.stderr)
+        return EXIT_CANCELLED
+    except Exception as exc:  # noqa: BLE001 - the top level must log every failure
+        log.exception("internal error in command %s", args.command)
+        print(f"internal error: {exc!r} (details in the log file)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def entry() -> None:
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""One logging set-up for CLI and GUI: a rotating file in the user log folder."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "Inspector"
+_configured = False
+
+
+def log_dir() -> Path:
+    """Folder for log files; $INSPECTOR_LOG_DIR overrides (tests, portable installs)."""
+    env = os.environ.get("INSPECTOR_LOG_DIR")
+    return Path(env) if env else Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+
+
+def setup_logging(level: int = logging.INFO) -> Path | None:
+    """Log to ``inspector.log`` (rotating, 5 x 2 MB); returns the file or None if unwritable."""
+    global _configured
+    if _configured:
+        return None
+    _configured = True
+    root = logging.getLogger()
+    root.setLevel(level)
+    try:
+        folder = log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "inspector.log"
+        handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+        )
+    except OSError as exc:
+        logging.basicConfig(level=level)
+        logging.getLogger(__name__).warning("cannot write log file: %s", exc)
+        return None
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s")
+    )
+    root.addHandler(handler)
+    return path
