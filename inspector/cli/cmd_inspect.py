@@ -1,0 +1,51 @@
+"""`inspector inspect PATH...`: inspect files or folders and record the results."""
+
+from __future__ import annotations
+
+import argparse
+
+from inspector.cli.common import actor_for, add_common, emit, open_project, print_progress
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "inspect",
+        help="inspect image files or folders with the active model",
+        description="Inspect images; exit 0 when all were inspected, 1 when any was refused.",
+    )
+    add_common(p)
+    p.add_argument("paths", nargs="+", help="image files or folders (recursive)")
+    p.add_argument("--product", help="product of the parts (selects its active model)")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from inspector.services.inspection import inspect_paths
+
+    project = open_project(args)
+    actor = actor_for(args, project)
+    batch = inspect_paths(
+        project, actor, args.paths, product=args.product,
+        progress=None if args.json else print_progress,
+    )
+    lines = []
+    for r in batch.inspections:
+        extra = ""
+        if r.verdict != "ok":
+            extra = f"  severity={r.severity or '-'} type={r.defect_type or '-'}"
+            if r.type_confidence is not None:
+                extra += f" ({r.type_confidence:.0%})"
+        lines.append(
+            f"{r.verdict.upper():9s} score={r.score:.4f} thr={r.threshold:.4f}{extra}  "
+            f"{r.image_name or r.image_id}"
+        )
+    for path, reason in batch.refused:
+        lines.append(f"REFUSED   {path}: {reason}")
+    ng = sum(r.verdict == "ng" for r in batch.inspections)
+    lines.append(
+        f"{len(batch.inspections)} inspected, {ng} NG, "
+        f"{sum(r.verdict == 'uncertain' for r in batch.inspections)} uncertain, "
+        f"{len(batch.refused)} refused"
+    )
+    emit(args, {"inspections": batch.inspections, "refused": batch.refused}, "\n".join(lines))
+    return 1 if batch.refused else 0

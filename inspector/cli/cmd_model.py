@@ -1,0 +1,75 @@
+"""`inspector model list|activate|threshold|delete`: manage model versions."""
+
+from __future__ import annotations
+
+import argparse
+
+from inspector.cli.common import actor_for, add_common, emit, open_project
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("model", help="list, activate (roll back), re-threshold or delete models")
+    msub = p.add_subparsers(dest="model_command", metavar="ACTION", required=True)
+    lst = msub.add_parser("list", help="list model versions")
+    add_common(lst)
+    lst.add_argument("--product")
+    lst.set_defaults(handler=run_list)
+    act = msub.add_parser("activate", help="make a version active (QA lead / admin)")
+    add_common(act)
+    act.add_argument("version", type=int)
+    act.set_defaults(handler=run_activate)
+    thr = msub.add_parser("threshold", help="set a version's threshold (QA lead / admin)")
+    add_common(thr)
+    thr.add_argument("version", type=int)
+    thr.add_argument("threshold", type=float)
+    thr.add_argument("--uncertain-low", type=float, default=None)
+    thr.set_defaults(handler=run_threshold)
+    dele = msub.add_parser("delete", help="delete an inactive version (QA lead / admin)")
+    add_common(dele)
+    dele.add_argument("version", type=int)
+    dele.set_defaults(handler=run_delete)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from inspector.services.models import list_models
+
+    models = list_models(open_project(args), args.product)
+    lines = [f"{'ver':>4} {'active':6} {'product':15} {'preset':8} {'threshold':>9}  trained"]
+    for m in models:
+        lines.append(
+            f"{m.version:>4} {'*' if m.active else '':6} {(m.product or '-'):15} {m.preset:8} "
+            f"{m.threshold:>9.4f}  {m.trained_at:%Y-%m-%d %H:%M} by {m.trained_by or '-'}"
+        )
+    if not models:
+        lines = ["no models yet: run `inspector train`"]
+    emit(args, models, "\n".join(lines))
+    return 0
+
+
+def run_activate(args: argparse.Namespace) -> int:
+    from inspector.services.models import activate_model
+
+    project = open_project(args)
+    info = activate_model(project, actor_for(args, project), args.version)
+    emit(args, info, f"model version {info.version} is now active")
+    return 0
+
+
+def run_threshold(args: argparse.Namespace) -> int:
+    from inspector.services.models import set_threshold
+
+    project = open_project(args)
+    info = set_threshold(
+        project, actor_for(args, project), args.version, args.threshold, args.uncertain_low
+    )
+    emit(args, info, f"model version {info.version}: threshold {info.threshold:.4f}")
+    return 0
+
+
+def run_delete(args: argparse.Namespace) -> int:
+    from inspector.services.models import delete_model
+
+    project = open_project(args)
+    delete_model(project, actor_for(args, project), args.version)
+    emit(args, {"deleted": args.version}, f"model version {args.version} deleted")
+    return 0

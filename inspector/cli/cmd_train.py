@@ -1,0 +1,46 @@
+"""`inspector train`: train a new model version from the labelled images."""
+
+from __future__ import annotations
+
+import argparse
+
+from inspector.cli.common import actor_for, add_common, emit, open_project, print_progress
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="train a model from the labelled images")
+    add_common(p)
+    p.add_argument("--product", help="train on this product's images only")
+    p.add_argument(
+        "--preset", choices=["accurate", "fast"], default="accurate",
+        help="accurate (default) or fast (lower latency per image)",
+    )
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from inspector.services.training import train, training_summary
+
+    project = open_project(args)
+    actor = actor_for(args, project)
+    summary = training_summary(project, args.product)
+    if not args.json:
+        for w in summary.warnings:
+            print(f"warning: {w}")
+    info = train(
+        project, actor, product=args.product, preset=args.preset,
+        progress=None if args.json else print_progress,
+    )
+    m = info.metrics
+    lines = [
+        f"Trained model version {info.version} ({info.preset}, backbone {info.backbone})",
+        f"  from {summary.good} good and {summary.defective} defective image(s)",
+        f"  threshold {info.threshold:.4f}"
+        + (f", uncertain from {info.uncertain_low:.4f}" if info.uncertain_low is not None else ""),
+        f"  active: {'yes' if info.active else 'no (a QA lead must activate it)'}",
+    ]
+    for key in ("expected_false_reject_rate", "expected_recall", "fit_seconds"):
+        if key in m:
+            lines.append(f"  {key.replace('_', ' ')}: {m[key]:.3f}")
+    emit(args, info, "\n".join(lines))
+    return 0

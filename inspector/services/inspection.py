@@ -1,0 +1,254 @@
+"""Use case: inspect images with the active model and store the results.
+
+Every inspection stores the machine verdict, the score and threshold it was judged
+against, the model version, who and where, and an overlay image of the heat map.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from inspector.errors import NotFoundError, UserError
+from inspector.progress import CancelToken, ProgressCallback, check, report, scaled
+from inspector.services.importing import import_array, import_paths
+from inspector.services.labeling import load_image
+from inspector.services.model_records import active_record, load_model, product_id_for
+from inspector.services.project import Project
+from inspector.services.results import InspectionInfo
+from inspector.services.session import Actor
+from inspector.store import audit
+from inspector.store.models import VERDICTS_INSPECTION, Image, Inspection, Operator, utcnow
+from inspector.store.roles import INSPECT, OVERRIDE_VERDICT, require
+
+OVERLAY_MAX_SIDE = 640
+
+
+@dataclass(frozen=True)
+class BatchInspection:
+    """Result of inspecting files or folders: what was inspected and what was refused."""
+
+    inspections: list[InspectionInfo] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+
+def inspect_image(
+    project: Project, actor: Actor, image_id: int, *, product: str | None = None
+) -> InspectionInfo:
+    """Inspect a stored image with the product's active model and record the result."""
+    require(project, actor, INSPECT)
+    rgb = load_image(project, image_id)
+    with project.db.session() as s:
+        pid = product_id_for(s, product)
+        if pid is None:
+            img = s.get(Image, image_id)
+            pid = img.product_id if img is not None else None
+        rec = active_record(s, pid)
+        rec_id, version = rec.id, rec.version
+        threshold, uncertain_low = rec.threshold, rec.uncertain_low
+        model = load_model(project.root, rec)
+    result = model.predict(rgb, threshold=threshold, uncertain_low=uncertain_low)
+    overlay_rel = _save_overlay(project, result.overlay)
+    with project.db.session() as s:
+        row = Inspection(
+            image_id=image_id,
+            model_id=rec_id,
+            score=float(result.score),
+            threshold=float(result.threshold),
+            verdict=result.verdict,
+            severity=result.severity,
+            defect_type=result.defect_type,
+            type_confidence=result.type_confidence,
+            heatmap_path=overlay_rel,
+            operator_id=actor.operator_id,
+            product_id=pid,
+            station=actor.station,
+            inspected_at=utcnow(),
+            duration_ms=float(sum(result.timings_ms.values())) if result.timings_ms else None,
+        )
+        s.add(row)
+        s.flush()
+        info = _info(s, row, version)
+    return InspectionInfo(
+        **{**info.__dict__, "overlay": result.overlay, "heatmap": result.heatmap}
+    )
+
+
+def inspect_array(
+    project: Project,
+    actor: Actor,
+    rgb: np.ndarray,
+    *,
+    product: str | None = None,
+    source: str = "camera",
+) -> InspectionInfo:
+    """Store a camera frame as an image, then inspect it."""
+    require(project, actor, INSPECT)
+    image = import_array(project, actor, rgb, product=product, source=source)
+    return inspect_image(project, actor, image.id, product=product)
+
+
+def inspect_paths(
+    project: Project,
+    actor: Actor,
+    paths: Sequence[str | Path],
+    *,
+    product: str | None = None,
+    source: str = "file",
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> BatchInspection:
+    """Import files/folders (duplicates reuse the stored image) and inspect each one."""
+    require(project, actor, INSPECT)
+    imported = import_paths(
+        project, actor, paths, product=product, source=source,
+        progress=scaled(progress, 0.0, 0.3), cancel=cancel,
+    )
+    ids = [i.id for i in imported.stored] + [image_id for _, image_id in imported.duplicates]
+    results: list[InspectionInfo] = []
+    for n, image_id in enumerate(ids):
+        check(cancel)
+        results.append(inspect_image(project, actor, image_id, product=product))
+        report(progress, 0.3 + 0.7 * (n + 1) / max(1, len(ids)), f"Inspected {n + 1}/{len(ids)}")
+    return BatchInspection(results, list(imported.refused))
+
+
+def override_verdict(
+    project: Project, actor: Actor, inspection_id: int, verdict: str, reason: str
+) -> InspectionInfo:
+    """A QA lead's correction; the machine verdict stays stored beside it."""
+    require(project, actor, OVERRIDE_VERDICT)
+    if verdict not in VERDICTS_INSPECTION:
+        raise UserError(f"Verdict must be one of {', '.join(VERDICTS_INSPECTION)}.")
+    if not reason or not reason.strip():
+        raise UserError("An override needs a reason.")
+    with project.db.session() as s:
+        row = s.get(Inspection, inspection_id)
+        if row is None:
+            raise NotFoundError(f"No inspection {inspection_id}.")
+        old = row.override_verdict or row.verdict
+        row.override_verdict = verdict
+        row.override_reason = reason.strip()
+        row.override_by_id = actor.operator_id
+        row.override_at = utcnow()
+        audit.record(
+            s, actor, "inspection.override", "inspection", str(inspection_id),
+            {"from": old, "to": verdict, "reason": row.override_reason},
+        )
+        s.flush()
+        return _info(s, row, row.model.version if row.model else None)
+
+
+def list_inspections(
+    project: Project,
+    *,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    product: str | None = None,
+    verdict: str | None = None,
+    operator: str | None = None,
+    text: str | None = None,
+    limit: int = 200,
+) -> list[InspectionInfo]:
+    """Newest first; ``verdict`` filters the final (overridden) verdict."""
+    with project.db.session() as s:
+        q = select(Inspection).join(Image, Image.id == Inspection.image_id)
+        if since is not None:
+            q = q.where(Inspection.inspected_at >= since)
+        if until is not None:
+            q = q.where(Inspection.inspected_at < until)
+        pid = product_id_for(s, product)
+        if pid is not None:
+            q = q.where(Inspection.product_id == pid)
+        if verdict:
+            q = q.where(
+                or_(
+                    Inspection.override_verdict == verdict,
+                    (Inspection.override_verdict.is_(None)) & (Inspection.verdict == verdict),
+                )
+            )
+        if operator:
+            q = q.join(Operator, Operator.id == Inspection.operator_id).where(
+                Operator.name == operator
+            )
+        if text:
+            like = f"%{text}%"
+            q = q.where(
+                or_(
+                    Image.original_name.ilike(like),
+                    Inspection.defect_type.ilike(like),
+                    Image.serial.ilike(like),
+                    Image.lot.ilike(like),
+                )
+            )
+        q = q.order_by(Inspection.inspected_at.desc(), Inspection.id.desc()).limit(limit)
+        return [_info(s, r, r.model.version if r.model else None) for r in s.scalars(q)]
+
+
+def _info(s: Session, row: Inspection, version: int | None) -> InspectionInfo:
+    s.refresh(row)
+    return InspectionInfo(
+        id=row.id,
+        image_id=row.image_id,
+        image_name=row.image.original_name if row.image else None,
+        model_version=version,
+        score=row.score,
+        threshold=row.threshold,
+        verdict=row.verdict,
+        final_verdict=row.final_verdict,
+        severity=row.severity,
+        defect_type=row.defect_type,
+        type_confidence=row.type_confidence,
+        heatmap_path=row.heatmap_path,
+        operator=row.operator.name if row.operator else None,
+        station=row.station,
+        product=row.product.name if row.product else None,
+        inspected_at=row.inspected_at,
+        duration_ms=row.duration_ms,
+        override_verdict=row.override_verdict,
+        override_reason=row.override_reason,
+        override_by=row.override_by.name if row.override_by else None,
+        override_at=row.override_at,
+    )
+
+
+def _save_overlay(project: Project, overlay: np.ndarray) -> str:
+    """Write the heat-map overlay as a JPEG under artefacts/heatmaps/YYYY/MM (atomically)."""
+    now = utcnow()
+    rel = Path("artefacts") / "heatmaps" / f"{now:%Y}" / f"{now:%m}"
+    folder = project.root / rel
+    folder.mkdir(parents=True, exist_ok=True)
+    h, w = overlay.shape[:2]
+    scale = min(1.0, OVERLAY_MAX_SIDE / max(h, w))
+    small = cv2.resize(overlay, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    bgr = cv2.cvtColor(small, cv2.COLOR_RGB2BGR)
+    ok, buf = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, 85])
+    if not ok:
+        raise UserError("Could not encode the heat-map overlay.")
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(buf.tobytes())
+        name = f"{now:%d%H%M%S}-{os.path.basename(tmp)[3:11]}.jpg"
+        os.replace(tmp, folder / name)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return (rel / name).as_posix()
+
+
+def overlay_path(project: Project, info: InspectionInfo) -> Path | None:
+    """Absolute path of an inspection's stored overlay, or None."""
+    if not info.heatmap_path:
+        return None
+    path = project.root / info.heatmap_path
+    return path if path.is_file() else None

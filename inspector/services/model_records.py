@@ -1,0 +1,97 @@
+"""Shared helpers of the model use cases: lookups, records to ModelInfo, a model cache.
+
+Loading a model file costs a backbone build and a file read; inspections reuse one
+loaded model per (file, sha256) instead, guarded by a lock so worker threads share it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from inspector.engine import DefectModel
+from inspector.errors import ModelFileError, NotFoundError, UserError
+from inspector.services.results import ModelInfo
+from inspector.store.models import ModelRecord, Product
+
+_CACHE_SIZE = 3
+_cache: OrderedDict[tuple[str, str], DefectModel] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def product_id_for(session: Session, product: str | None) -> int | None:
+    """The id of a named product (None for None); unknown names are a clear error."""
+    if product is None:
+        return None
+    pid = session.execute(select(Product.id).where(Product.name == product)).scalar()
+    if pid is None:
+        raise NotFoundError(f"No product named {product!r}.")
+    return int(pid)
+
+
+def model_info(rec: ModelRecord) -> ModelInfo:
+    return ModelInfo(
+        id=rec.id,
+        version=rec.version,
+        product=rec.product.name if rec.product else None,
+        trained_by=rec.trained_by.name if rec.trained_by else None,
+        trained_at=rec.trained_at,
+        backbone=rec.backbone,
+        preset=rec.preset,
+        threshold=rec.threshold,
+        uncertain_low=rec.uncertain_low,
+        active=rec.active,
+        file_path=rec.file_path,
+        file_sha256=rec.file_sha256,
+        metrics=dict(rec.metrics or {}),
+        training_set={k: v for k, v in (rec.training_set or {}).items() if k != "sha256"},
+    )
+
+
+def record_by_version(session: Session, version: int) -> ModelRecord:
+    rec = session.execute(
+        select(ModelRecord).where(ModelRecord.version == version, ModelRecord.deleted.is_(False))
+    ).scalar()
+    if rec is None:
+        raise NotFoundError(f"No model version {version}.")
+    return rec
+
+
+def active_record(session: Session, product_id: int | None) -> ModelRecord:
+    """The active model of a product; without a product, the newest active model."""
+    q = select(ModelRecord).where(ModelRecord.active.is_(True), ModelRecord.deleted.is_(False))
+    if product_id is not None:
+        q = q.where(ModelRecord.product_id == product_id)
+    rec = session.execute(q.order_by(ModelRecord.version.desc())).scalars().first()
+    if rec is None:
+        raise UserError("No active model: train a model (Train page or `inspector train`) first.")
+    return rec
+
+
+def load_model(root: Path, rec: ModelRecord) -> DefectModel:
+    """Load (or reuse) the model of a record, checking the file's sha256 first."""
+    path = root / rec.file_path
+    key = (str(path), rec.file_sha256)
+    with _cache_lock:
+        model = _cache.get(key)
+        if model is not None:
+            _cache.move_to_end(key)
+            return model
+    if not path.is_file():
+        raise ModelFileError(f"Model file of version {rec.version} is missing: {path.name}")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != rec.file_sha256:
+        raise ModelFileError(
+            f"Model file of version {rec.version} was changed or damaged (checksum mismatch)."
+        )
+    model = DefectModel.load(path)
+    with _cache_lock:
+        _cache[key] = model
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return model

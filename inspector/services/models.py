@@ -1,0 +1,106 @@
+"""Use cases on model versions: list, activate / roll back, delete, threshold."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from inspector.errors import UserError
+from inspector.services.model_records import (
+    model_info,
+    product_id_for,
+    record_by_version,
+)
+from inspector.services.project import Project
+from inspector.services.results import ModelInfo, ScoreDistribution
+from inspector.services.session import Actor
+from inspector.store import audit
+from inspector.store.models import ModelRecord
+from inspector.store.roles import DELETE_DATA, MANAGE_MODELS, SET_THRESHOLD, require
+
+
+def list_models(project: Project, product: str | None = None) -> list[ModelInfo]:
+    """All model versions, newest first."""
+    with project.db.session() as s:
+        q = select(ModelRecord).where(ModelRecord.deleted.is_(False))
+        pid = product_id_for(s, product)
+        if pid is not None:
+            q = q.where(ModelRecord.product_id == pid)
+        return [model_info(r) for r in s.scalars(q.order_by(ModelRecord.version.desc()))]
+
+
+def get_model(project: Project, version: int) -> ModelInfo:
+    with project.db.session() as s:
+        return model_info(record_by_version(s, version))
+
+
+def activate_model(project: Project, actor: Actor, version: int) -> ModelInfo:
+    """Make ``version`` the active model of its product (also used to roll back)."""
+    require(project, actor, MANAGE_MODELS)
+    with project.db.session() as s:
+        rec = record_by_version(s, version)
+        previous = [
+            r.version
+            for r in s.scalars(select(ModelRecord).where(ModelRecord.active.is_(True)))
+            if r.product_id == rec.product_id and r.id != rec.id
+        ]
+        for r in s.scalars(select(ModelRecord).where(ModelRecord.active.is_(True))):
+            if r.product_id == rec.product_id:
+                r.active = False
+        rec.active = True
+        audit.record(
+            s, actor, "model.activate", "model", str(version), {"previous_active": previous}
+        )
+        s.flush()
+        return model_info(rec)
+
+
+def delete_model(project: Project, actor: Actor, version: int) -> None:
+    """Mark a version deleted (file kept for the audit trail); the active one is refused."""
+    require(project, actor, DELETE_DATA)
+    require(project, actor, MANAGE_MODELS)
+    with project.db.session() as s:
+        rec = record_by_version(s, version)
+        if rec.active:
+            raise UserError(
+                f"Version {version} is active: activate another version before deleting it."
+            )
+        rec.deleted = True
+        audit.record(s, actor, "model.delete", "model", str(version), {})
+
+
+def set_threshold(
+    project: Project,
+    actor: Actor,
+    version: int,
+    threshold: float,
+    uncertain_low: float | None = None,
+) -> ModelInfo:
+    """Change the decision threshold (and the lower edge of the uncertain band)."""
+    require(project, actor, SET_THRESHOLD)
+    if uncertain_low is not None and uncertain_low >= threshold:
+        raise UserError("The uncertain band must start below the threshold.")
+    with project.db.session() as s:
+        rec = record_by_version(s, version)
+        old = {"threshold": rec.threshold, "uncertain_low": rec.uncertain_low}
+        rec.threshold = float(threshold)
+        rec.uncertain_low = None if uncertain_low is None else float(uncertain_low)
+        audit.record(
+            s, actor, "model.threshold", "model", str(version),
+            {"old": old, "new": {"threshold": rec.threshold, "uncertain_low": rec.uncertain_low}},
+        )
+        s.flush()
+        return model_info(rec)
+
+
+def score_distribution(project: Project, version: int) -> ScoreDistribution:
+    """Scores the model was calibrated on: held-out good, labelled and synthetic defects."""
+    with project.db.session() as s:
+        rec = record_by_version(s, version)
+        cal = dict((rec.metrics or {}).get("calibration", {}))
+        return ScoreDistribution(
+            good_scores=[float(x) for x in cal.get("good_scores", [])],
+            defect_scores=[float(x) for x in cal.get("defect_scores", [])],
+            synthetic_scores=[float(x) for x in cal.get("synthetic_scores", [])],
+            threshold=rec.threshold,
+            uncertain_low=rec.uncertain_low,
+        )

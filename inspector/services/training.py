@@ -1,0 +1,213 @@
+"""Use case: train a model version from the labelled images of a product.
+
+The engine trains in memory; only when it finished is the model file written (atomically)
+and the version recorded, so a cancelled or crashed training leaves the previous active
+model untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import func, select
+
+from inspector.engine import EngineConfig, LabelledDefect, generate_synthetic_defects, train_model
+from inspector.errors import UserError
+from inspector.progress import CancelToken, ProgressCallback, check, report, scaled
+from inspector.services.labeling import load_image, load_mask
+from inspector.services.model_records import model_info, product_id_for
+from inspector.services.project import Project
+from inspector.services.results import ModelInfo
+from inspector.services.session import Actor
+from inspector.store import audit
+from inspector.store.models import Image, Label, ModelRecord
+from inspector.store.roles import MANAGE_MODELS, TRAIN, allowed, require
+
+MIN_GOOD_IMAGES = 5
+
+
+@dataclass(frozen=True)
+class TrainingSummary:
+    """What a training run would use, and what is worth warning about first."""
+
+    product: str | None
+    good: int
+    defective: int
+    unlabelled: int
+    defect_types: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def can_train(self) -> bool:
+        return self.good >= 2
+
+
+@dataclass(frozen=True)
+class _LabelledImage:
+    image_id: int
+    sha256: str
+    verdict: str
+    defect_type: str | None
+    has_mask: bool
+
+
+def _current_labels(project: Project, product: str | None) -> list[_LabelledImage]:
+    """The newest label of every image of the product (history rows are ignored)."""
+    with project.db.session() as s:
+        pid = product_id_for(s, product)
+        newest = select(Label.image_id, func.max(Label.id).label("lid")).group_by(Label.image_id)
+        newest_sq = newest.subquery()
+        q = (
+            select(Image.id, Image.sha256, Label.verdict, Label.defect_type, Label.mask_path)
+            .join(newest_sq, newest_sq.c.image_id == Image.id)
+            .join(Label, Label.id == newest_sq.c.lid)
+            .order_by(Image.id)
+        )
+        if pid is not None:
+            q = q.where(Image.product_id == pid)
+        return [
+            _LabelledImage(r[0], r[1], r[2], r[3], r[4] is not None) for r in s.execute(q).all()
+        ]
+
+
+def training_summary(project: Project, product: str | None = None) -> TrainingSummary:
+    """Counts of what training would use plus plain-language warnings."""
+    labelled = _current_labels(project, product)
+    with project.db.session() as s:
+        pid = product_id_for(s, product)
+        q = select(func.count(Image.id))
+        if pid is not None:
+            q = q.where(Image.product_id == pid)
+        total = int(s.execute(q).scalar_one())
+    good = sum(1 for r in labelled if r.verdict == "good")
+    bad = [r for r in labelled if r.verdict == "defective"]
+    types: dict[str, int] = {}
+    for r in bad:
+        key = r.defect_type or "unspecified"
+        types[key] = types.get(key, 0) + 1
+    warnings = []
+    if good < MIN_GOOD_IMAGES:
+        warnings.append(
+            f"Only {good} good image(s) labelled: label at least {MIN_GOOD_IMAGES} "
+            "(10 or more is better) for a reliable model."
+        )
+    if not bad:
+        warnings.append(
+            "No defective images labelled yet: the threshold is set from good images and "
+            "synthetic defects. Label real defects as they arrive to sharpen it."
+        )
+    return TrainingSummary(product, good, len(bad), total - len(labelled), types, warnings)
+
+
+def train(
+    project: Project,
+    actor: Actor,
+    *,
+    product: str | None = None,
+    preset: str = "accurate",
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> ModelInfo:
+    """Train, save and record a new model version; activate it when allowed.
+
+    The new version becomes active when the trainer may manage models or when the
+    product has no active model yet; otherwise a QA lead activates it later.
+    """
+    require(project, actor, TRAIN)
+    summary = training_summary(project, product)
+    if not summary.can_train:
+        raise UserError(
+            f"Cannot train: {summary.good} good image(s) labelled; at least 2 are needed "
+            f"({MIN_GOOD_IMAGES} or more recommended)."
+        )
+    labelled = _current_labels(project, product)
+    report(progress, 0.0, "Loading images")
+    goods, defects, hashes = [], [], []
+    for i, item in enumerate(labelled):
+        check(cancel)
+        rgb = load_image(project, item.image_id)
+        hashes.append(item.sha256)
+        if item.verdict == "good":
+            goods.append(rgb)
+        else:
+            mask = load_mask(project, item.image_id) if item.has_mask else None
+            defects.append(LabelledDefect(image=rgb, defect_type=item.defect_type, mask=mask))
+        report(progress, 0.1 * (i + 1) / len(labelled), "Loading images")
+    config = EngineConfig(preset=preset)
+    model = train_model(
+        goods, defects, config=config, progress=scaled(progress, 0.1, 0.95), cancel=cancel
+    )
+    check(cancel)
+    report(progress, 0.96, "Saving model")
+    return _record_model(project, actor, model, product, preset, summary, hashes)
+
+
+def _record_model(project, actor, model, product, preset, summary, hashes) -> ModelInfo:  # noqa: ANN001
+    with project.db.session() as s:
+        pid = product_id_for(s, product)
+        version = int(s.execute(select(func.max(ModelRecord.version))).scalar() or 0) + 1
+        rel = Path("models") / f"model-v{version:04d}.inspector-model"
+        path = project.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        model.save(path)
+        sha = _sha256(path)
+        has_active = s.execute(
+            select(ModelRecord.id).where(
+                ModelRecord.active.is_(True), ModelRecord.product_id.is_(pid)
+                if pid is None else ModelRecord.product_id == pid
+            )
+        ).first()
+        activate = has_active is None or allowed(actor.role, MANAGE_MODELS)
+        if activate:
+            for rec in s.scalars(select(ModelRecord).where(ModelRecord.active.is_(True))):
+                if rec.product_id == pid:
+                    rec.active = False
+        rec = ModelRecord(
+            version=version,
+            product_id=pid,
+            trained_by_id=actor.operator_id,
+            backbone=str(model.metadata.get("backbone", "")),
+            preset=preset,
+            training_set={
+                "good": summary.good,
+                "defective": summary.defective,
+                "defect_types": summary.defect_types,
+                "sha256": hashes,
+            },
+            metrics=dict(model.metrics),
+            threshold=float(model.threshold),
+            uncertain_low=None if model.uncertain_low is None else float(model.uncertain_low),
+            file_path=rel.as_posix(),
+            file_sha256=sha,
+            active=activate,
+        )
+        s.add(rec)
+        s.flush()
+        audit.record(
+            s, actor, "model.train", "model", str(version),
+            {"product": product, "preset": preset, "active": activate,
+             "threshold": rec.threshold, "good": summary.good, "defective": summary.defective},
+        )
+        return model_info(rec)
+
+
+def synthetic_examples(
+    project: Project, product: str | None = None, n: int = 6, seed: int = 0
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Synthetic defects made from the product's good images, for the user to see."""
+    goods = [r for r in _current_labels(project, product) if r.verdict == "good"][:8]
+    if not goods:
+        raise UserError("Label some good images first: synthetic defects are made from them.")
+    images = [load_image(project, r.image_id) for r in goods]
+    return generate_synthetic_defects(images, n=n, seed=seed)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
