@@ -1,0 +1,260 @@
+"""Decode image bytes into a validated RGB ``uint8`` HxWx3 array plus facts.
+
+Pillow reads the header first, so oversized images are refused before any pixel is
+decoded; then every pixel is loaded so truncated files are caught (LOAD_TRUNCATED_IMAGES
+stays off). 16-bit PNG/TIFF are decoded with OpenCV and scaled by 255/65535 (not
+truncated). Transparency is composited on white. EXIF orientation is applied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from inspector.errors import ImageError
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"})
+_FORMATS = {"PNG": ".png", "JPEG": ".jpg", "MPO": ".jpg", "BMP": ".bmp", "TIFF": ".tif",
+            "WEBP": ".webp"}
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+DEFAULT_MAX_PIXELS = 60_000_000
+
+
+@dataclass(frozen=True)
+class ImageFacts:
+    """What the file is: ``width``/``height`` are after the EXIF rotation."""
+
+    format: str  # PNG, JPEG, BMP, TIFF, WEBP
+    mode: str  # Pillow-style mode of the file: L, RGB, RGBA, P, I;16 ...
+    bit_depth: int  # bits per channel in the file (8 or 16)
+    width: int
+    height: int
+    orientation: int = 1
+    captured_at: dt.datetime | None = None
+
+    @property
+    def extension(self) -> str:
+        return _FORMATS[self.format]
+
+
+@dataclass(frozen=True)
+class Decoded:
+    rgb: np.ndarray
+    facts: ImageFacts
+
+
+def is_supported_path(path: Path) -> bool:
+    return Path(path).suffix.lower() in SUPPORTED_EXTENSIONS
+
+
+def decode_file(path: Path, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Decoded:
+    """Read and decode a file; unreadable paths become ImageError with the reason."""
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError as exc:
+        raise ImageError("file not found") from exc
+    except PermissionError as exc:
+        raise ImageError("cannot read file: permission denied") from exc
+    except IsADirectoryError as exc:
+        raise ImageError("is a folder, not a file") from exc
+    except OSError as exc:
+        raise ImageError(f"cannot read file: {exc.strerror or exc}") from exc
+    return decode_bytes(data, max_pixels=max_pixels)
+
+
+def decode_bytes(data: bytes, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Decoded:
+    """Decode ``data`` fully; raises ImageError with a human reason for any bad input."""
+    if not data:
+        raise ImageError("empty file (0 bytes)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            img = Image.open(io.BytesIO(data))
+        except Image.DecompressionBombError as exc:
+            raise ImageError(f"image is far too large to open safely ({exc})") from exc
+        except UnidentifiedImageError as exc:
+            raise ImageError("not an image, or an image type Inspector cannot read") from exc
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise ImageError(f"damaged image file ({exc})") from exc
+        if img.format not in _FORMATS:
+            raise ImageError(f"not a supported image type ({img.format})")
+        fmt = "JPEG" if img.format == "MPO" else img.format
+        width, height = img.size
+        if max_pixels is not None and width * height > max_pixels:
+            raise ImageError(
+                f"image is {width}x{height} = {width * height / 1e6:.1f} megapixels, over the "
+                f"limit of {max_pixels / 1e6:.1f} megapixels (setting max_pixels)"
+            )
+        exif = _exif(img)
+        depth = _bit_depth(img, data)
+        rgb, mode = _pixels(img, data, depth)
+    orientation = exif.get(0x0112, 1) if isinstance(exif.get(0x0112, 1), int) else 1
+    if orientation in _TRANSPOSE:
+        rgb = np.ascontiguousarray(
+            np.asarray(Image.fromarray(rgb).transpose(_TRANSPOSE[orientation]))
+        )
+    facts = ImageFacts(fmt, mode, depth, rgb.shape[1], rgb.shape[0], orientation,
+                       _captured_at(exif))
+    return Decoded(rgb, facts)
+
+
+def _exif(img: Image.Image) -> dict[int, object]:
+    try:
+        exif = img.getexif()
+        values: dict[int, object] = dict(exif)
+        values.update(exif.get_ifd(0x8769))  # Exif IFD: DateTimeOriginal, OffsetTime...
+    except (OSError, ValueError, SyntaxError, TypeError, KeyError) as exc:
+        log.debug("ignoring unreadable EXIF: %s", exc)
+        return {}
+    return values
+
+
+def _captured_at(exif: dict[int, object]) -> dt.datetime | None:
+    """EXIF DateTimeOriginal (else DateTime), with its offset or else local time, in UTC."""
+    raw = exif.get(0x9003) or exif.get(0x0132)
+    if not isinstance(raw, str):
+        return None
+    try:
+        when = dt.datetime.strptime(raw.strip().rstrip("\x00"), "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None
+    offset = exif.get(0x9011)
+    if isinstance(offset, str):
+        try:
+            when = dt.datetime.fromisoformat(when.isoformat() + offset.strip().rstrip("\x00"))
+        except ValueError:
+            when = when.astimezone()
+    else:
+        when = when.astimezone()  # EXIF times are the camera's local time
+    return when.astimezone(dt.UTC)
+
+
+def _bit_depth(img: Image.Image, data: bytes) -> int:
+    if img.format == "PNG" and len(data) > 24:
+        return int(data[24])  # IHDR bit depth (1, 2, 4, 8 or 16)
+    if img.format == "TIFF":
+        bits = img.tag_v2.get(258, (8,)) if hasattr(img, "tag_v2") else (8,)
+        bits = bits if isinstance(bits, tuple) else (bits,)
+        return int(max(bits))
+    return 16 if img.mode.startswith("I;16") else 8
+
+
+def _pixels(img: Image.Image, data: bytes, depth: int) -> tuple[np.ndarray, str]:
+    """Load every pixel (catching truncation); returns (rgb uint8, mode description)."""
+    pil_error: Exception | None = None
+    try:
+        img.load()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        pil_error = exc
+    if depth > 8:
+        if pil_error is not None and "truncat" in str(pil_error).lower():
+            raise ImageError(f"damaged or truncated image file ({pil_error})")
+        arr = _decode_cv2(data)
+        if arr is not None:
+            return _cv2_to_rgb(arr)
+        if pil_error is None and img.mode.startswith("I"):
+            return _scale16(np.asarray(img)), img.mode
+    if pil_error is not None:
+        raise ImageError(f"damaged or truncated image file ({pil_error})")
+    return _pil_to_rgb(img), img.mode
+
+
+def _pil_to_rgb(img: Image.Image) -> np.ndarray:
+    mode = img.mode
+    if mode == "P" and "transparency" in img.info:
+        img = img.convert("RGBA")
+    elif mode in ("LA", "PA", "La", "RGBa"):
+        img = img.convert("RGBA")
+    if img.mode == "RGBA":
+        return _on_white(np.asarray(img))
+    if mode.startswith("I"):
+        return _scale16(np.asarray(img)) if mode.startswith("I;16") else _stack(
+            np.clip(np.asarray(img), 0, 255).astype(np.uint8))
+    if mode == "F":
+        return _stack(np.clip(np.asarray(img), 0, 255).astype(np.uint8))
+    return np.ascontiguousarray(np.asarray(img.convert("RGB"), dtype=np.uint8))
+
+
+def _decode_cv2(data: bytes) -> np.ndarray | None:
+    import cv2
+
+    buf = np.frombuffer(data, dtype=np.uint8)
+    arr = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
+    return arr if arr is not None and arr.size else None
+
+
+def _cv2_to_rgb(arr: np.ndarray) -> tuple[np.ndarray, str]:
+    """OpenCV BGR(A)/gray of any integer depth to RGB uint8."""
+    if arr.dtype == np.uint16:
+        arr8 = _scale16(arr)
+    elif arr.dtype == np.uint8:
+        arr8 = arr
+    else:
+        raise ImageError(f"unsupported pixel type {arr.dtype}")
+    if arr8.ndim == 2:
+        return _stack(arr8), "L"
+    if arr8.shape[2] == 3:
+        return np.ascontiguousarray(arr8[..., ::-1]), "RGB"
+    if arr8.shape[2] == 4:
+        return _on_white(np.ascontiguousarray(arr8[..., [2, 1, 0, 3]])), "RGBA"
+    if arr8.shape[2] == 2:
+        return _on_white(np.dstack([arr8[..., 0]] * 3 + [arr8[..., 1]])), "LA"
+    raise ImageError(f"unsupported number of channels ({arr8.shape[2]})")
+
+
+def _scale16(arr: np.ndarray) -> np.ndarray:
+    """Scale 0..65535 to 0..255 with rounding (x * 255 / 65535)."""
+    wide = np.clip(arr.astype(np.uint32), 0, 65535)
+    out = ((wide * 255 + 32767) // 65535).astype(np.uint8)
+    return _stack(out) if out.ndim == 2 else out
+
+
+def _stack(gray: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(np.repeat(gray[..., None], 3, axis=2))
+
+
+def _on_white(rgba: np.ndarray) -> np.ndarray:
+    """Composite RGBA (uint8) over a white background."""
+    alpha = rgba[..., 3:4].astype(np.float32) / 255.0
+    rgb = rgba[..., :3].astype(np.float32) * alpha + 255.0 * (1.0 - alpha)
+    return np.ascontiguousarray(np.rint(rgb).astype(np.uint8))
+
+
+def encode_png(rgb: np.ndarray, compress_level: int = 3) -> bytes:
+    """PNG bytes for an RGB or gray uint8 array (camera snapshots, masks)."""
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, format="PNG", compress_level=compress_level)
+    return buf.getvalue()
+
+
+def as_rgb_uint8(arr: np.ndarray) -> np.ndarray:
+    """Validate a camera/array image: HxW or HxWx3/4 uint8 -> HxWx3 uint8."""
+    a = np.asarray(arr)
+    if a.dtype != np.uint8:
+        raise ImageError(f"image array must be uint8, got {a.dtype}")
+    if a.ndim == 2:
+        return _stack(a)
+    if a.ndim == 3 and a.shape[2] == 3:
+        return np.ascontiguousarray(a)
+    if a.ndim == 3 and a.shape[2] == 4:
+        return _on_white(a)
+    raise ImageError(f"image array must be HxW or HxWx3, got shape {a.shape}")
+
+

@@ -1,0 +1,313 @@
+"""Import image files, folders and camera frames into the project.
+
+Each file is read once, hashed, checked against the store (duplicates are reported, not
+stored twice), fully decoded (bad files are refused with a reason) and then written to the
+content-addressed store and recorded in its own transaction. A failed record removes the
+file it just wrote; a cancelled import removes everything it imported, so no partial state
+is left.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from inspector.errors import Cancelled, ImageError, PermissionDenied
+from inspector.imaging.decode import (
+    SUPPORTED_EXTENSIONS,
+    as_rgb_uint8,
+    decode_bytes,
+    encode_png,
+)
+from inspector.progress import CancelToken, ProgressCallback, check, report
+from inspector.services.dto import ImageInfo
+from inspector.services.labeling import (
+    active_defect_types,
+    get_image,
+    image_info,
+    register_defect_type,
+)
+from inspector.services.products import product_id
+from inspector.store import audit, roles
+from inspector.store.image_store import sha256_bytes, storage_error_reason
+from inspector.store.models import IMAGE_SOURCES, Image, Label, utcnow
+
+GOOD_FOLDERS = frozenset({"good", "ok", "pass"})
+DEFECTIVE_FOLDERS = frozenset({"defective", "defect", "bad", "ng", "fail", "reject"})
+NEUTRAL_FOLDERS = frozenset({"train", "test", "val", "validation", "images", "img", "imgs",
+                             "unlabelled", "unlabeled"})
+SKIPPED_FOLDERS = frozenset({"ground_truth"})  # MVTec masks, not images to inspect
+NOT_SUPPORTED = "not a supported image type"
+
+
+@dataclass
+class ImportReport:
+    """Outcome of an import: stored images, (path, existing image id), (path, reason)."""
+
+    stored: list[ImageInfo] = field(default_factory=list)
+    duplicates: list[tuple[str, int]] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # non-image files inside folders
+    new_defect_types: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    path: Path
+    in_folder: bool
+    label: tuple[str, str | None] | None
+
+
+def folder_label(path: Path) -> tuple[str, str | None] | None:
+    """Label from the parent folder: good/ -> good, any other name -> defective of that
+    type (MVTec ``test/<defect>``), neutral names such as train/ or test/ -> None."""
+    name = " ".join(path.parent.name.split())
+    low = name.lower()
+    if not low or low in NEUTRAL_FOLDERS:
+        return None
+    if low in GOOD_FOLDERS:
+        return ("good", None)
+    if low in DEFECTIVE_FOLDERS:
+        return ("defective", None)
+    return ("defective", name[:100])
+
+
+def _walk(folder: Path, skip_masks: bool) -> tuple[list[Path], list[str]]:
+    files: list[Path] = []
+    ignored: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
+                             and not (skip_masks and d.lower() in SKIPPED_FOLDERS))
+        for name in sorted(filenames):
+            p = Path(dirpath) / name
+            if name.startswith("."):
+                continue
+            (files if p.suffix.lower() in SUPPORTED_EXTENSIONS else ignored).append(p)
+    return files, [str(p) for p in ignored]
+
+
+def expand_paths(paths: Iterable[str | Path], labels_from_folders: bool,
+                 report_: ImportReport) -> list[_Candidate]:
+    """Files to import; named files with other extensions or missing paths are refused."""
+    out: list[_Candidate] = []
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if path.is_dir():
+            files, ignored = _walk(path, labels_from_folders)
+            report_.ignored.extend(ignored)
+            out.extend(_Candidate(f, True, folder_label(f) if labels_from_folders else None)
+                       for f in files)
+        elif not path.exists() and not path.is_symlink():
+            report_.refused.append((str(path), "file not found"))
+        elif path.suffix.lower() not in SUPPORTED_EXTENSIONS:
+            report_.refused.append((str(path), NOT_SUPPORTED))
+        else:
+            out.append(_Candidate(path, False,
+                                  folder_label(path) if labels_from_folders else None))
+    return out
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise ImageError("file not found") from exc
+    except PermissionError as exc:
+        raise ImageError("cannot read file: permission denied") from exc
+    except IsADirectoryError as exc:
+        raise ImageError("is a folder, not a file") from exc
+    except OSError as exc:
+        raise ImageError(f"cannot read file: {exc.strerror or exc}") from exc
+
+
+def _prepare_defect_types(project: Any, actor: Any, cands: list[_Candidate],
+                          report_: ImportReport) -> None:
+    """Register defect types named by folders; needs MANAGE_DEFECT_TYPES if any are new."""
+    wanted = {c.label[1] for c in cands if c.label and c.label[1]}
+    if not wanted:
+        return
+    with project.db.session() as session:
+        known = active_defect_types(session)
+    new = sorted(t for t in wanted if t.lower() not in known)
+    if new and not roles.has_permission(actor, roles.MANAGE_DEFECT_TYPES):
+        try:
+            project.require(actor, roles.MANAGE_DEFECT_TYPES, entity="defect_type",
+                            details={"names": new, "via": "import"})
+        except PermissionDenied as exc:
+            raise PermissionDenied(
+                f"the folders name new defect types ({', '.join(new)}); {exc}. Ask a QA "
+                "lead to add them first, or import without labels from folders") from exc
+    with project.db.session() as session:
+        seen: set[str] = set()
+        for name in new:
+            if name.lower() not in seen:
+                seen.add(name.lower())
+                report_.new_defect_types.append(
+                    register_defect_type(session, actor, name, via="import"))
+
+
+def import_paths(
+    project: Any, actor: Any, paths: Sequence[str | Path], *, product: str | None = None,
+    source: str = "file", labels_from_folders: bool = False, lot: str | None = None,
+    serial: str | None = None, progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> ImportReport:
+    """Import files and folders (recursively); see ``ImportReport`` for the outcome."""
+    project.require(actor, roles.IMPORT, entity="image")
+    if labels_from_folders:
+        project.require(actor, roles.LABEL, entity="image")
+    if source not in IMAGE_SOURCES:
+        raise ValueError(f"unknown image source {source!r}")
+    with project.db.session() as session:
+        pid = product_id(session, product)
+    result = ImportReport()
+    cands = expand_paths(paths, labels_from_folders, result)
+    _prepare_defect_types(project, actor, cands, result)
+    max_pixels = int(project.get_setting("max_pixels"))
+    seen: dict[str, int] = {}
+    created_files: dict[int, str] = {}
+    meta = {"product_id": pid, "lot": lot, "serial": serial,
+            "station": getattr(actor, "station", None)}
+    try:
+        for n, cand in enumerate(cands):
+            check(cancel)
+            report(progress, n / max(1, len(cands)), f"Importing {cand.path.name}")
+            src = "folder" if cand.in_folder and source == "file" else source
+            _import_one(project, actor, cand, src, meta, max_pixels, seen, created_files,
+                        result)
+    except Cancelled:
+        _undo(project, actor, created_files, result)
+        raise
+    report(progress, 1.0, f"Imported {len(result.stored)}, {len(result.duplicates)} "
+                          f"duplicates, {len(result.refused)} refused")
+    with project.db.session() as session:
+        audit.record(session, actor, "images.import", "image", None, {
+            "stored": len(result.stored), "duplicates": len(result.duplicates),
+            "refused": len(result.refused), "labels_from_folders": labels_from_folders,
+            "product": product, "new_defect_types": result.new_defect_types})
+    return result
+
+
+def _import_one(project: Any, actor: Any, cand: _Candidate, source: str, meta: dict[str, Any],
+                max_pixels: int, seen: dict[str, int], created_files: dict[int, str],
+                result: ImportReport) -> None:
+    path = str(cand.path)
+    try:
+        data = _read(cand.path)
+        sha = sha256_bytes(data)
+        existing = seen.get(sha) or _find_sha(project, sha)
+        if existing is not None:
+            result.duplicates.append((path, existing))
+            return
+        decoded = decode_bytes(data, max_pixels=max_pixels)
+    except ImageError as exc:
+        result.refused.append((path, str(exc)))
+        return
+    info, created = _store(project, actor, data, decoded.facts, source, cand.path.name,
+                           cand.label, meta, result, path)
+    if info is not None:
+        seen[sha] = info.id
+        result.stored.append(info)
+        if created:
+            created_files[info.id] = info.path
+
+
+def _find_sha(project: Any, sha: str) -> int | None:
+    with project.db.session() as session:
+        return session.scalar(select(Image.id).where(Image.sha256 == sha))
+
+
+def _store(project: Any, actor: Any, data: bytes, facts: Any, source: str, name: str | None,
+           label: tuple[str, str | None] | None, meta: dict[str, Any], result: ImportReport,
+           path: str) -> tuple[ImageInfo | None, bool]:
+    """Write the file, then the rows; undo the file if the rows fail."""
+    try:
+        sha, rel, created = project.images.put(data, facts.extension)
+    except OSError as exc:
+        result.refused.append((path, storage_error_reason(exc)))
+        return None, False
+    try:
+        with project.db.session() as session:
+            img = Image(sha256=sha, store_path=rel, original_name=name, width=facts.width,
+                        height=facts.height, format=facts.format, mode=facts.mode,
+                        bit_depth=facts.bit_depth, file_size=len(data), source=source,
+                        captured_at=facts.captured_at or (utcnow() if source == "camera" else None),
+                        imported_at=utcnow(),
+                        imported_by_id=getattr(actor, "operator_id", None), **meta)
+            session.add(img)
+            session.flush()
+            lbl = None
+            if label is not None:
+                verdict, dtype = label
+                if dtype is not None:
+                    dtype = active_defect_types(session).get(dtype.lower(), dtype)
+                lbl = Label(image_id=img.id, verdict=verdict, defect_type=dtype,
+                            operator_id=getattr(actor, "operator_id", None))
+                session.add(lbl)
+                session.flush()
+                audit.record(session, actor, "label.set", "image", img.id,
+                             {"verdict": verdict, "defect_type": dtype, "via": "import"})
+            return image_info(project, img, lbl), created
+    except IntegrityError:
+        existing = _find_sha(project, sha)
+        if existing is None:
+            raise
+        result.duplicates.append((path, existing))  # imported meanwhile by someone else
+        return None, False
+    except SQLAlchemyError as exc:
+        if created and _find_sha(project, sha) is None:
+            project.images.remove(rel)
+        result.refused.append((path, f"could not record the image in the database: {exc}"))
+        return None, False
+
+
+def _undo(project: Any, actor: Any, created_files: dict[int, str],
+          result: ImportReport) -> None:
+    """Remove what a cancelled import added (rows, and files it wrote)."""
+    ids = [info.id for info in result.stored]
+    if ids:
+        with project.db.session() as session:
+            session.execute(delete(Label).where(Label.image_id.in_(ids)))
+            session.execute(delete(Image).where(Image.id.in_(ids)))
+            audit.record(session, actor, "images.import_cancelled", "image", None,
+                         {"removed": len(ids)})
+    for path in created_files.values():
+        try:
+            Path(path).unlink()
+        except FileNotFoundError:
+            pass
+    result.stored.clear()
+
+
+def import_array(project: Any, actor: Any, rgb: np.ndarray, *, product: str | None = None,
+                 source: str = "camera", name: str | None = None) -> ImageInfo:
+    """Store a camera frame (encoded as PNG); an identical frame returns the stored one."""
+    project.require(actor, roles.IMPORT, entity="image")
+    if source not in IMAGE_SOURCES:
+        raise ValueError(f"unknown image source {source!r}")
+    arr = as_rgb_uint8(rgb)
+    data = encode_png(arr)
+    decoded = decode_bytes(data, max_pixels=None)
+    facts = decoded.facts
+    with project.db.session() as session:
+        pid = product_id(session, product)
+    existing = _find_sha(project, sha256_bytes(data))
+    if existing is None:
+        result = ImportReport()
+        meta = {"product_id": pid, "lot": None, "serial": None,
+                "station": getattr(actor, "station", None)}
+        info, _ = _store(project, actor, data, facts, source, name, None, meta, result,
+                         name or "camera frame")
+        if info is not None:
+            return info
+        if result.refused:
+            raise ImageError(result.refused[0][1])
+        existing = result.duplicates[0][1]
+    return get_image(project, existing)

@@ -1,0 +1,262 @@
+"""Labels (append-only: a relabel adds a row), image listing, defect types, pixel access."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from inspector.errors import ImageError, NotFoundError, UserError
+from inspector.imaging.decode import decode_bytes, encode_png
+from inspector.services.dto import DefectTypeInfo, ImageInfo, LabelInfo
+from inspector.services.products import product_id
+from inspector.store import audit, roles
+from inspector.store.models import SEVERITIES, VERDICTS_LABEL, DefectType, Image, Label
+
+STATES = ("unlabelled", "good", "defective")
+
+
+def image_info(project: Any, img: Image, label: Label | None) -> ImageInfo:
+    """DTO for an image row and its current label (relationships must be loadable)."""
+    return ImageInfo(
+        id=img.id, sha256=img.sha256, path=str(project.images.path(img.store_path)),
+        original_name=img.original_name, width=img.width, height=img.height,
+        format=img.format, mode=img.mode, bit_depth=img.bit_depth, file_size=img.file_size,
+        source=img.source, captured_at=img.captured_at, imported_at=img.imported_at,
+        imported_by=img.imported_by.name if img.imported_by else None,
+        product=img.product.name if img.product else None, station=img.station,
+        lot=img.lot, serial=img.serial,
+        state=label.verdict if label else "unlabelled",
+        defect_type=label.defect_type if label else None,
+        severity=label.severity if label else None,
+        has_mask=bool(label and label.mask_path),
+        labelled_by=label.operator.name if label and label.operator else None,
+        labelled_at=label.created_at if label else None,
+    )
+
+
+def label_info(label: Label) -> LabelInfo:
+    return LabelInfo(label.id, label.image_id, label.verdict, label.defect_type,
+                     label.severity, label.mask_path is not None,
+                     label.operator.name if label.operator else None, label.created_at)
+
+
+def _current_label_ids():  # noqa: ANN202 - a SQLAlchemy subquery
+    return (select(Label.image_id, func.max(Label.id).label("label_id"))
+            .group_by(Label.image_id).subquery())
+
+
+def _image(session: Session, image_id: int) -> Image:
+    img = session.get(Image, image_id)
+    if img is None:
+        raise NotFoundError(f"no image with id {image_id}")
+    return img
+
+
+def active_defect_types(session: Session) -> dict[str, str]:
+    """Lower-case name -> name of the active defect types."""
+    rows = session.scalars(select(DefectType.name).where(DefectType.active.is_(True)))
+    return {n.lower(): n for n in rows}
+
+
+def label_image(
+    project: Any, actor: Any, image_id: int, verdict: str, defect_type: str | None = None,
+    severity: str | None = None, mask: np.ndarray | None = None,
+) -> LabelInfo:
+    """Record a label decision. ``mask`` (HxW bool/uint8, nonzero = defect) only for
+    defective images; it is stored as a 0/255 PNG in the image store."""
+    project.require(actor, roles.LABEL, entity="image", entity_id=image_id)
+    if verdict not in VERDICTS_LABEL:
+        raise UserError(f"unknown verdict '{verdict}'; use good or defective")
+    if severity is not None and severity not in SEVERITIES:
+        raise UserError(f"unknown severity '{severity}'; use {', '.join(SEVERITIES)}")
+    if verdict == "good" and (defect_type or severity or mask is not None):
+        raise UserError("a good image cannot have a defect type, severity or mask")
+    with project.db.session() as session:
+        img = _image(session, image_id)
+        if defect_type is not None:
+            known = active_defect_types(session)
+            if defect_type.lower() not in known:
+                raise UserError(f"unknown defect type '{defect_type}'; known types: "
+                                f"{', '.join(sorted(known.values())) or 'none yet'}")
+            defect_type = known[defect_type.lower()]
+        mask_rel = _store_mask(project, mask, img) if mask is not None else None
+        old = img.current_label
+        label = Label(image_id=img.id, verdict=verdict, defect_type=defect_type,
+                      severity=severity, mask_path=mask_rel, operator_id=actor.operator_id)
+        session.add(label)
+        session.flush()
+        audit.record(session, actor, "label.set", "image", img.id, {
+            "verdict": verdict, "defect_type": defect_type, "severity": severity,
+            "mask": mask_rel is not None, "previous": old.verdict if old else None,
+            "previous_defect_type": old.defect_type if old else None,
+        })
+        session.refresh(label)
+        return label_info(label)
+
+
+def _store_mask(project: Any, mask: np.ndarray, img: Image) -> str | None:
+    m = np.asarray(mask)
+    if m.ndim == 3 and m.shape[2] in (3, 4):
+        m = m[..., 0]
+    if m.ndim != 2 or m.shape != (img.height, img.width):
+        raise UserError(f"mask is {m.shape[1] if m.ndim > 1 else '?'}x{m.shape[0]} but the "
+                        f"image is {img.width}x{img.height}")
+    binary = (m > 0).astype(np.uint8) * 255
+    if not binary.any():
+        return None  # an empty mask says nothing; keep the label without one
+    try:
+        _, rel, _ = project.images.put(encode_png(binary), ".png")
+    except OSError as exc:
+        raise UserError(f"cannot store the mask: {exc.strerror or exc}") from exc
+    return rel
+
+
+def label_history(project: Any, image_id: int) -> list[LabelInfo]:
+    """All label rows of an image, oldest first."""
+    with project.db.session() as session:
+        _image(session, image_id)
+        rows = session.scalars(select(Label).where(Label.image_id == image_id)
+                               .order_by(Label.id))
+        return [label_info(r) for r in rows]
+
+
+def get_image(project: Any, image_id: int) -> ImageInfo:
+    with project.db.session() as session:
+        img = _image(session, image_id)
+        return image_info(project, img, img.current_label)
+
+
+def list_images(
+    project: Any, *, product: str | None = None, state: str | None = None,
+    defect_type: str | None = None, since: dt.datetime | None = None,
+    until: dt.datetime | None = None, limit: int | None = None, offset: int = 0,
+) -> list[ImageInfo]:
+    """Stored images with their current label, oldest first, filtered as asked."""
+    if state is not None and state not in STATES:
+        raise UserError(f"unknown state '{state}'; use {', '.join(STATES)}")
+    current = _current_label_ids()
+    lbl = aliased(Label)
+    with project.db.session() as session:
+        stmt = (select(Image, lbl).outerjoin(current, current.c.image_id == Image.id)
+                .outerjoin(lbl, lbl.id == current.c.label_id))
+        if product is not None:
+            stmt = stmt.where(Image.product_id == product_id(session, product))
+        if state == "unlabelled":
+            stmt = stmt.where(lbl.id.is_(None))
+        elif state is not None:
+            stmt = stmt.where(lbl.verdict == state)
+        if defect_type is not None:
+            stmt = stmt.where(func.lower(lbl.defect_type) == defect_type.lower())
+        if since is not None:
+            stmt = stmt.where(Image.imported_at >= since)
+        if until is not None:
+            stmt = stmt.where(Image.imported_at < until)
+        stmt = stmt.order_by(Image.id).offset(offset)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return [image_info(project, img, label) for img, label in session.execute(stmt)]
+
+
+def label_counts(project: Any, product: str | None = None) -> dict[str, int]:
+    """How many images are good / defective / unlabelled (for one product if given)."""
+    current = _current_label_ids()
+    with project.db.session() as session:
+        stmt = (select(Label.verdict, func.count(Image.id)).select_from(Image)
+                .outerjoin(current, current.c.image_id == Image.id)
+                .outerjoin(Label, Label.id == current.c.label_id).group_by(Label.verdict))
+        if product is not None:
+            stmt = stmt.where(Image.product_id == product_id(session, product))
+        counts = {"good": 0, "defective": 0, "unlabelled": 0}
+        for verdict, n in session.execute(stmt):
+            counts[verdict or "unlabelled"] += n
+        return counts
+
+
+def load_image(project: Any, image_id: int) -> np.ndarray:
+    """Decoded RGB uint8 HxWx3 pixels of a stored image."""
+    with project.db.session() as session:
+        rel = _image(session, image_id).store_path
+    try:
+        return decode_bytes(project.images.read(rel), max_pixels=None).rgb
+    except ImageError as exc:
+        raise ImageError(f"stored image {image_id} is damaged: {exc}") from exc
+
+
+def load_mask(project: Any, image_id: int) -> np.ndarray | None:
+    """The current label's defect mask as HxW bool (True = defect), or None."""
+    with project.db.session() as session:
+        label = _image(session, image_id).current_label
+        rel = label.mask_path if label else None
+    if rel is None:
+        return None
+    return decode_bytes(project.images.read(rel), max_pixels=None).rgb[..., 0] > 127
+
+
+# -- defect types ---------------------------------------------------------------------
+def list_defect_types(project: Any) -> list[str]:
+    with project.db.session() as session:
+        return sorted(active_defect_types(session).values(), key=str.lower)
+
+
+def list_defect_type_infos(project: Any) -> list[DefectTypeInfo]:
+    """Active defect types with their labelling shortcut keys."""
+    with project.db.session() as session:
+        rows = session.scalars(select(DefectType).where(DefectType.active.is_(True))
+                               .order_by(DefectType.name))
+        return [DefectTypeInfo(r.id, r.name, r.shortcut, r.active) for r in rows]
+
+
+def clean_defect_type(name: str) -> str:
+    cleaned = " ".join((name or "").split())
+    if not cleaned or len(cleaned) > 100:
+        raise UserError("a defect type name must have 1 to 100 characters")
+    if cleaned.lower() in VERDICTS_LABEL + ("unlabelled",):
+        raise UserError(f"'{cleaned}' cannot be a defect type name")
+    return cleaned
+
+
+def register_defect_type(session: Session, actor: Any, name: str,
+                         shortcut: str | None = None, via: str = "manual") -> str:
+    """Add or re-activate a defect type inside ``session`` (caller checked the role)."""
+    name = clean_defect_type(name)
+    row = session.scalar(select(DefectType).where(func.lower(DefectType.name) == name.lower()))
+    if row is not None and row.active:
+        raise UserError(f"defect type '{row.name}' already exists")
+    if row is None:
+        row = DefectType(name=name, shortcut=shortcut)
+        session.add(row)
+    else:
+        row.active, row.shortcut = True, shortcut or row.shortcut
+    session.flush()
+    audit.record(session, actor, "defect_type.add", "defect_type", row.id,
+                 {"name": row.name, "shortcut": row.shortcut, "via": via})
+    return row.name
+
+
+def add_defect_type(project: Any, actor: Any, name: str, shortcut: str | None = None) -> str:
+    project.require(actor, roles.MANAGE_DEFECT_TYPES, entity="defect_type",
+                    details={"name": name})
+    if shortcut is not None and not 1 <= len(shortcut) <= 5:
+        raise UserError("a shortcut must have 1 to 5 characters")
+    with project.db.session() as session:
+        return register_defect_type(session, actor, name, shortcut)
+
+
+def remove_defect_type(project: Any, actor: Any, name: str) -> None:
+    """Deactivate a defect type; labels that use it keep their text."""
+    project.require(actor, roles.MANAGE_DEFECT_TYPES, entity="defect_type",
+                    details={"name": name})
+    with project.db.session() as session:
+        row = session.scalar(select(DefectType).where(
+            func.lower(DefectType.name) == name.lower(), DefectType.active.is_(True)))
+        if row is None:
+            raise NotFoundError(f"no defect type named '{name}'")
+        row.active = False
+        audit.record(session, actor, "defect_type.remove", "defect_type", row.id,
+                     {"name": row.name})
+
+

@@ -1,0 +1,91 @@
+"""Operators and their roles and PINs; only admins change them (QA leads may list)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from inspector.errors import NotFoundError, UserError
+from inspector.services.dto import OperatorInfo
+from inspector.services.session import find_operator
+from inspector.store import audit, roles
+from inspector.store.models import ROLES, Operator
+from inspector.store.pins import hash_pin
+
+
+def _info(op: Operator) -> OperatorInfo:
+    return OperatorInfo(op.id, op.name, op.role, op.pin_hash is not None, op.active, op.created_at)
+
+
+def _check_role(role: str) -> str:
+    if role not in ROLES:
+        raise UserError(f"unknown role '{role}'; choose one of {', '.join(ROLES)}")
+    return role
+
+
+def _get(session: Any, name: str) -> Operator:
+    op = find_operator(session, name)
+    if op is None:
+        raise NotFoundError(f"no operator named '{name}'")
+    return op
+
+
+def add_operator(
+    project: Any, actor: Any, name: str, role: str = "operator", pin: str | None = None
+) -> OperatorInfo:
+    project.require(actor, roles.MANAGE_OPERATORS, entity="operator", details={"name": name})
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise UserError("an operator name must have 1 to 200 characters")
+    _check_role(role)
+    pin_hash = hash_pin(pin) if pin else None
+    with project.db.session() as session:
+        if find_operator(session, name) is not None:
+            raise UserError(f"an operator named '{name}' already exists")
+        op = Operator(name=name, role=role, pin_hash=pin_hash)
+        session.add(op)
+        session.flush()
+        audit.record(session, actor, "operator.add", "operator", op.id,
+                     {"name": name, "role": role, "pin_set": pin_hash is not None})
+        return _info(op)
+
+
+def list_operators(project: Any, actor: Any = None) -> list[OperatorInfo]:
+    """All operators by name; with ``actor`` given the LIST_OPERATORS right is checked."""
+    if actor is not None:
+        project.require(actor, roles.LIST_OPERATORS, entity="operator")
+    with project.db.session() as session:
+        return [_info(o) for o in session.scalars(select(Operator).order_by(Operator.name))]
+
+
+def set_role(project: Any, actor: Any, name: str, role: str) -> OperatorInfo:
+    """Change a role; the last active admin cannot be demoted (nobody could fix it)."""
+    project.require(actor, roles.MANAGE_OPERATORS, entity="operator", details={"name": name})
+    _check_role(role)
+    with project.db.session() as session:
+        op = _get(session, name)
+        old = op.role
+        if old == "admin" and role != "admin":
+            admins = session.scalar(
+                select(func.count()).select_from(Operator)
+                .where(Operator.role == "admin", Operator.active.is_(True))
+            )
+            if admins <= 1:
+                raise UserError(f"'{op.name}' is the last admin; make someone else admin first")
+        op.role = role
+        audit.record(session, actor, "operator.role", "operator", op.id,
+                     {"name": op.name, "old": old, "new": role})
+        return _info(op)
+
+
+def set_pin(project: Any, actor: Any, name: str, pin: str | None) -> OperatorInfo:
+    """Set or (with None) clear an operator's PIN."""
+    project.require(actor, roles.MANAGE_OPERATORS, entity="operator", details={"name": name})
+    pin_hash = hash_pin(pin) if pin else None
+    with project.db.session() as session:
+        op = _get(session, name)
+        op.pin_hash = pin_hash
+        audit.record(session, actor, "operator.pin", "operator", op.id,
+                     {"name": op.name, "pin_set": pin_hash is not None})
+        return _info(op)

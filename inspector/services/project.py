@@ -1,0 +1,170 @@
+"""A project: one folder with ``inspector.db``, ``images/``, ``models/``, ``artefacts/``.
+
+Opening a project migrates an older database to the current schema after copying it to
+``backups/``; a database written by a newer Inspector is refused without touching it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from sqlalchemy import select
+
+from inspector.errors import NotFoundError, UserError
+from inspector.store import audit, migrate, roles
+from inspector.store.db import Database, sqlite_url
+from inspector.store.image_store import ImageStore
+from inspector.store.models import Operator, Setting, utcnow
+from inspector.store.pins import hash_pin
+
+DB_NAME = "inspector.db"
+APP_NAME = "Inspector"
+
+# Known settings with their defaults and a validator returning the cleaned value.
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "max_pixels": 60_000_000,  # images above this many pixels are refused on import
+}
+
+
+def _positive_int(key: str, value: Any) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError) as exc:
+        raise UserError(f"setting '{key}' must be a whole number, got {value!r}") from exc
+    if number <= 0 or number != float(value):
+        raise UserError(f"setting '{key}' must be a positive whole number, got {value!r}")
+    return number
+
+
+_VALIDATORS = {"max_pixels": _positive_int}
+
+
+def default_project_dir() -> Path:
+    """``<user data dir>/Inspector/default`` (platform specific)."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "default"
+
+
+class Project:
+    """Handles to one project's database and folders; cheap to open, close when done."""
+
+    def __init__(self, root: Path, db: Database) -> None:
+        self.root = Path(root)
+        self.db = db
+        self.images = ImageStore(self.root / "images")
+        self.models_dir = self.root / "models"
+        self.artefacts_dir = self.root / "artefacts"
+        self.backups_dir = self.root / "backups"
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / DB_NAME
+
+    @classmethod
+    def open(cls, root: Path) -> Project:
+        """Open an existing project, migrating (after a backup) if its schema is older."""
+        root = Path(root).expanduser()
+        db_path = root / DB_NAME
+        if not db_path.is_file():
+            raise NotFoundError(
+                f"no Inspector project in {root} (create one with 'inspector init')"
+            )
+        try:
+            current = migrate.sqlite_revision(db_path)
+        except sqlite3.Error as exc:
+            raise UserError(f"{db_path} is not a readable Inspector database: {exc}") from exc
+        head = migrate.head_revision()
+        if current is not None and not migrate.is_known_revision(current):
+            raise UserError(
+                f"this project was written by a newer Inspector (database revision "
+                f"{current}); install a newer version to open it"
+            )
+        if current != head:
+            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+            backup = root / "backups" / f"inspector-{stamp}-rev{current or 'base'}.db"
+            migrate.backup_sqlite(db_path, backup)
+        project = cls(root, Database(sqlite_url(db_path)))
+        if current != head:
+            migrate.upgrade(project.db.engine)
+        project._ensure_folders()
+        return project
+
+    def _ensure_folders(self) -> None:
+        for folder in (self.images.root, self.models_dir, self.artefacts_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def require(self, actor: Any, permission: str, **kwargs: Any) -> None:
+        """Shorthand for ``roles.require(self, actor, permission)``."""
+        roles.require(self, actor, permission, **kwargs)
+
+    # -- settings ---------------------------------------------------------------------
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        """The stored value, else ``default``, else the built-in default (or None)."""
+        with self.db.session() as session:
+            row = session.get(Setting, key)
+            if row is not None:
+                return row.value
+        return default if default is not None else DEFAULT_SETTINGS.get(key)
+
+    def set_setting(self, actor: Any, key: str, value: Any) -> None:
+        """Change a setting (needs EDIT_SETTINGS); the old and new values are audited."""
+        self.require(actor, roles.EDIT_SETTINGS, entity="setting", entity_id=key)
+        if not key or len(key) > 100:
+            raise UserError("a setting name must have 1 to 100 characters")
+        validator = _VALIDATORS.get(key)
+        if validator is not None:
+            value = validator(key, value)
+        with self.db.session() as session:
+            row = session.get(Setting, key)
+            old = row.value if row is not None else None
+            if row is None:
+                session.add(Setting(key=key, value=value, updated_at=utcnow()))
+            else:
+                row.value = value
+                row.updated_at = utcnow()
+            audit.record(session, actor, "setting.set", "setting", key, {"old": old, "new": value})
+
+    def all_settings(self) -> dict[str, Any]:
+        """Defaults overlaid with stored values."""
+        values = dict(DEFAULT_SETTINGS)
+        with self.db.session() as session:
+            values.update({row.key: row.value for row in session.scalars(select(Setting))})
+        return values
+
+
+def init_project(root: Path, admin_name: str = "admin", admin_pin: str | None = None) -> Project:
+    """Create a new project folder with an up-to-date database and its first admin."""
+    root = Path(root).expanduser()
+    admin_name = (admin_name or "").strip()
+    if not admin_name:
+        raise UserError("the first admin needs a name")
+    if (root / DB_NAME).exists():
+        raise UserError(f"a project already exists in {root}")
+    pin_hash = hash_pin(admin_pin) if admin_pin else None
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create project folder {root}: {exc.strerror or exc}") from exc
+    db = Database(sqlite_url(root / DB_NAME))
+    migrate.upgrade(db.engine)
+    project = Project(root, db)
+    project._ensure_folders()
+    with db.session() as session:
+        admin = Operator(name=admin_name, role="admin", pin_hash=pin_hash)
+        session.add(admin)
+        session.flush()
+        audit.record(session, None, "project.init", "project", None,
+                     {"admin": admin_name, "admin_id": admin.id})
+    return project

@@ -1,0 +1,55 @@
+"""Append-only audit log: every change and every refused action gets one row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from inspector.store.models import AuditEntry
+
+
+def record(
+    session: Session,
+    actor: Any,
+    action: str,
+    entity: str | None = None,
+    entity_id: Any = None,
+    details: dict[str, Any] | None = None,
+    allowed: bool = True,
+) -> AuditEntry:
+    """Add an audit row to ``session`` (committed with the change it describes).
+
+    ``actor`` is a ``services.session.Actor`` (anything with operator_id and name) or None
+    for system actions.
+    """
+    entry = AuditEntry(
+        operator_id=getattr(actor, "operator_id", None),
+        operator_name=getattr(actor, "name", None),
+        action=action,
+        entity=entity,
+        entity_id=None if entity_id is None else str(entity_id),
+        allowed=allowed,
+        details=_jsonable(details or {}),
+    )
+    session.add(entry)
+    return entry
+
+
+def recent(session: Session, limit: int | None = 100) -> list[AuditEntry]:
+    """Newest entries first."""
+    stmt = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(session.scalars(stmt))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)

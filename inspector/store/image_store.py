@@ -1,0 +1,88 @@
+"""Content-addressed image store: ``images/ab/abcdef....<ext>`` keyed by sha256.
+
+Files are written atomically (temp file in the same folder, fsync, ``os.replace``) so a
+crash or a full disk never leaves a half-written image under its final name.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from inspector.errors import UserError
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temp file + fsync + replace; cleans up on failure."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def storage_error_reason(exc: OSError) -> str:
+    """A short, human reason for an OSError raised while writing into the project."""
+    if exc.errno == errno.ENOSPC:
+        return "cannot store image: the disk is full"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "cannot store image: the project folder is not writable"
+    return f"cannot store image: {exc.strerror or exc}"
+
+
+class ImageStore:
+    """Files keyed by content hash below ``root``; paths in the DB are relative to it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def relpath(self, sha256: str, ext: str) -> str:
+        ext = ext if ext.startswith(".") else f".{ext}"
+        return f"{sha256[:2]}/{sha256}{ext.lower()}"
+
+    def path(self, relpath: str) -> Path:
+        """Absolute path of a stored file; refuses paths that escape the store."""
+        full = (self.root / relpath).resolve()
+        if self.root.resolve() not in full.parents:
+            raise UserError(f"invalid stored image path: {relpath}")
+        return full
+
+    def put(self, data: bytes, ext: str) -> tuple[str, str, bool]:
+        """Store ``data``; returns (sha256, relpath, created) where created is False if the
+        identical file was already there. Raises OSError (e.g. ENOSPC) on write failure."""
+        sha = sha256_bytes(data)
+        rel = self.relpath(sha, ext)
+        target = self.path(rel)
+        if target.exists() and target.stat().st_size == len(data):
+            return sha, rel, False
+        atomic_write(target, data)
+        return sha, rel, True
+
+    def read(self, relpath: str) -> bytes:
+        try:
+            return self.path(relpath).read_bytes()
+        except FileNotFoundError as exc:
+            raise UserError(f"stored image file is missing: {relpath}") from exc
+
+    def remove(self, relpath: str) -> None:
+        """Delete a stored file (used to undo a write whose DB record failed)."""
+        try:
+            self.path(relpath).unlink()
+        except FileNotFoundError:
+            pass

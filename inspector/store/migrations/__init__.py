@@ -1,0 +1,1 @@
+"""Alembic migration environment, packaged so no alembic.ini is needed at run time."""
