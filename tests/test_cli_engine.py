@@ -1,0 +1,70 @@
+"""The train / inspect / model / demo commands, run in-process like a user would."""
+
+from __future__ import annotations
+
+import json
+
+from engine_fixtures import write_parts, write_sample_tree
+
+from inspector.cli.main import main
+
+
+def _run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_cli_train_inspect_and_models(tmp_path, capsys, monkeypatch):
+    proj = tmp_path / "proj"
+    monkeypatch.setenv("INSPECTOR_PROJECT", str(proj))
+    monkeypatch.setenv("INSPECTOR_OPERATOR", "admin")
+    assert _run(capsys, "init", "--admin", "admin")[0] == 0
+    write_parts(tmp_path / "data" / "good", 6, 0)
+    assert _run(capsys, "import", str(tmp_path / "data"), "--labels-from-folders")[0] == 0
+
+    code, out, err = _run(capsys, "train", "--preset", "fast", "--json")
+    assert code == 0, err
+    model = json.loads(out)
+    assert model["version"] == 1 and model["active"] is True
+
+    bad = write_parts(tmp_path / "new" / "bad", 1, 700, defect=True)
+    good = write_parts(tmp_path / "new" / "good", 1, 101)
+    code, out, err = _run(capsys, "inspect", str(bad[0]), str(good[0]), "--json")
+    assert code == 0, err
+    results = {r["image_name"]: r for r in json.loads(out)["inspections"]}
+    assert results[bad[0].name]["verdict"] == "ng"
+    assert results[bad[0].name]["score"] > results[good[0].name]["score"]
+
+    code, out, _ = _run(capsys, "model", "list", "--json")
+    assert code == 0 and [m["version"] for m in json.loads(out)] == [1]
+
+
+def test_cli_inspect_without_model_is_a_clear_user_error(tmp_path, capsys, monkeypatch):
+    proj = tmp_path / "proj"
+    monkeypatch.setenv("INSPECTOR_PROJECT", str(proj))
+    monkeypatch.setenv("INSPECTOR_OPERATOR", "admin")
+    _run(capsys, "init")
+    img = write_parts(tmp_path / "x", 1, 0)[0]
+    code, _, err = _run(capsys, "inspect", str(img))
+    assert code == 1
+    assert "No active model" in err and "Traceback" not in err
+
+
+def test_cli_operator_cannot_activate(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("INSPECTOR_PROJECT", str(tmp_path / "proj"))
+    _run(capsys, "init", "--admin", "root")
+    _run(capsys, "operators", "add", "olga", "--role", "operator", "--operator", "root")
+    code, _, err = _run(capsys, "model", "activate", "1", "--operator", "olga")
+    assert code == 1 and "may not" in err
+
+
+def test_demo_runs_end_to_end_on_a_sample_tree(tmp_path, capsys):
+    samples = write_sample_tree(tmp_path / "samples")
+    code, out, err = _run(capsys, "demo", "--samples", str(samples), "--preset", "fast",
+                          "--project", str(tmp_path / "demo"), "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    summary = data["summary"]
+    assert summary["inspected"] == 4 and summary["defects"] == 2
+    assert summary["defects_caught"] == 2

@@ -1,0 +1,162 @@
+"""Train / activate / threshold / inspect / override use cases, end to end on a project."""
+
+from __future__ import annotations
+
+import pytest
+from engine_fixtures import write_parts
+from sqlalchemy import select
+
+from inspector.errors import Cancelled, ModelFileError, PermissionDenied, UserError
+from inspector.progress import CancelToken
+from inspector.services import inspection, models, training
+from inspector.services.importing import import_paths
+from inspector.services.operators import add_operator
+from inspector.services.products import add_product
+from inspector.services.project import init_project
+from inspector.services.session import sign_in
+from inspector.store.models import AuditEntry
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """A project with one product, 6 good + 1 defective labelled, and model v1 active."""
+    root = tmp_path_factory.mktemp("proj")
+    data = tmp_path_factory.mktemp("data")
+    project = init_project(root / "p", "admin")
+    admin = sign_in(project, "admin", station="S1")
+    add_operator(project, admin, "olga", role="operator")
+    add_operator(project, admin, "quinn", role="qa_lead")
+    add_product(project, admin, "disc")
+    write_parts(data / "train" / "good", 6, 0)
+    write_parts(data / "train" / "scratch", 1, 500, defect=True)
+    rep = import_paths(project, admin, [data / "train"], product="disc",
+                       labels_from_folders=True)
+    assert not rep.refused and len(rep.stored) == 7
+    info = training.train(project, admin, product="disc", preset="fast")
+    test_good = write_parts(data / "test" / "good", 2, 100)
+    test_bad = write_parts(data / "test" / "bad", 2, 600, defect=True)
+    yield project, info, test_good, test_bad
+    project.close()
+
+
+def test_first_model_is_recorded_and_active(trained):
+    project, info, _, _ = trained
+    assert info.version == 1 and info.active
+    assert (project.root / info.file_path).is_file()
+    assert info.training_set["good"] == 6 and info.training_set["defective"] == 1
+    listed = models.list_models(project)
+    assert [m.version for m in listed] == [1]
+    dist = models.score_distribution(project, 1)
+    assert dist.good_scores, "calibration scores of held-out good images are kept"
+
+
+def test_defective_parts_score_higher_and_results_are_stored(trained):
+    project, info, good, bad = trained
+    actor = sign_in(project, "olga", station="S2")
+    batch = inspection.inspect_paths(project, actor, good + bad, product="disc")
+    assert len(batch.inspections) == 4 and not batch.refused
+    scores = {r.image_name: r.score for r in batch.inspections}
+    assert min(scores[p.name] for p in bad) > max(scores[p.name] for p in good)
+    assert all(r.verdict == "ng" for r in batch.inspections if r.image_name in
+               {p.name for p in bad})
+    first = batch.inspections[0]
+    assert first.operator == "olga" and first.station == "S2" and first.model_version == 1
+    assert first.overlay is not None and first.overlay.ndim == 3
+    assert inspection.overlay_path(project, first) is not None
+    stored = inspection.list_inspections(project, operator="olga")
+    assert {r.id for r in stored} >= {r.id for r in batch.inspections}
+
+
+def test_override_needs_qa_lead_and_a_reason(trained):
+    project, _, good, _ = trained
+    olga = sign_in(project, "olga")
+    quinn = sign_in(project, "quinn")
+    res = inspection.inspect_paths(project, olga, good[:1], product="disc").inspections[0]
+    with pytest.raises(PermissionDenied):
+        inspection.override_verdict(project, olga, res.id, "ng", "looks bad")
+    with pytest.raises(UserError):
+        inspection.override_verdict(project, quinn, res.id, "ng", "  ")
+    out = inspection.override_verdict(project, quinn, res.id, "ng", "scratch seen by eye")
+    assert out.final_verdict == "ng" and out.verdict == res.verdict
+    assert out.override_by == "quinn"
+    with project.db.session() as s:
+        denied = s.scalars(select(AuditEntry).where(AuditEntry.allowed.is_(False))).all()
+        assert any(e.operator_name == "olga" for e in denied)
+
+
+def test_threshold_changes_need_qa_and_change_verdicts(trained):
+    project, info, good, _ = trained
+    olga = sign_in(project, "olga")
+    quinn = sign_in(project, "quinn")
+    with pytest.raises(PermissionDenied):
+        models.set_threshold(project, olga, 1, 0.0)
+    try:
+        models.set_threshold(project, quinn, 1, -1e9)
+        res = inspection.inspect_paths(project, olga, good[:1], product="disc").inspections[0]
+        assert res.verdict == "ng" and res.threshold == -1e9
+    finally:
+        models.set_threshold(project, quinn, 1, info.threshold, info.uncertain_low)
+
+
+def test_operator_training_waits_for_qa_activation_and_rollback(trained):
+    project, _, _, _ = trained
+    olga = sign_in(project, "olga")
+    quinn = sign_in(project, "quinn")
+    v2 = training.train(project, olga, product="disc", preset="fast")
+    assert v2.version == 2 and not v2.active
+    with pytest.raises(PermissionDenied):
+        models.activate_model(project, olga, 2)
+    models.activate_model(project, quinn, 2)
+    assert [m.version for m in models.list_models(project) if m.active] == [2]
+    models.activate_model(project, quinn, 1)  # roll back
+    assert [m.version for m in models.list_models(project) if m.active] == [1]
+    with pytest.raises(UserError):
+        models.delete_model(project, quinn, 1)  # active one
+    models.delete_model(project, quinn, 2)
+    assert [m.version for m in models.list_models(project)] == [1]
+
+
+def test_cancel_mid_training_keeps_previous_model(trained):
+    project, _, _, _ = trained
+    admin = sign_in(project, "admin")
+    token = CancelToken()
+
+    def progress(p):
+        if p.fraction > 0.15:
+            token.cancel()
+
+    before = {m.version: m.active for m in models.list_models(project)}
+    files_before = sorted(p.name for p in (project.root / "models").iterdir())
+    with pytest.raises(Cancelled):
+        training.train(project, admin, product="disc", preset="fast",
+                       progress=progress, cancel=token)
+    assert {m.version: m.active for m in models.list_models(project)} == before
+    assert sorted(p.name for p in (project.root / "models").iterdir()) == files_before
+
+
+def test_damaged_model_file_is_refused_clearly(trained, tmp_path):
+    project, info, good, _ = trained
+    path = project.root / info.file_path
+    original = path.read_bytes()
+    try:
+        path.write_bytes(original[: len(original) // 2])
+        from inspector.services import model_records
+
+        model_records._cache.clear()
+        with pytest.raises(ModelFileError):
+            inspection.inspect_paths(project, sign_in(project, "olga"), good[:1],
+                                     product="disc")
+    finally:
+        path.write_bytes(original)
+        model_records._cache.clear()
+
+
+def test_training_summary_warns_and_synthetic_examples(trained):
+    project, _, _, _ = trained
+    summary = training.training_summary(project, "disc")
+    assert summary.good == 6 and summary.defective == 1
+    assert summary.defect_types == {"scratch": 1}
+    examples = training.synthetic_examples(project, "disc", n=3)
+    assert len(examples) == 3
+    for image, mask in examples:
+        assert image.shape[:2] == mask.shape[:2] and mask.any()
