@@ -1,0 +1,139 @@
+"""Report charts drawn onto matplotlib Axes, shared by the PDF and the GUI page.
+
+Only ``matplotlib.figure`` is used (no pyplot, no GUI backend): the PDF saves the figures
+through the PDF backend, the GUI puts them in a ``FigureCanvasQTAgg``. Every series is
+told apart by hatching, markers and grey levels, so a black-and-white printout still reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from matplotlib.axes import Axes
+from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+from inspector.reports.types import Report
+
+DARK, MID, LIGHT = "#222222", "#777777", "#cccccc"
+HATCHES = ("//", "xx", "..", "\\\\", "++", "oo")
+TITLES = {
+    "trend": "NG rate per day",
+    "pareto": "Pareto of defect types",
+    "operator": "NG rate by operator",
+    "severity": "NG by severity",
+    "shift": "NG rate per shift",
+}
+
+
+def _no_data(ax: Axes, title: str) -> None:
+    ax.set_title(title)
+    ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes, color=MID)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def _short(labels: Sequence[str], width: int = 14) -> list[str]:
+    return [s if len(s) <= width else s[: width - 1] + "…" for s in labels]
+
+
+def draw_trend(ax: Axes, rep: Report) -> None:
+    """Inspected parts as hatched grey bars, NG rate as a black line with markers."""
+    title = TITLES["trend"]
+    if rep.empty or not rep.per_day:
+        _no_data(ax, title)
+        return
+    x = list(range(len(rep.per_day)))
+    ax.bar(x, [d.inspected for d in rep.per_day], color=LIGHT, edgecolor=MID, hatch="//",
+           label="inspected")  # fmt: skip
+    ax.set_ylabel("inspected")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    rate_ax = ax.twinx()
+    rate_ax.plot(x, [d.ng_rate * 100 for d in rep.per_day], color=DARK, marker="o",
+                 markersize=4, linewidth=1.5, label="NG rate")  # fmt: skip
+    rate_ax.set_ylabel("NG rate")
+    rate_ax.yaxis.set_major_formatter(PercentFormatter(decimals=1))
+    rate_ax.set_ylim(bottom=0)
+    step = max(1, len(x) // 10)
+    ax.set_xticks(x[::step], [d.day.strftime("%m-%d") for d in rep.per_day][::step])
+    ax.set_title(title)
+    handles = ax.get_legend_handles_labels()
+    more = rate_ax.get_legend_handles_labels()
+    ax.legend(handles[0] + more[0], handles[1] + more[1], loc="upper left", fontsize=8)
+
+
+def draw_pareto(ax: Axes, rep: Report, max_types: int = 10) -> None:
+    """Defect-type counts as bars, cumulative share as a line with square markers."""
+    title = TITLES["pareto"]
+    rows = rep.pareto[:max_types]
+    if not rows:
+        _no_data(ax, title)
+        return
+    x = list(range(len(rows)))
+    ax.bar(x, [r.count for r in rows], color=MID, edgecolor=DARK, hatch="xx")
+    ax.set_xticks(x, _short([r.defect_type for r in rows]), rotation=30, ha="right")
+    ax.set_ylabel("NG parts")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    cum = ax.twinx()
+    cum.plot(x, [r.cumulative_pct for r in rows], color=DARK, marker="s", markersize=4)
+    cum.set_ylim(0, 105)
+    cum.yaxis.set_major_formatter(PercentFormatter(decimals=0))
+    cum.axhline(80, color=MID, linestyle="--", linewidth=0.8)
+    ax.set_title(title)
+
+
+def _rate_bars(ax: Axes, title: str, keys: list[str], rates: list[float], ns: list[int]) -> None:
+    if not keys or sum(ns) == 0:
+        _no_data(ax, title)
+        return
+    y = list(range(len(keys)))
+    bars = ax.barh(y, [r * 100 for r in rates], color=LIGHT, edgecolor=DARK)
+    for bar, hatch in zip(bars, HATCHES * (len(keys) // len(HATCHES) + 1), strict=False):
+        bar.set_hatch(hatch)
+    for yi, r, n in zip(y, rates, ns, strict=True):
+        ax.text(r * 100, yi, f" {r * 100:.1f}% of {n}", va="center", fontsize=7)
+    ax.set_yticks(y, _short(keys))
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(PercentFormatter(decimals=1))
+    ax.set_xlim(0, max(max(rates) * 100 * 1.4, 1.0))
+    ax.set_title(title)
+
+
+def draw_operator(ax: Axes, rep: Report, max_rows: int = 12) -> None:
+    rows = rep.by_operator[:max_rows]
+    _rate_bars(ax, TITLES["operator"], [g.key for g in rows], [g.ng_rate for g in rows],
+               [g.inspected for g in rows])  # fmt: skip
+
+
+def draw_shift(ax: Axes, rep: Report) -> None:
+    rows = rep.per_shift
+    _rate_bars(ax, TITLES["shift"], [g.key for g in rows], [g.ng_rate for g in rows],
+               [g.inspected for g in rows])  # fmt: skip
+
+
+def draw_severity(ax: Axes, rep: Report) -> None:
+    """NG count per severity; grey level darkens and the hatch changes with severity."""
+    title = TITLES["severity"]
+    rows = rep.by_severity
+    if not rows or sum(r.count for r in rows) == 0:
+        _no_data(ax, title)
+        return
+    greys = ["#eeeeee", "#aaaaaa", "#555555", "#ffffff"]
+    x = list(range(len(rows)))
+    bars = ax.bar(x, [r.count for r in rows], edgecolor=DARK)
+    for i, bar in enumerate(bars):
+        bar.set_facecolor(greys[min(i, len(greys) - 1)])
+        bar.set_hatch(HATCHES[i % len(HATCHES)])
+        ax.text(i, bar.get_height(), f"{rows[i].count}", ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(x, [r.key for r in rows])
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel("NG parts")
+    ax.set_title(title)
+
+
+DRAWERS = {
+    "trend": draw_trend,
+    "pareto": draw_pareto,
+    "operator": draw_operator,
+    "severity": draw_severity,
+    "shift": draw_shift,
+}

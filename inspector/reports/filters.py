@@ -1,0 +1,228 @@
+"""What a report covers: the period (in local time) and the other filters.
+
+QA leads think in local days, shifts and weeks, the database stores UTC. ``ReportFilters``
+keeps the period as local wall-clock datetimes plus the zone, and ``utc_bounds()`` converts
+them once for the query, so day boundaries follow the factory's clock across DST changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field, replace
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from inspector.errors import UserError
+from inspector.store.models import SEVERITIES, VERDICTS_INSPECTION
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A named shift ``start``..``end`` in local time; it wraps past midnight if end <= start."""
+
+    name: str
+    start: dt.time
+    end: dt.time
+
+    def contains(self, t: dt.time) -> bool:
+        if self.start < self.end:
+            return self.start <= t < self.end
+        return t >= self.start or t < self.end
+
+
+DEFAULT_SHIFTS: tuple[Shift, ...] = (
+    Shift("early", dt.time(6), dt.time(14)),
+    Shift("late", dt.time(14), dt.time(22)),
+    Shift("night", dt.time(22), dt.time(6)),
+)
+
+
+def parse_shifts(spec: str) -> tuple[Shift, ...]:
+    """Parse ``"early=06:00-14:00,late=14:00-22:00,night=22:00-06:00"`` (a project setting)."""
+    shifts = []
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        try:
+            name, span = part.split("=")
+            start, end = span.split("-")
+            shifts.append(
+                Shift(name.strip(), dt.time.fromisoformat(start), dt.time.fromisoformat(end))
+            )
+        except ValueError as exc:
+            raise UserError(f"bad shift {part!r}: use name=HH:MM-HH:MM") from exc
+    if not shifts:
+        raise UserError("no shifts given")
+    return tuple(shifts)
+
+
+def resolve_tz(tz: str | dt.tzinfo | None) -> dt.tzinfo:
+    """A tzinfo from a zoneinfo name, a tzinfo, or None (this computer's local zone)."""
+    if tz is None:
+        return system_zone()
+    if isinstance(tz, dt.tzinfo):
+        return tz
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise UserError(f"unknown time zone {tz!r} (use a name like Europe/Berlin)") from exc
+
+
+def system_zone() -> dt.tzinfo:
+    """This computer's zone: its IANA zone when it can be found (so DST is followed),
+    else the current fixed offset from ``datetime.now().astimezone()``."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        link = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in link:
+            candidates.append(link.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass  # no /etc/localtime (Windows): fall back to the fixed offset below
+    for key in filter(None, candidates):
+        try:
+            return ZoneInfo(key)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    local = dt.datetime.now().astimezone().tzinfo
+    assert local is not None
+    return local
+
+
+def tz_label(tz: dt.tzinfo) -> str:
+    """A readable zone name for headers: the IANA key, or the abbreviation."""
+    key = getattr(tz, "key", None)
+    return key or dt.datetime.now(tz).tzname() or str(tz)
+
+
+def local_midnight(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
+    """The aware local datetime of ``day`` 00:00 in ``tz``."""
+    return dt.datetime.combine(day, dt.time(0), tzinfo=tz)
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """Period and filters of one report; ``None`` means "all".
+
+    ``start``/``end`` are local wall-clock datetimes (naive, or aware in any zone) and the
+    period is ``start <= inspected_at < end``. ``verdict`` filters the final verdict
+    (the override if there is one, else the machine's).
+    """
+
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    tz: str | dt.tzinfo | None = None
+    product: str | None = None
+    station: str | None = None
+    operator: str | None = None
+    verdict: str | None = None
+    severity: str | None = None
+    defect_type: str | None = None
+    model_version: int | None = None
+    overridden: bool | None = None
+    shifts: tuple[Shift, ...] = field(default=DEFAULT_SHIFTS)
+
+    def __post_init__(self) -> None:
+        if self.verdict is not None and self.verdict not in VERDICTS_INSPECTION:
+            raise UserError(f"verdict must be one of {', '.join(VERDICTS_INSPECTION)}")
+        if self.severity is not None and self.severity not in SEVERITIES:
+            raise UserError(f"severity must be one of {', '.join(SEVERITIES)}")
+        if self.start and self.end and self._aware(self.end) <= self._aware(self.start):
+            raise UserError("the end of the period must be after its start")
+        resolve_tz(self.tz)  # fail early on a bad zone name
+
+    @property
+    def zone(self) -> dt.tzinfo:
+        return resolve_tz(self.tz)
+
+    @property
+    def shift_names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.shifts)
+
+    def _aware(self, value: dt.datetime) -> dt.datetime:
+        return value if value.tzinfo is not None else value.replace(tzinfo=self.zone)
+
+    def utc_bounds(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """The period as aware UTC datetimes, for the SQL query."""
+        return tuple(  # type: ignore[return-value]
+            None if v is None else self._aware(v).astimezone(dt.UTC) for v in (self.start, self.end)
+        )
+
+    def local_bounds(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """The period as aware datetimes in the report's zone (for titles and day lists)."""
+        zone = self.zone
+        return tuple(  # type: ignore[return-value]
+            None if v is None else self._aware(v).astimezone(zone) for v in (self.start, self.end)
+        )
+
+    def with_(self, **changes: object) -> ReportFilters:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def describe(self) -> list[tuple[str, str]]:
+        """(label, value) pairs of the period and every active filter, for report headers."""
+        start, end = self.local_bounds()
+        fmt = "%Y-%m-%d %H:%M"
+        out = [
+            ("From", start.strftime(fmt) if start else "(beginning)"),
+            ("To (exclusive)", end.strftime(fmt) if end else "(now)"),
+            ("Time zone", tz_label(self.zone)),
+        ]
+        names = {
+            "product": "Product",
+            "station": "Station",
+            "operator": "Operator",
+            "verdict": "Final verdict",
+            "severity": "Severity",
+            "defect_type": "Defect type",
+            "model_version": "Model version",
+        }
+        for attr, label in names.items():
+            value = getattr(self, attr)
+            if value is not None:
+                out.append((label, str(value)))
+        if self.overridden is not None:
+            out.append(("Overridden", "yes" if self.overridden else "no"))
+        return out
+
+    # -- period helpers ------------------------------------------------------------------
+
+    @classmethod
+    def for_days(
+        cls, first: dt.date, last: dt.date, tz: str | dt.tzinfo | None = None, **kw: object
+    ) -> ReportFilters:
+        """Whole local days ``first``..``last`` inclusive."""
+        if last < first:
+            raise UserError("the last day is before the first day")
+        zone = resolve_tz(tz)
+        end = local_midnight(last + dt.timedelta(days=1), zone)
+        return cls(start=local_midnight(first, zone), end=end, tz=tz, **kw)  # type: ignore[arg-type]
+
+    @classmethod
+    def for_day(
+        cls, day: dt.date, tz: str | dt.tzinfo | None = None, **kw: object
+    ) -> ReportFilters:
+        return cls.for_days(day, day, tz, **kw)
+
+    @classmethod
+    def for_week(
+        cls, day: dt.date, tz: str | dt.tzinfo | None = None, **kw: object
+    ) -> ReportFilters:
+        """The ISO week (Monday..Sunday) that contains ``day``."""
+        monday = day - dt.timedelta(days=day.weekday())
+        return cls.for_days(monday, monday + dt.timedelta(days=6), tz, **kw)
+
+    @classmethod
+    def for_shift(
+        cls,
+        day: dt.date,
+        shift: str,
+        tz: str | dt.tzinfo | None = None,
+        shifts: tuple[Shift, ...] = DEFAULT_SHIFTS,
+        **kw: object,
+    ) -> ReportFilters:
+        """One shift that starts on local ``day`` (a night shift ends the next morning)."""
+        found = next((s for s in shifts if s.name == shift), None)
+        if found is None:
+            raise UserError(f"unknown shift {shift!r}: {', '.join(s.name for s in shifts)}")
+        zone = resolve_tz(tz)
+        start = dt.datetime.combine(day, found.start, tzinfo=zone)
+        end_day = day if found.start < found.end else day + dt.timedelta(days=1)
+        end = dt.datetime.combine(end_day, found.end, tzinfo=zone)
+        return cls(start=start, end=end, tz=tz, shifts=shifts, **kw)  # type: ignore[arg-type]

@@ -1,0 +1,92 @@
+"""Pages of the worst NG images: thumbnail and heat map side by side, with the facts.
+
+A missing or unreadable file gives a placeholder box: a report must still be produced when
+an image was archived or a heat map was never written.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from PIL import Image as PILImage
+from PIL import UnidentifiedImageError
+
+from inspector.reports.types import Report, WorstImage
+
+log = logging.getLogger(__name__)
+PER_PAGE_ROWS, PER_ROW = 3, 2
+THUMB = 320
+
+
+def load_thumbnail(
+    resolve: Callable[[str], Path | None] | None, rel: str | None
+) -> np.ndarray | None:
+    """A small RGB array of the file ``rel`` resolves to, or None when there is none."""
+    if resolve is None or not rel:
+        return None
+    path = resolve(rel)
+    if path is None or not Path(path).is_file():
+        return None
+    try:
+        with PILImage.open(path) as im:
+            im.draft("RGB", (THUMB, THUMB))
+            im = im.convert("RGB")
+            im.thumbnail((THUMB, THUMB))
+            return np.asarray(im)
+    except (OSError, UnidentifiedImageError, ValueError) as exc:
+        log.warning("cannot read %s for the report: %s", path, exc)
+        return None
+
+
+def _show(ax: Axes, img: np.ndarray | None, label: str) -> None:
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if img is None:
+        ax.set_facecolor("#eeeeee")
+        ax.text(0.5, 0.5, f"{label}\nnot available", ha="center", va="center",
+                transform=ax.transAxes, fontsize=8, color="#555555")  # fmt: skip
+    else:
+        ax.imshow(img)
+    ax.set_title(label, fontsize=8)
+
+
+def _caption(w: WorstImage, rank: int) -> str:
+    kind = w.defect_type or "unclassified"
+    sev = w.severity or "-"
+    return (
+        f"#{rank}  inspection {w.inspection_id}, image {w.image_id}\n"
+        f"score {w.score:.3f} (threshold {w.threshold:.3f})  {kind} / {sev}\n"
+        f"{w.inspected_at:%Y-%m-%d %H:%M}  {w.operator or '-'}  {w.station or '-'}"
+    )
+
+
+def worst_image_pages(
+    rep: Report,
+    resolve_image: Callable[[str], Path | None] | None,
+    resolve_heatmap: Callable[[str], Path | None] | None,
+    size: tuple[float, float],
+) -> list[Figure]:
+    """Figures showing ``rep.worst``, six per page."""
+    per_page = PER_PAGE_ROWS * PER_ROW
+    pages = []
+    for start in range(0, len(rep.worst), per_page):
+        fig = Figure(figsize=size)
+        fig.text(0.08, 0.95, f"Worst images (highest score among NG, top {len(rep.worst)})",
+                 fontsize=14, weight="bold")  # fmt: skip
+        grid = fig.add_gridspec(PER_PAGE_ROWS, PER_ROW * 2, left=0.05, right=0.95, top=0.9,
+                                bottom=0.1, hspace=0.6, wspace=0.1)  # fmt: skip
+        for k, w in enumerate(rep.worst[start : start + per_page]):
+            r, c = divmod(k, PER_ROW)
+            ax_img = fig.add_subplot(grid[r, 2 * c])
+            ax_map = fig.add_subplot(grid[r, 2 * c + 1])
+            _show(ax_img, load_thumbnail(resolve_image, w.image_path), "image")
+            _show(ax_map, load_thumbnail(resolve_heatmap, w.heatmap_path), "heat map")
+            ax_img.text(0.0, -0.08, _caption(w, start + k + 1), transform=ax_img.transAxes,
+                        fontsize=7, va="top")  # fmt: skip
+        pages.append(fig)
+    return pages

@@ -1,0 +1,240 @@
+"""SQL for reports: one filtered WHERE clause and the GROUP BY aggregates built on it.
+
+Everything is portable SQLAlchemy Core (runs on SQLite and PostgreSQL). The only work done
+in Python is bucketing timestamps into local days and shifts, because SQL date functions
+differ between the two databases and local-time grouping must follow DST; it reads just
+two columns per row (see ``scripts/bench_reports.py`` for timings).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy.orm import Session
+
+from inspector.reports.filters import ReportFilters
+from inspector.reports.types import (
+    CountShare,
+    DayCount,
+    GroupCount,
+    OverrideRow,
+    ParetoRow,
+    Totals,
+    WorstImage,
+)
+from inspector.store.models import Image, Inspection, ModelRecord, Operator, Product
+
+I = Inspection  # noqa: E741 - short alias keeps the queries readable
+FINAL = func.coalesce(I.override_verdict, I.verdict)
+NO_TYPE = "(unclassified)"
+NO_SEVERITY = "(none)"
+NO_NAME = "(none)"
+
+
+def _ng_sum() -> ColumnElement[Any]:
+    return func.sum(case((FINAL == "ng", 1), else_=0))
+
+
+def where_clause(f: ReportFilters) -> ColumnElement[bool]:
+    """The filters as one SQL condition on ``inspections`` (sub-selects, no joins)."""
+    start, end = f.utc_bounds()
+    conds: list[ColumnElement[bool]] = []
+    if start is not None:
+        conds.append(I.inspected_at >= start)
+    if end is not None:
+        conds.append(I.inspected_at < end)
+    if f.product is not None:
+        conds.append(I.product_id.in_(select(Product.id).where(Product.name == f.product)))
+    if f.operator is not None:
+        conds.append(I.operator_id.in_(select(Operator.id).where(Operator.name == f.operator)))
+    if f.model_version is not None:
+        conds.append(
+            I.model_id.in_(select(ModelRecord.id).where(ModelRecord.version == f.model_version))
+        )
+    if f.station is not None:
+        conds.append(I.station == f.station)
+    if f.verdict is not None:
+        conds.append(FINAL == f.verdict)
+    if f.severity is not None:
+        conds.append(I.severity == f.severity)
+    if f.defect_type is not None:
+        conds.append(I.defect_type == f.defect_type)
+    if f.overridden is not None:
+        conds.append(
+            I.override_verdict.isnot(None) if f.overridden else I.override_verdict.is_(None)
+        )
+    return and_(True, *conds)
+
+
+def totals(s: Session, where: ColumnElement[bool]) -> Totals:
+    row = s.execute(
+        select(
+            func.count(I.id),
+            _ng_sum(),
+            func.sum(case((FINAL == "uncertain", 1), else_=0)),
+            func.sum(case((FINAL == "ok", 1), else_=0)),
+            func.sum(case((I.override_verdict.isnot(None), 1), else_=0)),
+        ).where(where)
+    ).one()
+    return Totals(*(int(v or 0) for v in row))
+
+
+def _names(s: Session, model: type[Product] | type[Operator], ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(s.execute(select(model.id, model.name).where(model.id.in_(ids))).all())  # type: ignore[arg-type]
+
+
+def grouped(
+    s: Session, where: ColumnElement[bool], column: Any, names: Any = None
+) -> tuple[GroupCount, ...]:
+    """Inspected + NG per value of ``column``, most inspected first; ``names`` maps ids."""
+    rows = s.execute(
+        select(column, func.count(I.id), _ng_sum()).where(where).group_by(column)
+    ).all()
+    labels = names(s, [r[0] for r in rows if r[0] is not None]) if names else {}
+    out = [
+        GroupCount(NO_NAME if k is None else str(labels.get(k, k)), int(n), int(ng or 0))
+        for k, n, ng in rows
+    ]
+    return tuple(sorted(out, key=lambda g: (-g.inspected, g.key)))
+
+
+def by_operator(s: Session, where: ColumnElement[bool]) -> tuple[GroupCount, ...]:
+    return grouped(s, where, I.operator_id, lambda s, ids: _names(s, Operator, ids))
+
+
+def by_product(s: Session, where: ColumnElement[bool]) -> tuple[GroupCount, ...]:
+    return grouped(s, where, I.product_id, lambda s, ids: _names(s, Product, ids))
+
+
+def by_station(s: Session, where: ColumnElement[bool]) -> tuple[GroupCount, ...]:
+    return grouped(s, where, I.station)
+
+
+def by_severity(s: Session, where: ColumnElement[bool]) -> tuple[CountShare, ...]:
+    """Final-NG inspections per severity, in the fixed order minor, major, critical."""
+    rows = dict(
+        s.execute(
+            select(I.severity, func.count(I.id)).where(where, FINAL == "ng").group_by(I.severity)
+        ).all()
+    )
+    order = ["minor", "major", "critical"] + sorted(
+        k for k in rows if k not in ("minor", "major", "critical", None)
+    )
+    out = [CountShare(k, int(rows.get(k, 0))) for k in order]
+    if rows.get(None):
+        out.append(CountShare(NO_SEVERITY, int(rows[None])))
+    return tuple(out)
+
+
+def pareto(s: Session, where: ColumnElement[bool]) -> tuple[ParetoRow, ...]:
+    """Final-NG inspections per defect type, largest first, with the cumulative share."""
+    rows = s.execute(
+        select(I.defect_type, func.count(I.id)).where(where, FINAL == "ng").group_by(I.defect_type)
+    ).all()
+    items = sorted(((t or NO_TYPE, int(n)) for t, n in rows), key=lambda r: (-r[1], r[0]))
+    total = sum(n for _, n in items)
+    out, running = [], 0
+    for name, n in items:
+        running += n
+        out.append(ParetoRow(name, n, 100.0 * running / total))
+    return tuple(out)
+
+
+def day_and_shift(
+    s: Session, where: ColumnElement[bool], f: ReportFilters
+) -> tuple[tuple[DayCount, ...], tuple[GroupCount, ...]]:
+    """NG per local calendar day (every day of the period, zeros included) and per shift."""
+    zone = f.zone
+    days_n: Counter[dt.date] = Counter()
+    days_ng: Counter[dt.date] = Counter()
+    shift_n: Counter[str] = Counter()
+    shift_ng: Counter[str] = Counter()
+    shifts = f.shifts
+    stmt = select(I.inspected_at, FINAL == "ng").where(where).execution_options(yield_per=5000)
+    for at, is_ng in s.execute(stmt):
+        local = at.astimezone(zone)
+        day, t = local.date(), local.time()
+        name = next((sh.name for sh in shifts if sh.contains(t)), NO_NAME)
+        days_n[day] += 1
+        shift_n[name] += 1
+        if is_ng:
+            days_ng[day] += 1
+            shift_ng[name] += 1
+    per_day = [DayCount(d, days_n[d], days_ng[d]) for d in _day_range(f, days_n)]
+    names = [sh.name for sh in shifts] + ([NO_NAME] if shift_n[NO_NAME] else [])
+    per_shift = [GroupCount(n, shift_n[n], shift_ng[n]) for n in names]
+    return tuple(per_day), tuple(per_shift)
+
+
+def _day_range(f: ReportFilters, seen: Counter[dt.date]) -> list[dt.date]:
+    """Every local day from the period's first to its last (the data's, where it is open)."""
+    start, end = f.local_bounds()
+    first = start.date() if start else min(seen, default=None)
+    last = (end - dt.timedelta(microseconds=1)).date() if end else max(seen, default=None)
+    if first is None or last is None or (last - first).days > 3660:
+        return sorted(seen)  # open or decades-long period: only the days with data
+    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def worst_images(
+    s: Session, where: ColumnElement[bool], f: ReportFilters, limit: int
+) -> tuple[WorstImage, ...]:
+    """The ``limit`` final-NG inspections with the highest anomaly score."""
+    stmt = (
+        select(
+            I.id,
+            I.image_id,
+            Image.sha256,
+            Image.store_path,
+            I.heatmap_path,
+            I.score,
+            I.threshold,
+            I.defect_type,
+            I.severity,
+            Product.name,
+            I.station,
+            Operator.name,
+            I.inspected_at,
+        )
+        .join(Image, Image.id == I.image_id)
+        .outerjoin(Product, Product.id == I.product_id)
+        .outerjoin(Operator, Operator.id == I.operator_id)
+        .where(where, FINAL == "ng")
+        .order_by(I.score.desc(), I.id)
+        .limit(limit)
+    )
+    zone = f.zone
+    return tuple(
+        WorstImage(*row[:-1], inspected_at=row[-1].astimezone(zone)) for row in s.execute(stmt)
+    )
+
+
+def overrides(
+    s: Session, where: ColumnElement[bool], f: ReportFilters, limit: int
+) -> tuple[OverrideRow, ...]:
+    """The newest ``limit`` QA overrides with their reasons."""
+    stmt = (
+        select(
+            I.id,
+            I.image_id,
+            I.verdict,
+            I.override_verdict,
+            I.override_reason,
+            Operator.name,
+            I.override_at,
+        )
+        .outerjoin(Operator, Operator.id == I.override_by_id)
+        .where(where, I.override_verdict.isnot(None))
+        .order_by(I.override_at.desc(), I.id.desc())
+        .limit(limit)
+    )
+    zone = f.zone
+    return tuple(
+        OverrideRow(i, img, v, ov, reason or "", by, at.astimezone(zone) if at else None)
+        for i, img, v, ov, reason, by, at in s.execute(stmt)
+    )
