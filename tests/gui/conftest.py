@@ -1,0 +1,88 @@
+"""GUI test fixtures: offscreen Qt, isolated QSettings, recorded (not modal) message boxes."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(autouse=True)
+def qt_settings(qapp, tmp_path: Path) -> Iterator[None]:  # noqa: ANN001
+    """Each test gets its own QSettings folder and the application's real style."""
+    from PySide6.QtCore import QSettings
+
+    from ui.style import apply_style
+
+    qapp.setOrganizationName("InspectorTest")
+    qapp.setApplicationName("InspectorTest")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                      str(tmp_path / "qsettings"))
+    apply_style(qapp)
+    yield
+
+
+@pytest.fixture(autouse=True)
+def dialogs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Message boxes are recorded as (kind, text) instead of blocking the test."""
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[tuple[str, str]] = []
+
+    def recorder(kind: str, answer: QMessageBox.StandardButton):  # noqa: ANN202
+        def _box(_parent, _title, text, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+            shown.append((kind, str(text)))
+            return answer
+
+        return _box
+
+    monkeypatch.setattr(QMessageBox, "warning", recorder("warning", QMessageBox.StandardButton.Ok))
+    monkeypatch.setattr(QMessageBox, "critical",
+                        recorder("critical", QMessageBox.StandardButton.Ok))
+    monkeypatch.setattr(QMessageBox, "information",
+                        recorder("information", QMessageBox.StandardButton.Ok))
+    monkeypatch.setattr(QMessageBox, "question",
+                        recorder("question", QMessageBox.StandardButton.Yes))
+    return shown
+
+
+@pytest.fixture
+def state(project):  # noqa: ANN001, ANN201
+    from ui.state import AppState
+
+    return AppState(project)
+
+
+@pytest.fixture
+def window(state, qtbot):  # noqa: ANN001, ANN201
+    """The main window on the test project, shown and active (shortcuts need that)."""
+    from ui.main_window import MainWindow
+
+    win = MainWindow(state)
+    qtbot.addWidget(win)
+    win.show()
+    win.activateWindow()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
+
+
+def sign_in_as(window, name: str, pin: str | None = None) -> None:  # noqa: ANN001
+    """Drive the sign-in page like a person would."""
+    page = window.pages["signin"]
+    window.show_page("signin")
+    if page.operator_box.findText(name) < 0:
+        page.refresh()
+    page.operator_box.setCurrentText(name)
+    if pin:
+        page.pin_edit.setText(pin)
+    page.sign_in_button.click()
+    assert window.state.actor is not None and window.state.actor.name == name

@@ -1,0 +1,123 @@
+"""Main window shell: navigation, role gating, sign-in, idle sign-out, worker, size."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from PySide6.QtCore import QSize, Qt
+
+from inspector.errors import Cancelled, UserError
+from inspector.progress import report
+from tests.gui.conftest import sign_in_as
+
+pytestmark = pytest.mark.gui
+
+
+def test_only_sign_in_until_signed_in(window) -> None:  # noqa: ANN001
+    assert window.current_key() == "signin"
+    assert not window.show_page("label")
+    assert window.current_key() == "signin"
+
+
+def test_sign_in_opens_pages_and_ctrl_number_navigates(window, qtbot, admin) -> None:  # noqa: ANN001
+    sign_in_as(window, "admin")
+    assert window.state.actor.role == "admin"
+    qtbot.keyClick(window, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_key() == "history"
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_key() == "signin"
+
+
+def test_wrong_pin_is_refused_with_message(window, project, admin) -> None:  # noqa: ANN001
+    from inspector.services.operators import add_operator
+
+    add_operator(project, admin, "pia", role="operator", pin="1234")
+    page = window.pages["signin"]
+    page.refresh()
+    page.operator_box.setCurrentText("pia")
+    assert page.pin_edit.isEnabled()
+    page.pin_edit.setText("9999")
+    page.sign_in_button.click()
+    assert window.state.actor is None
+    assert "wrong PIN" in page.status.text()
+    sign_in_as(window, "pia", pin="1234")
+
+
+def test_station_and_product_remembered(window, project, admin, state) -> None:  # noqa: ANN001
+    from inspector.services.products import add_product
+    from ui.state import AppState
+
+    add_product(project, admin, "bracket")
+    page = window.pages["signin"]
+    page.refresh()
+    page.station_edit.setText("Line 2")
+    page.product_box.setCurrentText("bracket")
+    sign_in_as(window, "admin")
+    assert state.actor.station == "Line 2"
+    again = AppState(project)
+    assert (again.station, again.product) == ("Line 2", "bracket")
+
+
+def test_idle_sign_out(window, qtbot, admin) -> None:  # noqa: ANN001
+    sign_in_as(window, "admin")
+    window.idle.set_timeout(0.2 / 60)  # 200 ms
+    qtbot.waitUntil(lambda: window.state.actor is None, timeout=3000)
+    assert window.current_key() == "signin"
+
+
+def test_operator_cannot_see_reports(window, actor) -> None:  # noqa: ANN001
+    sign_in_as(window, "op")
+    if "reports" in window.items:
+        assert window.items["reports"].isHidden()
+        assert not window.show_page("reports")
+
+
+def test_minimum_size_fits_small_screen(window, admin) -> None:  # noqa: ANN001
+    sign_in_as(window, "admin")
+    for key in window.pages:
+        window.show_page(key)
+        hint = window.minimumSizeHint().expandedTo(window.minimumSize())
+        assert hint.width() <= 1366 and hint.height() <= 740, (key, hint)
+    assert window.size().boundedTo(QSize(1366, 768)) == window.size()
+
+
+def test_worker_reports_progress_result_and_errors(qtbot) -> None:  # noqa: ANN001
+    from ui.worker import Job
+
+    def slow(n: int, progress=None, cancel=None) -> int:  # noqa: ANN001
+        for i in range(n):
+            report(progress, (i + 1) / n, f"step {i}")
+        return n * 2
+
+    job = Job(slow, 3)
+    seen: list[float] = []
+    job.progress.connect(lambda f, _m: seen.append(f))
+    with qtbot.waitSignal(job.finished, timeout=5000) as blocker:
+        job.start()
+    assert blocker.args == [6]
+    qtbot.waitUntil(lambda: seen and seen[-1] == 1.0)
+
+    def bad() -> None:
+        raise UserError("no such thing")
+
+    job = Job(bad)
+    with qtbot.waitSignal(job.failed, timeout=5000) as blocker:
+        job.start()
+    assert isinstance(blocker.args[0], UserError)
+
+
+def test_worker_cancel(qtbot) -> None:  # noqa: ANN001
+    from ui.worker import Job
+
+    def forever(progress=None, cancel=None) -> None:  # noqa: ANN001
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            cancel.check()
+            time.sleep(0.01)
+
+    job = Job(forever)
+    with qtbot.waitSignal(job.cancelled, timeout=5000):
+        job.start()
+        job.cancel()
+    assert not isinstance(job.error, Cancelled)

@@ -1,0 +1,125 @@
+"""GUI entry point: logging, crash handlers, style, project opening, main window.
+
+``inspector-gui [--project DIR]`` or ``python -m ui``. Unexpected exceptions anywhere
+(GUI thread or worker threads) are logged with their traceback and shown once in a
+dialog; the application keeps running.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import threading
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from inspector.errors import NotFoundError, UserError
+from inspector.logging_setup import setup_logging
+from inspector.services.project import Project, default_project_dir
+
+log = logging.getLogger("ui")
+
+
+class CrashReporter(QObject):
+    """Receives unexpected exceptions from any thread and shows each kind once."""
+
+    crashed = Signal(str, str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set[str] = set()
+        self.crashed.connect(self._show, Qt.ConnectionType.QueuedConnection)
+
+    def excepthook(
+        self, etype: type[BaseException], value: BaseException, tb: TracebackType | None
+    ) -> None:
+        if issubclass(etype, KeyboardInterrupt):
+            sys.__excepthook__(etype, value, tb)
+            return
+        text = "".join(traceback.format_exception(etype, value, tb))
+        log.error("unexpected exception:\n%s", text)
+        self.crashed.emit(f"{etype.__name__}: {value}", text)
+
+    def thread_excepthook(self, args: threading.ExceptHookArgs) -> None:
+        self.excepthook(args.exc_type, args.exc_value, args.exc_traceback)
+
+    def install(self) -> None:
+        sys.excepthook = self.excepthook
+        threading.excepthook = self.thread_excepthook
+
+    def _show(self, summary: str, details: str) -> None:
+        if summary in self.seen:
+            return
+        self.seen.add(summary)
+        box = QMessageBox(QMessageBox.Icon.Critical, "Unexpected error", summary)
+        box.setInformativeText(
+            "This is a bug, not something you did. It was written to the log file; "
+            "the application keeps running."
+        )
+        box.setDetailedText(details)
+        box.exec()
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="inspector-gui", description="Inspector operator GUI")
+    parser.add_argument("--project", type=Path, default=None, help="project folder")
+    return parser.parse_args(argv)
+
+
+def open_or_create(root: Path) -> Project | None:
+    """Open the project; offer to create it (with a first admin) when it does not exist."""
+    from ui.widgets.create_project_dialog import CreateProjectDialog
+
+    while True:
+        try:
+            return Project.open(root)
+        except NotFoundError:
+            dialog = CreateProjectDialog(root)
+            if dialog.exec() != CreateProjectDialog.DialogCode.Accepted:
+                return None
+            return dialog.project
+        except UserError as exc:
+            QMessageBox.critical(None, "Cannot open project", str(exc))
+            return None
+
+
+def make_application(argv: Sequence[str]) -> QApplication:
+    """The QApplication with names (for QSettings) and the shop-floor style."""
+    from ui.style import apply_style
+
+    app = QApplication.instance() or QApplication(list(argv))
+    app.setOrganizationName("Inspector")
+    app.setApplicationName("Inspector")
+    apply_style(app)
+    return app
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Open the GUI on a project (default: the user's default project)."""
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    log_file = setup_logging()
+    app = make_application([sys.argv[0]])
+    reporter = CrashReporter()
+    reporter.install()
+    log.info("GUI starting (log file %s)", log_file)
+    project = open_or_create(args.project or default_project_dir())
+    if project is None:
+        return 1
+    from ui.main_window import MainWindow
+    from ui.state import AppState
+
+    window = MainWindow(AppState(project))
+    window.show()
+    code = app.exec()
+    project.close()
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,27 @@
+"""Error reporting for the GUI: user errors as a clear message, bugs once with a hint."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from inspector.errors import Cancelled, UserError
+
+log = logging.getLogger(__name__)
+
+
+def show_error(parent: QWidget | None, exc: BaseException, title: str = "Cannot do that") -> None:
+    """A modal dialog: the message of a ``UserError``, or a short note for a bug."""
+    if isinstance(exc, Cancelled):
+        return
+    if isinstance(exc, UserError):
+        QMessageBox.warning(parent, title, str(exc))
+        return
+    log.error("unexpected error shown to the user: %r", exc)
+    QMessageBox.critical(
+        parent,
+        "Unexpected error",
+        f"Something went wrong: {exc!r}\n\nThe details are in the log file. "
+        "The application keeps running.",
+    )

@@ -1,0 +1,195 @@
+"""The main window only wires pages together: navigation, shortcuts, status, sign-out."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QWidget,
+)
+
+from ui.dialogs import show_error
+from ui.idle import IdleWatcher
+from ui.state import AppState
+from ui.widgets.progress_panel import ProgressPanel
+from ui.worker import Job
+
+log = logging.getLogger(__name__)
+
+# key, navigation title, module, class; Ctrl+N opens the N-th page.
+PAGES: list[tuple[str, str, str, str]] = [
+    ("signin", "Sign in", "ui.pages.signin_page", "SignInPage"),
+    ("capture", "Capture", "ui.pages.capture_page", "CapturePage"),
+    ("label", "Label", "ui.pages.label_page", "LabelPage"),
+    ("train", "Train", "ui.pages.train_page", "TrainPage"),
+    ("inspect", "Inspect", "ui.pages.inspect_page", "InspectPage"),
+    ("history", "History", "ui.pages.history_page", "HistoryPage"),
+    ("reports", "Reports", "ui.pages.reports_page", "ReportsPage"),
+]
+LEAD_ONLY = {"reports"}  # pages shown to QA leads and admins only
+
+
+class MainWindow(QMainWindow):
+    """Left navigation (Ctrl+1..7) over a stack of pages; only Sign in until signed in."""
+
+    def __init__(self, state: AppState) -> None:
+        super().__init__()
+        self.state = state
+        self.setWindowTitle(f"Inspector — {state.project.root}")
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setFixedWidth(180)
+        self.stack = QStackedWidget()
+        self.pages: dict[str, QWidget] = {}
+        self.items: dict[str, QListWidgetItem] = {}
+        self.progress = ProgressPanel()
+        for index, (key, title, module, cls) in enumerate(PAGES, start=1):
+            page = self._make_page(key, module, cls)
+            if page is None:
+                continue
+            self.pages[key] = page
+            self.stack.addWidget(page)
+            item = QListWidgetItem(f"{title}\nCtrl+{index}")
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setSizeHint(QSize(170, 64))
+            self.nav.addItem(item)
+            self.items[key] = item
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{index}"), self)
+            shortcut.activated.connect(lambda k=key: self.show_page(k))
+        self.nav.currentItemChanged.connect(self._nav_changed)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.who = QLabel()
+        self.statusBar().addPermanentWidget(self.progress, 2)
+        self.statusBar().addPermanentWidget(self.who)
+        state.status_message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        state.actor_changed.connect(self._actor_changed)
+        state.product_changed.connect(lambda _p: self._update_who())
+        self.idle = IdleWatcher(self._idle_minutes(), self)
+        self.idle.idle.connect(self._idle_sign_out)
+        app_instance = self._app()
+        if app_instance is not None:
+            app_instance.installEventFilter(self.idle)
+        signin = self.pages["signin"]
+        if hasattr(signin, "idle_minutes_changed"):
+            signin.idle_minutes_changed.connect(self.idle.set_timeout)
+        self._restore_geometry()
+        self._actor_changed(state.actor)
+
+    # -- construction -------------------------------------------------------------------
+    def _make_page(self, key: str, module: str, cls: str) -> QWidget | None:
+        """Build one page; the optional Reports page may be missing or broken."""
+        if key == "reports":
+            try:
+                page_cls = getattr(importlib.import_module(module), cls)
+                return page_cls(self.state.project, lambda: self.state.actor, self.run_job)
+            except ModuleNotFoundError as exc:
+                log.info("reports page not available: %s", exc)
+                return None
+            except Exception:  # noqa: BLE001 - the window must work without this page
+                log.exception("reports page not available")
+                return None
+        return getattr(importlib.import_module(module), cls)(self.state)
+
+    @staticmethod
+    def _app() -> Any:
+        from PySide6.QtWidgets import QApplication
+
+        return QApplication.instance()
+
+    def _idle_minutes(self) -> float:
+        signin = self.pages.get("signin")
+        return float(signin.idle_minutes()) if hasattr(signin, "idle_minutes") else 10.0
+
+    # -- navigation ---------------------------------------------------------------------
+    def show_page(self, key: str) -> bool:
+        """Switch to page ``key`` if it is available to the signed-in operator."""
+        item = self.items.get(key)
+        if item is None or item.isHidden() or not item.flags() & Qt.ItemFlag.ItemIsEnabled:
+            self.statusBar().showMessage("Sign in first" if self.state.actor is None else
+                                         "Your role cannot open that page", 5000)
+            return False
+        self.nav.setCurrentItem(item)
+        return True
+
+    def current_key(self) -> str:
+        return next(k for k, p in self.pages.items() if p is self.stack.currentWidget())
+
+    def _nav_changed(self, item: QListWidgetItem | None, _previous: Any) -> None:
+        if item is None:
+            return
+        page = self.pages[item.data(Qt.ItemDataRole.UserRole)]
+        self.stack.setCurrentWidget(page)
+        if hasattr(page, "on_shown"):
+            page.on_shown()
+
+    # -- session ------------------------------------------------------------------------
+    def _actor_changed(self, actor: Any) -> None:
+        lead = actor is not None and actor.role in ("qa_lead", "admin")
+        for key, item in self.items.items():
+            enabled = key == "signin" or actor is not None
+            flags = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
+            item.setFlags(flags if enabled else Qt.ItemFlag.NoItemFlags)
+            item.setHidden(key in LEAD_ONLY and not lead)
+        if actor is None:
+            self.idle.stop()
+            self.show_page("signin")
+        else:
+            self.idle.reset()
+            self.show_page("inspect" if actor.role == "operator" else "label")
+        self._update_who()
+
+    def _update_who(self) -> None:
+        actor = self.state.actor
+        who = f"{actor.name} ({actor.role})" if actor else "not signed in"
+        self.who.setText(
+            f"{who} · station {self.state.station or '—'} · product {self.state.product or '—'}"
+        )
+
+    def _idle_sign_out(self) -> None:
+        if self.state.actor is not None:
+            log.info("idle sign-out of %s", self.state.actor.name)
+            self.state.set_actor(None)
+            self.state.say("Signed out after inactivity")
+
+    # -- jobs for pages that do not own a progress panel (reports) ----------------------
+    def run_job(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Job:
+        """Run ``fn`` in the background with the status-bar progress and Cancel.
+
+        The job starts when control returns to the event loop, so callers can connect to
+        its signals (finished, failed, cancelled) first; failures are also shown here.
+        """
+        job = Job(fn, *args, **kwargs)
+        self.progress.attach(job, getattr(fn, "__name__", "").replace("_", " ").capitalize())
+        job.failed.connect(lambda exc: show_error(self, exc))
+        return job.start_later()
+
+    # -- window state -------------------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        geometry = QSettings().value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1366, 768)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        QSettings().setValue("window/geometry", self.saveGeometry())
+        for page in self.pages.values():
+            if hasattr(page, "shutdown"):
+                page.shutdown()
+        self.idle.stop()
+        super().closeEvent(event)

@@ -1,0 +1,420 @@
+"""Label: gallery with filters, big zoomable view, one-key labels, brush masks, undo.
+
+Keys: G good, D defective, 1/2/3 severity, the defect types' own keys, B brush,
+[ and ] brush size, Left/Right previous/next, Ctrl+Z undo (stroke first, then label).
+Every label is one ``labeling.label_image`` call; undo appends the previous label again
+because the label history is append-only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QDate, QItemSelectionModel, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDateEdit,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.errors import UserError
+from inspector.services import labeling, products
+from inspector.services.dto import ImageInfo
+from inspector.store import roles
+from ui.dialogs import show_error
+from ui.state import AppState
+from ui.widgets.defect_types import DefectTypePanel
+from ui.widgets.image_view import ImageView
+from ui.widgets.thumbnails import InfoRole, ThumbnailModel
+
+SEVERITY_KEYS = {"1": "minor", "2": "major", "3": "critical"}
+ANY = "(any)"
+
+
+@dataclass(frozen=True)
+class _Undo:
+    """The label an image had before a change, to append again on undo."""
+
+    image_id: int
+    verdict: str
+    defect_type: str | None
+    severity: str | None
+    mask: np.ndarray | None
+
+
+class LabelPage(QWidget):
+    """Gallery on the left, image in the middle, label controls on the right."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.current: ImageInfo | None = None
+        self.severity: str | None = None
+        self.undo_stack: list[_Undo] = []
+        self._mask_dirty = False
+        self._type_shortcuts: list[QShortcut] = []
+
+        self.counts = QLabel()
+        self.counts.setProperty("role", "title")
+        self.state_filter = QComboBox()
+        self.state_filter.addItems([ANY, "unlabelled", "good", "defective"])
+        self.type_filter = QComboBox()
+        self.product_filter = QComboBox()
+        self.since = QDateEdit()
+        self.since.setCalendarPopup(True)
+        self.since.setSpecialValueText("any date")
+        self.since.setMinimumDate(QDate(2000, 1, 1))
+        self.since.setDate(self.since.minimumDate())
+        for box in (self.state_filter, self.type_filter, self.product_filter):
+            box.currentIndexChanged.connect(self.reload_images)
+        self.since.dateChanged.connect(self.reload_images)
+        filters = QGridLayout()
+        for col, (text, widget) in enumerate(
+            [("Show", self.state_filter), ("Type", self.type_filter),
+             ("Product", self.product_filter), ("Since", self.since)]
+        ):
+            filters.addWidget(QLabel(text), 0, col)
+            filters.addWidget(widget, 1, col)
+
+        self.model = ThumbnailModel(self)
+        self.gallery = QListView()
+        self.gallery.setViewMode(QListView.ViewMode.IconMode)
+        self.gallery.setResizeMode(QListView.ResizeMode.Adjust)
+        self.gallery.setMovement(QListView.Movement.Static)
+        self.gallery.setUniformItemSizes(True)
+        self.gallery.setWordWrap(True)
+        self.gallery.setModel(self.model)
+        self.gallery.selectionModel().currentChanged.connect(self._row_changed)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(filters)
+        left_layout.addWidget(self.gallery, 1)
+
+        self.view = ImageView()
+        self.view.mask_changed.connect(self._on_mask_changed)
+        self.info = QLabel()
+        self.info.setWordWrap(True)
+        self.good_button = QPushButton("Good  [G]")
+        self.good_button.clicked.connect(lambda: self.label("good"))
+        self.bad_button = QPushButton("Defective  [D]")
+        self.bad_button.clicked.connect(lambda: self.label("defective"))
+        self.severity_group = QButtonGroup(self)
+        self.severity_group.setExclusive(False)
+        sev_row = QHBoxLayout()
+        for key, name in SEVERITY_KEYS.items():
+            button = QPushButton(f"{name} [{key}]")
+            button.setCheckable(True)
+            button.clicked.connect(lambda _c=False, n=name: self.set_severity(n))
+            self.severity_group.addButton(button)
+            sev_row.addWidget(button)
+        self.types = DefectTypePanel(state)
+        self.types.picked.connect(self.set_defect_type)
+        self.types.types_changed.connect(self.reload_types)
+        self.brush_button = QPushButton("Brush [B]")
+        self.brush_button.setCheckable(True)
+        self.brush_button.toggled.connect(self.view.set_brush_enabled)
+        self.brush_label = QLabel()
+        self.undo_button = QPushButton("Undo [Ctrl+Z]")
+        self.undo_button.clicked.connect(self.undo)
+        nav_row = QHBoxLayout()
+        for text, step in (("◀ Prev", -1), ("Next ▶", 1)):
+            button = QPushButton(text)
+            button.clicked.connect(lambda _c=False, s=step: self.step(s))
+            nav_row.addWidget(button)
+        right = QWidget()
+        right.setMinimumWidth(300)
+        right.setMaximumWidth(380)
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.info)
+        rl.addWidget(self.good_button)
+        rl.addWidget(self.bad_button)
+        rl.addLayout(sev_row)
+        rl.addWidget(QLabel("Defect type"))
+        rl.addWidget(self.types)
+        brush_row = QHBoxLayout()
+        brush_row.addWidget(self.brush_button)
+        brush_row.addWidget(self.brush_label)
+        rl.addLayout(brush_row)
+        rl.addWidget(self.undo_button)
+        rl.addLayout(nav_row)
+        rl.addStretch(1)
+
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(self.view)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        body = QHBoxLayout()
+        body.addWidget(splitter, 1)
+        body.addWidget(right)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.counts)
+        layout.addLayout(body, 1)
+        self._make_shortcuts()
+        self._update_brush_label()
+        state.data_changed.connect(self._data_changed)
+        state.product_changed.connect(lambda _p: self.on_shown())
+        state.actor_changed.connect(lambda _a: self._apply_role())
+
+    # -- shortcuts ----------------------------------------------------------------------
+    def _shortcut(self, key: str, slot) -> QShortcut:  # noqa: ANN001 - any callable
+        shortcut = QShortcut(QKeySequence(key), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(slot)
+        return shortcut
+
+    def _make_shortcuts(self) -> None:
+        self._shortcut("G", lambda: self.label("good"))
+        self._shortcut("D", lambda: self.label("defective"))
+        for key, name in SEVERITY_KEYS.items():
+            self._shortcut(key, lambda n=name: self.set_severity(n))
+        self._shortcut("B", self.brush_button.toggle)
+        self._shortcut("[", lambda: self._resize_brush(1 / 1.25))
+        self._shortcut("]", lambda: self._resize_brush(1.25))
+        self._shortcut("Left", lambda: self.step(-1))
+        self._shortcut("Right", lambda: self.step(1))
+        self._shortcut("Ctrl+Z", self.undo)
+
+    def _rebuild_type_shortcuts(self) -> None:
+        for shortcut in self._type_shortcuts:
+            shortcut.setEnabled(False)
+            shortcut.deleteLater()
+        self._type_shortcuts = [
+            self._shortcut(key, lambda n=name: self.set_defect_type(n))
+            for key, name in self.types.shortcuts().items()
+        ]
+
+    # -- loading ------------------------------------------------------------------------
+    def on_shown(self) -> None:
+        self.reload_types()
+        self._reload_products()
+        self.reload_images()
+        self.gallery.setFocus()
+
+    def _apply_role(self) -> None:
+        self.types.reload(self.state.may(roles.MANAGE_DEFECT_TYPES))
+
+    def reload_types(self) -> None:
+        self.types.reload(self.state.may(roles.MANAGE_DEFECT_TYPES))
+        self._rebuild_type_shortcuts()
+        current = self.type_filter.currentText()
+        self.type_filter.blockSignals(True)
+        self.type_filter.clear()
+        self.type_filter.addItems([ANY] + [t.name for t in self.types.types])
+        self.type_filter.setCurrentText(current or ANY)
+        self.type_filter.blockSignals(False)
+
+    def _reload_products(self) -> None:
+        self.product_filter.blockSignals(True)
+        self.product_filter.clear()
+        self.product_filter.addItems([ANY] + [p.name for p in products.list_products(
+            self.state.project)])
+        self.product_filter.setCurrentText(self.state.product or ANY)
+        self.product_filter.blockSignals(False)
+
+    def _filter_product(self) -> str | None:
+        text = self.product_filter.currentText()
+        return None if text in ("", ANY) else text
+
+    def reload_images(self) -> None:
+        """Query the images that match the filters and refresh the counts."""
+        state = self.state_filter.currentText()
+        dtype = self.type_filter.currentText()
+        since = None
+        if self.since.date() != self.since.minimumDate():
+            d = self.since.date()
+            since = dt.datetime(d.year(), d.month(), d.day(), tzinfo=dt.UTC)
+        keep = self.current.id if self.current else None
+        try:
+            images = labeling.list_images(
+                self.state.project, product=self._filter_product(),
+                state=None if state == ANY else state,
+                defect_type=None if dtype in ("", ANY) else dtype, since=since,
+            )
+        except UserError as exc:
+            self.state.say(str(exc))
+            images = []
+        self.model.set_images(images)
+        self.update_counts()
+        row = self.model.row_of(keep) if keep is not None else -1
+        self.select_row(row if row >= 0 else 0)
+
+    def update_counts(self) -> None:
+        product = self.state.product
+        counts = labeling.label_counts(self.state.project, product)
+        self.counts.setText(
+            f"{product or 'All products'}: {counts['good']} good · "
+            f"{counts['defective']} defective · {counts['unlabelled']} unlabelled"
+        )
+
+    def _data_changed(self, kind: str) -> None:
+        if kind in ("images", "labels") and self.isVisible():
+            self.reload_images()
+
+    def select_row(self, row: int) -> None:
+        if not 0 <= row < self.model.rowCount():
+            self.show_image(None)
+            return
+        index = self.model.index(row)
+        self.gallery.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
+        self.gallery.scrollTo(index)
+        if self.current is None or self.current.id != self.model.images[row].id:
+            self.show_image(self.model.images[row])
+
+    def _row_changed(self, index, _previous) -> None:  # noqa: ANN001 - Qt indexes
+        info = index.data(InfoRole) if index.isValid() else None
+        if info is not None and (self.current is None or info.id != self.current.id):
+            self.save_pending_mask()
+            self.show_image(info)
+
+    def show_image(self, info: ImageInfo | None) -> None:
+        self.current = info
+        self._mask_dirty = False
+        if info is None:
+            self.view.set_image(None)
+            self.info.setText("No image matches the filters. Import some on the Capture page.")
+            return
+        try:
+            rgb = labeling.load_image(self.state.project, info.id)
+            mask = labeling.load_mask(self.state.project, info.id) if info.has_mask else None
+        except UserError as exc:
+            self.view.set_image(None)
+            self.info.setText(str(exc))
+            return
+        self.view.set_image(rgb, mask)
+        self._mask_dirty = False
+        self._show_info(info)
+
+    def _show_info(self, info: ImageInfo) -> None:
+        details = [f"<b>#{info.id}</b> {info.original_name or ''}",
+                   f"{info.width}×{info.height} · {info.product or 'no product'}",
+                   f"Label: <b>{info.state}</b>"]
+        if info.defect_type or info.severity:
+            details.append(f"{info.defect_type or ''} {info.severity or ''}".strip())
+        self.info.setText("<br>".join(details))
+        self.types.select(info.defect_type)
+        self.severity = info.severity
+        for button in self.severity_group.buttons():
+            button.setChecked(button.text().startswith(info.severity or "-"))
+
+    # -- labelling ----------------------------------------------------------------------
+    def label(self, verdict: str, advance: bool | None = None) -> bool:
+        """Save a label for the current image; a good label moves on to the next image."""
+        info = self.current
+        if info is None:
+            return False
+        defective = verdict == "defective"
+        previous = self._undo_entry(info)
+        try:
+            labeling.label_image(
+                self.state.project, self.state.actor, info.id, verdict,
+                defect_type=self.types.current() if defective else None,
+                severity=self.severity if defective else None,
+                mask=self.view.mask() if defective else None,
+            )
+        except UserError as exc:
+            show_error(self, exc)
+            return False
+        if previous is not None:
+            self.undo_stack.append(previous)
+        self._mask_dirty = False
+        self._after_label(info.id)
+        if advance if advance is not None else not defective:
+            self.step(1)
+        return True
+
+    def _undo_entry(self, info: ImageInfo) -> _Undo | None:
+        if info.state == "unlabelled":
+            return _Undo(info.id, "unlabelled", None, None, None)
+        mask = labeling.load_mask(self.state.project, info.id) if info.has_mask else None
+        return _Undo(info.id, info.state, info.defect_type, info.severity, mask)
+
+    def _after_label(self, image_id: int) -> None:
+        fresh = labeling.get_image(self.state.project, image_id)
+        self.model.replace(fresh)
+        if self.current and self.current.id == image_id:
+            self.current = fresh
+            self._show_info(fresh)
+        self.update_counts()
+        self.state.notify("labels")
+
+    def set_severity(self, severity: str) -> None:
+        """Choose a severity; an image already labelled defective is relabelled with it."""
+        self.severity = severity
+        for button in self.severity_group.buttons():
+            button.setChecked(button.text().startswith(severity))
+        if self.current is not None and self.current.state == "defective":
+            self.label("defective", advance=False)
+
+    def set_defect_type(self, name: str) -> None:
+        """Choosing a type labels the current image defective with that type."""
+        self.types.select(name)
+        if self.current is not None:
+            self.label("defective", advance=False)
+
+    def save_pending_mask(self) -> None:
+        """A mask painted after D is saved when the user moves on."""
+        if self._mask_dirty and self.current is not None and self.current.state == "defective":
+            self.label("defective", advance=False)
+
+    def _on_mask_changed(self) -> None:
+        self._mask_dirty = True
+
+    def step(self, delta: int) -> None:
+        self.save_pending_mask()
+        row = self.gallery.currentIndex().row()
+        target = min(max(0, row + delta), self.model.rowCount() - 1)
+        if target != row:
+            self.select_row(target)
+
+    def undo(self) -> None:
+        """Undo the last brush stroke; with none left, re-append the previous label."""
+        if self.view.undo_stroke():
+            self.state.say("Brush stroke undone")
+            return
+        if not self.undo_stack:
+            self.state.say("Nothing to undo")
+            return
+        entry = self.undo_stack.pop()
+        if entry.verdict == "unlabelled":
+            self.state.say("That image had no label before; label history is append-only, "
+                           "so relabel it instead")
+            return
+        try:
+            labeling.label_image(
+                self.state.project, self.state.actor, entry.image_id, entry.verdict,
+                defect_type=entry.defect_type, severity=entry.severity, mask=entry.mask,
+            )
+        except UserError as exc:
+            show_error(self, exc)
+            return
+        row = self.model.row_of(entry.image_id)
+        if row >= 0:
+            self.select_row(row)
+        self._after_label(entry.image_id)
+        if self.current is not None and self.current.id == entry.image_id:
+            self.show_image(self.current)
+        self.state.say(f"Label of image #{entry.image_id} restored to {entry.verdict}")
+
+    # -- brush ----------------------------------------------------------------------------
+    def _resize_brush(self, factor: float) -> None:
+        self.view.set_brush_size(round(self.view.brush_size * factor) or 1)
+        self._update_brush_label()
+
+    def _update_brush_label(self) -> None:
+        self.brush_label.setText(f"size {self.view.brush_size}px  [ ]")

@@ -1,0 +1,200 @@
+"""Sign in: pick the operator (PIN where set), the station and the product.
+
+Station and product are remembered on this PC (QSettings) so a shift only picks its name.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.errors import UserError
+from inspector.services import operators, products, session
+from inspector.store import roles
+from ui.dialogs import show_error
+from ui.state import AppState
+
+IDLE_SETTING = "gui_idle_signout_minutes"
+DEFAULT_IDLE_MINUTES = 10
+ALL_PRODUCTS = "(no product)"
+
+
+class SignInPage(QWidget):
+    """Operator, PIN, station, product; and the idle sign-out time for QA leads / admins."""
+
+    idle_minutes_changed = Signal(int)
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        title = QLabel("Sign in")
+        title.setProperty("role", "title")
+        self.operator_box = QComboBox()
+        self.operator_box.currentIndexChanged.connect(self._operator_picked)
+        self.pin_edit = QLineEdit()
+        self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin_edit.setPlaceholderText("PIN")
+        self.pin_edit.returnPressed.connect(self.sign_in)
+        self.station_edit = QLineEdit(state.station or "")
+        self.station_edit.setPlaceholderText("e.g. Line 2 / Station A")
+        self.product_box = QComboBox()
+        self.product_box.currentTextChanged.connect(self._product_picked)
+        self.add_product_button = QPushButton("Add product…")
+        self.add_product_button.clicked.connect(self.add_product)
+        product_row = QHBoxLayout()
+        product_row.addWidget(self.product_box, 1)
+        product_row.addWidget(self.add_product_button)
+        self.idle_spin = QSpinBox()
+        self.idle_spin.setRange(0, 480)
+        self.idle_spin.setSuffix(" min (0 = never)")
+        self.idle_spin.editingFinished.connect(self._save_idle_minutes)
+
+        form = QFormLayout()
+        form.addRow("Operator", self.operator_box)
+        form.addRow("PIN", self.pin_edit)
+        form.addRow("Station", self.station_edit)
+        form.addRow("Product", product_row)
+        form.addRow("Idle sign-out after", self.idle_spin)
+
+        self.sign_in_button = QPushButton("Sign in")
+        self.sign_in_button.setDefault(True)
+        self.sign_in_button.clicked.connect(self.sign_in)
+        self.sign_out_button = QPushButton("Sign out")
+        self.sign_out_button.clicked.connect(self.sign_out)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.sign_in_button)
+        buttons.addWidget(self.sign_out_button)
+        buttons.addStretch(1)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+
+        box = QWidget()
+        box.setMaximumWidth(720)
+        inner = QVBoxLayout(box)
+        inner.addWidget(title)
+        inner.addLayout(form)
+        inner.addLayout(buttons)
+        inner.addWidget(self.status)
+        inner.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        state.actor_changed.connect(lambda _a: self.refresh())
+        self.refresh()
+
+    # -- data ---------------------------------------------------------------------------
+    def idle_minutes(self) -> int:
+        value = self.state.project.get_setting(IDLE_SETTING, DEFAULT_IDLE_MINUTES)
+        try:
+            return max(0, int(value))
+        except (TypeError, ValueError):
+            return DEFAULT_IDLE_MINUTES
+
+    def refresh(self) -> None:
+        """Reload operators and products; enable what the current role allows."""
+        project = self.state.project
+        current = self.operator_box.currentText()
+        self.operator_box.blockSignals(True)
+        self.operator_box.clear()
+        self._operators = {o.name: o for o in operators.list_operators(project) if o.active}
+        self.operator_box.addItems(list(self._operators))
+        if current in self._operators:
+            self.operator_box.setCurrentText(current)
+        self.operator_box.blockSignals(False)
+        self._operator_picked()
+        self.product_box.blockSignals(True)
+        self.product_box.clear()
+        self.product_box.addItem(ALL_PRODUCTS)
+        self.product_box.addItems([p.name for p in products.list_products(project)])
+        if self.state.product:
+            self.product_box.setCurrentText(self.state.product)
+        self.product_box.blockSignals(False)
+        actor = self.state.actor
+        signed_in = actor is not None
+        self.sign_out_button.setEnabled(signed_in)
+        self.add_product_button.setEnabled(self.state.may(roles.MANAGE_PRODUCTS))
+        self.idle_spin.setEnabled(self.state.may(roles.EDIT_SETTINGS))
+        self.idle_spin.setValue(self.idle_minutes())
+        if signed_in:
+            self.status.setText(
+                f"Signed in as <b>{actor.name}</b> ({actor.role.replace('_', ' ')}) at "
+                f"station <b>{actor.station or '—'}</b>, "
+                f"product <b>{self.state.product or '—'}</b>."
+            )
+        else:
+            self.status.setText("Nobody is signed in. Pick your name and press Enter.")
+
+    def _operator_picked(self) -> None:
+        info = self._operators.get(self.operator_box.currentText()) if hasattr(
+            self, "_operators"
+        ) else None
+        needs_pin = bool(info and info.has_pin)
+        self.pin_edit.setEnabled(needs_pin)
+        if not needs_pin:
+            self.pin_edit.clear()
+
+    def _product_picked(self, text: str) -> None:
+        if self.state.actor is not None:
+            self.state.set_product(None if text == ALL_PRODUCTS else text)
+            self.refresh()
+
+    # -- actions ------------------------------------------------------------------------
+    def sign_in(self) -> None:
+        name = self.operator_box.currentText()
+        station = self.station_edit.text().strip() or None
+        product = self.product_box.currentText()
+        try:
+            if not name:
+                raise UserError("There is no operator yet: ask an admin to add you.")
+            actor = session.sign_in(
+                self.state.project, name, pin=self.pin_edit.text() or None, station=station
+            )
+        except UserError as exc:
+            self.status.setText(f"<b>Not signed in:</b> {exc}")
+            self.pin_edit.selectAll()
+            return
+        self.pin_edit.clear()
+        self.state.set_station(station)
+        self.state.set_product(None if product == ALL_PRODUCTS else product)
+        self.state.set_actor(actor)
+        self.state.say(f"Signed in as {actor.name}")
+
+    def sign_out(self) -> None:
+        if self.state.actor is not None:
+            self.state.say(f"{self.state.actor.name} signed out")
+        self.state.set_actor(None)
+
+    def add_product(self) -> None:
+        name, ok = QInputDialog.getText(self, "Add product", "Product name:")
+        if not ok or not name.strip():
+            return
+        try:
+            info = products.add_product(
+                self.state.project, self.state.actor, name.strip(), station=self.state.station
+            )
+        except UserError as exc:
+            show_error(self, exc)
+            return
+        self.state.set_product(info.name)
+        self.refresh()
+
+    def _save_idle_minutes(self) -> None:
+        value = self.idle_spin.value()
+        if value == self.idle_minutes() or not self.state.may(roles.EDIT_SETTINGS):
+            return
+        try:
+            self.state.project.set_setting(self.state.actor, IDLE_SETTING, value)
+        except UserError as exc:
+            show_error(self, exc)
+            return
+        self.idle_minutes_changed.emit(value)

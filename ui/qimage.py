@@ -1,0 +1,56 @@
+"""numpy <-> Qt image conversions (the core speaks uint8 RGB HxWx3 arrays)."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPixmap
+
+
+def rgb_to_qimage(rgb: np.ndarray) -> QImage:
+    """A deep-copied QImage of an RGB (or grey) uint8 array, safe after the array dies."""
+    arr = np.ascontiguousarray(rgb)
+    if arr.dtype != np.uint8:
+        arr = np.clip(arr, 0, 255).astype(np.uint8)
+    if arr.ndim == 2:
+        h, w = arr.shape
+        return QImage(arr.data, w, h, arr.strides[0], QImage.Format.Format_Grayscale8).copy()
+    h, w = arr.shape[:2]
+    if arr.shape[2] == 4:
+        fmt = QImage.Format.Format_RGBA8888
+    else:
+        arr = np.ascontiguousarray(arr[:, :, :3])
+        fmt = QImage.Format.Format_RGB888
+    return QImage(arr.data, w, h, arr.strides[0], fmt).copy()
+
+
+def rgb_to_pixmap(rgb: np.ndarray, max_side: int | None = None) -> QPixmap:
+    """A pixmap of the array, optionally scaled down so its longer side is ``max_side``."""
+    pix = QPixmap.fromImage(rgb_to_qimage(rgb))
+    if max_side and max(pix.width(), pix.height()) > max_side:
+        pix = pix.scaled(
+            max_side,
+            max_side,
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )
+    return pix
+
+
+def alpha_mask(image: QImage) -> np.ndarray:
+    """Boolean HxW array of the pixels with non-zero alpha in an ARGB32 image."""
+    img = image.convertToFormat(QImage.Format.Format_ARGB32)
+    h, w = img.height(), img.width()
+    buf = np.frombuffer(img.constBits(), dtype=np.uint8, count=img.sizeInBytes())
+    arr = buf.reshape(h, img.bytesPerLine())[:, : w * 4].reshape(h, w, 4)
+    return arr[:, :, 3] > 0  # ARGB32 is BGRA in memory on little-endian machines
+
+
+def heatmap_to_rgba(heatmap: np.ndarray, alpha: float = 0.55) -> np.ndarray:
+    """A red-yellow RGBA overlay of a [0, 1] heat map; cold areas stay transparent."""
+    h = np.clip(np.nan_to_num(heatmap.astype(np.float32)), 0.0, 1.0)
+    rgba = np.zeros((*h.shape, 4), dtype=np.uint8)
+    rgba[..., 0] = 255
+    rgba[..., 1] = (255 * np.clip(2 * h - 1, 0, 1)).astype(np.uint8)
+    rgba[..., 3] = (255 * alpha * np.clip(h * 1.5 - 0.2, 0, 1)).astype(np.uint8)
+    return rgba

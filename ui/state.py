@@ -1,0 +1,56 @@
+"""What the whole window shares: the open project, who is signed in, station and product.
+
+Pages read it and listen to its signals instead of talking to each other.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, QSettings, Signal
+
+from inspector.services.session import Actor
+from inspector.store import roles
+
+
+class AppState(QObject):
+    """Shared session state; ``data_changed(kind)`` tells pages to reload (images, labels...)."""
+
+    actor_changed = Signal(object)
+    product_changed = Signal(object)
+    data_changed = Signal(str)
+    status_message = Signal(str)
+
+    def __init__(self, project: Any, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.project = project
+        self.actor: Actor | None = None
+        settings = QSettings()
+        self.station: str | None = settings.value("station", None) or None
+        self.product: str | None = settings.value("product", None) or None
+
+    def may(self, permission: str) -> bool:
+        """Whether the signed-in operator's role grants ``permission`` (to enable widgets)."""
+        return self.actor is not None and roles.allowed(self.actor.role, permission)
+
+    def set_actor(self, actor: Actor | None) -> None:
+        self.actor = actor
+        self.actor_changed.emit(actor)
+
+    def set_station(self, station: str | None) -> None:
+        self.station = station or None
+        QSettings().setValue("station", self.station or "")
+
+    def set_product(self, product: str | None) -> None:
+        product = product or None
+        QSettings().setValue("product", product or "")
+        if product != self.product:
+            self.product = product
+            self.product_changed.emit(product)
+
+    def notify(self, kind: str) -> None:
+        """Something of ``kind`` changed in the project ("images", "labels", "models"...)."""
+        self.data_changed.emit(kind)
+
+    def say(self, message: str) -> None:
+        self.status_message.emit(message)

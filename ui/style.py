@@ -1,0 +1,41 @@
+"""Shop-floor look: large fonts, big touch targets, high-contrast verdict colours.
+
+Kept in one place so every page looks the same and tests can check the numbers.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication
+
+BASE_POINT_SIZE = 13
+MIN_BUTTON_HEIGHT = 48
+
+# Verdict colours: (background, text). Text contrast is >= 4.5:1 on each background.
+VERDICT_COLOURS: dict[str, tuple[str, str]] = {
+    "ok": ("#1b6e35", "#ffffff"),
+    "ng": ("#b71c1c", "#ffffff"),
+    "uncertain": ("#ffb300", "#000000"),
+    "none": ("#5f6368", "#ffffff"),
+}
+LABEL_COLOURS: dict[str, str] = {"good": "#1b6e35", "defective": "#b71c1c", "unlabelled": "#5f6368"}
+
+STYLESHEET = f"""
+QPushButton, QToolButton {{ min-height: {MIN_BUTTON_HEIGHT}px; padding: 4px 14px; }}
+QComboBox, QLineEdit, QSpinBox, QDoubleSpinBox, QDateEdit {{ min-height: 36px; }}
+QListWidget#navigation {{ font-size: 15pt; }}
+QListWidget#navigation::item {{ min-height: 52px; padding: 4px 10px; }}
+QListWidget#navigation::item:selected {{ background: #1f4e8c; color: white; }}
+QLabel[role="title"] {{ font-size: 18pt; font-weight: bold; }}
+QLabel[role="hint"] {{ color: #444444; }}
+QLabel[role="warning"] {{ color: #8a4b00; font-weight: bold; }}
+QProgressBar {{ min-height: 28px; }}
+"""
+
+
+def apply_style(app: QApplication) -> None:
+    """Set the base font (>= 12 pt) and the stylesheet on the whole application."""
+    font = QFont(app.font())
+    font.setPointSize(BASE_POINT_SIZE)
+    app.setFont(font)
+    app.setStyleSheet(STYLESHEET)

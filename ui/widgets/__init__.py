@@ -1,0 +1,1 @@
+"""Reusable widgets: image view, verdict banner, camera preview, progress panel..."""

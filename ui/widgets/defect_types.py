@@ -1,0 +1,114 @@
+"""The defect-type list with its labelling keys; QA leads add and remove types here."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QInputDialog,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.errors import UserError
+from inspector.services import labeling
+from inspector.services.dto import DefectTypeInfo
+from ui.dialogs import show_error
+from ui.state import AppState
+
+RESERVED_KEYS = {"G", "D", "B", "H", "1", "2", "3", "[", "]"}
+
+
+class DefectTypePanel(QWidget):
+    """Lists active defect types; ``picked(name)`` fires when one is chosen."""
+
+    picked = Signal(str)
+    types_changed = Signal()
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.list = QListWidget()
+        self.list.setMaximumHeight(170)
+        self.list.itemActivated.connect(self._emit_pick)
+        self.list.itemClicked.connect(self._emit_pick)
+        self.add_button = QPushButton("Add type…")
+        self.add_button.clicked.connect(self.add_type)
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.clicked.connect(self.remove_type)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.list)
+        layout.addLayout(buttons)
+        self.types: list[DefectTypeInfo] = []
+
+    def reload(self, editable: bool) -> None:
+        current = self.current()
+        self.types = labeling.list_defect_type_infos(self.state.project)
+        self.list.clear()
+        for info in self.types:
+            key = f"  [{info.shortcut.upper()}]" if info.shortcut else ""
+            item = QListWidgetItem(f"{info.name}{key}")
+            item.setData(Qt.ItemDataRole.UserRole, info.name)
+            self.list.addItem(item)
+            if info.name == current:
+                self.list.setCurrentItem(item)
+        self.add_button.setVisible(editable)
+        self.remove_button.setVisible(editable)
+
+    def _emit_pick(self, item: QListWidgetItem) -> None:
+        self.picked.emit(item.data(Qt.ItemDataRole.UserRole))
+
+    def current(self) -> str | None:
+        item = self.list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else None
+
+    def select(self, name: str | None) -> None:
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == name:
+                self.list.setCurrentItem(item)
+                return
+        self.list.clearSelection()
+        self.list.setCurrentItem(None)
+
+    def shortcuts(self) -> dict[str, str]:
+        """Upper-case key -> type name, without keys that labelling already uses."""
+        return {
+            t.shortcut.upper(): t.name
+            for t in self.types
+            if t.shortcut and t.shortcut.upper() not in RESERVED_KEYS
+        }
+
+    def add_type(self) -> None:
+        name, ok = QInputDialog.getText(self, "Add defect type", "Name (e.g. scratch):")
+        if not ok or not name.strip():
+            return
+        key, ok = QInputDialog.getText(self, "Add defect type", "Shortcut key (optional):")
+        if not ok:
+            return
+        try:
+            labeling.add_defect_type(
+                self.state.project, self.state.actor, name.strip(), key.strip() or None
+            )
+        except UserError as exc:
+            show_error(self, exc)
+            return
+        self.types_changed.emit()
+
+    def remove_type(self) -> None:
+        name = self.current()
+        if not name:
+            return
+        try:
+            labeling.remove_defect_type(self.state.project, self.state.actor, name)
+        except UserError as exc:
+            show_error(self, exc)
+            return
+        self.types_changed.emit()

@@ -1,0 +1,202 @@
+"""A large image view: wheel to zoom, drag to pan, optional brush for defect masks.
+
+The brush paints into an ARGB image layered over the picture; ``mask()`` turns it into
+the HxW boolean array the labelling service stores. Each stroke can be undone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPen, QPixmap, QWheelEvent
+from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QWidget
+
+from ui.qimage import alpha_mask, rgb_to_qimage
+
+BRUSH_COLOUR = QColor(255, 0, 60)
+MIN_BRUSH, MAX_BRUSH = 2, 200
+
+
+class ImageView(QGraphicsView):
+    """Zoomable, pannable image with an optional overlay and a defect-region brush."""
+
+    mask_changed = Signal()
+    brush_toggled = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setBackgroundBrush(QColor("#202124"))
+        self.setMinimumSize(320, 240)
+        self._image_item = QGraphicsPixmapItem()
+        self._overlay_item = QGraphicsPixmapItem()
+        self._mask_item = QGraphicsPixmapItem()
+        self._mask_item.setOpacity(0.45)
+        for z, item in enumerate((self._image_item, self._overlay_item, self._mask_item)):
+            item.setZValue(z)
+            item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+            self.scene().addItem(item)
+        self._mask_image = QImage()
+        self._undo: list[QImage] = []
+        self._painting = False
+        self._last_point: QPointF | None = None
+        self.brush_enabled = False
+        self.brush_size = 20
+        self.zoom_factor = 1.0
+        self._user_zoomed = False
+
+    # -- image and overlays -------------------------------------------------------------
+    def set_image(self, rgb: np.ndarray | None, mask: np.ndarray | None = None) -> None:
+        """Show ``rgb`` fitted to the view; ``mask`` (HxW) preloads the brush layer."""
+        self._undo.clear()
+        self._user_zoomed = False
+        self.set_overlay(None)
+        if rgb is None:
+            self._image_item.setPixmap(QPixmap())
+            self._mask_image = QImage()
+            self._mask_item.setPixmap(QPixmap())
+            return
+        h, w = rgb.shape[:2]
+        self._image_item.setPixmap(QPixmap.fromImage(rgb_to_qimage(rgb)))
+        self._mask_image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
+        self._mask_image.fill(Qt.GlobalColor.transparent)
+        if mask is not None and mask.shape[:2] == (h, w):
+            rgba = np.zeros((h, w, 4), dtype=np.uint8)
+            rgba[mask.astype(bool)] = (255, 0, 60, 255)
+            self._mask_image = rgb_to_qimage(rgba).convertToFormat(
+                QImage.Format.Format_ARGB32_Premultiplied
+            )
+        self._refresh_mask()
+        self.scene().setSceneRect(QRectF(0, 0, w, h))
+        self.fit()
+
+    def set_overlay(self, rgba: np.ndarray | None) -> None:
+        """Show an RGBA overlay (a heat map) over the image, or hide it with None."""
+        if rgba is None:
+            self._overlay_item.setPixmap(QPixmap())
+        else:
+            self._overlay_item.setPixmap(QPixmap.fromImage(rgb_to_qimage(rgba)))
+
+    def set_overlay_visible(self, visible: bool) -> None:
+        self._overlay_item.setVisible(visible)
+
+    def overlay_visible(self) -> bool:
+        return self._overlay_item.isVisible() and not self._overlay_item.pixmap().isNull()
+
+    def has_image(self) -> bool:
+        return not self._image_item.pixmap().isNull()
+
+    # -- zoom -----------------------------------------------------------------------------
+    def fit(self) -> None:
+        """Fit the whole image in the view."""
+        if self.has_image():
+            self.resetTransform()
+            self.fitInView(self._image_item, Qt.AspectRatioMode.KeepAspectRatio)
+            self.zoom_factor = self.transform().m11()
+
+    def zoom(self, factor: float) -> None:
+        self._user_zoomed = True
+        new = min(40.0, max(0.02, self.zoom_factor * factor))
+        self.scale(new / self.zoom_factor, new / self.zoom_factor)
+        self.zoom_factor = new
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.zoom(1.25**steps)
+        event.accept()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
+        super().resizeEvent(event)
+        if self.has_image() and not self._user_zoomed:
+            self.fit()
+
+    # -- brush ----------------------------------------------------------------------------
+    def set_brush_enabled(self, enabled: bool) -> None:
+        """Brush mode paints on drag; otherwise drag pans."""
+        self.brush_enabled = enabled
+        self.setDragMode(
+            QGraphicsView.DragMode.NoDrag if enabled else QGraphicsView.DragMode.ScrollHandDrag
+        )
+        self.viewport().setCursor(
+            Qt.CursorShape.CrossCursor if enabled else Qt.CursorShape.OpenHandCursor
+        )
+        self.brush_toggled.emit(enabled)
+
+    def set_brush_size(self, size: int) -> None:
+        self.brush_size = int(min(MAX_BRUSH, max(MIN_BRUSH, size)))
+
+    def mask(self) -> np.ndarray | None:
+        """The painted region as HxW bool, or None when nothing is painted."""
+        if self._mask_image.isNull():
+            return None
+        arr = alpha_mask(self._mask_image)
+        return arr if arr.any() else None
+
+    def clear_mask(self) -> None:
+        if not self._mask_image.isNull():
+            self._undo.append(self._mask_image.copy())
+            self._mask_image.fill(Qt.GlobalColor.transparent)
+            self._refresh_mask()
+
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def undo_stroke(self) -> bool:
+        """Undo the last brush stroke; False when there is none."""
+        if not self._undo:
+            return False
+        self._mask_image = self._undo.pop()
+        self._refresh_mask()
+        return True
+
+    def paint_line(self, start: QPointF, end: QPointF) -> None:
+        """Paint one brush segment in image coordinates (mouse drags end up here)."""
+        if self._mask_image.isNull():
+            return
+        painter = QPainter(self._mask_image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        pen = QPen(BRUSH_COLOUR, self.brush_size, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+        painter.setPen(pen)
+        painter.drawLine(start, end)
+        painter.end()
+        self._refresh_mask()
+
+    def begin_stroke(self) -> None:
+        if not self._mask_image.isNull():
+            self._undo.append(self._mask_image.copy())
+            del self._undo[:-30]
+
+    def _refresh_mask(self) -> None:
+        self._mask_item.setPixmap(QPixmap.fromImage(self._mask_image))
+        self.mask_changed.emit()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        if self.brush_enabled and event.button() == Qt.MouseButton.LeftButton:
+            self._painting = True
+            self.begin_stroke()
+            self._last_point = self.mapToScene(event.position().toPoint())
+            self.paint_line(self._last_point, self._last_point)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        if self._painting and self._last_point is not None:
+            point = self.mapToScene(event.position().toPoint())
+            self.paint_line(self._last_point, point)
+            self._last_point = point
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        if self._painting:
+            self._painting = False
+            self._last_point = None
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)

@@ -1,0 +1,59 @@
+"""A progress bar with a message and a Cancel button, bound to one ``Job`` at a time."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+
+from ui.worker import Job
+
+
+class ProgressPanel(QWidget):
+    """Hidden while idle; shows the running job's progress and lets the user cancel it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1000)
+        self.bar.setTextVisible(True)
+        self.message = QLabel()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the running job (Esc)")
+        self.cancel_button.clicked.connect(self.cancel)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.bar, 2)
+        layout.addWidget(self.message, 3)
+        layout.addWidget(self.cancel_button)
+        self.job: Job | None = None
+        self.setVisible(False)
+
+    def attach(self, job: Job, title: str = "") -> None:
+        """Follow ``job`` until it ends; the panel hides itself afterwards."""
+        self.job = job
+        self.bar.setValue(0)
+        self.bar.setFormat("%p%")
+        self.message.setText(title or "Working…")
+        self.cancel_button.setEnabled(True)
+        job.progress.connect(self._on_progress)
+        job.done.connect(lambda: self._on_done(job))
+        self.setVisible(True)
+
+    @property
+    def busy(self) -> bool:
+        return self.job is not None
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            self.cancel_button.setEnabled(False)
+            self.message.setText("Cancelling…")
+
+    def _on_progress(self, fraction: float, message: str) -> None:
+        self.bar.setValue(int(fraction * 1000))
+        if message:
+            self.message.setText(message)
+
+    def _on_done(self, job: Job) -> None:
+        if self.job is job:
+            self.job = None
+            self.setVisible(False)

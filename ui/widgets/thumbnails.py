@@ -1,0 +1,136 @@
+"""A list model of stored images whose thumbnails load lazily in a background thread.
+
+``data(DecorationRole)`` answers from a cache; a miss queues one scaled read (QImageReader
+decodes JPEG at reduced size cheaply) and the row repaints when it arrives. The model
+only ever holds ``ImageInfo`` records, never full-size pixels.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    QThreadPool,
+)
+from PySide6.QtGui import QBrush, QColor, QImage, QImageReader, QPainter, QPixmap
+
+from inspector.services.dto import ImageInfo
+from ui.style import LABEL_COLOURS
+from ui.worker import Job
+
+THUMB_SIZE = 128
+CACHE_SIZE = 600
+InfoRole = Qt.ItemDataRole.UserRole + 1
+
+
+def read_thumbnail(path: str, size: int = THUMB_SIZE) -> QImage:
+    """Read ``path`` scaled to fit ``size`` (runs in a worker thread; QImage is safe there)."""
+    reader = QImageReader(path)
+    reader.setAutoTransform(True)
+    original = reader.size()
+    if original.isValid() and max(original.width(), original.height()) > size:
+        reader.setScaledSize(original.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio))
+    image = reader.read()
+    if image.isNull():
+        return QImage()
+    return image.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio,
+                        Qt.TransformationMode.SmoothTransformation)
+
+
+def _framed(image: QImage, colour: str, size: int = THUMB_SIZE) -> QPixmap:
+    """The thumbnail centred on a square with a coloured frame for its label state."""
+    pix = QPixmap(size + 8, size + 8)
+    pix.fill(QColor(colour))
+    painter = QPainter(pix)
+    painter.fillRect(4, 4, size, size, QBrush(QColor("#202124")))
+    if not image.isNull():
+        x = 4 + (size - image.width()) // 2
+        y = 4 + (size - image.height()) // 2
+        painter.drawImage(x, y, image)
+    painter.end()
+    return pix
+
+
+class ThumbnailModel(QAbstractListModel):
+    """Rows are ``ImageInfo``; display text is the name and state, icon the thumbnail."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.images: list[ImageInfo] = []
+        self._cache: OrderedDict[str, QImage] = OrderedDict()
+        self._pending: set[str] = set()
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+
+    # -- model API ----------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.images)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
+        if not index.isValid() or index.row() >= len(self.images):
+            return None
+        info = self.images[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{(info.original_name or str(info.id))[:18]}\n{info.state}"
+        if role == Qt.ItemDataRole.DecorationRole:
+            return _framed(self._thumbnail(info), LABEL_COLOURS.get(info.state, "#5f6368"))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            extra = f" · {info.defect_type}" if info.defect_type else ""
+            return f"#{info.id} {info.original_name or ''}\n{info.state}{extra}"
+        if role == InfoRole:
+            return info
+        if role == Qt.ItemDataRole.SizeHintRole:
+            return QSize(THUMB_SIZE + 24, THUMB_SIZE + 56)
+        return None
+
+    def set_images(self, images: list[ImageInfo]) -> None:
+        self.beginResetModel()
+        self.images = list(images)
+        self.endResetModel()
+
+    def replace(self, info: ImageInfo) -> None:
+        """Update one row (after labelling) without reloading the list."""
+        for row, old in enumerate(self.images):
+            if old.id == info.id:
+                self.images[row] = info
+                index = self.index(row)
+                self.dataChanged.emit(index, index)
+                return
+
+    def row_of(self, image_id: int) -> int:
+        return next((r for r, i in enumerate(self.images) if i.id == image_id), -1)
+
+    # -- lazy thumbnails ----------------------------------------------------------------
+    def _thumbnail(self, info: ImageInfo) -> QImage:
+        key = info.path
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return cached
+        if key not in self._pending:
+            self._pending.add(key)
+            job = Job(read_thumbnail, key)
+            job.finished.connect(lambda image, k=key: self._loaded(k, image))
+            job.failed.connect(lambda _e, k=key: self._pending.discard(k))
+            job.start(self._pool)
+        return QImage()
+
+    def _loaded(self, key: str, image: QImage) -> None:
+        self._pending.discard(key)
+        self._cache[key] = image
+        while len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        for row, info in enumerate(self.images):
+            if info.path == key:
+                index = self.index(row)
+                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+    def cached_count(self) -> int:
+        return len(self._cache)
