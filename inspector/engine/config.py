@@ -1,0 +1,71 @@
+"""Engine configuration and the speed presets."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+
+from inspector.engine.features import FeatureSpec
+from inspector.engine.severity import SeverityBands
+from inspector.errors import UserError
+
+# Per preset: input size, memory-bank cap. ``accurate`` <= 50 ms, ``fast`` <= 20 ms / image.
+PRESETS: dict[str, dict[str, int]] = {
+    "accurate": {"image_size": 256, "max_bank": 4096},
+    "fast": {"image_size": 192, "max_bank": 2048},
+}
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """How to train a model; unset fields come from the preset."""
+
+    preset: str = "accurate"
+    backbone: str = "lite0"
+    image_size: int | None = None
+    stages: tuple[int, ...] = (2, 4)
+    keep_aspect: bool = False
+    max_bank: int | None = None
+    coreset_pool: int = 60000  # random pre-subsample before k-center (speed with 200 images)
+    folds: int = 5
+    target_frr: float = 0.01
+    uncertain_frr: float | None = None
+    use_synthetic: bool = True
+    use_defect_bank: bool = True
+    defect_beta: float = 0.3
+    severity: SeverityBands = field(default_factory=SeverityBands)
+    smooth_sigma: float = 1.0
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.preset not in PRESETS:
+            raise UserError(f"unknown preset {self.preset!r}; use one of {', '.join(PRESETS)}")
+        if self.image_size is not None and (self.image_size < 64 or self.image_size % 32):
+            raise UserError("image_size must be a multiple of 32 and at least 64")
+        if not 0 < self.target_frr < 0.5:
+            raise UserError("target false-reject rate must be between 0 and 0.5")
+
+    def resolved(self) -> EngineConfig:
+        """A copy with the preset's values filled in."""
+        p = PRESETS[self.preset]
+        return replace(
+            self,
+            image_size=self.image_size or p["image_size"],
+            max_bank=self.max_bank or p["max_bank"],
+        )
+
+    def feature_spec(self) -> FeatureSpec:
+        r = self.resolved()
+        return FeatureSpec(r.backbone, int(r.image_size or 0), tuple(r.stages), 3, r.keep_aspect)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["stages"] = list(self.stages)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> EngineConfig:
+        d = dict(d)
+        d["stages"] = tuple(d.get("stages", (2, 4)))
+        d["severity"] = SeverityBands.from_dict(d.get("severity", {}))
+        known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
+        return cls(**known)

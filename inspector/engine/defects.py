@@ -1,0 +1,104 @@
+"""Labelled defects: a second memory bank of their anomalous patches and a type index.
+
+A patch close to a known defect patch scores higher (score = distance-to-good minus
+beta x distance-to-defect); unseen defect kinds still score by distance-to-good, so the
+bank sharpens the decision without forgetting them. Each labelled defect's scores for
+calibration are computed without its own bank rows (leave-one-out).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import torch
+
+from inspector.engine.config import EngineConfig
+from inspector.engine.features import FeatureExtractor, flatten
+from inspector.engine.memory import nn_distance
+from inspector.engine.model import TypeIndex, pooled_anomalous_feature
+from inspector.engine.result import LabelledDefect
+from inspector.engine.scoring import Banks, image_scores, patch_maps
+
+MAX_ROWS_PER_DEFECT = 16
+
+
+@dataclass
+class DefectSide:
+    """What labelled defects contribute to a model."""
+
+    feats: torch.Tensor  # M x C x g x g
+    good_maps: torch.Tensor  # M x g x g distance-to-good
+    defect_bank: torch.Tensor | None
+    owner: torch.Tensor | None  # which defect each bank row came from
+    types: TypeIndex | None
+    sigma: float
+    beta: float
+
+    def scores(self, banks: Banks) -> np.ndarray:
+        """Leave-one-out image scores of the labelled defects under ``banks``."""
+        if self.defect_bank is None or self.owner is None:
+            return image_scores(self.good_maps, self.sigma).numpy()
+        m, _, g, _ = self.feats.shape
+        out = []
+        for i in range(m):
+            d_def = nn_distance(
+                flatten(self.feats[i : i + 1]), self.defect_bank, exclude=self.owner == i
+            )
+            if not torch.isfinite(d_def).all():  # this defect is the only one in the bank
+                d_def = torch.zeros_like(d_def)
+            out.append(self.good_maps[i] - self.beta * d_def.view(g, g))
+        return image_scores(torch.stack(out), self.sigma).numpy()
+
+
+def _mask_grid(mask: np.ndarray | None, g: int) -> torch.Tensor | None:
+    if mask is None or not np.asarray(mask).any():
+        return None
+    m = cv2.resize(np.asarray(mask).astype(np.float32), (g, g), interpolation=cv2.INTER_AREA)
+    return torch.from_numpy(m > 0.25)
+
+
+def build_defect_side(
+    ext: FeatureExtractor,
+    banks: Banks,
+    defects: Sequence[LabelledDefect],
+    held_maps: torch.Tensor,
+    cfg: EngineConfig,
+) -> DefectSide:
+    """Features, defect bank (if enabled) and type index of the labelled defects."""
+    feats = ext([d.image for d in defects])[0]
+    maps = patch_maps(feats, banks)
+    patch_thr = float(torch.quantile(held_maps.flatten(), 0.999))
+    rows, owner, type_feats, type_names = [], [], [], []
+    for i, d in enumerate(defects):
+        fmap = maps[i].flatten()
+        grid = _mask_grid(d.mask, feats.shape[-1]) if not ext.spec.keep_aspect else None
+        if grid is not None:
+            sel = torch.nonzero(grid.flatten()).flatten()
+            sel = sel[torch.argsort(fmap[sel], descending=True)][:MAX_ROWS_PER_DEFECT]
+        else:
+            order = torch.argsort(fmap, descending=True)[:MAX_ROWS_PER_DEFECT]
+            sel = order[fmap[order] >= patch_thr]
+            if sel.numel() == 0:
+                sel = order[:1]
+        rows.append(flatten(feats[i : i + 1])[sel])
+        owner.append(torch.full((sel.numel(),), i))
+        if d.defect_type:
+            type_feats.append(pooled_anomalous_feature(feats[i], maps[i]))
+            type_names.append(d.defect_type)
+    types = None
+    if type_names:
+        tf = torch.stack(type_feats)
+        types = TypeIndex(tf / tf.norm(dim=1, keepdim=True).clamp_min(1e-6), type_names)
+    use_bank = cfg.use_defect_bank and cfg.defect_beta > 0
+    return DefectSide(
+        feats=feats,
+        good_maps=maps,
+        defect_bank=torch.cat(rows) if use_bank else None,
+        owner=torch.cat(owner) if use_bank else None,
+        types=types,
+        sigma=cfg.smooth_sigma,
+        beta=cfg.defect_beta,
+    )

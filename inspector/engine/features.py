@@ -1,0 +1,123 @@
+"""Image preprocessing and patch features (mid-level backbone stages, locally pooled).
+
+Any RGB uint8 image is resized to the model's square input (optionally keeping its aspect
+ratio by padding), scaled to [-1, 1] and passed through the backbone; the stage-8 and
+stage-16 outputs are 3x3 average pooled (local neighbourhood, as in PatchCore), brought to
+the stride-8 grid and concatenated into one feature vector per patch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from inspector.engine.backbone import shared_backbone
+from inspector.errors import ImageError
+
+MEAN = STD = 0.5  # inputs in [-1, 1]: measured to give better anomaly scores than ImageNet's
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """Everything that decides what a patch feature is; stored in the model file."""
+
+    backbone: str = "lite0"
+    image_size: int = 256
+    stages: tuple[int, ...] = (2, 4)
+    pool: int = 3
+    keep_aspect: bool = False
+
+    @property
+    def grid(self) -> int:
+        return self.image_size // 8
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the image sits inside the square input (for mapping heat maps back)."""
+
+    height: int
+    width: int
+    top: int
+    left: int
+    inner_h: int
+    inner_w: int
+
+
+def check_rgb(rgb: np.ndarray) -> np.ndarray:
+    """Accept HxWx3 uint8 (or HxW grey); anything else is a clear ImageError."""
+    if not isinstance(rgb, np.ndarray) or rgb.dtype != np.uint8:
+        raise ImageError("image must be a uint8 numpy array")
+    if rgb.ndim == 2:
+        rgb = np.repeat(rgb[:, :, None], 3, axis=2)
+    if rgb.ndim != 3 or rgb.shape[2] != 3 or min(rgb.shape[:2]) < 8:
+        raise ImageError(f"image must be RGB HxWx3 and at least 8x8 px, got {rgb.shape}")
+    return rgb
+
+
+def place(rgb: np.ndarray, spec: FeatureSpec) -> tuple[np.ndarray, Placement]:
+    """Resize ``rgb`` into the square input; with keep_aspect, pad with edge pixels."""
+    h, w = rgb.shape[:2]
+    s = spec.image_size
+    if not spec.keep_aspect:
+        out = cv2.resize(rgb, (s, s), interpolation=cv2.INTER_AREA if h > s else cv2.INTER_LINEAR)
+        return out, Placement(h, w, 0, 0, s, s)
+    scale = s / max(h, w)
+    ih, iw = max(1, round(h * scale)), max(1, round(w * scale))
+    inner = cv2.resize(rgb, (iw, ih), interpolation=cv2.INTER_AREA)
+    top, left = (s - ih) // 2, (s - iw) // 2
+    out = cv2.copyMakeBorder(
+        inner, top, s - ih - top, left, s - iw - left, cv2.BORDER_REPLICATE
+    )
+    return out, Placement(h, w, top, left, ih, iw)
+
+
+def to_tensor(images: list[np.ndarray]) -> torch.Tensor:
+    """Stack square uint8 RGB images into an NCHW float tensor in [-1, 1]."""
+    x = torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).float()
+    x = (x / 255.0 - MEAN) / STD
+    return x.contiguous(memory_format=torch.channels_last)
+
+
+class FeatureExtractor:
+    """Callable turning a list of RGB images into patch features N x C x g x g."""
+
+    def __init__(self, spec: FeatureSpec) -> None:
+        self.spec = spec
+        self.net = shared_backbone(spec.backbone).to(memory_format=torch.channels_last)
+
+    @property
+    def dim(self) -> int:
+        return sum(self.net.stage_channels(s) for s in self.spec.stages)
+
+    def prepare(self, images: list[np.ndarray]) -> tuple[torch.Tensor, list[Placement]]:
+        placed = [place(check_rgb(im), self.spec) for im in images]
+        return to_tensor([p[0] for p in placed]), [p[1] for p in placed]
+
+    @torch.inference_mode()
+    def from_tensor(self, x: torch.Tensor) -> torch.Tensor:
+        maps = self.net.features(x, self.spec.stages)
+        g = x.shape[-1] // 8
+        pad = self.spec.pool // 2
+        out = []
+        for m in maps:
+            if self.spec.pool > 1:
+                m = F.avg_pool2d(m, self.spec.pool, stride=1, padding=pad, count_include_pad=False)
+            if m.shape[-1] != g:
+                m = F.interpolate(m, size=(g, g), mode="bilinear", align_corners=False)
+            out.append(m)
+        return torch.cat(out, dim=1).contiguous()
+
+    def __call__(self, images: list[np.ndarray]) -> tuple[torch.Tensor, list[Placement]]:
+        x, placements = self.prepare(images)
+        return self.from_tensor(x), placements
+
+
+def flatten(feats: torch.Tensor) -> torch.Tensor:
+    """N x C x g x g -> (N*g*g) x C patch rows."""
+    n, c = feats.shape[:2]
+    return feats.permute(0, 2, 3, 1).reshape(-1, c)

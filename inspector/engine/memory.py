@@ -1,0 +1,68 @@
+"""Patch memory banks: greedy k-center coreset and chunked nearest-neighbour distances."""
+
+from __future__ import annotations
+
+import torch
+
+from inspector.progress import CancelToken, ProgressCallback, check, report
+
+
+def coreset_indices(
+    rows: torch.Tensor,
+    n_select: int,
+    proj_dim: int = 32,
+    seed: int = 0,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> torch.Tensor:
+    """Greedy k-center selection (PatchCore) on a random projection, for speed.
+
+    Each step picks the row farthest from everything chosen so far, so rare patches
+    (the ones that matter for anomaly detection) survive while repeats are dropped.
+    """
+    n = rows.shape[0]
+    if n_select >= n:
+        return torch.arange(n)
+    gen = torch.Generator().manual_seed(seed)
+    if rows.shape[1] > proj_dim:
+        proj = torch.randn(rows.shape[1], proj_dim, generator=gen) / proj_dim**0.5
+        z = rows @ proj
+    else:
+        z = rows
+    chosen = torch.empty(n_select, dtype=torch.long)
+    idx = int(torch.randint(n, (1,), generator=gen))
+    min_d = torch.full((n,), float("inf"))
+    for i in range(n_select):
+        chosen[i] = idx
+        d = ((z - z[idx]) ** 2).sum(1)
+        torch.minimum(min_d, d, out=min_d)
+        idx = int(torch.argmax(min_d))
+        if i % 256 == 0:
+            check(cancel)
+            report(progress, i / n_select, "selecting memory bank")
+    return chosen
+
+
+def nn_distance(
+    query: torch.Tensor,
+    bank: torch.Tensor,
+    bank_sq: torch.Tensor | None = None,
+    exclude: torch.Tensor | None = None,
+    chunk: int = 4096,
+) -> torch.Tensor:
+    """Euclidean distance from each query row to its nearest bank row.
+
+    ``exclude`` (optional, bool per bank row) masks rows out, for leave-out scoring.
+    Uses ||q||^2 + ||b||^2 - 2 q.b in chunks (a BLAS matmul, no faiss needed).
+    """
+    if bank_sq is None:
+        bank_sq = (bank * bank).sum(1)
+    if exclude is not None:
+        bank_sq = bank_sq.masked_fill(exclude, float("inf"))
+    out = torch.empty(query.shape[0])
+    for s in range(0, query.shape[0], chunk):
+        q = query[s : s + chunk]
+        d = torch.addmm(bank_sq, q, bank.T, alpha=-2.0)  # ||b||^2 - 2 q.b
+        out[s : s + chunk] = d.min(1).values + (q * q).sum(1)
+    return out.clamp_min_(0).sqrt_()
+

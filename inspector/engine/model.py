@@ -1,0 +1,165 @@
+"""A trained defect model: memory banks + threshold + severity bands -> InspectionResult."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import torch
+
+from inspector.engine.config import EngineConfig
+from inspector.engine.features import FeatureExtractor, Placement
+from inspector.engine.result import InspectionResult, render_overlay, verdict_for
+from inspector.engine.scoring import Banks, image_scores, patch_maps, smooth
+from inspector.engine.severity import classify_severity
+from inspector.progress import CancelToken, ProgressCallback, check, report
+
+
+@dataclass
+class TypeIndex:
+    """Pooled anomalous-region features of labelled defects, for kNN type prediction."""
+
+    feats: torch.Tensor  # T x C, L2-normalised
+    names: list[str]
+
+    def predict(self, feat: torch.Tensor, k: int = 3) -> tuple[str, float]:
+        """Type by similarity-weighted vote of the k nearest; confidence = vote share."""
+        f = feat / feat.norm().clamp_min(1e-6)
+        sims = self.feats @ f
+        k = min(k, len(self.names))
+        top = torch.topk(sims, k)
+        votes: dict[str, float] = {}
+        for s, i in zip(top.values.tolist(), top.indices.tolist(), strict=True):
+            votes[self.names[i]] = votes.get(self.names[i], 0.0) + float(np.exp(10 * s))
+        name = max(votes, key=votes.__getitem__)
+        return name, votes[name] / sum(votes.values())
+
+
+@dataclass
+class DefectModel:
+    """Everything needed to inspect an image; save()/load() keep it in one file."""
+
+    config: EngineConfig
+    banks: Banks
+    threshold: float
+    uncertain_low: float | None
+    base_level: float  # typical good patch score: heat 0 (threshold is heat 0.5)
+    types: TypeIndex | None = None
+    metrics: dict[str, Any] = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    _extractor: FeatureExtractor | None = field(default=None, repr=False)
+
+    @property
+    def extractor(self) -> FeatureExtractor:
+        if self._extractor is None:
+            self._extractor = FeatureExtractor(self.config.feature_spec())
+        return self._extractor
+
+    def with_threshold(self, threshold: float, uncertain_low: float | None = None) -> DefectModel:
+        """A copy with another threshold (e.g. set by a supervisor)."""
+        if uncertain_low is not None and not uncertain_low < threshold:
+            raise ValueError("uncertain_low must be below the threshold")
+        return replace(self, threshold=float(threshold), uncertain_low=uncertain_low)
+
+    @torch.inference_mode()
+    def score_maps(self, images: list[np.ndarray]) -> tuple[torch.Tensor, list[Placement]]:
+        """Raw patch-score maps (N x g x g) for a batch of images."""
+        feats, placements = self.extractor(images)
+        return patch_maps(feats, self.banks), placements
+
+    def scores(self, images: list[np.ndarray], batch: int = 8) -> np.ndarray:
+        """Image scores only (no heat maps), batched; for benchmarks and calibration."""
+        out = []
+        for s in range(0, len(images), batch):
+            maps, _ = self.score_maps(images[s : s + batch])
+            out.append(image_scores(maps, self.config.smooth_sigma).numpy())
+        return np.concatenate(out) if out else np.zeros(0)
+
+    def predict(self, rgb: np.ndarray) -> InspectionResult:
+        """Inspect one RGB uint8 image of any size."""
+        t0 = time.perf_counter()
+        with torch.inference_mode():
+            feats, (pl,) = self.extractor([rgb])
+            t1 = time.perf_counter()
+            maps = patch_maps(feats, self.banks)
+            score = float(image_scores(maps, self.config.smooth_sigma)[0])
+            t2 = time.perf_counter()
+            heat = self._heatmap(smooth(maps, self.config.smooth_sigma)[0].numpy(), pl)
+        area = float((heat >= 0.5).mean())
+        verdict = verdict_for(score, self.threshold, self.uncertain_low)
+        severity = None
+        if verdict == "ng":
+            severity = classify_severity(score, self.threshold, area, self.config.severity)
+        dtype, conf = None, None
+        if verdict != "ok" and self.types is not None:
+            dtype, conf = self.types.predict(pooled_anomalous_feature(feats[0], maps[0]))
+        image = rgb if rgb.ndim == 3 else np.repeat(rgb[:, :, None], 3, axis=2)
+        overlay = render_overlay(image, heat)
+        t3 = time.perf_counter()
+        return InspectionResult(
+            score=score,
+            threshold=self.threshold,
+            verdict=verdict,
+            severity=severity,
+            defect_type=dtype,
+            type_confidence=conf,
+            heatmap=heat,
+            overlay=overlay,
+            defect_area_fraction=area,
+            uncertain_low=self.uncertain_low,
+            timings_ms={
+                "features": (t1 - t0) * 1e3,
+                "scoring": (t2 - t1) * 1e3,
+                "heatmap": (t3 - t2) * 1e3,
+                "total": (t3 - t0) * 1e3,
+            },
+        )
+
+    def predict_batch(
+        self,
+        images: list[np.ndarray],
+        progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> list[InspectionResult]:
+        """predict() over many images with progress and cancellation."""
+        out = []
+        for i, im in enumerate(images):
+            check(cancel)
+            out.append(self.predict(im))
+            report(progress, (i + 1) / max(1, len(images)), f"inspected {i + 1}/{len(images)}")
+        return out
+
+    def _heatmap(self, grid: np.ndarray, pl: Placement) -> np.ndarray:
+        """Patch map -> [0, 1] heat at the image's size (threshold maps to 0.5)."""
+        span = max(self.threshold - self.base_level, 1e-6)
+        heat = np.clip((grid - self.base_level) / (2 * span), 0.0, 1.0).astype(np.float32)
+        s = self.config.feature_spec().image_size
+        heat = cv2.resize(heat, (s, s), interpolation=cv2.INTER_LINEAR)
+        heat = heat[pl.top : pl.top + pl.inner_h, pl.left : pl.left + pl.inner_w]
+        heat = cv2.resize(heat, (pl.width, pl.height), interpolation=cv2.INTER_LINEAR)
+        return np.clip(heat, 0.0, 1.0).astype(np.float32)
+
+    def save(self, path: Path | str) -> None:
+        """Write the model atomically to one versioned safetensors file."""
+        from inspector.engine.modelfile import save_model
+
+        save_model(self, Path(path))
+
+    @classmethod
+    def load(cls, path: Path | str) -> DefectModel:
+        """Read a model file; damaged / foreign / other-version files -> ModelFileError."""
+        from inspector.engine.modelfile import load_model
+
+        return load_model(Path(path))
+
+
+def pooled_anomalous_feature(feats: torch.Tensor, score_map: torch.Tensor, top: int = 8):
+    """Mean feature (C,) of the ``top`` highest-scoring patches of one image."""
+    c = feats.shape[0]
+    flat = feats.reshape(c, -1)
+    idx = torch.topk(score_map.flatten(), min(top, score_map.numel())).indices
+    return flat[:, idx].mean(1)

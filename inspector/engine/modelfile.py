@@ -1,0 +1,146 @@
+"""One versioned model file: safetensors tensors + JSON metadata, written atomically.
+
+Never unpickles. The header is parsed and checked (format name and version) before any
+tensor is read, and a SHA-256 over the tensors detects damaged payloads, so a truncated,
+bit-flipped, foreign or other-version file is refused with a clear ModelFileError.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import struct
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import load as st_load
+from safetensors.torch import save as st_save
+
+import inspector
+from inspector.engine.config import EngineConfig
+from inspector.engine.model import DefectModel, TypeIndex
+from inspector.engine.scoring import Banks
+from inspector.errors import ModelFileError, UserError
+
+FORMAT_NAME = "inspector-defect-model"
+FORMAT_VERSION = 1
+MAX_HEADER = 16 * 1024 * 1024
+
+
+def _digest(tensors: dict[str, torch.Tensor]) -> str:
+    h = hashlib.sha256()
+    for k in sorted(tensors):
+        h.update(k.encode())
+        h.update(tensors[k].contiguous().numpy().tobytes())
+    return h.hexdigest()
+
+
+def model_to_bytes(model: DefectModel) -> bytes:
+    """Serialise a model (tensors + metadata JSON) to safetensors bytes."""
+    tensors = {"bank_good": model.banks.good.float().contiguous()}
+    if model.banks.defect is not None:
+        tensors["bank_defect"] = model.banks.defect.float().contiguous()
+    if model.types is not None:
+        tensors["type_feats"] = model.types.feats.float().contiguous()
+    meta: dict[str, Any] = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "code_version": inspector.__version__,
+        "config": model.config.to_dict(),
+        "preprocessing": {"mean": 0.5, "std": 0.5, "resize": "square"
+                          if not model.config.keep_aspect else "keep_aspect_pad"},
+        "image_size": model.config.feature_spec().image_size,
+        "backbone": model.config.backbone,
+        "threshold": model.threshold,
+        "uncertain_low": model.uncertain_low,
+        "base_level": model.base_level,
+        "defect_beta": model.banks.beta,
+        "severity_bands": model.config.severity.to_dict(),
+        "type_names": model.types.names if model.types is not None else None,
+        "metrics": model.metrics,
+        "metadata": model.metadata,
+        "tensor_sha256": _digest(tensors),
+    }
+    return st_save(tensors, metadata={"inspector": json.dumps(meta)})
+
+
+def save_model(model: DefectModel, path: Path) -> None:
+    """Atomic write: temp file in the same folder, fsync, os.replace."""
+    data = model_to_bytes(model)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_metadata(data: bytes, name: str = "model file") -> dict[str, Any]:
+    """Parse and check the header; raises ModelFileError for anything unexpected."""
+    if len(data) < 8:
+        raise ModelFileError(f"{name} is empty or truncated")
+    (n,) = struct.unpack("<Q", data[:8])
+    if n <= 0 or n > MAX_HEADER or 8 + n > len(data):
+        raise ModelFileError(f"{name} is not an Inspector model file (or it is truncated)")
+    try:
+        header = json.loads(data[8 : 8 + n].decode("utf-8"))
+        meta = json.loads(header["__metadata__"]["inspector"])
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise ModelFileError(f"{name} is not an Inspector model file") from exc
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
+        raise ModelFileError(f"{name} is not an Inspector model file")
+    version = meta.get("format_version")
+    if version != FORMAT_VERSION:
+        raise ModelFileError(
+            f"{name} has model format version {version}; this Inspector "
+            f"({inspector.__version__}) reads version {FORMAT_VERSION}. Retrain the model."
+        )
+    return meta
+
+
+def model_from_bytes(data: bytes, name: str = "model file") -> DefectModel:
+    meta = read_metadata(data, name)
+    try:
+        tensors = st_load(data)
+    except Exception as exc:  # noqa: BLE001 - safetensors raises several types; all mean damage
+        raise ModelFileError(f"{name} is damaged: {exc}") from exc
+    if "bank_good" not in tensors or _digest(tensors) != meta.get("tensor_sha256"):
+        raise ModelFileError(f"{name} is damaged (checksum mismatch)")
+    try:
+        config = EngineConfig.from_dict(meta["config"])
+        banks = Banks(tensors["bank_good"], tensors.get("bank_defect"), float(meta["defect_beta"]))
+        types = None
+        if "type_feats" in tensors:
+            types = TypeIndex(tensors["type_feats"], list(meta["type_names"]))
+        low = meta.get("uncertain_low")
+        return DefectModel(
+            config=config,
+            banks=banks,
+            threshold=float(meta["threshold"]),
+            uncertain_low=None if low is None else float(low),
+            base_level=float(meta["base_level"]),
+            types=types,
+            metrics=dict(meta.get("metrics") or {}),
+            metadata=dict(meta.get("metadata") or {}),
+        )
+    except (KeyError, TypeError, ValueError, UserError) as exc:
+        raise ModelFileError(f"{name} has invalid metadata: {exc}") from exc
+
+
+def load_model(path: Path) -> DefectModel:
+    """Read and validate a model file."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise ModelFileError(f"model file {path} does not exist") from exc
+    except OSError as exc:
+        raise ModelFileError(f"cannot read model file {path}: {exc}") from exc
+    return model_from_bytes(data, f"model file {path.name}")

@@ -1,0 +1,60 @@
+"""The typed result of inspecting one image, plus the overlay rendering."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+VERDICTS = ("ok", "ng", "uncertain")
+
+
+@dataclass(frozen=True)
+class LabelledDefect:
+    """A defective training image; ``mask`` (HxW bool/uint8) and type are optional."""
+
+    image: np.ndarray
+    defect_type: str | None = None
+    mask: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class InspectionResult:
+    """What the engine says about one image (arrays are at the image's own size)."""
+
+    score: float
+    threshold: float
+    verdict: str  # "ok" | "ng" | "uncertain"
+    severity: str | None  # None unless ng: "minor" | "major" | "critical"
+    defect_type: str | None
+    type_confidence: float | None
+    heatmap: np.ndarray  # HxW float32 in [0, 1]; 0.5 = the threshold level
+    overlay: np.ndarray  # HxWx3 uint8 RGB
+    defect_area_fraction: float
+    uncertain_low: float | None = None
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+def verdict_for(score: float, threshold: float, uncertain_low: float | None) -> str:
+    """ng at or above the threshold; uncertain in [uncertain_low, threshold); else ok."""
+    if score >= threshold:
+        return "ng"
+    if uncertain_low is not None and score >= uncertain_low:
+        return "uncertain"
+    return "ok"
+
+
+def render_overlay(rgb: np.ndarray, heatmap: np.ndarray) -> np.ndarray:
+    """Blend a JET colour map over the image where the heat is high, outline defects."""
+    heat8 = np.clip(heatmap * 255.0, 0, 255).astype(np.uint8)
+    colour = cv2.cvtColor(cv2.applyColorMap(heat8, cv2.COLORMAP_JET), cv2.COLOR_BGR2RGB)
+    alpha = (np.clip(heatmap, 0.0, 1.0) * 0.6)[:, :, None]
+    out = (rgb.astype(np.float32) * (1 - alpha) + colour.astype(np.float32) * alpha)
+    out = np.clip(out, 0, 255).astype(np.uint8)
+    mask = (heatmap >= 0.5).astype(np.uint8)
+    if mask.any():
+        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        thick = max(1, round(max(rgb.shape[:2]) / 300))
+        cv2.drawContours(out, contours, -1, (255, 0, 0), thick)
+    return out

@@ -1,0 +1,70 @@
+"""Patch and image anomaly scores from patch features and memory banks.
+
+Patch score = distance to the nearest good patch, minus ``beta`` x distance to the nearest
+labelled-defect patch when a defect bank exists (close to a known defect -> higher).
+Image score = max of the lightly smoothed patch map (robust to single noisy patches).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+from inspector.engine.features import flatten
+from inspector.engine.memory import nn_distance
+
+
+@dataclass
+class Banks:
+    """The good memory bank and the optional labelled-defect bank."""
+
+    good: torch.Tensor
+    defect: torch.Tensor | None = None
+    beta: float = 0.0
+    good_sq: torch.Tensor | None = None
+    defect_sq: torch.Tensor | None = None
+
+    def __post_init__(self) -> None:
+        self.good = self.good.contiguous()
+        self.good_sq = (self.good * self.good).sum(1)
+        if self.defect is not None:
+            self.defect = self.defect.contiguous()
+            self.defect_sq = (self.defect * self.defect).sum(1)
+
+
+def _gauss_kernel(sigma: float) -> torch.Tensor:
+    r = max(1, int(round(2 * sigma)))
+    x = torch.arange(-r, r + 1, dtype=torch.float32)
+    k = torch.exp(-(x**2) / (2 * sigma**2))
+    k = k / k.sum()
+    return k
+
+
+def smooth(maps: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:
+    """Separable Gaussian blur of N x g x g maps (replicate padding)."""
+    if sigma <= 0:
+        return maps
+    k = _gauss_kernel(sigma)
+    r = k.numel() // 2
+    x = maps[:, None]
+    x = F.conv2d(F.pad(x, (r, r, 0, 0), mode="replicate"), k.view(1, 1, 1, -1))
+    x = F.conv2d(F.pad(x, (0, 0, r, r), mode="replicate"), k.view(1, 1, -1, 1))
+    return x[:, 0]
+
+
+@torch.inference_mode()
+def patch_maps(feats: torch.Tensor, banks: Banks) -> torch.Tensor:
+    """N x C x g x g features -> N x g x g patch scores."""
+    n, _, h, w = feats.shape
+    rows = flatten(feats)
+    d = nn_distance(rows, banks.good, banks.good_sq)
+    if banks.defect is not None and banks.beta > 0:
+        d = d - banks.beta * nn_distance(rows, banks.defect, banks.defect_sq)
+    return d.view(n, h, w)
+
+
+def image_scores(maps: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:
+    """One score per image: the max of the smoothed patch map."""
+    return smooth(maps, sigma).flatten(1).max(1).values

@@ -1,0 +1,146 @@
+"""train_model: good images (+ optional labelled defects) -> a calibrated DefectModel.
+
+Steps: patch features of every good image; k-fold held-out scoring (each good image is
+scored against a coreset bank built without it, and synthetic defects made from it are
+scored the same way); the final coreset bank from all goods; with labelled defects a
+second bank of their most anomalous patches and a defect-type index; then the threshold.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+
+from inspector.engine.calibration import calibrate
+from inspector.engine.config import EngineConfig
+from inspector.engine.defects import build_defect_side
+from inspector.engine.features import FeatureExtractor, flatten
+from inspector.engine.memory import coreset_indices, nn_distance
+from inspector.engine.model import DefectModel
+from inspector.engine.result import LabelledDefect
+from inspector.engine.scoring import Banks, image_scores, patch_maps, smooth
+from inspector.errors import UserError
+from inspector.progress import CancelToken, ProgressCallback, check, report, scaled
+
+MIN_GOOD = 2
+
+
+def extract_all(
+    ext: FeatureExtractor,
+    images: Sequence[np.ndarray],
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+    batch: int = 8,
+) -> torch.Tensor:
+    """Features of many images in batches (N x C x g x g), cancellable between batches."""
+    out = []
+    for s in range(0, len(images), batch):
+        check(cancel)
+        out.append(ext(list(images[s : s + batch]))[0])
+        report(progress, min(1.0, (s + batch) / len(images)), "extracting features")
+    return torch.cat(out)
+
+
+def select_bank(
+    rows: torch.Tensor, size: int, cfg: EngineConfig, cancel: CancelToken | None = None
+) -> torch.Tensor:
+    """Coreset of ``size`` rows; a random pre-subsample bounds the k-center cost."""
+    if rows.shape[0] <= size:
+        return rows
+    gen = torch.Generator().manual_seed(cfg.seed)
+    if rows.shape[0] > cfg.coreset_pool:
+        rows = rows[torch.randperm(rows.shape[0], generator=gen)[: cfg.coreset_pool]]
+    return rows[coreset_indices(rows, size, seed=cfg.seed, cancel=cancel)]
+
+
+def make_folds(n: int, k: int) -> list[np.ndarray]:
+    """Contiguous folds (leave-one-out when n <= k)."""
+    return [f for f in np.array_split(np.arange(n), min(n, k)) if len(f)]
+
+
+def train_model(
+    good: Sequence[np.ndarray],
+    defects: Sequence[LabelledDefect] = (),
+    config: EngineConfig | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> DefectModel:
+    """Train and calibrate a model; raises UserError on bad input, Cancelled on cancel."""
+    if len(good) < MIN_GOOD:
+        raise UserError(f"need at least {MIN_GOOD} good images to train (5 or more recommended)")
+    t_start = time.perf_counter()
+    cfg = (config or EngineConfig()).resolved()
+    torch.manual_seed(cfg.seed)
+    ext = FeatureExtractor(cfg.feature_spec())
+    feats = extract_all(ext, good, scaled(progress, 0.0, 0.3), cancel)
+    n, _, g, _ = feats.shape
+    rows = flatten(feats)
+    per = g * g
+    max_bank = int(cfg.max_bank or 4096)
+
+    # Held-out good scores (and synthetic defects made from held-out goods).
+    held_maps = torch.empty(n, g, g)
+    syn_maps, syn_feats = [], []
+    folds = make_folds(n, cfg.folds)
+    for fi, idx in enumerate(folds):
+        check(cancel)
+        keep = np.setdiff1d(np.arange(n), idx)
+        keep_rows = rows.view(n, per, -1)[torch.from_numpy(keep)].reshape(-1, rows.shape[1])
+        size = max(1, round(max_bank * len(keep) / n))
+        fold_banks = Banks(select_bank(keep_rows, size, cfg, cancel))
+        held_maps[torch.from_numpy(idx)] = patch_maps(feats[torch.from_numpy(idx)], fold_banks)
+        if cfg.use_synthetic:
+            from inspector.engine.synthetic import synthetic_for_calibration
+
+            syn = synthetic_for_calibration([good[i] for i in idx], seed=cfg.seed + fi)
+            if syn:
+                sf = ext(syn)[0]
+                syn_feats.append(sf)
+                syn_maps.append(patch_maps(sf, fold_banks))
+        report(progress, 0.3 + 0.4 * (fi + 1) / len(folds), "calibrating on held-out images")
+
+    check(cancel)
+    banks = Banks(select_bank(rows, max_bank, cfg, cancel))
+    report(progress, 0.85, "memory bank ready")
+
+    side = build_defect_side(ext, banks, defects, held_maps, cfg) if defects else None
+    if side is not None and side.defect_bank is not None:
+        banks = Banks(banks.good, side.defect_bank, cfg.defect_beta)
+        held_maps = held_maps - cfg.defect_beta * _defect_dist(feats, banks)
+        syn_maps = [m - cfg.defect_beta * _defect_dist(f, banks) for m, f in zip(
+            syn_maps, syn_feats, strict=True)]
+
+    good_scores = image_scores(held_maps, cfg.smooth_sigma).numpy()
+    syn_scores = (
+        image_scores(torch.cat(syn_maps), cfg.smooth_sigma).numpy() if syn_maps else None
+    )
+    labelled_scores = side.scores(banks) if side is not None else None
+    cal = calibrate(good_scores, syn_scores, labelled_scores, cfg)
+    base = float(smooth(held_maps, cfg.smooth_sigma).median())
+    report(progress, 1.0, "done")
+    return DefectModel(
+        config=cfg,
+        banks=banks,
+        threshold=cal.threshold,
+        uncertain_low=cal.uncertain_low,
+        base_level=base,
+        types=side.types if side is not None else None,
+        metrics={
+            **cal.as_dict(),
+            "n_good": n,
+            "n_defects": len(defects),
+            "bank_size": int(banks.good.shape[0]),
+            "fit_seconds": time.perf_counter() - t_start,
+            "heldout_good_scores": [float(s) for s in good_scores],
+        },
+        _extractor=ext,
+    )
+
+
+def _defect_dist(feats: torch.Tensor, banks: Banks) -> torch.Tensor:
+    n, _, h, w = feats.shape
+    assert banks.defect is not None
+    return nn_distance(flatten(feats), banks.defect, banks.defect_sq).view(n, h, w)
