@@ -56,7 +56,8 @@ def list_operators(project: Any, actor: Any = None) -> list[OperatorInfo]:
     if actor is not None:
         project.require(actor, roles.LIST_OPERATORS, entity="operator")
     with project.db.session() as session:
-        return [_info(o) for o in session.scalars(select(Operator).order_by(Operator.name))]
+        rows = session.scalars(select(Operator).order_by(func.lower(Operator.name)))
+        return [_info(o) for o in rows]
 
 
 def set_role(project: Any, actor: Any, name: str, role: str) -> OperatorInfo:

@@ -59,7 +59,8 @@ def add_product(
 
 def list_products(project: Any) -> list[ProductInfo]:
     with project.db.session() as session:
-        return [_info(p) for p in session.scalars(select(Product).order_by(Product.name))]
+        rows = session.scalars(select(Product).order_by(func.lower(Product.name)))
+        return [_info(p) for p in rows]
 
 
 def get_product(project: Any, name: str) -> ProductInfo:

@@ -1,0 +1,254 @@
+"""Importing files, folders and arrays: good kinds, bad kinds, duplicates, failures."""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+
+from inspector.errors import Cancelled, ImageError, NotFoundError, PermissionDenied
+from inspector.progress import CancelToken
+from inspector.services import importing
+from inspector.services.importing import import_array, import_paths
+from inspector.services.labeling import add_defect_type, label_counts, list_defect_types
+from inspector.services.products import add_product
+from inspector.store.models import AuditEntry
+from inspector.store.models import Image as ImageRow
+
+
+def _rows(project) -> int:  # noqa: ANN001
+    with project.db.session() as s:
+        return s.scalar(select(func.count()).select_from(ImageRow))
+
+
+def _stored_files(project) -> list[Path]:  # noqa: ANN001
+    return [p for p in project.images.root.rglob("*") if p.is_file()]
+
+
+def test_import_every_good_kind(project, actor, tmp_path, make_image) -> None:  # noqa: ANN001
+    src = tmp_path / "kinds"
+    make_image(src / "a.png", seed=1)
+    make_image(src / "b.jpg", seed=2)
+    make_image(src / "c.bmp", seed=3)
+    make_image(src / "d.tif", seed=4)
+    make_image(src / "e.webp", seed=5)
+    Image.fromarray(np.full((8, 8), 9, np.uint8), "L").save(src / "f.png")
+    Image.fromarray(np.zeros((8, 8, 4), np.uint8), "RGBA").save(src / "g.png")
+    Image.fromarray(np.full((8, 9, 3), 50, np.uint8)).quantize(4).save(src / "h.png")
+    cv2.imwrite(str(src / "i.png"), np.tile(np.arange(0, 65536, 257, np.uint16), (3, 1)))
+    cv2.imwrite(str(src / "j.tiff"), np.full((5, 6, 3), 40000, np.uint16))
+    rep = import_paths(project, actor, [src])
+    assert rep.refused == [] and rep.duplicates == []
+    by_name = {i.original_name: i for i in rep.stored}
+    assert len(by_name) == 10
+    assert {i.format for i in rep.stored} == {"PNG", "JPEG", "BMP", "TIFF", "WEBP"}
+    assert by_name["f.png"].mode == "L" and by_name["g.png"].mode == "RGBA"
+    assert by_name["h.png"].mode == "P"
+    assert by_name["i.png"].bit_depth == 16 and by_name["j.tiff"].bit_depth == 16
+    assert all(i.source == "folder" and i.imported_by == "op" for i in rep.stored)
+    assert all(i.station == "station-1" for i in rep.stored)
+    for info in rep.stored:  # original bytes kept, content addressed
+        p = Path(info.path)
+        assert p.read_bytes() == (src / info.original_name).read_bytes()
+        assert p.name.startswith(info.sha256) and p.parent.name == info.sha256[:2]
+    assert _rows(project) == 10
+
+
+def test_bad_files_each_get_a_reason(project, actor, admin, tmp_path, make_image) -> None:  # noqa: ANN001,E501
+    project.set_setting(admin, "max_pixels", 64 * 64)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "zero.png").write_bytes(b"")
+    good = make_image(tmp_path / "ok.png", size=48)
+    data = good.read_bytes()
+    (bad / "trunc.png").write_bytes(data[: len(data) // 2])
+    buf = io.BytesIO()
+    Image.fromarray((np.random.default_rng(0).random((64, 64, 3)) * 255).astype(np.uint8)
+                    ).save(buf, "JPEG")
+    (bad / "trunc.jpg").write_bytes(buf.getvalue()[: len(buf.getvalue()) // 2])
+    (bad / "text.png").write_text("hello, I am not a PNG")
+    make_image(bad / "huge.png", size=100)
+    (bad / "readme.txt").write_text("ignored in folders")
+    explicit_txt = tmp_path / "data.csv"
+    explicit_txt.write_text("a,b")
+    rep = import_paths(project, actor, [bad, good, explicit_txt, tmp_path / "missing.png"])
+    reasons = {Path(p).name: r for p, r in rep.refused}
+    assert reasons["zero.png"] == "empty file (0 bytes)"
+    assert "truncated" in reasons["trunc.png"] or "damaged" in reasons["trunc.png"]
+    assert "truncated" in reasons["trunc.jpg"]
+    assert "not an image" in reasons["text.png"]
+    assert "over the limit" in reasons["huge.png"]
+    assert reasons["data.csv"] == "not a supported image type"
+    assert reasons["missing.png"] == "file not found"
+    assert [Path(p).name for p in rep.ignored] == ["readme.txt"]
+    assert [i.original_name for i in rep.stored] == ["ok.png"]
+    assert rep.stored[0].source == "file"
+    assert _rows(project) == 1 and len(_stored_files(project)) == 1
+
+
+def test_unreadable_file(project, actor, make_image, monkeypatch) -> None:  # noqa: ANN001
+    locked = make_image("locked.png")
+    real = Path.read_bytes
+
+    def fake(self: Path) -> bytes:
+        if self == locked:
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", fake)
+    rep = import_paths(project, actor, [locked])
+    assert rep.refused == [(str(locked), "cannot read file: permission denied")]
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads anything")
+def test_unreadable_file_for_real(project, actor, make_image) -> None:  # noqa: ANN001
+    locked = make_image("locked2.png")
+    locked.chmod(0)
+    try:
+        rep = import_paths(project, actor, [locked])
+    finally:
+        locked.chmod(0o644)
+    assert rep.refused[0][1] == "cannot read file: permission denied"
+
+
+def test_duplicates_are_not_stored_twice(project, actor, make_image, tmp_path) -> None:  # noqa: ANN001,E501
+    a = make_image("a.png", seed=1)
+    copy = tmp_path / "copy.png"
+    copy.write_bytes(a.read_bytes())
+    rep = import_paths(project, actor, [a, copy])
+    assert len(rep.stored) == 1 and rep.duplicates == [(str(copy), rep.stored[0].id)]
+    rep2 = import_paths(project, actor, [a])
+    assert rep2.stored == [] and rep2.duplicates == [(str(a), rep.stored[0].id)]
+    assert _rows(project) == 1 and len(_stored_files(project)) == 1
+
+
+def test_labels_from_folders(project, qa_lead, image_dir) -> None:  # noqa: ANN001
+    rep = import_paths(project, qa_lead, [image_dir], labels_from_folders=True)
+    assert len(rep.stored) == 8 and rep.refused == []
+    assert sorted(rep.new_defect_types) == ["dent", "scratch"]
+    assert list_defect_types(project) == ["dent", "scratch"]
+    assert label_counts(project) == {"good": 5, "defective": 3, "unlabelled": 0}
+    types = {i.original_name: i.defect_type for i in rep.stored if i.state == "defective"}
+    assert types == {"s0.png": "scratch", "s1.png": "scratch", "d0.jpg": "dent"}
+
+
+def test_mvtec_layout_and_masks_skipped(project, admin, make_image) -> None:  # noqa: ANN001
+    make_image("bottle/train/good/000.png", seed=1)
+    make_image("bottle/test/good/001.png", seed=2)
+    make_image("bottle/test/broken_large/002.png", seed=3, defect=True)
+    make_image("bottle/ground_truth/broken_large/002_mask.png", seed=4)
+    root = make_image("bottle/train/stray.png", seed=5).parents[1]
+    rep = import_paths(project, admin, [root], labels_from_folders=True)
+    states = {i.original_name: (i.state, i.defect_type) for i in rep.stored}
+    assert states == {"000.png": ("good", None), "001.png": ("good", None),
+                      "002.png": ("defective", "broken_large"),
+                      "stray.png": ("unlabelled", None)}
+
+
+def test_operator_cannot_create_defect_types_via_folders(project, actor, qa_lead, image_dir) -> None:  # noqa: ANN001,E501
+    with pytest.raises(PermissionDenied, match="new defect types \\(dent, scratch\\)"):
+        import_paths(project, actor, [image_dir], labels_from_folders=True)
+    assert _rows(project) == 0
+    with project.db.session() as s:
+        denied = s.scalars(select(AuditEntry).where(AuditEntry.allowed.is_(False))).all()
+    assert [d.action for d in denied] == ["denied:manage_defect_types"]
+    add_defect_type(project, qa_lead, "Scratch")
+    add_defect_type(project, qa_lead, "dent")
+    rep = import_paths(project, actor, [image_dir], labels_from_folders=True)
+    assert len(rep.stored) == 8 and rep.new_defect_types == []
+    assert {i.defect_type for i in rep.stored if i.state == "defective"} == {"Scratch", "dent"}
+
+
+def test_product_lot_serial(project, admin, actor, make_image) -> None:  # noqa: ANN001
+    add_product(project, admin, "Bottle")
+    rep = import_paths(project, actor, [make_image("x.png")], product="bottle", lot="L7",
+                       serial="S9")
+    info = rep.stored[0]
+    assert (info.product, info.lot, info.serial) == ("Bottle", "L7", "S9")
+    with pytest.raises(NotFoundError, match="no product named 'Cap'"):
+        import_paths(project, actor, [make_image("y.png")], product="Cap")
+
+
+def test_disk_full_leaves_no_file_and_no_row(project, actor, make_image, monkeypatch) -> None:  # noqa: ANN001,E501
+    def full(_fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("inspector.store.image_store.os.fsync", full)
+    rep = import_paths(project, actor, [make_image("a.png")])
+    assert rep.refused[0][1] == "cannot store image: the disk is full"
+    assert _stored_files(project) == [] and _rows(project) == 0
+
+
+def test_db_failure_after_file_write_leaves_nothing(project, actor, make_image, monkeypatch) -> None:  # noqa: ANN001,E501
+    def broken(*_a, **_k):  # noqa: ANN002, ANN003, ANN202
+        raise OperationalError("INSERT", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(importing, "image_info", broken)
+    rep = import_paths(project, actor, [make_image("a.png")])
+    assert "could not record the image" in rep.refused[0][1]
+    assert _stored_files(project) == [] and _rows(project) == 0
+
+
+def test_cancel_removes_everything(project, actor, tmp_path, make_image) -> None:  # noqa: ANN001
+    for i in range(6):
+        make_image(f"many/{i}.png", seed=i)
+    token = CancelToken()
+    seen: list[float] = []
+
+    def progress(p) -> None:  # noqa: ANN001
+        seen.append(p.fraction)
+        if len(seen) == 4:
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        import_paths(project, actor, [tmp_path / "many"], progress=progress, cancel=token)
+    assert _rows(project) == 0 and _stored_files(project) == []
+    assert seen == sorted(seen)
+
+
+def test_thousand_files_with_ten_bad(project, actor, tmp_path) -> None:  # noqa: ANN001
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for i in range(1000):
+        px = np.zeros((8, 8, 3), np.uint8)
+        px[0, 0] = (i % 256, i // 256, 7)
+        if i % 100 == 0:
+            (folder / f"{i:04d}.png").write_bytes(b"broken" if i % 200 else b"")
+        else:
+            Image.fromarray(px).save(folder / f"{i:04d}.png", compress_level=1)
+    start = time.perf_counter()
+    rep = import_paths(project, actor, [folder])
+    elapsed = time.perf_counter() - start
+    assert len(rep.stored) == 990 and len(rep.refused) == 10
+    assert {Path(p).name for p, _ in rep.refused} == {f"{i:04d}.png" for i in range(0, 1000, 100)}
+    assert _rows(project) == 990 and len(_stored_files(project)) == 990
+    print(f"imported 1000 files in {elapsed:.1f} s")
+
+
+def test_import_array(project, actor) -> None:  # noqa: ANN001
+    frame = np.random.default_rng(3).integers(0, 255, (12, 16, 3), dtype=np.uint8)
+    info = import_array(project, actor, frame, name="cam0")
+    assert (info.source, info.format, info.width, info.height) == ("camera", "PNG", 16, 12)
+    assert info.captured_at is not None
+    again = import_array(project, actor, frame)
+    assert again.id == info.id and _rows(project) == 1
+    with pytest.raises(ImageError):
+        import_array(project, actor, np.zeros((4, 4), np.float64))
+
+
+def test_import_needs_a_role(project, actor, make_image) -> None:  # noqa: ANN001
+    from inspector.services.session import Actor
+
+    stranger = Actor(actor.operator_id, "op", "visitor")
+    with pytest.raises(PermissionDenied):
+        import_paths(project, stranger, [make_image("a.png")])
+    assert _rows(project) == 0

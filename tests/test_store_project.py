@@ -1,0 +1,122 @@
+"""Project folders, migrations (from empty and older databases), backups and settings."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect
+
+from inspector.errors import NotFoundError, PermissionDenied, UserError
+from inspector.services.project import Project, default_project_dir, init_project
+from inspector.store import migrate
+from inspector.store.db import Database, sqlite_url
+from inspector.store.models import AuditEntry, Base
+
+
+def test_init_creates_folders_and_admin(tmp_path: Path) -> None:
+    proj = init_project(tmp_path / "p", "boss", "4321")
+    for name in ("inspector.db", "images", "models", "artefacts"):
+        assert (tmp_path / "p" / name).exists()
+    with sqlite3.connect(tmp_path / "p" / "inspector.db") as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        row = conn.execute("SELECT name, role, pin_hash FROM operators").fetchone()
+    assert row[0] == "boss" and row[1] == "admin"
+    assert row[2].startswith("scrypt$") and "4321" not in row[2]
+    proj.close()
+    with pytest.raises(UserError, match="already exists"):
+        init_project(tmp_path / "p", "boss")
+
+
+def test_open_missing_project_is_clear(tmp_path: Path) -> None:
+    with pytest.raises(NotFoundError, match="inspector init"):
+        Project.open(tmp_path / "nothing")
+
+
+def test_default_project_dir_is_user_data() -> None:
+    d = default_project_dir()
+    assert d.name == "default" and d.parent.name == "Inspector"
+
+
+def test_migration_from_empty_matches_models(tmp_path: Path) -> None:
+    engine = create_engine(sqlite_url(tmp_path / "empty.db"))
+    migrate.upgrade(engine)
+    names = set(inspect(engine).get_table_names())
+    assert names == set(Base.metadata.tables) | {"alembic_version"}
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+    indexes = {ix["name"] for ix in inspect(engine).get_indexes("inspections")}
+    assert "ix_inspections_time_verdict" in indexes
+    engine.dispose()
+
+
+def test_old_database_is_backed_up_and_upgraded(tmp_path: Path) -> None:
+    root = tmp_path / "old"
+    root.mkdir()
+    # An "old" project: a database at base revision (no schema yet) with some content.
+    with sqlite3.connect(root / "inspector.db") as conn:
+        conn.execute("CREATE TABLE legacy_note (txt TEXT)")
+        conn.execute("INSERT INTO legacy_note VALUES ('keep me')")
+    proj = Project.open(root)
+    backups = list((root / "backups").glob("inspector-*-revbase.db"))
+    assert len(backups) == 1
+    with sqlite3.connect(backups[0]) as conn:
+        assert conn.execute("SELECT txt FROM legacy_note").fetchone() == ("keep me",)
+        assert "operators" not in {r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table'")}
+    assert migrate.sqlite_revision(root / "inspector.db") == migrate.head_revision()
+    proj.close()
+    Project.open(root).close()  # at head now: no second backup
+    assert len(list((root / "backups").glob("*.db"))) == 1
+
+
+def test_newer_database_is_refused_untouched(tmp_path: Path) -> None:
+    proj = init_project(tmp_path / "p", "admin")
+    proj.close()
+    db_file = tmp_path / "p" / "inspector.db"
+    with sqlite3.connect(db_file) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999_future'")
+    before = db_file.read_bytes()
+    with pytest.raises(UserError, match="newer Inspector"):
+        Project.open(tmp_path / "p")
+    assert db_file.read_bytes() == before
+    assert not (tmp_path / "p" / "backups").exists()
+
+
+def test_not_a_database_is_a_user_error(tmp_path: Path) -> None:
+    (tmp_path / "inspector.db").write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(UserError, match="not a readable"):
+        Project.open(tmp_path)
+
+
+def test_settings_defaults_set_and_audit(project, admin, actor) -> None:  # noqa: ANN001
+    assert project.get_setting("max_pixels") == 60_000_000
+    assert project.get_setting("unknown", "fallback") == "fallback"
+    project.set_setting(admin, "max_pixels", 1000)
+    assert project.get_setting("max_pixels") == 1000
+    project.set_setting(admin, "hot_folder", "/some/where")
+    assert project.all_settings()["hot_folder"] == "/some/where"
+    with pytest.raises(UserError, match="positive whole number"):
+        project.set_setting(admin, "max_pixels", -5)
+    with pytest.raises(PermissionDenied):
+        project.set_setting(actor, "max_pixels", 5)
+    assert project.get_setting("max_pixels") == 1000
+    with project.db.session() as s:
+        rows = s.query(AuditEntry).filter(AuditEntry.action == "setting.set").all()
+        assert rows[0].details == {"old": None, "new": 1000}
+
+
+def test_database_session_rolls_back_on_error(tmp_path: Path) -> None:
+    db = Database(sqlite_url(tmp_path / "x.db"))
+    migrate.upgrade(db.engine)
+    with pytest.raises(RuntimeError), db.session() as s:
+        s.add(AuditEntry(action="x"))
+        s.flush()
+        raise RuntimeError("boom")
+    with db.session() as s:
+        assert s.query(AuditEntry).count() == 0
+    db.dispose()

@@ -1,0 +1,148 @@
+"""Roles, refusals in the audit log, PIN hashing, sign-in, operators and products."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from inspector.errors import NotFoundError, PermissionDenied, UserError
+from inspector.services.operators import add_operator, list_operators, set_pin, set_role
+from inspector.services.products import add_product, get_product, list_products
+from inspector.services.session import Actor, sign_in
+from inspector.store import audit, roles
+from inspector.store.models import AuditEntry
+from inspector.store.pins import hash_pin, verify_pin
+
+
+def _audit(project, action: str | None = None) -> list[AuditEntry]:  # noqa: ANN001
+    with project.db.session() as s:
+        stmt = select(AuditEntry).order_by(AuditEntry.id)
+        if action:
+            stmt = stmt.where(AuditEntry.action == action)
+        return list(s.scalars(stmt))
+
+
+@pytest.mark.parametrize(
+    ("role", "permission", "expected"),
+    [
+        ("operator", roles.IMPORT, True),
+        ("operator", roles.LABEL, True),
+        ("operator", roles.INSPECT, True),
+        ("operator", roles.SET_THRESHOLD, False),
+        ("operator", roles.MANAGE_MODELS, False),
+        ("operator", roles.DELETE_DATA, False),
+        ("operator", roles.OVERRIDE_VERDICT, False),
+        ("qa_lead", roles.SET_THRESHOLD, True),
+        ("qa_lead", roles.MANAGE_DEFECT_TYPES, True),
+        ("qa_lead", roles.LIST_OPERATORS, True),
+        ("qa_lead", roles.MANAGE_OPERATORS, False),
+        ("admin", roles.MANAGE_OPERATORS, True),
+        (None, roles.INSPECT, False),
+        ("intruder", roles.INSPECT, False),
+    ],
+)
+def test_role_matrix(role, permission, expected) -> None:  # noqa: ANN001
+    assert roles.allowed(role, permission) is expected
+
+
+def test_unknown_permission_is_a_bug() -> None:
+    with pytest.raises(ValueError):
+        roles.allowed("admin", "fly")
+
+
+def test_require_allows_and_refusal_is_audited(project, actor, admin) -> None:  # noqa: ANN001
+    roles.require(project, admin, roles.DELETE_DATA)
+    before = len(_audit(project))
+    with pytest.raises(PermissionDenied, match="op.*may not delete data.*qa_lead or admin"):
+        roles.require(project, actor, roles.DELETE_DATA, entity="image", entity_id=3)
+    rows = _audit(project)
+    assert len(rows) == before + 1
+    last = rows[-1]
+    assert last.allowed is False and last.action == "denied:delete_data"
+    assert (last.operator_name, last.entity, last.entity_id) == ("op", "image", "3")
+
+
+def test_audit_record_serialises_details(project) -> None:  # noqa: ANN001
+    with project.db.session() as s:
+        audit.record(s, None, "test.action", "thing", 7, {"when": object, "n": {1, 2}})
+    row = _audit(project, "test.action")[0]
+    assert row.operator_id is None and row.entity_id == "7"
+    assert sorted(row.details["n"]) == [1, 2] and isinstance(row.details["when"], str)
+
+
+def test_pin_hash_is_salted_and_verified() -> None:
+    a, b = hash_pin("1234"), hash_pin("1234")
+    assert a != b
+    assert verify_pin("1234", a) and verify_pin("1234", b)
+    assert not verify_pin("1235", a)
+    assert not verify_pin("1234", "garbage")
+    with pytest.raises(UserError):
+        hash_pin("12")
+
+
+def test_sign_in_with_pin(project, admin) -> None:  # noqa: ANN001
+    add_operator(project, admin, "Anna", role="qa_lead", pin="9876")
+    actor = sign_in(project, "anna", pin="9876", station="L1")
+    assert actor == Actor(actor.operator_id, "Anna", "qa_lead", "L1")
+    with pytest.raises(PermissionDenied, match="wrong PIN"):
+        sign_in(project, "Anna", pin="0000")
+    with pytest.raises(PermissionDenied, match="PIN missing"):
+        sign_in(project, "Anna")
+    assert [r.allowed for r in _audit(project, "sign_in")] == [False, False]
+    with pytest.raises(NotFoundError):
+        sign_in(project, "nobody")
+
+
+def test_operator_management(project, admin, actor) -> None:  # noqa: ANN001
+    info = add_operator(project, admin, "Ben")
+    assert (info.role, info.has_pin, info.active) == ("operator", False, True)
+    with pytest.raises(UserError, match="already exists"):
+        add_operator(project, admin, "ben")
+    with pytest.raises(UserError, match="unknown role"):
+        add_operator(project, admin, "Cid", role="boss")
+    assert set_role(project, admin, "Ben", "qa_lead").role == "qa_lead"
+    assert set_pin(project, admin, "Ben", "5555").has_pin
+    assert verify_pin("5555", _pin_hash(project, "Ben"))
+    assert not set_pin(project, admin, "Ben", None).has_pin
+    with pytest.raises(UserError, match="last admin"):
+        set_role(project, admin, "admin", "operator")
+    with pytest.raises(NotFoundError):
+        set_role(project, admin, "ghost", "admin")
+    for call in (lambda: add_operator(project, actor, "X"),
+                 lambda: set_role(project, actor, "op", "admin"),
+                 lambda: set_pin(project, actor, "admin", "1111"),
+                 lambda: list_operators(project, actor)):
+        with pytest.raises(PermissionDenied):
+            call()
+    assert [o.name for o in list_operators(project)] == ["admin", "Ben", "op"]
+    actions = [r.action for r in _audit(project) if r.allowed]
+    assert actions.count("operator.add") == 2 and "operator.role" in actions
+    assert actions.count("operator.pin") == 2
+
+
+def test_qa_lead_may_list_but_not_edit_operators(project, qa_lead) -> None:  # noqa: ANN001
+    assert len(list_operators(project, qa_lead)) == 2
+    with pytest.raises(PermissionDenied):
+        add_operator(project, qa_lead, "Z")
+
+
+def _pin_hash(project, name: str) -> str:  # noqa: ANN001
+    from inspector.store.models import Operator
+
+    with project.db.session() as s:
+        return s.scalar(select(Operator.pin_hash).where(Operator.name == name))
+
+
+def test_products(project, admin, actor) -> None:  # noqa: ANN001
+    p = add_product(project, admin, "Bottle", sku="B-1", line="L2", station="S3")
+    assert (p.name, p.sku, p.line, p.station) == ("Bottle", "B-1", "L2", "S3")
+    assert get_product(project, "bottle").id == p.id
+    with pytest.raises(UserError, match="already exists"):
+        add_product(project, admin, "BOTTLE")
+    with pytest.raises(PermissionDenied):
+        add_product(project, actor, "Cap")
+    with pytest.raises(NotFoundError):
+        get_product(project, "Cap")
+    add_product(project, admin, "Axle")
+    assert [x.name for x in list_products(project)] == ["Axle", "Bottle"]
+    assert len(_audit(project, "product.add")) == 2
