@@ -155,15 +155,19 @@ class ReportFilters:
     def with_(self, **changes: object) -> ReportFilters:
         return replace(self, **changes)  # type: ignore[arg-type]
 
+    def period_text(self) -> str:
+        """The period for people: whole days as "2024-03-01 to 2024-03-31", else times."""
+        start, end = self.local_bounds()
+        midnight = dt.time(0)
+        if start and end and start.time() == midnight and end.time() == midnight:
+            last = (end - dt.timedelta(days=1)).date()
+            return f"{start.date()}" if last == start.date() else f"{start.date()} to {last}"
+        first = f"{start:%Y-%m-%d %H:%M}" if start else "the beginning"
+        return f"{first} to {end:%Y-%m-%d %H:%M}" if end else f"{first} to now"
+
     def describe(self) -> list[tuple[str, str]]:
         """(label, value) pairs of the period and every active filter, for report headers."""
-        start, end = self.local_bounds()
-        fmt = "%Y-%m-%d %H:%M"
-        out = [
-            ("From", start.strftime(fmt) if start else "(beginning)"),
-            ("To (exclusive)", end.strftime(fmt) if end else "(now)"),
-            ("Time zone", tz_label(self.zone)),
-        ]
+        out = [("Period", self.period_text()), ("Time zone", tz_label(self.zone))]
         names = {
             "product": "Product",
             "station": "Station",

@@ -89,10 +89,7 @@ def _footer(fig: Figure, rep: Report, i: int, n: int) -> None:
 def _cover(rep: Report) -> Figure:
     fig = Figure(figsize=A4)
     fig.text(0.08, 0.93, "Inspection quality report", fontsize=20, weight="bold")
-    start, end = rep.filters.local_bounds()
-    period = f"{start:%Y-%m-%d %H:%M}" if start else "beginning"
-    period += f"  to  {end:%Y-%m-%d %H:%M}" if end else "  to  now"
-    fig.text(0.08, 0.895, f"Period: {period} ({rep.tz_name})", fontsize=11)
+    fig.text(0.08, 0.895, f"Period: {rep.filters.period_text()} ({rep.tz_name})", fontsize=11)
     y = _text_table(fig, 0.85, "Filters", rep.filters.describe())
     if rep.empty:
         fig.text(0.5, 0.5, NO_DATA, ha="center", fontsize=18, weight="bold")
@@ -145,14 +142,25 @@ def _tables(rep: Report) -> list[Figure]:
            f"{o.at:%Y-%m-%d %H:%M}" if o.at else "", _clip(o.reason, 48)]
           for o in rep.overrides]),
     ]  # fmt: skip
-    pages = []
+    return _pack(sections)
+
+
+def _pack(sections: list[tuple[str, list[str], list[list[Any]]]]) -> list[Figure]:
+    """Stack the tables on pages, splitting long ones, so short tables share a page."""
+    blocks = []
     for title, header, rows in sections:
-        if not rows:
-            continue
         for start in range(0, len(rows), TABLE_ROWS):
-            chunk = rows[start : start + TABLE_ROWS]
             suffix = " (continued)" if start else ""
-            pages.append(_table_page(title + suffix, header, chunk))
+            blocks.append((title + suffix, header, rows[start : start + TABLE_ROWS]))
+    pages: list[Figure] = []
+    used = TABLE_ROWS + 99  # forces a new page for the first block
+    for title, header, rows in blocks:
+        need = len(rows) + 3  # title + header + spacing
+        if used + need > TABLE_ROWS + 3:
+            pages.append(Figure(figsize=A4))
+            used = 0
+        _table_block(pages[-1], used, title, header, rows)
+        used += need
     return pages
 
 
@@ -161,14 +169,18 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _table_page(title: str, header: list[str], rows: list[list[Any]]) -> Figure:
-    fig = Figure(figsize=A4)
-    fig.text(0.08, 0.95, title, fontsize=14, weight="bold")
-    ax = fig.add_axes((0.06, 0.06, 0.88, 0.86))
+def _table_block(
+    fig: Figure, used: int, title: str, header: list[str], rows: list[list[Any]]
+) -> None:
+    """Draw one titled table ``used`` row-heights below the top of the page."""
+    row_h = 0.84 / (TABLE_ROWS + 3)
+    top = 0.94 - used * row_h
+    fig.text(0.06, top, title, fontsize=12, weight="bold")
+    height = row_h * (len(rows) + 1)
+    ax = fig.add_axes((0.06, top - 0.01 - height, 0.88, height))
     ax.axis("off")
-    height = min(1.0, 0.025 * (len(rows) + 1))
     table = ax.table(cellText=[[str(c) for c in r] for r in rows], colLabels=header,
-                     loc="upper left", bbox=(0, 1 - height, 1, height), cellLoc="left")  # fmt: skip
+                     bbox=(0, 0, 1, 1), cellLoc="left")  # fmt: skip
     table.auto_set_font_size(False)
     table.set_fontsize(8)
     for (row, _col), cell in table.get_celld().items():
@@ -180,4 +192,3 @@ def _table_page(title: str, header: list[str], rows: list[list[Any]]) -> Figure:
         widths = [0.1, 0.09, 0.09, 0.13, 0.15, 0.44]
         for (_row, col), cell in table.get_celld().items():
             cell.set_width(widths[col])
-    return fig

@@ -7,6 +7,7 @@ Excel has no time zones: dates are written as real Excel dates in the report's l
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -192,5 +193,7 @@ def _details_sheet(
     for col, name in zip(table.tableColumns, headers, strict=True):
         col.name = name
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
-    ws.add_table(table)
+    with warnings.catch_warnings():  # the columns are set above, as write-only mode needs
+        warnings.filterwarnings("ignore", message="In write-only mode")
+        ws.add_table(table)
     return written

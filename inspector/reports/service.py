@@ -1,0 +1,125 @@
+"""Reports for a ``Project``: permission check, image paths and the project's shift setting.
+
+The rest of the package needs only a ``Database``; this thin layer is what the CLI and the
+GUI call, so they never deal with paths inside the project folder.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import distinct, select
+
+from inspector.errors import UserError
+from inspector.progress import CancelToken, ProgressCallback
+from inspector.reports.build import build_report
+from inspector.reports.csv_export import export_csv
+from inspector.reports.filters import DEFAULT_SHIFTS, Shift, parse_shifts
+from inspector.reports.filters import ReportFilters as ReportFilters
+from inspector.reports.pdf_export import export_pdf
+from inspector.reports.types import Report
+from inspector.reports.xlsx_export import export_xlsx
+from inspector.store import roles
+from inspector.store.models import DefectType, Inspection, ModelRecord, Operator, Product
+
+log = logging.getLogger(__name__)
+FORMATS = ("csv", "xlsx", "pdf")
+SHIFTS_SETTING = "report_shifts"  # e.g. "early=06:00-14:00,late=14:00-22:00,night=22:00-06:00"
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    format: str
+    count: int  # detail rows (csv, xlsx) or pages (pdf)
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """Values offered in the GUI's filter combo boxes."""
+
+    products: tuple[str, ...]
+    stations: tuple[str, ...]
+    operators: tuple[str, ...]
+    defect_types: tuple[str, ...]
+    model_versions: tuple[int, ...]
+
+
+def project_shifts(project: Any) -> tuple[Shift, ...]:
+    """The shifts from the project setting ``report_shifts``, else 06-14, 14-22, 22-06."""
+    spec = project.get_setting(SHIFTS_SETTING)
+    return parse_shifts(spec) if spec else DEFAULT_SHIFTS
+
+
+def _inside(root: Path, rel: str) -> Path | None:
+    """``root/rel`` if it stays inside ``root`` (a DB row must not point elsewhere)."""
+    full = (root / rel).resolve()
+    return full if root.resolve() in full.parents else None
+
+
+def resolvers(project: Any) -> tuple[Callable[[str], Path | None], Callable[[str], Path | None]]:
+    """(image path resolver, heat map resolver) for the PDF's thumbnails."""
+
+    def image(rel: str) -> Path | None:
+        return _inside(Path(project.images.root), rel)
+
+    def heatmap(rel: str) -> Path | None:
+        return _inside(Path(project.root), rel)
+
+    return image, heatmap
+
+
+def project_report(project: Any, actor: Any, filters: ReportFilters) -> Report:
+    """The report's figures; needs the VIEW_REPORTS permission."""
+    roles.require(project, actor, roles.VIEW_REPORTS, entity="report")
+    return build_report(project.db, filters)
+
+
+def export_report(
+    project: Any,
+    actor: Any,
+    filters: ReportFilters,
+    fmt: str,
+    out: Path,
+    *,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> ExportResult:
+    """Export to ``out`` as csv, xlsx or pdf; needs VIEW_REPORTS. Written atomically."""
+    fmt = fmt.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise UserError(f"unknown report format {fmt!r}: use {', '.join(FORMATS)}")
+    roles.require(project, actor, roles.VIEW_REPORTS, entity="report", details={"format": fmt})
+    out = Path(out)
+    if fmt == "csv":
+        count = export_csv(project.db, filters, out, progress=progress, cancel=cancel)
+    elif fmt == "xlsx":
+        count = export_xlsx(project.db, filters, out, progress=progress, cancel=cancel)
+    else:
+        image, heatmap = resolvers(project)
+        count = export_pdf(project.db, filters, out, resolve_image=image,
+                           resolve_heatmap=heatmap, progress=progress, cancel=cancel)  # fmt: skip
+    log.info("report exported: %s (%s, %d)", out, fmt, count)
+    return ExportResult(out, fmt, count)
+
+
+def filter_choices(project: Any) -> FilterChoices:
+    """Products, stations, operators, defect types and model versions that can be chosen."""
+    with project.db.session() as s:
+
+        def values(stmt: Any) -> tuple[Any, ...]:
+            return tuple(sorted(v for v in s.scalars(stmt) if v is not None))
+
+        types = set(values(select(distinct(Inspection.defect_type))))
+        types |= set(values(select(DefectType.name)))
+        return FilterChoices(
+            products=values(select(Product.name)),
+            stations=values(select(distinct(Inspection.station))),
+            operators=values(select(Operator.name)),
+            defect_types=tuple(sorted(types)),
+            model_versions=values(select(ModelRecord.version)),
+        )
