@@ -1,0 +1,133 @@
+"""Labels (append-only history, masks), listing and counting images, defect types."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+
+from inspector.errors import NotFoundError, PermissionDenied, UserError
+from inspector.services.importing import import_paths
+from inspector.services.labeling import (
+    add_defect_type,
+    get_image,
+    label_counts,
+    label_history,
+    label_image,
+    list_defect_type_infos,
+    list_defect_types,
+    list_images,
+    load_image,
+    load_mask,
+    remove_defect_type,
+)
+from inspector.services.products import add_product
+from inspector.store.models import AuditEntry, utcnow
+from tests.conftest import synthetic_rgb
+
+
+@pytest.fixture
+def ids(project, actor, make_image) -> list[int]:  # noqa: ANN001
+    rep = import_paths(project, actor, [make_image(f"l/{i}.png", seed=i) for i in range(4)])
+    return [i.id for i in rep.stored]
+
+
+def test_relabel_appends_history(project, actor, qa_lead, ids) -> None:  # noqa: ANN001
+    add_defect_type(project, qa_lead, "scratch", shortcut="s")
+    first = label_image(project, actor, ids[0], "good")
+    second = label_image(project, qa_lead, ids[0], "defective", "Scratch", "major")
+    assert second.id > first.id and second.defect_type == "scratch"
+    hist = label_history(project, ids[0])
+    assert [(h.verdict, h.operator) for h in hist] == [("good", "op"), ("defective", "lead")]
+    info = get_image(project, ids[0])
+    assert (info.state, info.defect_type, info.severity, info.labelled_by) == (
+        "defective", "scratch", "major", "lead")
+    with project.db.session() as s:
+        rows = s.scalars(select(AuditEntry).where(AuditEntry.action == "label.set")).all()
+    assert rows[-1].details["previous"] == "good"
+
+
+def test_label_validation(project, actor, qa_lead, ids) -> None:  # noqa: ANN001
+    with pytest.raises(UserError, match="unknown verdict"):
+        label_image(project, actor, ids[0], "meh")
+    with pytest.raises(UserError, match="good image cannot"):
+        label_image(project, actor, ids[0], "good", defect_type="scratch")
+    with pytest.raises(UserError, match="unknown defect type 'dent'.*none yet"):
+        label_image(project, actor, ids[0], "defective", "dent")
+    with pytest.raises(UserError, match="unknown severity"):
+        label_image(project, actor, ids[0], "defective", severity="huge")
+    with pytest.raises(NotFoundError):
+        label_image(project, actor, 9999, "good")
+    assert label_history(project, ids[0]) == []
+
+
+def test_mask_is_stored_and_loaded(project, actor, ids) -> None:  # noqa: ANN001
+    mask = np.zeros((32, 32), bool)
+    mask[4:10, 5:12] = True
+    label_image(project, actor, ids[1], "defective", mask=mask)
+    loaded = load_mask(project, ids[1])
+    assert loaded is not None and loaded.dtype == bool
+    np.testing.assert_array_equal(loaded, mask)
+    assert get_image(project, ids[1]).has_mask
+    with pytest.raises(UserError, match="mask is 5x4"):
+        label_image(project, actor, ids[1], "defective", mask=np.ones((4, 5), np.uint8))
+    label_image(project, actor, ids[2], "defective", mask=np.zeros((32, 32), np.uint8))
+    assert load_mask(project, ids[2]) is None  # an empty mask is not kept
+    assert load_mask(project, ids[0]) is None
+
+
+def test_load_image_returns_pixels(project, ids) -> None:  # noqa: ANN001
+    np.testing.assert_array_equal(load_image(project, ids[3]), synthetic_rgb(32, 3))
+    with pytest.raises(NotFoundError):
+        load_image(project, 12345)
+
+
+def test_list_and_count(project, admin, actor, qa_lead, ids, make_image) -> None:  # noqa: ANN001
+    add_defect_type(project, qa_lead, "dent")
+    add_product(project, admin, "Cap")
+    capped = import_paths(project, actor, [make_image("c.png", seed=50)], product="Cap")
+    label_image(project, actor, ids[0], "good")
+    label_image(project, actor, ids[1], "defective", "dent")
+    label_image(project, actor, ids[2], "good")
+    label_image(project, actor, ids[2], "defective")  # relabel: counts follow the newest
+    assert label_counts(project) == {"good": 1, "defective": 2, "unlabelled": 2}
+    assert label_counts(project, product="Cap") == {"good": 0, "defective": 0, "unlabelled": 1}
+    assert [i.id for i in list_images(project, state="defective")] == [ids[1], ids[2]]
+    assert [i.id for i in list_images(project, state="unlabelled")] == [
+        ids[3], capped.stored[0].id]
+    assert [i.id for i in list_images(project, defect_type="DENT")] == [ids[1]]
+    assert [i.product for i in list_images(project, product="cap")] == ["Cap"]
+    assert len(list_images(project, limit=2)) == 2
+    assert [i.id for i in list_images(project, limit=2, offset=2)] == [ids[2], ids[3]]
+    later = utcnow() + dt.timedelta(hours=1)
+    assert list_images(project, since=later) == []
+    assert len(list_images(project, until=later)) == 5
+    with pytest.raises(UserError, match="unknown state"):
+        list_images(project, state="weird")
+
+
+def test_defect_types(project, actor, qa_lead) -> None:  # noqa: ANN001
+    assert add_defect_type(project, qa_lead, "  crack ", shortcut="c") == "crack"
+    add_defect_type(project, qa_lead, "Blowhole")
+    assert list_defect_types(project) == ["Blowhole", "crack"]
+    assert list_defect_type_infos(project)[1].shortcut == "c"
+    with pytest.raises(UserError, match="already exists"):
+        add_defect_type(project, qa_lead, "CRACK")
+    with pytest.raises(UserError, match="cannot be a defect type"):
+        add_defect_type(project, qa_lead, "good")
+    with pytest.raises(PermissionDenied):
+        add_defect_type(project, actor, "dent")
+    with pytest.raises(PermissionDenied):
+        remove_defect_type(project, actor, "crack")
+    remove_defect_type(project, qa_lead, "crack")
+    assert list_defect_types(project) == ["Blowhole"]
+    with pytest.raises(NotFoundError):
+        remove_defect_type(project, qa_lead, "crack")
+    add_defect_type(project, qa_lead, "crack")  # re-activates the old row
+    assert list_defect_types(project) == ["Blowhole", "crack"]
+    with project.db.session() as s:
+        actions = [a.action for a in s.scalars(select(AuditEntry)) if a.entity == "defect_type"]
+    assert actions.count("defect_type.add") == 3 and "defect_type.remove" in actions
+    assert actions.count("denied:manage_defect_types") == 2
