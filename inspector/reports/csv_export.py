@@ -25,6 +25,7 @@ def export_csv(
     Timestamps are ISO 8601 with the offset of the report's zone; an empty period gives a
     file with the header row only.
     """
+    check(cancel)
     with db.session() as s, atomic_output(Path(out)) as tmp:
         total = count_rows(s, filters)
         report(progress, 0.0, f"writing {total} inspections")
@@ -42,5 +43,6 @@ def export_csv(
                 if written % BATCH == 0:
                     check(cancel)
                     report(progress, written / max(total, 1), f"{written} of {total} rows")
+            check(cancel)  # last chance: a cancelled export leaves no file behind
         report(progress, 1.0, f"wrote {written} inspections")
         return written

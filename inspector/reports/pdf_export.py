@@ -77,6 +77,7 @@ def write_pdf(
                 _footer(fig, rep, i, n)
                 pdf.savefig(fig)
                 report(progress, 0.5 + 0.5 * i / n, f"page {i} of {n}")
+            check(cancel)
     return n
 
 

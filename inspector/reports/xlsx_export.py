@@ -54,6 +54,7 @@ def export_xlsx(
         written = _details_sheet(
             wb, s, filters, rep.tz_name, total, scaled(progress, 0, 0.9), cancel
         )
+        check(cancel)
         report(progress, 0.9, "saving workbook")
         wb.save(tmp)
     report(progress, 1.0, f"wrote {written} inspections")

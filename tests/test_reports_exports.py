@@ -1,0 +1,171 @@
+"""CSV, XLSX and PDF exports read back and compared with the database."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+from openpyxl import load_workbook
+from PIL import Image
+from pypdf import PdfReader
+from reports_data import BERLIN, SPECS, make_db
+
+from inspector.errors import Cancelled, UserError
+from inspector.progress import CancelToken
+from inspector.reports import ReportFilters
+from inspector.reports.csv_export import export_csv
+from inspector.reports.pdf_export import export_pdf
+from inspector.reports.rows import COLUMNS
+from inspector.reports.xlsx_export import export_xlsx
+from inspector.store.db import Database
+
+MARCH = ReportFilters.for_days(dt.date(2024, 3, 1), dt.date(2024, 3, 31), tz="Europe/Berlin")
+EMPTY = ReportFilters.for_days(dt.date(2023, 1, 1), dt.date(2023, 1, 31), tz="Europe/Berlin")
+IN_MARCH = [(i, sp) for i, sp in enumerate(SPECS, start=1) if sp.local.month == 3]
+
+
+@pytest.fixture
+def db(tmp_path: Path):  # noqa: ANN201
+    database = make_db(tmp_path / "r.db")
+    yield database
+    database.dispose()
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM, so Excel reads UTF-8
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        assert tuple(reader.fieldnames or ()) == COLUMNS
+        return list(reader)
+
+
+def test_csv_rows_match_the_database(db: Database, tmp_path: Path) -> None:
+    out = tmp_path / "march.csv"
+    assert export_csv(db, MARCH, out) == len(IN_MARCH) == 11
+    rows = read_csv(out)
+    assert [int(r["inspection_id"]) for r in rows] == [i for i, _ in IN_MARCH]
+    for row, (i, sp) in zip(rows, IN_MARCH, strict=True):
+        at = dt.datetime.fromisoformat(row["inspected_at"])
+        assert at == sp.utc and at.utcoffset() == sp.local.replace(tzinfo=BERLIN).utcoffset()
+        assert row["final_verdict"] == sp.final and row["verdict"] == sp.verdict
+        assert (row["operator"], row["product"], row["station"]) == (
+            sp.operator,
+            sp.product,
+            sp.station,
+        )
+        assert float(row["score"]) == sp.score
+        assert row["overridden"] == ("yes" if sp.override else "no")
+        assert row["override_reason"] == (sp.reason or "")
+        assert row["image_sha256"] == f"{i:064x}" and row["model_version"] == str(sp.model)
+    assert rows[0]["inspected_at"].endswith("+01:00")
+    assert rows[-1]["inspected_at"] == "2024-03-31T23:30:00+02:00"  # after the DST change
+
+
+def test_csv_filtered_and_empty(db: Database, tmp_path: Path) -> None:
+    export_csv(db, MARCH.with_(verdict="ng"), tmp_path / "ng.csv")
+    assert {r["final_verdict"] for r in read_csv(tmp_path / "ng.csv")} == {"ng"}
+    assert len(read_csv(tmp_path / "ng.csv")) == sum(sp.final == "ng" for _, sp in IN_MARCH)
+    assert export_csv(db, EMPTY, tmp_path / "empty.csv") == 0
+    assert read_csv(tmp_path / "empty.csv") == []
+
+
+def test_cancelled_export_leaves_existing_file_untouched(db: Database, tmp_path: Path) -> None:
+    out = tmp_path / "keep.csv"
+    out.write_text("old report")
+    token = CancelToken()
+    for export in (export_csv, export_xlsx, export_pdf):
+        with pytest.raises(Cancelled):
+            export(db, MARCH, out, progress=lambda p: token.cancel(), cancel=token)
+    assert out.read_text() == "old report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "keep.csv",
+        "r.db",
+        "r.db-shm",
+        "r.db-wal",
+    ]
+
+
+def test_missing_folder_is_a_user_error(db: Database, tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="does not exist"):
+        export_csv(db, MARCH, tmp_path / "nope" / "x.csv")
+
+
+def summary_values(ws) -> dict[str, object]:  # noqa: ANN001
+    return {r[0]: r[1] for r in ws.iter_rows(values_only=True) if r and r[0] is not None}
+
+
+def test_xlsx_summary_and_details(db: Database, tmp_path: Path) -> None:
+    out = tmp_path / "march.xlsx"
+    assert export_xlsx(db, MARCH, out) == 11
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["Summary", "Details"]
+    figures = summary_values(wb["Summary"])
+    assert figures["Parts inspected"] == 11 and figures["NG (final verdict)"] == 6
+    assert figures["Uncertain"] == 1 and figures["QA overrides"] == 2
+    assert figures["NG rate %"] == pytest.approx(6 / 11)
+    assert figures["Period"] == "2024-03-01 to 2024-03-31"
+    assert figures["alice"] == 6 and figures["bob"] == 5  # by operator: inspected
+    ws = wb["Details"]
+    assert ws.freeze_panes == "A2"
+    table = ws.tables["Inspections"]
+    assert table.ref == "A1:V12" and table.autoFilter is not None
+    header = [c.value for c in ws[1]]
+    assert header[1] == "inspected_at (Europe/Berlin)" and header[0] == "inspection_id"
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 11
+    for row, (i, sp) in zip(rows, IN_MARCH, strict=True):
+        assert row[0] == i and isinstance(row[1], dt.datetime)
+        assert row[1] == sp.local  # real Excel date, naive local time
+        assert row[COLUMNS.index("final_verdict")] == sp.final
+    assert ws.column_dimensions["T"].width >= 30  # override_reason is wide
+
+
+def test_xlsx_empty_period(db: Database, tmp_path: Path) -> None:
+    out = tmp_path / "empty.xlsx"
+    assert export_xlsx(db, EMPTY, out) == 0
+    wb = load_workbook(out)
+    texts = [c for row in wb["Summary"].iter_rows(values_only=True) for c in row]
+    assert "No inspections in this period." in texts
+    assert wb["Details"]["A1"].value == "No inspections in this period."
+
+
+def pdf_texts(path: Path) -> list[str]:
+    return [page.extract_text() or "" for page in PdfReader(path).pages]
+
+
+def test_pdf_has_numbers_charts_pages_and_thumbnails(db: Database, tmp_path: Path) -> None:
+    images = tmp_path / "project" / "images"
+    for i in (9, 3):  # the two worst NG images have files; the rest are missing
+        p = images / f"{i:064x}"[:2] / f"{i:064x}.png"
+        p.parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(np.full((40, 60, 3), 90 + i, np.uint8)).save(p)
+    out = tmp_path / "march.pdf"
+    n = export_pdf(db, MARCH, out, resolve_image=lambda rel: images / rel,
+                   resolve_heatmap=lambda rel: None)  # fmt: skip
+    texts = pdf_texts(out)
+    assert len(texts) == n >= 4
+    for i, text in enumerate(texts, start=1):
+        assert f"Page {i} of {n}" in text
+    cover = texts[0]
+    assert "2024-03-01 to 2024-03-31" in cover
+    for label, value in (("Parts inspected", "11"), ("NG rate", "54.55 %"), ("QA overrides", "2")):
+        assert label in cover and value in cover
+    charts_page = texts[1]
+    for title in ("NG rate per day", "Pareto of defect types", "NG rate by operator",
+                  "NG by severity", "NG rate per shift"):  # fmt: skip
+        assert title in charts_page
+    everything = "\n".join(texts)
+    assert "crack missed" in everything and "cosmetic, within spec" in everything
+    worst = next(p for p in PdfReader(out).pages if "Worst images" in (p.extract_text() or ""))
+    assert len(worst.images) >= 2  # the two existing thumbnails are embedded
+    assert "not available" in (worst.extract_text() or "")  # placeholders for the rest
+
+
+def test_pdf_empty_period(db: Database, tmp_path: Path) -> None:
+    out = tmp_path / "empty.pdf"
+    assert export_pdf(db, EMPTY, out) == 1
+    (text,) = pdf_texts(out)
+    assert "No inspections in this period." in text and "Page 1 of 1" in text
