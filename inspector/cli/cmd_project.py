@@ -1,0 +1,95 @@
+"""`inspector init`, `inspector products add|list`, `inspector settings [KEY [VALUE]]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from inspector.cli.common import actor_for, add_common, emit, open_project, project_dir
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("init", help="create a new project with its first admin")
+    add_common(p)
+    p.add_argument("--admin", default="admin", help="name of the first admin (default: admin)")
+    p.add_argument("--admin-pin", default=None, help="PIN of the first admin (optional)")
+    p.set_defaults(handler=run_init)
+
+    prod = sub.add_parser("products", help="add or list products")
+    psub = prod.add_subparsers(dest="products_command", metavar="ACTION", required=True)
+    add = psub.add_parser("add", help="add a product (QA lead or admin)")
+    add_common(add)
+    add.add_argument("name")
+    add.add_argument("--sku")
+    add.add_argument("--line")
+    add.add_argument("--station")
+    add.set_defaults(handler=run_products_add)
+    lst = psub.add_parser("list", help="list products")
+    add_common(lst)
+    lst.set_defaults(handler=run_products_list)
+
+    st = sub.add_parser(
+        "settings", help="show settings, or change one (QA lead or admin)",
+        description="Without KEY: list all settings. With KEY: show one. With KEY VALUE: set "
+        "it (VALUE is parsed as JSON where possible, e.g. 60000000, true, \"text\").",
+    )
+    add_common(st)
+    st.add_argument("key", nargs="?")
+    st.add_argument("value", nargs="?")
+    st.set_defaults(handler=run_settings)
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from inspector.services.project import init_project
+
+    root = project_dir(args)
+    project = init_project(root, args.admin, args.admin_pin)
+    project.close()
+    data = {"project": str(root.resolve()), "admin": args.admin.strip(),
+            "pin_set": bool(args.admin_pin)}
+    emit(args, data, f"Created project in {root.resolve()}\nFirst admin: {args.admin.strip()}"
+         + (" (with PIN)" if args.admin_pin else " (no PIN; set one with 'operators pin')"))
+    return 0
+
+
+def run_products_add(args: argparse.Namespace) -> int:
+    from inspector.services.products import add_product
+
+    with open_project(args) as project:
+        info = add_product(project, actor_for(args, project), args.name, sku=args.sku,
+                           line=args.line, station=args.station)
+    emit(args, info, f"Added product {info.name} (id {info.id})")
+    return 0
+
+
+def run_products_list(args: argparse.Namespace) -> int:
+    from inspector.services.products import list_products
+
+    with open_project(args) as project:
+        items = list_products(project)
+    lines = [f"{p.id:>4}  {p.name:<30} sku={p.sku or '-'} line={p.line or '-'} "
+             f"station={p.station or '-'}" for p in items]
+    emit(args, items, "\n".join(lines) if lines else "No products yet.")
+    return 0
+
+
+def _parse_value(text: str) -> object:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def run_settings(args: argparse.Namespace) -> int:
+    with open_project(args) as project:
+        if args.key is not None and args.value is not None:
+            value = _parse_value(args.value)
+            project.set_setting(actor_for(args, project), args.key, value)
+            value = project.get_setting(args.key)
+            emit(args, {args.key: value}, f"{args.key} = {json.dumps(value)}")
+            return 0
+        values = project.all_settings()
+    if args.key is not None:
+        values = {args.key: values.get(args.key)}
+    emit(args, values, "\n".join(f"{k} = {json.dumps(v)}" for k, v in sorted(values.items())))
+    return 0

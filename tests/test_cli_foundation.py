@@ -1,0 +1,132 @@
+"""The foundation commands, run in-process through ``inspector.cli.main.main``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from inspector.cli.main import main
+from tests.conftest import REPO_ROOT
+
+
+@pytest.fixture
+def cli(tmp_path, capsys):  # noqa: ANN001, ANN201
+    """``cli(*args)`` -> (exit code, stdout, stderr), with --project set for the command."""
+    root = tmp_path / "proj"
+
+    def run(*args: str, operator: str | None = "admin") -> tuple[int, str, str]:
+        argv = [*args, "--project", str(root)]
+        if operator:
+            argv += ["--operator", operator]
+        code = main(argv)
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run
+
+
+def _json(cli, *args: str, operator: str | None = "admin"):  # noqa: ANN001, ANN202
+    code, out, err = cli(*args, "--json", operator=operator)
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_init_operators_products_audit(cli) -> None:  # noqa: ANN001
+    code, out, _ = cli("init", "--admin-pin", "2468", operator=None)
+    assert code == 0 and "First admin: admin (with PIN)" in out
+    code, _, err = cli("init", operator=None)
+    assert code == 1 and "already exists" in err
+    code, _, err = cli("operators", "list")
+    assert code == 1 and "PIN missing" in err
+    assert _json(cli, "operators", "add", "Olga", "--role", "operator", "--pin", "2468"
+                 )["name"] == "Olga"
+    listed = _json(cli, "operators", "list", "--pin", "2468")
+    assert [(o["name"], o["role"], o["has_pin"]) for o in listed] == [
+        ("admin", "admin", True), ("Olga", "operator", False)]
+    code, _, err = cli("operators", "list", operator="Olga")
+    assert code == 1 and "may not list operators" in err
+    code, _, err = cli("operators", "role", "Olga", "qa_lead", operator="Olga")
+    assert code == 1 and "may not edit operators" in err
+    assert _json(cli, "operators", "role", "Olga", "qa_lead", "--pin", "2468")["role"] == (
+        "qa_lead")
+    assert _json(cli, "operators", "pin", "Olga", "--new-pin", "1357", "--pin", "2468")[
+        "has_pin"]
+    code, out, _ = cli("products", "add", "Bottle", "--sku", "B1", "--pin", "1357",
+                       operator="Olga")
+    assert code == 0 and "Added product Bottle" in out
+    assert [p["name"] for p in _json(cli, "products", "list", operator=None)] == ["Bottle"]
+    entries = _json(cli, "audit", "--limit", "100", operator=None)
+    actions = [e["action"] for e in entries]
+    assert actions[-1] == "project.init" and "operator.role" in actions
+    refused = [e for e in entries if not e["allowed"]]
+    assert {e["action"] for e in refused} >= {"denied:list_operators",
+                                              "denied:manage_operators", "sign_in"}
+    code, out, _ = cli("audit", operator=None)
+    assert code == 0 and "REFUSED" in out
+
+
+def test_import_label_images(cli, image_dir: Path, tmp_path: Path) -> None:  # noqa: ANN001
+    cli("init", operator=None)
+    bad = tmp_path / "bad.png"
+    bad.write_text("not a png")
+    code, out, _ = cli("import", str(image_dir), "--labels-from-folders")
+    assert code == 0 and "Imported 8 image(s)" in out and "New defect types: dent, scratch" in out
+    code, out, _ = cli("import", str(image_dir / "good"), str(bad), "--json")
+    assert code == 1
+    rep = json.loads(out)
+    assert len(rep["duplicates"]) == 5 and rep["stored"] == []
+    assert rep["refused"] == [{"path": str(bad), "reason": rep["refused"][0]["reason"]}]
+    assert "not an image" in rep["refused"][0]["reason"]
+    images = _json(cli, "images", operator=None)
+    assert len(images) == 8 and {"id", "state", "defect_type", "sha256"} <= set(images[0])
+    good = [i for i in images if i["state"] == "good"]
+    assert len(good) == 5
+    target = good[0]["id"]
+    mask = np.zeros((32, 32), np.uint8)
+    mask[2:6, 2:6] = 255
+    Image.fromarray(mask).save(tmp_path / "mask.png")
+    code, out, _ = cli("label", str(target), "--defective", "--type", "dent", "--severity",
+                       "minor", "--mask", str(tmp_path / "mask.png"))
+    assert code == 0 and "labelled defective (dent, minor, with mask)" in out
+    dents = _json(cli, "images", "--type", "dent", operator=None)
+    assert {i["id"] for i in dents} >= {target}
+    assert _json(cli, "images", "--state", "good", operator=None).__len__() == 4
+    assert len(_json(cli, "images", "--limit", "3", operator=None)) == 3
+    code, _, err = cli("label", str(target), "--good", "--type", "dent")
+    assert code == 1 and "good image cannot" in err
+    code, _, err = cli("label", "999", "--good")
+    assert code == 1 and "no image with id 999" in err
+
+
+def test_defect_types_and_settings(cli) -> None:  # noqa: ANN001
+    cli("init", operator=None)
+    assert _json(cli, "defect-types", "add", "crack", "--shortcut", "c") == {"name": "crack"}
+    assert [t["name"] for t in _json(cli, "defect-types", "list", operator=None)] == ["crack"]
+    assert _json(cli, "settings", "max_pixels", "1000") == {"max_pixels": 1000}
+    assert _json(cli, "settings", operator=None)["max_pixels"] == 1000
+    code, _, err = cli("settings", "max_pixels", "abc")
+    assert code == 1 and "whole number" in err
+
+
+def test_errors_and_usage(cli, tmp_path) -> None:  # noqa: ANN001
+    code, _, err = cli("images", operator=None)
+    assert code == 1 and "no Inspector project" in err and "Traceback" not in err
+    cli("init", operator=None)
+    code, _, err = cli("import", str(tmp_path), operator=None)
+    assert code == 1 and "no operator given" in err
+    with pytest.raises(SystemExit) as exc:
+        main(["label", "1"])
+    assert exc.value.code == 2
+
+
+def test_python_dash_m_help() -> None:
+    proc = subprocess.run([sys.executable, "-m", "inspector", "import", "--help"],
+                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0
+    assert "--labels-from-folders" in proc.stdout and "Exit status" in proc.stdout

@@ -1,0 +1,62 @@
+"""The core package ``inspector/`` must never import Qt (it runs headless and in workers)."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+
+from tests.conftest import REPO_ROOT
+
+QT_PACKAGES = ("PySide6", "PySide2", "PyQt5", "PyQt6", "shiboken6", "shiboken2", "sip")
+CORE = REPO_ROOT / "inspector"
+
+
+def _imported_roots(tree: ast.AST) -> set[str]:
+    roots: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            roots.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            roots.add(node.module.split(".")[0])
+        elif (isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(
+                node.func, "id", None)) in ("import_module", "__import__") and node.args
+              and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+            roots.add(node.args[0].value.split(".")[0])
+    return roots
+
+
+def test_no_qt_import_statements() -> None:
+    offenders = []
+    files = sorted(CORE.rglob("*.py"))
+    assert len(files) > 10
+    for path in files:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        bad = _imported_roots(tree) & set(QT_PACKAGES)
+        if bad:
+            offenders.append(f"{path.relative_to(REPO_ROOT)}: {sorted(bad)}")
+    assert offenders == []
+
+
+def test_importing_every_core_module_loads_no_qt() -> None:
+    code = f"""
+import importlib, pkgutil, sys
+sys.path.insert(0, {str(REPO_ROOT)!r})
+import inspector
+failed = []
+for mod in pkgutil.walk_packages(inspector.__path__, "inspector."):
+    if ".migrations" in mod.name:
+        continue  # alembic env scripts only run inside alembic
+    try:
+        importlib.import_module(mod.name)
+    except ImportError as exc:
+        failed.append(f"{{mod.name}}: {{exc}}")
+qt = sorted(m for m in sys.modules if m.split(".")[0] in {QT_PACKAGES!r})
+print("QT:", qt)
+print("FAILED:", failed)
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300, cwd=REPO_ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert "QT: []" in proc.stdout, proc.stdout
+    assert "FAILED: []" in proc.stdout, proc.stdout
