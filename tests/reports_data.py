@@ -69,12 +69,16 @@ SPECS: tuple[Spec, ...] = (
 )
 
 
-def make_db(
-    path: Path, specs: tuple[Spec, ...] = SPECS, images_root: Path | None = None
-) -> Database:
+def make_db(path: Path, specs: tuple[Spec, ...] = SPECS) -> Database:
     """A new SQLite database holding ``specs`` (image ids = 1-based position in specs)."""
     db = Database(sqlite_url(path))
     Base.metadata.create_all(db.engine)
+    insert_specs(db, specs)
+    return db
+
+
+def insert_specs(db: Database, specs: tuple[Spec, ...] = SPECS) -> None:
+    """Add operators alice/bob/carol, products Bolt/Nut, models 1/2 and the inspections."""
     with db.session() as s:
         ops = {n: Operator(name=n, role="qa_lead" if n == "carol" else "operator")
                for n in ("alice", "bob", "carol")}  # fmt: skip
@@ -114,4 +118,3 @@ def make_db(
                     override_at=sp.utc + dt.timedelta(hours=1) if sp.override else None,
                 )  # fmt: skip
             )
-    return db

@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from inspector.errors import UserError
-from inspector.progress import CancelToken, ProgressCallback
+from inspector.progress import CancelToken, ProgressCallback, report, scaled
 from inspector.reports.build import build_report
 from inspector.reports.csv_export import export_csv
 from inspector.reports.filters import DEFAULT_SHIFTS, Shift, parse_shifts
 from inspector.reports.filters import ReportFilters as ReportFilters
-from inspector.reports.pdf_export import export_pdf
+from inspector.reports.pdf_export import write_pdf
 from inspector.reports.types import Report
 from inspector.reports.xlsx_export import export_xlsx
 from inspector.store import roles
@@ -36,6 +36,7 @@ class ExportResult:
     path: Path
     format: str
     count: int  # detail rows (csv, xlsx) or pages (pdf)
+    inspections: int  # in the period, after filters (0: an empty-period report)
 
 
 @dataclass(frozen=True)
@@ -73,10 +74,10 @@ def resolvers(project: Any) -> tuple[Callable[[str], Path | None], Callable[[str
     return image, heatmap
 
 
-def project_report(project: Any, actor: Any, filters: ReportFilters) -> Report:
+def project_report(project: Any, actor: Any, filters: ReportFilters, *, top_n: int = 12) -> Report:
     """The report's figures; needs the VIEW_REPORTS permission."""
     roles.require(project, actor, roles.VIEW_REPORTS, entity="report")
-    return build_report(project.db, filters)
+    return build_report(project.db, filters, top_n=top_n)
 
 
 def export_report(
@@ -86,6 +87,7 @@ def export_report(
     fmt: str,
     out: Path,
     *,
+    top_n: int = 12,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> ExportResult:
@@ -96,15 +98,18 @@ def export_report(
     roles.require(project, actor, roles.VIEW_REPORTS, entity="report", details={"format": fmt})
     out = Path(out)
     if fmt == "csv":
-        count = export_csv(project.db, filters, out, progress=progress, cancel=cancel)
+        count = inspections = export_csv(project.db, filters, out, progress=progress, cancel=cancel)
     elif fmt == "xlsx":
-        count = export_xlsx(project.db, filters, out, progress=progress, cancel=cancel)
+        count = inspections = export_xlsx(project.db, filters, out, progress=progress,
+                                          cancel=cancel)  # fmt: skip
     else:
+        report(progress, 0.0, "computing figures")
+        rep = build_report(project.db, filters, top_n=top_n)
         image, heatmap = resolvers(project)
-        count = export_pdf(project.db, filters, out, resolve_image=image,
-                           resolve_heatmap=heatmap, progress=progress, cancel=cancel)  # fmt: skip
+        count = write_pdf(rep, out, image, heatmap, scaled(progress, 0.3, 1.0), cancel)
+        inspections = rep.totals.inspected
     log.info("report exported: %s (%s, %d)", out, fmt, count)
-    return ExportResult(out, fmt, count)
+    return ExportResult(out, fmt, count, inspections)
 
 
 def filter_choices(project: Any) -> FilterChoices:
@@ -114,11 +119,11 @@ def filter_choices(project: Any) -> FilterChoices:
         def values(stmt: Any) -> tuple[Any, ...]:
             return tuple(sorted(v for v in s.scalars(stmt) if v is not None))
 
-        types = set(values(select(distinct(Inspection.defect_type))))
+        types = set(values(select(Inspection.defect_type).distinct()))
         types |= set(values(select(DefectType.name)))
         return FilterChoices(
             products=values(select(Product.name)),
-            stations=values(select(distinct(Inspection.station))),
+            stations=values(select(Inspection.station).distinct()),
             operators=values(select(Operator.name)),
             defect_types=tuple(sorted(types)),
             model_versions=values(select(ModelRecord.version)),

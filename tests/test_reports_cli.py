@@ -1,0 +1,105 @@
+"""`inspector report`: summary (text and JSON), exports, period options, permissions."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from reports_data import SPECS, insert_specs
+
+from inspector.cli.main import main
+from inspector.errors import PermissionDenied
+from inspector.reports import ReportFilters
+from inspector.reports.service import export_report, filter_choices, project_report
+
+MARCH = ["--from", "2024-03-01", "--to", "2024-03-31", "--tz", "Europe/Berlin"]
+
+
+@pytest.fixture
+def proj(project):  # noqa: ANN001, ANN201
+    insert_specs(project.db, SPECS)
+    return project
+
+
+def run(proj, capsys, *argv: str) -> tuple[int, str, str]:  # noqa: ANN001
+    code = main(["report", "--project", str(proj.root), "--operator", "admin", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_json_summary_matches_known_counts(proj, capsys) -> None:  # noqa: ANN001
+    code, out, _ = run(proj, capsys, *MARCH, "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert (data["inspected"], data["ng"], data["uncertain"], data["overridden"]) == (11, 6, 1, 2)
+    assert data["period"]["from"] == "2024-03-01T00:00:00+01:00"
+    assert data["period"]["to"] == "2024-04-01T00:00:00+02:00"
+    assert len(data["per_day"]) == 31
+    assert data["by_severity"] == {"minor": 2, "major": 1, "critical": 2, "(none)": 1}
+
+
+def test_filters_and_text_summary(proj, capsys) -> None:  # noqa: ANN001
+    code, out, _ = run(proj, capsys, *MARCH, "--by-operator", "bob", "--verdict", "ng", "--json")
+    assert code == 0 and json.loads(out)["inspected"] == 3
+    code, out, _ = run(proj, capsys, *MARCH, "--overridden", "--json")
+    assert json.loads(out)["inspected"] == 2
+    code, out, _ = run(proj, capsys, "--day", "2024-03-02", "--tz", "Europe/Berlin")
+    assert code == 0 and "Parts inspected" in out and " 4" in out
+    code, out, _ = run(proj, capsys, "--day", "2024-03-01", "--shift", "night", "--tz",
+                       "Europe/Berlin", "--json")  # fmt: skip
+    assert json.loads(out)["inspected"] == 3
+
+
+def test_export_csv_and_empty_period(proj, capsys, tmp_path: Path) -> None:  # noqa: ANN001
+    out_file = tmp_path / "march.csv"
+    code, out, _ = run(proj, capsys, *MARCH, "--out", str(out_file))
+    assert code == 0 and "11 inspections" in out
+    with open(out_file, encoding="utf-8-sig") as fh:
+        assert len(list(csv.DictReader(fh))) == 11
+    code, out, _ = run(proj, capsys, "--week", "2023-01-04", "--format", "pdf", "--out",
+                       str(tmp_path / "empty.pdf"))  # fmt: skip
+    assert code == 0 and "No inspections in this period" in out
+    assert (tmp_path / "empty.pdf").stat().st_size > 0
+    code, out, _ = run(proj, capsys, "--week", "2023-01-04")
+    assert code == 0 and "No inspections in this period" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--from", "March"],
+        ["--tz", "Nowhere/City"],
+        ["--day", "2024-03-01", "--week", "2024-03-01"],
+        ["--shift", "night"],
+        ["--out", "report.docx"],
+        ["--from", "2024-03-05", "--to", "2024-03-01"],
+    ],
+)
+def test_bad_options_are_user_errors(proj, capsys, argv: list[str]) -> None:  # noqa: ANN001
+    code, _, err = run(proj, capsys, *argv)
+    assert code == 1 and err.startswith("error:")
+
+
+def test_nobody_signed_in_is_refused_and_audited(proj, tmp_path: Path) -> None:  # noqa: ANN001
+    with pytest.raises(PermissionDenied):
+        project_report(proj, None, ReportFilters())
+    with pytest.raises(PermissionDenied):
+        export_report(proj, None, ReportFilters(), "csv", tmp_path / "x.csv")
+    assert not (tmp_path / "x.csv").exists()
+    from sqlalchemy import select
+
+    from inspector.store.models import AuditEntry
+
+    with proj.db.session() as s:
+        denied = list(s.scalars(select(AuditEntry.action).where(AuditEntry.allowed.is_(False))))
+    assert denied.count("denied:view_reports") == 2
+
+
+def test_filter_choices(proj) -> None:  # noqa: ANN001
+    choices = filter_choices(proj)
+    assert {"Bolt", "Nut"} <= set(choices.products)
+    assert choices.stations == ("S1", "S2") and choices.model_versions == (1, 2)
+    assert {"alice", "bob", "admin"} <= set(choices.operators)
+    assert {"scratch", "dent", "crack"} <= set(choices.defect_types)
