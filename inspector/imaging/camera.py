@@ -1,0 +1,186 @@
+"""Frame sources: OpenCV cameras (USB index or network URL) and a fake one for tests/demos.
+
+Every source returns RGB ``uint8`` HxWx3 frames and raises ``CameraError`` with a clear
+message when it cannot open or stops delivering frames (e.g. unplugged).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from inspector.errors import CameraError
+
+log = logging.getLogger(__name__)
+URL_TIMEOUT_MS = 5000
+
+
+@runtime_checkable
+class FrameSource(Protocol):
+    """Anything that delivers frames: ``open()``, ``read()`` -> RGB array, ``close()``."""
+
+    name: str
+
+    def open(self) -> None: ...
+
+    def read(self) -> np.ndarray: ...
+
+    def close(self) -> None: ...
+
+
+@contextlib.contextmanager
+def quiet_opencv() -> Iterator[None]:
+    """Silence OpenCV's own log output (probing absent cameras is very chatty)."""
+    import cv2
+
+    utils_logging = getattr(getattr(cv2, "utils", None), "logging", None)
+    if utils_logging is None:
+        yield
+        return
+    old = utils_logging.getLogLevel()
+    utils_logging.setLogLevel(utils_logging.LOG_LEVEL_SILENT)
+    try:
+        yield
+    finally:
+        utils_logging.setLogLevel(old)
+
+
+def _to_rgb(frame: np.ndarray) -> np.ndarray:
+    import cv2
+
+    if frame.dtype != np.uint8:
+        frame = cv2.convertScaleAbs(frame, alpha=255.0 / max(1.0, float(frame.max())))
+    if frame.ndim == 2:
+        return cv2.cvtColor(frame, cv2.COLOR_GRAY2RGB)
+    if frame.shape[2] == 4:
+        return cv2.cvtColor(frame, cv2.COLOR_BGRA2RGB)
+    return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+
+
+class OpenCVCamera:
+    """A USB camera (int index) or network stream (URL string) read through OpenCV."""
+
+    def __init__(self, index_or_url: int | str, width: int | None = None,
+                 height: int | None = None) -> None:
+        self.source = index_or_url
+        self.width, self.height = width, height
+        self.name = f"camera {index_or_url}" if isinstance(index_or_url, int) else str(
+            index_or_url)
+        self._cap = None
+        self._lock = threading.Lock()
+
+    def open(self) -> None:
+        import cv2
+
+        with self._lock, quiet_opencv():
+            if isinstance(self.source, int):
+                cap = cv2.VideoCapture(self.source)
+            else:
+                params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, URL_TIMEOUT_MS,
+                          cv2.CAP_PROP_READ_TIMEOUT_MSEC, URL_TIMEOUT_MS]
+                cap = cv2.VideoCapture(self.source, cv2.CAP_ANY, params)
+            if not cap.isOpened():
+                cap.release()
+                raise CameraError(f"cannot open {self.name}: it is not connected, is in use "
+                                  "by another program, or the address is wrong")
+            if self.width:
+                cap.set(cv2.CAP_PROP_FRAME_WIDTH, self.width)
+            if self.height:
+                cap.set(cv2.CAP_PROP_FRAME_HEIGHT, self.height)
+            self._cap = cap
+
+    def read(self) -> np.ndarray:
+        with self._lock:
+            if self._cap is None:
+                raise CameraError(f"{self.name} is not open")
+            with quiet_opencv():
+                ok, frame = self._cap.read()
+            if not ok or frame is None or frame.size == 0:
+                raise CameraError(f"{self.name} stopped delivering frames "
+                                  "(unplugged or the stream ended)")
+            return _to_rgb(frame)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._cap is not None:
+                self._cap.release()
+                self._cap = None
+
+    def __enter__(self) -> OpenCVCamera:
+        self.open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def list_cameras(max_index: int = 5) -> list[int]:
+    """Indices 0..max_index-1 that open and deliver a frame (quietly, quickly)."""
+    import cv2
+
+    found = []
+    with quiet_opencv():
+        for index in range(max_index):
+            cap = cv2.VideoCapture(index)
+            try:
+                if cap.isOpened() and cap.read()[0]:
+                    found.append(index)
+            finally:
+                cap.release()
+    return found
+
+
+class FakeCamera:
+    """Plays back given frames (or frames from a function) in a loop; for tests and demos.
+
+    ``fail_after`` makes ``read`` raise CameraError after that many frames, like an
+    unplugged camera.
+    """
+
+    def __init__(self, frames: Sequence[np.ndarray] | Callable[[int], np.ndarray],
+                 name: str = "fake camera", fail_after: int | None = None) -> None:
+        if not callable(frames) and len(frames) == 0:
+            raise CameraError("a fake camera needs at least one frame")
+        self._frames = frames
+        self.name = name
+        self.fail_after = fail_after
+        self.count = 0
+        self._open = False
+
+    def open(self) -> None:
+        self._open = True
+
+    def read(self) -> np.ndarray:
+        if not self._open:
+            raise CameraError(f"{self.name} is not open")
+        if self.fail_after is not None and self.count >= self.fail_after:
+            raise CameraError(f"{self.name} stopped delivering frames (unplugged)")
+        frames = self._frames
+        frame = frames(self.count) if callable(frames) else frames[self.count % len(frames)]
+        self.count += 1
+        return np.ascontiguousarray(frame, dtype=np.uint8)
+
+    def close(self) -> None:
+        self._open = False
+
+    def __enter__(self) -> FakeCamera:
+        self.open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def synthetic_frame(index: int, size: tuple[int, int] = (240, 320)) -> np.ndarray:
+    """A moving-gradient test frame (deterministic per index)."""
+    h, w = size
+    y, x = np.mgrid[0:h, 0:w]
+    r = (x + index * 4) % 256
+    g = (y + index * 2) % 256
+    b = np.full_like(r, (index * 16) % 256)
+    return np.stack([r, g, b], 2).astype(np.uint8)

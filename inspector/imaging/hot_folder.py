@@ -1,0 +1,153 @@
+"""Watch a folder and report new image files once they have finished being written.
+
+A file is handed to the callback only when its size and modification time have stayed
+the same for ``stable_ms`` and it can be opened for reading, so a camera or network copy
+that is still writing is never imported half-done. Qt-free: the callback runs on the
+watcher's own thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from inspector.errors import UserError
+from inspector.imaging.decode import SUPPORTED_EXTENSIONS
+
+log = logging.getLogger(__name__)
+
+
+class _Handler(FileSystemEventHandler):
+    def __init__(self, watcher: HotFolderWatcher) -> None:
+        self._watcher = watcher
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.is_directory:
+            return
+        path = getattr(event, "dest_path", "") or event.src_path
+        self._watcher.notice(Path(str(path)))
+
+
+class HotFolderWatcher:
+    """``start()`` watching ``folder``; ``on_file(path)`` is called once per finished file."""
+
+    def __init__(self, folder: Path, on_file: Callable[[Path], None], *,
+                 stable_ms: int = 500, poll_s: float = 0.1, recursive: bool = False,
+                 extensions: Iterable[str] = SUPPORTED_EXTENSIONS,
+                 include_existing: bool = False,
+                 on_error: Callable[[Path, BaseException], None] | None = None) -> None:
+        self.folder = Path(folder)
+        self.on_file = on_file
+        self.stable_s = stable_ms / 1000.0
+        self.poll_s = poll_s
+        self.recursive = recursive
+        self.extensions = {e.lower() for e in extensions}
+        self.include_existing = include_existing
+        self.on_error = on_error
+        self._pending: dict[Path, tuple[tuple[int, float], float]] = {}
+        self._done: dict[Path, tuple[int, float]] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._observer: Observer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        if self.running:
+            return
+        if not self.folder.is_dir():
+            raise UserError(f"hot folder {self.folder} does not exist or is not a folder")
+        self._stop.clear()
+        if self.include_existing:
+            pattern = "**/*" if self.recursive else "*"
+            for path in sorted(self.folder.glob(pattern)):
+                self.notice(path)
+        observer = Observer()
+        observer.schedule(_Handler(self), str(self.folder), recursive=self.recursive)
+        observer.daemon = True
+        observer.start()
+        self._observer = observer
+        self._thread = threading.Thread(target=self._loop, name="hot-folder", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join(timeout)
+            self._observer = None
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def __enter__(self) -> HotFolderWatcher:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def notice(self, path: Path) -> None:
+        """Queue a path seen by an event (or a scan) for the stability check."""
+        if path.suffix.lower() not in self.extensions or path.name.startswith("."):
+            return
+        with self._lock:
+            self._pending.setdefault(path, ((-1, -1.0), time.monotonic()))
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.poll_s):
+            for path in self._ready():
+                try:
+                    self.on_file(path)
+                except Exception as exc:  # noqa: BLE001 - one bad file must not stop watching
+                    log.exception("hot folder callback failed for %s", path)
+                    if self.on_error is not None:
+                        self.on_error(path, exc)
+
+    def _ready(self) -> list[Path]:
+        now = time.monotonic()
+        ready: list[Path] = []
+        with self._lock:
+            items = list(self._pending.items())
+        for path, (sig, since) in items:
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                with self._lock:
+                    self._pending.pop(path, None)
+                continue
+            except OSError:
+                continue
+            new_sig = (st.st_size, st.st_mtime)
+            if new_sig != sig:
+                with self._lock:
+                    self._pending[path] = (new_sig, now)
+                continue
+            wait = self.stable_s * (5 if st.st_size == 0 else 1)  # empty: maybe not begun yet
+            if now - since < wait or not _openable(path):
+                continue
+            with self._lock:
+                self._pending.pop(path, None)
+                if self._done.get(path) == new_sig:
+                    continue  # an event for a file already reported unchanged
+                self._done[path] = new_sig
+            ready.append(path)
+        return ready
+
+
+def _openable(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            fh.read(1)
+    except OSError:
+        return False
+    return True

@@ -1,0 +1,124 @@
+"""Camera sources and the hot-folder watcher, with real files in temporary folders."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from inspector.errors import CameraError, UserError
+from inspector.imaging.camera import (
+    FakeCamera,
+    FrameSource,
+    OpenCVCamera,
+    list_cameras,
+    synthetic_frame,
+)
+from inspector.imaging.hot_folder import HotFolderWatcher
+
+
+def test_fake_camera_cycles_and_unplugs() -> None:
+    frames = [np.full((4, 4, 3), i, np.uint8) for i in range(3)]
+    cam = FakeCamera(frames, fail_after=4)
+    assert isinstance(cam, FrameSource)
+    with pytest.raises(CameraError, match="not open"):
+        cam.read()
+    with cam:
+        got = [int(cam.read()[0, 0, 0]) for _ in range(4)]
+        assert got == [0, 1, 2, 0]
+        with pytest.raises(CameraError, match="unplugged"):
+            cam.read()
+    with pytest.raises(CameraError):
+        FakeCamera([])
+
+
+def test_synthetic_source() -> None:
+    with FakeCamera(synthetic_frame) as cam:
+        a, b = cam.read(), cam.read()
+    assert a.shape == (240, 320, 3) and a.dtype == np.uint8 and not np.array_equal(a, b)
+
+
+def test_missing_opencv_camera_fails_fast() -> None:
+    start = time.perf_counter()
+    cam = OpenCVCamera(97)
+    with pytest.raises(CameraError, match="cannot open camera 97"):
+        cam.open()
+    with pytest.raises(CameraError, match="not open"):
+        cam.read()
+    cam.close()
+    assert time.perf_counter() - start < 10
+
+
+def test_bad_url_camera_fails(tmp_path: Path) -> None:
+    with pytest.raises(CameraError, match="cannot open"):
+        OpenCVCamera(str(tmp_path / "no-such-stream.mp4")).open()
+
+
+def test_list_cameras_returns_indices() -> None:
+    found = list_cameras(max_index=2)
+    assert isinstance(found, list) and all(isinstance(i, int) for i in found)
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.items: list[tuple[Path, bytes]] = []
+        self.event = threading.Event()
+
+    def __call__(self, path: Path) -> None:
+        self.items.append((path, path.read_bytes()))
+        self.event.set()
+
+
+def _wait_for(pred, timeout: float = 10.0) -> bool:  # noqa: ANN001
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_hot_folder_waits_until_file_is_complete(tmp_path: Path) -> None:
+    got = _Collector()
+    with HotFolderWatcher(tmp_path, got, stable_ms=800, poll_s=0.05):
+        (tmp_path / "notes.txt").write_text("ignored")
+        target = tmp_path / "frame.png"
+        payload = bytes(range(256)) * 40
+        with target.open("wb") as fh:
+            for start in range(0, len(payload), 2560):  # a slow writer, pausing between parts
+                fh.write(payload[start : start + 2560])
+                fh.flush()
+                time.sleep(0.3)  # longer than a poll, shorter than the stable time
+                assert not got.items
+        assert _wait_for(lambda: got.items)
+        time.sleep(0.5)  # no second report of the same, unchanged file
+    assert [(p.name, data) for p, data in got.items] == [("frame.png", payload)]
+
+
+def test_hot_folder_existing_files_and_errors(tmp_path: Path) -> None:
+    (tmp_path / "old.jpg").write_bytes(b"x" * 10)
+    errors: list[Path] = []
+
+    def explode(path: Path) -> None:
+        raise RuntimeError(f"cannot handle {path.name}")
+
+    watcher = HotFolderWatcher(tmp_path, explode, stable_ms=100, poll_s=0.05,
+                               include_existing=True, on_error=lambda p, e: errors.append(p))
+    watcher.start()
+    try:
+        assert _wait_for(lambda: errors)
+        (tmp_path / "new.png").write_bytes(b"y" * 10)
+        assert _wait_for(lambda: len(errors) == 2)  # still watching after a failure
+        assert watcher.running
+    finally:
+        watcher.stop()
+    assert not watcher.running
+    assert sorted(p.name for p in errors) == ["new.png", "old.jpg"]
+
+
+def test_hot_folder_missing_folder(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="does not exist"):
+        HotFolderWatcher(tmp_path / "nope", lambda p: None).start()
