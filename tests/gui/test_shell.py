@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 
 import pytest
+from gui_helpers import sign_in_as
 from PySide6.QtCore import QSize, Qt
 
 from inspector.errors import Cancelled, UserError
 from inspector.progress import report
-from tests.gui.conftest import sign_in_as
 
 pytestmark = pytest.mark.gui
 

@@ -1,9 +1,158 @@
-"""Placeholder while the page is written."""
+"""Capture / import: live camera with snapshot (Space), file and folder import (dialogs or
+drag & drop) with progress and a per-file report, and the hot folder."""
 
-from PySide6.QtWidgets import QWidget
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.services import importing
+from ui.dialogs import show_error
+from ui.state import AppState
+from ui.widgets.camera_preview import CameraPreview
+from ui.widgets.hot_folder_panel import HotFolderPanel
+from ui.widgets.import_report import ImportReportTable
+from ui.widgets.progress_panel import ProgressPanel
+from ui.worker import Job
+
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp)"
 
 
 class CapturePage(QWidget):
-    def __init__(self, state, parent=None):  # noqa: ANN001
+    """Left: camera and snapshot. Right: import, its report, and the hot folder."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
+        self.setAcceptDrops(True)
+        self.import_job: Job | None = None
+        title = QLabel("Capture / import")
+        title.setProperty("role", "title")
+        self.camera = CameraPreview()
+        self.snapshot_button = QPushButton("Snapshot  [Space]")
+        self.snapshot_button.clicked.connect(self.snapshot)
+        self.snapshot_status = QLabel()
+        camera_box = QGroupBox("Camera")
+        cl = QVBoxLayout(camera_box)
+        cl.addWidget(self.camera, 1)
+        cl.addWidget(self.snapshot_button)
+        cl.addWidget(self.snapshot_status)
+
+        files_button = QPushButton("Import files…")
+        files_button.clicked.connect(self.choose_files)
+        folder_button = QPushButton("Import folder…")
+        folder_button.clicked.connect(self.choose_folder)
+        hint = QLabel("…or drop files and folders anywhere on this page.")
+        hint.setProperty("role", "hint")
+        buttons = QHBoxLayout()
+        buttons.addWidget(files_button)
+        buttons.addWidget(folder_button)
+        self.progress = ProgressPanel()
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.report = ImportReportTable()
+        import_box = QGroupBox("Import")
+        il = QVBoxLayout(import_box)
+        il.addLayout(buttons)
+        il.addWidget(hint)
+        il.addWidget(self.progress)
+        il.addWidget(self.summary)
+        il.addWidget(self.report, 1)
+        self.hot_folder = HotFolderPanel(state)
+        hot_box = QGroupBox("Hot folder")
+        QVBoxLayout(hot_box).addWidget(self.hot_folder)
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(import_box, 1)
+        rl.addWidget(hot_box)
+        splitter = QSplitter()
+        splitter.addWidget(camera_box)
+        splitter.addWidget(right)
+        splitter.setSizes([600, 500])
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(splitter, 1)
+        space = QShortcut(QKeySequence(Qt.Key.Key_Space), self)
+        space.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        space.activated.connect(self.snapshot)
+
+    # -- camera ---------------------------------------------------------------------------
+    def snapshot(self) -> Job | None:
+        """Store the current frame as an image (in the worker)."""
+        frame = self.camera.last_frame
+        if frame is None:
+            self.snapshot_status.setText("No camera frame yet: start a camera first.")
+            return None
+        job = Job(importing.import_array, self.state.project, self.state.actor, frame.copy(),
+                  product=self.state.product, source="camera")
+        job.finished.connect(self._snapshot_stored)
+        job.failed.connect(lambda exc: self.snapshot_status.setText(f"⚠ {exc}"))
+        return job.start()
+
+    def _snapshot_stored(self, info) -> None:  # noqa: ANN001 - ImageInfo
+        self.snapshot_status.setText(f"Snapshot stored as image #{info.id}.")
+        self.state.notify("images")
+
+    # -- import ---------------------------------------------------------------------------
+    def choose_files(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Import images", "", IMAGE_FILTER)
+        if paths:
+            self.import_paths(paths)
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import a folder")
+        if folder:
+            self.import_paths([folder])
+
+    def import_paths(self, paths: list[str]) -> Job | None:
+        """Import in the worker with progress and Cancel; the report lists every file."""
+        if self.import_job is not None:
+            self.summary.setText("An import is already running.")
+            return None
+        self.summary.setText("")
+        job = Job(importing.import_paths, self.state.project, self.state.actor, list(paths),
+                  product=self.state.product, source="folder" if any(
+                      Path(p).is_dir() for p in paths) else "file")
+        job.finished.connect(self._imported)
+        job.failed.connect(lambda exc: show_error(self, exc, "Import failed"))
+        job.cancelled.connect(lambda: self.summary.setText("Import cancelled; nothing kept."))
+        job.done.connect(self._import_done)
+        self.progress.attach(job, "Importing…")
+        self.import_job = job
+        return job.start()
+
+    def _imported(self, report) -> None:  # noqa: ANN001 - ImportReport
+        self.summary.setText(self.report.show_report(report))
+        self.state.notify("images")
+
+    def _import_done(self) -> None:
+        self.import_job = None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.import_paths(paths)
+
+    def shutdown(self) -> None:
+        self.camera.stop()
+        self.hot_folder.stop()
+        if self.import_job is not None:
+            self.import_job.cancel()

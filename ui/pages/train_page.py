@@ -1,9 +1,177 @@
-"""Placeholder while the page is written."""
+"""Train: what will be used, synthetic defect examples, background training, models.
 
-from PySide6.QtWidgets import QWidget
+Training runs in the generic worker with progress and Cancel; a cancelled run leaves
+the previous model untouched (the service only records a finished model).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.errors import UserError
+from inspector.services import training
+from inspector.services.results import ModelInfo
+from inspector.store import roles
+from ui.dialogs import show_error
+from ui.qimage import rgb_to_pixmap
+from ui.state import AppState
+from ui.widgets.model_panel import ModelPanel
+from ui.widgets.progress_panel import ProgressPanel
+from ui.worker import Job
+
+EXAMPLE_SIDE = 150
+
+
+def _examples_with_masks(project, product):  # noqa: ANN001, ANN202 - worker-thread helper
+    return training.synthetic_examples(project, product, n=6)
 
 
 class TrainPage(QWidget):
-    def __init__(self, state, parent=None):  # noqa: ANN001
+    """Left: data summary, examples and the Train button. Right: model versions."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
+        self.job: Job | None = None
+        self.last_model: ModelInfo | None = None
+        title = QLabel("Train")
+        title.setProperty("role", "title")
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.warnings = QLabel()
+        self.warnings.setProperty("role", "warning")
+        self.warnings.setWordWrap(True)
+        self.preset = QComboBox()
+        self.preset.addItems(["accurate", "fast"])
+        self.train_button = QPushButton("Start training")
+        self.train_button.clicked.connect(self.start_training)
+        self.progress = ProgressPanel()
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Preset"))
+        row.addWidget(self.preset)
+        row.addWidget(self.train_button, 1)
+
+        self.examples_button = QPushButton("Show synthetic defect examples")
+        self.examples_button.clicked.connect(self.load_examples)
+        self.examples_row = QHBoxLayout()
+        self.examples_row.setAlignment(Qt.AlignmentFlag.AlignLeft)
+        strip = QWidget()
+        strip.setLayout(self.examples_row)
+        scroll = QScrollArea()
+        scroll.setWidget(strip)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumHeight(EXAMPLE_SIDE + 30)
+        examples = QGroupBox("What the model learns a defect may look like")
+        el = QVBoxLayout(examples)
+        el.addWidget(self.examples_button)
+        el.addWidget(scroll)
+
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.addWidget(title)
+        ll.addWidget(self.summary)
+        ll.addWidget(self.warnings)
+        ll.addLayout(row)
+        ll.addWidget(self.progress)
+        ll.addWidget(self.result)
+        ll.addWidget(examples)
+        ll.addStretch(1)
+        self.models = ModelPanel(state)
+        models_box = QGroupBox("Model versions")
+        QVBoxLayout(models_box).addWidget(self.models)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(models_box)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+        state.product_changed.connect(lambda _p: self.on_shown())
+        state.actor_changed.connect(lambda _a: self._apply_role())
+
+    def on_shown(self) -> None:
+        self.refresh_summary()
+        self.models.reload()
+        self._apply_role()
+
+    def _apply_role(self) -> None:
+        may_train = self.state.may(roles.TRAIN)
+        self.train_button.setEnabled(may_train and self.job is None)
+        self.train_button.setToolTip("" if may_train else "Training needs a QA lead")
+        self.models.reload()
+
+    def refresh_summary(self) -> None:
+        try:
+            s = training.training_summary(self.state.project, self.state.product)
+        except UserError as exc:
+            self.summary.setText(str(exc))
+            return
+        types = ", ".join(f"{k} {v}" for k, v in s.defect_types.items()) or "none"
+        self.summary.setText(
+            f"Product <b>{self.state.product or 'all'}</b>: <b>{s.good}</b> good, "
+            f"<b>{s.defective}</b> defective ({types}), {s.unlabelled} unlabelled images."
+        )
+        self.warnings.setText("<br>".join(f"⚠ {w}" for w in s.warnings))
+
+    # -- training -----------------------------------------------------------------------
+    def start_training(self) -> Job | None:
+        if self.job is not None:
+            return None
+        self.result.clear()
+        job = Job(training.train, self.state.project, self.state.actor,
+                  product=self.state.product, preset=self.preset.currentText())
+        job.finished.connect(self._trained)
+        job.failed.connect(lambda exc: show_error(self, exc, "Training failed"))
+        job.cancelled.connect(lambda: self.result.setText("Training cancelled; nothing changed."))
+        job.done.connect(self._job_done)
+        self.progress.attach(job, "Training…")
+        self.job = job
+        self.train_button.setEnabled(False)
+        return job.start()
+
+    def _job_done(self) -> None:
+        self.job = None
+        self._apply_role()
+
+    def _trained(self, info: ModelInfo) -> None:
+        self.last_model = info
+        state = "active" if info.active else "not active yet (a QA lead activates it)"
+        self.result.setText(f"Model <b>v{info.version}</b> trained, {state}.")
+        self.models.reload(info.version)
+        self.state.notify("models")
+        self.state.say(f"Model v{info.version} trained")
+
+    # -- synthetic examples -------------------------------------------------------------
+    def load_examples(self) -> Job:
+        self.examples_button.setEnabled(False)
+        job = Job(_examples_with_masks, self.state.project, self.state.product)
+        job.finished.connect(self._show_examples)
+        job.failed.connect(lambda exc: show_error(self, exc))
+        job.done.connect(lambda: self.examples_button.setEnabled(True))
+        return job.start()
+
+    def _show_examples(self, examples: list) -> None:
+        while self.examples_row.count():
+            item = self.examples_row.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        for image, _mask in examples:
+            label = QLabel()
+            label.setPixmap(rgb_to_pixmap(image, EXAMPLE_SIDE))
+            self.examples_row.addWidget(label)
+
+    def shutdown(self) -> None:
+        if self.job is not None:
+            self.job.cancel()

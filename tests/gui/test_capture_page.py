@@ -1,0 +1,85 @@
+"""Capture page: fake camera preview and snapshot, unplug message, import report,
+drag & drop, hot folder import."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from gui_helpers import sign_in_as
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from inspector.imaging.camera import FakeCamera, synthetic_frame
+from inspector.services import labeling
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def capture(window, actor):  # noqa: ANN001, ANN201
+    sign_in_as(window, "op")
+    assert window.show_page("capture")
+    page = window.pages["capture"]
+    yield page
+    page.shutdown()
+
+
+def test_fake_camera_preview_and_space_snapshot(capture, project, qtbot) -> None:  # noqa: ANN001
+    capture.camera.start(FakeCamera(synthetic_frame))
+    qtbot.waitUntil(lambda: capture.camera.last_frame is not None, timeout=5000)
+    assert not capture.camera.picture.pixmap().isNull()
+    capture.setFocus()
+    qtbot.keyClick(capture, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: "stored as image" in capture.snapshot_status.text(), timeout=5000)
+    images = labeling.list_images(project)
+    assert len(images) == 1 and images[0].source == "camera"
+    assert (images[0].height, images[0].width) == (240, 320)
+
+
+def test_unplugged_camera_is_a_message_not_a_freeze(capture, qtbot) -> None:  # noqa: ANN001
+    capture.camera.start(FakeCamera(synthetic_frame, fail_after=3))
+    qtbot.waitUntil(lambda: not capture.camera.running, timeout=5000)
+    assert "stopped delivering frames" in capture.camera.status.text()
+
+
+def test_missing_camera_message(capture) -> None:  # noqa: ANN001
+    capture.camera.camera_box.clear()
+    capture.camera.toggle()
+    assert not capture.camera.running
+    assert "No camera selected" in capture.camera.status.text()
+
+
+def test_import_report_lists_refused_files(capture, image_dir, tmp_path, qtbot) -> None:  # noqa: ANN001
+    bad = tmp_path / "broken.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    job = capture.import_paths([str(image_dir / "good"), str(bad)])
+    with qtbot.waitSignal(job.done, timeout=10000):
+        pass
+    outcomes = capture.report.outcomes()
+    assert ("broken.png", "refused") in [(o[0], o[1]) for o in outcomes]
+    refused_reason = next(o[2] for o in outcomes if o[0] == "broken.png")
+    assert refused_reason
+    assert "refused" in capture.summary.text()
+
+
+def test_drop_files_imports(capture, image_dir, project, qtbot) -> None:  # noqa: ANN001
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in sorted((image_dir / "good").iterdir())])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
+                       Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    capture.dropEvent(event)
+    qtbot.waitUntil(lambda: capture.import_job is None, timeout=10000)
+    assert len(labeling.list_images(project)) >= 1
+    assert capture.report.rowCount() == 5
+
+
+def test_hot_folder_imports_new_files(capture, image_dir, tmp_path, project, qtbot) -> None:  # noqa: ANN001
+    hot = tmp_path / "hot"
+    hot.mkdir()
+    assert capture.hot_folder.start(hot, stable_ms=100)
+    shutil.copy(image_dir / "good" / "g0.png", hot / "new.png")
+    qtbot.waitUntil(lambda: capture.hot_folder.count == 1, timeout=10000)
+    images = labeling.list_images(project)
+    assert [i.source for i in images] == ["hot_folder"]
+    capture.hot_folder.stop()

@@ -1,0 +1,338 @@
+"""Reports: filters, headline figures, charts, the worst images, and exports.
+
+Every query and export runs off the GUI thread (``ui.worker.Job``); exports show a progress
+bar with Cancel on the page. Figures are recomputed on each "Show report".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.reports import ReportFilters
+from inspector.reports.pdf_images import load_thumbnail
+from inspector.reports.service import (
+    FilterChoices,
+    export_report,
+    filter_choices,
+    project_report,
+    project_shifts,
+    resolvers,
+)
+from inspector.reports.types import Report
+from ui.dialogs import show_error
+from ui.widgets.report_views import SummaryStrip, WorstTable, make_chart_canvas
+from ui.worker import Job
+
+log = logging.getLogger(__name__)
+ALL = "(all)"
+BIG = 48  # px: buttons usable with gloves
+EXPORTS = (("csv", "Export CSV", "CSV (*.csv)"), ("xlsx", "Export Excel", "Excel (*.xlsx)"),
+           ("pdf", "Export PDF", "PDF (*.pdf)"))  # fmt: skip
+RunJob = Callable[..., Job]
+
+
+def _local_runner(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Job:
+    return Job(fn, *args, **kwargs).start_later()
+
+
+def _combo(items: list[str]) -> QComboBox:
+    box = QComboBox()
+    box.addItems([ALL, *items])
+    box.setMinimumHeight(40)
+    return box
+
+
+class ReportsPage(QWidget):
+    """``ReportsPage(project, actor_provider, run_job)``; ``run_job(fn, *a, **kw) -> Job``
+    starts a background job (the main window's, which also reports failures); without
+    one the page starts its own jobs and shows errors itself."""
+
+    def __init__(
+        self,
+        project: Any,
+        actor_provider: Callable[[], Any],
+        run_job: RunJob | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.project = project
+        self.actor_provider = actor_provider
+        self._run_job = run_job or _local_runner
+        self._errors_shown_by_runner = run_job is not None
+        self.report: Report | None = None
+        self.summary_job: Job | None = None
+        self.export_job: Job | None = None
+        self.last_export: Any = None
+        font = self.font()
+        font.setPointSize(max(font.pointSize(), 12))
+        self.setFont(font)
+        self._build()
+        self._reset_dates()
+
+    # -- layout ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        title = QLabel("Reports")
+        title.setProperty("role", "title")
+        self.from_edit, self.to_edit = QDateEdit(), QDateEdit()
+        for edit in (self.from_edit, self.to_edit):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setMinimumHeight(40)
+        self.period_box = QComboBox()
+        self.period_box.addItems(["Today", "Yesterday", "This week", "Last 7 days",
+                                  "This month", "Last 30 days"])  # fmt: skip
+        self.period_box.setMinimumHeight(40)
+        self.period_box.activated.connect(self._preset_chosen)
+        self.shift_box = _combo([])
+        self.shift_box.setToolTip("Only this shift, starting on the 'From' day")
+        self.product_box, self.station_box, self.operator_box = _combo([]), _combo([]), _combo([])
+        self.verdict_box = _combo(["ng", "uncertain", "ok"])
+        self.severity_box = _combo(["minor", "major", "critical"])
+        self.type_box, self.model_box = _combo([]), _combo([])
+        self.overridden_box = _combo(["overridden", "not overridden"])
+        grid = QGridLayout()
+        fields = [
+            ("Period", self.period_box), ("From", self.from_edit), ("To", self.to_edit),
+            ("Shift", self.shift_box), ("Product", self.product_box),
+            ("Station", self.station_box), ("Operator", self.operator_box),
+            ("Final verdict", self.verdict_box), ("Severity", self.severity_box),
+            ("Defect type", self.type_box), ("Model", self.model_box),
+            ("QA override", self.overridden_box),
+        ]  # fmt: skip
+        for i, (label, widget) in enumerate(fields):
+            grid.addWidget(QLabel(label), (i // 4) * 2, i % 4)
+            grid.addWidget(widget, (i // 4) * 2 + 1, i % 4)
+        self.show_button = self._button("Show report", self.refresh)
+        self.export_buttons = {fmt: self._button(text, lambda _=False, f=fmt: self.choose_export(f))
+                               for fmt, text, _ in EXPORTS}  # fmt: skip
+        actions = QHBoxLayout()
+        actions.addWidget(self.show_button)
+        actions.addStretch(1)
+        for button in self.export_buttons.values():
+            actions.addWidget(button)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 1000)
+        self.cancel_button = self._button("Cancel", self.cancel_export)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        progress_row = QHBoxLayout()
+        progress_row.addWidget(self.progress_bar, 1)
+        progress_row.addWidget(self.cancel_button)
+        self._set_exporting(False)
+        self.summary = SummaryStrip()
+        self.canvas, self.figure = make_chart_canvas()
+        self.worst = WorstTable()
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.canvas)
+        split.addWidget(self.worst)
+        split.setSizes([420, 220])
+        layout = QVBoxLayout(self)
+        for item in (title, grid, actions, progress_row, self.status, self.summary, split):
+            (layout.addLayout if isinstance(item, QGridLayout | QHBoxLayout) else layout.addWidget)(
+                item
+            )
+        layout.setStretchFactor(split, 1)
+
+    def _button(self, text: str, slot: Callable[..., Any]) -> QPushButton:
+        button = QPushButton(text)
+        button.setMinimumHeight(BIG)
+        button.clicked.connect(slot)
+        return button
+
+    # -- filters --------------------------------------------------------------------------
+    def _reset_dates(self) -> None:
+        today = QDate.currentDate()
+        self.from_edit.setDate(today.addDays(-6))
+        self.to_edit.setDate(today)
+        self.period_box.setCurrentText("Last 7 days")
+
+    def _preset_chosen(self, _index: int = 0) -> None:
+        today = dt.date.today()
+        first = {
+            "Today": today, "Yesterday": today - dt.timedelta(days=1),
+            "This week": today - dt.timedelta(days=today.weekday()),
+            "Last 7 days": today - dt.timedelta(days=6), "This month": today.replace(day=1),
+            "Last 30 days": today - dt.timedelta(days=29),
+        }[self.period_box.currentText()]  # fmt: skip
+        last = first if self.period_box.currentText() == "Yesterday" else today
+        self.from_edit.setDate(QDate(first.year, first.month, first.day))
+        self.to_edit.setDate(QDate(last.year, last.month, last.day))
+
+    def load_choices(self) -> None:
+        """Fill the combo boxes from the project (keeps the current choices)."""
+        choices: FilterChoices = filter_choices(self.project)
+        self.shifts = project_shifts(self.project)
+        for box, items in (
+            (self.product_box, choices.products), (self.station_box, choices.stations),
+            (self.operator_box, choices.operators), (self.type_box, choices.defect_types),
+            (self.model_box, [str(v) for v in choices.model_versions]),
+            (self.shift_box, [s.name for s in self.shifts]),
+        ):  # fmt: skip
+            current = box.currentText()
+            box.clear()
+            box.addItems([ALL, *items])
+            box.setCurrentText(current if box.findText(current) >= 0 else ALL)
+
+    @staticmethod
+    def _value(box: QComboBox) -> str | None:
+        text = box.currentText()
+        return None if text == ALL else text
+
+    def filters(self) -> ReportFilters:
+        """The filters as chosen on screen (local time of this computer)."""
+        first, last = self.from_edit.date().toPython(), self.to_edit.date().toPython()
+        if last < first:
+            first, last = last, first
+        model = self._value(self.model_box)
+        over = self._value(self.overridden_box)
+        kw: dict[str, Any] = {
+            "product": self._value(self.product_box), "station": self._value(self.station_box),
+            "operator": self._value(self.operator_box), "verdict": self._value(self.verdict_box),
+            "severity": self._value(self.severity_box), "defect_type": self._value(self.type_box),
+            "model_version": int(model) if model else None,
+            "overridden": None if over is None else over == "overridden",
+            "shifts": getattr(self, "shifts", ReportFilters().shifts),
+        }  # fmt: skip
+        shift = self._value(self.shift_box)
+        if shift:
+            return ReportFilters.for_shift(first, shift, **kw)
+        return ReportFilters.for_days(first, last, **kw)
+
+    # -- summary --------------------------------------------------------------------------
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        try:
+            self.load_choices()
+        except Exception as exc:  # noqa: BLE001 - a broken project must not kill the page
+            log.exception("cannot load report choices")
+            self.status.setText(f"Cannot read the project: {exc}")
+            return
+        if self.report is None and self.summary_job is None:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute the figures in the background, then redraw."""
+        if self.summary_job is not None:
+            return
+        try:
+            filters = self.filters()
+        except Exception as exc:  # noqa: BLE001 - UserError from the filters -> dialog
+            show_error(self, exc)
+            return
+        self.status.setText("Computing…")
+        self.show_button.setEnabled(False)
+        job = Job(_compute, self.project, self.actor_provider(), filters)
+        job.finished.connect(self._show_report)
+        job.failed.connect(self._summary_failed)
+        job.done.connect(self._summary_done)
+        self.summary_job = job.start_later()
+
+    def _summary_done(self) -> None:
+        self.summary_job = None
+        self.show_button.setEnabled(True)
+
+    def _summary_failed(self, exc: BaseException) -> None:
+        self.status.setText(str(exc))
+        show_error(self, exc)
+
+    def _show_report(self, result: tuple[Report, list[Any]]) -> None:
+        rep, thumbs = result
+        self.report = rep
+        self.summary.show_report(rep)
+        self.worst.show_rows(rep, thumbs)
+        from inspector.reports.charts import draw_screen
+
+        draw_screen(self.figure, rep)
+        self.canvas.draw_idle()
+        when = f"{rep.filters.period_text()} ({rep.tz_name})"
+        self.status.setText(
+            f"No inspections in this period: {when}" if rep.empty else f"Report for {when}"
+        )
+
+    # -- exports --------------------------------------------------------------------------
+    def choose_export(self, fmt: str) -> None:
+        """Ask where to save, then export in the background."""
+        name, pattern = next((text, pat) for f, text, pat in EXPORTS if f == fmt)[0:2]
+        default = str(Path.home() / f"inspection-report-{dt.date.today()}.{fmt}")
+        path, _ = QFileDialog.getSaveFileName(self, name, default, pattern)
+        if path:
+            self.export(fmt, Path(path))
+
+    def export(self, fmt: str, path: Path) -> Job | None:
+        """Export ``fmt`` to ``path`` off the GUI thread; returns the job."""
+        if self.export_job is not None:
+            return None
+        try:
+            filters = self.filters()
+        except Exception as exc:  # noqa: BLE001 - UserError from the filters -> dialog
+            show_error(self, exc)
+            return None
+        suffix = f".{fmt}"
+        path = path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)
+        job = self._run_job(export_report, self.project, self.actor_provider(), filters, fmt, path)
+        job.progress.connect(self._export_progress)
+        job.finished.connect(self._export_finished)
+        job.cancelled.connect(lambda: self.status.setText("Export cancelled; no file written"))
+        job.failed.connect(self._export_failed)
+        job.done.connect(self._export_done)
+        self.export_job = job
+        self.status.setText(f"Exporting {fmt.upper()} to {path}…")
+        self._set_exporting(True)
+        return job
+
+    def cancel_export(self) -> None:
+        if self.export_job is not None:
+            self.export_job.cancel()
+            self.status.setText("Cancelling…")
+
+    def _set_exporting(self, busy: bool) -> None:
+        self.progress_bar.setValue(0)
+        self.progress_bar.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        for button in self.export_buttons.values():
+            button.setEnabled(not busy)
+
+    def _export_progress(self, fraction: float, message: str) -> None:
+        self.progress_bar.setValue(int(fraction * 1000))
+        if message:
+            self.progress_bar.setFormat(f"%p%  {message}")
+
+    def _export_finished(self, result: Any) -> None:
+        self.last_export = result
+        empty = " (no inspections in this period)" if result.inspections == 0 else ""
+        self.status.setText(f"Saved {result.path}{empty}")
+
+    def _export_failed(self, exc: BaseException) -> None:
+        self.status.setText(f"Export failed: {exc}")
+        if not self._errors_shown_by_runner:
+            show_error(self, exc)
+
+    def _export_done(self) -> None:
+        self.export_job = None
+        self._set_exporting(False)
+
+
+def _compute(project: Any, actor: Any, filters: ReportFilters) -> tuple[Report, list[Any]]:
+    """Worker thread: the report plus small thumbnails of the worst images."""
+    rep = project_report(project, actor, filters)
+    image, _heatmap = resolvers(project)
+    return rep, [load_thumbnail(image, w.image_path) for w in rep.worst]

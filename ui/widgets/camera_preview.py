@@ -1,0 +1,198 @@
+"""Live camera preview: frames are read in a QThread and delivered by signal.
+
+A missing or unplugged camera becomes a status message (the thread ends cleanly), never
+a frozen window. Any ``FrameSource`` works (OpenCV index or URL, ``FakeCamera`` in tests).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+from PySide6.QtCore import Qt, QThread, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.errors import CameraError
+from inspector.imaging.camera import FrameSource, OpenCVCamera, list_cameras
+from ui.qimage import rgb_to_pixmap
+from ui.worker import Job
+
+log = logging.getLogger(__name__)
+RESOLUTIONS = {"camera default": None, "640 × 480": (640, 480), "1280 × 720": (1280, 720),
+               "1920 × 1080": (1920, 1080)}
+
+
+class CameraThread(QThread):
+    """Opens ``source`` and emits each frame; ``error(text)`` ends it on a camera failure."""
+
+    frame = Signal(object)
+    error = Signal(str)
+
+    def __init__(self, source: FrameSource, max_fps: float = 25.0) -> None:
+        super().__init__()
+        self.source = source
+        self.min_interval = 1.0 / max_fps
+        self._stop = False
+
+    def stop(self) -> None:
+        self._stop = True
+
+    def run(self) -> None:  # noqa: D102 - QThread body
+        try:
+            self.source.open()
+            while not self._stop:
+                started = time.monotonic()
+                self.frame.emit(self.source.read())
+                rest = self.min_interval - (time.monotonic() - started)
+                if rest > 0:
+                    time.sleep(rest)
+        except CameraError as exc:
+            self.error.emit(str(exc))
+        except Exception as exc:  # noqa: BLE001 - any driver failure is a status message
+            log.exception("camera thread failed")
+            self.error.emit(f"camera failed: {exc}")
+        finally:
+            try:
+                self.source.close()
+            except Exception:  # noqa: BLE001 - closing a broken camera may fail too
+                log.warning("closing %s failed", getattr(self.source, "name", "camera"),
+                            exc_info=True)
+
+
+class CameraPreview(QWidget):
+    """Camera picker (index or URL), resolution, Start/Stop and the live picture."""
+
+    frame_ready = Signal(object)
+    state_changed = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.camera_box = QComboBox()
+        self.camera_box.setEditable(False)
+        self.url_edit = QLineEdit()
+        self.url_edit.setPlaceholderText("or IP camera URL, e.g. rtsp://192.168.1.20/stream")
+        self.resolution = QComboBox()
+        self.resolution.addItems(list(RESOLUTIONS))
+        self.refresh_button = QPushButton("Find cameras")
+        self.refresh_button.clicked.connect(self.refresh_cameras)
+        self.start_button = QPushButton("Start camera")
+        self.start_button.clicked.connect(self.toggle)
+        self.picture = QLabel("No camera running")
+        self.picture.setMinimumSize(320, 200)
+        self.picture.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.picture.setStyleSheet("background: #202124; color: white;")
+        self.picture.setScaledContents(False)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.camera_box, 1)
+        row.addWidget(self.refresh_button)
+        row2 = QHBoxLayout()
+        row2.addWidget(self.url_edit, 2)
+        row2.addWidget(self.resolution, 1)
+        row2.addWidget(self.start_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addLayout(row2)
+        layout.addWidget(self.picture, 1)
+        layout.addWidget(self.status)
+        self.thread: CameraThread | None = None
+        self.last_frame: np.ndarray | None = None
+        self.camera_box.addItem("(press Find cameras)")
+
+    @property
+    def running(self) -> bool:
+        return self.thread is not None
+
+    def refresh_cameras(self) -> Job:
+        """Probe USB cameras in a worker (probing can take seconds)."""
+        self.refresh_button.setEnabled(False)
+        self.status.setText("Looking for cameras…")
+        job = Job(list_cameras)
+        job.finished.connect(self._cameras_found)
+        job.failed.connect(lambda exc: self.status.setText(f"Cannot list cameras: {exc}"))
+        job.done.connect(lambda: self.refresh_button.setEnabled(True))
+        return job.start()
+
+    def _cameras_found(self, indices: list[int]) -> None:
+        self.camera_box.clear()
+        for index in indices:
+            self.camera_box.addItem(f"USB camera {index}", index)
+        self.status.setText(
+            f"{len(indices)} camera(s) found." if indices else
+            "No USB camera found. Plug one in and press Find cameras, or enter a URL."
+        )
+
+    def selected_source(self) -> FrameSource:
+        size = RESOLUTIONS[self.resolution.currentText()]
+        width, height = size if size else (None, None)
+        url = self.url_edit.text().strip()
+        if url:
+            return OpenCVCamera(url, width, height)
+        index = self.camera_box.currentData()
+        if index is None:
+            raise CameraError("No camera selected: press Find cameras or enter a URL.")
+        return OpenCVCamera(int(index), width, height)
+
+    def toggle(self) -> None:
+        if self.running:
+            self.stop()
+            return
+        try:
+            self.start(self.selected_source())
+        except CameraError as exc:
+            self.status.setText(str(exc))
+
+    def start(self, source: FrameSource) -> None:
+        """Start showing ``source`` (stops any running camera first)."""
+        self.stop()
+        self.last_frame = None
+        thread = CameraThread(source)
+        thread.frame.connect(self._on_frame)
+        thread.error.connect(self._on_error)
+        thread.finished.connect(lambda t=thread: self._thread_ended(t))
+        self.thread = thread
+        self.status.setText(f"Opening {getattr(source, 'name', 'camera')}…")
+        self.start_button.setText("Stop camera")
+        thread.start()
+        self.state_changed.emit(True)
+
+    def stop(self) -> None:
+        thread, self.thread = self.thread, None
+        if thread is not None:
+            thread.stop()
+            thread.wait(3000)
+            self.start_button.setText("Start camera")
+            self.state_changed.emit(False)
+
+    def _on_frame(self, frame: np.ndarray) -> None:
+        if self.thread is None:
+            return
+        if self.last_frame is None:
+            self.status.setText("Camera running. Space takes a snapshot.")
+        self.last_frame = frame
+        pix = rgb_to_pixmap(frame)
+        self.picture.setPixmap(pix.scaled(self.picture.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                                          Qt.TransformationMode.FastTransformation))
+        self.frame_ready.emit(frame)
+
+    def _on_error(self, message: str) -> None:
+        self.status.setText(f"⚠ {message}")
+        self.picture.setText(f"⚠ {message}")
+
+    def _thread_ended(self, thread: CameraThread) -> None:
+        if self.thread is thread:
+            self.thread = None
+            self.start_button.setText("Start camera")
+            self.state_changed.emit(False)

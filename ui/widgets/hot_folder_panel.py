@@ -1,0 +1,145 @@
+"""Hot folder: watch a folder, import each finished file and inspect it if a model is active.
+
+The watcher (Qt-free, its own thread) reports files; a signal carries them to the GUI
+thread, and importing / inspecting runs in a one-thread worker pool, in arrival order.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.errors import UserError
+from inspector.imaging.hot_folder import HotFolderWatcher
+from inspector.services import importing, inspection, models
+from inspector.store.roles import EDIT_SETTINGS
+from ui.state import AppState
+from ui.worker import Job
+
+SETTING = "hot_folder"
+
+
+class _Bridge(QObject):
+    """Lives on the GUI thread; the watcher thread emits, Qt queues to the GUI thread."""
+
+    file_ready = Signal(str)
+
+
+def process_hot_file(project, actor, path: str, product: str | None, inspect: bool):  # noqa: ANN001, ANN201
+    """Worker-thread body: import the file, and inspect it when a model is active."""
+    if inspect and any(m.active for m in models.list_models(project, product)):
+        return inspection.inspect_paths(project, actor, [path], product=product,
+                                        source="hot_folder")
+    return importing.import_paths(project, actor, [path], product=product, source="hot_folder")
+
+
+class HotFolderPanel(QWidget):
+    """Folder field, Browse, Start/Stop, auto-inspect tick box and a log line."""
+
+    processed = Signal(object)  # ImportReport or BatchInspection
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.folder_edit = QLineEdit(str(state.project.get_setting(SETTING, "") or ""))
+        self.folder_edit.setPlaceholderText("folder the camera software saves into")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        self.start_button = QPushButton("Start watching")
+        self.start_button.clicked.connect(self.toggle)
+        self.inspect_box = QCheckBox("Inspect new files when a model is active")
+        self.inspect_box.setChecked(True)
+        self.log = QLabel("Not watching.")
+        self.log.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.folder_edit, 1)
+        row.addWidget(browse)
+        row.addWidget(self.start_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.inspect_box)
+        layout.addWidget(self.log)
+        self.bridge = _Bridge(self)
+        self.bridge.file_ready.connect(self._file_ready)
+        self.watcher: HotFolderWatcher | None = None
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self.count = 0
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Hot folder", self.folder_edit.text())
+        if folder:
+            self.folder_edit.setText(folder)
+
+    def toggle(self) -> None:
+        if self.watcher is not None:
+            self.stop()
+        else:
+            self.start(Path(self.folder_edit.text().strip()))
+
+    def start(self, folder: Path, stable_ms: int = 500) -> bool:
+        if not str(folder) or str(folder) == ".":
+            self.log.setText("Choose a folder first.")
+            return False
+        bridge = self.bridge
+        watcher = HotFolderWatcher(folder, lambda p: bridge.file_ready.emit(str(p)),
+                                   stable_ms=stable_ms)
+        try:
+            watcher.start()
+        except UserError as exc:
+            self.log.setText(f"⚠ {exc}")
+            return False
+        self.watcher = watcher
+        self.start_button.setText("Stop watching")
+        self.log.setText(f"Watching {folder}. New files are imported automatically.")
+        if self.state.may(EDIT_SETTINGS) and str(folder) != self.state.project.get_setting(
+                SETTING):
+            # QA leads make it the project's default hot folder; operators just watch it.
+            self.state.project.set_setting(self.state.actor, SETTING, str(folder))
+        return True
+
+    def stop(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
+            self.watcher = None
+        self.start_button.setText("Start watching")
+        self.log.setText("Not watching.")
+
+    def _file_ready(self, path: str) -> None:
+        if self.state.actor is None:
+            self.log.setText(f"Skipped {Path(path).name}: nobody is signed in.")
+            return
+        job = Job(process_hot_file, self.state.project, self.state.actor, path,
+                  self.state.product, self.inspect_box.isChecked())
+        job.finished.connect(lambda result, p=path: self._done(p, result))
+        job.failed.connect(lambda exc, p=path: self.log.setText(f"⚠ {Path(p).name}: {exc}"))
+        job.start(self.pool)
+
+    def _done(self, path: str, result: object) -> None:
+        self.count += 1
+        refused = getattr(result, "refused", [])
+        inspections = getattr(result, "inspections", None)
+        name = Path(path).name
+        if refused:
+            text = f"⚠ {name} refused: {refused[0][1]}"
+        elif inspections:
+            text = f"{name}: {inspections[-1].final_verdict.upper()}"
+        else:
+            text = f"{name} imported"
+        self.log.setText(f"{text} ({self.count} file(s) so far)")
+        self.state.notify("images")
+        if inspections:
+            self.state.notify("inspections")
+        self.processed.emit(result)

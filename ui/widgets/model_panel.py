@@ -1,0 +1,215 @@
+"""Model versions with activate / roll back, the score histogram and the threshold slider.
+
+Activation and the threshold are QA-lead decisions: for operators those controls are
+hidden, and the services refuse them anyway.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.errors import UserError
+from inspector.services import models
+from inspector.services.results import ModelInfo, ScoreDistribution
+from inspector.store import roles
+from ui.dialogs import show_error
+from ui.state import AppState
+from ui.widgets.score_histogram import ScoreHistogram
+
+COLUMNS = ("Version", "Trained", "By", "Preset", "Threshold", "Active")
+SLIDER_STEPS = 1000
+
+
+class ModelPanel(QWidget):
+    """Table of versions; the selected one drives the histogram and the slider."""
+
+    models_changed = Signal()
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.models: list[ModelInfo] = []
+        self.distribution: ScoreDistribution | None = None
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setMaximumHeight(170)
+        self.table.itemSelectionChanged.connect(self._selected)
+        self.activate_button = QPushButton("Activate / roll back to this version")
+        self.activate_button.clicked.connect(self.activate_selected)
+        self.metrics = QLabel()
+        self.metrics.setWordWrap(True)
+        self.histogram = ScoreHistogram()
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(0, SLIDER_STEPS)
+        self.slider.valueChanged.connect(self._slider_moved)
+        self.rates = QLabel()
+        self.rates.setProperty("role", "warning")
+        self.apply_button = QPushButton("Apply threshold")
+        self.apply_button.clicked.connect(self.apply_threshold)
+        threshold_row = QHBoxLayout()
+        threshold_row.addWidget(QLabel("Threshold"))
+        threshold_row.addWidget(self.slider, 1)
+        threshold_row.addWidget(self.apply_button)
+        self.threshold_box = QWidget()
+        tl = QVBoxLayout(self.threshold_box)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.addLayout(threshold_row)
+        tl.addWidget(self.rates)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table)
+        layout.addWidget(self.activate_button)
+        layout.addWidget(self.metrics)
+        layout.addWidget(self.histogram, 1)
+        layout.addWidget(self.threshold_box)
+
+    def reload(self, select_version: int | None = None) -> None:
+        """Reload versions of the current product; keep or pick a selection."""
+        lead = self.state.may(roles.MANAGE_MODELS)
+        self.activate_button.setVisible(lead)
+        self.threshold_box.setVisible(self.state.may(roles.SET_THRESHOLD))
+        try:
+            self.models = models.list_models(self.state.project, self.state.product)
+        except UserError as exc:
+            self.models = []
+            self.metrics.setText(str(exc))
+        current = self.selected()
+        keep = select_version or (current.version if current else None)
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(self.models))
+        for row, m in enumerate(self.models):
+            cells = (f"v{m.version}", m.trained_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                     m.trained_by or "", m.preset, f"{m.threshold:.4g}",
+                     "● active" if m.active else "")
+            for col, text in enumerate(cells):
+                self.table.setItem(row, col, QTableWidgetItem(text))
+        self.table.blockSignals(False)
+        target = next((r for r, m in enumerate(self.models) if m.version == keep), None)
+        if target is None:
+            target = next((r for r, m in enumerate(self.models) if m.active), 0)
+        if self.models:
+            self.table.selectRow(target)
+        self._selected()
+
+    def selected(self) -> ModelInfo | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if not rows or rows[0].row() >= len(self.models):
+            return None
+        return self.models[rows[0].row()]
+
+    def _selected(self) -> None:
+        info = self.selected()
+        self.activate_button.setEnabled(info is not None and not info.active)
+        if info is None:
+            self.distribution = None
+            self.metrics.setText("No model yet for this product.")
+            self.histogram.set_scores([], [], [], None)
+            self.apply_button.setEnabled(False)
+            return
+        self.metrics.setText(_metrics_text(info))
+        try:
+            dist = models.score_distribution(self.state.project, info.version)
+        except UserError as exc:
+            self.metrics.setText(f"{_metrics_text(info)}<br>{exc}")
+            dist = None
+        self.distribution = dist
+        if dist is None:
+            self.histogram.set_scores([], [], [], info.threshold)
+        else:
+            self.histogram.set_scores(dist.good_scores, dist.defect_scores,
+                                      dist.synthetic_scores, dist.threshold, dist.uncertain_low)
+        self.apply_button.setEnabled(True)
+        self._set_slider(info.threshold)
+
+    # -- threshold --------------------------------------------------------------------
+    def _set_slider(self, threshold: float) -> None:
+        lo, hi = self.histogram.value_range()
+        self.slider.blockSignals(True)
+        self.slider.setValue(round((threshold - lo) / (hi - lo) * SLIDER_STEPS))
+        self.slider.blockSignals(False)
+        self._show_rates(threshold)
+
+    def slider_threshold(self) -> float:
+        lo, hi = self.histogram.value_range()
+        return lo + (hi - lo) * self.slider.value() / SLIDER_STEPS
+
+    def _slider_moved(self, _value: int) -> None:
+        threshold = self.slider_threshold()
+        self.histogram.set_threshold(threshold)
+        self._show_rates(threshold)
+
+    def _show_rates(self, threshold: float) -> None:
+        if self.distribution is None:
+            self.rates.setText(f"Threshold {threshold:.4g}")
+            return
+        frr, escape = self.distribution.rates(threshold)
+        escape_text = "unknown (no defect scores)" if escape is None else f"{escape:.1%}"
+        self.rates.setText(
+            f"Threshold {threshold:.4g}: expected false rejects {frr:.1%} of good parts, "
+            f"escapes {escape_text} of defective parts"
+        )
+
+    def apply_threshold(self) -> None:
+        info = self.selected()
+        if info is None:
+            return
+        threshold = self.slider_threshold()
+        low = info.uncertain_low if info.uncertain_low is not None and (
+            info.uncertain_low < threshold) else None
+        try:
+            models.set_threshold(self.state.project, self.state.actor, info.version,
+                                 threshold, low)
+        except UserError as exc:
+            show_error(self, exc)
+            return
+        self.state.say(f"Threshold of v{info.version} set to {threshold:.4g}")
+        self.reload(info.version)
+        self.models_changed.emit()
+
+    def activate_selected(self) -> None:
+        info = self.selected()
+        if info is None:
+            return
+        try:
+            models.activate_model(self.state.project, self.state.actor, info.version)
+        except UserError as exc:
+            show_error(self, exc)
+            return
+        self.state.say(f"Model v{info.version} is now active")
+        self.reload(info.version)
+        self.models_changed.emit()
+        self.state.notify("models")
+
+
+def _metrics_text(info: ModelInfo) -> str:
+    """Held-out numbers in words; lists (raw scores) are left to the histogram."""
+    m = info.metrics or {}
+    parts = [f"<b>v{info.version}</b> ({info.backbone}, {info.preset})"]
+    names = {"n_good": "good images", "n_defects": "defect images",
+             "estimated_frr": "false-reject rate (held-out good)",
+             "synthetic_recall": "synthetic defects caught",
+             "labelled_recall": "labelled defects caught", "fit_seconds": "training s"}
+    for key, label in names.items():
+        value = m.get(key)
+        if isinstance(value, float) and key.endswith(("frr", "recall")):
+            parts.append(f"{label}: {value:.1%}")
+        elif isinstance(value, int | float):
+            parts.append(f"{label}: {value:.4g}")
+    return " · ".join(parts)

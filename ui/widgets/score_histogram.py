@@ -1,0 +1,114 @@
+"""Histogram of good vs defective scores with the threshold line (plain QPainter).
+
+Good scores are green, labelled defects red, synthetic defects orange outlines; the
+threshold is a thick black line and the uncertain band a hatched amber strip.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+SERIES = (
+    ("good", QColor("#1b6e35"), True),
+    ("defective", QColor("#b71c1c"), True),
+    ("synthetic", QColor("#e65100"), False),
+)
+
+
+class ScoreHistogram(QWidget):
+    """Set data with ``set_scores``; move the line with ``set_threshold``."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumSize(360, 200)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.scores: dict[str, np.ndarray] = {}
+        self.threshold: float | None = None
+        self.uncertain_low: float | None = None
+        self.bins = 24
+
+    def set_scores(self, good: list[float], defective: list[float], synthetic: list[float],
+                   threshold: float | None, uncertain_low: float | None = None) -> None:
+        self.scores = {
+            "good": np.asarray(good, float),
+            "defective": np.asarray(defective, float),
+            "synthetic": np.asarray(synthetic, float),
+        }
+        self.threshold, self.uncertain_low = threshold, uncertain_low
+        self.update()
+
+    def set_threshold(self, threshold: float) -> None:
+        self.threshold = threshold
+        self.update()
+
+    def value_range(self) -> tuple[float, float]:
+        values = [v for v in self.scores.values() if v.size]
+        if self.threshold is not None:
+            values.append(np.asarray([self.threshold]))
+        if not values:
+            return 0.0, 1.0
+        allv = np.concatenate(values)
+        lo, hi = float(allv.min()), float(allv.max())
+        pad = (hi - lo) * 0.08 or max(abs(hi), 1.0) * 0.1
+        return lo - pad, hi + pad
+
+    def paintEvent(self, _event) -> None:  # noqa: N802, ANN001 - Qt override
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.fillRect(self.rect(), QColor("white"))
+        plot = QRectF(self.rect()).adjusted(12, 34, -12, -30)
+        font = QFont(self.font())
+        painter.setFont(font)
+        painter.setPen(QColor("black"))
+        if not any(v.size for v in self.scores.values()):
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
+                             "No scores yet: train a model to see the histogram.")
+            return
+        lo, hi = self.value_range()
+        edges = np.linspace(lo, hi, self.bins + 1)
+        counts = {k: np.histogram(v, edges)[0] / max(1, v.size) for k, v in self.scores.items()}
+        top = max(float(c.max()) for c in counts.values()) or 1.0
+
+        def x_of(value: float) -> float:
+            return plot.left() + (value - lo) / (hi - lo) * plot.width()
+
+        if self.threshold is not None and self.uncertain_low is not None:
+            band = QRectF(x_of(self.uncertain_low), plot.top(),
+                          x_of(self.threshold) - x_of(self.uncertain_low), plot.height())
+            painter.fillRect(band, QBrush(QColor(255, 179, 0, 90), Qt.BrushStyle.BDiagPattern))
+        width = plot.width() / self.bins
+        for name, colour, filled in SERIES:
+            for i, c in enumerate(counts.get(name, [])):
+                if c <= 0:
+                    continue
+                h = c / top * plot.height()
+                rect = QRectF(plot.left() + i * width + 1, plot.bottom() - h, width - 2, h)
+                if filled:
+                    fill = QColor(colour)
+                    fill.setAlpha(150)
+                    painter.fillRect(rect, fill)
+                else:
+                    painter.setPen(QPen(colour, 2))
+                    painter.setBrush(Qt.BrushStyle.NoBrush)
+                    painter.drawRect(rect)
+        painter.setPen(QPen(QColor("#444444"), 1))
+        painter.drawLine(plot.bottomLeft(), plot.bottomRight())
+        if self.threshold is not None:
+            x = x_of(self.threshold)
+            painter.setPen(QPen(QColor("black"), 3))
+            painter.drawLine(int(x), int(plot.top()) - 6, int(x), int(plot.bottom()))
+            painter.drawText(QRectF(x - 80, plot.bottom() + 4, 160, 24),
+                             Qt.AlignmentFlag.AlignCenter, f"threshold {self.threshold:.3g}")
+        legend_x = 12.0
+        for name, colour, _filled in SERIES:
+            if self.scores.get(name) is None or not self.scores[name].size:
+                continue
+            painter.fillRect(QRectF(legend_x, 8, 16, 16), colour)
+            painter.setPen(QColor("black"))
+            label = f"{name} ({self.scores[name].size})"
+            painter.drawText(QRectF(legend_x + 22, 4, 200, 24), Qt.AlignmentFlag.AlignVCenter,
+                             label)
+            legend_x += 30 + painter.fontMetrics().horizontalAdvance(label)
