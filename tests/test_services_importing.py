@@ -252,3 +252,20 @@ def test_import_needs_a_role(project, actor, make_image) -> None:  # noqa: ANN00
     with pytest.raises(PermissionDenied):
         import_paths(project, stranger, [make_image("a.png")])
     assert _rows(project) == 0
+
+
+def test_hot_folder_imports_new_files(project, actor, tmp_path, make_image) -> None:  # noqa: ANN001,E501
+    folder = tmp_path / "hot"
+    folder.mkdir()
+    reports: list = []
+    watcher = importing.watch_hot_folder(project, actor, folder, on_report=reports.append,
+                                         stable_ms=150)
+    try:
+        make_image(folder / "new.png", seed=77)
+        deadline = time.monotonic() + 10
+        while not reports and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        watcher.stop()
+    assert len(reports) == 1 and reports[0].stored[0].source == "hot_folder"
+    assert _rows(project) == 1

@@ -10,7 +10,7 @@ is left.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from inspector.imaging.decode import (
     decode_bytes,
     encode_png,
 )
+from inspector.imaging.hot_folder import HotFolderWatcher
 from inspector.progress import CancelToken, ProgressCallback, check, report
 from inspector.services.dto import ImageInfo
 from inspector.services.labeling import (
@@ -311,3 +312,22 @@ def import_array(project: Any, actor: Any, rgb: np.ndarray, *, product: str | No
             raise ImageError(result.refused[0][1])
         existing = result.duplicates[0][1]
     return get_image(project, existing)
+
+
+def watch_hot_folder(project: Any, actor: Any, folder: str | Path, *,
+                     product: str | None = None,
+                     on_report: Callable[[ImportReport], None] | None = None,
+                     stable_ms: int = 500) -> HotFolderWatcher:
+    """Start a watcher that imports every finished image file in ``folder`` (source
+    ``hot_folder``); ``on_report`` gets each file's ImportReport on the watcher thread.
+    Call ``stop()`` on the returned watcher when done."""
+    project.require(actor, roles.IMPORT, entity="image")
+
+    def _import(path: Path) -> None:
+        rep = import_paths(project, actor, [path], product=product, source="hot_folder")
+        if on_report is not None:
+            on_report(rep)
+
+    watcher = HotFolderWatcher(Path(folder), _import, stable_ms=stable_ms)
+    watcher.start()
+    return watcher
