@@ -102,6 +102,8 @@ def test_settings_defaults_set_and_audit(project, admin, actor) -> None:  # noqa
     assert project.all_settings()["hot_folder"] == "/some/where"
     with pytest.raises(UserError, match="positive whole number"):
         project.set_setting(admin, "max_pixels", -5)
+    with pytest.raises(UserError, match="at most"):
+        project.set_setting(admin, "max_pixels", 10**9)
     with pytest.raises(PermissionDenied):
         project.set_setting(actor, "max_pixels", 5)
     assert project.get_setting("max_pixels") == 1000

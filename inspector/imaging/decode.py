@@ -35,6 +35,9 @@ _TRANSPOSE = {
     8: Image.Transpose.ROTATE_90,
 }
 DEFAULT_MAX_PIXELS = 60_000_000
+# Our own max_pixels check runs before decoding, so Pillow's warning is noise. Set once
+# here because warnings.catch_warnings() is not thread-safe (imports run in workers).
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 
 
 @dataclass(frozen=True)
@@ -83,28 +86,26 @@ def decode_bytes(data: bytes, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> De
     """Decode ``data`` fully; raises ImageError with a human reason for any bad input."""
     if not data:
         raise ImageError("empty file (0 bytes)")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        try:
-            img = Image.open(io.BytesIO(data))
-        except Image.DecompressionBombError as exc:
-            raise ImageError(f"image is far too large to open safely ({exc})") from exc
-        except UnidentifiedImageError as exc:
-            raise ImageError("not an image, or an image type Inspector cannot read") from exc
-        except (OSError, SyntaxError, ValueError) as exc:
-            raise ImageError(f"damaged image file ({exc})") from exc
-        if img.format not in _FORMATS:
-            raise ImageError(f"not a supported image type ({img.format})")
-        fmt = "JPEG" if img.format == "MPO" else img.format
-        width, height = img.size
-        if max_pixels is not None and width * height > max_pixels:
-            raise ImageError(
-                f"image is {width}x{height} = {width * height / 1e6:.1f} megapixels, over the "
-                f"limit of {max_pixels / 1e6:.1f} megapixels (setting max_pixels)"
-            )
-        exif = _exif(img)
-        depth = _bit_depth(img, data)
-        rgb, mode = _pixels(img, data, depth)
+    try:
+        img = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as exc:
+        raise ImageError(f"image is far too large to open safely ({exc})") from exc
+    except UnidentifiedImageError as exc:
+        raise ImageError("not an image, or an image type Inspector cannot read") from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageError(f"damaged image file ({exc})") from exc
+    if img.format not in _FORMATS:
+        raise ImageError(f"not a supported image type ({img.format})")
+    fmt = "JPEG" if img.format == "MPO" else img.format
+    width, height = img.size
+    if max_pixels is not None and width * height > max_pixels:
+        raise ImageError(
+            f"image is {width}x{height} = {width * height / 1e6:.1f} megapixels, over the "
+            f"limit of {max_pixels / 1e6:.1f} megapixels (setting max_pixels)"
+        )
+    exif = _exif(img)
+    depth = _bit_depth(img, data)
+    rgb, mode = _pixels(img, data, depth)
     orientation = exif.get(0x0112, 1) if isinstance(exif.get(0x0112, 1), int) else 1
     if orientation in _TRANSPOSE:
         rgb = np.ascontiguousarray(

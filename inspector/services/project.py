@@ -40,7 +40,17 @@ def _positive_int(key: str, value: Any) -> int:
     return number
 
 
-_VALIDATORS = {"max_pixels": _positive_int}
+MAX_PIXELS_CEILING = 170_000_000  # Pillow refuses larger images as decompression bombs
+
+
+def _max_pixels(key: str, value: Any) -> int:
+    number = _positive_int(key, value)
+    if number > MAX_PIXELS_CEILING:
+        raise UserError(f"setting '{key}' can be at most {MAX_PIXELS_CEILING:,} pixels")
+    return number
+
+
+_VALIDATORS = {"max_pixels": _max_pixels}
 
 
 def default_project_dir() -> Path:
