@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QScrollArea,
     QStackedWidget,
     QWidget,
 )
@@ -38,6 +39,7 @@ PAGES: list[tuple[str, str, str, str]] = [
     ("reports", "Reports", "ui.pages.reports_page", "ReportsPage"),
 ]
 LEAD_ONLY = {"reports"}  # pages shown to QA leads and admins only
+EXTERNAL_PAGES = {"reports"}  # optional pages written elsewhere, wrapped in a scroll area
 
 
 class MainWindow(QMainWindow):
@@ -52,6 +54,7 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(180)
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
+        self.containers: dict[str, QWidget] = {}
         self.items: dict[str, QListWidgetItem] = {}
         self.progress = ProgressPanel()
         for index, (key, title, module, cls) in enumerate(PAGES, start=1):
@@ -59,7 +62,8 @@ class MainWindow(QMainWindow):
             if page is None:
                 continue
             self.pages[key] = page
-            self.stack.addWidget(page)
+            self.containers[key] = self._container(key, page)
+            self.stack.addWidget(self.containers[key])
             item = QListWidgetItem(f"{title}\nCtrl+{index}")
             item.setData(Qt.ItemDataRole.UserRole, key)
             item.setSizeHint(QSize(170, 64))
@@ -106,6 +110,17 @@ class MainWindow(QMainWindow):
         return getattr(importlib.import_module(module), cls)(self.state)
 
     @staticmethod
+    def _container(key: str, page: QWidget) -> QWidget:
+        """Pages from other modules scroll instead of forcing the window past 1366x768."""
+        if key not in EXTERNAL_PAGES:
+            return page
+        scroll = QScrollArea()
+        scroll.setWidget(page)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        return scroll
+
+    @staticmethod
     def _app() -> Any:
         from PySide6.QtWidgets import QApplication
 
@@ -127,13 +142,14 @@ class MainWindow(QMainWindow):
         return True
 
     def current_key(self) -> str:
-        return next(k for k, p in self.pages.items() if p is self.stack.currentWidget())
+        return next(k for k, c in self.containers.items() if c is self.stack.currentWidget())
 
     def _nav_changed(self, item: QListWidgetItem | None, _previous: Any) -> None:
         if item is None:
             return
-        page = self.pages[item.data(Qt.ItemDataRole.UserRole)]
-        self.stack.setCurrentWidget(page)
+        key = item.data(Qt.ItemDataRole.UserRole)
+        page = self.pages[key]
+        self.stack.setCurrentWidget(self.containers[key])
         if hasattr(page, "on_shown"):
             page.on_shown()
 

@@ -1,9 +1,162 @@
-"""Placeholder while the page is written."""
+"""History: searchable list of past inspections with their image and heat map."""
 
-from PySide6.QtWidgets import QWidget
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.errors import UserError
+from inspector.services import inspection, labeling
+from inspector.services.results import InspectionInfo
+from ui.state import AppState
+from ui.style import VERDICT_COLOURS
+from ui.widgets.image_view import ImageView
+from ui.widgets.verdict_banner import WORDS
+
+COLUMNS = ("Time", "Image", "Verdict", "Score", "Operator", "Station", "Product")
+ANY = "(any)"
 
 
 class HistoryPage(QWidget):
-    def __init__(self, state, parent=None):  # noqa: ANN001
+    """Filters on top, results table left, the selected image with its heat map right."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
+        self.results: list[InspectionInfo] = []
+        title = QLabel("History")
+        title.setProperty("role", "title")
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search file name, defect type, serial, lot…")
+        self.search.setClearButtonEnabled(True)
+        self.verdict = QComboBox()
+        self.verdict.addItems([ANY, "ok", "ng", "uncertain"])
+        self.since = QDateEdit()
+        self.since.setCalendarPopup(True)
+        self.since.setSpecialValueText("any date")
+        self.since.setMinimumDate(QDate(2000, 1, 1))
+        self.since.setDate(self.since.minimumDate())
+        self.debounce = QTimer(self)
+        self.debounce.setSingleShot(True)
+        self.debounce.setInterval(300)
+        self.debounce.timeout.connect(self.reload)
+        self.search.textChanged.connect(lambda _t: self.debounce.start())
+        self.verdict.currentIndexChanged.connect(self.reload)
+        self.since.dateChanged.connect(self.reload)
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 3)
+        filters.addWidget(QLabel("Verdict"))
+        filters.addWidget(self.verdict)
+        filters.addWidget(QLabel("Since"))
+        filters.addWidget(self.since)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.itemSelectionChanged.connect(self._selected)
+        self.view = ImageView()
+        self.heatmap_box = QCheckBox("Heat map")
+        self.heatmap_box.setChecked(True)
+        self.heatmap_box.toggled.connect(self.view.set_overlay_visible)
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.view, 1)
+        rl.addWidget(self.heatmap_box)
+        rl.addWidget(self.detail)
+        splitter = QSplitter()
+        splitter.addWidget(self.table)
+        splitter.addWidget(right)
+        splitter.setSizes([620, 480])
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addLayout(filters)
+        layout.addWidget(splitter, 1)
+        state.data_changed.connect(lambda kind: kind == "inspections" and self.isVisible()
+                                   and self.reload())
+
+    def on_shown(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        """Query the inspections that match the filters (newest first, at most 200)."""
+        since = None
+        if self.since.date() != self.since.minimumDate():
+            d = self.since.date()
+            since = dt.datetime(d.year(), d.month(), d.day(), tzinfo=dt.UTC)
+        verdict = self.verdict.currentText()
+        try:
+            self.results = inspection.list_inspections(
+                self.state.project, since=since, product=self.state.product,
+                verdict=None if verdict == ANY else verdict,
+                text=self.search.text().strip() or None,
+            )
+        except UserError as exc:
+            self.state.say(str(exc))
+            self.results = []
+        self.table.setRowCount(len(self.results))
+        for row, info in enumerate(self.results):
+            cells = (f"{info.inspected_at.astimezone():%Y-%m-%d %H:%M:%S}",
+                     info.image_name or f"#{info.image_id}",
+                     WORDS.get(info.final_verdict, info.final_verdict)
+                     + (" *" if info.override_verdict else ""),
+                     f"{info.score:.3g}", info.operator or "", info.station or "",
+                     info.product or "")
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if col == 2:
+                    bg, fg = VERDICT_COLOURS.get(info.final_verdict, VERDICT_COLOURS["none"])
+                    item.setBackground(QColor(bg))
+                    item.setForeground(QColor(fg))
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.table.setItem(row, col, item)
+        if self.results:
+            self.table.selectRow(0)
+        else:
+            self.view.set_image(None)
+            self.detail.setText("No inspections match.")
+
+    def _selected(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return
+        info = self.results[rows[0].row()]
+        try:
+            rgb = labeling.load_image(self.state.project, info.image_id)
+        except UserError as exc:
+            self.detail.setText(str(exc))
+            return
+        self.view.set_image(rgb)
+        path = inspection.overlay_path(self.state.project, info)
+        self.view.set_overlay(QImage(str(path)) if path else None)
+        self.view.set_overlay_visible(self.heatmap_box.isChecked())
+        text = (f"<b>{WORDS.get(info.final_verdict, info.final_verdict)}</b> · score "
+                f"{info.score:.3g} / threshold {info.threshold:.3g} · model v{info.model_version}"
+                f"<br>{info.severity or ''} {info.defect_type or ''}")
+        if info.override_verdict:
+            text += (f"<br>Override by {info.override_by}: machine said "
+                     f"{info.verdict.upper()} — “{info.override_reason}”")
+        self.detail.setText(text)

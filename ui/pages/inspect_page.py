@@ -1,9 +1,286 @@
-"""Placeholder while the page is written."""
+"""Inspect: one image, a folder, or the live camera; a banner readable from two metres.
 
-from PySide6.QtWidgets import QWidget
+Inference always runs in the worker. With the camera, Space inspects the current frame,
+or "continuous" inspects at the chosen rate, dropping frames while a result is pending.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QImage, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.errors import UserError
+from inspector.services import inspection, labeling
+from inspector.services.results import InspectionInfo
+from inspector.store import roles
+from ui.dialogs import show_error
+from ui.pages.capture_page import IMAGE_FILTER
+from ui.qimage import heatmap_to_rgba
+from ui.state import AppState
+from ui.widgets.camera_preview import CameraPreview
+from ui.widgets.image_view import ImageView
+from ui.widgets.override_dialog import OverrideDialog
+from ui.widgets.progress_panel import ProgressPanel
+from ui.widgets.recent_strip import RecentStrip
+from ui.widgets.verdict_banner import VerdictBanner
+from ui.worker import Job
+
+RECENT = 10
+
+
+def inspect_files(project, actor, paths, product, progress=None, cancel=None):  # noqa: ANN001, ANN201
+    """Worker body: inspect files/folders; load the last few images for the recent strip."""
+    batch = inspection.inspect_paths(project, actor, paths, product=product,
+                                     progress=progress, cancel=cancel)
+    shown = [(info, labeling.load_image(project, info.image_id))
+             for info in batch.inspections[-RECENT:]]
+    return batch, shown
+
+
+def inspect_frame(project, actor, rgb, product):  # noqa: ANN001, ANN201
+    """Worker body: store and inspect one camera frame."""
+    return inspection.inspect_array(project, actor, rgb, product=product), rgb
+
+
+def result_detail(info: InspectionInfo) -> str:
+    """Score against threshold, severity and defect type in one line."""
+    parts = [f"score {info.score:.3g} / threshold {info.threshold:.3g}"]
+    if info.severity:
+        parts.append(f"severity {info.severity}")
+    if info.defect_type:
+        parts.append(info.defect_type)
+    if info.override_verdict:
+        parts.append(f"overridden by {info.override_by} (machine: {info.verdict.upper()})")
+    return " · ".join(parts)
 
 
 class InspectPage(QWidget):
-    def __init__(self, state, parent=None):  # noqa: ANN001
+    """Sources on top, image and banner in the middle, recent results at the bottom."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
+        self.job: Job | None = None
+        self.current: InspectionInfo | None = None
+        self.current_rgb: np.ndarray | None = None
+        self.dropped_frames = 0
+        file_button = QPushButton("Inspect image…")
+        file_button.clicked.connect(self.choose_file)
+        folder_button = QPushButton("Inspect folder…")
+        folder_button.clicked.connect(self.choose_folder)
+        self.camera_button = QPushButton("Live camera")
+        self.camera_button.setCheckable(True)
+        self.camera_button.toggled.connect(self._toggle_camera_panel)
+        self.inspect_now = QPushButton("Inspect frame  [Space]")
+        self.inspect_now.clicked.connect(self.inspect_camera_frame)
+        self.continuous = QCheckBox("every")
+        self.rate = QDoubleSpinBox()
+        self.rate.setRange(0.2, 30.0)
+        self.rate.setValue(1.0)
+        self.rate.setSuffix(" s")
+        self.continuous.toggled.connect(self._continuous_toggled)
+        self.rate.valueChanged.connect(lambda v: self.timer.setInterval(int(v * 1000)))
+        top = QHBoxLayout()
+        for w in (file_button, folder_button, self.camera_button, self.inspect_now,
+                  self.continuous, self.rate):
+            top.addWidget(w)
+        top.addStretch(1)
+        self.camera = CameraPreview()
+        self.camera.setVisible(False)
+        self.camera.setMaximumWidth(420)
+        self.view = ImageView()
+        self.banner = VerdictBanner()
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.heatmap_box = QCheckBox("Heat map  [H]")
+        self.heatmap_box.setChecked(True)
+        self.heatmap_box.toggled.connect(self.view.set_overlay_visible)
+        self.override_button = QPushButton("Override verdict…")
+        self.override_button.clicked.connect(self.override)
+        self.progress = ProgressPanel()
+        right = QWidget()
+        right.setMinimumWidth(330)
+        right.setMaximumWidth(430)
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.banner)
+        rl.addWidget(self.detail)
+        rl.addWidget(self.heatmap_box)
+        rl.addWidget(self.override_button)
+        rl.addWidget(self.progress)
+        rl.addStretch(1)
+        middle = QSplitter()
+        middle.addWidget(self.camera)
+        middle.addWidget(self.view)
+        middle.setStretchFactor(1, 1)
+        body = QHBoxLayout()
+        body.addWidget(middle, 1)
+        body.addWidget(right)
+        self.recent = RecentStrip()
+        self.recent.chosen.connect(lambda payload: self.show_result(*payload))
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(body, 1)
+        layout.addWidget(self.recent)
+        self.timer = QTimer(self)
+        self.timer.setInterval(1000)
+        self.timer.timeout.connect(self.inspect_camera_frame)
+        for key, slot in (("Space", self.inspect_camera_frame), ("H", self.heatmap_box.toggle)):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+        state.actor_changed.connect(lambda _a: self._apply_role())
+        self._apply_role()
+        self.show_result(None, None)
+
+    def _apply_role(self) -> None:
+        self.override_button.setVisible(self.state.may(roles.OVERRIDE_VERDICT))
+
+    # -- sources --------------------------------------------------------------------------
+    def choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Inspect an image", "", IMAGE_FILTER)
+        if path:
+            self.inspect_paths([path])
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Inspect a folder")
+        if folder:
+            self.inspect_paths([folder])
+
+    def inspect_paths(self, paths: list[str | Path]) -> Job | None:
+        if self.job is not None:
+            return None
+        job = Job(inspect_files, self.state.project, self.state.actor,
+                  [str(p) for p in paths], self.state.product)
+        job.finished.connect(self._files_inspected)
+        self.progress.attach(job, "Inspecting…")
+        return self._start(job)
+
+    def _files_inspected(self, result: tuple) -> None:
+        batch, shown = result
+        if batch.refused:
+            self.state.say(f"{len(batch.refused)} file(s) refused: {batch.refused[0][1]}")
+        for info, rgb in shown[:-1]:
+            self.recent.add(rgb, info.final_verdict, (info, rgb))
+        if shown:
+            self._add_result(*shown[-1])
+        counts = {v: sum(i.final_verdict == v for i in batch.inspections)
+                  for v in ("ok", "ng", "uncertain")}
+        self.state.say(f"{len(batch.inspections)} inspected: {counts['ok']} OK, "
+                       f"{counts['ng']} NG, {counts['uncertain']} uncertain")
+
+    def _toggle_camera_panel(self, on: bool) -> None:
+        self.camera.setVisible(on)
+        if not on:
+            self.continuous.setChecked(False)
+            self.camera.stop()
+
+    def _continuous_toggled(self, on: bool) -> None:
+        self.timer.setInterval(int(self.rate.value() * 1000))
+        if on:
+            self.timer.start()
+        else:
+            self.timer.stop()
+
+    def inspect_camera_frame(self) -> Job | None:
+        """Inspect the newest frame; while an inspection runs, frames are dropped."""
+        frame = self.camera.last_frame
+        if frame is None:
+            if not self.timer.isActive():
+                self.state.say("No camera frame: open Live camera and start a camera first.")
+            return None
+        if self.job is not None:
+            self.dropped_frames += 1
+            return None
+        job = Job(inspect_frame, self.state.project, self.state.actor, frame.copy(),
+                  self.state.product)
+        job.finished.connect(lambda result: self._add_result(*result))
+        return self._start(job)
+
+    def _start(self, job: Job) -> Job:
+        job.failed.connect(self._failed)
+        job.done.connect(self._job_done)
+        self.job = job
+        return job.start()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.continuous.setChecked(False)
+        show_error(self, exc, "Inspection failed")
+
+    def _job_done(self) -> None:
+        self.job = None
+
+    # -- results --------------------------------------------------------------------------
+    def _add_result(self, info: InspectionInfo, rgb: np.ndarray | None) -> None:
+        if rgb is not None:
+            self.recent.add(rgb, info.final_verdict, (info, rgb))
+        self.show_result(info, rgb)
+        self.state.notify("inspections")
+
+    def show_result(self, info: InspectionInfo | None, rgb: np.ndarray | None) -> None:
+        self.current, self.current_rgb = info, rgb
+        self.override_button.setEnabled(info is not None)
+        if info is None:
+            self.banner.set_verdict(None, "No inspection yet")
+            self.detail.setText("Inspect an image, a folder or the live camera.")
+            return
+        self.banner.set_verdict(info.final_verdict, result_detail(info))
+        self.detail.setText(
+            f"Image #{info.image_id} {info.image_name or ''} · model v{info.model_version} · "
+            f"{info.operator or ''} @ {info.station or '—'} · "
+            f"{info.inspected_at.astimezone():%H:%M:%S}"
+        )
+        if rgb is None:
+            try:
+                rgb = labeling.load_image(self.state.project, info.image_id)
+            except UserError as exc:
+                self.state.say(str(exc))
+        self.view.set_image(rgb)
+        if info.heatmap is not None:
+            self.view.set_overlay(heatmap_to_rgba(info.heatmap))
+        else:
+            path = inspection.overlay_path(self.state.project, info)
+            self.view.set_overlay(QImage(str(path)) if path else None)
+        self.view.set_overlay_visible(self.heatmap_box.isChecked())
+
+    def override(self) -> None:
+        info = self.current
+        if info is None:
+            return
+        dialog = OverrideDialog(info.final_verdict, self)
+        if dialog.exec() != OverrideDialog.DialogCode.Accepted:
+            return
+        self.apply_override(dialog.verdict(), dialog.reason())
+
+    def apply_override(self, verdict: str, reason: str) -> InspectionInfo | None:
+        """Store the QA lead's verdict beside the machine's and show it."""
+        if self.current is None:
+            return None
+        try:
+            info = inspection.override_verdict(
+                self.state.project, self.state.actor, self.current.id, verdict, reason
+            )
+        except UserError as exc:
+            show_error(self, exc)
+            return None
+        self.show_result(info, self.current_rgb)
+        self.state.notify("inspections")
+        return info
+
+    def shutdown(self) -> None:
+        self.timer.stop()
+        self.camera.stop()

@@ -73,12 +73,17 @@ class ImageView(QGraphicsView):
         self.scene().setSceneRect(QRectF(0, 0, w, h))
         self.fit()
 
-    def set_overlay(self, rgba: np.ndarray | None) -> None:
-        """Show an RGBA overlay (a heat map) over the image, or hide it with None."""
-        if rgba is None:
+    def set_overlay(self, rgba: np.ndarray | QImage | None) -> None:
+        """Show an RGB(A) overlay (a heat map) over the image, scaled to it; None hides it."""
+        if rgba is None or (isinstance(rgba, QImage) and rgba.isNull()):
             self._overlay_item.setPixmap(QPixmap())
-        else:
-            self._overlay_item.setPixmap(QPixmap.fromImage(rgb_to_qimage(rgba)))
+            return
+        image = rgba if isinstance(rgba, QImage) else rgb_to_qimage(rgba)
+        pix = QPixmap.fromImage(image)
+        self._overlay_item.setPixmap(pix)
+        image = self._image_item.pixmap()
+        if not image.isNull() and pix.width():
+            self._overlay_item.setScale(image.width() / pix.width())
 
     def set_overlay_visible(self, visible: bool) -> None:
         self._overlay_item.setVisible(visible)

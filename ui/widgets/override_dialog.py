@@ -1,0 +1,58 @@
+"""QA lead's verdict override: the new verdict and a reason (required, audited)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+VERDICTS = ("ok", "ng", "uncertain")
+
+
+class OverrideDialog(QDialog):
+    """``verdict()`` and ``reason()`` after ``exec()`` returns Accepted."""
+
+    def __init__(self, current: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Override verdict")
+        self.verdict_box = QComboBox()
+        self.verdict_box.addItems([v.upper() for v in VERDICTS])
+        others = [v for v in VERDICTS if v != current]
+        self.verdict_box.setCurrentText((others[0] if others else VERDICTS[0]).upper())
+        self.reason_edit = QPlainTextEdit()
+        self.reason_edit.setPlaceholderText("Why is the machine verdict wrong? (required)")
+        self.reason_edit.setMinimumHeight(90)
+        self.error = QLabel()
+        self.error.setProperty("role", "warning")
+        form = QFormLayout()
+        form.addRow("Machine verdict", QLabel(current.upper()))
+        form.addRow("New verdict", self.verdict_box)
+        form.addRow("Reason", self.reason_edit)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self._accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+
+    def verdict(self) -> str:
+        return self.verdict_box.currentText().lower()
+
+    def reason(self) -> str:
+        return self.reason_edit.toPlainText().strip()
+
+    def _accept(self) -> None:
+        if not self.reason():
+            self.error.setText("Please give a reason.")
+            return
+        self.accept()

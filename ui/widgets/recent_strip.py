@@ -1,0 +1,54 @@
+"""The last results as small thumbnails framed in their verdict colour; click to reopen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
+
+from ui.qimage import rgb_to_pixmap
+from ui.style import VERDICT_COLOURS
+from ui.widgets.verdict_banner import WORDS
+
+THUMB = 84
+
+
+def _framed(rgb: np.ndarray, verdict: str) -> QPixmap:
+    inner = rgb_to_pixmap(rgb, THUMB)
+    pix = QPixmap(THUMB + 10, THUMB + 10)
+    pix.fill(QColor(VERDICT_COLOURS.get(verdict, VERDICT_COLOURS["none"])[0]))
+    painter = QPainter(pix)
+    painter.drawPixmap((pix.width() - inner.width()) // 2, (pix.height() - inner.height()) // 2,
+                       inner)
+    painter.end()
+    return pix
+
+
+class RecentStrip(QListWidget):
+    """Newest first, at most ``limit`` entries; ``chosen(payload)`` on click."""
+
+    chosen = Signal(object)
+
+    def __init__(self, limit: int = 10, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.limit = limit
+        self.setViewMode(QListWidget.ViewMode.IconMode)
+        self.setFlow(QListWidget.Flow.LeftToRight)
+        self.setWrapping(False)
+        self.setIconSize(QSize(THUMB + 10, THUMB + 10))
+        self.setFixedHeight(THUMB + 64)
+        self.setMovement(QListWidget.Movement.Static)
+        self.itemClicked.connect(lambda item: self.chosen.emit(item.data(Qt.ItemDataRole.UserRole)))
+
+    def add(self, rgb: np.ndarray, verdict: str, payload: Any) -> None:
+        item = QListWidgetItem(QIcon(_framed(rgb, verdict)), WORDS.get(verdict, verdict))
+        item.setData(Qt.ItemDataRole.UserRole, payload)
+        self.insertItem(0, item)
+        while self.count() > self.limit:
+            self.takeItem(self.count() - 1)
+
+    def verdicts(self) -> list[str]:
+        return [self.item(i).text() for i in range(self.count())]
