@@ -187,3 +187,24 @@ def test_generated_data_matches_a_python_recount(tmp_path) -> None:  # noqa: ANN
     assert sum(p.count for p in rep.pareto) == len(ng)
     assert rep.worst[0].score == max(r.score for r in ng)
     db.dispose()
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        ReportFilters(tz="Europe/Berlin"),  # open period: from the data's first to last day
+        ReportFilters.for_days(dt.date(2024, 3, 28), dt.date(2024, 4, 1), tz="Europe/Berlin"),
+        ReportFilters.for_shift(dt.date(2024, 3, 30), "night", tz="Europe/Berlin"),
+        ReportFilters(start=dt.datetime(2024, 3, 29, 10, 17), tz="America/New_York"),
+    ],
+)
+def test_sql_buckets_equal_the_python_recount(tmp_path, f: ReportFilters) -> None:  # noqa: ANN001
+    from inspector.reports import query
+
+    db = Database(sqlite_url(tmp_path / "b.db"))
+    Base.metadata.create_all(db.engine)
+    seed_inspections(db, 1500, dt.datetime(2024, 3, 27, tzinfo=dt.UTC), 7, seed=5)
+    where = query.where_clause(f)
+    with db.session() as s:
+        assert query.day_and_shift(s, where, f) == query.day_and_shift_python(s, where, f)
+    db.dispose()

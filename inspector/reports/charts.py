@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from inspector.reports.types import Report
@@ -137,3 +138,15 @@ DRAWERS = {
     "severity": draw_severity,
     "shift": draw_shift,
 }
+
+
+def draw_screen(fig: Figure, rep: Report) -> None:
+    """All five charts on one (landscape) figure, e.g. the GUI's canvas; clears it first."""
+    fig.clear()
+    grid = fig.add_gridspec(2, 3, hspace=0.6, wspace=0.5, left=0.06, right=0.96, top=0.92,
+                            bottom=0.14)  # fmt: skip
+    draw_trend(fig.add_subplot(grid[0, :2]), rep)
+    draw_severity(fig.add_subplot(grid[0, 2]), rep)
+    draw_pareto(fig.add_subplot(grid[1, 0]), rep)
+    draw_operator(fig.add_subplot(grid[1, 1]), rep)
+    draw_shift(fig.add_subplot(grid[1, 2]), rep)

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
+from inspector.reports import buckets
 from inspector.reports.filters import ReportFilters
 from inspector.reports.types import (
     CountShare,
@@ -148,7 +149,34 @@ def pareto(s: Session, where: ColumnElement[bool]) -> tuple[ParetoRow, ...]:
 def day_and_shift(
     s: Session, where: ColumnElement[bool], f: ReportFilters
 ) -> tuple[tuple[DayCount, ...], tuple[GroupCount, ...]]:
-    """NG per local calendar day (every day of the period, zeros included) and per shift."""
+    """NG per local calendar day (every day of the period, zeros included) and per shift.
+
+    Counted in SQL over local day/shift intervals (``buckets``); a period too long for
+    that falls back to bucketing the rows in Python.
+    """
+    lo, hi = f.utc_bounds()
+    if lo is None or hi is None:
+        first, last = s.execute(
+            select(func.min(I.inspected_at), func.max(I.inspected_at)).where(where)
+        ).one()
+        if first is None:
+            return tuple(DayCount(d, 0, 0) for d in _day_range(f, Counter())), tuple(
+                GroupCount(sh.name, 0, 0) for sh in f.shifts
+            )
+        lo = lo or first
+        hi = hi or last + dt.timedelta(microseconds=1)
+    cut = buckets.make_buckets(f, lo, hi, NO_NAME)
+    if cut is None:
+        return day_and_shift_python(s, where, f)
+    counts = buckets.count_buckets(s, where, cut, I.inspected_at, case((FINAL == "ng", 1), else_=0))
+    seen = Counter({b.day: 1 for b in cut})
+    return buckets.aggregate(cut, counts, _day_range(f, seen), [sh.name for sh in f.shifts])
+
+
+def day_and_shift_python(
+    s: Session, where: ColumnElement[bool], f: ReportFilters
+) -> tuple[tuple[DayCount, ...], tuple[GroupCount, ...]]:
+    """The same figures by reading (inspected_at, is NG) of every row: the fallback."""
     zone = f.zone
     days_n: Counter[dt.date] = Counter()
     days_ng: Counter[dt.date] = Counter()
