@@ -72,9 +72,12 @@ class ReportsPage(QWidget):
         actor_provider: Callable[[], Any],
         run_job: RunJob | None = None,
         parent: QWidget | None = None,
+        *,
+        tz: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.project = project
+        self.tz = tz  # None: this computer's zone
         self.actor_provider = actor_provider
         self._run_job = run_job or _local_runner
         self._errors_shown_by_runner = run_job is not None
@@ -210,12 +213,14 @@ class ReportsPage(QWidget):
             "severity": self._value(self.severity_box), "defect_type": self._value(self.type_box),
             "model_version": int(model) if model else None,
             "overridden": None if over is None else over == "overridden",
-            "shifts": getattr(self, "shifts", ReportFilters().shifts),
         }  # fmt: skip
+        shifts = getattr(self, "shifts", None)
+        if shifts:
+            kw["shifts"] = shifts
         shift = self._value(self.shift_box)
         if shift:
-            return ReportFilters.for_shift(first, shift, **kw)
-        return ReportFilters.for_days(first, last, **kw)
+            return ReportFilters.for_shift(first, shift, self.tz, **kw)
+        return ReportFilters.for_days(first, last, self.tz, **kw)
 
     # -- summary --------------------------------------------------------------------------
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
