@@ -56,7 +56,7 @@ def inspect_image(
         rec_id, version = rec.id, rec.version
         threshold, uncertain_low = rec.threshold, rec.uncertain_low
         model = load_model(project.root, rec)
-    result = model.predict(rgb, threshold=threshold, uncertain_low=uncertain_low)
+    result = model.with_threshold(threshold, uncertain_low).predict(rgb)
     overlay_rel = _save_overlay(project, result.overlay)
     with project.db.session() as s:
         row = Inspection(

@@ -96,11 +96,11 @@ def score_distribution(project: Project, version: int) -> ScoreDistribution:
     """Scores the model was calibrated on: held-out good, labelled and synthetic defects."""
     with project.db.session() as s:
         rec = record_by_version(s, version)
-        cal = dict((rec.metrics or {}).get("calibration", {}))
+        metrics = dict(rec.metrics or {})
         return ScoreDistribution(
-            good_scores=[float(x) for x in cal.get("good_scores", [])],
-            defect_scores=[float(x) for x in cal.get("defect_scores", [])],
-            synthetic_scores=[float(x) for x in cal.get("synthetic_scores", [])],
+            good_scores=[float(x) for x in metrics.get("heldout_good_scores", [])],
+            defect_scores=[float(x) for x in metrics.get("labelled_scores", [])],
+            synthetic_scores=[float(x) for x in metrics.get("synthetic_scores", [])],
             threshold=rec.threshold,
             uncertain_low=rec.uncertain_low,
         )
