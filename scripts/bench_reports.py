@@ -59,7 +59,7 @@ def main() -> None:
         with db.session() as s:
             where = q.where_clause(everything)
             timed(
-                "  of which per-day/per-shift (Python)",
+                "  of which per-day/per-shift (SQL intervals)",
                 lambda: len(q.day_and_shift(s, where, everything)[0]),
             )
             timed("  of which totals (SQL)", lambda: q.totals(s, where).inspected)
