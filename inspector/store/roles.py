@@ -1,7 +1,7 @@
 """Who may do what. ``require`` raises PermissionDenied and audits the refusal.
 
 Operators import, label, inspect, train (a new version only goes live by itself when
-none is active) and view reports; QA leads also change thresholds, manage
+none is active); QA leads also see and export reports, change thresholds, manage
 models, defect types, products and settings, override verdicts and delete data; only
 admins edit operators.
 """
@@ -28,8 +28,9 @@ EDIT_SETTINGS = "edit_settings"
 LIST_OPERATORS = "list_operators"
 MANAGE_OPERATORS = "manage_operators"
 
-_OPERATOR = frozenset({IMPORT, LABEL, INSPECT, TRAIN, VIEW_REPORTS})
+_OPERATOR = frozenset({IMPORT, LABEL, INSPECT, TRAIN})
 _QA_LEAD = _OPERATOR | {
+    VIEW_REPORTS,
     SET_THRESHOLD,
     MANAGE_MODELS,
     MANAGE_DEFECT_TYPES,
