@@ -33,7 +33,8 @@ class EngineConfig:
     use_defect_bank: bool = True
     defect_beta: float = 0.3
     severity: SeverityBands = field(default_factory=SeverityBands)
-    smooth_sigma: float = 1.0
+    smooth_sigma: float = 0.0  # smoothing before the image score (heat maps use 1.0)
+    top_fraction: float = 0.01
     seed: int = 0
 
     def __post_init__(self) -> None:

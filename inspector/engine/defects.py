@@ -35,12 +35,13 @@ class DefectSide:
     owner: torch.Tensor | None  # which defect each bank row came from
     types: TypeIndex | None
     sigma: float
+    top: float
     beta: float
 
     def scores(self, banks: Banks) -> np.ndarray:
         """Leave-one-out image scores of the labelled defects under ``banks``."""
         if self.defect_bank is None or self.owner is None:
-            return image_scores(self.good_maps, self.sigma).numpy()
+            return image_scores(self.good_maps, self.sigma, self.top).numpy()
         m, _, g, _ = self.feats.shape
         out = []
         for i in range(m):
@@ -50,7 +51,7 @@ class DefectSide:
             if not torch.isfinite(d_def).all():  # this defect is the only one in the bank
                 d_def = torch.zeros_like(d_def)
             out.append(self.good_maps[i] - self.beta * d_def.view(g, g))
-        return image_scores(torch.stack(out), self.sigma).numpy()
+        return image_scores(torch.stack(out), self.sigma, self.top).numpy()
 
 
 def _mask_grid(mask: np.ndarray | None, g: int) -> torch.Tensor | None:
@@ -100,5 +101,6 @@ def build_defect_side(
         owner=torch.cat(owner) if use_bank else None,
         types=types,
         sigma=cfg.smooth_sigma,
+        top=cfg.top_fraction,
         beta=cfg.defect_beta,
     )

@@ -29,12 +29,15 @@ def coreset_indices(
         z = rows @ proj
     else:
         z = rows
+    z = z.contiguous()
+    zz = (z * z).sum(1)
     chosen = torch.empty(n_select, dtype=torch.long)
     idx = int(torch.randint(n, (1,), generator=gen))
     min_d = torch.full((n,), float("inf"))
     for i in range(n_select):
         chosen[i] = idx
-        d = ((z - z[idx]) ** 2).sum(1)
+        c = z[idx]
+        d = torch.mv(z, c).mul_(-2.0).add_(zz).add_(zz[idx])  # ||z - c||^2 via one gemv
         torch.minimum(min_d, d, out=min_d)
         idx = int(torch.argmax(min_d))
         if i % 256 == 0:

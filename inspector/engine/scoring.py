@@ -2,7 +2,8 @@
 
 Patch score = distance to the nearest good patch, minus ``beta`` x distance to the nearest
 labelled-defect patch when a defect bank exists (close to a known defect -> higher).
-Image score = max of the lightly smoothed patch map (robust to single noisy patches).
+Image score = mean of the top ~1% patch scores (measured: beats the max of a smoothed
+map on elongated / thin defects, and is robust to single noisy patches).
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ def patch_maps(feats: torch.Tensor, banks: Banks) -> torch.Tensor:
     return d.view(n, h, w)
 
 
-def image_scores(maps: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:
-    """One score per image: the max of the smoothed patch map."""
-    return smooth(maps, sigma).flatten(1).max(1).values
+def image_scores(maps: torch.Tensor, sigma: float = 0.0, top: float = 0.01) -> torch.Tensor:
+    """One score per image: mean of the top ``top`` fraction of (smoothed) patch scores."""
+    flat = smooth(maps, sigma).flatten(1)
+    k = max(1, round(top * flat.shape[1]))
+    return flat.topk(k, dim=1).values.mean(1)

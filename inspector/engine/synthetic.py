@@ -17,14 +17,22 @@ import numpy as np
 Rng = np.random.Generator
 KINDS = ("cutpaste", "perlin", "scratch", "crack", "spot", "dent", "blemish")
 
-_PHOTO = A.Compose(
-    [
-        A.RandomBrightnessContrast(brightness_limit=0.3, contrast_limit=0.3, p=0.9),
-        A.HueSaturationValue(10, 30, 20, p=0.5),
-        A.GaussianBlur(blur_limit=(3, 5), p=0.2),
-    ]
-)
-_GEOM = A.Compose([A.HorizontalFlip(p=0.5), A.VerticalFlip(p=0.5), A.RandomRotate90(p=0.5)])
+
+
+def _augment(img: np.ndarray, rng: Rng) -> np.ndarray:
+    """Albumentations photometric + geometric jitter, seeded from ``rng`` (reproducible)."""
+    aug = A.Compose(
+        [
+            A.HorizontalFlip(p=0.5),
+            A.VerticalFlip(p=0.5),
+            A.RandomRotate90(p=0.5),
+            A.RandomBrightnessContrast(brightness_limit=0.3, contrast_limit=0.3, p=0.9),
+            A.HueSaturationValue(10, 30, 20, p=0.5),
+            A.GaussianBlur(blur_limit=(3, 5), p=0.2),
+        ],
+        seed=int(rng.integers(2**31)),
+    )
+    return aug(image=np.ascontiguousarray(img))["image"]
 
 
 def perlin(shape: tuple[int, int], res: int, rng: Rng) -> np.ndarray:
@@ -72,7 +80,7 @@ def _cutpaste(img: np.ndarray, others: Sequence[np.ndarray], rng: Rng) -> np.nda
     src = cv2.resize(src, (w, h))
     ph, pw = int(h * rng.uniform(0.06, 0.2)), int(w * rng.uniform(0.06, 0.2))
     sy, sx = rng.integers(0, h - ph), rng.integers(0, w - pw)
-    patch = _PHOTO(image=_GEOM(image=src[sy : sy + ph, sx : sx + pw])["image"])["image"]
+    patch = _augment(src[sy : sy + ph, sx : sx + pw], rng)
     patch = cv2.resize(patch, (pw, ph))
     ty, tx = rng.integers(0, h - ph), rng.integers(0, w - pw)
     out = img.copy()
@@ -84,7 +92,7 @@ def _perlin_blend(img: np.ndarray, others: Sequence[np.ndarray], rng: Rng) -> np
     h, w = img.shape[:2]
     blob = _blob((h, w), rng, (0.005, 0.04))
     src = others[rng.integers(len(others))] if others else img
-    tex = _PHOTO(image=_GEOM(image=cv2.resize(src, (w, h)))["image"])["image"]
+    tex = cv2.resize(_augment(src, rng), (w, h))
     a = rng.uniform(0.5, 1.0)
     out = img.astype(np.float32)
     out[blob] = (1 - a) * out[blob] + a * tex[blob].astype(np.float32)

@@ -8,18 +8,20 @@ second bank of their most anomalous patches and a defect-type index; then the th
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Sequence
 
 import numpy as np
 import torch
 
+import inspector
 from inspector.engine.calibration import calibrate
 from inspector.engine.config import EngineConfig
 from inspector.engine.defects import build_defect_side
 from inspector.engine.features import FeatureExtractor, flatten
 from inspector.engine.memory import coreset_indices, nn_distance
-from inspector.engine.model import DefectModel
+from inspector.engine.model import HEAT_SIGMA, DefectModel
 from inspector.engine.result import LabelledDefect
 from inspector.engine.scoring import Banks, image_scores, patch_maps, smooth
 from inspector.errors import UserError
@@ -113,13 +115,13 @@ def train_model(
         syn_maps = [m - cfg.defect_beta * _defect_dist(f, banks) for m, f in zip(
             syn_maps, syn_feats, strict=True)]
 
-    good_scores = image_scores(held_maps, cfg.smooth_sigma).numpy()
-    syn_scores = (
-        image_scores(torch.cat(syn_maps), cfg.smooth_sigma).numpy() if syn_maps else None
-    )
+    good_scores = image_scores(held_maps, cfg.smooth_sigma, cfg.top_fraction).numpy()
+    syn_scores = None
+    if syn_maps:
+        syn_scores = image_scores(torch.cat(syn_maps), cfg.smooth_sigma, cfg.top_fraction).numpy()
     labelled_scores = side.scores(banks) if side is not None else None
     cal = calibrate(good_scores, syn_scores, labelled_scores, cfg)
-    base = float(smooth(held_maps, cfg.smooth_sigma).median())
+    base = float(smooth(held_maps, HEAT_SIGMA).median())
     report(progress, 1.0, "done")
     return DefectModel(
         config=cfg,
@@ -135,6 +137,18 @@ def train_model(
             "bank_size": int(banks.good.shape[0]),
             "fit_seconds": time.perf_counter() - t_start,
             "heldout_good_scores": [float(s) for s in good_scores],
+            "synthetic_scores": [] if syn_scores is None else [float(s) for s in syn_scores],
+            "labelled_scores": [] if labelled_scores is None else [float(s) for s in
+                                                                   labelled_scores],
+        },
+        metadata={
+            "backbone": cfg.backbone,
+            "preset": cfg.preset,
+            "image_size": cfg.image_size,
+            "code_version": inspector.__version__,
+            "good_sha256": [_sha(im) for im in good],
+            "defect_sha256": [_sha(d.image) for d in defects],
+            "defect_types": sorted({d.defect_type for d in defects if d.defect_type}),
         },
         _extractor=ext,
     )
@@ -144,3 +158,10 @@ def _defect_dist(feats: torch.Tensor, banks: Banks) -> torch.Tensor:
     n, _, h, w = feats.shape
     assert banks.defect is not None
     return nn_distance(flatten(feats), banks.defect, banks.defect_sq).view(n, h, w)
+
+
+def _sha(img: np.ndarray) -> str:
+    """Content hash of a training image (pixels + shape), recorded in the model file."""
+    h = hashlib.sha256(str(img.shape).encode())
+    h.update(np.ascontiguousarray(img).tobytes())
+    return h.hexdigest()

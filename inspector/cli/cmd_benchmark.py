@@ -1,0 +1,71 @@
+"""`inspector benchmark DATA_DIR`: accuracy, speed and memory on MVTec-layout folders."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "benchmark",
+        help="measure the engine on folders in MVTec layout (train/good, test/<type>)",
+        description="Every folder under DATA_DIR holding train/good and test/ is a category. "
+        "Prints a table; --json OUT also writes the numbers as JSON.",
+    )
+    p.add_argument("data_dir", type=Path, metavar="DATA_DIR")
+    p.add_argument("--shots", type=int, default=10, help="good training images (0: all)")
+    p.add_argument("--defect-shots", type=int, default=0,
+                   help="labelled defects per defect type taken from test/ (left out of it)")
+    p.add_argument("--preset", choices=["accurate", "fast"], default="accurate")
+    p.add_argument("--json", type=Path, default=None, metavar="OUT", help="write JSON here")
+    g = p.add_argument_group("ablation options")
+    g.add_argument("--backbone", default="lite0", help="lite0 (default), lite1, lite2")
+    g.add_argument("--image-size", type=int, default=None, help="square input size in px")
+    g.add_argument("--stages", default=None, help="backbone stages to tap, e.g. 2,4")
+    g.add_argument("--keep-aspect", action="store_true", help="pad instead of stretching")
+    g.add_argument("--max-bank", type=int, default=None, help="memory-bank size cap")
+    g.add_argument("--no-synthetic", action="store_true", help="no synthetic defects")
+    g.add_argument("--no-defect-bank", action="store_true", help="no labelled-defect bank")
+    g.add_argument("--threads", type=int, default=None, help="torch threads (default: cores)")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import torch
+
+    from inspector.engine.benchmark import format_table, run_benchmark
+    from inspector.engine.config import EngineConfig
+
+    torch.set_num_threads(args.threads or max(1, os.cpu_count() or 1))
+    extra = {}
+    if args.stages:
+        extra["stages"] = tuple(int(s) for s in args.stages.split(","))
+    config = EngineConfig(
+        preset=args.preset,
+        backbone=args.backbone,
+        image_size=args.image_size,
+        keep_aspect=args.keep_aspect,
+        max_bank=args.max_bank,
+        use_synthetic=not args.no_synthetic,
+        use_defect_bank=not args.no_defect_bank,
+        **extra,
+    )
+    result = run_benchmark(args.data_dir, args.shots, args.defect_shots, config)
+    print(format_table(result))
+    if args.json is not None:
+        _write_json(args.json, result)
+    return 0
+
+
+def _write_json(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=2)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)

@@ -1,0 +1,168 @@
+"""Benchmark on folders in MVTec layout: accuracy at the model's own threshold, speed, memory.
+
+Every folder under the data root holding ``train/good`` and ``test/`` is a category.
+Training uses the first K files of train/good in name order (K=0: all); with M > 0 the
+first M files of each test/<defect_type> are labelled defects and left out of the test.
+The threshold is always the model's own calibrated one, never picked from test labels.
+"""
+
+from __future__ import annotations
+
+import gc
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+from sklearn.metrics import precision_recall_curve, roc_auc_score
+
+from inspector.engine.config import EngineConfig
+from inspector.engine.result import LabelledDefect
+from inspector.engine.training import train_model
+from inspector.errors import ImageError, UserError
+
+IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
+KEYS = ("image_auroc", "pixel_auroc", "precision", "recall", "f1", "best_f1",
+        "fit_seconds", "ms_per_image")
+PIXEL_EVAL_SIZE = 128  # masks and heat maps are compared at this size (speed)
+
+
+def find_categories(root: Path) -> list[Path]:
+    """Folders below ``root`` (or root itself) that hold train/good and test/."""
+    if not root.is_dir():
+        raise UserError(f"benchmark data folder {root} does not exist")
+    cands = [root, *sorted(p for p in root.rglob("*") if p.is_dir())]
+    cats = [p for p in cands if (p / "train" / "good").is_dir() and (p / "test").is_dir()]
+    if not cats:
+        raise UserError(f"no category folders (with train/good and test/) under {root}")
+    return cats
+
+
+def _images(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_EXTS)
+
+
+def load_rgb(path: Path) -> np.ndarray:
+    try:
+        with Image.open(path) as im:
+            return np.asarray(im.convert("RGB"))
+    except (OSError, UnidentifiedImageError) as exc:
+        raise ImageError(f"cannot read image {path}: {exc}") from exc
+
+
+def _mask_for(cat: Path, defect: str, img: Path, shape: tuple[int, int]) -> np.ndarray | None:
+    if defect == "good":
+        return np.zeros(shape, bool)
+    p = cat / "ground_truth" / defect / f"{img.stem}_mask.png"
+    if not p.exists():
+        return None
+    with Image.open(p) as m:
+        return np.asarray(m.convert("L").resize(shape[::-1], Image.NEAREST)) > 127
+
+
+def _f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r > 0 else 0.0
+
+
+def evaluate_category(
+    cat: Path, shots: int, defect_shots: int, config: EngineConfig
+) -> dict[str, Any]:
+    """Train on one category and measure it (see module docstring)."""
+    goods = _images(cat / "train" / "good")
+    goods = goods[:shots] if shots > 0 else goods
+    labelled, tests = [], []
+    for d in sorted(p for p in (cat / "test").iterdir() if p.is_dir()):
+        files = _images(d)
+        if d.name != "good" and defect_shots > 0:
+            labelled += [(d.name, f) for f in files[:defect_shots]]
+            files = files[defect_shots:]
+        tests += [(d.name, f) for f in files]
+    defects = []
+    for name, f in labelled:
+        img = load_rgb(f)
+        defects.append(LabelledDefect(img, name, _mask_for(cat, name, f, img.shape[:2])))
+    t0 = time.perf_counter()
+    model = train_model([load_rgb(p) for p in goods], defects, config)
+    fit = time.perf_counter() - t0
+    del defects
+    y, s, ms, pix_y, pix_s, have_masks = [], [], [], [], [], True
+    for name, f in tests:
+        img = load_rgb(f)
+        t = time.perf_counter()
+        res = model.predict(img)
+        ms.append((time.perf_counter() - t) * 1e3)
+        y.append(int(name != "good"))
+        s.append(res.score)
+        mask = _mask_for(cat, name, f, img.shape[:2])
+        if mask is None:
+            have_masks = False
+        elif have_masks:
+            size = (PIXEL_EVAL_SIZE, PIXEL_EVAL_SIZE)
+            pix_y.append(np.asarray(Image.fromarray(mask).resize(size, Image.NEAREST)).ravel())
+            pix_s.append(np.asarray(Image.fromarray(res.heatmap).resize(size)).ravel())
+    y_arr, s_arr = np.array(y), np.array(s)
+    pred = s_arr >= model.threshold
+    tp = int((pred & (y_arr == 1)).sum())
+    precision = tp / max(1, int(pred.sum()))
+    recall = tp / max(1, int(y_arr.sum()))
+    both = len(set(y)) == 2
+    pr, rc, _ = precision_recall_curve(y_arr, s_arr) if both else ([0.0], [0.0], None)
+    pixel = None
+    if have_masks and pix_y:
+        py, ps = np.concatenate(pix_y), np.concatenate(pix_s)
+        pixel = float(roc_auc_score(py, ps)) if 0 < py.sum() < py.size else None
+    return {
+        "image_auroc": float(roc_auc_score(y_arr, s_arr)) if both else None,
+        "pixel_auroc": pixel,
+        "precision": precision,
+        "recall": recall,
+        "f1": _f1(precision, recall),
+        "best_f1": max(_f1(float(p), float(r)) for p, r in zip(pr, rc, strict=True)),
+        "fit_seconds": fit,
+        "ms_per_image": float(statistics.median(ms)) if ms else None,
+    }
+
+
+def run_benchmark(
+    root: Path,
+    shots: int,
+    defect_shots: int = 0,
+    config: EngineConfig | None = None,
+    log: Callable[[str], None] = lambda m: print(m, file=sys.stderr),
+) -> dict[str, Any]:
+    """Evaluate every category under ``root``; returns the JSON-shaped result."""
+    if shots < 0 or defect_shots < 0:
+        raise UserError("--shots and --defect-shots must be >= 0")
+    config = config or EngineConfig()
+    cats: dict[str, dict[str, Any]] = {}
+    for cat in find_categories(root):
+        key = cat.relative_to(root).as_posix() if cat != root else cat.name
+        log(f"benchmark: {key} ...")
+        cats[key] = evaluate_category(cat, shots, defect_shots, config)
+        gc.collect()
+    mean = {}
+    for k in KEYS:
+        vals = [c[k] for c in cats.values() if c[k] is not None]
+        mean[k] = float(np.mean(vals)) if vals else None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"shots": shots, "defect_shots": defect_shots, "categories": cats, "mean": mean,
+            "peak_rss_mb": peak}
+
+
+def format_table(result: dict[str, Any]) -> str:
+    """A Markdown table of the result (one row per category plus the mean)."""
+    head = ["category", "img AUROC", "pix AUROC", "P", "R", "F1", "best F1", "fit s", "ms/img"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    rows = [*result["categories"].items(), ("**mean**", result["mean"])]
+    for name, r in rows:
+        cells = [name] + ["-" if r[k] is None else f"{r[k]:.3f}" if k not in
+                          ("fit_seconds", "ms_per_image") else f"{r[k]:.1f}" for k in KEYS]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append(f"\nshots={result['shots']} defect_shots={result['defect_shots']} "
+                 f"peak RSS {result['peak_rss_mb']:.0f} MB")
+    return "\n".join(lines)

@@ -1,0 +1,117 @@
+"""Train -> save -> load -> inspect on small synthetic parts; cancel; model-file checks."""
+
+from __future__ import annotations
+
+import json
+import struct
+
+import numpy as np
+import pytest
+from engine_fixtures import make_part
+
+from inspector.engine import DefectModel, EngineConfig, LabelledDefect, train_model
+from inspector.engine.modelfile import FORMAT_VERSION
+from inspector.errors import Cancelled, ImageError, ModelFileError, UserError
+from inspector.progress import CancelToken
+
+CFG = EngineConfig(preset="fast", image_size=128, max_bank=1024)
+
+
+@pytest.fixture(scope="module")
+def goods() -> list[np.ndarray]:
+    return [make_part(i) for i in range(6)]
+
+
+@pytest.fixture(scope="module")
+def model(goods) -> DefectModel:
+    return train_model(goods, config=CFG)
+
+
+def test_defect_scores_higher_and_round_trips(model, tmp_path):
+    good, bad = make_part(100), make_part(600, defect=True)
+    rg, rb = model.predict(good), model.predict(bad)
+    assert rb.score > rg.score
+    assert rb.verdict == "ng" and rg.verdict == "ok"
+    assert rb.severity in ("minor", "major", "critical") and rg.severity is None
+    assert rb.heatmap.shape == bad.shape[:2] and rb.heatmap.dtype == np.float32
+    assert 0.0 <= rb.heatmap.min() and rb.heatmap.max() <= 1.0
+    assert rb.overlay.shape == bad.shape and rb.overlay.dtype == np.uint8
+    assert rb.defect_area_fraction > rg.defect_area_fraction
+    assert set(rb.timings_ms) >= {"features", "scoring", "heatmap"}
+
+    path = tmp_path / "m.safetensors"
+    model.save(path)
+    assert not list(tmp_path.glob("*.tmp"))  # atomic write leaves no temp file
+    loaded = DefectModel.load(path)
+    assert loaded.threshold == pytest.approx(model.threshold)
+    assert loaded.metadata["backbone"] == "lite0"
+    assert len(loaded.metadata["good_sha256"]) == 6
+    for img in (good, bad):
+        assert loaded.predict(img).score == pytest.approx(model.predict(img).score, rel=1e-5)
+
+
+def test_any_input_size_and_grey_images(model):
+    wide = np.ascontiguousarray(make_part(101, size=160)[20:110])  # 90 x 160
+    res = model.predict(wide)
+    assert res.heatmap.shape == (90, 160) and res.overlay.shape == (90, 160, 3)
+    grey = make_part(102)[:, :, 0].copy()
+    assert model.predict(grey).heatmap.shape == grey.shape
+    with pytest.raises(ImageError):
+        model.predict(np.zeros((4, 4, 3), np.float32))
+
+
+def test_labelled_defects_add_bank_and_type(goods):
+    defects = [LabelledDefect(make_part(700 + i, defect=True), "scratch") for i in range(2)]
+    m = train_model(goods, defects, config=CFG)
+    assert m.banks.defect is not None and m.metrics["n_defects"] == 2
+    res = m.predict(make_part(650, defect=True))
+    assert res.verdict == "ng" and res.defect_type == "scratch"
+    assert 0.0 < res.type_confidence <= 1.0
+    assert len(m.metrics["labelled_scores"]) == 2
+    off = train_model(goods, defects, config=EngineConfig(
+        preset="fast", image_size=128, max_bank=1024, use_defect_bank=False))
+    assert off.banks.defect is None
+
+
+def test_cancel_mid_training_raises(goods):
+    token = CancelToken()
+    seen = []
+
+    def progress(p):
+        seen.append(p.fraction)
+        if p.fraction > 0.3:
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        train_model(goods, config=CFG, progress=progress, cancel=token)
+    assert seen and max(seen) < 1.0
+
+
+def test_too_few_goods_is_a_user_error():
+    with pytest.raises(UserError):
+        train_model([make_part(0)], config=CFG)
+
+
+def test_bad_model_files_are_refused(model, tmp_path):
+    path = tmp_path / "m.safetensors"
+    model.save(path)
+    data = path.read_bytes()
+
+    (tmp_path / "trunc").write_bytes(data[: len(data) // 2])
+    (tmp_path / "flip").write_bytes(data[:-10] + bytes(10))
+    (tmp_path / "text").write_text("hello, not a model")
+    (tmp_path / "empty").write_bytes(b"")
+    for name in ("trunc", "flip", "text", "empty", "missing"):
+        with pytest.raises(ModelFileError):
+            DefectModel.load(tmp_path / name)
+
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8 : 8 + n])
+    meta = json.loads(header["__metadata__"]["inspector"])
+    meta["format_version"] = FORMAT_VERSION + 1
+    header["__metadata__"]["inspector"] = json.dumps(meta)
+    raw = json.dumps(header).encode()
+    raw += b" " * (-len(raw) % 8)
+    (tmp_path / "future").write_bytes(struct.pack("<Q", len(raw)) + raw + data[8 + n :])
+    with pytest.raises(ModelFileError, match="version"):
+        DefectModel.load(tmp_path / "future")
