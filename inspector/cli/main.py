@@ -30,6 +30,7 @@ COMMAND_MODULES: list[str] = [
     "inspector.cli.cmd_benchmark",
     "inspector.cli.cmd_report",
     "inspector.cli.cmd_demo",
+    "inspector.cli.cmd_data",
 ]
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL, EXIT_CANCELLED = 0, 1, 2, 3, 130
