@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Build the one-folder app dist/Inspector/ (executable dist/Inspector/Inspector) from a
+# checkout. Linux (and macOS) recipe; Windows: packaging/windows/build.ps1.
+#
+# By default a separate build venv (build/venv) is created with the CPU-only torch wheel,
+# so no CUDA library ends up in the bundle. Settings (environment variables):
+#   PYTHON                  Python 3.11 used to create the build venv (default python3.11)
+#   INSPECTOR_BUILD_VENV    build venv folder (default build/venv); ".venv" reuses the
+#                           development venv untouched (PyInstaller goes to
+#                           build/pyinstaller-site; a CUDA torch there makes a ~3 GB bundle)
+#   INSPECTOR_TORCH         torch requirement for the build venv (default torch==2.14.1)
+#   INSPECTOR_TORCH_INDEX   index with the CPU wheels (default
+#                           https://download.pytorch.org/whl/cpu); empty = the normal
+#                           index plus PIP_FIND_LINKS (e.g. a local torch-*+cpu wheel)
+#   INSPECTOR_EXTRA_BACKBONES=1, INSPECTOR_KEEP_CUDA=1: see packaging/inspector.spec
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+VENV="${INSPECTOR_BUILD_VENV:-build/venv}"
+TORCH_REQ="${INSPECTOR_TORCH:-torch==2.14.1}"
+TORCH_INDEX="${INSPECTOR_TORCH_INDEX-https://download.pytorch.org/whl/cpu}"
+start=$(date +%s)
+mkdir -p "$ROOT/build"
+
+if [ "$VENV" = ".venv" ]; then
+    PY="$ROOT/.venv/bin/python"
+    SITE="$ROOT/build/pyinstaller-site"
+    if [ ! -d "$SITE/PyInstaller" ]; then
+        "$PY" -m pip install --quiet --no-deps --target "$SITE" \
+            "pyinstaller>=6.5" altgraph pyinstaller-hooks-contrib
+    fi
+    export PYTHONPATH="$SITE${PYTHONPATH:+:$PYTHONPATH}"
+else
+    PY="$ROOT/$VENV/bin/python"
+    STAMP="$ROOT/$VENV/.inspector-build-deps"
+    if [ ! -x "$PY" ]; then
+        echo "Creating build venv $VENV ..."
+        "${PYTHON:-python3.11}" -m venv "$ROOT/$VENV"
+    fi
+    if [ ! -f "$STAMP" ] || [ "$ROOT/pyproject.toml" -nt "$STAMP" ]; then
+        echo "Installing $TORCH_REQ (CPU only) and the app's dependencies into $VENV ..."
+        "$PY" -m pip install --quiet --upgrade pip
+        if [ -n "$TORCH_INDEX" ]; then
+            "$PY" -m pip install --quiet "$TORCH_REQ" --index-url "$TORCH_INDEX" \
+                --extra-index-url https://pypi.org/simple
+        else
+            "$PY" -m pip install --quiet "$TORCH_REQ"
+        fi
+        # Every runtime dependency except torch (installed above) and torchvision (unused).
+        "$PY" - > "$ROOT/build/requirements-bundle.txt" <<'EOF'
+import re, tomllib
+deps = tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]
+print("\n".join(d for d in deps if re.split(r"[<>=!~ \[]", d)[0] not in ("torch", "torchvision")))
+EOF
+        "$PY" -m pip install --quiet -r "$ROOT/build/requirements-bundle.txt" "pyinstaller>=6.5"
+        touch "$STAMP"
+    fi
+fi
+
+"$PY" -c "import torch; print('torch', torch.__version__, 'cuda build:', torch.version.cuda)"
+"$PY" -m PyInstaller --noconfirm --clean --log-level WARN \
+    --distpath "$ROOT/dist" --workpath "$ROOT/build/pyinstaller" \
+    "$ROOT/packaging/inspector.spec"
+
+end=$(date +%s)
+echo "Built $ROOT/dist/Inspector in $((end - start)) s; size $(du -sh "$ROOT/dist/Inspector" | cut -f1)"

@@ -1,0 +1,114 @@
+"""Entry point of the packaged app: one ``Inspector`` executable, several jobs.
+
+``Inspector``                 the GUI (extra arguments go to it, e.g. ``--project DIR``)
+``Inspector --self-test``     headless self-test of the installation (exit 0 = passed)
+``Inspector --version``       app version and model file format version
+``Inspector cli ARGS...``     the ``inspector`` command line (``Inspector cli --help``)
+
+Qt is imported only on the GUI path, so the headless jobs work without a display. On
+Windows the executable is a windowed (GUI) program without a console; the headless jobs
+attach to the console of the shell that started them so their output is visible there.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+Job = Callable[[list[str]], int]
+
+
+def version_text() -> str:
+    """``Inspector X.Y.Z (model file format N, backbone <weights file>)``."""
+    import inspector
+
+    parts = [f"Inspector {inspector.__version__}"]
+    try:
+        from inspector.engine.modelfile import FORMAT_VERSION
+
+        parts.append(f"model file format {FORMAT_VERSION}")
+    except ImportError as exc:  # engine not importable: still say what we know
+        parts.append(f"model file format unknown ({exc})")
+    return f"{parts[0]} ({', '.join(parts[1:])})"
+
+
+def _gui(argv: list[str]) -> int:
+    from ui.app import main as gui_main
+
+    return int(gui_main(argv) or 0)
+
+
+def _cli(argv: list[str]) -> int:
+    from inspector.cli.main import main as cli_main
+
+    return int(cli_main(argv))
+
+
+def _self_test(argv: list[str]) -> int:
+    from inspector.logging_setup import setup_logging
+    from inspector.selftest import main as self_test_main
+
+    setup_logging()
+    return int(self_test_main())
+
+
+def _version(argv: list[str]) -> int:
+    print(version_text())
+    return 0
+
+
+@dataclass(frozen=True)
+class Jobs:
+    """What each mode runs; tests replace some with fakes."""
+
+    gui: Job = _gui
+    cli: Job = _cli
+    self_test: Job = _self_test
+    version: Job = _version
+
+
+def choose(argv: Sequence[str]) -> tuple[str, list[str]]:
+    """(mode, remaining arguments) for the command line (without the program name)."""
+    args = list(argv)
+    if not args:
+        return "gui", []
+    first, rest = args[0], args[1:]
+    if first == "--self-test":
+        return "self_test", rest
+    if first in ("--version", "-V"):
+        return "version", rest
+    if first == "cli":
+        return "cli", rest
+    return "gui", args
+
+
+def dispatch(argv: Sequence[str], jobs: Jobs | None = None) -> int:
+    """Run the job the command line asks for and return its exit code."""
+    mode, rest = choose(argv)
+    return getattr(jobs or Jobs(), mode)(rest)
+
+
+def _attach_console() -> None:
+    """Windows GUI executable run from a shell: send output to that shell's console."""
+    if sys.platform != "win32" or sys.stdout is not None:
+        return
+    import ctypes
+
+    if ctypes.windll.kernel32.AttachConsole(-1):  # ATTACH_PARENT_PROCESS
+        sys.stdout = open("CONOUT$", "w", encoding="utf-8", errors="replace")
+        sys.stderr = sys.stdout
+
+
+def main() -> int:
+    import multiprocessing
+
+    multiprocessing.freeze_support()
+    argv = sys.argv[1:]
+    if choose(argv)[0] != "gui":
+        _attach_console()
+    return dispatch(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
