@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -122,8 +123,6 @@ class MainWindow(QMainWindow):
 
     @staticmethod
     def _app() -> Any:
-        from PySide6.QtWidgets import QApplication
-
         return QApplication.instance()
 
     def _idle_minutes(self) -> float:
@@ -152,6 +151,18 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.containers[key])
         if hasattr(page, "on_shown"):
             page.on_shown()
+        self._focus_page(page)
+
+    @staticmethod
+    def _focus_page(page: QWidget) -> None:
+        """Move keyboard focus into the page so its one-key shortcuts work at once."""
+        focus = QApplication.focusWidget()
+        if focus is not None and page.isAncestorOf(focus):
+            return
+        target = getattr(page, "focus_target", None) or page
+        if target.focusPolicy() == Qt.FocusPolicy.NoFocus:
+            target.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        target.setFocus()
 
     # -- session ------------------------------------------------------------------------
     def _actor_changed(self, actor: Any) -> None:

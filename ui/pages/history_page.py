@@ -46,6 +46,7 @@ class HistoryPage(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search file name, defect type, serial, lot…")
         self.search.setClearButtonEnabled(True)
+        self.focus_target = self.search
         self.verdict = QComboBox()
         self.verdict.addItems([ANY, "ok", "ng", "uncertain"])
         self.since = QDateEdit()

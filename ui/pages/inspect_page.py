@@ -103,6 +103,7 @@ class InspectPage(QWidget):
         self.camera.setVisible(False)
         self.camera.setMaximumWidth(420)
         self.view = ImageView()
+        self.focus_target = self.view
         self.banner = VerdictBanner()
         self.detail = QLabel()
         self.detail.setWordWrap(True)

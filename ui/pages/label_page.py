@@ -95,6 +95,7 @@ class LabelPage(QWidget):
         self.gallery.setUniformItemSizes(True)
         self.gallery.setWordWrap(True)
         self.gallery.setModel(self.model)
+        self.focus_target = self.gallery
         self.gallery.selectionModel().currentChanged.connect(self._row_changed)
         left = QWidget()
         left_layout = QVBoxLayout(left)

@@ -41,6 +41,7 @@ class SignInPage(QWidget):
         title = QLabel("Sign in")
         title.setProperty("role", "title")
         self.operator_box = QComboBox()
+        self.focus_target = self.operator_box
         self.operator_box.currentIndexChanged.connect(self._operator_picked)
         self.pin_edit = QLineEdit()
         self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -90,6 +91,7 @@ class SignInPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
         state.actor_changed.connect(lambda _a: self.refresh())
+        state.product_changed.connect(lambda _p: self.refresh())
         self.refresh()
 
     # -- data ---------------------------------------------------------------------------

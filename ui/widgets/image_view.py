@@ -7,7 +7,7 @@ the HxW boolean array the labelling service stores. Each stroke can be undone.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPen, QPixmap, QWheelEvent
 from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QWidget
 
@@ -93,6 +93,13 @@ class ImageView(QGraphicsView):
 
     def has_image(self) -> bool:
         return not self._image_item.pixmap().isNull()
+
+    def event(self, event: QEvent) -> bool:
+        """Let page shortcuts (H, B, G...) win: the scene would otherwise claim the keys."""
+        if event.type() == QEvent.Type.ShortcutOverride:
+            event.ignore()
+            return True
+        return super().event(event)
 
     # -- zoom -----------------------------------------------------------------------------
     def fit(self) -> None:

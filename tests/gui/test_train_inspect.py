@@ -1,0 +1,160 @@
+"""Train, inspect, override and history pages end to end on one small trained project."""
+
+from __future__ import annotations
+
+import pytest
+from engine_fixtures import write_parts
+from gui_helpers import sign_in_as
+from PySide6.QtCore import Qt
+
+from inspector.imaging.camera import FakeCamera
+from inspector.services import inspection, models, training
+from inspector.services.importing import import_paths
+from inspector.services.operators import add_operator
+from inspector.services.products import add_product
+from inspector.services.project import init_project
+from inspector.services.session import sign_in
+from inspector.store import roles
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):  # noqa: ANN001, ANN201
+    """Project with product 'disc': 6 good + 1 defective labelled, model v1 (fast) active."""
+    root = tmp_path_factory.mktemp("gui-proj")
+    data = tmp_path_factory.mktemp("gui-data")
+    project = init_project(root / "p", "admin")
+    admin = sign_in(project, "admin")
+    add_operator(project, admin, "op", role="operator")
+    add_operator(project, admin, "lead", role="qa_lead")
+    add_product(project, admin, "disc")
+    write_parts(data / "train" / "good", 6, 0, size=96)
+    write_parts(data / "train" / "scratch", 1, 500, defect=True, size=96)
+    import_paths(project, admin, [data / "train"], product="disc", labels_from_folders=True)
+    training.train(project, admin, product="disc", preset="fast")
+    good = write_parts(data / "test" / "good", 1, 100, size=96)
+    bad = write_parts(data / "test" / "bad", 1, 600, defect=True, size=96)
+    yield project, good, bad
+    project.close()
+
+
+@pytest.fixture
+def project(trained):  # noqa: ANN001, ANN201 - overrides the empty project of tests/conftest
+    return trained[0]
+
+
+@pytest.fixture
+def disc(window):  # noqa: ANN001, ANN201
+    window.state.set_product("disc")
+    return window
+
+
+def test_gui_training_adds_a_version(disc, project, qtbot, dialogs) -> None:  # noqa: ANN001
+    sign_in_as(disc, "lead")
+    assert disc.show_page("train")
+    page = disc.pages["train"]
+    assert "6</b> good" in page.summary.text()
+    page.preset.setCurrentText("fast")
+    before = {m.version for m in models.list_models(project, "disc")}
+    assert page.train_button.isEnabled()
+    job = page.start_training()
+    assert page.progress.isVisible()
+    with qtbot.waitSignal(job.done, timeout=180_000):
+        pass
+    assert dialogs == []
+    after = {m.version for m in models.list_models(project, "disc")}
+    assert len(after - before) == 1
+    assert "trained" in page.result.text()
+    assert page.models.table.rowCount() == len(after)
+
+
+def test_threshold_slider_and_rollback(disc, project) -> None:  # noqa: ANN001
+    sign_in_as(disc, "lead")
+    disc.show_page("train")
+    panel = disc.pages["train"].models
+    assert panel.threshold_box.isVisible() and panel.activate_button.isVisible()
+    panel.table.selectRow(panel.table.rowCount() - 1)  # the oldest version
+    oldest = panel.selected()
+    panel.slider.setValue(panel.slider.value() // 2)
+    assert "false rejects" in panel.rates.text()
+    wanted = panel.slider_threshold()
+    panel.apply_threshold()
+    assert models.get_model(project, oldest.version).threshold == pytest.approx(wanted)
+    if not oldest.active:
+        panel.table.selectRow(next(r for r, m in enumerate(panel.models)
+                                   if m.version == oldest.version))
+        panel.activate_button.click()
+        assert models.get_model(project, oldest.version).active
+
+
+def test_operator_sees_no_threshold_activate_or_override(disc) -> None:  # noqa: ANN001
+    sign_in_as(disc, "op")
+    disc.show_page("train")
+    page = disc.pages["train"]
+    assert page.train_button.isEnabled() == roles.allowed("operator", roles.TRAIN)
+    assert page.models.threshold_box.isHidden()
+    assert page.models.activate_button.isHidden()
+    disc.show_page("inspect")
+    assert disc.pages["inspect"].override_button.isHidden()
+
+
+def test_inspect_file_shows_banner_and_stores_result(disc, project, trained, qtbot) -> None:  # noqa: ANN001
+    sign_in_as(disc, "op")
+    disc.show_page("inspect")
+    page = disc.pages["inspect"]
+    job = page.inspect_paths([trained[2][0]])
+    with qtbot.waitSignal(job.done, timeout=60_000):
+        pass
+    stored = inspection.list_inspections(project, limit=1)[0]
+    assert page.current is not None and page.current.id == stored.id
+    assert stored.operator == "op"
+    assert page.banner.verdict == stored.final_verdict
+    assert page.banner.word.text() in ("OK", "NG", "UNCERTAIN")
+    assert "threshold" in page.banner.detail.text()
+    assert page.view.overlay_visible()
+    qtbot.keyClick(page.view, Qt.Key.Key_H)
+    assert not page.heatmap_box.isChecked()
+    assert page.recent.count() == 1
+
+
+def test_inspect_live_camera_on_space(disc, project, trained, qtbot) -> None:  # noqa: ANN001
+    import cv2
+
+    frame = cv2.cvtColor(cv2.imread(str(trained[1][0])), cv2.COLOR_BGR2RGB)
+    sign_in_as(disc, "op")
+    disc.show_page("inspect")
+    page = disc.pages["inspect"]
+    page.camera_button.setChecked(True)
+    page.camera.start(FakeCamera([frame]))
+    qtbot.waitUntil(lambda: page.camera.last_frame is not None, timeout=5000)
+    before = len(inspection.list_inspections(project))
+    page.view.setFocus()
+    qtbot.keyClick(page.view, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: len(inspection.list_inspections(project)) == before + 1,
+                    timeout=60_000)
+    qtbot.waitUntil(lambda: page.job is None, timeout=10_000)
+    page.shutdown()
+
+
+def test_qa_lead_override_and_history(disc, project, trained, qtbot) -> None:  # noqa: ANN001
+    sign_in_as(disc, "lead")
+    disc.show_page("inspect")
+    page = disc.pages["inspect"]
+    job = page.inspect_paths([trained[1][0]])
+    with qtbot.waitSignal(job.done, timeout=60_000):
+        pass
+    machine = page.current.verdict
+    new = "ng" if machine != "ng" else "ok"
+    info = page.apply_override(new, "seen under the microscope")
+    assert info is not None and info.final_verdict == new and info.verdict == machine
+    assert page.banner.verdict == new
+    stored = inspection.list_inspections(project, limit=1)[0]
+    assert stored.override_reason == "seen under the microscope"
+    assert disc.show_page("history")
+    history = disc.pages["history"]
+    assert history.table.rowCount() >= 1
+    assert history.results[0].id == stored.id
+    history.search.setText("no-such-file-xyz")
+    history.reload()
+    assert history.table.rowCount() == 0
