@@ -158,3 +158,11 @@ def test_qa_lead_override_and_history(disc, project, trained, qtbot) -> None:  #
     history.search.setText("no-such-file-xyz")
     history.reload()
     assert history.table.rowCount() == 0
+
+
+def test_pages_with_data_fit_1366x768(disc) -> None:  # noqa: ANN001
+    sign_in_as(disc, "lead")
+    for key in disc.pages:
+        assert disc.show_page(key)
+        hint = disc.minimumSizeHint()
+        assert hint.width() <= 1366 and hint.height() <= 740, (key, hint)

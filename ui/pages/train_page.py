@@ -9,11 +9,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -30,7 +30,8 @@ from ui.widgets.model_panel import ModelPanel
 from ui.widgets.progress_panel import ProgressPanel
 from ui.worker import Job
 
-EXAMPLE_SIDE = 150
+EXAMPLE_SIDE = 120
+EXAMPLE_COLUMNS = 3
 
 
 def _examples_with_masks(project, product):  # noqa: ANN001, ANN202 - worker-thread helper
@@ -66,18 +67,12 @@ class TrainPage(QWidget):
 
         self.examples_button = QPushButton("Show synthetic defect examples")
         self.examples_button.clicked.connect(self.load_examples)
-        self.examples_row = QHBoxLayout()
-        self.examples_row.setAlignment(Qt.AlignmentFlag.AlignLeft)
-        strip = QWidget()
-        strip.setLayout(self.examples_row)
-        scroll = QScrollArea()
-        scroll.setWidget(strip)
-        scroll.setWidgetResizable(True)
-        scroll.setMinimumHeight(EXAMPLE_SIDE + 30)
+        self.examples_row = QGridLayout()
+        self.examples_row.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         examples = QGroupBox("What the model learns a defect may look like")
         el = QVBoxLayout(examples)
         el.addWidget(self.examples_button)
-        el.addWidget(scroll)
+        el.addLayout(self.examples_row)
 
         left = QWidget()
         ll = QVBoxLayout(left)
@@ -167,10 +162,10 @@ class TrainPage(QWidget):
             item = self.examples_row.takeAt(0)
             if item.widget():
                 item.widget().deleteLater()
-        for image, _mask in examples:
+        for i, (image, _mask) in enumerate(examples):
             label = QLabel()
             label.setPixmap(rgb_to_pixmap(image, EXAMPLE_SIDE))
-            self.examples_row.addWidget(label)
+            self.examples_row.addWidget(label, i // EXAMPLE_COLUMNS, i % EXAMPLE_COLUMNS)
 
     def shutdown(self) -> None:
         if self.job is not None:

@@ -92,6 +92,7 @@ class CameraPreview(QWidget):
         self.picture.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.picture.setStyleSheet("background: #202124; color: white;")
         self.picture.setScaledContents(False)
+        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.status = QLabel("")
         self.status.setWordWrap(True)
         row = QHBoxLayout()

@@ -61,6 +61,7 @@ class ModelPanel(QWidget):
         self.slider.valueChanged.connect(self._slider_moved)
         self.rates = QLabel()
         self.rates.setProperty("role", "warning")
+        self.rates.setWordWrap(True)
         self.apply_button = QPushButton("Apply threshold")
         self.apply_button.clicked.connect(self.apply_threshold)
         threshold_row = QHBoxLayout()

@@ -1,0 +1,122 @@
+"""Screenshots of every GUI page on a demo project, for the docs.
+
+    Xvfb :99 -screen 0 1366x768x24 &  DISPLAY=:99 python scripts/screenshots.py [OUT_DIR]
+
+Builds the sample project (sample_images/, preset "fast") in a temporary folder, signs in
+as the QA lead, drives each page to a typical state and saves docs/screenshots/<page>.png
+(palette-reduced when a full-colour PNG would exceed 300 KB).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from PIL import Image  # noqa: E402
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+MAX_BYTES = 300_000
+
+
+def wait(condition: Callable[[], bool], timeout: float = 300.0) -> None:
+    """Run the event loop until ``condition()`` holds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        QApplication.processEvents()
+        time.sleep(0.02)
+        if time.monotonic() > deadline:
+            raise TimeoutError("page did not reach the expected state")
+    for _ in range(20):
+        QApplication.processEvents()
+        time.sleep(0.01)
+
+
+def save(window, name: str, out: Path) -> None:  # noqa: ANN001
+    path = out / f"{name}.png"
+    window.grab().save(str(path))
+    if path.stat().st_size > MAX_BYTES:
+        Image.open(path).convert("RGB").quantize(colors=256, dither=Image.Dither.NONE).save(
+            path, optimize=True)
+    print(f"{path} {path.stat().st_size // 1024} KB")
+
+
+def main(out: Path) -> None:
+    from inspector.imaging.camera import FakeCamera
+    from inspector.imaging.decode import decode_file
+    from inspector.services.sample import create_sample_project
+    from ui.app import make_application
+    from ui.main_window import MainWindow
+    from ui.state import AppState
+
+    app = make_application(sys.argv[:1])
+    tmp = Path(tempfile.mkdtemp(prefix="inspector-shots-"))
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp / "qs"))
+    print("building the sample project…")
+    project = create_sample_project(tmp / "project", preset="fast")
+    out.mkdir(parents=True, exist_ok=True)
+    window = MainWindow(AppState(project))
+    window.resize(1366, 740)
+    window.show()
+    wait(window.isVisible)
+    save(window, "sign_in", out)
+    signin = window.pages["signin"]
+    signin.operator_box.setCurrentText("qa")
+    signin.station_edit.setText("Line 1 / Station A")
+    signin.product_box.setCurrentText("bottle")
+    signin.sign_in()
+    wait(lambda: window.state.actor is not None)
+
+    assert window.width() <= 1366, window.width()
+    window.show_page("capture")
+    capture = window.pages["capture"]
+    test_dir = REPO / "sample_images" / "bottle" / "test"
+    frame = decode_file(next((test_dir / "good").iterdir())).rgb
+    capture.camera.start(FakeCamera([frame]))
+    job = capture.import_paths([str(test_dir)])
+    wait(lambda: capture.import_job is None and capture.camera.last_frame is not None)
+    save(window, "capture", out)
+    capture.camera.stop()
+
+    window.show_page("label")
+    label = window.pages["label"]
+    label.state_filter.setCurrentText("defective")
+    wait(lambda: label.model.cached_count() >= min(6, label.model.rowCount()))
+    save(window, "label", out)
+
+    window.show_page("train")
+    train = window.pages["train"]
+    job = train.load_examples()
+    wait(lambda: not job.running)
+    save(window, "train", out)
+
+    window.show_page("inspect")
+    inspect = window.pages["inspect"]
+    bad = sorted((test_dir / "broken_large").iterdir())
+    good = sorted((test_dir / "good").iterdir())
+    job = inspect.inspect_paths([str(p) for p in good[:3] + bad[:2]])
+    wait(lambda: job is not None and not job.running)
+    save(window, "inspect", out)
+
+    window.show_page("history")
+    wait(lambda: window.pages["history"].table.rowCount() > 0)
+    save(window, "history", out)
+    if "reports" in window.pages:
+        window.show_page("reports")
+        wait(lambda: True)
+        save(window, "reports", out)
+    print("window", window.width(), "x", window.height())
+    window.close()
+    project.close()
+    app.quit()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "docs" / "screenshots")
