@@ -69,7 +69,32 @@ class CrashReporter(QObject):
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="inspector-gui", description="Inspector operator GUI")
     parser.add_argument("--project", type=Path, default=None, help="project folder")
+    parser.add_argument("--sample-project", action="store_true",
+                        help="open the bundled sample project (created on first use)")
     return parser.parse_args(argv)
+
+
+def open_sample(root: Path) -> Project | None:
+    """Open or build the sample project, with a progress dialog while it trains."""
+    from PySide6.QtCore import QEventLoop
+    from PySide6.QtWidgets import QProgressDialog
+
+    from inspector.services.sample import open_or_create_sample_project
+    from ui.dialogs import show_error
+    from ui.worker import Job
+
+    dialog = QProgressDialog("Preparing the sample project…", "Cancel", 0, 1000)
+    dialog.setMinimumDuration(0)
+    job = Job(open_or_create_sample_project, root)
+    loop = QEventLoop()
+    job.progress.connect(lambda f, m: (dialog.setValue(int(f * 1000)), dialog.setLabelText(m)))
+    job.failed.connect(lambda exc: show_error(None, exc, "Cannot prepare the sample project"))
+    job.done.connect(loop.quit)
+    dialog.canceled.connect(job.cancel)
+    job.start()
+    loop.exec()
+    dialog.close()
+    return job.result
 
 
 def open_or_create(root: Path) -> Project | None:
@@ -108,7 +133,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     reporter = CrashReporter()
     reporter.install()
     log.info("GUI starting (log file %s)", log_file)
-    project = open_or_create(args.project or default_project_dir())
+    if args.sample_project:
+        project = open_sample(args.project or default_project_dir().parent / "sample")
+    else:
+        project = open_or_create(args.project or default_project_dir())
     if project is None:
         return 1
     from ui.main_window import MainWindow

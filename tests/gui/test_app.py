@@ -1,0 +1,66 @@
+"""Entry point pieces: project creation dialog, crash reporting from any thread."""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from inspector.services.session import sign_in
+
+pytestmark = pytest.mark.gui
+
+
+def test_create_project_dialog_makes_first_admin(tmp_path, qtbot) -> None:  # noqa: ANN001
+    from ui.widgets.create_project_dialog import CreateProjectDialog
+
+    dialog = CreateProjectDialog(tmp_path / "new")
+    qtbot.addWidget(dialog)
+    dialog.name_edit.setText("")
+    dialog.create()
+    assert dialog.project is None and "name" in dialog.error.text()
+    dialog.name_edit.setText("boss")
+    dialog.pin_edit.setText("4321")
+    dialog.create()
+    assert dialog.project is not None
+    assert sign_in(dialog.project, "boss", pin="4321").role == "admin"
+    dialog.project.close()
+
+
+def test_open_or_create_opens_existing(project) -> None:  # noqa: ANN001
+    from ui.app import open_or_create, parse_args
+
+    opened = open_or_create(project.root)
+    assert opened is not None and opened.root == project.root
+    opened.close()
+    assert parse_args(["--project", "x"]).project.name == "x"
+
+
+def test_unexpected_errors_are_logged_and_shown_once(qtbot, monkeypatch, caplog) -> None:  # noqa: ANN001
+    from ui.app import CrashReporter
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    reporter = CrashReporter()
+    reporter.install()
+
+    def boom() -> None:
+        raise RuntimeError("worker exploded")
+
+    for _ in range(2):
+        thread = threading.Thread(target=boom)
+        thread.start()
+        thread.join()
+    qtbot.waitUntil(lambda: len(shown) == 1)
+    qtbot.wait(50)
+    assert shown == ["RuntimeError: worker exploded"]
+    assert "worker exploded" in caplog.text
+    try:
+        raise ValueError("gui thread bug")
+    except ValueError:
+        sys.excepthook(*sys.exc_info())
+    qtbot.waitUntil(lambda: len(shown) == 2)
