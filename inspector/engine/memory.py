@@ -29,20 +29,24 @@ def coreset_indices(
         z = rows @ proj
     else:
         z = rows
-    z = z.contiguous()
+    zt = z.T.contiguous()
     zz = (z * z).sum(1)
     chosen = torch.empty(n_select, dtype=torch.long)
     idx = int(torch.randint(n, (1,), generator=gen))
     min_d = torch.full((n,), float("inf"))
-    for i in range(n_select):
-        chosen[i] = idx
-        c = z[idx]
-        d = torch.mv(z, c).mul_(-2.0).add_(zz).add_(zz[idx])  # ||z - c||^2 via one gemv
-        torch.minimum(min_d, d, out=min_d)
-        idx = int(torch.argmax(min_d))
-        if i % 256 == 0:
-            check(cancel)
-            report(progress, i / n_select, "selecting memory bank")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny ops: thread start-up costs more than it saves
+    try:
+        for i in range(n_select):
+            chosen[i] = idx
+            d = (z[idx] @ zt).mul_(-2.0).add_(zz).add_(zz[idx])  # ||z - c||^2, one gemv
+            torch.minimum(min_d, d, out=min_d)
+            idx = int(torch.argmax(min_d))
+            if i % 256 == 0:
+                check(cancel)
+                report(progress, i / n_select, "selecting memory bank")
+    finally:
+        torch.set_num_threads(threads)
     return chosen
 
 

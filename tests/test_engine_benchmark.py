@@ -1,0 +1,73 @@
+"""The benchmark finds MVTec-layout categories anywhere below the root and reports numbers."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+from engine_fixtures import write_parts
+
+from inspector.cli import cmd_benchmark
+from inspector.engine.benchmark import KEYS, find_categories, format_table, run_benchmark
+from inspector.engine.config import EngineConfig
+from inspector.errors import UserError
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory):
+    root = tmp_path_factory.mktemp("bench")
+    a = root / "ds" / "disc"
+    write_parts(a / "train" / "good", 5, 0)
+    write_parts(a / "test" / "good", 3, 100)
+    bad = write_parts(a / "test" / "scratch", 3, 600, defect=True)
+    (a / "ground_truth" / "scratch").mkdir(parents=True)
+    for p in bad:
+        mask = np.zeros((128, 128), np.uint8)
+        mask[30:70, 30:90] = 255
+        cv2.imwrite(str(a / "ground_truth" / "scratch" / f"{p.stem}_mask.png"), mask)
+    b = root / "grey"  # grayscale JPEGs of another size, no masks
+    for sub, n, seed, d in (("train/good", 5, 10, False), ("test/good", 2, 200, False),
+                            ("test/bad", 2, 800, True)):
+        for p in write_parts(b / sub, n, seed, defect=d, size=96):
+            cv2.imwrite(str(p.with_suffix(".jpg")), cv2.imread(str(p), cv2.IMREAD_GRAYSCALE))
+            p.unlink()
+    return root
+
+
+def test_finds_categories_and_refuses_empty(tree, tmp_path):
+    assert [c.relative_to(tree).as_posix() for c in find_categories(tree)] == ["ds/disc", "grey"]
+    with pytest.raises(UserError):
+        find_categories(tmp_path)
+
+
+def test_benchmark_json_shape_and_sanity(tree):
+    cfg = EngineConfig(preset="fast", image_size=128, max_bank=512)
+    res = run_benchmark(tree, shots=4, defect_shots=1, config=cfg, log=lambda m: None)
+    assert set(res) == {"shots", "defect_shots", "categories", "mean", "peak_rss_mb"}
+    assert (res["shots"], res["defect_shots"]) == (4, 1)
+    assert set(res["categories"]) == {"ds/disc", "grey"}
+    for r in [*res["categories"].values(), res["mean"]]:
+        assert set(r) == set(KEYS)
+    disc = res["categories"]["ds/disc"]
+    assert disc["image_auroc"] == 1.0  # an obvious flaw on a simple part
+    assert 0.0 <= disc["pixel_auroc"] <= 1.0
+    assert res["categories"]["grey"]["pixel_auroc"] is None
+    assert disc["best_f1"] >= disc["f1"]
+    assert disc["fit_seconds"] > 0 and disc["ms_per_image"] > 0
+    assert "ds/disc" in format_table(res)
+
+
+def test_cli_writes_json(tree, tmp_path, capsys):
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    cmd_benchmark.register(parser.add_subparsers())
+    out = tmp_path / "r.json"
+    args = parser.parse_args(["benchmark", str(tree / "grey"), "--shots", "0", "--preset",
+                              "fast", "--image-size", "96", "--json", str(out)])
+    assert args.handler(args) == 0
+    data = json.loads(out.read_text())
+    assert list(data["categories"]) == ["grey"] and data["shots"] == 0
+    assert "img AUROC" in capsys.readouterr().out
