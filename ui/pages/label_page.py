@@ -127,9 +127,11 @@ class LabelPage(QWidget):
         self.brush_button.setCheckable(True)
         self.brush_button.toggled.connect(self.view.set_brush_enabled)
         self.brush_label = QLabel()
-        self.undo_button = QPushButton("Undo [Ctrl+Z]")
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.setToolTip("Ctrl+Z: undo the last brush stroke, then the last label")
         self.undo_button.clicked.connect(self.undo)
         nav_row = QHBoxLayout()
+        nav_row.addWidget(self.undo_button)
         for text, step in (("◀ Prev", -1), ("Next ▶", 1)):
             button = QPushButton(text)
             button.clicked.connect(lambda _c=False, s=step: self.step(s))
@@ -149,7 +151,6 @@ class LabelPage(QWidget):
         brush_row.addWidget(self.brush_button)
         brush_row.addWidget(self.brush_label)
         rl.addLayout(brush_row)
-        rl.addWidget(self.undo_button)
         rl.addLayout(nav_row)
         rl.addStretch(1)
 
