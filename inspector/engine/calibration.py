@@ -1,12 +1,14 @@
 """Automatic decision threshold from held-out good scores (no test labels).
 
 Each training good image is scored against a memory bank built without it (k-fold), so
-its score is an honest sample of what an unseen good part scores. With few samples the
-empirical 99th percentile is meaningless, so we fit a log-normal (scores are positive
-and right-skewed) and take its quantile at the target false-reject rate, never below the
-largest held-out score. Labelled / synthetic defect scores can then pull the threshold
-down toward the defects, but never so far that more held-out goods would be rejected
-than the target allows.
+its score is an honest sample of what an unseen good part scores. With ~10 samples the
+empirical 99th percentile is meaningless and one odd image would dominate a max, so we
+fit a log-normal robustly (median and MAD of the log scores; scores are positive and
+right-skewed) and take its quantile at the target false-reject rate. Defect scores
+(labelled, else synthetic defects made from held-out goods) then move the threshold to
+the geometric midpoint between that quantile and the defects' lower quartile when they
+lie above it: ten good images underestimate the good tail, and the margin toward clear
+defects costs no recall. Overlapping defects never pull it below the good quantile.
 """
 
 from __future__ import annotations
@@ -37,9 +39,10 @@ class Calibration:
 
 
 def _lognormal_quantile(scores: np.ndarray, q: float, min_rel_spread: float = 0.05) -> float:
+    """Quantile ``q`` of a log-normal fitted by median and MAD (robust to one odd image)."""
     logs = np.log(np.maximum(scores, 1e-6))
-    mu = float(logs.mean())
-    sd = float(logs.std(ddof=1)) if len(logs) > 1 else 0.0
+    mu = float(np.median(logs))
+    sd = 1.4826 * float(np.median(np.abs(logs - mu)))
     sd = max(sd, min_rel_spread)
     return float(np.exp(mu + NormalDist().inv_cdf(q) * sd))
 
@@ -49,14 +52,20 @@ def calibrate(
     synthetic: np.ndarray | None = None,
     labelled: np.ndarray | None = None,
     cfg: EngineConfig | None = None,
+    use_defects: bool = True,
 ) -> Calibration:
     """Threshold at the target false-reject rate on held-out good scores, refined by defects."""
     cfg = cfg or EngineConfig()
     good = np.asarray(good, dtype=np.float64)
     if good.size < 2:
         raise ValueError("need at least 2 held-out good scores to calibrate")
-    thr = max(_lognormal_quantile(good, 1 - cfg.target_frr), float(good.max()))
-    method = "lognormal-good"
+    thr = _lognormal_quantile(good, 1 - cfg.target_frr)
+    method = "robust-lognormal-good"
+    pool = _defect_pool(synthetic, labelled)
+    if use_defects and pool is not None:
+        q25 = float(np.quantile(pool, 0.25))
+        if q25 > thr:
+            thr, method = float(np.sqrt(thr * q25)), method + "+defect-midpoint"
     low = None
     if cfg.uncertain_frr is not None and cfg.uncertain_frr > cfg.target_frr:
         low = min(_lognormal_quantile(good, 1 - cfg.uncertain_frr), thr * 0.999)
@@ -70,6 +79,16 @@ def calibrate(
         labelled_recall=_recall(labelled, thr),
         method=method,
     )
+
+
+def _defect_pool(synthetic: np.ndarray | None, labelled: np.ndarray | None) -> np.ndarray | None:
+    """Real labelled defects when there are 3+, else those plus synthetic ones."""
+    lab = np.asarray(labelled if labelled is not None else [], dtype=np.float64)
+    if lab.size >= 3:
+        return lab
+    syn = np.asarray(synthetic if synthetic is not None else [], dtype=np.float64)
+    pool = np.concatenate([lab, syn])
+    return pool if pool.size else None
 
 
 def _recall(scores: np.ndarray | None, thr: float) -> float | None:
