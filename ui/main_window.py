@@ -16,8 +16,10 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QPushButton,
     QScrollArea,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -73,9 +75,16 @@ class MainWindow(QMainWindow):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{index}"), self)
             shortcut.activated.connect(lambda k=key: self.show_page(k))
         self.nav.currentItemChanged.connect(self._nav_changed)
+        self.about_button = QPushButton("About  [F1]")
+        self.about_button.setFixedWidth(180)
+        self.about_button.clicked.connect(self.show_about)
+        QShortcut(QKeySequence("F1"), self).activated.connect(self.show_about)
+        side = QVBoxLayout()
+        side.addWidget(self.nav, 1)
+        side.addWidget(self.about_button)
         central = QWidget()
         layout = QHBoxLayout(central)
-        layout.addWidget(self.nav)
+        layout.addLayout(side)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self.who = QLabel()
@@ -128,6 +137,12 @@ class MainWindow(QMainWindow):
     def _idle_minutes(self) -> float:
         signin = self.pages.get("signin")
         return float(signin.idle_minutes()) if hasattr(signin, "idle_minutes") else 10.0
+
+    def show_about(self) -> None:
+        """Versions and the self-test (F1)."""
+        from ui.widgets.about_dialog import AboutDialog
+
+        AboutDialog(self.state.project, self).exec()
 
     # -- navigation ---------------------------------------------------------------------
     def show_page(self, key: str) -> bool:

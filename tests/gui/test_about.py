@@ -1,0 +1,37 @@
+"""About box: versions shown, F1 opens it, the self-test button runs the self-test job."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel
+
+import inspector
+from inspector import selftest
+from inspector.engine.modelfile import FORMAT_VERSION
+from inspector.progress import Progress
+from ui.widgets.about_dialog import AboutDialog
+
+
+def test_about_shows_versions_and_runs_self_test(qtbot, project, monkeypatch):
+    calls = []
+
+    def quick_self_test(progress=None, cancel=None):
+        """Stands in for the slow real self-test (tests/test_selftest.py runs that)."""
+        calls.append(True)
+        if progress is not None:
+            progress(Progress(0.5, "half way"))
+        steps = selftest.SelfTestReport().expected_steps
+        return selftest.SelfTestReport(
+            steps=[selftest.SelfTestStep(f"step{i}", True, "fine", 0.1) for i in range(steps)]
+        )
+
+    monkeypatch.setattr(selftest, "run_self_test", quick_self_test)
+    dialog = AboutDialog(project)
+    qtbot.addWidget(dialog)
+    labels = " ".join(lbl.text() for lbl in dialog.findChildren(QLabel))
+    assert f"Inspector {inspector.__version__}" in labels
+    assert f"Model file format: {FORMAT_VERSION}" in labels
+    assert "none active yet" in labels
+    dialog.run_button.click()
+    qtbot.waitUntil(lambda: dialog.passed is not None, timeout=10_000)
+    assert calls and dialog.passed is True
+    assert "SELF-TEST PASSED" in dialog.output.toPlainText()

@@ -1,0 +1,89 @@
+"""About box: versions (app, model file format, active models) and the self-test."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.services.about import app_info
+from ui.worker import Job
+
+
+class AboutDialog(QDialog):
+    """Shows what support needs to know and runs the installation self-test on demand."""
+
+    def __init__(self, project: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("About Inspector")
+        self.setMinimumWidth(620)
+        info = app_info(project)
+        models = "<br>".join(info.active_models) or "none active yet"
+        text = QLabel(
+            f"<h2>Inspector {info.version}</h2>"
+            f"Model file format: {info.model_format_version}<br>"
+            f"Project: {info.project_root or '-'}<br>"
+            f"Active model(s):<br>{models}<br>"
+            f"Log files: {info.log_folder}"
+        )
+        text.setWordWrap(True)
+        self.run_button = QPushButton("Run self-test")
+        self.run_button.setMinimumHeight(48)
+        self.run_button.clicked.connect(self.run_self_test)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 100)
+        self.bar.hide()
+        self.output = QPlainTextEdit()
+        self.output.setReadOnly(True)
+        self.output.setPlaceholderText(
+            "The self-test trains on the bundled samples in a temporary folder, inspects, "
+            "writes a report and deletes it again. Your projects are not touched."
+        )
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addWidget(self.run_button)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.output, 1)
+        layout.addWidget(buttons)
+        self.job: Job | None = None
+        self.passed: bool | None = None
+
+    def run_self_test(self) -> None:
+        from inspector.selftest import run_self_test
+
+        self.run_button.setEnabled(False)
+        self.output.setPlainText("Running self-test ...")
+        self.bar.setValue(0)
+        self.bar.show()
+        self.job = Job(run_self_test)
+        self.job.progress.connect(lambda f, m: (self.bar.setValue(int(f * 100)),
+                                                self.bar.setFormat(f"{m} %p%")))
+        self.job.finished.connect(self._finished)
+        self.job.failed.connect(lambda exc: self._show(False, [f"FAILED: {exc}"]))
+        self.job.start()
+
+    def _finished(self, report: Any) -> None:
+        self._show(bool(report.ok), list(report.lines()))
+
+    def _show(self, ok: bool, lines: list[str]) -> None:
+        self.passed = ok
+        self.bar.hide()
+        self.run_button.setEnabled(True)
+        verdict = "SELF-TEST PASSED" if ok else "SELF-TEST FAILED"
+        self.output.setPlainText("\n".join([verdict, *lines]))
+
+    def reject(self) -> None:  # noqa: D102 - cancel a running self-test on close
+        if self.job is not None and self.job.running:
+            self.job.cancel()
+        super().reject()
