@@ -1,0 +1,70 @@
+"""Threshold calibration from held-out good scores, with and without defect scores."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from inspector.engine.calibration import calibrate
+from inspector.engine.config import EngineConfig
+
+
+def _goods(n: int = 10, seed: int = 0) -> np.ndarray:
+    return np.exp(np.random.default_rng(seed).normal(np.log(20.0), 0.1, n))
+
+
+def test_good_only_threshold_rejects_few_goods():
+    goods = _goods(10)
+    cal = calibrate(goods)
+    assert cal.threshold > np.median(goods)
+    assert cal.estimated_frr <= 0.1  # does not flag everything
+    # on many fresh goods from the same distribution the false-reject rate is small
+    fresh = _goods(5000, seed=1)
+    assert (fresh >= cal.threshold).mean() < 0.03
+
+
+def test_one_odd_good_does_not_dominate():
+    goods = np.append(_goods(9), 60.0)  # one mislabelled / odd image
+    assert calibrate(goods).threshold < 35.0
+
+
+def test_target_rate_moves_the_threshold():
+    goods = _goods(10)
+    strict = calibrate(goods, cfg=EngineConfig(target_frr=0.001)).threshold
+    loose = calibrate(goods, cfg=EngineConfig(target_frr=0.1)).threshold
+    assert loose < strict
+
+
+def test_clear_defects_move_threshold_toward_them():
+    goods = _goods(10)
+    base = calibrate(goods).threshold
+    synthetic = np.full(10, 60.0)
+    cal = calibrate(goods, synthetic=synthetic)
+    assert base < cal.threshold < 60.0
+    assert cal.synthetic_recall == 1.0
+    assert "defect" in cal.method
+
+
+def test_overlapping_defects_never_lower_it():
+    goods = _goods(10)
+    base = calibrate(goods).threshold
+    cal = calibrate(goods, labelled=np.array([15.0, 18.0, 19.0, 21.0]))
+    assert cal.threshold == pytest.approx(base)
+    assert cal.labelled_recall is not None and cal.labelled_recall < 0.5
+
+
+def test_labelled_defects_take_precedence_over_synthetic():
+    goods = _goods(10)
+    only_syn = calibrate(goods, synthetic=np.full(10, 100.0)).threshold
+    with_lab = calibrate(goods, synthetic=np.full(10, 100.0),
+                         labelled=np.array([30.0, 31.0, 32.0])).threshold
+    assert with_lab < only_syn
+
+
+def test_uncertain_band_and_errors():
+    goods = _goods(10)
+    cal = calibrate(goods, cfg=EngineConfig(uncertain_frr=0.1))
+    assert cal.uncertain_low is not None and cal.uncertain_low < cal.threshold
+    assert calibrate(goods).uncertain_low is None
+    with pytest.raises(ValueError):
+        calibrate(np.array([1.0]))
