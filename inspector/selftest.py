@@ -137,16 +137,22 @@ def _step_backbone(ctx: _Context) -> str:
 def _step_project(ctx: _Context, progress: ProgressCallback | None,
                   cancel: CancelToken | None) -> str:
     from inspector.services.models import list_models
+    from inspector.services.project import Project
     from inspector.services.sample import create_sample_project
+    from inspector.store.migrate import head_revision
 
     ctx.project = create_sample_project(
         ctx.workdir / "project", preset=PRESET, samples=ctx.samples,
         progress=progress, cancel=cancel,
     )
-    models = list_models(ctx.project)  # type: ignore[arg-type]
+    # Reopen it: Project.open reads the bundled Alembic scripts to check the schema.
+    ctx.project.close()  # type: ignore[attr-defined]
+    ctx.project = Project.open(ctx.workdir / "project")
+    models = list_models(ctx.project)
     if not models:
         raise RuntimeError("training finished but no model was stored")
-    return f"trained {len(models)} model(s) with preset {PRESET!r}"
+    return (f"trained {len(models)} model(s) with preset {PRESET!r}; project reopened at "
+            f"schema {head_revision()}")
 
 
 def _step_inspect(ctx: _Context, progress: ProgressCallback | None,

@@ -28,7 +28,7 @@ def version_text() -> str:
         from inspector.engine.modelfile import FORMAT_VERSION
 
         parts.append(f"model file format {FORMAT_VERSION}")
-    except ImportError as exc:  # engine not importable: still say what we know
+    except (ImportError, RuntimeError, OSError) as exc:  # broken install: say what we know
         parts.append(f"model file format unknown ({exc})")
     return f"{parts[0]} ({', '.join(parts[1:])})"
 
