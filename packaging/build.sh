@@ -12,6 +12,7 @@
 #   INSPECTOR_TORCH_INDEX   index with the CPU wheels (default
 #                           https://download.pytorch.org/whl/cpu); empty = the normal
 #                           index plus PIP_FIND_LINKS (e.g. a local torch-*+cpu wheel)
+#   INSPECTOR_DIST          output folder (default dist)
 #   INSPECTOR_EXTRA_BACKBONES=1, INSPECTOR_KEEP_CUDA=1: see packaging/inspector.spec
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,6 +20,7 @@ cd "$ROOT"
 VENV="${INSPECTOR_BUILD_VENV:-build/venv}"
 TORCH_REQ="${INSPECTOR_TORCH:-torch==2.14.1}"
 TORCH_INDEX="${INSPECTOR_TORCH_INDEX-https://download.pytorch.org/whl/cpu}"
+DIST="${INSPECTOR_DIST:-dist}"
 start=$(date +%s)
 mkdir -p "$ROOT/build"
 
@@ -59,8 +61,8 @@ fi
 
 "$PY" -c "import torch; print('torch', torch.__version__, 'cuda build:', torch.version.cuda)"
 "$PY" -m PyInstaller --noconfirm --clean --log-level WARN \
-    --distpath "$ROOT/dist" --workpath "$ROOT/build/pyinstaller" \
+    --distpath "$ROOT/$DIST" --workpath "$ROOT/build/pyinstaller-$(basename "$VENV")" \
     "$ROOT/packaging/inspector.spec"
 
 end=$(date +%s)
-echo "Built $ROOT/dist/Inspector in $((end - start)) s; size $(du -sh "$ROOT/dist/Inspector" | cut -f1)"
+echo "Built $ROOT/$DIST/Inspector in $((end - start)) s; size $(du -sh "$ROOT/$DIST/Inspector" | cut -f1)"

@@ -20,17 +20,16 @@ Job = Callable[[list[str]], int]
 
 
 def version_text() -> str:
-    """``Inspector X.Y.Z (model file format N, backbone <weights file>)``."""
+    """``Inspector X.Y.Z (model file format N)``, as the About box shows it."""
     import inspector
 
-    parts = [f"Inspector {inspector.__version__}"]
     try:
-        from inspector.engine.modelfile import FORMAT_VERSION
+        from inspector.services.about import app_info
 
-        parts.append(f"model file format {FORMAT_VERSION}")
+        return (f"Inspector {inspector.__version__} "
+                f"(model file format {app_info().model_format_version})")
     except (ImportError, RuntimeError, OSError) as exc:  # broken install: say what we know
-        parts.append(f"model file format unknown ({exc})")
-    return f"{parts[0]} ({', '.join(parts[1:])})"
+        return f"Inspector {inspector.__version__} (model file format unknown: {exc})"
 
 
 def _gui(argv: list[str]) -> int:

@@ -4,11 +4,13 @@
 # --version and CLI headless (QT_QPA_PLATFORM=offscreen), with HOME and the user data
 # folders pointed at a scratch folder so the bundle proves it needs nothing from this
 # machine's Python, venv or checkout. Prints build time, bundle size and the result.
-# Set SKIP_BUILD=1 to test an existing dist/Inspector. Build settings: see build.sh.
+# Set SKIP_BUILD=1 to test an existing dist/Inspector. Build settings (INSPECTOR_DIST...):
+# see build.sh.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-APP="$ROOT/dist/Inspector/Inspector"
+DIST="$ROOT/${INSPECTOR_DIST:-dist}/Inspector"
+APP="$DIST/Inspector"
 
 build_s=0
 if [ "${SKIP_BUILD:-0}" != "1" ]; then
@@ -48,15 +50,15 @@ else
     wait "$gui_pid" && rc=0 || rc=$?
     gui="exited early with code $rc"; status=1; cat "$SCRATCH/gui.log"
 fi
-cuda_libs=$(find "$ROOT/dist/Inspector" -name 'libcuda*' -o -name 'libtorch_cuda*' -o -name 'libcudnn*' \
+cuda_libs=$(find "$DIST" -name 'libcuda*' -o -name 'libtorch_cuda*' -o -name 'libcudnn*' \
     -o -name 'libcublas*' -o -name 'libnccl*' | wc -l)
 
 echo
 echo "Summary"
 echo "  build time:        ${build_s} s (0 = not rebuilt)"
-echo "  bundle size:       $(du -sh "$ROOT/dist/Inspector" | cut -f1) ($(find "$ROOT/dist/Inspector" -type f | wc -l) files)"
+echo "  bundle size:       $(du -sh "$DIST" | cut -f1) ($(find "$DIST" -type f | wc -l) files)"
 echo "  largest parts:"
-du -sh "$ROOT"/dist/Inspector/_internal/* 2>/dev/null | sort -h | tail -6 | sed 's/^/    /'
+du -sh "$DIST"/_internal/* 2>/dev/null | sort -h | tail -6 | sed 's/^/    /'
 echo "  CUDA libraries:    $cuda_libs"
 echo "  self-test:         $result in ${selftest_s} s"
 echo "  GUI:               $gui"
