@@ -115,3 +115,13 @@ def test_bad_model_files_are_refused(model, tmp_path):
     (tmp_path / "future").write_bytes(struct.pack("<Q", len(raw)) + raw + data[8 + n :])
     with pytest.raises(ModelFileError, match="version"):
         DefectModel.load(tmp_path / "future")
+
+
+def test_uncertain_band(model):
+    img = make_part(100)
+    s = model.predict(img).score
+    res = model.with_threshold(s * 1.1, s * 0.9).predict(img)
+    assert res.verdict == "uncertain" and res.severity is None
+    assert model.with_threshold(s * 0.5).predict(img).verdict == "ng"
+    with pytest.raises(ValueError):
+        model.with_threshold(1.0, 2.0)

@@ -31,7 +31,7 @@ class EngineConfig:
     uncertain_frr: float | None = None
     use_synthetic: bool = True
     use_defect_bank: bool = True
-    defect_beta: float = 0.3
+    defect_beta: float = 1.0
     severity: SeverityBands = field(default_factory=SeverityBands)
     smooth_sigma: float = 0.0  # smoothing before the image score (heat maps use 1.0)
     top_fraction: float = 0.01

@@ -1,7 +1,7 @@
 """Labelled defects: a second memory bank of their anomalous patches and a type index.
 
-A patch close to a known defect patch scores higher (score = distance-to-good minus
-beta x distance-to-defect); unseen defect kinds still score by distance-to-good, so the
+A patch nearer a known defect patch than any good one scores higher (see
+scoring.combine); unseen defect kinds still score by distance-to-good, so the
 bank sharpens the decision without forgetting them. Each labelled defect's scores for
 calibration are computed without its own bank rows (leave-one-out).
 """
@@ -20,7 +20,7 @@ from inspector.engine.features import FeatureExtractor, flatten
 from inspector.engine.memory import nn_distance
 from inspector.engine.model import TypeIndex, pooled_anomalous_feature
 from inspector.engine.result import LabelledDefect
-from inspector.engine.scoring import Banks, image_scores, patch_maps
+from inspector.engine.scoring import Banks, combine, image_scores, patch_maps
 
 MAX_ROWS_PER_DEFECT = 16
 
@@ -45,12 +45,10 @@ class DefectSide:
         m, _, g, _ = self.feats.shape
         out = []
         for i in range(m):
-            d_def = nn_distance(
+            d_def = nn_distance(  # inf (no bonus) when it is alone in the bank
                 flatten(self.feats[i : i + 1]), self.defect_bank, exclude=self.owner == i
             )
-            if not torch.isfinite(d_def).all():  # this defect is the only one in the bank
-                d_def = torch.zeros_like(d_def)
-            out.append(self.good_maps[i] - self.beta * d_def.view(g, g))
+            out.append(combine(self.good_maps[i], d_def.view(g, g), self.beta))
         return image_scores(torch.stack(out), self.sigma, self.top).numpy()
 
 

@@ -1,7 +1,8 @@
 """Patch and image anomaly scores from patch features and memory banks.
 
-Patch score = distance to the nearest good patch, minus ``beta`` x distance to the nearest
-labelled-defect patch when a defect bank exists (close to a known defect -> higher).
+Patch score = distance to the nearest good patch d_g; with a labelled-defect bank, patches
+nearer a known defect than any good patch get a bonus: d_g + beta * max(0, d_g - d_d).
+Good-looking patches keep their score, so the good-score calibration stays valid.
 Image score = mean of the top ~1% patch scores (measured: beats the max of a smoothed
 map on elongated / thin defects, and is robust to single noisy patches).
 """
@@ -62,8 +63,13 @@ def patch_maps(feats: torch.Tensor, banks: Banks) -> torch.Tensor:
     rows = flatten(feats)
     d = nn_distance(rows, banks.good, banks.good_sq)
     if banks.defect is not None and banks.beta > 0:
-        d = d - banks.beta * nn_distance(rows, banks.defect, banks.defect_sq)
+        d = combine(d, nn_distance(rows, banks.defect, banks.defect_sq), banks.beta)
     return d.view(n, h, w)
+
+
+def combine(d_good: torch.Tensor, d_defect: torch.Tensor, beta: float) -> torch.Tensor:
+    """Distance-to-good plus a bonus where a patch is nearer a known defect."""
+    return d_good + beta * (d_good - d_defect).clamp_min(0)
 
 
 def image_scores(maps: torch.Tensor, sigma: float = 0.0, top: float = 0.01) -> torch.Tensor:

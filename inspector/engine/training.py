@@ -23,7 +23,7 @@ from inspector.engine.features import FeatureExtractor, flatten
 from inspector.engine.memory import coreset_indices, nn_distance
 from inspector.engine.model import HEAT_SIGMA, DefectModel
 from inspector.engine.result import LabelledDefect
-from inspector.engine.scoring import Banks, image_scores, patch_maps, smooth
+from inspector.engine.scoring import Banks, combine, image_scores, patch_maps, smooth
 from inspector.errors import UserError
 from inspector.progress import CancelToken, ProgressCallback, check, report, scaled
 
@@ -111,8 +111,8 @@ def train_model(
     side = build_defect_side(ext, banks, defects, held_maps, cfg) if defects else None
     if side is not None and side.defect_bank is not None:
         banks = Banks(banks.good, side.defect_bank, cfg.defect_beta)
-        held_maps = held_maps - cfg.defect_beta * _defect_dist(feats, banks)
-        syn_maps = [m - cfg.defect_beta * _defect_dist(f, banks) for m, f in zip(
+        held_maps = combine(held_maps, _defect_dist(feats, banks), cfg.defect_beta)
+        syn_maps = [combine(m, _defect_dist(f, banks), cfg.defect_beta) for m, f in zip(
             syn_maps, syn_feats, strict=True)]
 
     good_scores = image_scores(held_maps, cfg.smooth_sigma, cfg.top_fraction).numpy()
