@@ -53,12 +53,12 @@ def test_overlapping_defects_never_lower_it():
     assert cal.labelled_recall is not None and cal.labelled_recall < 0.5
 
 
-def test_labelled_defects_take_precedence_over_synthetic():
+def test_labelled_defects_join_synthetic_ones():
     goods = _goods(10)
     only_syn = calibrate(goods, synthetic=np.full(10, 100.0)).threshold
-    with_lab = calibrate(goods, synthetic=np.full(10, 100.0),
-                         labelled=np.array([30.0, 31.0, 32.0])).threshold
-    assert with_lab < only_syn
+    with_lab = calibrate(goods, synthetic=np.full(10, 100.0), labelled=np.full(10, 30.0))
+    assert with_lab.threshold < only_syn
+    assert with_lab.labelled_recall == 1.0
 
 
 def test_uncertain_band_and_errors():

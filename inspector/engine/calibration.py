@@ -5,7 +5,7 @@ its score is an honest sample of what an unseen good part scores. With ~10 sampl
 empirical 99th percentile is meaningless and one odd image would dominate a max, so we
 fit a log-normal robustly (median and MAD of the log scores; scores are positive and
 right-skewed) and take its quantile at the target false-reject rate. Defect scores
-(labelled, else synthetic defects made from held-out goods) then move the threshold to
+(labelled ones and synthetic defects made from held-out goods) then move the threshold to
 the geometric midpoint between that quantile and the defects' lower quartile when they
 lie above it: ten good images underestimate the good tail, and the margin toward clear
 defects costs no recall. Overlapping defects never pull it below the good quantile.
@@ -82,12 +82,9 @@ def calibrate(
 
 
 def _defect_pool(synthetic: np.ndarray | None, labelled: np.ndarray | None) -> np.ndarray | None:
-    """Real labelled defects when there are 3+, else those plus synthetic ones."""
-    lab = np.asarray(labelled if labelled is not None else [], dtype=np.float64)
-    if lab.size >= 3:
-        return lab
-    syn = np.asarray(synthetic if synthetic is not None else [], dtype=np.float64)
-    pool = np.concatenate([lab, syn])
+    """Labelled and synthetic defect scores together (either may be missing)."""
+    parts = [np.asarray(x, dtype=np.float64) for x in (labelled, synthetic) if x is not None]
+    pool = np.concatenate(parts) if parts else np.zeros(0)
     return pool if pool.size else None
 
 
