@@ -25,7 +25,7 @@ class EngineConfig:
     stages: tuple[int, ...] = (2, 4)
     keep_aspect: bool = False
     max_bank: int | None = None
-    coreset_pool: int = 60000  # random pre-subsample before k-center (speed with 200 images)
+    coreset_pool: int = 40000  # random pre-subsample before k-center (speed with 200 images)
     folds: int = 5
     target_frr: float = 0.01
     uncertain_frr: float | None = None

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from inspector.engine.config import EngineConfig
-from inspector.engine.features import FeatureExtractor, flatten
+from inspector.engine.features import FeatureExtractor, extract_all, flatten
 from inspector.engine.memory import nn_distance
 from inspector.engine.model import TypeIndex, pooled_anomalous_feature
 from inspector.engine.result import LabelledDefect
@@ -67,7 +67,7 @@ def build_defect_side(
     cfg: EngineConfig,
 ) -> DefectSide:
     """Features, defect bank (if enabled) and type index of the labelled defects."""
-    feats = ext([d.image for d in defects])[0]
+    feats = extract_all(ext, [d.image for d in defects])
     maps = patch_maps(feats, banks)
     patch_thr = float(torch.quantile(held_maps.flatten(), 0.999))
     rows, owner, type_feats, type_names = [], [], [], []

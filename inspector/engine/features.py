@@ -8,6 +8,7 @@ the stride-8 grid and concatenated into one feature vector per patch.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -17,6 +18,7 @@ import torch.nn.functional as F
 
 from inspector.engine.backbone import shared_backbone
 from inspector.errors import ImageError
+from inspector.progress import CancelToken, ProgressCallback, check, report
 
 MEAN = STD = 0.5  # inputs in [-1, 1]: measured to give better anomaly scores than ImageNet's
 
@@ -121,3 +123,19 @@ def flatten(feats: torch.Tensor) -> torch.Tensor:
     """N x C x g x g -> (N*g*g) x C patch rows."""
     n, c = feats.shape[:2]
     return feats.permute(0, 2, 3, 1).reshape(-1, c)
+
+
+def extract_all(
+    ext: FeatureExtractor,
+    images: Sequence[np.ndarray],
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+    batch: int = 8,
+) -> torch.Tensor:
+    """Features of many images in batches (N x C x g x g), cancellable between batches."""
+    out = []
+    for s in range(0, len(images), batch):
+        check(cancel)
+        out.append(ext(list(images[s : s + batch]))[0])
+        report(progress, min(1.0, (s + batch) / len(images)), "extracting features")
+    return torch.cat(out)

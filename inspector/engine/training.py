@@ -19,7 +19,7 @@ import inspector
 from inspector.engine.calibration import calibrate
 from inspector.engine.config import EngineConfig
 from inspector.engine.defects import build_defect_side
-from inspector.engine.features import FeatureExtractor, flatten
+from inspector.engine.features import FeatureExtractor, extract_all, flatten
 from inspector.engine.memory import coreset_indices, nn_distance
 from inspector.engine.model import HEAT_SIGMA, DefectModel
 from inspector.engine.result import LabelledDefect
@@ -28,22 +28,6 @@ from inspector.errors import UserError
 from inspector.progress import CancelToken, ProgressCallback, check, report, scaled
 
 MIN_GOOD = 2
-
-
-def extract_all(
-    ext: FeatureExtractor,
-    images: Sequence[np.ndarray],
-    progress: ProgressCallback | None = None,
-    cancel: CancelToken | None = None,
-    batch: int = 8,
-) -> torch.Tensor:
-    """Features of many images in batches (N x C x g x g), cancellable between batches."""
-    out = []
-    for s in range(0, len(images), batch):
-        check(cancel)
-        out.append(ext(list(images[s : s + batch]))[0])
-        report(progress, min(1.0, (s + batch) / len(images)), "extracting features")
-    return torch.cat(out)
 
 
 def select_bank(
@@ -99,7 +83,7 @@ def train_model(
 
             syn = synthetic_for_calibration([good[i] for i in idx], seed=cfg.seed + fi)
             if syn:
-                sf = ext(syn)[0]
+                sf = extract_all(ext, syn)  # batched: bounds peak memory
                 syn_feats.append(sf)
                 syn_maps.append(patch_maps(sf, fold_banks))
         report(progress, 0.3 + 0.4 * (fi + 1) / len(folds), "calibrating on held-out images")
