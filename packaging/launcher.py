@@ -12,6 +12,7 @@ attach to the console of the shell that started them so their output is visible 
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -106,6 +107,12 @@ def main() -> int:
     argv = sys.argv[1:]
     if choose(argv)[0] != "gui":
         _attach_console()
+    # A windowed Windows executable has no stdout/stderr; libraries that write to them
+    # directly would crash the GUI, so give them a sink.
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")
     return dispatch(argv)
 
 
