@@ -38,6 +38,8 @@ def test_generator_is_seeded_and_varied():
         np.testing.assert_array_equal(ma, mb)
     assert any(not np.array_equal(x[0], y[0]) for x, y in zip(a, c, strict=True))
     assert generate_synthetic_defects([], 3) == []
+    grey = generate_synthetic_defects([_texture(0)[:, :, 0].copy()], 2, seed=1)
+    assert grey[0][0].shape == (96, 96, 3) and grey[0][1].any()
 
 
 def test_perlin_noise_is_smooth_and_bounded():

@@ -197,11 +197,11 @@ def generate_synthetic_defects(
     if not good_images:
         return []
     rng = np.random.default_rng(seed)
+    goods = [im if im.ndim == 3 else np.repeat(im[:, :, None], 3, axis=2) for im in good_images]
     out = []
     for i in range(n):
-        img = good_images[i % len(good_images)]
-        img = img if img.ndim == 3 else np.repeat(img[:, :, None], 3, axis=2)
-        im, mask, _ = make_defect(img, rng, str(kinds[(i + seed) % len(kinds)]), good_images)
+        img = goods[i % len(goods)]
+        im, mask, _ = make_defect(img, rng, str(kinds[(i + seed) % len(kinds)]), goods)
         out.append((im, mask))
     return out
 
