@@ -6,5 +6,5 @@ source "$ROOT/scripts/setup_env.sh"
 cd "$ROOT"
 export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
 export INSPECTOR_LOG_DIR="${INSPECTOR_LOG_DIR:-$(mktemp -d)}"
-.venv/bin/ruff check inspector ui tests scripts
+.venv/bin/ruff check inspector ui tests scripts packaging/launcher.py
 exec .venv/bin/python -m pytest "$@"

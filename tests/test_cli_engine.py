@@ -68,3 +68,17 @@ def test_demo_runs_end_to_end_on_a_sample_tree(tmp_path, capsys):
     summary = data["summary"]
     assert summary["inspected"] == 4 and summary["defects"] == 2
     assert summary["defects_caught"] == 2
+
+
+def test_version_names_app_and_model_file_format(capsys):
+    import pytest
+
+    import inspector
+    from inspector.engine.modelfile import FORMAT_VERSION
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert f"Inspector {inspector.__version__}" in out
+    assert f"model file format {FORMAT_VERSION}" in out

@@ -15,7 +15,6 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from inspector import __version__
 from inspector.errors import Cancelled, UserError
 
 # One module per command group; each defines register(subparsers).
@@ -38,11 +37,23 @@ EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL, EXIT_CANCELLED = 0, 1, 2, 3, 130
 log = logging.getLogger("inspector.cli")
 
 
+class _VersionAction(argparse.Action):
+    """Prints versions lazily, so plain commands do not pay for importing the engine."""
+
+    def __call__(self, parser, namespace, values, option_string=None):  # noqa: ANN001
+        from inspector.services.about import app_info
+
+        info = app_info()
+        print(f"Inspector {info.version} (model file format {info.model_format_version})")
+        parser.exit(0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="inspector", description="Inspector: few-shot visual quality inspection."
     )
-    parser.add_argument("--version", action="version", version=f"Inspector {__version__}")
+    parser.add_argument("--version", action=_VersionAction, nargs=0,
+                        help="show the app and model-file format versions and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         if importlib.util.find_spec(name) is None:  # a command group not written yet
