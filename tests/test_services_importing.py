@@ -182,7 +182,7 @@ def test_disk_full_leaves_no_file_and_no_row(project, actor, make_image, monkeyp
     def full(_fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("inspector.store.image_store.os.fsync", full)
+    monkeypatch.setattr("inspector.fileio.os.fsync", full)
     rep = import_paths(project, actor, [make_image("a.png")])
     assert rep.refused[0][1] == "cannot store image: the disk is full"
     assert _stored_files(project) == [] and _rows(project) == 0

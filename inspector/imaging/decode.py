@@ -69,6 +69,11 @@ def is_supported_path(path: Path) -> bool:
 
 def decode_file(path: Path, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Decoded:
     """Read and decode a file; unreadable paths become ImageError with the reason."""
+    return decode_bytes(read_file_bytes(path), max_pixels=max_pixels)
+
+
+def read_file_bytes(path: Path) -> bytes:
+    """A file's bytes; a missing, unreadable or folder path becomes ImageError."""
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError as exc:
@@ -79,7 +84,7 @@ def decode_file(path: Path, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Deco
         raise ImageError("is a folder, not a file") from exc
     except OSError as exc:
         raise ImageError(f"cannot read file: {exc.strerror or exc}") from exc
-    return decode_bytes(data, max_pixels=max_pixels)
+    return data
 
 
 def decode_bytes(data: bytes, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Decoded:

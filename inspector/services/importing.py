@@ -25,6 +25,7 @@ from inspector.imaging.decode import (
     as_rgb_uint8,
     decode_bytes,
     encode_png,
+    read_file_bytes,
 )
 from inspector.imaging.hot_folder import HotFolderWatcher
 from inspector.progress import CancelToken, ProgressCallback, check, report
@@ -116,16 +117,7 @@ def expand_paths(paths: Iterable[str | Path], labels_from_folders: bool,
 
 
 def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError as exc:
-        raise ImageError("file not found") from exc
-    except PermissionError as exc:
-        raise ImageError("cannot read file: permission denied") from exc
-    except IsADirectoryError as exc:
-        raise ImageError("is a folder, not a file") from exc
-    except OSError as exc:
-        raise ImageError(f"cannot read file: {exc.strerror or exc}") from exc
+    return read_file_bytes(path)
 
 
 def _prepare_defect_types(project: Any, actor: Any, cands: list[_Candidate],

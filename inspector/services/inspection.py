@@ -7,8 +7,7 @@ against, the model version, who and where, and an overlay image of the heat map.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from inspector.errors import NotFoundError, UserError
+from inspector.fileio import atomic_write
 from inspector.progress import CancelToken, ProgressCallback, check, report, scaled
 from inspector.services.importing import import_array, import_paths
 from inspector.services.labeling import load_image
@@ -234,15 +234,8 @@ def _save_overlay(project: Project, overlay: np.ndarray) -> str:
     ok, buf = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, 85])
     if not ok:
         raise UserError("Could not encode the heat-map overlay.")
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(buf.tobytes())
-        name = f"{now:%d%H%M%S}-{os.path.basename(tmp)[3:11]}.jpg"
-        os.replace(tmp, folder / name)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    name = f"{now:%d%H%M%S}-{uuid.uuid4().hex[:10]}.jpg"
+    atomic_write(folder / name, buf.tobytes())
     return (rel / name).as_posix()
 
 
