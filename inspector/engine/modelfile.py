@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import struct
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +22,7 @@ from inspector.engine.config import EngineConfig
 from inspector.engine.model import DefectModel, TypeIndex
 from inspector.engine.scoring import Banks
 from inspector.errors import ModelFileError, UserError
+from inspector.fileio import atomic_write
 
 FORMAT_NAME = "inspector-defect-model"
 FORMAT_VERSION = 1
@@ -69,18 +68,7 @@ def model_to_bytes(model: DefectModel) -> bytes:
 
 def save_model(model: DefectModel, path: Path) -> None:
     """Atomic write: temp file in the same folder, fsync, os.replace."""
-    data = model_to_bytes(model)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, model_to_bytes(model))
 
 
 def read_metadata(data: bytes, name: str = "model file") -> dict[str, Any]:
