@@ -133,9 +133,14 @@ def extract_all(
     batch: int = 8,
 ) -> torch.Tensor:
     """Features of many images in batches (N x C x g x g), cancellable between batches."""
-    out = []
+    out: torch.Tensor | None = None  # filled in place: no second copy for a final cat
     for s in range(0, len(images), batch):
         check(cancel)
-        out.append(ext(list(images[s : s + batch]))[0])
+        f = ext(list(images[s : s + batch]))[0]
+        if out is None:
+            out = torch.empty((len(images), *f.shape[1:]), dtype=f.dtype)
+        out[s : s + f.shape[0]] = f
         report(progress, min(1.0, (s + batch) / len(images)), "extracting features")
-    return torch.cat(out)
+    if out is None:
+        raise ValueError("no images to extract features from")
+    return out

@@ -64,6 +64,7 @@ def train_model(
     feats = extract_all(ext, good, scaled(progress, 0.0, 0.3), cancel)
     n, _, g, _ = feats.shape
     rows = flatten(feats)
+    feats = rows.view(n, g, g, -1).permute(0, 3, 1, 2)  # a view: one copy in memory
     per = g * g
     max_bank = int(cfg.max_bank or 4096)
 
