@@ -50,27 +50,49 @@ def run(args: argparse.Namespace) -> int:
         files = sorted(p for p in product.test_dir.rglob("*") if p.is_file()
                        and p.suffix.lower() in {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff"})
         lines.append(f"\n{product.name}: inspecting {len(files)} held-out part(s)")
-        lines.append(f"  {'truth':16} {'verdict':9} {'score':>7} {'thr':>7}  severity  file")
+        lines.append(f"  {'truth':16} {'verdict':9} {'score':>7} {'thr':>7}  {'severity':9} "
+                     f"{'predicted type':16} file")
         for path in files:
             truth = path.parent.name
             result = inspect_paths(project, actor, [path], product=product.name).inspections[0]
             rows.append({"product": product.name, "file": path.name, "truth": truth,
                          "verdict": result.verdict, "score": result.score,
-                         "threshold": result.threshold, "severity": result.severity})
+                         "threshold": result.threshold, "severity": result.severity,
+                         "defect_type": result.defect_type})
+            predicted = "-"
+            if result.verdict != "ok" and result.defect_type:
+                predicted = f"{result.defect_type} {result.type_confidence or 0:.0%}"
             lines.append(f"  {truth:16} {result.verdict.upper():9} {result.score:7.3f} "
-                         f"{result.threshold:7.3f}  {(result.severity or '-'):9} {path.name}")
+                         f"{result.threshold:7.3f}  {(result.severity or '-'):9} "
+                         f"{predicted:16} {path.name}")
     summary = _summary(rows)
     lines.append(
         f"\nSummary: {summary['inspected']} parts, {summary['ng']} NG, "
         f"{summary['uncertain']} uncertain; defects caught {summary['defects_caught']}/"
         f"{summary['defects']}, good parts rejected {summary['good_rejected']}/{summary['good']}"
     )
+    lines.append("\nQA report for today (as `inspector report --day` prints it):\n"
+                 + _report_text(project))
     lines.append(f"Total time {time.perf_counter() - t0:.1f} s (set-up and training "
                  f"{train_s:.1f} s). Explore it: inspector images --project {root} "
                  f"--operator admin")
     emit(args, {"project": str(root), "summary": summary, "results": rows}, "\n".join(lines))
     project.close()
     return 0
+
+
+def _report_text(project: object) -> str:
+    """Today's QA report summary, as `inspector report` prints it."""
+    import datetime as dt
+
+    from inspector.reports.filters import ReportFilters
+    from inspector.reports.service import project_report
+    from inspector.reports.text import summary_text
+    from inspector.services.session import sign_in
+
+    qa = sign_in(project, "qa")  # type: ignore[arg-type]
+    today = dt.datetime.now().astimezone().date()
+    return summary_text(project_report(project, qa, ReportFilters.for_day(today), top_n=3))
 
 
 def _summary(rows: list[dict]) -> dict[str, int]:
