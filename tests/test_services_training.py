@@ -160,3 +160,26 @@ def test_training_summary_warns_and_synthetic_examples(trained):
     assert len(examples) == 3
     for image, mask in examples:
         assert image.shape[:2] == mask.shape[:2] and mask.any()
+
+
+def test_project_severity_bands_apply_without_retraining(trained):
+    project, _, _, bad = trained
+    olga = sign_in(project, "olga")
+    quinn = sign_in(project, "quinn")
+    with pytest.raises(UserError):
+        project.set_setting(quinn, "severity_bands", {"major_ratio": 3.0, "critical_ratio": 2.0})
+    with pytest.raises(UserError):
+        project.set_setting(quinn, "severity_bands", {"huge_ratio": 3.0})
+    lenient = {"major_ratio": 1e6, "critical_ratio": 1e6, "major_area": 1.0,
+               "critical_area": 1.0}
+    project.set_setting(quinn, "severity_bands", lenient)
+    try:
+        res = inspection.inspect_paths(project, olga, bad[:1], product="disc").inspections[0]
+        assert res.verdict == "ng" and res.severity == "minor"
+        strict = {"major_ratio": 1.0, "critical_ratio": 1.0, "major_area": 0.0,
+                  "critical_area": 0.0}
+        project.set_setting(quinn, "severity_bands", strict)
+        res = inspection.inspect_paths(project, olga, bad[:1], product="disc").inspections[0]
+        assert res.severity == "critical"
+    finally:
+        project.set_setting(quinn, "severity_bands", {})

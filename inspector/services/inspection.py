@@ -6,6 +6,7 @@ against, the model version, who and where, and an overlay image of the heat map.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ import numpy as np
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from inspector.engine import SeverityBands, classify_severity
 from inspector.errors import NotFoundError, UserError
 from inspector.fileio import atomic_write
 from inspector.progress import CancelToken, ProgressCallback, check, report, scaled
@@ -57,6 +59,13 @@ def inspect_image(
         threshold, uncertain_low = rec.threshold, rec.uncertain_low
         model = load_model(project.root, rec)
     result = model.with_threshold(threshold, uncertain_low).predict(rgb)
+    bands = project.get_setting("severity_bands")
+    if bands and result.severity is not None:
+        severity = classify_severity(
+            result.score, result.threshold, result.defect_area_fraction,
+            SeverityBands.from_dict(bands),
+        )
+        result = dataclasses.replace(result, severity=severity)
     overlay_rel = _save_overlay(project, result.overlay)
     with project.db.session() as s:
         row = Inspection(

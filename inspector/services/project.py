@@ -50,7 +50,28 @@ def _max_pixels(key: str, value: Any) -> int:
     return number
 
 
-_VALIDATORS = {"max_pixels": _max_pixels}
+def _severity_bands(key: str, value: Any) -> dict[str, float]:
+    """Bands as a dict, checked by the engine's SeverityBands; {} restores the model's own."""
+    from inspector.engine.severity import SeverityBands
+
+    if not isinstance(value, dict):
+        raise UserError(
+            f"setting '{key}' must be a JSON object such as "
+            '{"major_ratio": 1.5, "critical_ratio": 2.5, "major_area": 0.02, '
+            '"critical_area": 0.1}'
+        )
+    unknown = set(value) - set(SeverityBands.__dataclass_fields__)
+    if unknown:
+        raise UserError(f"setting '{key}': unknown field(s) {', '.join(sorted(unknown))}")
+    if not value:
+        return {}
+    try:
+        return SeverityBands.from_dict(value).to_dict()
+    except (TypeError, ValueError) as exc:
+        raise UserError(f"setting '{key}': {exc}") from exc
+
+
+_VALIDATORS = {"max_pixels": _max_pixels, "severity_bands": _severity_bands}
 
 
 def default_project_dir() -> Path:
