@@ -117,9 +117,12 @@ class SignInPage(QWidget):
         self.product_box.blockSignals(True)
         self.product_box.clear()
         self.product_box.addItem(ALL_PRODUCTS)
-        self.product_box.addItems([p.name for p in products.list_products(project)])
+        names = [p.name for p in products.list_products(project)]
+        self.product_box.addItems(names)
         if self.state.product:
             self.product_box.setCurrentText(self.state.product)
+        elif len(names) == 1:  # a one-product line: nothing to choose
+            self.product_box.setCurrentText(names[0])
         self.product_box.blockSignals(False)
         actor = self.state.actor
         signed_in = actor is not None
