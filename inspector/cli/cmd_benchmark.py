@@ -31,6 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--max-bank", type=int, default=None, help="memory-bank size cap")
     g.add_argument("--no-synthetic", action="store_true", help="no synthetic defects")
     g.add_argument("--no-defect-bank", action="store_true", help="no labelled-defect bank")
+    g.add_argument("--coarse-weight", type=float, default=None,
+                   help="weight of the coarse stride-32 context score (0: off; default 0.5)")
     g.add_argument("--threads", type=int, default=None, help="torch threads (default: cores)")
     p.set_defaults(handler=run)
 
@@ -45,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
     extra = {}
     if args.stages:
         extra["stages"] = tuple(int(s) for s in args.stages.split(","))
+    if args.coarse_weight is not None:
+        extra["coarse_weight"] = args.coarse_weight
     config = EngineConfig(
         preset=args.preset,
         backbone=args.backbone,

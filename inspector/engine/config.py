@@ -35,6 +35,13 @@ class EngineConfig:
     severity: SeverityBands = field(default_factory=SeverityBands)
     smooth_sigma: float = 0.0  # smoothing before the image score (heat maps use 1.0)
     top_fraction: float = 0.01
+    # Coarse context score: kNN of stride-32 (stage 5) features, added to the patch score
+    # with weight coarse_weight after normalising both by their held-out good medians.
+    # Off by default: +0.004 mean AUROC but noisier held-out goods -> lower recall at the
+    # calibrated threshold (docs/engine.md).
+    coarse_weight: float = 0.0
+    coarse_stage: int = 5
+    coarse_top: float = 0.05
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -42,6 +49,8 @@ class EngineConfig:
             raise UserError(f"unknown preset {self.preset!r}; use one of {', '.join(PRESETS)}")
         if self.image_size is not None and (self.image_size < 64 or self.image_size % 32):
             raise UserError("image_size must be a multiple of 32 and at least 64")
+        if self.coarse_weight < 0:
+            raise UserError("coarse_weight must be >= 0")
         if not 0 < self.target_frr < 0.5:
             raise UserError("target false-reject rate must be between 0 and 0.5")
 
@@ -56,7 +65,9 @@ class EngineConfig:
 
     def feature_spec(self) -> FeatureSpec:
         r = self.resolved()
-        return FeatureSpec(r.backbone, int(r.image_size or 0), tuple(r.stages), 3, r.keep_aspect)
+        coarse = r.coarse_stage if r.coarse_weight > 0 else None
+        return FeatureSpec(r.backbone, int(r.image_size or 0), tuple(r.stages), 3, r.keep_aspect,
+                           coarse)
 
     def to_dict(self) -> dict:
         d = asdict(self)

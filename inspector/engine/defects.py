@@ -16,11 +16,11 @@ import numpy as np
 import torch
 
 from inspector.engine.config import EngineConfig
-from inspector.engine.features import FeatureExtractor, extract_all, flatten
+from inspector.engine.features import FeatureExtractor, extract_all_both, flatten
 from inspector.engine.memory import nn_distance
 from inspector.engine.model import TypeIndex, pooled_anomalous_feature
 from inspector.engine.result import LabelledDefect
-from inspector.engine.scoring import Banks, combine, image_scores, patch_maps
+from inspector.engine.scoring import Banks, combine, image_scores, patch_maps, total_scores
 
 MAX_ROWS_PER_DEFECT = 16
 
@@ -37,11 +37,13 @@ class DefectSide:
     sigma: float
     top: float
     beta: float
+    coarse: torch.Tensor | None = None  # M x C x h x w stride-32 features (or None)
 
     def scores(self, banks: Banks) -> np.ndarray:
         """Leave-one-out image scores of the labelled defects under ``banks``."""
         if self.defect_bank is None or self.owner is None:
-            return image_scores(self.good_maps, self.sigma, self.top).numpy()
+            base = image_scores(self.good_maps, self.sigma, self.top)
+            return total_scores(base, self.coarse, banks).numpy()
         m, _, g, _ = self.feats.shape
         out = []
         for i in range(m):
@@ -49,7 +51,8 @@ class DefectSide:
                 flatten(self.feats[i : i + 1]), self.defect_bank, exclude=self.owner == i
             )
             out.append(combine(self.good_maps[i], d_def.view(g, g), self.beta))
-        return image_scores(torch.stack(out), self.sigma, self.top).numpy()
+        base = image_scores(torch.stack(out), self.sigma, self.top)
+        return total_scores(base, self.coarse, banks).numpy()
 
 
 def _mask_grid(mask: np.ndarray | None, g: int) -> torch.Tensor | None:
@@ -67,7 +70,7 @@ def build_defect_side(
     cfg: EngineConfig,
 ) -> DefectSide:
     """Features, defect bank (if enabled) and type index of the labelled defects."""
-    feats = extract_all(ext, [d.image for d in defects])
+    feats, coarse = extract_all_both(ext, [d.image for d in defects])
     maps = patch_maps(feats, banks)
     patch_thr = float(torch.quantile(held_maps.flatten(), 0.999))
     rows, owner, type_feats, type_names = [], [], [], []
@@ -101,4 +104,5 @@ def build_defect_side(
         sigma=cfg.smooth_sigma,
         top=cfg.top_fraction,
         beta=cfg.defect_beta,
+        coarse=coarse,
     )

@@ -32,6 +32,7 @@ class FeatureSpec:
     stages: tuple[int, ...] = (2, 4)
     pool: int = 3
     keep_aspect: bool = False
+    coarse_stage: int | None = None  # stride-32 stage for the coarse context score
 
     @property
     def grid(self) -> int:
@@ -102,8 +103,25 @@ class FeatureExtractor:
 
     @torch.inference_mode()
     def from_tensor(self, x: torch.Tensor) -> torch.Tensor:
-        maps = self.net.features(x, self.spec.stages)
-        g = x.shape[-1] // 8
+        return self._patch(self.net.features(x, self.spec.stages), x.shape[-1] // 8)
+
+    @torch.inference_mode()
+    def both_from_tensor(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Patch features and (if configured) 3x3 pooled coarse features, one forward pass."""
+        cs = self.spec.coarse_stage
+        if cs is None or cs in self.spec.stages:
+            return self.from_tensor(x), None
+        maps = self.net.features(x, tuple(sorted({*self.spec.stages, cs})))
+        order = sorted({*self.spec.stages, cs})
+        coarse = maps[order.index(cs)]
+        patch = self._patch([m for st, m in zip(order, maps, strict=True) if st != cs],
+                            x.shape[-1] // 8)
+        pad = self.spec.pool // 2
+        coarse = F.avg_pool2d(coarse, self.spec.pool, stride=1, padding=pad,
+                              count_include_pad=False)
+        return patch, coarse.contiguous()
+
+    def _patch(self, maps: list[torch.Tensor], g: int) -> torch.Tensor:
         pad = self.spec.pool // 2
         out = []
         for m in maps:
@@ -117,6 +135,14 @@ class FeatureExtractor:
     def __call__(self, images: list[np.ndarray]) -> tuple[torch.Tensor, list[Placement]]:
         x, placements = self.prepare(images)
         return self.from_tensor(x), placements
+
+    def extract(
+        self, images: list[np.ndarray]
+    ) -> tuple[torch.Tensor, torch.Tensor | None, list[Placement]]:
+        """Patch features, coarse features (None when off) and placements."""
+        x, placements = self.prepare(images)
+        patch, coarse = self.both_from_tensor(x)
+        return patch, coarse, placements
 
 
 def flatten(feats: torch.Tensor) -> torch.Tensor:
@@ -133,14 +159,28 @@ def extract_all(
     batch: int = 8,
 ) -> torch.Tensor:
     """Features of many images in batches (N x C x g x g), cancellable between batches."""
+    return extract_all_both(ext, images, progress, cancel, batch)[0]
+
+
+def extract_all_both(
+    ext: FeatureExtractor,
+    images: Sequence[np.ndarray],
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+    batch: int = 8,
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Patch and coarse features of many images in batches, cancellable between batches."""
     out: torch.Tensor | None = None  # filled in place: no second copy for a final cat
+    coarse: list[torch.Tensor] = []
     for s in range(0, len(images), batch):
         check(cancel)
-        f = ext(list(images[s : s + batch]))[0]
+        f, c, _ = ext.extract(list(images[s : s + batch]))
         if out is None:
             out = torch.empty((len(images), *f.shape[1:]), dtype=f.dtype)
         out[s : s + f.shape[0]] = f
+        if c is not None:
+            coarse.append(c)
         report(progress, min(1.0, (s + batch) / len(images)), "extracting features")
     if out is None:
         raise ValueError("no images to extract features from")
-    return out
+    return out, torch.cat(coarse) if coarse else None

@@ -14,7 +14,7 @@ import torch
 from inspector.engine.config import EngineConfig
 from inspector.engine.features import FeatureExtractor, Placement
 from inspector.engine.result import InspectionResult, render_overlay, verdict_for
-from inspector.engine.scoring import Banks, image_scores, patch_maps, smooth
+from inspector.engine.scoring import Banks, image_scores, patch_maps, smooth, total_scores
 from inspector.engine.severity import classify_severity
 from inspector.progress import CancelToken, ProgressCallback, check, report
 
@@ -51,6 +51,7 @@ class DefectModel:
     uncertain_low: float | None
     base_level: float  # typical good patch score: heat 0 (threshold is heat 0.5)
     types: TypeIndex | None = None
+    score_offset: float = 0.0  # coarse-term part of a typical good score (heat, severity)
     metrics: dict[str, Any] = field(default_factory=dict)
     metadata: dict[str, Any] = field(default_factory=dict)
     _extractor: FeatureExtractor | None = field(default=None, repr=False)
@@ -77,26 +78,32 @@ class DefectModel:
         """Image scores only (no heat maps), batched; for benchmarks and calibration."""
         out = []
         for s in range(0, len(images), batch):
-            maps, _ = self.score_maps(images[s : s + batch])
-            cfg = self.config
-            out.append(image_scores(maps, cfg.smooth_sigma, cfg.top_fraction).numpy())
+            with torch.inference_mode():
+                feats, coarse, _ = self.extractor.extract(images[s : s + batch])
+                maps = patch_maps(feats, self.banks)
+                cfg = self.config
+                base = image_scores(maps, cfg.smooth_sigma, cfg.top_fraction)
+                out.append(total_scores(base, coarse, self.banks).numpy())
         return np.concatenate(out) if out else np.zeros(0)
 
     def predict(self, rgb: np.ndarray) -> InspectionResult:
         """Inspect one RGB uint8 image of any size."""
         t0 = time.perf_counter()
         with torch.inference_mode():
-            feats, (pl,) = self.extractor([rgb])
+            feats, coarse, (pl,) = self.extractor.extract([rgb])
             t1 = time.perf_counter()
             maps = patch_maps(feats, self.banks)
-            score = float(image_scores(maps, self.config.smooth_sigma, self.config.top_fraction)[0])
+            base = image_scores(maps, self.config.smooth_sigma, self.config.top_fraction)
+            score = float(total_scores(base, coarse, self.banks)[0])
             t2 = time.perf_counter()
             heat = self._heatmap(smooth(maps, HEAT_SIGMA)[0].numpy(), pl)
         area = float((heat >= 0.5).mean())
         verdict = verdict_for(score, self.threshold, self.uncertain_low)
         severity = None
         if verdict == "ng":
-            severity = classify_severity(score, self.threshold, area, self.config.severity)
+            off = min(self.score_offset, 0.5 * self.threshold)  # ratios of the patch part
+            severity = classify_severity(score - off, self.threshold - off, area,
+                                         self.config.severity)
         dtype, conf = None, None
         if verdict != "ok" and self.types is not None:
             dtype, conf = self.types.predict(pooled_anomalous_feature(feats[0], maps[0]))
@@ -137,7 +144,7 @@ class DefectModel:
 
     def _heatmap(self, grid: np.ndarray, pl: Placement) -> np.ndarray:
         """Patch map -> [0, 1] heat at the image's size (threshold maps to 0.5)."""
-        span = max(self.threshold - self.base_level, 1e-6)
+        span = max(self.threshold - self.score_offset - self.base_level, 1e-6)
         heat = np.clip((grid - self.base_level) / (2 * span), 0.0, 1.0).astype(np.float32)
         s = self.config.feature_spec().image_size
         heat = cv2.resize(heat, (s, s), interpolation=cv2.INTER_LINEAR)

@@ -25,7 +25,8 @@ from inspector.errors import ModelFileError, UserError
 from inspector.fileio import atomic_write
 
 FORMAT_NAME = "inspector-defect-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2 adds the coarse context term; files without it are written as 1
+READABLE_VERSIONS = (1, 2)
 MAX_HEADER = 16 * 1024 * 1024
 
 
@@ -42,11 +43,13 @@ def model_to_bytes(model: DefectModel) -> bytes:
     tensors = {"bank_good": model.banks.good.float().contiguous()}
     if model.banks.defect is not None:
         tensors["bank_defect"] = model.banks.defect.float().contiguous()
+    if model.banks.coarse is not None:
+        tensors["bank_coarse"] = model.banks.coarse.float().contiguous()
     if model.types is not None:
         tensors["type_feats"] = model.types.feats.float().contiguous()
     meta: dict[str, Any] = {
         "format": FORMAT_NAME,
-        "format_version": FORMAT_VERSION,
+        "format_version": FORMAT_VERSION if model.banks.coarse is not None else 1,
         "code_version": inspector.__version__,
         "config": model.config.to_dict(),
         "preprocessing": {"mean": 0.5, "std": 0.5, "resize": "square"
@@ -57,6 +60,9 @@ def model_to_bytes(model: DefectModel) -> bytes:
         "uncertain_low": model.uncertain_low,
         "base_level": model.base_level,
         "defect_beta": model.banks.beta,
+        "coarse_gain": model.banks.coarse_gain,
+        "coarse_top": model.banks.coarse_top,
+        "score_offset": model.score_offset,
         "severity_bands": model.config.severity.to_dict(),
         "type_names": model.types.names if model.types is not None else None,
         "metrics": model.metrics,
@@ -86,10 +92,11 @@ def read_metadata(data: bytes, name: str = "model file") -> dict[str, Any]:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
         raise ModelFileError(f"{name} is not an Inspector model file")
     version = meta.get("format_version")
-    if version != FORMAT_VERSION:
+    if version not in READABLE_VERSIONS:
         raise ModelFileError(
             f"{name} has model format version {version}; this Inspector "
-            f"({inspector.__version__}) reads version {FORMAT_VERSION}. Retrain the model."
+            f"({inspector.__version__}) reads versions "
+            f"{READABLE_VERSIONS[0]}-{READABLE_VERSIONS[-1]}. Retrain the model."
         )
     return meta
 
@@ -104,7 +111,10 @@ def model_from_bytes(data: bytes, name: str = "model file") -> DefectModel:
         raise ModelFileError(f"{name} is damaged (checksum mismatch)")
     try:
         config = EngineConfig.from_dict(meta["config"])
-        banks = Banks(tensors["bank_good"], tensors.get("bank_defect"), float(meta["defect_beta"]))
+        banks = Banks(tensors["bank_good"], tensors.get("bank_defect"), float(meta["defect_beta"]),
+                      coarse=tensors.get("bank_coarse"),
+                      coarse_gain=float(meta.get("coarse_gain", 0.0)),
+                      coarse_top=float(meta.get("coarse_top", 0.05)))
         types = None
         if "type_feats" in tensors:
             types = TypeIndex(tensors["type_feats"], list(meta["type_names"]))
@@ -115,6 +125,7 @@ def model_from_bytes(data: bytes, name: str = "model file") -> DefectModel:
             threshold=float(meta["threshold"]),
             uncertain_low=None if low is None else float(low),
             base_level=float(meta["base_level"]),
+            score_offset=float(meta.get("score_offset", 0.0)),
             types=types,
             metrics=dict(meta.get("metrics") or {}),
             metadata=dict(meta.get("metadata") or {}),

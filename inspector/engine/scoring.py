@@ -5,6 +5,9 @@ nearer a known defect than any good patch get a bonus: d_g + beta * max(0, d_g -
 Good-looking patches keep their score, so the good-score calibration stays valid.
 Image score = mean of the top ~1% patch scores (measured: beats the max of a smoothed
 map on elongated / thin defects, and is robust to single noisy patches).
+Optional coarse context term: the image score plus coarse_gain x the mean of the top
+coarse (stride-32) kNN distances; coarse_gain = weight x (median held-out good patch score
+/ median held-out good coarse score), so both terms count in patch-score units.
 """
 
 from __future__ import annotations
@@ -27,6 +30,9 @@ class Banks:
     beta: float = 0.0
     good_sq: torch.Tensor | None = None
     defect_sq: torch.Tensor | None = None
+    coarse: torch.Tensor | None = None  # stride-32 good features (rows)
+    coarse_gain: float = 0.0
+    coarse_top: float = 0.05
 
     def __post_init__(self) -> None:
         self.good = self.good.contiguous()
@@ -77,3 +83,21 @@ def image_scores(maps: torch.Tensor, sigma: float = 0.0, top: float = 0.01) -> t
     flat = smooth(maps, sigma).flatten(1)
     k = max(1, round(top * flat.shape[1]))
     return flat.topk(k, dim=1).values.mean(1)
+
+
+@torch.inference_mode()
+def coarse_scores(coarse: torch.Tensor, bank: torch.Tensor, top: float) -> torch.Tensor:
+    """Mean of the top ``top`` fraction of coarse-cell distances to the good coarse bank."""
+    n = coarse.shape[0]
+    d = nn_distance(flatten(coarse), bank).view(n, -1)
+    k = max(1, round(top * d.shape[1]))
+    return d.topk(k, dim=1).values.mean(1)
+
+
+def total_scores(
+    patch_scores: torch.Tensor, coarse: torch.Tensor | None, banks: Banks
+) -> torch.Tensor:
+    """Image scores with the coarse context term added (unchanged when it is off)."""
+    if coarse is None or banks.coarse is None or banks.coarse_gain <= 0:
+        return patch_scores
+    return patch_scores + banks.coarse_gain * coarse_scores(coarse, banks.coarse, banks.coarse_top)

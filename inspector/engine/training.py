@@ -19,11 +19,18 @@ import inspector
 from inspector.engine.calibration import calibrate
 from inspector.engine.config import EngineConfig
 from inspector.engine.defects import build_defect_side
-from inspector.engine.features import FeatureExtractor, extract_all, flatten
+from inspector.engine.features import FeatureExtractor, extract_all_both, flatten
 from inspector.engine.memory import coreset_indices, nn_distance
 from inspector.engine.model import HEAT_SIGMA, DefectModel
 from inspector.engine.result import LabelledDefect
-from inspector.engine.scoring import Banks, combine, image_scores, patch_maps, smooth
+from inspector.engine.scoring import (
+    Banks,
+    coarse_scores,
+    combine,
+    image_scores,
+    patch_maps,
+    smooth,
+)
 from inspector.errors import UserError
 from inspector.progress import CancelToken, ProgressCallback, check, report, scaled
 
@@ -61,7 +68,7 @@ def train_model(
     cfg = (config or EngineConfig()).resolved()
     torch.manual_seed(cfg.seed)
     ext = FeatureExtractor(cfg.feature_spec())
-    feats = extract_all(ext, good, scaled(progress, 0.0, 0.3), cancel)
+    feats, coarse = extract_all_both(ext, good, scaled(progress, 0.0, 0.3), cancel)
     n, _, g, _ = feats.shape
     rows = flatten(feats)
     feats = rows.view(n, g, g, -1).permute(0, 3, 1, 2)  # a view: one copy in memory
@@ -70,7 +77,8 @@ def train_model(
 
     # Held-out good scores (and synthetic defects made from held-out goods).
     held_maps = torch.empty(n, g, g)
-    syn_maps, syn_feats = [], []
+    held_coarse = torch.empty(n)
+    syn_maps, syn_feats, syn_coarse = [], [], []
     folds = make_folds(n, cfg.folds)
     for fi, idx in enumerate(folds):
         check(cancel)
@@ -79,31 +87,53 @@ def train_model(
         size = max(1, round(max_bank * len(keep) / n))
         fold_banks = Banks(select_bank(keep_rows, size, cfg, cancel))
         held_maps[torch.from_numpy(idx)] = patch_maps(feats[torch.from_numpy(idx)], fold_banks)
+        fold_coarse = None
+        if coarse is not None:
+            fold_coarse = select_bank(flatten(coarse[torch.from_numpy(keep)]), max_bank, cfg)
+            held_coarse[torch.from_numpy(idx)] = coarse_scores(
+                coarse[torch.from_numpy(idx)], fold_coarse, cfg.coarse_top)
         if cfg.use_synthetic:
             from inspector.engine.synthetic import synthetic_for_calibration
 
             syn = synthetic_for_calibration([good[i] for i in idx], seed=cfg.seed + fi)
             if syn:
-                sf = extract_all(ext, syn)  # batched: bounds peak memory
+                sf, sc = extract_all_both(ext, syn)  # batched: bounds peak memory
                 syn_feats.append(sf)
                 syn_maps.append(patch_maps(sf, fold_banks))
+                if sc is not None and fold_coarse is not None:
+                    syn_coarse.append(coarse_scores(sc, fold_coarse, cfg.coarse_top))
         report(progress, 0.3 + 0.4 * (fi + 1) / len(folds), "calibrating on held-out images")
 
     check(cancel)
-    banks = Banks(select_bank(rows, max_bank, cfg, cancel))
+    coarse_kw: dict = {}
+    offset = 0.0
+    if coarse is not None:
+        med_p = float(image_scores(held_maps, cfg.smooth_sigma, cfg.top_fraction).median())
+        med_c = max(float(held_coarse.median()), 1e-6)
+        gain = cfg.coarse_weight * med_p / med_c  # both terms in patch-score units
+        offset = gain * med_c  # the coarse part of a typical good image's score
+        coarse_kw = {"coarse": select_bank(flatten(coarse), max_bank, cfg, cancel),
+                     "coarse_gain": gain, "coarse_top": cfg.coarse_top}
+    banks = Banks(select_bank(rows, max_bank, cfg, cancel), **coarse_kw)
     report(progress, 0.85, "memory bank ready")
 
     side = build_defect_side(ext, banks, defects, held_maps, cfg) if defects else None
     if side is not None and side.defect_bank is not None:
-        banks = Banks(banks.good, side.defect_bank, cfg.defect_beta)
+        banks = Banks(banks.good, side.defect_bank, cfg.defect_beta, **coarse_kw)
         held_maps = combine(held_maps, _defect_dist(feats, banks), cfg.defect_beta)
         syn_maps = [combine(m, _defect_dist(f, banks), cfg.defect_beta) for m, f in zip(
             syn_maps, syn_feats, strict=True)]
 
-    good_scores = image_scores(held_maps, cfg.smooth_sigma, cfg.top_fraction).numpy()
+    good_t = image_scores(held_maps, cfg.smooth_sigma, cfg.top_fraction)
+    if coarse is not None:
+        good_t = good_t + banks.coarse_gain * held_coarse
+    good_scores = good_t.numpy()
     syn_scores = None
     if syn_maps:
-        syn_scores = image_scores(torch.cat(syn_maps), cfg.smooth_sigma, cfg.top_fraction).numpy()
+        syn_t = image_scores(torch.cat(syn_maps), cfg.smooth_sigma, cfg.top_fraction)
+        if syn_coarse:
+            syn_t = syn_t + banks.coarse_gain * torch.cat(syn_coarse)
+        syn_scores = syn_t.numpy()
     labelled_scores = side.scores(banks) if side is not None else None
     cal = calibrate(good_scores, syn_scores, labelled_scores, cfg)
     base = float(smooth(held_maps, HEAT_SIGMA).median())
@@ -114,6 +144,7 @@ def train_model(
         threshold=cal.threshold,
         uncertain_low=cal.uncertain_low,
         base_level=base,
+        score_offset=offset,
         types=side.types if side is not None else None,
         metrics={
             **cal.as_dict(),
