@@ -33,6 +33,7 @@ class FeatureSpec:
     pool: int = 3
     keep_aspect: bool = False
     coarse_stage: int | None = None  # stride-32 stage for the coarse context score
+    l2norm: bool = False  # unit-length patch vectors: distances compare direction only
 
     @property
     def grid(self) -> int:
@@ -130,7 +131,10 @@ class FeatureExtractor:
             if m.shape[-1] != g:
                 m = F.interpolate(m, size=(g, g), mode="bilinear", align_corners=False)
             out.append(m)
-        return torch.cat(out, dim=1).contiguous()
+        feats = torch.cat(out, dim=1)
+        if self.spec.l2norm:
+            feats = F.normalize(feats, dim=1)
+        return feats.contiguous()
 
     def __call__(self, images: list[np.ndarray]) -> tuple[torch.Tensor, list[Placement]]:
         x, placements = self.prepare(images)

@@ -1,4 +1,4 @@
-"""The optional coarse (stride-32) context score: calibrated, saved and reloaded."""
+"""Optional scoring variants (coarse context term, L2-normalised features): saved, reloaded."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import struct
 
 import numpy as np
 import pytest
+import torch
 from engine_fixtures import make_part
 
 from inspector.engine import DefectModel, EngineConfig, LabelledDefect, train_model
@@ -65,3 +66,21 @@ def test_negative_coarse_weight_is_refused():
 
     with pytest.raises(UserError):
         EngineConfig(coarse_weight=-1.0)
+
+
+def test_l2_normalised_features_are_unit_length_and_kept_in_the_file(tmp_path):
+    cfg = EngineConfig(preset="fast", image_size=128, max_bank=512, l2_normalize=True)
+    m = train_model([make_part(i) for i in range(4)], config=cfg)
+    norms = m.banks.good.norm(dim=1)
+    assert torch.allclose(norms, torch.ones_like(norms), atol=1e-4)
+    m.save(tmp_path / "m.safetensors")
+    loaded = DefectModel.load(tmp_path / "m.safetensors")
+    assert loaded.config.l2_normalize
+    img = make_part(600, defect=True)
+    assert loaded.predict(img).score == pytest.approx(m.predict(img).score, rel=1e-5)
+
+
+def test_configs_saved_before_l2_option_load_unnormalised():
+    old = EngineConfig().to_dict()
+    del old["l2_normalize"]
+    assert EngineConfig.from_dict(old).l2_normalize is False
