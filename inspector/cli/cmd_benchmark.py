@@ -33,8 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--no-defect-bank", action="store_true", help="no labelled-defect bank")
     g.add_argument("--coarse-weight", type=float, default=None,
                    help="weight of the coarse stride-32 context score (0: off; default 0.5)")
-    g.add_argument("--no-l2-normalize", action="store_true",
-                   help="raw (not unit-length) patch features, the earlier default")
+    g.add_argument("--l2-normalize", action="store_true",
+                   help="unit-length patch features (cosine kNN)")
     g.add_argument("--threads", type=int, default=None, help="torch threads (default: cores)")
     p.set_defaults(handler=run)
 
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         max_bank=args.max_bank,
         use_synthetic=not args.no_synthetic,
         use_defect_bank=not args.no_defect_bank,
-        l2_normalize=not args.no_l2_normalize,
+        l2_normalize=args.l2_normalize,
         **extra,
     )
     result = run_benchmark(args.data_dir, args.shots, args.defect_shots, config)
