@@ -26,7 +26,6 @@ from inspector.errors import Cancelled
 from inspector.progress import CancelToken, ProgressCallback, check, report, scaled
 from inspector.resources import app_root, sample_images_dir
 
-BACKBONE = "lite0"
 PRESET = "fast"
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff"}
 # ImageNet classes 281..285 are the domestic cats (tabby, tiger, Persian, Siamese, Egyptian).
@@ -94,9 +93,10 @@ def _step_files(ctx: _Context) -> str:
     from inspector.engine.backbone import weights_path
     from inspector.services.sample import sample_products
 
-    weights = weights_path(BACKBONE)
-    if not weights.is_file():
-        raise RuntimeError(f"backbone weights missing: {weights}")
+    for name in preset_backbones():
+        weights = weights_path(name)
+        if not weights.is_file():
+            raise RuntimeError(f"backbone weights missing: {weights}")
     products = sample_products(ctx.samples)
     notices = [p.name for p in ctx.samples.iterdir()
                if p.is_file() and p.name.upper().startswith(("ATTRIBUTION", "LICENSE"))]
@@ -115,23 +115,33 @@ def _step_backbone(ctx: _Context) -> str:
 
     from inspector.engine.backbone import build_backbone
 
-    model = build_backbone(BACKBONE)
     photo = check_image_path()
-    if photo is None:
+    done = []
+    for name in preset_backbones():
+        model = build_backbone(name)
+        if photo is None:
+            with torch.no_grad():
+                logits = model(torch.zeros(1, 3, 224, 224))
+            if logits.shape != (1, 1000) or not bool(torch.isfinite(logits).all()):
+                raise RuntimeError(f"{name} gives bad logits {tuple(logits.shape)}")
+            done.append(f"{name} loaded (no check photo found, classification not checked)")
+            continue
+        rgb = np.array(Image.open(photo).convert("RGB").resize((224, 224), Image.BILINEAR))
+        x = torch.from_numpy(rgb).permute(2, 0, 1).float().unsqueeze(0) / 255.0
         with torch.no_grad():
-            logits = model(torch.zeros(1, 3, 224, 224))
-        if logits.shape != (1, 1000) or not bool(torch.isfinite(logits).all()):
-            raise RuntimeError(f"backbone gives bad logits {tuple(logits.shape)}")
-        return f"{BACKBONE} loaded (no check photo found, classification not checked)"
-    rgb = np.array(Image.open(photo).convert("RGB").resize((224, 224), Image.BILINEAR))
-    x = torch.from_numpy(rgb).permute(2, 0, 1).float().unsqueeze(0) / 255.0
-    with torch.no_grad():
-        probs = model((x - 0.5) / 0.5).softmax(1)[0]
-    top = int(probs.argmax())
-    if top not in CAT_CLASSES:
-        raise RuntimeError(f"{BACKBONE} classifies the cat photo as ImageNet class {top}")
-    return (f"{BACKBONE} classifies the cat photo correctly (class {top}, "
-            f"p={float(probs[top]):.2f}); torch {torch.__version__}")
+            probs = model((x - 0.5) / 0.5).softmax(1)[0]
+        top = int(probs.argmax())
+        if top not in CAT_CLASSES:
+            raise RuntimeError(f"{name} classifies the cat photo as ImageNet class {top}")
+        done.append(f"{name}: cat photo -> class {top} (p={float(probs[top]):.2f})")
+    return "; ".join(done) + f"; torch {torch.__version__}"
+
+
+def preset_backbones() -> list[str]:
+    """Every backbone a speed preset uses: all must ship and load in the bundle."""
+    from inspector.engine.config import PRESETS
+
+    return sorted({str(p["backbone"]) for p in PRESETS.values()})
 
 
 def _step_project(ctx: _Context, progress: ProgressCallback | None,

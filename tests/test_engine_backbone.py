@@ -21,9 +21,10 @@ def _input(size: int = 224) -> torch.Tensor:
     return torch.from_numpy((rgb - 0.5) / 0.5).permute(2, 0, 1)[None]
 
 
+@pytest.mark.parametrize("name", ["lite0", "lite2"])  # the backbones of the two presets
 @pytest.mark.parametrize("fuse", [False, True])
-def test_lite0_classifies_a_real_photo(fuse):
-    net = build_backbone("lite0", fuse=fuse)
+def test_preset_backbones_classify_a_real_photo(name, fuse):
+    net = build_backbone(name, fuse=fuse)
     with torch.inference_mode():
         probs = net(_input()).softmax(1)[0]
     assert int(probs.argmax()) in CAT_CLASSES

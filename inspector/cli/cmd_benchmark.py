@@ -24,7 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--preset", choices=["accurate", "fast"], default="accurate")
     p.add_argument("--json", type=Path, default=None, metavar="OUT", help="write JSON here")
     g = p.add_argument_group("ablation options")
-    g.add_argument("--backbone", default="lite0", help="lite0 (default), lite1, lite2")
+    g.add_argument("--backbone", default=None,
+                   help="lite0, lite1 or lite2 (default: the preset's; accurate=lite2, fast=lite0)")
     g.add_argument("--image-size", type=int, default=None, help="square input size in px")
     g.add_argument("--stages", default=None, help="backbone stages to tap, e.g. 2,4")
     g.add_argument("--keep-aspect", action="store_true", help="pad instead of stretching")
