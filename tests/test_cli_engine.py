@@ -82,3 +82,17 @@ def test_version_names_app_and_model_file_format(capsys):
     out = capsys.readouterr().out
     assert f"Inspector {inspector.__version__}" in out
     assert f"model file format {FORMAT_VERSION}" in out
+
+
+def test_inspecting_an_empty_folder_is_a_clear_user_error(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("INSPECTOR_PROJECT", str(tmp_path / "proj"))
+    monkeypatch.setenv("INSPECTOR_OPERATOR", "admin")
+    _run(capsys, "init")
+    write_parts(tmp_path / "data" / "good", 3, 0)
+    _run(capsys, "import", str(tmp_path / "data"), "--labels-from-folders")
+    assert _run(capsys, "train", "--preset", "fast")[0] == 0
+    (tmp_path / "empty").mkdir()
+    code, _, err = _run(capsys, "inspect", str(tmp_path / "empty"))
+    assert code == 1 and "No image files" in err
+    code, out, _ = _run(capsys, "import", str(tmp_path / "empty"))
+    assert code == 0 and "No image files" in out

@@ -79,6 +79,9 @@ def run_import(args: argparse.Namespace) -> int:
     lines = [f"Imported {len(rep.stored)} image(s); {len(rep.duplicates)} duplicate(s) "
              f"already stored; {len(rep.refused)} refused; {len(rep.ignored)} other file(s) "
              "ignored."]
+    if not (rep.stored or rep.duplicates or rep.refused):
+        lines.append("No image files (PNG, JPEG, BMP, TIFF, WebP) were found in the given "
+                     "path(s).")
     if rep.new_defect_types:
         lines.append(f"New defect types: {', '.join(rep.new_defect_types)}")
     lines += [f"  duplicate: {p} (image {i})" for p, i in rep.duplicates]

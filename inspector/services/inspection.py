@@ -118,11 +118,16 @@ def inspect_paths(
 ) -> BatchInspection:
     """Import files/folders (duplicates reuse the stored image) and inspect each one."""
     require(project, actor, INSPECT)
+    with project.db.session() as s:  # no model: say so before importing anything
+        active_record(s, product_id_for(s, product))
     imported = import_paths(
         project, actor, paths, product=product, source=source,
         progress=scaled(progress, 0.0, 0.3), cancel=cancel,
     )
     ids = [i.id for i in imported.stored] + [image_id for _, image_id in imported.duplicates]
+    if not ids and not imported.refused:
+        raise UserError("No image files (PNG, JPEG, BMP, TIFF, WebP) found to inspect in: "
+                        + ", ".join(str(p) for p in paths))
     results: list[InspectionInfo] = []
     for n, image_id in enumerate(ids):
         check(cancel)
