@@ -96,3 +96,32 @@ def test_inspecting_an_empty_folder_is_a_clear_user_error(tmp_path, capsys, monk
     assert code == 1 and "No image files" in err
     code, out, _ = _run(capsys, "import", str(tmp_path / "empty"))
     assert code == 0 and "No image files" in out
+
+
+def test_cancelled_sample_project_leaves_nothing_behind(tmp_path):
+    import pytest
+
+    from inspector.errors import Cancelled
+    from inspector.progress import CancelToken
+    from inspector.services.sample import open_or_create_sample_project
+
+    samples = write_sample_tree(tmp_path / "samples")
+    root = tmp_path / "data" / "sample"
+    token = CancelToken()
+
+    def progress(p):
+        if p.fraction > 0.3:
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        open_or_create_sample_project(root, preset="fast", samples=samples,
+                                      progress=progress, cancel=token)
+    assert not root.exists()
+    assert list((tmp_path / "data").iterdir()) == []
+    project = open_or_create_sample_project(root, preset="fast", samples=samples)
+    try:
+        from inspector.services.models import list_models
+
+        assert [m.active for m in list_models(project)] == [True]
+    finally:
+        project.close()

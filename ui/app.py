@@ -83,11 +83,15 @@ def open_sample(root: Path) -> Project | None:
     from ui.dialogs import show_error
     from ui.worker import Job
 
-    dialog = QProgressDialog("Preparing the sample project…", "Cancel", 0, 1000)
+    title = "Preparing the sample project (first start only)"
+    dialog = QProgressDialog(f"{title}…", "Cancel", 0, 1000)
+    dialog.setWindowTitle("Inspector")
+    dialog.setMinimumWidth(520)
     dialog.setMinimumDuration(0)
     job = Job(open_or_create_sample_project, root)
     loop = QEventLoop()
-    job.progress.connect(lambda f, m: (dialog.setValue(int(f * 1000)), dialog.setLabelText(m)))
+    job.progress.connect(lambda f, m: (dialog.setValue(int(f * 1000)),
+                                       dialog.setLabelText(f"{title}\n{m}")))
     job.failed.connect(lambda exc: show_error(None, exc, "Cannot prepare the sample project"))
     job.done.connect(loop.quit)
     dialog.canceled.connect(job.cancel)

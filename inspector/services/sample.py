@@ -8,6 +8,9 @@ app's self-test. ``sample_images/<product>/`` follows the MVTec layout: ``train/
 
 from __future__ import annotations
 
+import os
+import shutil
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,10 +87,26 @@ def create_sample_project(
 
 
 def open_or_create_sample_project(root: Path, **kwargs: object) -> Project:
-    """Open the sample project, creating it on first use."""
+    """Open the sample project, creating it on first use.
+
+    It is built in a sibling folder and moved into place only when complete, so a
+    cancelled or failed first start leaves nothing half-made behind.
+    """
+    root = Path(root)
     if (root / "inspector.db").is_file():
         return Project.open(root)
-    return create_sample_project(root, **kwargs)  # type: ignore[arg-type]
+    if root.exists() and any(root.iterdir()):
+        raise UserError(f"{root} exists but holds no Inspector project; move it away first")
+    partial = root.with_name(f".{root.name}.partial-{uuid.uuid4().hex[:8]}")
+    try:
+        create_sample_project(partial, **kwargs).close()  # type: ignore[arg-type]
+        if root.exists():
+            root.rmdir()
+        os.replace(partial, root)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return Project.open(root)
 
 
 def demo_actor(project: Project, station: str = "demo") -> Actor:
