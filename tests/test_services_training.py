@@ -183,3 +183,18 @@ def test_project_severity_bands_apply_without_retraining(trained):
         assert res.severity == "critical"
     finally:
         project.set_setting(quinn, "severity_bands", {})
+
+
+def test_failed_recording_removes_the_new_model_file(trained, monkeypatch):
+    project, _, _, _ = trained
+    admin = sign_in(project, "admin")
+    before = sorted(p.name for p in (project.root / "models").iterdir())
+
+    def broken_audit(*args, **kwargs):
+        raise OSError("database disk image is malformed")
+
+    monkeypatch.setattr(training.audit, "record", broken_audit)
+    with pytest.raises(OSError):
+        training.train(project, admin, product="disc", preset="fast")
+    assert sorted(p.name for p in (project.root / "models").iterdir()) == before
+    assert [m.version for m in models.list_models(project) if m.active] == [1]

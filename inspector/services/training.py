@@ -8,6 +8,7 @@ model untouched.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -146,25 +147,33 @@ def train(
 
 
 def _record_model(project, actor, model, product, preset, summary, hashes) -> ModelInfo:  # noqa: ANN001
+    """Save the file, then record the version; a failed record removes the new file."""
+    saved: list[Path] = []
+    try:
+        return _save_and_record(project, actor, model, product, preset, summary, hashes, saved)
+    except BaseException:
+        for path in saved:
+            path.unlink(missing_ok=True)
+        raise
+
+
+def _save_and_record(project, actor, model, product, preset, summary, hashes, saved):  # noqa: ANN001, ANN202
     with project.db.session() as s:
         pid = product_id_for(s, product)
         version = int(s.execute(select(func.max(ModelRecord.version))).scalar() or 0) + 1
-        rel = Path("models") / f"model-v{version:04d}.inspector-model"
+        # A unique file name: two stations training at once never overwrite each other.
+        rel = Path("models") / f"model-v{version:04d}-{uuid.uuid4().hex[:8]}.inspector-model"
         path = project.root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         model.save(path)
+        saved.append(path)
         sha = _sha256(path)
-        has_active = s.execute(
-            select(ModelRecord.id).where(
-                ModelRecord.active.is_(True), ModelRecord.product_id.is_(pid)
-                if pid is None else ModelRecord.product_id == pid
-            )
-        ).first()
-        activate = has_active is None or allowed(actor.role, MANAGE_MODELS)
+        active = [r for r in s.scalars(select(ModelRecord).where(ModelRecord.active.is_(True)))
+                  if r.product_id == pid]
+        activate = not active or allowed(actor.role, MANAGE_MODELS)
         if activate:
-            for rec in s.scalars(select(ModelRecord).where(ModelRecord.active.is_(True))):
-                if rec.product_id == pid:
-                    rec.active = False
+            for old in active:
+                old.active = False
         rec = ModelRecord(
             version=version,
             product_id=pid,
