@@ -44,7 +44,8 @@ def label_info(label: Label) -> LabelInfo:
                      label.operator.name if label.operator else None, label.created_at)
 
 
-def _current_label_ids():  # noqa: ANN202 - a SQLAlchemy subquery
+def current_label_ids():  # noqa: ANN202 - a SQLAlchemy subquery
+    """(image_id, label_id) of each image's newest label: history rows are ignored."""
     return (select(Label.image_id, func.max(Label.id).label("label_id"))
             .group_by(Label.image_id).subquery())
 
@@ -138,7 +139,7 @@ def list_images(
     """Stored images with their current label, oldest first, filtered as asked."""
     if state is not None and state not in STATES:
         raise UserError(f"unknown state '{state}'; use {', '.join(STATES)}")
-    current = _current_label_ids()
+    current = current_label_ids()
     lbl = aliased(Label)
     with project.db.session() as session:
         stmt = (select(Image, lbl).outerjoin(current, current.c.image_id == Image.id)
@@ -163,7 +164,7 @@ def list_images(
 
 def label_counts(project: Any, product: str | None = None) -> dict[str, int]:
     """How many images are good / defective / unlabelled (for one product if given)."""
-    current = _current_label_ids()
+    current = current_label_ids()
     with project.db.session() as session:
         stmt = (select(Label.verdict, func.count(Image.id)).select_from(Image)
                 .outerjoin(current, current.c.image_id == Image.id)

@@ -6,7 +6,6 @@ loaded model per (file, sha256) instead, guarded by a lock so worker threads sha
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from inspector.engine import DefectModel
 from inspector.errors import ModelFileError, NotFoundError, UserError
+from inspector.fileio import sha256_file
 from inspector.services.results import ModelInfo
 from inspector.store.models import ModelRecord, Product
 
@@ -84,7 +84,7 @@ def load_model(root: Path, rec: ModelRecord) -> DefectModel:
             return model
     if not path.is_file():
         raise ModelFileError(f"Model file of version {rec.version} is missing: {path.name}")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = sha256_file(path)
     if digest != rec.file_sha256:
         raise ModelFileError(
             f"Model file of version {rec.version} was changed or damaged (checksum mismatch)."

@@ -7,7 +7,6 @@ model untouched.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,8 +16,9 @@ from sqlalchemy import func, select
 
 from inspector.engine import EngineConfig, LabelledDefect, generate_synthetic_defects, train_model
 from inspector.errors import UserError
+from inspector.fileio import sha256_file
 from inspector.progress import CancelToken, ProgressCallback, check, report, scaled
-from inspector.services.labeling import load_image, load_mask
+from inspector.services.labeling import current_label_ids, load_image, load_mask
 from inspector.services.model_records import model_info, product_id_for
 from inspector.services.project import Project
 from inspector.services.results import ModelInfo
@@ -59,12 +59,11 @@ def _current_labels(project: Project, product: str | None) -> list[_LabelledImag
     """The newest label of every image of the product (history rows are ignored)."""
     with project.db.session() as s:
         pid = product_id_for(s, product)
-        newest = select(Label.image_id, func.max(Label.id).label("lid")).group_by(Label.image_id)
-        newest_sq = newest.subquery()
+        newest = current_label_ids()
         q = (
             select(Image.id, Image.sha256, Label.verdict, Label.defect_type, Label.mask_path)
-            .join(newest_sq, newest_sq.c.image_id == Image.id)
-            .join(Label, Label.id == newest_sq.c.lid)
+            .join(newest, newest.c.image_id == Image.id)
+            .join(Label, Label.id == newest.c.label_id)
             .order_by(Image.id)
         )
         if pid is not None:
@@ -167,7 +166,7 @@ def _save_and_record(project, actor, model, product, preset, summary, hashes, sa
         path.parent.mkdir(parents=True, exist_ok=True)
         model.save(path)
         saved.append(path)
-        sha = _sha256(path)
+        sha = sha256_file(path)
         active = [r for r in s.scalars(select(ModelRecord).where(ModelRecord.active.is_(True)))
                   if r.product_id == pid]
         activate = not active or allowed(actor.role, MANAGE_MODELS)
@@ -212,11 +211,3 @@ def synthetic_examples(
         raise UserError("Label some good images first: synthetic defects are made from them.")
     images = [load_image(project, r.image_id) for r in goods]
     return generate_synthetic_defects(images, n=n, seed=seed)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
