@@ -12,6 +12,7 @@ from engine_fixtures import make_part
 
 from inspector.engine import DefectModel, EngineConfig, LabelledDefect, train_model
 from inspector.engine.modelfile import FORMAT_VERSION
+from inspector.errors import UserError
 
 CFG = EngineConfig(preset="fast", image_size=128, max_bank=1024, coarse_weight=0.5)
 
@@ -84,3 +85,44 @@ def test_configs_saved_before_l2_option_load_unnormalised():
     old = EngineConfig().to_dict()
     del old["l2_normalize"]
     assert EngineConfig.from_dict(old).l2_normalize is False
+
+
+def test_image_score_subtracts_a_share_of_the_image_median():
+    from inspector.engine.scoring import image_scores
+
+    maps = torch.full((2, 10, 10), 4.0)
+    maps[0, 0, 0] = 10.0  # a local peak on a typical background
+    maps[1] += 3.0  # the same peak level everywhere: a global shift, no local defect
+    maps[1, 0, 0] = 10.0
+    plain = image_scores(maps, top=0.01)
+    assert plain.tolist() == pytest.approx([10.0, 10.0])
+    rel = image_scores(maps, top=0.01, baseline=0.5)
+    assert rel.tolist() == pytest.approx([10.0 - 2.0, 10.0 - 3.5])
+    assert rel[0] > rel[1]
+
+
+def test_baseline_weight_is_kept_in_the_file_and_old_configs_load_without_it(tmp_path):
+    cfg = EngineConfig(preset="fast", image_size=128, max_bank=512, baseline_weight=0.3)
+    m = train_model([make_part(i) for i in range(4)], config=cfg)
+    m.save(tmp_path / "m.safetensors")
+    loaded = DefectModel.load(tmp_path / "m.safetensors")
+    assert loaded.config.baseline_weight == pytest.approx(0.3)
+    img = make_part(601, defect=True)
+    assert loaded.predict(img).score == pytest.approx(m.predict(img).score, rel=1e-5)
+    old = EngineConfig().to_dict()
+    del old["baseline_weight"]
+    assert EngineConfig.from_dict(old).baseline_weight == 0.0
+    with pytest.raises(UserError):
+        EngineConfig(baseline_weight=1.0)
+
+
+def test_heat_map_reads_the_threshold_at_one_half_with_a_baseline_share():
+    m = train_model([make_part(i) for i in range(4)],
+                    config=EngineConfig(preset="fast", image_size=128, max_bank=512))
+    assert m.config.baseline_weight > 0
+    from inspector.engine.features import Placement
+
+    level = m.threshold + m.config.baseline_weight * m.base_level  # raw patch level
+    grid = np.full((16, 16), level, dtype=np.float32)
+    heat = m._heatmap(grid, Placement(128, 128, 0, 0, 128, 128))
+    assert heat.mean() == pytest.approx(0.5, abs=1e-3)

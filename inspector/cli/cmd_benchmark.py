@@ -36,6 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="weight of the coarse stride-32 context score (0: off; default 0.5)")
     g.add_argument("--l2-normalize", action="store_true",
                    help="unit-length patch features (cosine kNN)")
+    g.add_argument("--baseline-weight", type=float, default=None,
+                   help="share of each image's median patch score subtracted from its "
+                        "score (0: plain top-1 %% mean; default 0.5)")
     g.add_argument("--threads", type=int, default=None, help="torch threads (default: cores)")
     p.set_defaults(handler=run)
 
@@ -50,6 +53,8 @@ def run(args: argparse.Namespace) -> int:
     extra = {}
     if args.stages:
         extra["stages"] = tuple(int(s) for s in args.stages.split(","))
+    if args.baseline_weight is not None:
+        extra["baseline_weight"] = args.baseline_weight
     if args.coarse_weight is not None:
         extra["coarse_weight"] = args.coarse_weight
     config = EngineConfig(

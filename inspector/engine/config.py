@@ -37,6 +37,9 @@ class EngineConfig:
     severity: SeverityBands = field(default_factory=SeverityBands)
     smooth_sigma: float = 0.0  # smoothing before the image score (heat maps use 1.0)
     top_fraction: float = 0.01
+    # Share of each image's own median patch score subtracted from its image score
+    # (scoring.image_scores): local defects stand out, global shifts count less.
+    baseline_weight: float = 0.5
     # Coarse context score: kNN of stride-32 (stage 5) features, added to the patch score
     # with weight coarse_weight after normalising both by their held-out good medians.
     # Off by default: +0.004 mean AUROC but noisier held-out goods -> lower recall at the
@@ -56,6 +59,8 @@ class EngineConfig:
             raise UserError("image_size must be a multiple of 32 and at least 64")
         if self.coarse_weight < 0:
             raise UserError("coarse_weight must be >= 0")
+        if not 0 <= self.baseline_weight < 1:
+            raise UserError("baseline_weight must be in [0, 1)")
         if not 0 < self.target_frr < 0.5:
             raise UserError("target false-reject rate must be between 0 and 0.5")
 
@@ -84,6 +89,7 @@ class EngineConfig:
     def from_dict(cls, d: dict) -> EngineConfig:
         d = dict(d)
         d["stages"] = tuple(d.get("stages", (2, 4)))
+        d.setdefault("baseline_weight", 0.0)  # saved before it existed: plain top-1 % mean
         d.setdefault("l2_normalize", False)  # saved before the option existed: not normalised
         d.setdefault("backbone", "lite0")  # the only backbone before presets chose one
         d["severity"] = SeverityBands.from_dict(d.get("severity", {}))

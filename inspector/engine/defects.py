@@ -38,11 +38,12 @@ class DefectSide:
     top: float
     beta: float
     coarse: torch.Tensor | None = None  # M x C x h x w stride-32 features (or None)
+    baseline: float = 0.0  # share of the image median subtracted (scoring.image_scores)
 
     def scores(self, banks: Banks) -> np.ndarray:
         """Leave-one-out image scores of the labelled defects under ``banks``."""
         if self.defect_bank is None or self.owner is None:
-            base = image_scores(self.good_maps, self.sigma, self.top)
+            base = image_scores(self.good_maps, self.sigma, self.top, self.baseline)
             return total_scores(base, self.coarse, banks).numpy()
         m, _, g, _ = self.feats.shape
         out = []
@@ -51,7 +52,7 @@ class DefectSide:
                 flatten(self.feats[i : i + 1]), self.defect_bank, exclude=self.owner == i
             )
             out.append(combine(self.good_maps[i], d_def.view(g, g), self.beta))
-        base = image_scores(torch.stack(out), self.sigma, self.top)
+        base = image_scores(torch.stack(out), self.sigma, self.top, self.baseline)
         return total_scores(base, self.coarse, banks).numpy()
 
 
@@ -105,4 +106,5 @@ def build_defect_side(
         top=cfg.top_fraction,
         beta=cfg.defect_beta,
         coarse=coarse,
+        baseline=cfg.baseline_weight,
     )

@@ -82,7 +82,7 @@ class DefectModel:
                 feats, coarse, _ = self.extractor.extract(images[s : s + batch])
                 maps = patch_maps(feats, self.banks)
                 cfg = self.config
-                base = image_scores(maps, cfg.smooth_sigma, cfg.top_fraction)
+                base = image_scores(maps, cfg.smooth_sigma, cfg.top_fraction, cfg.baseline_weight)
                 out.append(total_scores(base, coarse, self.banks).numpy())
         return np.concatenate(out) if out else np.zeros(0)
 
@@ -93,7 +93,8 @@ class DefectModel:
             feats, coarse, (pl,) = self.extractor.extract([rgb])
             t1 = time.perf_counter()
             maps = patch_maps(feats, self.banks)
-            base = image_scores(maps, self.config.smooth_sigma, self.config.top_fraction)
+            base = image_scores(maps, self.config.smooth_sigma, self.config.top_fraction,
+                                self.config.baseline_weight)
             score = float(total_scores(base, coarse, self.banks)[0])
             t2 = time.perf_counter()
             heat = self._heatmap(smooth(maps, HEAT_SIGMA)[0].numpy(), pl)
@@ -143,8 +144,14 @@ class DefectModel:
         return out
 
     def _heatmap(self, grid: np.ndarray, pl: Placement) -> np.ndarray:
-        """Patch map -> [0, 1] heat at the image's size (threshold maps to 0.5)."""
-        span = max(self.threshold - self.score_offset - self.base_level, 1e-6)
+        """Patch map -> [0, 1] heat at the image's size (threshold maps to 0.5).
+
+        The map stays in raw patch-score units (measured: subtracting each image's median
+        here costs pixel AUROC); the image score's baseline share is added back at the
+        typical good level so that the threshold still reads 0.5.
+        """
+        level = self.threshold + self.config.baseline_weight * self.base_level
+        span = max(level - self.score_offset - self.base_level, 1e-6)
         heat = np.clip((grid - self.base_level) / (2 * span), 0.0, 1.0).astype(np.float32)
         s = self.config.feature_spec().image_size
         heat = cv2.resize(heat, (s, s), interpolation=cv2.INTER_LINEAR)

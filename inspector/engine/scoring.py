@@ -4,7 +4,12 @@ Patch score = distance to the nearest good patch d_g; with a labelled-defect ban
 nearer a known defect than any good patch get a bonus: d_g + beta * max(0, d_g - d_d).
 Good-looking patches keep their score, so the good-score calibration stays valid.
 Image score = mean of the top ~1% patch scores (measured: beats the max of a smoothed
-map on elongated / thin defects, and is robust to single noisy patches).
+map on elongated / thin defects, and is robust to single noisy patches) minus a share
+(``baseline_weight``, 0.5) of the image's own median patch score. A defect is a local
+departure; a whole image that sits a little further from the bank (other lighting, a
+slightly different batch) raises every patch, the median included, so subtracting part of
+the median keeps such images from looking defective. Measured: +0.003 to +0.01 mean image
+AUROC on every backbone and K tried, never a loss (docs/engine.md).
 Optional coarse context term: the image score plus coarse_gain x the mean of the top
 coarse (stride-32) kNN distances; coarse_gain = weight x (median held-out good patch score
 / median held-out good coarse score), so both terms count in patch-score units.
@@ -78,11 +83,22 @@ def combine(d_good: torch.Tensor, d_defect: torch.Tensor, beta: float) -> torch.
     return d_good + beta * (d_good - d_defect).clamp_min(0)
 
 
-def image_scores(maps: torch.Tensor, sigma: float = 0.0, top: float = 0.01) -> torch.Tensor:
-    """One score per image: mean of the top ``top`` fraction of (smoothed) patch scores."""
+def image_baselines(maps: torch.Tensor) -> torch.Tensor:
+    """Each image's own typical patch score (the median of its map)."""
+    return maps.flatten(1).median(1).values
+
+
+def image_scores(
+    maps: torch.Tensor, sigma: float = 0.0, top: float = 0.01, baseline: float = 0.0
+) -> torch.Tensor:
+    """One score per image: mean of the top ``top`` fraction of (smoothed) patch scores,
+    minus ``baseline`` x the image's own median patch score (see the module docstring)."""
     flat = smooth(maps, sigma).flatten(1)
     k = max(1, round(top * flat.shape[1]))
-    return flat.topk(k, dim=1).values.mean(1)
+    out = flat.topk(k, dim=1).values.mean(1)
+    if baseline > 0:
+        out = out - baseline * image_baselines(maps)
+    return out
 
 
 @torch.inference_mode()

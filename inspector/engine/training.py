@@ -108,7 +108,8 @@ def train_model(
     coarse_kw: dict = {}
     offset = 0.0
     if coarse is not None:
-        med_p = float(image_scores(held_maps, cfg.smooth_sigma, cfg.top_fraction).median())
+        med_p = float(image_scores(held_maps, cfg.smooth_sigma, cfg.top_fraction,
+                                   cfg.baseline_weight).median())
         med_c = max(float(held_coarse.median()), 1e-6)
         gain = cfg.coarse_weight * med_p / med_c  # both terms in patch-score units
         offset = gain * med_c  # the coarse part of a typical good image's score
@@ -124,13 +125,14 @@ def train_model(
         syn_maps = [combine(m, _defect_dist(f, banks), cfg.defect_beta) for m, f in zip(
             syn_maps, syn_feats, strict=True)]
 
-    good_t = image_scores(held_maps, cfg.smooth_sigma, cfg.top_fraction)
+    good_t = image_scores(held_maps, cfg.smooth_sigma, cfg.top_fraction, cfg.baseline_weight)
     if coarse is not None:
         good_t = good_t + banks.coarse_gain * held_coarse
     good_scores = good_t.numpy()
     syn_scores = None
     if syn_maps:
-        syn_t = image_scores(torch.cat(syn_maps), cfg.smooth_sigma, cfg.top_fraction)
+        syn_t = image_scores(torch.cat(syn_maps), cfg.smooth_sigma, cfg.top_fraction,
+                             cfg.baseline_weight)
         if syn_coarse:
             syn_t = syn_t + banks.coarse_gain * torch.cat(syn_coarse)
         syn_scores = syn_t.numpy()
