@@ -156,6 +156,7 @@ def test_training_summary_warns_and_synthetic_examples(trained):
     summary = training.training_summary(project, "disc")
     assert summary.good == 6 and summary.defective == 1
     assert summary.defect_types == {"scratch": 1}
+    assert any("rough guess" in w and "10 or more" in w for w in summary.warnings)
     examples = training.synthetic_examples(project, "disc", n=3)
     assert len(examples) == 3
     for image, mask in examples:
