@@ -11,6 +11,7 @@ from engine_fixtures import make_part
 
 from inspector.engine import DefectModel, EngineConfig, LabelledDefect, train_model
 from inspector.engine.modelfile import FORMAT_VERSION
+from inspector.engine.result import render_overlay
 from inspector.errors import Cancelled, ImageError, ModelFileError, UserError
 from inspector.progress import CancelToken
 
@@ -38,6 +39,12 @@ def test_defect_scores_higher_and_round_trips(model, tmp_path):
     assert rb.overlay.shape == bad.shape and rb.overlay.dtype == np.uint8
     assert rb.defect_area_fraction > rg.defect_area_fraction
     assert set(rb.timings_ms) >= {"features", "scoring", "heatmap"}
+    # The overlay is rendered once, on first use, from the inspected image and heat map.
+    assert "overlay" not in rg.__dict__  # not rendered until asked for
+    assert np.array_equal(rg.overlay, render_overlay(good, rg.heatmap))
+    assert np.array_equal(rb.overlay, render_overlay(bad, rb.heatmap))
+    assert rb.overlay is rb.overlay
+    assert not np.array_equal(rb.overlay, bad)  # the defect is drawn over the image
 
     path = tmp_path / "m.safetensors"
     model.save(path)
@@ -55,7 +62,8 @@ def test_any_input_size_and_grey_images(model):
     res = model.predict(wide)
     assert res.heatmap.shape == (90, 160) and res.overlay.shape == (90, 160, 3)
     grey = make_part(102)[:, :, 0].copy()
-    assert model.predict(grey).heatmap.shape == grey.shape
+    rgrey = model.predict(grey)
+    assert rgrey.heatmap.shape == grey.shape and rgrey.overlay.shape == (*grey.shape, 3)
     with pytest.raises(ImageError):
         model.predict(np.zeros((4, 4, 3), np.float32))
 

@@ -70,6 +70,6 @@ def nn_distance(
     for s in range(0, query.shape[0], chunk):
         q = query[s : s + chunk]
         d = torch.addmm(bank_sq, q, bank.T, alpha=-2.0)  # ||b||^2 - 2 q.b
-        out[s : s + chunk] = d.min(1).values + (q * q).sum(1)
+        out[s : s + chunk] = d.amin(1) + (q * q).sum(1)  # amin: no indices, ~1.5x faster
     return out.clamp_min_(0).sqrt_()
 

@@ -13,7 +13,7 @@ import torch
 
 from inspector.engine.config import EngineConfig
 from inspector.engine.features import FeatureExtractor, Placement
-from inspector.engine.result import InspectionResult, render_overlay, verdict_for
+from inspector.engine.result import InspectionResult, verdict_for
 from inspector.engine.scoring import Banks, image_scores, patch_maps, smooth, total_scores
 from inspector.engine.severity import classify_severity
 from inspector.progress import CancelToken, ProgressCallback, check, report
@@ -109,7 +109,6 @@ class DefectModel:
         if verdict != "ok" and self.types is not None:
             dtype, conf = self.types.predict(pooled_anomalous_feature(feats[0], maps[0]))
         image = rgb if rgb.ndim == 3 else np.repeat(rgb[:, :, None], 3, axis=2)
-        overlay = render_overlay(image, heat)
         t3 = time.perf_counter()
         return InspectionResult(
             score=score,
@@ -119,7 +118,7 @@ class DefectModel:
             defect_type=dtype,
             type_confidence=conf,
             heatmap=heat,
-            overlay=overlay,
+            image=image,
             defect_area_fraction=area,
             uncertain_low=self.uncertain_low,
             timings_ms={

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import cv2
 import numpy as np
@@ -21,7 +22,12 @@ class LabelledDefect:
 
 @dataclass(frozen=True)
 class InspectionResult:
-    """What the engine says about one image (arrays are at the image's own size)."""
+    """What the engine says about one image (arrays are at the image's own size).
+
+    ``overlay`` is rendered on first use from ``image`` and ``heatmap``: it is for people
+    (the GUI, the stored thumbnail), and a batch that only needs verdicts should not pay
+    the ~4 ms it costs on a 512 px image.
+    """
 
     score: float
     threshold: float
@@ -30,10 +36,15 @@ class InspectionResult:
     defect_type: str | None
     type_confidence: float | None
     heatmap: np.ndarray  # HxW float32 in [0, 1]; 0.5 = the threshold level
-    overlay: np.ndarray  # HxWx3 uint8 RGB
-    defect_area_fraction: float
+    image: np.ndarray = field(repr=False, compare=False)  # HxWx3 uint8 RGB, as inspected
+    defect_area_fraction: float = 0.0
     uncertain_low: float | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
+
+    @cached_property
+    def overlay(self) -> np.ndarray:
+        """HxWx3 uint8 RGB: the heat map blended over the image, defects outlined."""
+        return render_overlay(self.image, self.heatmap)
 
 
 def verdict_for(score: float, threshold: float, uncertain_low: float | None) -> str:
