@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -28,6 +25,7 @@ from inspector.services.results import InspectionInfo
 from ui.state import AppState
 from ui.style import VERDICT_COLOURS
 from ui.widgets.image_view import ImageView
+from ui.widgets.since_date import SinceDateEdit
 from ui.widgets.verdict_banner import WORDS
 
 COLUMNS = ("Time", "Image", "Verdict", "Score", "Operator", "Station", "Product")
@@ -49,11 +47,7 @@ class HistoryPage(QWidget):
         self.focus_target = self.search
         self.verdict = QComboBox()
         self.verdict.addItems([ANY, "ok", "ng", "uncertain"])
-        self.since = QDateEdit()
-        self.since.setCalendarPopup(True)
-        self.since.setSpecialValueText("any date")
-        self.since.setMinimumDate(QDate(2000, 1, 1))
-        self.since.setDate(self.since.minimumDate())
+        self.since = SinceDateEdit()
         self.debounce = QTimer(self)
         self.debounce.setSingleShot(True)
         self.debounce.setInterval(300)
@@ -104,14 +98,10 @@ class HistoryPage(QWidget):
 
     def reload(self) -> None:
         """Query the inspections that match the filters (newest first, at most 200)."""
-        since = None
-        if self.since.date() != self.since.minimumDate():
-            d = self.since.date()
-            since = dt.datetime(d.year(), d.month(), d.day(), tzinfo=dt.UTC)
         verdict = self.verdict.currentText()
         try:
             self.results = inspection.list_inspections(
-                self.state.project, since=since, product=self.state.product,
+                self.state.project, since=self.since.since(), product=self.state.product,
                 verdict=None if verdict == ANY else verdict,
                 text=self.search.text().strip() or None,
             )

@@ -8,16 +8,14 @@ because the label history is append-only.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QDate, QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDateEdit,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -36,6 +34,7 @@ from ui.dialogs import show_error
 from ui.state import AppState
 from ui.widgets.defect_types import DefectTypePanel
 from ui.widgets.image_view import ImageView
+from ui.widgets.since_date import SinceDateEdit
 from ui.widgets.thumbnails import InfoRole, ThumbnailModel
 
 SEVERITY_KEYS = {"1": "minor", "2": "major", "3": "critical"}
@@ -71,11 +70,7 @@ class LabelPage(QWidget):
         self.state_filter.addItems([ANY, "unlabelled", "good", "defective"])
         self.type_filter = QComboBox()
         self.product_filter = QComboBox()
-        self.since = QDateEdit()
-        self.since.setCalendarPopup(True)
-        self.since.setSpecialValueText("any date")
-        self.since.setMinimumDate(QDate(2000, 1, 1))
-        self.since.setDate(self.since.minimumDate())
+        self.since = SinceDateEdit()
         for box in (self.state_filter, self.type_filter, self.product_filter):
             box.currentIndexChanged.connect(self.reload_images)
         self.since.dateChanged.connect(self.reload_images)
@@ -235,16 +230,12 @@ class LabelPage(QWidget):
         """Query the images that match the filters and refresh the counts."""
         state = self.state_filter.currentText()
         dtype = self.type_filter.currentText()
-        since = None
-        if self.since.date() != self.since.minimumDate():
-            d = self.since.date()
-            since = dt.datetime(d.year(), d.month(), d.day(), tzinfo=dt.UTC)
         keep = self.current.id if self.current else None
         try:
             images = labeling.list_images(
                 self.state.project, product=self._filter_product(),
                 state=None if state == ANY else state,
-                defect_type=None if dtype in ("", ANY) else dtype, since=since,
+                defect_type=None if dtype in ("", ANY) else dtype, since=self.since.since(),
             )
         except UserError as exc:
             self.state.say(str(exc))

@@ -1,0 +1,27 @@
+"""The shared 'since' filter: no filter at its lowest date, else local midnight."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import QDate
+
+from ui.widgets.since_date import SinceDateEdit
+
+pytestmark = pytest.mark.gui
+
+
+def test_lowest_date_means_no_filter_and_a_day_means_local_midnight(qtbot):
+    edit = SinceDateEdit()
+    qtbot.addWidget(edit)
+    assert edit.since() is None
+    assert edit.text() == "any date"
+    edit.setDate(QDate(2026, 11, 27))
+    since = edit.since()
+    assert since is not None and since.tzinfo is not None
+    local = since.astimezone()  # the same instant in this machine's zone
+    assert (local.year, local.month, local.day, local.hour, local.minute) == (2026, 11, 27, 0, 0)
+    assert since == dt.datetime(2026, 11, 27).astimezone()
+    edit.clear_filter()
+    assert edit.since() is None

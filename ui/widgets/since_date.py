@@ -1,0 +1,32 @@
+"""A 'since' date filter shared by the gallery and history pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QDateEdit, QWidget
+
+
+class SinceDateEdit(QDateEdit):
+    """Date picker whose lowest date reads "any date" (no filter).
+
+    ``since()`` is local midnight of the picked day, time-zone aware: operators think in
+    shop-floor days, and the store converts aware times to UTC itself.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setCalendarPopup(True)
+        self.setSpecialValueText("any date")
+        self.setMinimumDate(QDate(2000, 1, 1))
+        self.clear_filter()
+
+    def clear_filter(self) -> None:
+        self.setDate(self.minimumDate())
+
+    def since(self) -> dt.datetime | None:
+        if self.date() == self.minimumDate():
+            return None
+        d = self.date()
+        return dt.datetime(d.year(), d.month(), d.day()).astimezone()
