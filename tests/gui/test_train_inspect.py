@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from engine_fixtures import write_parts
 from gui_helpers import sign_in_as
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 
 from inspector.imaging.camera import FakeCamera
 from inspector.services import inspection, models, training
@@ -155,6 +155,11 @@ def test_qa_lead_override_and_history(disc, project, trained, qtbot) -> None:  #
     history = disc.pages["history"]
     assert history.table.rowCount() >= 1
     assert history.results[0].id == stored.id
+    history.since.setDate(QDate.currentDate().addDays(1))  # reloads: nothing from tomorrow
+    assert history.table.rowCount() == 0
+    history.since.setDate(QDate.currentDate())  # local midnight today: the new inspection
+    assert history.results and history.results[0].id == stored.id
+    history.since.clear_filter()
     history.search.setText("no-such-file-xyz")
     history.reload()
     assert history.table.rowCount() == 0
