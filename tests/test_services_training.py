@@ -199,3 +199,31 @@ def test_failed_recording_removes_the_new_model_file(trained, monkeypatch):
         training.train(project, admin, product="disc", preset="fast")
     assert sorted(p.name for p in (project.root / "models").iterdir()) == before
     assert [m.version for m in models.list_models(project) if m.active] == [1]
+
+
+def test_false_reject_settings_set_the_threshold_and_the_uncertain_band(tmp_path):
+    project = init_project(tmp_path / "p", "admin")
+    admin = sign_in(project, "admin", station="S1")
+    write_parts(tmp_path / "data" / "good", 6, 0)
+    import_paths(project, admin, [tmp_path / "data"], labels_from_folders=True)
+    assert project.get_setting("target_false_reject_rate") == 0.01
+    assert project.get_setting("uncertain_false_reject_rate") is None
+    strict = training.train(project, admin, preset="fast")
+    assert strict.uncertain_low is None
+
+    project.set_setting(admin, "target_false_reject_rate", 0.2)
+    project.set_setting(admin, "uncertain_false_reject_rate", 0.4)
+    loose = training.train(project, admin, preset="fast")
+    assert loose.threshold < strict.threshold  # more good parts may be rejected
+    assert loose.uncertain_low is not None and loose.uncertain_low < loose.threshold
+
+    project.set_setting(admin, "uncertain_false_reject_rate", 0.1)  # below the target
+    with pytest.raises(UserError, match="uncertain band"):
+        training.train(project, admin, preset="fast")
+    project.set_setting(admin, "uncertain_false_reject_rate", 0)  # 0 switches it off
+    assert project.get_setting("uncertain_false_reject_rate") is None
+    for bad in (0, 0.5, "often", -0.1):
+        with pytest.raises(UserError):
+            project.set_setting(admin, "target_false_reject_rate", bad)
+    assert project.get_setting("target_false_reject_rate") == 0.2
+    project.close()

@@ -27,6 +27,10 @@ APP_NAME = "Inspector"
 # Known settings with their defaults and a validator returning the cleaned value.
 DEFAULT_SETTINGS: dict[str, Any] = {
     "max_pixels": 60_000_000,  # images above this many pixels are refused on import
+    # Training calibrates the threshold so that about this share of good parts is
+    # rejected; a share of 0 (null) for the uncertain band means no band.
+    "target_false_reject_rate": 0.01,
+    "uncertain_false_reject_rate": None,
 }
 
 
@@ -71,7 +75,31 @@ def _severity_bands(key: str, value: Any) -> dict[str, float]:
         raise UserError(f"setting '{key}': {exc}") from exc
 
 
-_VALIDATORS = {"max_pixels": _max_pixels, "severity_bands": _severity_bands}
+def _rate(key: str, value: Any) -> float:
+    try:
+        rate = float(value)
+    except (TypeError, ValueError) as exc:
+        raise UserError(
+            f"setting '{key}' must be a number such as 0.01 (1 %), got {value!r}"
+        ) from exc
+    if not 0 < rate < 0.5:
+        raise UserError(f"setting '{key}' must be above 0 and below 0.5 (50 %), got {rate}")
+    return rate
+
+
+def _optional_rate(key: str, value: Any) -> float | None:
+    """None, 0 or "" switch the uncertain band off."""
+    if value in (None, "", 0, 0.0):
+        return None
+    return _rate(key, value)
+
+
+_VALIDATORS = {
+    "max_pixels": _max_pixels,
+    "severity_bands": _severity_bands,
+    "target_false_reject_rate": _rate,
+    "uncertain_false_reject_rate": _optional_rate,
+}
 
 
 def default_project_dir() -> Path:

@@ -131,6 +131,7 @@ def train(
             f"Cannot train: {summary.good} good image(s) labelled; at least 2 are needed "
             f"({MIN_GOOD_IMAGES} or more recommended)."
         )
+    config = calibration_config(project, preset)  # bad settings fail before any loading
     labelled = _current_labels(project, product)
     report(progress, 0.0, "Loading images")
     goods, defects, hashes = [], [], []
@@ -144,13 +145,25 @@ def train(
             mask = load_mask(project, item.image_id) if item.has_mask else None
             defects.append(LabelledDefect(image=rgb, defect_type=item.defect_type, mask=mask))
         report(progress, 0.1 * (i + 1) / len(labelled), "Loading images")
-    config = EngineConfig(preset=preset)
     model = train_model(
         goods, defects, config=config, progress=scaled(progress, 0.1, 0.95), cancel=cancel
     )
     check(cancel)
     report(progress, 0.96, "Saving model")
     return _record_model(project, actor, model, product, preset, summary, hashes)
+
+
+def calibration_config(project: Project, preset: str) -> EngineConfig:
+    """The engine config with the project's false-reject targets (settings)."""
+    target = float(project.get_setting("target_false_reject_rate"))
+    band = project.get_setting("uncertain_false_reject_rate")
+    if band is not None and float(band) <= target:
+        raise UserError(
+            f"The uncertain band's false-reject rate ({float(band):.1%}) must be above the "
+            f"target false-reject rate ({target:.1%}); change one of the two settings."
+        )
+    return EngineConfig(preset=preset, target_frr=target,
+                        uncertain_frr=None if band is None else float(band))
 
 
 def _record_model(project, actor, model, product, preset, summary, hashes) -> ModelInfo:  # noqa: ANN001

@@ -26,3 +26,29 @@ def test_warns_below_five_good_and_shows_synthetic_examples(window, project, adm
         pass
     assert dialogs == []
     assert page.examples_row.count() == 6
+
+
+def test_qa_sets_false_reject_targets_operators_only_see_them(window, project, admin,
+                                                              qtbot) -> None:  # noqa: ANN001
+    from inspector.services.operators import add_operator
+
+    add_operator(project, admin, "olga", role="operator")
+    sign_in_as(window, "admin")
+    assert window.show_page("train")
+    cal = window.pages["train"].calibration
+    assert cal.target.isEnabled() and cal.target.value() == 1.0
+    assert cal.band.text() == "off"
+    cal.target.setValue(2.5)
+    cal.target.editingFinished.emit()
+    cal.band.setValue(6.0)
+    cal.band.editingFinished.emit()
+    assert project.get_setting("target_false_reject_rate") == 0.025
+    assert project.get_setting("uncertain_false_reject_rate") == 0.06
+    cal.band.setValue(0.0)  # back to "off"
+    cal.band.editingFinished.emit()
+    assert project.get_setting("uncertain_false_reject_rate") is None
+
+    sign_in_as(window, "olga")
+    assert window.show_page("train")
+    assert not cal.target.isEnabled() and not cal.band.isEnabled()
+    assert cal.target.value() == 2.5

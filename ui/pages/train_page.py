@@ -26,6 +26,7 @@ from inspector.store import roles
 from ui.dialogs import show_error
 from ui.qimage import rgb_to_pixmap
 from ui.state import AppState
+from ui.widgets.calibration_settings import CalibrationSettings
 from ui.widgets.model_panel import ModelPanel
 from ui.widgets.progress_panel import ProgressPanel
 from ui.worker import Job
@@ -64,6 +65,7 @@ class TrainPage(QWidget):
         row.addWidget(QLabel("Preset"))
         row.addWidget(self.preset)
         row.addWidget(self.train_button, 1)
+        self.calibration = CalibrationSettings(state)
 
         self.examples_button = QPushButton("Show synthetic defect examples")
         self.examples_button.clicked.connect(self.load_examples)
@@ -80,6 +82,7 @@ class TrainPage(QWidget):
         ll.addWidget(self.summary)
         ll.addWidget(self.warnings)
         ll.addLayout(row)
+        ll.addWidget(self.calibration)
         ll.addWidget(self.progress)
         ll.addWidget(self.result)
         ll.addWidget(examples)
@@ -105,6 +108,7 @@ class TrainPage(QWidget):
         may_train = self.state.may(roles.TRAIN)
         self.train_button.setEnabled(may_train and self.job is None)
         self.train_button.setToolTip("" if may_train else "Training needs a QA lead")
+        self.calibration.reload()
         self.models.reload()
 
     def refresh_summary(self) -> None:
