@@ -9,8 +9,8 @@ from inspector.engine.severity import SeverityBands
 from inspector.errors import UserError
 
 # Per preset: backbone, input size, memory-bank cap. ``accurate`` <= 50 ms, ``fast`` <= 20 ms
-# per image. Lite2 is the most accurate backbone measured (+0.012 mean image AUROC at K=10,
-# +0.011 at K=10 M=3 over Lite0) at about 25 ms vs 21 ms per 512 px image on 2 cores.
+# per image. Lite2 is the most accurate backbone measured (+0.013 mean image AUROC at K=10
+# over Lite0); measured on 2 cores: about 24 ms (accurate) and 12 ms (fast) per 512 px image.
 PRESETS: dict[str, dict[str, int | str]] = {
     "accurate": {"backbone": "lite2", "image_size": 256, "max_bank": 4096},
     "fast": {"backbone": "lite0", "image_size": 192, "max_bank": 2048},
