@@ -126,3 +126,23 @@ def test_heat_map_reads_the_threshold_at_one_half_with_a_baseline_share():
     grid = np.full((16, 16), level, dtype=np.float32)
     heat = m._heatmap(grid, Placement(128, 128, 0, 0, 128, 128))
     assert heat.mean() == pytest.approx(0.5, abs=1e-3)
+
+
+def test_severity_ratio_is_taken_on_the_raw_patch_scale():
+    from dataclasses import replace
+
+    from inspector.engine.severity import SeverityBands
+
+    m = train_model([make_part(i) for i in range(4)],
+                    config=EngineConfig(preset="fast", image_size=128, max_bank=512))
+    m = replace(m, threshold=10.0, base_level=20.0, score_offset=0.0)
+    bands = SeverityBands(major_ratio=1.5, critical_ratio=2.5, major_area=0.5, critical_area=0.9)
+    # 16 / 10 is 1.6 on the baseline-subtracted scale, but (16 + 10) / (10 + 10) = 1.3 on
+    # the raw scale the bands were set on: minor, not major.
+    assert m.config.baseline_weight == 0.5
+    assert m.severity_of(16.0, 0.0, bands) == "minor"
+    assert m.severity_of(21.0, 0.0, bands) == "major"  # 31 / 20 = 1.55
+    assert m.severity_of(41.0, 0.0, bands) == "critical"  # 51 / 20 = 2.55
+    assert m.severity_of(11.0, 0.6, bands) == "major"  # large area
+    plain = replace(m, config=replace(m.config, baseline_weight=0.0))
+    assert plain.severity_of(16.0, 0.0, bands) == "major"  # no baseline share: 1.6

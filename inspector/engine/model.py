@@ -15,7 +15,7 @@ from inspector.engine.config import EngineConfig
 from inspector.engine.features import FeatureExtractor, Placement
 from inspector.engine.result import InspectionResult, verdict_for
 from inspector.engine.scoring import Banks, image_scores, patch_maps, smooth, total_scores
-from inspector.engine.severity import classify_severity
+from inspector.engine.severity import SeverityBands, classify_severity
 from inspector.progress import CancelToken, ProgressCallback, check, report
 
 HEAT_SIGMA = 1.0  # patch-grid smoothing of heat maps (in patches)
@@ -100,11 +100,7 @@ class DefectModel:
             heat = self._heatmap(smooth(maps, HEAT_SIGMA)[0].numpy(), pl)
         area = float((heat >= 0.5).mean())
         verdict = verdict_for(score, self.threshold, self.uncertain_low)
-        severity = None
-        if verdict == "ng":
-            off = min(self.score_offset, 0.5 * self.threshold)  # ratios of the patch part
-            severity = classify_severity(score - off, self.threshold - off, area,
-                                         self.config.severity)
+        severity = self.severity_of(score, area) if verdict == "ng" else None
         dtype, conf = None, None
         if verdict != "ok" and self.types is not None:
             dtype, conf = self.types.predict(pooled_anomalous_feature(feats[0], maps[0]))
@@ -141,6 +137,20 @@ class DefectModel:
             out.append(self.predict(im))
             report(progress, (i + 1) / max(1, len(images)), f"inspected {i + 1}/{len(images)}")
         return out
+
+    def severity_of(
+        self, score: float, area: float, bands: SeverityBands | None = None
+    ) -> str | None:
+        """Severity band of a rejected score; ratios are taken on the raw patch scale.
+
+        The coarse term's typical share is taken out and the baseline share of a typical
+        good image put back, so "1.5 x the threshold" means the same whatever those
+        options are (the bands were set on plain patch scores).
+        """
+        off = min(self.score_offset, 0.5 * self.threshold)
+        add = self.config.baseline_weight * self.base_level
+        return classify_severity(score - off + add, self.threshold - off + add, area,
+                                 bands or self.config.severity)
 
     def _heatmap(self, grid: np.ndarray, pl: Placement) -> np.ndarray:
         """Patch map -> [0, 1] heat at the image's size (threshold maps to 0.5).

@@ -18,7 +18,7 @@ import numpy as np
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from inspector.engine import SeverityBands, classify_severity
+from inspector.engine import SeverityBands
 from inspector.errors import NotFoundError, UserError
 from inspector.fileio import atomic_write
 from inspector.progress import CancelToken, ProgressCallback, check, report, scaled
@@ -58,12 +58,12 @@ def inspect_image(
         rec_id, version = rec.id, rec.version
         threshold, uncertain_low = rec.threshold, rec.uncertain_low
         model = load_model(project.root, rec)
-    result = model.with_threshold(threshold, uncertain_low).predict(rgb)
+    model = model.with_threshold(threshold, uncertain_low)
+    result = model.predict(rgb)
     bands = project.get_setting("severity_bands")
-    if bands and result.severity is not None:
-        severity = classify_severity(
-            result.score, result.threshold, result.defect_area_fraction,
-            SeverityBands.from_dict(bands),
+    if bands and result.severity is not None:  # the project's bands, without retraining
+        severity = model.severity_of(
+            result.score, result.defect_area_fraction, SeverityBands.from_dict(bands)
         )
         result = dataclasses.replace(result, severity=severity)
     overlay_rel = _save_overlay(project, result.overlay)
