@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from PIL import Image
 from pypdf import PdfReader
 from reports_data import BERLIN, SPECS, make_db
@@ -58,6 +59,7 @@ def test_csv_rows_match_the_database(db: Database, tmp_path: Path) -> None:
         )
         assert float(row["score"]) == sp.score
         assert row["overridden"] == ("yes" if sp.override else "no")
+        assert row["unfamiliar"] == ("yes" if sp.unfamiliar else "no")
         assert row["override_reason"] == (sp.reason or "")
         assert row["image_sha256"] == f"{i:064x}" and row["model_version"] == str(sp.model)
     assert rows[0]["inspected_at"].endswith("+01:00")
@@ -105,13 +107,14 @@ def test_xlsx_summary_and_details(db: Database, tmp_path: Path) -> None:
     figures = summary_values(wb["Summary"])
     assert figures["Parts inspected"] == 11 and figures["NG (final verdict)"] == 6
     assert figures["Uncertain"] == 1 and figures["QA overrides"] == 2
+    assert figures["Unfamiliar images"] == 1
     assert figures["NG rate %"] == pytest.approx(6 / 11)
     assert figures["Period"] == "2024-03-01 to 2024-03-31"
     assert figures["alice"] == 6 and figures["bob"] == 5  # by operator: inspected
     ws = wb["Details"]
     assert ws.freeze_panes == "A2"
     table = ws.tables["Inspections"]
-    assert table.ref == "A1:V12" and table.autoFilter is not None
+    assert table.ref == f"A1:{get_column_letter(len(COLUMNS))}12" and table.autoFilter is not None
     header = [c.value for c in ws[1]]
     assert header[1] == "inspected_at (Europe/Berlin)" and header[0] == "inspection_id"
     rows = list(ws.iter_rows(min_row=2, values_only=True))

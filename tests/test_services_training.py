@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from engine_fixtures import write_parts
 from sqlalchemy import select
@@ -65,6 +66,18 @@ def test_defective_parts_score_higher_and_results_are_stored(trained):
     assert inspection.overlay_path(project, first) is not None
     stored = inspection.list_inspections(project, operator="olga")
     assert {r.id for r in stored} >= {r.id for r in batch.inspections}
+
+
+def test_unfamiliar_images_are_flagged_and_remembered(trained):
+    project, _, good, _ = trained
+    actor = sign_in(project, "olga", station="S2")
+    stripes = np.zeros((128, 128, 3), np.uint8)
+    stripes[:, ::16] = (40, 200, 230)  # another product on the fixture
+    odd = inspection.inspect_array(project, actor, stripes, product="disc")
+    usual = inspection.inspect_paths(project, actor, good[:1], product="disc").inspections[0]
+    assert odd.unfamiliar and not usual.unfamiliar
+    stored = {r.id: r.unfamiliar for r in inspection.list_inspections(project)}
+    assert stored[odd.id] is True and stored[usual.id] is False
 
 
 def test_override_needs_qa_lead_and_a_reason(trained):

@@ -74,6 +74,28 @@ def test_old_database_is_backed_up_and_upgraded(tmp_path: Path) -> None:
     assert len(list((root / "backups").glob("*.db"))) == 1
 
 
+def test_revision_0001_project_keeps_its_inspections_through_the_upgrade(tmp_path: Path) -> None:
+    root = tmp_path / "v1"
+    root.mkdir()
+    engine = create_engine(sqlite_url(root / "inspector.db"))
+    migrate.upgrade(engine, "0001")  # a project made by the first release
+    engine.dispose()
+    with sqlite3.connect(root / "inspector.db") as conn:
+        conn.execute("INSERT INTO operators (id, name, role, active, created_at) "
+                     "VALUES (1, 'admin', 'admin', 1, '2026-11-01 08:00:00')")
+        conn.execute("INSERT INTO images (id, sha256, store_path, width, height, format, mode, "
+                     "bit_depth, file_size, source, imported_at) VALUES (1, 'ab', 'images/a.png',"
+                     " 8, 8, 'PNG', 'RGB', 8, 100, 'file', '2026-11-01 08:00:00')")
+        conn.execute("INSERT INTO inspections (id, image_id, score, threshold, verdict, "
+                     "inspected_at) VALUES (7, 1, 2.5, 2.0, 'ng', '2026-11-01 08:00:00')")
+    Project.open(root).close()
+    assert migrate.sqlite_revision(root / "inspector.db") == migrate.head_revision()
+    assert list((root / "backups").glob("inspector-*-rev0001.db"))
+    with sqlite3.connect(root / "inspector.db") as conn:
+        row = conn.execute("SELECT score, verdict, unfamiliar FROM inspections").fetchone()
+    assert row == (2.5, "ng", 0)
+
+
 def test_newer_database_is_refused_untouched(tmp_path: Path) -> None:
     proj = init_project(tmp_path / "p", "admin")
     proj.close()

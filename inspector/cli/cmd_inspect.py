@@ -35,6 +35,8 @@ def run(args: argparse.Namespace) -> int:
             extra = f"  severity={r.severity or '-'} type={r.defect_type or '-'}"
             if r.type_confidence is not None:
                 extra += f" ({r.type_confidence:.0%})"
+        if r.unfamiliar:
+            extra += "  UNFAMILIAR"
         lines.append(
             f"{r.verdict.upper():9s} score={r.score:.4f} thr={r.threshold:.4f}{extra}  "
             f"{r.image_name or r.image_id}"
@@ -42,6 +44,10 @@ def run(args: argparse.Namespace) -> int:
     for path, reason in batch.refused:
         lines.append(f"REFUSED   {path}: {reason}")
     ng = sum(r.verdict == "ng" for r in batch.inspections)
+    odd = sum(r.unfamiliar for r in batch.inspections)
+    if odd:
+        lines.append(f"{odd} image(s) marked UNFAMILIAR look unlike the training images as a "
+                     "whole: check the camera, lighting and product before trusting them.")
     lines.append(
         f"{len(batch.inspections)} inspected, {ng} NG, "
         f"{sum(r.verdict == 'uncertain' for r in batch.inspections)} uncertain, "

@@ -12,9 +12,17 @@ import numpy as np
 import torch
 
 from inspector.engine.config import EngineConfig
+from inspector.engine.familiarity import is_unfamiliar
 from inspector.engine.features import FeatureExtractor, Placement
 from inspector.engine.result import InspectionResult, verdict_for
-from inspector.engine.scoring import Banks, image_scores, patch_maps, smooth, total_scores
+from inspector.engine.scoring import (
+    Banks,
+    image_baselines,
+    image_scores,
+    patch_maps,
+    smooth,
+    total_scores,
+)
 from inspector.engine.severity import SeverityBands, classify_severity
 from inspector.progress import CancelToken, ProgressCallback, check, report
 
@@ -52,6 +60,7 @@ class DefectModel:
     base_level: float  # typical good patch score: heat 0 (threshold is heat 0.5)
     types: TypeIndex | None = None
     score_offset: float = 0.0  # coarse-term part of a typical good score (heat, severity)
+    familiar_limit: float | None = None  # median patch score past which an image is unfamiliar
     metrics: dict[str, Any] = field(default_factory=dict)
     metadata: dict[str, Any] = field(default_factory=dict)
     _extractor: FeatureExtractor | None = field(default=None, repr=False)
@@ -96,6 +105,7 @@ class DefectModel:
             base = image_scores(maps, self.config.smooth_sigma, self.config.top_fraction,
                                 self.config.baseline_weight)
             score = float(total_scores(base, coarse, self.banks)[0])
+            unfamiliar = is_unfamiliar(float(image_baselines(maps)[0]), self.familiar_limit)
             t2 = time.perf_counter()
             heat = self._heatmap(smooth(maps, HEAT_SIGMA)[0].numpy(), pl)
         area = float((heat >= 0.5).mean())
@@ -117,6 +127,7 @@ class DefectModel:
             image=image,
             defect_area_fraction=area,
             uncertain_low=self.uncertain_low,
+            unfamiliar=unfamiliar,
             timings_ms={
                 "features": (t1 - t0) * 1e3,
                 "scoring": (t2 - t1) * 1e3,

@@ -63,6 +63,7 @@ def model_to_bytes(model: DefectModel) -> bytes:
         "coarse_gain": model.banks.coarse_gain,
         "coarse_top": model.banks.coarse_top,
         "score_offset": model.score_offset,
+        "familiar_limit": model.familiar_limit,
         "severity_bands": model.config.severity.to_dict(),
         "type_names": model.types.names if model.types is not None else None,
         "metrics": model.metrics,
@@ -119,6 +120,7 @@ def model_from_bytes(data: bytes, name: str = "model file") -> DefectModel:
         if "type_feats" in tensors:
             types = TypeIndex(tensors["type_feats"], list(meta["type_names"]))
         low = meta.get("uncertain_low")
+        limit = meta.get("familiar_limit")  # absent in files written before the check
         return DefectModel(
             config=config,
             banks=banks,
@@ -126,6 +128,7 @@ def model_from_bytes(data: bytes, name: str = "model file") -> DefectModel:
             uncertain_low=None if low is None else float(low),
             base_level=float(meta["base_level"]),
             score_offset=float(meta.get("score_offset", 0.0)),
+            familiar_limit=None if limit is None else float(limit),
             types=types,
             metrics=dict(meta.get("metrics") or {}),
             metadata=dict(meta.get("metadata") or {}),

@@ -39,6 +39,7 @@ class InspectionResult:
     image: np.ndarray = field(repr=False, compare=False)  # HxWx3 uint8 RGB, as inspected
     defect_area_fraction: float = 0.0
     uncertain_low: float | None = None
+    unfamiliar: bool = False  # the image as a whole is unlike the training images (setup?)
     timings_ms: dict[str, float] = field(default_factory=dict)
 
     @cached_property

@@ -37,7 +37,8 @@ def export_csv(
                 for key in TIME_COLUMNS:
                     if rec[key] is not None:
                         rec[key] = rec[key].isoformat(timespec="seconds")
-                rec["overridden"] = "yes" if rec["overridden"] else "no"
+                for key in ("overridden", "unfamiliar"):
+                    rec[key] = "yes" if rec[key] else "no"
                 writer.writerow(["" if rec[c] is None else rec[c] for c in COLUMNS])
                 written += 1
                 if written % BATCH == 0:

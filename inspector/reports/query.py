@@ -78,6 +78,7 @@ def totals(s: Session, where: ColumnElement[bool]) -> Totals:
             func.sum(case((FINAL == "uncertain", 1), else_=0)),
             func.sum(case((FINAL == "ok", 1), else_=0)),
             func.sum(case((I.override_verdict.isnot(None), 1), else_=0)),
+            func.sum(case((I.unfamiliar, 1), else_=0)),
         ).where(where)
     ).one()
     return Totals(*(int(v or 0) for v in row))

@@ -40,6 +40,7 @@ COLUMNS: tuple[str, ...] = (
     "override_reason",
     "override_by",
     "override_at",
+    "unfamiliar",
 )
 TIME_COLUMNS = ("inspected_at", "override_at")
 BATCH = 2000
@@ -80,6 +81,7 @@ def iter_rows(s: Session, f: ReportFilters) -> Iterator[dict[str, Any]]:
             i.override_reason,
             ov.name,
             i.override_at,
+            i.unfamiliar,
         )  # fmt: skip
         .join(Image, Image.id == i.image_id)
         .outerjoin(Product, Product.id == i.product_id)
@@ -98,4 +100,5 @@ def iter_rows(s: Session, f: ReportFilters) -> Iterator[dict[str, Any]]:
             if value is not None:
                 rec[key] = value.astimezone(zone)
         rec["overridden"] = bool(rec["overridden"])
+        rec["unfamiliar"] = bool(rec["unfamiliar"])
         yield rec

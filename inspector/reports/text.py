@@ -34,6 +34,7 @@ def summary_dict(rep: Report) -> dict[str, Any]:
         "uncertain": t.uncertain,
         "ok": t.ok,
         "overridden": t.overridden,
+        "unfamiliar": t.unfamiliar,
         "per_day": [
             {
                 "day": d.day.isoformat(),

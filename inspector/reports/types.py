@@ -20,6 +20,7 @@ class Totals:
     uncertain: int
     ok: int
     overridden: int
+    unfamiliar: int = 0  # images flagged by the setup check (unlike the training images)
 
     @property
     def ng_rate(self) -> float:
@@ -129,4 +130,5 @@ class Report:
             ("Uncertain", f"{t.uncertain}"),
             ("OK", f"{t.ok}"),
             ("QA overrides", f"{t.overridden}"),
+            ("Unfamiliar images", f"{t.unfamiliar}"),
         ]

@@ -33,6 +33,7 @@ WIDTHS = {
     "model_version": 10, "score": 10, "threshold": 10, "verdict": 10, "final_verdict": 12,
     "severity": 10, "defect_type": 16, "type_confidence": 12, "overridden": 11,
     "override_verdict": 12, "override_reason": 40, "override_by": 16, "override_at": 24,
+    "unfamiliar": 11,
 }  # fmt: skip
 
 
@@ -114,6 +115,7 @@ def _summary_sheet(wb: Workbook, rep: Report) -> None:
             ("Uncertain", t.uncertain),
             ("OK", t.ok),
             ("QA overrides", t.overridden),
+            ("Unfamiliar images", t.unfamiliar),
         ],
     )
     groups = ["Inspected", "NG", "NG rate %"]

@@ -83,6 +83,7 @@ def inspect_image(
             station=actor.station,
             inspected_at=utcnow(),
             duration_ms=float(sum(result.timings_ms.values())) if result.timings_ms else None,
+            unfamiliar=bool(result.unfamiliar),
         )
         s.add(row)
         s.flush()
@@ -232,6 +233,7 @@ def _info(s: Session, row: Inspection, version: int | None) -> InspectionInfo:
         override_reason=row.override_reason,
         override_by=row.override_by.name if row.override_by else None,
         override_at=row.override_at,
+        unfamiliar=bool(row.unfamiliar),
     )
 
 

@@ -54,6 +54,7 @@ class InspectionInfo:
     override_reason: str | None = None
     override_by: str | None = None
     override_at: dt.datetime | None = None
+    unfamiliar: bool = False  # the image looked unlike the training images (check the setup)
     overlay: np.ndarray | None = field(default=None, repr=False, compare=False)
     heatmap: np.ndarray | None = field(default=None, repr=False, compare=False)
 

@@ -202,6 +202,8 @@ class Inspection(Base):
     station: Mapped[str | None] = mapped_column(String(100))
     inspected_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     duration_ms: Mapped[float | None] = mapped_column(Float)
+    # The image as a whole looked unlike the training images (camera, light, product?).
+    unfamiliar: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     override_verdict: Mapped[str | None] = mapped_column(String(20))
     override_reason: Mapped[str | None] = mapped_column(Text)
     override_by_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))

@@ -118,6 +118,32 @@ def test_inspect_file_shows_banner_and_stores_result(disc, project, trained, qtb
     assert page.recent.count() == 1
 
 
+def test_unfamiliar_image_shows_the_setup_warning(disc, trained, tmp_path, qtbot) -> None:  # noqa: ANN001
+    import cv2
+    import numpy as np
+
+    stripes = np.zeros((96, 96, 3), np.uint8)
+    stripes[:, ::12] = 220  # another product on the fixture
+    odd = tmp_path / "stripes.png"
+    cv2.imwrite(str(odd), stripes)
+    sign_in_as(disc, "op")
+    disc.show_page("inspect")
+    page = disc.pages["inspect"]
+    for path, expected in ((odd, True), (trained[1][0], False)):
+        job = page.inspect_paths([path])
+        with qtbot.waitSignal(job.done, timeout=60_000):
+            pass
+        assert page.current.unfamiliar is expected
+        assert page.setup_warning.isHidden() is not expected
+    assert "camera, lighting and product" in page.setup_warning.text()
+    assert disc.show_page("history")
+    history = disc.pages["history"]
+    flagged = next(r for r, info in enumerate(history.results) if info.unfamiliar)
+    assert history.table.item(flagged, 2).text().endswith("⚠")
+    history.table.selectRow(flagged)
+    assert "unlike the training images" in history.detail.text()
+
+
 def test_inspect_live_camera_on_space(disc, project, trained, qtbot) -> None:  # noqa: ANN001
     import cv2
 

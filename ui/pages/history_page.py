@@ -26,7 +26,7 @@ from ui.state import AppState
 from ui.style import VERDICT_COLOURS
 from ui.widgets.image_view import ImageView
 from ui.widgets.since_date import SinceDateEdit
-from ui.widgets.verdict_banner import WORDS
+from ui.widgets.verdict_banner import UNFAMILIAR_TEXT, WORDS
 
 COLUMNS = ("Time", "Image", "Verdict", "Score", "Operator", "Station", "Product")
 ANY = "(any)"
@@ -113,7 +113,8 @@ class HistoryPage(QWidget):
             cells = (f"{info.inspected_at.astimezone():%Y-%m-%d %H:%M:%S}",
                      info.image_name or f"#{info.image_id}",
                      WORDS.get(info.final_verdict, info.final_verdict)
-                     + (" *" if info.override_verdict else ""),
+                     + (" *" if info.override_verdict else "")
+                     + (" ⚠" if info.unfamiliar else ""),
                      f"{info.score:.3g}", info.operator or "", info.station or "",
                      info.product or "")
             for col, text in enumerate(cells):
@@ -150,4 +151,6 @@ class HistoryPage(QWidget):
         if info.override_verdict:
             text += (f"<br>Override by {info.override_by}: machine said "
                      f"{info.verdict.upper()} — “{info.override_reason}”")
+        if info.unfamiliar:
+            text += f"<br>⚠ {UNFAMILIAR_TEXT}"
         self.detail.setText(text)

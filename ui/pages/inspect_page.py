@@ -36,7 +36,7 @@ from ui.widgets.image_view import ImageView
 from ui.widgets.override_dialog import OverrideDialog
 from ui.widgets.progress_panel import ProgressPanel
 from ui.widgets.recent_strip import RecentStrip
-from ui.widgets.verdict_banner import VerdictBanner
+from ui.widgets.verdict_banner import UNFAMILIAR_TEXT, VerdictBanner
 from ui.worker import Job
 
 RECENT = 10
@@ -107,6 +107,10 @@ class InspectPage(QWidget):
         self.banner = VerdictBanner()
         self.detail = QLabel()
         self.detail.setWordWrap(True)
+        self.setup_warning = QLabel(f"⚠ {UNFAMILIAR_TEXT}")
+        self.setup_warning.setProperty("role", "warning")
+        self.setup_warning.setWordWrap(True)
+        self.setup_warning.setVisible(False)
         self.heatmap_box = QCheckBox("Heat map  [H]")
         self.heatmap_box.setChecked(True)
         self.heatmap_box.toggled.connect(self.view.set_overlay_visible)
@@ -119,6 +123,7 @@ class InspectPage(QWidget):
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
         rl.addWidget(self.banner)
+        rl.addWidget(self.setup_warning)
         rl.addWidget(self.detail)
         rl.addWidget(self.heatmap_box)
         rl.addWidget(self.override_button)
@@ -235,6 +240,7 @@ class InspectPage(QWidget):
     def show_result(self, info: InspectionInfo | None, rgb: np.ndarray | None) -> None:
         self.current, self.current_rgb = info, rgb
         self.override_button.setEnabled(info is not None)
+        self.setup_warning.setVisible(info is not None and info.unfamiliar)
         if info is None:
             self.banner.set_verdict(None, "No inspection yet")
             self.detail.setText("Inspect an image, a folder or the live camera.")
