@@ -104,6 +104,13 @@ def main(out: Path) -> None:
     job = inspect.inspect_paths([str(p) for p in good[:3] + bad[:2]])
     wait(lambda: job is not None and not job.running)
     save(window, "inspect", out)
+    import cv2  # the setup check: the same bottle, out of focus
+
+    blurred = tmp / "out_of_focus.png"
+    cv2.imwrite(str(blurred), cv2.GaussianBlur(cv2.imread(str(good[3])), (0, 0), 4))
+    job = inspect.inspect_paths([str(blurred)])
+    wait(lambda: job is not None and not job.running)
+    save(window, "inspect_unfamiliar", out)
 
     window.show_page("history")
     wait(lambda: window.pages["history"].table.rowCount() > 0)
