@@ -61,6 +61,18 @@ def test_init_operators_products_audit(cli) -> None:  # noqa: ANN001
                        operator="Olga")
     assert code == 0 and "Added product Bottle" in out
     assert [p["name"] for p in _json(cli, "products", "list", operator=None)] == ["Bottle"]
+    code, out, _ = cli("products", "region", "Bottle", "0.1", "0", "0.9", "1", "--pin", "1357",
+                       operator="Olga")
+    assert code == 0 and "10%–90% across" in out and "next training" in out
+    assert _json(cli, "products", "list", operator=None)[0]["region"] == [0.1, 0.0, 0.9, 1.0]
+    code, _, err = cli("products", "region", "Bottle", "0.9", "0", "0.1", "1", "--pin", "1357",
+                       operator="Olga")
+    assert code == 1 and "inside the image" in err
+    code, _, err = cli("products", "region", "Bottle", "--pin", "1357", operator="Olga")
+    assert code == 1 and "--clear" in err
+    code, out, _ = cli("products", "region", "Bottle", "--clear", "--pin", "1357",
+                       operator="Olga")
+    assert code == 0 and "the whole image" in out
     entries = _json(cli, "audit", "--limit", "100", operator=None)
     actions = [e["action"] for e in entries]
     assert actions[-1] == "project.init" and "operator.role" in actions

@@ -1,4 +1,4 @@
-"""`inspector init`, `inspector products add|list`, `inspector settings [KEY [VALUE]]`."""
+"""`inspector init`, `inspector products add|list|region`, `inspector settings [KEY [VALUE]]`."""
 
 from __future__ import annotations
 
@@ -27,6 +27,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     lst = psub.add_parser("list", help="list products")
     add_common(lst)
     lst.set_defaults(handler=run_products_list)
+    reg = psub.add_parser(
+        "region", help="set the product's inspection region (QA lead or admin)",
+        description="The part of every image the model looks at, as fractions of the image "
+        "width and height: LEFT TOP RIGHT BOTTOM, e.g. 0.1 0.05 0.9 0.95. --clear: the "
+        "whole image. Takes effect at the next training.",
+    )
+    add_common(reg)
+    reg.add_argument("name")
+    reg.add_argument("box", nargs="*", type=float, metavar="FRACTION")
+    reg.add_argument("--clear", action="store_true", help="inspect the whole image again")
+    reg.set_defaults(handler=run_products_region)
 
     st = sub.add_parser(
         "settings", help="show settings, or change one (QA lead or admin)",
@@ -68,8 +79,25 @@ def run_products_list(args: argparse.Namespace) -> int:
     with open_project(args) as project:
         items = list_products(project)
     lines = [f"{p.id:>4}  {p.name:<30} sku={p.sku or '-'} line={p.line or '-'} "
-             f"station={p.station or '-'}" for p in items]
+             f"station={p.station or '-'}"
+             + (" region=" + ",".join(f"{v:g}" for v in p.region) if p.region else "")
+             for p in items]
     emit(args, items, "\n".join(lines) if lines else "No products yet.")
+    return 0
+
+
+def run_products_region(args: argparse.Namespace) -> int:
+    from inspector.engine.region import Region, describe
+    from inspector.errors import UserError
+    from inspector.services.products import set_region
+
+    if args.clear == bool(args.box):
+        raise UserError("give LEFT TOP RIGHT BOTTOM (four fractions) or --clear")
+    with open_project(args) as project:
+        info = set_region(project, actor_for(args, project), args.name,
+                          None if args.clear else args.box)
+    emit(args, info, f"Inspection region of {info.name}: "
+         f"{describe(Region.from_seq(info.region))} (used from the next training)")
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 
 from inspector.engine.features import FeatureSpec
+from inspector.engine.region import Region
 from inspector.engine.severity import SeverityBands
 from inspector.errors import UserError
 
@@ -51,6 +52,8 @@ class EngineConfig:
     coarse_stage: int = 5
     coarse_top: float = 0.05
     seed: int = 0
+    # Inspection region (left, top, right, bottom as fractions of the image); None: all.
+    region: tuple[float, float, float, float] | None = None
 
     def __post_init__(self) -> None:
         if self.preset not in PRESETS:
@@ -63,6 +66,12 @@ class EngineConfig:
             raise UserError("baseline_weight must be in [0, 1)")
         if not 0 < self.target_frr < 0.5:
             raise UserError("target false-reject rate must be between 0 and 0.5")
+        if self.region is not None:
+            object.__setattr__(self, "region", tuple(Region.from_seq(self.region).as_list()))
+
+    def inspection_region(self) -> Region | None:
+        """The region every image is cropped to before features (None: whole image)."""
+        return Region.from_seq(self.region)
 
     def resolved(self) -> EngineConfig:
         """A copy with the preset's values filled in."""
@@ -83,12 +92,14 @@ class EngineConfig:
     def to_dict(self) -> dict:
         d = asdict(self)
         d["stages"] = list(self.stages)
+        d["region"] = None if self.region is None else list(self.region)
         return d
 
     @classmethod
     def from_dict(cls, d: dict) -> EngineConfig:
         d = dict(d)
         d["stages"] = tuple(d.get("stages", (2, 4)))
+        d["region"] = None if d.get("region") is None else tuple(d["region"])
         d.setdefault("baseline_weight", 0.0)  # saved before it existed: plain top-1 % mean
         d.setdefault("l2_normalize", False)  # saved before the option existed: not normalised
         d.setdefault("backbone", "lite0")  # the only backbone before presets chose one

@@ -79,8 +79,8 @@ class DefectModel:
 
     @torch.inference_mode()
     def score_maps(self, images: list[np.ndarray]) -> tuple[torch.Tensor, list[Placement]]:
-        """Raw patch-score maps (N x g x g) for a batch of images."""
-        feats, placements = self.extractor(images)
+        """Raw patch-score maps (N x g x g) for a batch of images (of their region)."""
+        feats, placements = self.extractor([self._view(im) for im in images])
         return patch_maps(feats, self.banks), placements
 
     def scores(self, images: list[np.ndarray], batch: int = 8) -> np.ndarray:
@@ -88,7 +88,8 @@ class DefectModel:
         out = []
         for s in range(0, len(images), batch):
             with torch.inference_mode():
-                feats, coarse, _ = self.extractor.extract(images[s : s + batch])
+                feats, coarse, _ = self.extractor.extract(
+                    [self._view(im) for im in images[s : s + batch]])
                 maps = patch_maps(feats, self.banks)
                 cfg = self.config
                 base = image_scores(maps, cfg.smooth_sigma, cfg.top_fraction, cfg.baseline_weight)
@@ -98,8 +99,9 @@ class DefectModel:
     def predict(self, rgb: np.ndarray) -> InspectionResult:
         """Inspect one RGB uint8 image of any size."""
         t0 = time.perf_counter()
+        region = self.config.inspection_region()
         with torch.inference_mode():
-            feats, coarse, (pl,) = self.extractor.extract([rgb])
+            feats, coarse, (pl,) = self.extractor.extract([self._view(rgb)])
             t1 = time.perf_counter()
             maps = patch_maps(feats, self.banks)
             base = image_scores(maps, self.config.smooth_sigma, self.config.top_fraction,
@@ -108,7 +110,11 @@ class DefectModel:
             unfamiliar = is_unfamiliar(float(image_baselines(maps)[0]), self.familiar_limit)
             t2 = time.perf_counter()
             heat = self._heatmap(smooth(maps, HEAT_SIGMA)[0].numpy(), pl)
-        area = float((heat >= 0.5).mean())
+        area = float((heat >= 0.5).mean())  # of the inspected region
+        box = None
+        if region is not None:
+            box = region.box(*rgb.shape[:2])
+            heat = region.paste(heat, *rgb.shape[:2])
         verdict = verdict_for(score, self.threshold, self.uncertain_low)
         severity = self.severity_of(score, area) if verdict == "ng" else None
         dtype, conf = None, None
@@ -128,6 +134,7 @@ class DefectModel:
             defect_area_fraction=area,
             uncertain_low=self.uncertain_low,
             unfamiliar=unfamiliar,
+            region_box=box,
             timings_ms={
                 "features": (t1 - t0) * 1e3,
                 "scoring": (t2 - t1) * 1e3,
@@ -162,6 +169,11 @@ class DefectModel:
         add = self.config.baseline_weight * self.base_level
         return classify_severity(score - off + add, self.threshold - off + add, area,
                                  bands or self.config.severity)
+
+    def _view(self, rgb: np.ndarray) -> np.ndarray:
+        """The part of an image the model looks at (its inspection region, or all of it)."""
+        region = self.config.inspection_region()
+        return rgb if region is None else region.crop(rgb)
 
     def _heatmap(self, grid: np.ndarray, pl: Placement) -> np.ndarray:
         """Patch map -> [0, 1] heat at the image's size (threshold maps to 0.5).

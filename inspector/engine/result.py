@@ -40,12 +40,13 @@ class InspectionResult:
     defect_area_fraction: float = 0.0
     uncertain_low: float | None = None
     unfamiliar: bool = False  # the image as a whole is unlike the training images (setup?)
+    region_box: tuple[int, int, int, int] | None = None  # (top, left, bottom, right) px
     timings_ms: dict[str, float] = field(default_factory=dict)
 
     @cached_property
     def overlay(self) -> np.ndarray:
         """HxWx3 uint8 RGB: the heat map blended over the image, defects outlined."""
-        return render_overlay(self.image, self.heatmap)
+        return render_overlay(self.image, self.heatmap, self.region_box)
 
 
 def verdict_for(score: float, threshold: float, uncertain_low: float | None) -> str:
@@ -57,8 +58,11 @@ def verdict_for(score: float, threshold: float, uncertain_low: float | None) -> 
     return "ok"
 
 
-def render_overlay(rgb: np.ndarray, heatmap: np.ndarray) -> np.ndarray:
-    """Blend a JET colour map over the image where the heat is high, outline defects."""
+def render_overlay(
+    rgb: np.ndarray, heatmap: np.ndarray, region_box: tuple[int, int, int, int] | None = None
+) -> np.ndarray:
+    """Blend a JET colour map over the image where the heat is high, outline defects;
+    with an inspection region, frame it (white) so that people see what was looked at."""
     heat = np.clip(heatmap, 0.0, 1.0).astype(np.float32)
     heat8 = (heat * 255.0).astype(np.uint8)
     colour = cv2.cvtColor(cv2.applyColorMap(heat8, cv2.COLORMAP_JET), cv2.COLOR_BGR2RGB)
@@ -70,4 +74,8 @@ def render_overlay(rgb: np.ndarray, heatmap: np.ndarray) -> np.ndarray:
         contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         thick = max(1, round(max(rgb.shape[:2]) / 300))
         cv2.drawContours(out, contours, -1, (255, 0, 0), thick)
+    if region_box is not None:
+        top, left, bottom, right = region_box
+        thick = max(1, round(max(rgb.shape[:2]) / 400))
+        cv2.rectangle(out, (left, top), (right - 1, bottom - 1), (255, 255, 255), thick)
     return out

@@ -69,6 +69,8 @@ def train_model(
     t_start = time.perf_counter()
     cfg = (config or EngineConfig()).resolved()
     torch.manual_seed(cfg.seed)
+    originals = (list(good), list(defects))  # hashed into the metadata as given
+    good, defects = crop_to_region(good, defects, cfg)
     ext = FeatureExtractor(cfg.feature_spec())
     feats, coarse = extract_all_both(ext, good, scaled(progress, 0.0, 0.3), cancel)
     n, _, g, _ = feats.shape
@@ -167,12 +169,24 @@ def train_model(
             "preset": cfg.preset,
             "image_size": cfg.image_size,
             "code_version": inspector.__version__,
-            "good_sha256": [_sha(im) for im in good],
-            "defect_sha256": [_sha(d.image) for d in defects],
+            "good_sha256": [_sha(im) for im in originals[0]],
+            "defect_sha256": [_sha(d.image) for d in originals[1]],
             "defect_types": sorted({d.defect_type for d in defects if d.defect_type}),
         },
         _extractor=ext,
     )
+
+
+def crop_to_region(
+    good: Sequence[np.ndarray], defects: Sequence[LabelledDefect], cfg: EngineConfig
+) -> tuple[list[np.ndarray], list[LabelledDefect]]:
+    """Good and defective images (and masks) cut to the config's inspection region."""
+    region = cfg.inspection_region()
+    if region is None:
+        return list(good), list(defects)
+    cut = [LabelledDefect(region.crop(d.image), d.defect_type,
+                          None if d.mask is None else region.crop(d.mask)) for d in defects]
+    return [region.crop(g) for g in good], cut
 
 
 def _defect_dist(feats: torch.Tensor, banks: Banks) -> torch.Tensor:

@@ -25,6 +25,7 @@ class ProductInfo:
     line: str | None
     station: str | None
     created_at: dt.datetime
+    region: tuple[float, float, float, float] | None = None  # fractions; None: whole image
 
 
 @dataclass(frozen=True)

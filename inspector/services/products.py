@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
 
+from inspector.engine.region import Region
 from inspector.errors import NotFoundError, UserError
 from inspector.services.dto import ProductInfo
 from inspector.store import audit, roles
@@ -13,7 +15,8 @@ from inspector.store.models import Product
 
 
 def _info(p: Product) -> ProductInfo:
-    return ProductInfo(p.id, p.name, p.sku, p.line, p.station, p.created_at)
+    region = None if not p.region else tuple(float(v) for v in p.region)
+    return ProductInfo(p.id, p.name, p.sku, p.line, p.station, p.created_at, region)
 
 
 def find_product(session: Any, name: str) -> Product | None:
@@ -69,3 +72,36 @@ def get_product(project: Any, name: str) -> ProductInfo:
         if product is None:
             raise NotFoundError(f"no product named '{name}'")
         return _info(product)
+
+
+def set_region(
+    project: Any, actor: Any, name: str, region: Sequence[float] | None
+) -> ProductInfo:
+    """Set (or clear with None / []) the product's inspection region; audited.
+
+    It takes effect at the next training: every model keeps the region it was trained
+    with, so the active model's verdicts do not change under it.
+    """
+    project.require(actor, roles.MANAGE_PRODUCTS, entity="product", details={"name": name})
+    cleaned = Region.from_seq(region)
+    with project.db.session() as session:
+        product = find_product(session, name)
+        if product is None:
+            raise NotFoundError(f"no product named '{name}'")
+        old = product.region
+        product.region = None if cleaned is None else cleaned.as_list()
+        audit.record(session, actor, "product.region", "product", product.id,
+                     {"name": product.name, "old": old, "new": product.region})
+        session.flush()
+        return _info(product)
+
+
+def region_of(project: Any, name: str | None) -> Region | None:
+    """The inspection region of a product (None: no product, or the whole image)."""
+    if name is None:
+        return None
+    with project.db.session() as session:
+        product = find_product(session, name)
+        if product is None:
+            raise NotFoundError(f"no product named '{name}'")
+        return Region.from_seq(product.region)

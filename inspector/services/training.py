@@ -7,6 +7,7 @@ model untouched.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from inspector.fileio import sha256_file
 from inspector.progress import CancelToken, ProgressCallback, check, report, scaled
 from inspector.services.labeling import current_label_ids, load_image, load_mask
 from inspector.services.model_records import model_info, product_id_for
+from inspector.services.products import region_of
 from inspector.services.project import Project
 from inspector.services.results import ModelInfo
 from inspector.services.session import Actor
@@ -132,6 +134,9 @@ def train(
             f"({MIN_GOOD_IMAGES} or more recommended)."
         )
     config = calibration_config(project, preset)  # bad settings fail before any loading
+    region = region_of(project, product)
+    if region is not None:
+        config = dataclasses.replace(config, region=tuple(region.as_list()))
     labelled = _current_labels(project, product)
     report(progress, 0.0, "Loading images")
     goods, defects, hashes = [], [], []
@@ -223,6 +228,14 @@ def _save_and_record(project, actor, model, product, preset, summary, hashes, sa
         return model_info(rec)
 
 
+def sample_good_image(project: Project, product: str | None = None) -> np.ndarray:
+    """The product's first labelled good image (to draw the inspection region on)."""
+    goods = [r for r in _current_labels(project, product) if r.verdict == "good"]
+    if not goods:
+        raise UserError("Label a good image of this product first: the region is drawn on it.")
+    return load_image(project, goods[0].image_id)
+
+
 def synthetic_examples(
     project: Project, product: str | None = None, n: int = 6, seed: int = 0
 ) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -231,4 +244,7 @@ def synthetic_examples(
     if not goods:
         raise UserError("Label some good images first: synthetic defects are made from them.")
     images = [load_image(project, r.image_id) for r in goods]
+    region = region_of(project, product)  # what training sees
+    if region is not None:
+        images = [np.ascontiguousarray(region.crop(im)) for im in images]
     return generate_synthetic_defects(images, n=n, seed=seed)

@@ -74,6 +74,8 @@ class Product(Base):
     line: Mapped[str | None] = mapped_column(String(100))
     station: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Inspection region [left, top, right, bottom] as fractions of the image; None: all.
+    region: Mapped[list[float] | None] = mapped_column(JSON)
 
 
 class Operator(Base):

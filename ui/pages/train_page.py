@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector.engine.region import Region, describe
 from inspector.errors import UserError
-from inspector.services import training
+from inspector.services import products, training
 from inspector.services.results import ModelInfo
 from inspector.store import roles
 from ui.dialogs import show_error
@@ -29,6 +30,7 @@ from ui.state import AppState
 from ui.widgets.calibration_settings import CalibrationSettings
 from ui.widgets.model_panel import ModelPanel
 from ui.widgets.progress_panel import ProgressPanel
+from ui.widgets.region_dialog import RegionDialog
 from ui.worker import Job
 
 EXAMPLE_SIDE = 120
@@ -66,6 +68,13 @@ class TrainPage(QWidget):
         row.addWidget(self.preset)
         row.addWidget(self.train_button, 1)
         self.calibration = CalibrationSettings(state)
+        self.region_label = QLabel()
+        self.region_label.setWordWrap(True)
+        self.region_button = QPushButton("Inspection region…")
+        self.region_button.clicked.connect(self.edit_region)
+        region_row = QHBoxLayout()
+        region_row.addWidget(self.region_label, 1)
+        region_row.addWidget(self.region_button)
 
         self.examples_button = QPushButton("Show synthetic defect examples")
         self.examples_button.clicked.connect(self.load_examples)
@@ -83,6 +92,7 @@ class TrainPage(QWidget):
         ll.addWidget(self.warnings)
         ll.addLayout(row)
         ll.addWidget(self.calibration)
+        ll.addLayout(region_row)
         ll.addWidget(self.progress)
         ll.addWidget(self.result)
         ll.addWidget(examples)
@@ -110,6 +120,10 @@ class TrainPage(QWidget):
         self.train_button.setToolTip("" if may_train else "Training needs a QA lead")
         self.calibration.reload()
         self.models.reload()
+        may_edit = self.state.may(roles.MANAGE_PRODUCTS) and self.state.product is not None
+        self.region_button.setEnabled(may_edit)
+        self.region_button.setToolTip("" if may_edit else
+                                      "A QA lead sets the region of a selected product")
 
     def refresh_summary(self) -> None:
         try:
@@ -123,6 +137,37 @@ class TrainPage(QWidget):
             f"<b>{s.defective}</b> defective ({types}), {s.unlabelled} unlabelled images."
         )
         self.warnings.setText("<br>".join(f"⚠ {w}" for w in s.warnings))
+        self.region_label.setText(f"Inspection region: {describe(self._region())}")
+
+    # -- inspection region --------------------------------------------------------------
+    def _region(self) -> Region | None:
+        try:
+            return products.region_of(self.state.project, self.state.product)
+        except UserError:
+            return None
+
+    def edit_region(self) -> None:
+        """Draw the region on the product's first good image, then store it."""
+        try:
+            rgb = training.sample_good_image(self.state.project, self.state.product)
+        except UserError as exc:
+            show_error(self, exc)
+            return
+        dialog = RegionDialog(rgb, self._region(), self.state.product or "", self)
+        if dialog.exec() == RegionDialog.DialogCode.Accepted:
+            self.apply_region(dialog.region())
+
+    def apply_region(self, region: Region | None) -> bool:
+        """Store the product's region (audited); it is used from the next training."""
+        try:
+            products.set_region(self.state.project, self.state.actor, self.state.product or "",
+                                None if region is None else region.as_list())
+        except UserError as exc:
+            show_error(self, exc)
+            return False
+        self.refresh_summary()
+        self.state.say(f"Inspection region: {describe(region)}; retrain to use it")
+        return True
 
     # -- training -----------------------------------------------------------------------
     def start_training(self) -> Job | None:
