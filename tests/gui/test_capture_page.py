@@ -83,3 +83,21 @@ def test_hot_folder_imports_new_files(capture, image_dir, tmp_path, project, qtb
     images = labeling.list_images(project)
     assert [i.source for i in images] == ["hot_folder"]
     capture.hot_folder.stop()
+
+
+def test_hot_folder_log_warns_about_unfamiliar_images(capture) -> None:  # noqa: ANN001
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from inspector.services.results import InspectionInfo
+
+    def info(unfamiliar: bool) -> InspectionInfo:
+        return InspectionInfo(1, 1, "a.png", 1, 9.0, 5.0, "ng", "ng", "minor", None, None,
+                              None, "op", None, None, dt.datetime.now(dt.UTC), 20.0,
+                              unfamiliar=unfamiliar)
+
+    panel = capture.hot_folder
+    panel._done("/x/a.png", SimpleNamespace(refused=[], inspections=[info(True)]))
+    assert "a.png: NG ⚠" in panel.log.text() and "check the setup" in panel.log.text()
+    panel._done("/x/b.png", SimpleNamespace(refused=[], inspections=[info(False)]))
+    assert "b.png: NG (" in panel.log.text()

@@ -135,7 +135,10 @@ class HotFolderPanel(QWidget):
         if refused:
             text = f"⚠ {name} refused: {refused[0][1]}"
         elif inspections:
-            text = f"{name}: {inspections[-1].final_verdict.upper()}"
+            last = inspections[-1]
+            text = f"{name}: {last.final_verdict.upper()}"
+            if last.unfamiliar:
+                text += " ⚠ unlike the training images: check the setup"
         else:
             text = f"{name} imported"
         self.log.setText(f"{text} ({self.count} file(s) so far)")
