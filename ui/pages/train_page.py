@@ -66,15 +66,13 @@ class TrainPage(QWidget):
         row = QHBoxLayout()
         row.addWidget(QLabel("Preset"))
         row.addWidget(self.preset)
+        self.region_button = QPushButton("Region…")
+        self.region_button.clicked.connect(self.edit_region)
+        row.addWidget(self.region_button)
         row.addWidget(self.train_button, 1)
         self.calibration = CalibrationSettings(state)
         self.region_label = QLabel()
-        self.region_label.setWordWrap(True)
-        self.region_button = QPushButton("Inspection region…")
-        self.region_button.clicked.connect(self.edit_region)
-        region_row = QHBoxLayout()
-        region_row.addWidget(self.region_label, 1)
-        region_row.addWidget(self.region_button)
+        self.region_label.setProperty("role", "hint")
 
         self.examples_button = QPushButton("Show synthetic defect examples")
         self.examples_button.clicked.connect(self.load_examples)
@@ -89,10 +87,10 @@ class TrainPage(QWidget):
         ll = QVBoxLayout(left)
         ll.addWidget(title)
         ll.addWidget(self.summary)
+        ll.addWidget(self.region_label)
         ll.addWidget(self.warnings)
         ll.addLayout(row)
         ll.addWidget(self.calibration)
-        ll.addLayout(region_row)
         ll.addWidget(self.progress)
         ll.addWidget(self.result)
         ll.addWidget(examples)
@@ -122,8 +120,9 @@ class TrainPage(QWidget):
         self.models.reload()
         may_edit = self.state.may(roles.MANAGE_PRODUCTS) and self.state.product is not None
         self.region_button.setEnabled(may_edit)
-        self.region_button.setToolTip("" if may_edit else
-                                      "A QA lead sets the region of a selected product")
+        self.region_button.setToolTip(
+            "The part of each image the model looks at" if may_edit
+            else "A QA lead sets the inspection region of a selected product")
 
     def refresh_summary(self) -> None:
         try:
