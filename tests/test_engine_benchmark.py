@@ -71,3 +71,26 @@ def test_cli_writes_json(tree, tmp_path, capsys):
     data = json.loads(out.read_text())
     assert list(data["categories"]) == ["grey"] and data["shots"] == 0
     assert "img AUROC" in capsys.readouterr().out
+
+
+def test_bad_files_and_untrainable_categories_are_skipped_not_fatal(tmp_path):
+    root = tmp_path / "data"
+    deep = root / "deep16"  # 16-bit PNGs: decoded like the product does (scaled, not clipped)
+    for sub, n, seed, d in (("train/good", 4, 0, False), ("test/good", 2, 100, False),
+                            ("test/bad", 2, 600, True)):
+        for p in write_parts(deep / sub, n, seed, defect=d):
+            cv2.imwrite(str(p), cv2.imread(str(p)).astype(np.uint16) * 257)
+    (deep / "test" / "good" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n-truncated")
+    thin = root / "thin"  # one good image cannot train
+    write_parts(thin / "train" / "good", 1, 0)
+    write_parts(thin / "test" / "bad", 1, 600, defect=True)
+    logged: list[str] = []
+    cfg = EngineConfig(preset="fast", image_size=128, max_bank=512)
+    res = run_benchmark(root, shots=0, config=cfg, log=logged.append)
+    assert list(res["categories"]) == ["deep16"]
+    assert res["categories"]["deep16"]["image_auroc"] == 1.0
+    assert "at least 2 good images" in res["skipped"]["thin"]
+    assert any("broken.png" in m for m in logged)
+    assert "skipped thin" in format_table(res)
+    with pytest.raises(UserError, match="no category could be benchmarked"):
+        run_benchmark(thin.parent / "thin", shots=0, config=cfg, log=logged.append)

@@ -4,6 +4,10 @@ Every folder under the data root holding ``train/good`` and ``test/`` is a categ
 Training uses the first K files of train/good in name order (K=0: all); with M > 0 the
 first M files of each test/<defect_type> are labelled defects and left out of the test.
 The threshold is always the model's own calibrated one, never picked from test labels.
+Images are decoded exactly as the product decodes them (16-bit scaled, EXIF orientation,
+transparency on white). Unreadable images are skipped with a message; a category that
+cannot be trained or scored (e.g. fewer than 2 readable goods) is reported under
+``skipped`` and the others still run.
 """
 
 from __future__ import annotations
@@ -18,13 +22,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 from sklearn.metrics import precision_recall_curve, roc_auc_score
 
 from inspector.engine.config import EngineConfig
 from inspector.engine.result import LabelledDefect
 from inspector.engine.training import train_model
 from inspector.errors import ImageError, UserError
+from inspector.imaging.decode import decode_file
 
 IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
 KEYS = ("image_auroc", "pixel_auroc", "precision", "recall", "f1", "best_f1",
@@ -48,11 +53,24 @@ def _images(folder: Path) -> list[Path]:
 
 
 def load_rgb(path: Path) -> np.ndarray:
+    """RGB uint8, decoded as the product decodes imported files."""
     try:
-        with Image.open(path) as im:
-            return np.asarray(im.convert("RGB"))
-    except (OSError, UnidentifiedImageError) as exc:
+        return decode_file(path).rgb
+    except ImageError as exc:
         raise ImageError(f"cannot read image {path}: {exc}") from exc
+
+
+def _readable(
+    paths: list[Path], log: Callable[[str], None]
+) -> list[tuple[Path, np.ndarray]]:
+    """Decode each file; unreadable ones are left out with a message."""
+    out = []
+    for p in paths:
+        try:
+            out.append((p, load_rgb(p)))
+        except ImageError as exc:
+            log(f"benchmark: skipped {exc}")
+    return out
 
 
 def _mask_for(cat: Path, defect: str, img: Path, shape: tuple[int, int]) -> np.ndarray | None:
@@ -61,8 +79,11 @@ def _mask_for(cat: Path, defect: str, img: Path, shape: tuple[int, int]) -> np.n
     p = cat / "ground_truth" / defect / f"{img.stem}_mask.png"
     if not p.exists():
         return None
-    with Image.open(p) as m:
-        return np.asarray(m.convert("L").resize(shape[::-1], Image.NEAREST)) > 127
+    try:
+        with Image.open(p) as m:
+            return np.asarray(m.convert("L").resize(shape[::-1], Image.NEAREST)) > 127
+    except (OSError, ValueError):  # an unreadable mask: evaluate the image without it
+        return None
 
 
 def _f1(p: float, r: float) -> float:
@@ -70,7 +91,8 @@ def _f1(p: float, r: float) -> float:
 
 
 def evaluate_category(
-    cat: Path, shots: int, defect_shots: int, config: EngineConfig
+    cat: Path, shots: int, defect_shots: int, config: EngineConfig,
+    log: Callable[[str], None] = lambda m: print(m, file=sys.stderr),
 ) -> dict[str, Any]:
     """Train on one category and measure it (see module docstring)."""
     goods = _images(cat / "train" / "good")
@@ -82,17 +104,21 @@ def evaluate_category(
             labelled += [(d.name, f) for f in files[:defect_shots]]
             files = files[defect_shots:]
         tests += [(d.name, f) for f in files]
-    defects = []
-    for name, f in labelled:
-        img = load_rgb(f)
-        defects.append(LabelledDefect(img, name, _mask_for(cat, name, f, img.shape[:2])))
+    names = {f: name for name, f in labelled}
+    defects = [LabelledDefect(img, names[f], _mask_for(cat, names[f], f, img.shape[:2]))
+               for f, img in _readable([f for _, f in labelled], log)]
+    good_images = [img for _, img in _readable(goods, log)]
     t0 = time.perf_counter()
-    model = train_model([load_rgb(p) for p in goods], defects, config)
+    model = train_model(good_images, defects, config)
     fit = time.perf_counter() - t0
-    del defects
+    del defects, good_images
     y, s, ms, pix_y, pix_s, have_masks = [], [], [], [], [], True
     for name, f in tests:
-        img = load_rgb(f)
+        try:
+            img = load_rgb(f)
+        except ImageError as exc:
+            log(f"benchmark: skipped {exc}")
+            continue
         t = time.perf_counter()
         res = model.predict(img)
         ms.append((time.perf_counter() - t) * 1e3)
@@ -140,18 +166,29 @@ def run_benchmark(
         raise UserError("--shots and --defect-shots must be >= 0")
     config = config or EngineConfig()
     cats: dict[str, dict[str, Any]] = {}
+    skipped: dict[str, str] = {}
     for cat in find_categories(root):
         key = cat.relative_to(root).as_posix() if cat != root else cat.name
         log(f"benchmark: {key} ...")
-        cats[key] = evaluate_category(cat, shots, defect_shots, config)
+        try:
+            cats[key] = evaluate_category(cat, shots, defect_shots, config, log)
+        except UserError as exc:  # this category cannot be measured; the others can
+            skipped[key] = str(exc)
+            log(f"benchmark: skipped {key}: {exc}")
         gc.collect()
+    if not cats:
+        raise UserError("no category could be benchmarked: "
+                        + "; ".join(f"{k}: {v}" for k, v in skipped.items()))
     mean = {}
     for k in KEYS:
         vals = [c[k] for c in cats.values() if c[k] is not None]
         mean[k] = float(np.mean(vals)) if vals else None
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"shots": shots, "defect_shots": defect_shots, "categories": cats, "mean": mean,
-            "peak_rss_mb": peak}
+    result = {"shots": shots, "defect_shots": defect_shots, "categories": cats, "mean": mean,
+              "peak_rss_mb": peak}
+    if skipped:
+        result["skipped"] = skipped
+    return result
 
 
 def format_table(result: dict[str, Any]) -> str:
@@ -165,4 +202,6 @@ def format_table(result: dict[str, Any]) -> str:
         lines.append("| " + " | ".join(cells) + " |")
     lines.append(f"\nshots={result['shots']} defect_shots={result['defect_shots']} "
                  f"peak RSS {result['peak_rss_mb']:.0f} MB")
+    for name, why in result.get("skipped", {}).items():
+        lines.append(f"skipped {name}: {why}")
     return "\n".join(lines)
