@@ -81,6 +81,11 @@ def test_bad_files_and_untrainable_categories_are_skipped_not_fatal(tmp_path):
         for p in write_parts(deep / sub, n, seed, defect=d):
             cv2.imwrite(str(p), cv2.imread(str(p)).astype(np.uint16) * 257)
     (deep / "test" / "good" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n-truncated")
+    (deep / "ground_truth" / "bad").mkdir(parents=True)  # masks named like their images
+    for p in sorted((deep / "test" / "bad").iterdir()):
+        mask = np.zeros((128, 128), np.uint8)
+        mask[30:70, 30:90] = 255
+        cv2.imwrite(str(deep / "ground_truth" / "bad" / p.name), mask)
     thin = root / "thin"  # one good image cannot train
     write_parts(thin / "train" / "good", 1, 0)
     write_parts(thin / "test" / "bad", 1, 600, defect=True)
@@ -89,6 +94,7 @@ def test_bad_files_and_untrainable_categories_are_skipped_not_fatal(tmp_path):
     res = run_benchmark(root, shots=0, config=cfg, log=logged.append)
     assert list(res["categories"]) == ["deep16"]
     assert res["categories"]["deep16"]["image_auroc"] == 1.0
+    assert res["categories"]["deep16"]["pixel_auroc"] is not None
     assert "at least 2 good images" in res["skipped"]["thin"]
     assert any("broken.png" in m for m in logged)
     assert "skipped thin" in format_table(res)

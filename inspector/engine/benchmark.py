@@ -76,8 +76,12 @@ def _readable(
 def _mask_for(cat: Path, defect: str, img: Path, shape: tuple[int, int]) -> np.ndarray | None:
     if defect == "good":
         return np.zeros(shape, bool)
-    p = cat / "ground_truth" / defect / f"{img.stem}_mask.png"
-    if not p.exists():
+    folder = cat / "ground_truth" / defect
+    # MVTec names masks <stem>_mask.png; some sets in this layout (VisA's MVTec export)
+    # use the image's own stem.
+    p = next((c for c in (folder / f"{img.stem}_mask.png", folder / f"{img.stem}.png")
+              if c.is_file()), None)
+    if p is None:
         return None
     try:
         with Image.open(p) as m:
