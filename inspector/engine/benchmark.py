@@ -28,6 +28,7 @@ from sklearn.metrics import precision_recall_curve, roc_auc_score
 from inspector.engine.config import EngineConfig
 from inspector.engine.result import LabelledDefect
 from inspector.engine.training import train_model
+from inspector.engine.working_size import shrink, working_max_side
 from inspector.errors import ImageError, UserError
 from inspector.imaging.decode import decode_file
 
@@ -61,15 +62,18 @@ def load_rgb(path: Path) -> np.ndarray:
 
 
 def _readable(
-    paths: list[Path], log: Callable[[str], None]
-) -> list[tuple[Path, np.ndarray]]:
-    """Decode each file; unreadable ones are left out with a message."""
+    paths: list[Path], log: Callable[[str], None], max_side: int
+) -> list[tuple[Path, np.ndarray, tuple[int, int]]]:
+    """(path, image shrunk to ``max_side``, decoded size) for each readable file;
+    unreadable ones are left out with a message."""
     out = []
     for p in paths:
         try:
-            out.append((p, load_rgb(p)))
+            img = load_rgb(p)
         except ImageError as exc:
             log(f"benchmark: skipped {exc}")
+            continue
+        out.append((p, shrink(img, max_side), img.shape[:2]))
     return out
 
 
@@ -109,9 +113,12 @@ def evaluate_category(
             files = files[defect_shots:]
         tests += [(d.name, f) for f in files]
     names = {f: name for name, f in labelled}
-    defects = [LabelledDefect(img, names[f], _mask_for(cat, names[f], f, img.shape[:2]))
-               for f, img in _readable([f for _, f in labelled], log)]
-    good_images = [img for _, img in _readable(goods, log)]
+    side = working_max_side(config)  # as the product loads training images
+    defects = []
+    for f, img, size in _readable([f for _, f in labelled], log, side):
+        mask = _mask_for(cat, names[f], f, size)
+        defects.append(LabelledDefect(img, names[f], None if mask is None else shrink(mask, side)))
+    good_images = [img for _, img, _ in _readable(goods, log, side)]
     t0 = time.perf_counter()
     model = train_model(good_images, defects, config)
     fit = time.perf_counter() - t0

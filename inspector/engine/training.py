@@ -33,6 +33,7 @@ from inspector.engine.scoring import (
     patch_maps,
     smooth,
 )
+from inspector.engine.working_size import shrink, working_max_side
 from inspector.errors import UserError
 from inspector.progress import CancelToken, ProgressCallback, check, report, scaled
 
@@ -180,13 +181,18 @@ def train_model(
 def crop_to_region(
     good: Sequence[np.ndarray], defects: Sequence[LabelledDefect], cfg: EngineConfig
 ) -> tuple[list[np.ndarray], list[LabelledDefect]]:
-    """Good and defective images (and masks) cut to the config's inspection region."""
+    """Good and defective images (and masks) cut to the config's inspection region and
+    shrunk to the working size (engine.working_size)."""
     region = cfg.inspection_region()
-    if region is None:
-        return list(good), list(defects)
-    cut = [LabelledDefect(region.crop(d.image), d.defect_type,
-                          None if d.mask is None else region.crop(d.mask)) for d in defects]
-    return [region.crop(g) for g in good], cut
+    side = working_max_side(cfg, region_applied=True)
+
+    def cut(image: np.ndarray) -> np.ndarray:
+        return shrink(image if region is None else region.crop(image), side)
+
+    out = [LabelledDefect(cut(d.image), d.defect_type,
+                          None if d.mask is None else cut(np.asarray(d.mask) > 0))
+           for d in defects]
+    return [cut(g) for g in good], out
 
 
 def _defect_dist(feats: torch.Tensor, banks: Banks) -> torch.Tensor:

@@ -16,6 +16,7 @@ import numpy as np
 from sqlalchemy import func, select
 
 from inspector.engine import EngineConfig, LabelledDefect, generate_synthetic_defects, train_model
+from inspector.engine.working_size import shrink, working_max_side
 from inspector.errors import UserError
 from inspector.fileio import sha256_file
 from inspector.progress import CancelToken, ProgressCallback, check, report, scaled
@@ -140,14 +141,16 @@ def train(
     labelled = _current_labels(project, product)
     report(progress, 0.0, "Loading images")
     goods, defects, hashes = [], [], []
+    side = working_max_side(config)  # 200 camera frames at full size would not fit
     for i, item in enumerate(labelled):
         check(cancel)
-        rgb = load_image(project, item.image_id)
+        rgb = shrink(load_image(project, item.image_id), side)
         hashes.append(item.sha256)
         if item.verdict == "good":
             goods.append(rgb)
         else:
             mask = load_mask(project, item.image_id) if item.has_mask else None
+            mask = None if mask is None else shrink(mask, side)
             defects.append(LabelledDefect(image=rgb, defect_type=item.defect_type, mask=mask))
         report(progress, 0.1 * (i + 1) / len(labelled), "Loading images")
     model = train_model(
@@ -244,7 +247,9 @@ def synthetic_examples(
     if not goods:
         raise UserError("Label some good images first: synthetic defects are made from them.")
     images = [load_image(project, r.image_id) for r in goods]
-    region = region_of(project, product)  # what training sees
+    region = region_of(project, product)  # what training sees: the region, working size
     if region is not None:
-        images = [np.ascontiguousarray(region.crop(im)) for im in images]
+        images = [region.crop(im) for im in images]
+    side = working_max_side(EngineConfig(), region_applied=True)
+    images = [np.ascontiguousarray(shrink(im, side)) for im in images]
     return generate_synthetic_defects(images, n=n, seed=seed)
