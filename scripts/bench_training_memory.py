@@ -48,15 +48,15 @@ def main() -> None:
     import torch
 
     from inspector.engine import EngineConfig, train_model
-    from inspector.engine.working_size import shrink, working_max_side
+    from inspector.engine.working_size import prepare, working_max_side
 
     torch.set_num_threads(max(1, torch.get_num_threads()))
     cfg = EngineConfig(preset=args.preset)
     side = working_max_side(cfg)
     t0 = time.perf_counter()
-    goods = [shrink(f, side) for f in frames(args.frames, width, height)]
+    goods = [prepare(f, cfg) for f in frames(args.frames, width, height)]
     t1 = time.perf_counter()
-    model = train_model(goods, config=cfg)
+    model = train_model(goods, config=cfg, prepared=True)
     t2 = time.perf_counter()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{args.frames} frames of {width}x{height}, preset {args.preset}: "

@@ -1,20 +1,20 @@
-"""Training images are held at a working size; regions keep their resolution."""
+"""One preparation for training and inspection: region crop, then the working size."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
+from engine_fixtures import make_part
 
-from inspector.engine import EngineConfig, LabelledDefect
-from inspector.engine.training import crop_to_region
-from inspector.engine.working_size import shrink, working_max_side
+from inspector.engine import EngineConfig, LabelledDefect, train_model
+from inspector.engine.training import prepare_inputs
+from inspector.engine.working_size import prepare, shrink, working_max_side
 
 
-def test_working_side_follows_input_size_and_region():
+def test_working_side_follows_the_input_size():
     assert working_max_side(EngineConfig()) == 512  # accurate: 256 px input
-    assert working_max_side(EngineConfig(preset="fast")) == 384
-    cfg = EngineConfig(region=(0.25, 0.0, 0.5, 0.5))  # a quarter of the width
-    assert working_max_side(cfg) == 2048
-    assert working_max_side(cfg, region_applied=True) == 512
+    assert working_max_side(EngineConfig(preset="fast")) == 512  # the floor
+    assert working_max_side(EngineConfig(image_size=384)) == 768
 
 
 def test_shrink_keeps_small_images_and_thin_mask_defects():
@@ -29,11 +29,26 @@ def test_shrink_keeps_small_images_and_thin_mask_defects():
     assert m.dtype == bool and m.shape == (512, 384) and m.any()
 
 
-def test_training_inputs_are_cut_then_shrunk_together():
+def test_region_is_cut_before_shrinking_and_masks_follow():
     img = np.zeros((2000, 3000, 3), np.uint8)
     mask = np.zeros((2000, 3000), np.uint8)
-    mask[900:1100, 1400:1600] = 1
-    goods, defects = crop_to_region([img], [LabelledDefect(img, "dent", mask)],
-                                    EngineConfig(region=(0.0, 0.0, 0.5, 1.0)).resolved())
-    assert goods[0].shape == (512, 384, 3)  # 2000 x 1500 region, longer side to 512
+    mask[900:1100, 1400:1490] = 1
+    cfg = EngineConfig(region=(0.0, 0.0, 0.5, 1.0))
+    assert prepare(img, cfg).shape == (512, 384, 3)  # the 2000 x 1500 region, to 512
+    goods, defects = prepare_inputs([img], [LabelledDefect(img, "dent", mask)], cfg)
+    assert goods[0].shape == (512, 384, 3)
     assert defects[0].mask.shape == (512, 384) and defects[0].mask.any()
+    old = EngineConfig.from_dict({k: v for k, v in cfg.to_dict().items() if k != "working_size"})
+    assert prepare(img, old).shape == (2000, 1500, 3)  # older models: crop only
+
+
+def test_large_frames_score_like_their_small_copies_and_map_back_to_full_size():
+    cfg = EngineConfig(preset="fast", image_size=128, max_bank=1024)
+    goods = [np.kron(make_part(i), np.ones((8, 8, 1), np.uint8)) for i in range(5)]  # 1024 px
+    model = train_model(goods, config=cfg)
+    bad = np.kron(make_part(600, defect=True), np.ones((8, 8, 1), np.uint8))
+    res = model.predict(bad)
+    assert res.heatmap.shape == (1024, 1024) and res.verdict == "ng"
+    small = prepare(bad, model.config)
+    assert small.shape == (512, 512, 3)
+    assert model.scores([small])[0] == pytest.approx(res.score, rel=1e-5)

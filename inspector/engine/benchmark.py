@@ -17,7 +17,7 @@ import resource
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +27,8 @@ from sklearn.metrics import precision_recall_curve, roc_auc_score
 
 from inspector.engine.config import EngineConfig
 from inspector.engine.result import LabelledDefect
-from inspector.engine.training import train_model
-from inspector.engine.working_size import shrink, working_max_side
+from inspector.engine.training import prepare_defect, train_model
+from inspector.engine.working_size import prepare
 from inspector.errors import ImageError, UserError
 from inspector.imaging.decode import decode_file
 
@@ -61,20 +61,15 @@ def load_rgb(path: Path) -> np.ndarray:
         raise ImageError(f"cannot read image {path}: {exc}") from exc
 
 
-def _readable(
-    paths: list[Path], log: Callable[[str], None], max_side: int
-) -> list[tuple[Path, np.ndarray, tuple[int, int]]]:
-    """(path, image shrunk to ``max_side``, decoded size) for each readable file;
-    unreadable ones are left out with a message."""
-    out = []
+def _readable(paths: list[Path], log: Callable[[str], None]) -> Iterator[tuple[Path, np.ndarray]]:
+    """(path, image) for each readable file; unreadable ones are left out with a message."""
     for p in paths:
         try:
             img = load_rgb(p)
         except ImageError as exc:
             log(f"benchmark: skipped {exc}")
             continue
-        out.append((p, shrink(img, max_side), img.shape[:2]))
-    return out
+        yield p, img
 
 
 def _mask_for(cat: Path, defect: str, img: Path, shape: tuple[int, int]) -> np.ndarray | None:
@@ -113,14 +108,13 @@ def evaluate_category(
             files = files[defect_shots:]
         tests += [(d.name, f) for f in files]
     names = {f: name for name, f in labelled}
-    side = working_max_side(config)  # as the product loads training images
-    defects = []
-    for f, img, size in _readable([f for _, f in labelled], log, side):
-        mask = _mask_for(cat, names[f], f, size)
-        defects.append(LabelledDefect(img, names[f], None if mask is None else shrink(mask, side)))
-    good_images = [img for _, img, _ in _readable(goods, log, side)]
+    cfg = config.resolved()  # images are prepared as loaded, as the product does
+    defects = [prepare_defect(LabelledDefect(img, names[f], _mask_for(cat, names[f], f,
+                                                                      img.shape[:2])), cfg)
+               for f, img in _readable([f for _, f in labelled], log)]
+    good_images = [prepare(img, cfg) for _, img in _readable(goods, log)]
     t0 = time.perf_counter()
-    model = train_model(good_images, defects, config)
+    model = train_model(good_images, defects, cfg, prepared=True)
     fit = time.perf_counter() - t0
     del defects, good_images
     y, s, ms, pix_y, pix_s, have_masks = [], [], [], [], [], True

@@ -54,6 +54,8 @@ class EngineConfig:
     seed: int = 0
     # Inspection region (left, top, right, bottom as fractions of the image); None: all.
     region: tuple[float, float, float, float] | None = None
+    # Images are shrunk to 2x the input side before features (engine.working_size).
+    working_size: bool = True
 
     def __post_init__(self) -> None:
         if self.preset not in PRESETS:
@@ -103,6 +105,7 @@ class EngineConfig:
         d.setdefault("baseline_weight", 0.0)  # saved before it existed: plain top-1 % mean
         d.setdefault("l2_normalize", False)  # saved before the option existed: not normalised
         d.setdefault("backbone", "lite0")  # the only backbone before presets chose one
+        d.setdefault("working_size", False)  # saved before it existed: full-size images
         d["severity"] = SeverityBands.from_dict(d.get("severity", {}))
         known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
         return cls(**known)

@@ -24,6 +24,7 @@ from inspector.engine.scoring import (
     total_scores,
 )
 from inspector.engine.severity import SeverityBands, classify_severity
+from inspector.engine.working_size import prepare
 from inspector.progress import CancelToken, ProgressCallback, check, report
 
 HEAT_SIGMA = 1.0  # patch-grid smoothing of heat maps (in patches)
@@ -111,10 +112,13 @@ class DefectModel:
             t2 = time.perf_counter()
             heat = self._heatmap(smooth(maps, HEAT_SIGMA)[0].numpy(), pl)
         area = float((heat >= 0.5).mean())  # of the inspected region
-        box = None
+        h, w = rgb.shape[:2]
+        box = None if region is None else region.box(h, w)
+        top, left, bottom, right = box or (0, 0, h, w)
+        if heat.shape != (bottom - top, right - left):  # the view was at the working size
+            heat = cv2.resize(heat, (right - left, bottom - top), interpolation=cv2.INTER_LINEAR)
         if region is not None:
-            box = region.box(*rgb.shape[:2])
-            heat = region.paste(heat, *rgb.shape[:2])
+            heat = region.paste(heat, h, w)
         verdict = verdict_for(score, self.threshold, self.uncertain_low)
         severity = self.severity_of(score, area) if verdict == "ng" else None
         dtype, conf = None, None
@@ -171,9 +175,8 @@ class DefectModel:
                                  bands or self.config.severity)
 
     def _view(self, rgb: np.ndarray) -> np.ndarray:
-        """The part of an image the model looks at (its inspection region, or all of it)."""
-        region = self.config.inspection_region()
-        return rgb if region is None else region.crop(rgb)
+        """What the model looks at: its region at the working size, as in training."""
+        return prepare(rgb, self.config)
 
     def _heatmap(self, grid: np.ndarray, pl: Placement) -> np.ndarray:
         """Patch map -> [0, 1] heat at the image's size (threshold maps to 0.5).

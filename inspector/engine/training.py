@@ -33,7 +33,7 @@ from inspector.engine.scoring import (
     patch_maps,
     smooth,
 )
-from inspector.engine.working_size import shrink, working_max_side
+from inspector.engine.working_size import prepare
 from inspector.errors import UserError
 from inspector.progress import CancelToken, ProgressCallback, check, report, scaled
 
@@ -63,15 +63,21 @@ def train_model(
     config: EngineConfig | None = None,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    prepared: bool = False,
 ) -> DefectModel:
-    """Train and calibrate a model; raises UserError on bad input, Cancelled on cancel."""
+    """Train and calibrate a model; raises UserError on bad input, Cancelled on cancel.
+
+    ``prepared``: the images (and masks) already went through ``working_size.prepare``
+    with this config, as callers that load many large images do to save memory.
+    """
     if len(good) < MIN_GOOD:
         raise UserError(f"need at least {MIN_GOOD} good images to train (5 or more recommended)")
     t_start = time.perf_counter()
     cfg = (config or EngineConfig()).resolved()
     torch.manual_seed(cfg.seed)
     originals = (list(good), list(defects))  # hashed into the metadata as given
-    good, defects = crop_to_region(good, defects, cfg)
+    if not prepared:
+        good, defects = prepare_inputs(good, defects, cfg)
     ext = FeatureExtractor(cfg.feature_spec())
     feats, coarse = extract_all_both(ext, good, scaled(progress, 0.0, 0.3), cancel)
     n, _, g, _ = feats.shape
@@ -178,21 +184,18 @@ def train_model(
     )
 
 
-def crop_to_region(
+def prepare_inputs(
     good: Sequence[np.ndarray], defects: Sequence[LabelledDefect], cfg: EngineConfig
 ) -> tuple[list[np.ndarray], list[LabelledDefect]]:
-    """Good and defective images (and masks) cut to the config's inspection region and
-    shrunk to the working size (engine.working_size)."""
-    region = cfg.inspection_region()
-    side = working_max_side(cfg, region_applied=True)
+    """Good and defective images (and masks) as the model sees them (working_size.prepare)."""
+    out = [prepare_defect(d, cfg) for d in defects]
+    return [prepare(g, cfg) for g in good], out
 
-    def cut(image: np.ndarray) -> np.ndarray:
-        return shrink(image if region is None else region.crop(image), side)
 
-    out = [LabelledDefect(cut(d.image), d.defect_type,
-                          None if d.mask is None else cut(np.asarray(d.mask) > 0))
-           for d in defects]
-    return [cut(g) for g in good], out
+def prepare_defect(d: LabelledDefect, cfg: EngineConfig) -> LabelledDefect:
+    """A labelled defect and its mask cut and scaled together."""
+    mask = None if d.mask is None else prepare(np.asarray(d.mask) > 0, cfg)
+    return LabelledDefect(prepare(d.image, cfg), d.defect_type, mask)
 
 
 def _defect_dist(feats: torch.Tensor, banks: Banks) -> torch.Tensor:

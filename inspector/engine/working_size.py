@@ -1,35 +1,30 @@
-"""Training images are kept at a working size, not at the camera's full resolution.
+"""One preparation step for every image a model sees: region crop, then working size.
 
 The backbone sees every image at ``image_size`` (256 px). Holding 200 decoded 5-megapixel
-camera frames for training would take 3 GB before a single feature is computed, so
-callers shrink each image as it is loaded to at most twice the input size (times the
-inverse of the inspection region's smaller side, so that the region keeps its
-resolution). Area averaging composes, so the features barely change. Synthetic defects,
-whose strokes are sized in pixels, then look the same whatever the camera's resolution.
+camera frames for training would take 3 GB before a single feature is computed, so each
+image is cut to the inspection region and scaled down to a longer side of 512 px (or
+twice the input size, if larger) as soon as it is loaded. Training and inspection run
+the very same ``prepare``, so a model sees test images exactly as it saw its training
+images. The 512 px floor leaves images of ordinary size as they are: for `fast` (192 px
+input), shrinking magnetic tiles to 384 px first changed no AUROC, but it moved the
+calibrated threshold enough to cost 0.17 F1 on that 20-good test set. Synthetic
+defects, whose strokes are sized in pixels, look the same at any camera resolution.
 """
 
 from __future__ import annotations
-
-import math
 
 import cv2
 import numpy as np
 
 from inspector.engine.config import EngineConfig
 
-HEADROOM = 2  # working size = HEADROOM x the backbone's input side
+HEADROOM = 2  # working size >= HEADROOM x the backbone's input side
+MIN_WORKING_SIDE = 512
 
 
-def working_max_side(cfg: EngineConfig, *, region_applied: bool = False) -> int:
-    """Longest side worth keeping for a training image of this config.
-
-    ``region_applied``: the image is already cut to the inspection region.
-    """
-    side = HEADROOM * int(cfg.resolved().image_size or 256)
-    region = None if region_applied else cfg.inspection_region()
-    if region is not None:
-        side = math.ceil(side / min(region.x1 - region.x0, region.y1 - region.y0))
-    return side
+def working_max_side(cfg: EngineConfig) -> int:
+    """Longest side kept for an image (already cut to the region) of this config."""
+    return max(MIN_WORKING_SIDE, HEADROOM * int(cfg.resolved().image_size or 256))
 
 
 def shrink(image: np.ndarray, max_side: int) -> np.ndarray:
@@ -44,3 +39,15 @@ def shrink(image: np.ndarray, max_side: int) -> np.ndarray:
         small = cv2.resize(image.astype(np.float32), size, interpolation=cv2.INTER_AREA)
         return small > 0  # a defect pixel anywhere in the cell keeps the cell a defect
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+
+
+def prepare(image: np.ndarray, cfg: EngineConfig) -> np.ndarray:
+    """What the model looks at: the inspection region, at the working size (masks too).
+
+    Models saved before the working size existed (``cfg.working_size`` False) only crop.
+    """
+    region = cfg.inspection_region()
+    out = image if region is None else region.crop(image)
+    if cfg.working_size:
+        out = shrink(out, working_max_side(cfg))
+    return np.ascontiguousarray(out)

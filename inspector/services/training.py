@@ -16,7 +16,8 @@ import numpy as np
 from sqlalchemy import func, select
 
 from inspector.engine import EngineConfig, LabelledDefect, generate_synthetic_defects, train_model
-from inspector.engine.working_size import shrink, working_max_side
+from inspector.engine.training import prepare_defect
+from inspector.engine.working_size import prepare
 from inspector.errors import UserError
 from inspector.fileio import sha256_file
 from inspector.progress import CancelToken, ProgressCallback, check, report, scaled
@@ -141,21 +142,18 @@ def train(
     labelled = _current_labels(project, product)
     report(progress, 0.0, "Loading images")
     goods, defects, hashes = [], [], []
-    side = working_max_side(config)  # 200 camera frames at full size would not fit
-    for i, item in enumerate(labelled):
+    for i, item in enumerate(labelled):  # prepared as loaded: 200 camera frames fit
         check(cancel)
-        rgb = shrink(load_image(project, item.image_id), side)
+        rgb = load_image(project, item.image_id)
         hashes.append(item.sha256)
         if item.verdict == "good":
-            goods.append(rgb)
+            goods.append(prepare(rgb, config))
         else:
             mask = load_mask(project, item.image_id) if item.has_mask else None
-            mask = None if mask is None else shrink(mask, side)
-            defects.append(LabelledDefect(image=rgb, defect_type=item.defect_type, mask=mask))
+            defects.append(prepare_defect(LabelledDefect(rgb, item.defect_type, mask), config))
         report(progress, 0.1 * (i + 1) / len(labelled), "Loading images")
-    model = train_model(
-        goods, defects, config=config, progress=scaled(progress, 0.1, 0.95), cancel=cancel
-    )
+    model = train_model(goods, defects, config=config, progress=scaled(progress, 0.1, 0.95),
+                        cancel=cancel, prepared=True)
     check(cancel)
     report(progress, 0.96, "Saving model")
     return _record_model(project, actor, model, product, preset, summary, hashes)
@@ -246,10 +244,7 @@ def synthetic_examples(
     goods = [r for r in _current_labels(project, product) if r.verdict == "good"][:8]
     if not goods:
         raise UserError("Label some good images first: synthetic defects are made from them.")
-    images = [load_image(project, r.image_id) for r in goods]
-    region = region_of(project, product)  # what training sees: the region, working size
-    if region is not None:
-        images = [region.crop(im) for im in images]
-    side = working_max_side(EngineConfig(), region_applied=True)
-    images = [np.ascontiguousarray(shrink(im, side)) for im in images]
+    region = region_of(project, product)  # made from what training sees
+    cfg = EngineConfig(region=None if region is None else tuple(region.as_list()))
+    images = [prepare(load_image(project, r.image_id), cfg) for r in goods]
     return generate_synthetic_defects(images, n=n, seed=seed)
