@@ -114,8 +114,13 @@ class InspectPage(QWidget):
         self.heatmap_box = QCheckBox("Heat map  [H]")
         self.heatmap_box.setChecked(True)
         self.heatmap_box.toggled.connect(self.view.set_overlay_visible)
-        self.override_button = QPushButton("Override verdict…")
+        self.override_button = QPushButton("Override…")
+        self.override_button.setToolTip("Set the verdict that counts, with a reason (QA lead)")
         self.override_button.clicked.connect(self.override)
+        self.label_good_button = QPushButton("Label good  [G]")
+        self.label_good_button.setToolTip("Add this part to the good training images "
+                                          "(used from the next training)")
+        self.label_good_button.clicked.connect(self.label_good)
         self.progress = ProgressPanel()
         right = QWidget()
         right.setMinimumWidth(330)
@@ -126,7 +131,10 @@ class InspectPage(QWidget):
         rl.addWidget(self.setup_warning)
         rl.addWidget(self.detail)
         rl.addWidget(self.heatmap_box)
-        rl.addWidget(self.override_button)
+        actions = QHBoxLayout()
+        actions.addWidget(self.override_button)
+        actions.addWidget(self.label_good_button)
+        rl.addLayout(actions)
         rl.addWidget(self.progress)
         rl.addStretch(1)
         middle = QSplitter()
@@ -145,7 +153,8 @@ class InspectPage(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self.inspect_camera_frame)
-        for key, slot in (("Space", self.inspect_camera_frame), ("H", self.heatmap_box.toggle)):
+        for key, slot in (("Space", self.inspect_camera_frame), ("H", self.heatmap_box.toggle),
+                          ("G", self.label_good)):
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
@@ -155,6 +164,22 @@ class InspectPage(QWidget):
 
     def _apply_role(self) -> None:
         self.override_button.setVisible(self.state.may(roles.OVERRIDE_VERDICT))
+        self.label_good_button.setVisible(self.state.may(roles.LABEL))
+
+    def label_good(self) -> bool:
+        """The shown part is a good example: label it (a false reject, or an unfamiliar
+        but good variant, teaches the next training)."""
+        info = self.current
+        if info is None or not self.state.may(roles.LABEL):
+            return False
+        try:
+            labeling.label_image(self.state.project, self.state.actor, info.image_id, "good")
+        except UserError as exc:
+            show_error(self, exc)
+            return False
+        self.state.notify("labels")
+        self.state.say(f"Image #{info.image_id} labelled good: retrain to use it")
+        return True
 
     # -- sources --------------------------------------------------------------------------
     def choose_file(self) -> None:
@@ -186,8 +211,10 @@ class InspectPage(QWidget):
             self._add_result(*shown[-1])
         counts = {v: sum(i.final_verdict == v for i in batch.inspections)
                   for v in ("ok", "ng", "uncertain")}
+        odd = sum(i.unfamiliar for i in batch.inspections)
         self.state.say(f"{len(batch.inspections)} inspected: {counts['ok']} OK, "
-                       f"{counts['ng']} NG, {counts['uncertain']} uncertain")
+                       f"{counts['ng']} NG, {counts['uncertain']} uncertain"
+                       + (f", {odd} unfamiliar (check the setup)" if odd else ""))
 
     def _toggle_camera_panel(self, on: bool) -> None:
         self.camera.setVisible(on)
@@ -240,6 +267,7 @@ class InspectPage(QWidget):
     def show_result(self, info: InspectionInfo | None, rgb: np.ndarray | None) -> None:
         self.current, self.current_rgb = info, rgb
         self.override_button.setEnabled(info is not None)
+        self.label_good_button.setEnabled(info is not None)
         self.setup_warning.setVisible(info is not None and info.unfamiliar)
         if info is None:
             self.banner.set_verdict(None, "No inspection yet")

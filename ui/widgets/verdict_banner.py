@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from ui.style import VERDICT_COLOURS
 
 WORDS = {"ok": "OK", "ng": "NG", "uncertain": "UNCERTAIN", "none": "—"}
-UNFAMILIAR_TEXT = ("This image looks unlike the training images as a whole. Check the camera, "
-                   "lighting and product. If the part is good, label it good and retrain.")
+UNFAMILIAR_TEXT = ("Unlike the training images as a whole: check the camera, lighting and "
+                   "product. A good part? Label it good and retrain.")
 
 
 class VerdictBanner(QWidget):
