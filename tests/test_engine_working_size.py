@@ -52,3 +52,11 @@ def test_large_frames_score_like_their_small_copies_and_map_back_to_full_size():
     small = prepare(bad, model.config)
     assert small.shape == (512, 512, 3)
     assert model.scores([small])[0] == pytest.approx(res.score, rel=1e-5)
+
+
+def test_non_images_are_a_clear_error():
+    from inspector.errors import ImageError
+
+    for bad in ([[1, 2], [3, 4]], np.zeros((0, 5, 3), np.uint8), np.zeros(7, np.uint8)):
+        with pytest.raises(ImageError):
+            prepare(bad, EngineConfig())

@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from inspector.engine.config import EngineConfig
+from inspector.errors import ImageError
 
 HEADROOM = 2  # working size >= HEADROOM x the backbone's input side
 MIN_WORKING_SIDE = 512
@@ -46,6 +47,8 @@ def prepare(image: np.ndarray, cfg: EngineConfig) -> np.ndarray:
 
     Models saved before the working size existed (``cfg.working_size`` False) only crop.
     """
+    if not isinstance(image, np.ndarray) or image.ndim not in (2, 3) or image.size == 0:
+        raise ImageError("an image must be a non-empty HxW or HxWxC numpy array")
     region = cfg.inspection_region()
     out = image if region is None else region.crop(image)
     if cfg.working_size:
