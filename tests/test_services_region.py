@@ -77,6 +77,7 @@ def test_training_uses_the_region_and_inspection_ignores_the_conveyor(project, t
     paths = write(tmp_path / "new", [100, 101], clutter=True)
     batch = inspection.inspect_paths(project, admin, paths, product="framed")
     assert [r.verdict for r in batch.inspections] == ["ok", "ok"]
+    assert batch.inspections[0].region_box == (0, 0, 128, 128)  # for the GUI's frame
     set_region(project, admin, "framed", None)  # later changes wait for the next training
     again = inspection.inspect_paths(project, admin, paths[:1], product="framed")
     assert again.inspections[0].verdict == "ok"

@@ -88,9 +88,8 @@ def inspect_image(
         s.add(row)
         s.flush()
         info = _info(s, row, version)
-    return InspectionInfo(
-        **{**info.__dict__, "overlay": result.overlay, "heatmap": result.heatmap}
-    )
+    return InspectionInfo(**{**info.__dict__, "overlay": result.overlay,
+                             "heatmap": result.heatmap, "region_box": result.region_box})
 
 
 def inspect_array(

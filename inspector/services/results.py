@@ -55,6 +55,7 @@ class InspectionInfo:
     override_by: str | None = None
     override_at: dt.datetime | None = None
     unfamiliar: bool = False  # the image looked unlike the training images (check the setup)
+    region_box: tuple[int, int, int, int] | None = None  # inspection region (px), fresh only
     overlay: np.ndarray | None = field(default=None, repr=False, compare=False)
     heatmap: np.ndarray | None = field(default=None, repr=False, compare=False)
 

@@ -62,3 +62,16 @@ def test_qa_lead_sets_the_region_on_the_train_page(window, project, admin, tmp_p
     sign_in_as(window, "olga")
     assert window.show_page("train")
     assert not page.region_button.isEnabled()
+
+
+def test_live_overlay_frames_the_region() -> None:
+    from ui.qimage import heatmap_to_rgba
+
+    heat = np.zeros((100, 200), np.float32)
+    heat[40:50, 40:50] = 1.0
+    plain = heatmap_to_rgba(heat)
+    framed = heatmap_to_rgba(heat, region_box=(10, 20, 90, 120))
+    assert plain[10, 20, 3] == 0 and tuple(framed[10, 20]) == (255, 255, 255, 255)
+    assert tuple(framed[89, 119]) == (255, 255, 255, 255)
+    assert framed[50, 70, 3] == 0 and framed[0, 0, 3] == 0  # inside and outside stay clear
+    assert np.array_equal(framed[40:50, 40:50], plain[40:50, 40:50])

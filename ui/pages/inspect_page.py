@@ -286,7 +286,7 @@ class InspectPage(QWidget):
                 self.state.say(str(exc))
         self.view.set_image(rgb)
         if info.heatmap is not None:
-            self.view.set_overlay(heatmap_to_rgba(info.heatmap))
+            self.view.set_overlay(heatmap_to_rgba(info.heatmap, region_box=info.region_box))
         else:
             path = inspection.overlay_path(self.state.project, info)
             self.view.set_overlay(QImage(str(path)) if path else None)
