@@ -12,12 +12,11 @@ import numpy as np
 import torch
 
 from inspector.engine.config import EngineConfig
-from inspector.engine.familiarity import is_unfamiliar
+from inspector.engine.familiarity import image_floors, is_unfamiliar
 from inspector.engine.features import FeatureExtractor, Placement
 from inspector.engine.result import InspectionResult, verdict_for
 from inspector.engine.scoring import (
     Banks,
-    image_baselines,
     image_scores,
     patch_maps,
     smooth,
@@ -108,7 +107,7 @@ class DefectModel:
             base = image_scores(maps, self.config.smooth_sigma, self.config.top_fraction,
                                 self.config.baseline_weight)
             score = float(total_scores(base, coarse, self.banks)[0])
-            unfamiliar = is_unfamiliar(float(image_baselines(maps)[0]), self.familiar_limit)
+            unfamiliar = is_unfamiliar(float(image_floors(maps)[0]), self.familiar_limit)
             t2 = time.perf_counter()
             heat = self._heatmap(smooth(maps, HEAT_SIGMA)[0].numpy(), pl)
         area = float((heat >= 0.5).mean())  # of the inspected region

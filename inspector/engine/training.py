@@ -19,7 +19,7 @@ import inspector
 from inspector.engine.calibration import calibrate
 from inspector.engine.config import EngineConfig
 from inspector.engine.defects import build_defect_side
-from inspector.engine.familiarity import familiar_limit
+from inspector.engine.familiarity import familiar_limit, image_floors
 from inspector.engine.features import FeatureExtractor, extract_all_both, flatten
 from inspector.engine.memory import coreset_indices, nn_distance
 from inspector.engine.model import HEAT_SIGMA, DefectModel
@@ -28,7 +28,6 @@ from inspector.engine.scoring import (
     Banks,
     coarse_scores,
     combine,
-    image_baselines,
     image_scores,
     patch_maps,
     smooth,
@@ -158,7 +157,7 @@ def train_model(
         uncertain_low=cal.uncertain_low,
         base_level=base,
         score_offset=offset,
-        familiar_limit=familiar_limit(image_baselines(held_maps).numpy()),
+        familiar_limit=familiar_limit(image_floors(held_maps).numpy()),
         types=side.types if side is not None else None,
         metrics={
             **cal.as_dict(),

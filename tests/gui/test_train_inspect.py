@@ -142,6 +142,11 @@ def test_unfamiliar_image_shows_the_setup_warning(disc, trained, tmp_path, qtbot
 
             assert labeling.get_image(disc.state.project, page.current.image_id).state == "good"
     assert "camera, lighting and product" in page.setup_warning.text()
+    from ui.widgets.verdict_banner import unfamiliar_text
+
+    assert "label it good" not in unfamiliar_text("ng")  # never nudge towards a bad label
+    assert "label it good" in unfamiliar_text("ok") and "label it good" in unfamiliar_text(
+        "uncertain")
     assert disc.show_page("history")
     history = disc.pages["history"]
     flagged = next(r for r, info in enumerate(history.results) if info.unfamiliar)

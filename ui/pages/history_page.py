@@ -26,7 +26,7 @@ from ui.state import AppState
 from ui.style import VERDICT_COLOURS
 from ui.widgets.image_view import ImageView
 from ui.widgets.since_date import SinceDateEdit
-from ui.widgets.verdict_banner import UNFAMILIAR_TEXT, WORDS
+from ui.widgets.verdict_banner import WORDS, unfamiliar_text
 
 COLUMNS = ("Time", "Image", "Verdict", "Score", "Operator", "Station", "Product")
 ANY = "(any)"
@@ -152,5 +152,5 @@ class HistoryPage(QWidget):
             text += (f"<br>Override by {info.override_by}: machine said "
                      f"{info.verdict.upper()} — “{info.override_reason}”")
         if info.unfamiliar:
-            text += f"<br>⚠ {UNFAMILIAR_TEXT}"
+            text += "<br>" + unfamiliar_text(info.final_verdict)
         self.detail.setText(text)

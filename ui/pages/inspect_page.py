@@ -36,7 +36,7 @@ from ui.widgets.image_view import ImageView
 from ui.widgets.override_dialog import OverrideDialog
 from ui.widgets.progress_panel import ProgressPanel
 from ui.widgets.recent_strip import RecentStrip
-from ui.widgets.verdict_banner import UNFAMILIAR_TEXT, VerdictBanner
+from ui.widgets.verdict_banner import VerdictBanner, unfamiliar_text
 from ui.worker import Job
 
 RECENT = 10
@@ -107,7 +107,7 @@ class InspectPage(QWidget):
         self.banner = VerdictBanner()
         self.detail = QLabel()
         self.detail.setWordWrap(True)
-        self.setup_warning = QLabel(f"⚠ {UNFAMILIAR_TEXT}")
+        self.setup_warning = QLabel()
         self.setup_warning.setProperty("role", "warning")
         self.setup_warning.setWordWrap(True)
         self.setup_warning.setVisible(False)
@@ -269,6 +269,8 @@ class InspectPage(QWidget):
         self.override_button.setEnabled(info is not None)
         self.label_good_button.setEnabled(info is not None)
         self.setup_warning.setVisible(info is not None and info.unfamiliar)
+        if info is not None:
+            self.setup_warning.setText(unfamiliar_text(info.final_verdict))
         if info is None:
             self.banner.set_verdict(None, "No inspection yet")
             self.detail.setText("Inspect an image, a folder or the live camera.")

@@ -13,7 +13,15 @@ from ui.style import VERDICT_COLOURS
 
 WORDS = {"ok": "OK", "ng": "NG", "uncertain": "UNCERTAIN", "none": "—"}
 UNFAMILIAR_TEXT = ("Unlike the training images as a whole: check the camera, lighting and "
-                   "product. A good part? Label it good and retrain.")
+                   "product before trusting this verdict.")
+# Only offered when the machine did not reject the part: nobody should be nudged into
+# labelling a rejected part good.
+UNFAMILIAR_GOOD_HINT = " If the part is good, label it good and retrain."
+
+
+def unfamiliar_text(verdict: str) -> str:
+    """The setup warning for an unfamiliar image with this (final) verdict."""
+    return "⚠ " + UNFAMILIAR_TEXT + ("" if verdict == "ng" else UNFAMILIAR_GOOD_HINT)
 
 
 class VerdictBanner(QWidget):
