@@ -118,7 +118,8 @@ def test_inspect_file_shows_banner_and_stores_result(disc, project, trained, qtb
     assert page.recent.count() == 1
 
 
-def test_unfamiliar_image_shows_the_setup_warning(disc, trained, tmp_path, qtbot) -> None:  # noqa: ANN001
+def test_unfamiliar_image_shows_the_setup_warning(disc, trained, tmp_path, qtbot,
+                                                  dialogs) -> None:  # noqa: ANN001
     import cv2
     import numpy as np
 
@@ -141,6 +142,8 @@ def test_unfamiliar_image_shows_the_setup_warning(disc, trained, tmp_path, qtbot
             from inspector.services import labeling
 
             assert labeling.get_image(disc.state.project, page.current.image_id).state == "good"
+            asked = [t for kind, t in dialogs if kind == "question"]
+            assert bool(asked) is (page.current.final_verdict == "ng")  # NG parts: ask first
     assert "camera, lighting and product" in page.setup_warning.text()
     from ui.widgets.verdict_banner import unfamiliar_text
 
@@ -208,3 +211,21 @@ def test_pages_with_data_fit_1366x768(disc) -> None:  # noqa: ANN001
         assert disc.show_page(key)
         hint = disc.minimumSizeHint()
         assert hint.width() <= 1366 and hint.height() <= 740, (key, hint)
+
+
+def test_labelling_a_rejected_part_good_needs_a_yes(disc, trained, qtbot, monkeypatch) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QMessageBox
+
+    from inspector.services import labeling
+
+    sign_in_as(disc, "op")
+    disc.show_page("inspect")
+    page = disc.pages["inspect"]
+    job = page.inspect_paths([trained[2][0]])  # the defective part
+    with qtbot.waitSignal(job.done, timeout=60_000):
+        pass
+    assert page.current.final_verdict == "ng"
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.No)
+    assert page.label_good() is False
+    assert labeling.get_image(disc.state.project, page.current.image_id).state != "good"

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -172,6 +173,15 @@ class InspectPage(QWidget):
         info = self.current
         if info is None or not self.state.may(roles.LABEL):
             return False
+        if info.final_verdict == "ng":  # a rejected part as a good example: ask first
+            answer = QMessageBox.question(
+                self, "Label a rejected part good?",
+                "This part was judged NG. Label it as a good example for the next training "
+                "anyway? Only do this when you are sure the part is good.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
         try:
             labeling.label_image(self.state.project, self.state.actor, info.image_id, "good")
         except UserError as exc:
