@@ -63,8 +63,9 @@ SPECS: tuple[Spec, ...] = (
         reason="cosmetic, within spec",
     ),  # fmt: skip
     Spec(t(2, 13), "ok", 0.30, product="Nut", model=2, override="ng", reason="crack missed"),
-    Spec(t(3, 22), "ng", 0.99, "bob", severity="critical", defect_type="crack", station="S2"),
-    Spec(t(31, 1, 30), "ok", 0.05, station="S2", unfamiliar=True),  # CET, before DST change
+    Spec(t(3, 22), "ng", 0.99, "bob", severity="critical", defect_type="crack", station="S2",
+         unfamiliar=True),
+    Spec(t(31, 1, 30), "ok", 0.05, station="S2"),  # CET, before the DST change
     Spec(t(31, 23, 30), "ng", 0.60, severity="minor", defect_type="dent"),  # CEST
     Spec(t(1, 0, 30, month=4), "ok", 0.15),  # 31 March 22:30 UTC, but 1 April in Berlin
 )

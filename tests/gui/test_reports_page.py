@@ -39,6 +39,7 @@ def test_filter_then_export_csv(page, qtbot, monkeypatch, tmp_path: Path) -> Non
     bob = [sp for sp in SPECS if sp.operator == "bob" and sp.local.month == 3]
     assert page.summary.text_of("Parts inspected") == str(len(bob)) == "5"
     assert page.summary.text_of("NG (final verdict)") == str(sum(sp.final == "ng" for sp in bob))
+    assert page.summary.text_of("Unfamiliar images") == str(sum(sp.unfamiliar for sp in bob)) == "1"
     assert page.worst.rowCount() == sum(sp.final == "ng" for sp in bob)
     assert page.figure.axes  # the charts were drawn
 

@@ -35,7 +35,8 @@ def make_chart_canvas() -> tuple[FigureCanvasQTAgg, Figure]:
 class SummaryStrip(QWidget):
     """Big numbers: inspected, NG, NG rate, uncertain, overrides."""
 
-    KEYS = ("Parts inspected", "NG (final verdict)", "NG rate", "Uncertain", "QA overrides")
+    KEYS = ("Parts inspected", "NG (final verdict)", "NG rate", "Uncertain", "QA overrides",
+            "Unfamiliar images")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
