@@ -156,6 +156,16 @@ def test_unfamiliar_image_shows_the_setup_warning(disc, trained, tmp_path, qtbot
     assert history.table.item(flagged, 2).text().endswith("⚠")
     history.table.selectRow(flagged)
     assert "Unlike the training images" in history.detail.text()
+    from inspector.services import labeling as lab
+
+    state_before = lab.get_image(disc.state.project, history.results[flagged].image_id).state
+    assert state_before == "good"  # labelled on the Inspect page above
+    ok_row = next(r for r, info in enumerate(history.results)
+                  if info.final_verdict == "ok" and not info.unfamiliar)
+    history.table.selectRow(ok_row)
+    history.table.setFocus()
+    qtbot.keyClick(history.table, Qt.Key.Key_G)  # the History page's shortcut
+    assert lab.get_image(disc.state.project, history.results[ok_row].image_id).state == "good"
 
 
 def test_inspect_live_camera_on_space(disc, project, trained, qtbot) -> None:  # noqa: ANN001

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QColor, QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -22,6 +23,8 @@ from PySide6.QtWidgets import (
 from inspector.errors import UserError
 from inspector.services import inspection, labeling
 from inspector.services.results import InspectionInfo
+from inspector.store import roles
+from ui.label_actions import label_inspected_good
 from ui.state import AppState
 from ui.style import VERDICT_COLOURS
 from ui.widgets.image_view import ImageView
@@ -76,11 +79,21 @@ class HistoryPage(QWidget):
         self.heatmap_box.toggled.connect(self.view.set_overlay_visible)
         self.detail = QLabel()
         self.detail.setWordWrap(True)
+        self.label_good_button = QPushButton("Label good  [G]")
+        self.label_good_button.setToolTip("Add this part to the good training images "
+                                          "(used from the next training)")
+        self.label_good_button.clicked.connect(self.label_good)
+        shortcut = QShortcut(QKeySequence("G"), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(self.label_good)
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
         rl.addWidget(self.view, 1)
-        rl.addWidget(self.heatmap_box)
+        row = QHBoxLayout()
+        row.addWidget(self.heatmap_box, 1)
+        row.addWidget(self.label_good_button)
+        rl.addLayout(row)
         rl.addWidget(self.detail)
         splitter = QSplitter()
         splitter.addWidget(self.table)
@@ -94,7 +107,16 @@ class HistoryPage(QWidget):
                                    and self.reload())
 
     def on_shown(self) -> None:
+        self.label_good_button.setVisible(self.state.may(roles.LABEL))
         self.reload()
+
+    def selected_info(self) -> InspectionInfo | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.results[rows[0].row()] if rows else None
+
+    def label_good(self) -> bool:
+        """The selected inspection's part is a good example (ui.label_actions)."""
+        return label_inspected_good(self, self.state, self.selected_info())
 
     def reload(self) -> None:
         """Query the inspections that match the filters (newest first, at most 200)."""
@@ -132,10 +154,9 @@ class HistoryPage(QWidget):
             self.detail.setText("No inspections match.")
 
     def _selected(self) -> None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
+        info = self.selected_info()
+        if info is None:
             return
-        info = self.results[rows[0].row()]
         try:
             rgb = labeling.load_image(self.state.project, info.image_id)
         except UserError as exc:

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -29,6 +28,7 @@ from inspector.services import inspection, labeling
 from inspector.services.results import InspectionInfo
 from inspector.store import roles
 from ui.dialogs import show_error
+from ui.label_actions import label_inspected_good
 from ui.pages.capture_page import IMAGE_FILTER
 from ui.qimage import heatmap_to_rgba
 from ui.state import AppState
@@ -168,28 +168,8 @@ class InspectPage(QWidget):
         self.label_good_button.setVisible(self.state.may(roles.LABEL))
 
     def label_good(self) -> bool:
-        """The shown part is a good example: label it (a false reject, or an unfamiliar
-        but good variant, teaches the next training)."""
-        info = self.current
-        if info is None or not self.state.may(roles.LABEL):
-            return False
-        if info.final_verdict == "ng":  # a rejected part as a good example: ask first
-            answer = QMessageBox.question(
-                self, "Label a rejected part good?",
-                "This part was judged NG. Label it as a good example for the next training "
-                "anyway? Only do this when you are sure the part is good.",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No)
-            if answer != QMessageBox.StandardButton.Yes:
-                return False
-        try:
-            labeling.label_image(self.state.project, self.state.actor, info.image_id, "good")
-        except UserError as exc:
-            show_error(self, exc)
-            return False
-        self.state.notify("labels")
-        self.state.say(f"Image #{info.image_id} labelled good: retrain to use it")
-        return True
+        """The shown part is a good example (ui.label_actions)."""
+        return label_inspected_good(self, self.state, self.current)
 
     # -- sources --------------------------------------------------------------------------
     def choose_file(self) -> None:
