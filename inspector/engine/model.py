@@ -60,7 +60,7 @@ class DefectModel:
     base_level: float  # typical good patch score: heat 0 (threshold is heat 0.5)
     types: TypeIndex | None = None
     score_offset: float = 0.0  # coarse-term part of a typical good score (heat, severity)
-    familiar_limit: float | None = None  # median patch score past which an image is unfamiliar
+    familiar_limit: float | None = None  # patch-score floor past which an image is unfamiliar
     metrics: dict[str, Any] = field(default_factory=dict)
     metadata: dict[str, Any] = field(default_factory=dict)
     _extractor: FeatureExtractor | None = field(default=None, repr=False)
@@ -109,13 +109,14 @@ class DefectModel:
             score = float(total_scores(base, coarse, self.banks)[0])
             unfamiliar = is_unfamiliar(float(image_floors(maps)[0]), self.familiar_limit)
             t2 = time.perf_counter()
-            heat = self._heatmap(smooth(maps, HEAT_SIGMA)[0].numpy(), pl)
+            h, w = rgb.shape[:2]
+            box = None if region is None else region.box(h, w)
+            top, left, bottom, right = box or (0, 0, h, w)
+            # One resize straight to the inspected area's own size (the view may have
+            # been shrunk to the working size).
+            heat = self._heatmap(smooth(maps, HEAT_SIGMA)[0].numpy(), pl,
+                                 (right - left, bottom - top))
         area = float((heat >= 0.5).mean())  # of the inspected region
-        h, w = rgb.shape[:2]
-        box = None if region is None else region.box(h, w)
-        top, left, bottom, right = box or (0, 0, h, w)
-        if heat.shape != (bottom - top, right - left):  # the view was at the working size
-            heat = cv2.resize(heat, (right - left, bottom - top), interpolation=cv2.INTER_LINEAR)
         if region is not None:
             heat = region.paste(heat, h, w)
         verdict = verdict_for(score, self.threshold, self.uncertain_low)
@@ -177,8 +178,11 @@ class DefectModel:
         """What the model looks at: its region at the working size, as in training."""
         return prepare(rgb, self.config)
 
-    def _heatmap(self, grid: np.ndarray, pl: Placement) -> np.ndarray:
-        """Patch map -> [0, 1] heat at the image's size (threshold maps to 0.5).
+    def _heatmap(
+        self, grid: np.ndarray, pl: Placement, size: tuple[int, int] | None = None
+    ) -> np.ndarray:
+        """Patch map -> [0, 1] heat at ``size`` (width, height; default the placed image's
+        size); the threshold maps to 0.5.
 
         The map stays in raw patch-score units (measured: subtracting each image's median
         here costs pixel AUROC); the image score's baseline share is added back at the
@@ -190,7 +194,7 @@ class DefectModel:
         s = self.config.feature_spec().image_size
         heat = cv2.resize(heat, (s, s), interpolation=cv2.INTER_LINEAR)
         heat = heat[pl.top : pl.top + pl.inner_h, pl.left : pl.left + pl.inner_w]
-        heat = cv2.resize(heat, (pl.width, pl.height), interpolation=cv2.INTER_LINEAR)
+        heat = cv2.resize(heat, size or (pl.width, pl.height), interpolation=cv2.INTER_LINEAR)
         return np.clip(heat, 0.0, 1.0).astype(np.float32)
 
     def save(self, path: Path | str) -> None:
