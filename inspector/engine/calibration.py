@@ -38,12 +38,18 @@ class Calibration:
         return asdict(self)
 
 
-def _lognormal_quantile(scores: np.ndarray, q: float, min_rel_spread: float = 0.05) -> float:
-    """Quantile ``q`` of a log-normal fitted by median and MAD (robust to one odd image)."""
-    logs = np.log(np.maximum(scores, 1e-6))
+def robust_log_fit(scores: np.ndarray, min_rel_spread: float = 0.05) -> tuple[float, float]:
+    """Centre and spread of log scores by median and MAD (robust to one odd image); the
+    spread is floored for a handful of very similar images."""
+    logs = np.log(np.maximum(np.asarray(scores, dtype=np.float64), 1e-6))
     mu = float(np.median(logs))
     sd = 1.4826 * float(np.median(np.abs(logs - mu)))
-    sd = max(sd, min_rel_spread)
+    return mu, max(sd, min_rel_spread)
+
+
+def _lognormal_quantile(scores: np.ndarray, q: float, min_rel_spread: float = 0.05) -> float:
+    """Quantile ``q`` of a log-normal fitted by median and MAD (robust to one odd image)."""
+    mu, sd = robust_log_fit(scores, min_rel_spread)
     return float(np.exp(mu + NormalDist().inv_cdf(q) * sd))
 
 

@@ -22,6 +22,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from inspector.engine.calibration import robust_log_fit
+
 MIN_RATIO = 1.5  # at least this far above a typical good image's median patch score
 ROBUST_SDS = 3.0  # and this many robust SDs of the held-out medians (log scale)
 MIN_LOG_SD = 0.05  # floor for the spread of a handful of very similar images
@@ -39,9 +41,7 @@ def familiar_limit(heldout_floors: np.ndarray | list[float]) -> float | None:
     med = med[np.isfinite(med) & (med > 0)]
     if med.size < 2:
         return None
-    logs = np.log(med)
-    mu = float(np.median(logs))
-    sd = max(1.4826 * float(np.median(np.abs(logs - mu))), MIN_LOG_SD)
+    mu, sd = robust_log_fit(med, MIN_LOG_SD)  # the same fit as the threshold's
     return float(np.exp(mu + max(np.log(MIN_RATIO), ROBUST_SDS * sd)))
 
 
