@@ -14,7 +14,8 @@ from inspector.engine import DefectModel, EngineConfig, LabelledDefect, train_mo
 from inspector.engine.modelfile import FORMAT_VERSION
 from inspector.errors import UserError
 
-CFG = EngineConfig(preset="fast", image_size=128, max_bank=1024, coarse_weight=0.5)
+CFG = EngineConfig(preset="fast", image_size=128, max_bank=1024, coarse_weight=0.5,
+                   local_density="off")
 
 
 def _version(path) -> int:
@@ -46,7 +47,7 @@ def test_coarse_term_is_used_and_calibrated(model):
 def test_coarse_model_round_trips_as_version_2(model, tmp_path):
     path = tmp_path / "m.safetensors"
     model.save(path)
-    assert _version(path) == FORMAT_VERSION == 2
+    assert _version(path) == 2 and FORMAT_VERSION == 3
     loaded = DefectModel.load(path)
     assert loaded.banks.coarse_gain == pytest.approx(model.banks.coarse_gain)
     img = make_part(600, defect=True)
@@ -55,7 +56,8 @@ def test_coarse_model_round_trips_as_version_2(model, tmp_path):
 
 def test_without_coarse_term_files_stay_version_1(tmp_path):
     m = train_model([make_part(i) for i in range(4)],
-                    config=EngineConfig(preset="fast", image_size=128, max_bank=512))
+                    config=EngineConfig(preset="fast", image_size=128, max_bank=512,
+                                        local_density="off"))
     assert m.banks.coarse is None and m.score_offset == 0.0
     m.save(tmp_path / "m.safetensors")
     assert _version(tmp_path / "m.safetensors") == 1

@@ -39,6 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--baseline-weight", type=float, default=None,
                    help="share of each image's median patch score subtracted from its "
                         "score (0: plain top-1 %% mean; default 0.5)")
+    g.add_argument("--density", choices=["auto", "on", "off"], default="auto",
+                   help="local-density normalisation of patch distances (default auto: "
+                        "decided per product from held-out goods and labelled defects)")
     g.add_argument("--threads", type=int, default=None, help="torch threads (default: cores)")
     p.set_defaults(handler=run)
 
@@ -66,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
         use_synthetic=not args.no_synthetic,
         use_defect_bank=not args.no_defect_bank,
         l2_normalize=args.l2_normalize,
+        local_density=args.density,
         **extra,
     )
     result = run_benchmark(args.data_dir, args.shots, args.defect_shots, config)

@@ -42,5 +42,17 @@ def run(args: argparse.Namespace) -> int:
     for key in ("expected_false_reject_rate", "expected_recall", "fit_seconds"):
         if key in m:
             lines.append(f"  {key.replace('_', ' ')}: {m[key]:.3f}")
+    if isinstance(m.get("density_used"), bool):
+        lines.append(f"  local density: {'on' if m['density_used'] else 'off'}"
+                     + _density_evidence(m))
     emit(args, info, "\n".join(lines))
     return 0
+
+
+def _density_evidence(m: dict) -> str:
+    """The AUROCs that decided it (absent without labelled defects or when forced)."""
+    plain, dens = m.get("density_auroc_plain"), m.get("density_auroc_normalised")
+    if plain is None or dens is None:
+        return ""
+    return (f" (held-out good vs labelled defects AUROC {plain:.3f} plain, "
+            f"{dens:.3f} normalised)")

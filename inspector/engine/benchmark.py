@@ -117,6 +117,11 @@ def evaluate_category(
     model = train_model(good_images, defects, cfg, prepared=True)
     fit = time.perf_counter() - t0
     del defects, good_images
+    m = model.metrics
+    if m.get("density_auroc_plain") is not None:
+        log(f"benchmark: {cat.name}: local density {'on' if m['density_used'] else 'off'} "
+            f"(held-out good vs labelled defects AUROC {m['density_auroc_plain']:.3f} plain, "
+            f"{m['density_auroc_normalised']:.3f} normalised, wins {m['density_win_share']:.2f})")
     y, s, ms, pix_y, pix_s, have_masks = [], [], [], [], [], True
     for name, f in tests:
         try:

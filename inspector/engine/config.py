@@ -56,6 +56,10 @@ class EngineConfig:
     region: tuple[float, float, float, float] | None = None
     # Images are shrunk to 2x the input side before features (engine.working_size).
     working_size: bool = True
+    # Local-density normalisation of patch distances (engine.density): "auto" lets
+    # training decide per product from held-out goods vs labelled defects (off without).
+    local_density: str = "auto"
+    density_k: int = 9
 
     def __post_init__(self) -> None:
         if self.preset not in PRESETS:
@@ -68,6 +72,10 @@ class EngineConfig:
             raise UserError("baseline_weight must be in [0, 1)")
         if not 0 < self.target_frr < 0.5:
             raise UserError("target false-reject rate must be between 0 and 0.5")
+        if self.local_density not in ("auto", "on", "off"):
+            raise UserError("local_density must be auto, on or off")
+        if self.density_k < 1:
+            raise UserError("density_k must be at least 1")
         if self.region is not None:
             object.__setattr__(self, "region", tuple(Region.from_seq(self.region).as_list()))
 
@@ -106,6 +114,7 @@ class EngineConfig:
         d.setdefault("l2_normalize", False)  # saved before the option existed: not normalised
         d.setdefault("backbone", "lite0")  # the only backbone before presets chose one
         d.setdefault("working_size", False)  # saved before it existed: full-size images
+        d.setdefault("local_density", "off")  # saved before it existed: plain distances
         d["severity"] = SeverityBands.from_dict(d.get("severity", {}))
         known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
         return cls(**known)

@@ -56,16 +56,19 @@ def nn_distance(
     bank_sq: torch.Tensor | None = None,
     exclude: torch.Tensor | None = None,
     chunk: int = 4096,
+    weights: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Euclidean distance from each query row to its nearest bank row.
 
     ``exclude`` (optional, bool per bank row) masks rows out, for leave-out scoring.
+    ``weights`` (optional, one per bank row) multiplies each distance by its nearest
+    row's weight (local-density normalisation, engine.density).
     Uses ||q||^2 + ||b||^2 - 2 q.b in chunks (a BLAS matmul, no faiss needed).
     """
-    if bank_sq is None:
-        bank_sq = (bank * bank).sum(1)
-    if exclude is not None:
-        bank_sq = bank_sq.masked_fill(exclude, float("inf"))
+    if weights is not None:
+        d, idx = nn_search(query, bank, bank_sq, exclude, chunk)
+        return d * weights[idx]
+    bank_sq = _bank_sq(bank, bank_sq, exclude)
     out = torch.empty(query.shape[0])
     for s in range(0, query.shape[0], chunk):
         q = query[s : s + chunk]
@@ -73,3 +76,54 @@ def nn_distance(
         out[s : s + chunk] = d.amin(1) + (q * q).sum(1)  # amin: no indices, ~1.5x faster
     return out.clamp_min_(0).sqrt_()
 
+
+def _bank_sq(
+    bank: torch.Tensor, bank_sq: torch.Tensor | None, exclude: torch.Tensor | None
+) -> torch.Tensor:
+    """Squared row norms of the bank, +inf on excluded rows (they can never be nearest)."""
+    sq = (bank * bank).sum(1) if bank_sq is None else bank_sq
+    return sq if exclude is None else sq.masked_fill(exclude, float("inf"))
+
+
+def nn_search(
+    query: torch.Tensor,
+    bank: torch.Tensor,
+    bank_sq: torch.Tensor | None = None,
+    exclude: torch.Tensor | None = None,
+    chunk: int = 4096,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Like ``nn_distance`` but also returns the index of each nearest bank row."""
+    bank_sq = _bank_sq(bank, bank_sq, exclude)
+    dist = torch.empty(query.shape[0])
+    index = torch.empty(query.shape[0], dtype=torch.long)
+    for s in range(0, query.shape[0], chunk):
+        q = query[s : s + chunk]
+        d = torch.addmm(bank_sq, q, bank.T, alpha=-2.0)
+        v, i = d.min(1)
+        dist[s : s + chunk] = v + (q * q).sum(1)
+        index[s : s + chunk] = i
+    return dist.clamp_min_(0).sqrt_(), index
+
+
+def kth_neighbour_distance(
+    rows: torch.Tensor,
+    owner: torch.Tensor,
+    ref: torch.Tensor,
+    ref_owner: torch.Tensor,
+    k: int,
+    chunk: int = 512,
+) -> torch.Tensor:
+    """Distance from each row to its k-th nearest ``ref`` row of another image.
+
+    ``owner`` / ``ref_owner`` say which training image each row came from, so a patch's
+    neighbours in its own image (which always look alike) do not count.
+    """
+    k = max(1, min(k, ref.shape[0]))
+    ref_sq = (ref * ref).sum(1)
+    out = torch.empty(rows.shape[0])
+    for s in range(0, rows.shape[0], chunk):
+        q = rows[s : s + chunk]
+        d = torch.addmm(ref_sq, q, ref.T, alpha=-2.0).add_((q * q).sum(1, keepdim=True))
+        d.masked_fill_(owner[s : s + chunk, None] == ref_owner[None, :], float("inf"))
+        out[s : s + chunk] = d.topk(k, dim=1, largest=False).values[:, -1]
+    return out.clamp_min_(0).sqrt_()

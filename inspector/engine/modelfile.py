@@ -25,8 +25,10 @@ from inspector.errors import ModelFileError, UserError
 from inspector.fileio import atomic_write
 
 FORMAT_NAME = "inspector-defect-model"
-FORMAT_VERSION = 2  # 2 adds the coarse context term; files without it are written as 1
-READABLE_VERSIONS = (1, 2)
+# 2 adds the coarse context term, 3 local-density weights; a file is written with the
+# lowest version that holds what it needs, so older Inspectors read what they can.
+FORMAT_VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
 MAX_HEADER = 16 * 1024 * 1024
 
 
@@ -38,6 +40,12 @@ def _digest(tensors: dict[str, torch.Tensor]) -> str:
     return h.hexdigest()
 
 
+def _version_for(model: DefectModel) -> int:
+    if model.banks.good_weight is not None:
+        return 3
+    return 2 if model.banks.coarse is not None else 1
+
+
 def model_to_bytes(model: DefectModel) -> bytes:
     """Serialise a model (tensors + metadata JSON) to safetensors bytes."""
     tensors = {"bank_good": model.banks.good.float().contiguous()}
@@ -47,9 +55,11 @@ def model_to_bytes(model: DefectModel) -> bytes:
         tensors["bank_coarse"] = model.banks.coarse.float().contiguous()
     if model.types is not None:
         tensors["type_feats"] = model.types.feats.float().contiguous()
+    if model.banks.good_weight is not None:
+        tensors["bank_good_weight"] = model.banks.good_weight.float().contiguous()
     meta: dict[str, Any] = {
         "format": FORMAT_NAME,
-        "format_version": FORMAT_VERSION if model.banks.coarse is not None else 1,
+        "format_version": _version_for(model),
         "code_version": inspector.__version__,
         "config": model.config.to_dict(),
         "preprocessing": {"mean": 0.5, "std": 0.5, "resize": "square"
@@ -115,7 +125,10 @@ def model_from_bytes(data: bytes, name: str = "model file") -> DefectModel:
         banks = Banks(tensors["bank_good"], tensors.get("bank_defect"), float(meta["defect_beta"]),
                       coarse=tensors.get("bank_coarse"),
                       coarse_gain=float(meta.get("coarse_gain", 0.0)),
-                      coarse_top=float(meta.get("coarse_top", 0.05)))
+                      coarse_top=float(meta.get("coarse_top", 0.05)),
+                      good_weight=tensors.get("bank_good_weight"))
+        if banks.good_weight is not None and banks.good_weight.shape[0] != banks.good.shape[0]:
+            raise ValueError("bank_good_weight does not match bank_good")
         types = None
         if "type_feats" in tensors:
             types = TypeIndex(tensors["type_feats"], list(meta["type_names"]))

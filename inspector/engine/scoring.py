@@ -38,6 +38,7 @@ class Banks:
     coarse: torch.Tensor | None = None  # stride-32 good features (rows)
     coarse_gain: float = 0.0
     coarse_top: float = 0.05
+    good_weight: torch.Tensor | None = None  # local-density weight per good row (density.py)
 
     def __post_init__(self) -> None:
         self.good = self.good.contiguous()
@@ -72,7 +73,7 @@ def patch_maps(feats: torch.Tensor, banks: Banks) -> torch.Tensor:
     """N x C x g x g features -> N x g x g patch scores."""
     n, _, h, w = feats.shape
     rows = flatten(feats)
-    d = nn_distance(rows, banks.good, banks.good_sq)
+    d = nn_distance(rows, banks.good, banks.good_sq, weights=banks.good_weight)
     if banks.defect is not None and banks.beta > 0:
         d = combine(d, nn_distance(rows, banks.defect, banks.defect_sq), banks.beta)
     return d.view(n, h, w)

@@ -19,9 +19,10 @@ import inspector
 from inspector.engine.calibration import calibrate
 from inspector.engine.config import EngineConfig
 from inspector.engine.defects import build_defect_side
+from inspector.engine.density import DensityChoice, choose_density, density_weights
 from inspector.engine.familiarity import familiar_limit, image_floors
 from inspector.engine.features import FeatureExtractor, extract_all_both, flatten
-from inspector.engine.memory import coreset_indices, nn_distance
+from inspector.engine.memory import coreset_indices, nn_distance, nn_search
 from inspector.engine.model import HEAT_SIGMA, DefectModel
 from inspector.engine.result import LabelledDefect
 from inspector.engine.scoring import (
@@ -29,7 +30,6 @@ from inspector.engine.scoring import (
     coarse_scores,
     combine,
     image_scores,
-    patch_maps,
     smooth,
 )
 from inspector.engine.working_size import prepare
@@ -43,12 +43,45 @@ def select_bank(
     rows: torch.Tensor, size: int, cfg: EngineConfig, cancel: CancelToken | None = None
 ) -> torch.Tensor:
     """Coreset of ``size`` rows; a random pre-subsample bounds the k-center cost."""
-    if rows.shape[0] <= size:
-        return rows
+    return rows[select_bank_indices(rows, size, cfg, cancel)[0]]
+
+
+def select_bank_indices(
+    rows: torch.Tensor, size: int, cfg: EngineConfig, cancel: CancelToken | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(indices of the coreset rows, indices of the candidate pool they were chosen from)."""
+    n = rows.shape[0]
+    pool = torch.arange(n)
+    if n <= size:
+        return pool, pool
     gen = torch.Generator().manual_seed(cfg.seed)
-    if rows.shape[0] > cfg.coreset_pool:
-        rows = rows[torch.randperm(rows.shape[0], generator=gen)[: cfg.coreset_pool]]
-    return rows[coreset_indices(rows, size, seed=cfg.seed, cancel=cancel)]
+    if n > cfg.coreset_pool:
+        pool = torch.randperm(n, generator=gen)[: cfg.coreset_pool]
+    return pool[coreset_indices(rows[pool], size, seed=cfg.seed, cancel=cancel)], pool
+
+
+def bank_with_weights(
+    rows: torch.Tensor, per: int, size: int, cfg: EngineConfig, density: bool,
+    cancel: CancelToken | None = None,
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """A coreset bank from image-major ``rows`` (``per`` rows per image) and, with
+    ``density``, its local-density weights measured against the candidate pool (k scaled
+    down when the pool is a subsample, so it still means "the k-th nearest image")."""
+    idx, pool = select_bank_indices(rows, size, cfg, cancel)
+    if not density:
+        return rows[idx], None
+    k = max(1, round(cfg.density_k * pool.numel() / rows.shape[0]))
+    return rows[idx], density_weights(rows[idx], idx // per, rows[pool], pool // per, k)
+
+
+def _maps_both(
+    feats: torch.Tensor, bank: torch.Tensor, weight: torch.Tensor | None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Plain and density-normalised patch maps from one nearest-neighbour search."""
+    n, _, h, w = feats.shape
+    d, i = nn_search(flatten(feats), bank)
+    plain = d.view(n, h, w)
+    return plain, plain if weight is None else (d * weight[i]).view(n, h, w)
 
 
 def make_folds(n: int, k: int) -> list[np.ndarray]:
@@ -85,18 +118,24 @@ def train_model(
     per = g * g
     max_bank = int(cfg.max_bank or 4096)
 
-    # Held-out good scores (and synthetic defects made from held-out goods).
+    # Held-out good scores (and synthetic defects made from held-out goods), each both
+    # plain and density-normalised while the density test is to be made.
+    mode = cfg.local_density if (defects or cfg.local_density != "auto") else "off"
     held_maps = torch.empty(n, g, g)
+    held_dens = torch.empty(n, g, g) if mode != "off" else None
     held_coarse = torch.empty(n)
-    syn_maps, syn_feats, syn_coarse = [], [], []
+    syn_maps, syn_dens, syn_feats, syn_coarse = [], [], [], []
     folds = make_folds(n, cfg.folds)
     for fi, idx in enumerate(folds):
         check(cancel)
         keep = np.setdiff1d(np.arange(n), idx)
         keep_rows = rows.view(n, per, -1)[torch.from_numpy(keep)].reshape(-1, rows.shape[1])
         size = max(1, round(max_bank * len(keep) / n))
-        fold_banks = Banks(select_bank(keep_rows, size, cfg, cancel))
-        held_maps[torch.from_numpy(idx)] = patch_maps(feats[torch.from_numpy(idx)], fold_banks)
+        fold_bank, fold_w = bank_with_weights(keep_rows, per, size, cfg, mode != "off", cancel)
+        plain, dens = _maps_both(feats[torch.from_numpy(idx)], fold_bank, fold_w)
+        held_maps[torch.from_numpy(idx)] = plain
+        if held_dens is not None:
+            held_dens[torch.from_numpy(idx)] = dens
         fold_coarse = None
         if coarse is not None:
             fold_coarse = select_bank(flatten(coarse[torch.from_numpy(keep)]), max_bank, cfg)
@@ -109,10 +148,19 @@ def train_model(
             if syn:
                 sf, sc = extract_all_both(ext, syn)  # batched: bounds peak memory
                 syn_feats.append(sf)
-                syn_maps.append(patch_maps(sf, fold_banks))
+                s_plain, s_dens = _maps_both(sf, fold_bank, fold_w)
+                syn_maps.append(s_plain)
+                syn_dens.append(s_dens)
                 if sc is not None and fold_coarse is not None:
                     syn_coarse.append(coarse_scores(sc, fold_coarse, cfg.coarse_top))
         report(progress, 0.3 + 0.4 * (fi + 1) / len(folds), "calibrating on held-out images")
+
+    bank, weight = bank_with_weights(rows, per, max_bank, cfg, mode != "off", cancel)
+    choice = _density_choice(mode, ext, defects, bank, weight, held_maps, held_dens, cfg)
+    if choice.used and held_dens is not None:
+        held_maps, syn_maps = held_dens, syn_dens
+    else:
+        weight = None
 
     check(cancel)
     coarse_kw: dict = {}
@@ -125,12 +173,13 @@ def train_model(
         offset = gain * med_c  # the coarse part of a typical good image's score
         coarse_kw = {"coarse": select_bank(flatten(coarse), max_bank, cfg, cancel),
                      "coarse_gain": gain, "coarse_top": cfg.coarse_top}
-    banks = Banks(select_bank(rows, max_bank, cfg, cancel), **coarse_kw)
+    banks = Banks(bank, good_weight=weight, **coarse_kw)
     report(progress, 0.85, "memory bank ready")
 
     side = build_defect_side(ext, banks, defects, held_maps, cfg) if defects else None
     if side is not None and side.defect_bank is not None:
-        banks = Banks(banks.good, side.defect_bank, cfg.defect_beta, **coarse_kw)
+        banks = Banks(banks.good, side.defect_bank, cfg.defect_beta, good_weight=weight,
+                      **coarse_kw)
         held_maps = combine(held_maps, _defect_dist(feats, banks), cfg.defect_beta)
         syn_maps = [combine(m, _defect_dist(f, banks), cfg.defect_beta) for m, f in zip(
             syn_maps, syn_feats, strict=True)]
@@ -161,6 +210,7 @@ def train_model(
         types=side.types if side is not None else None,
         metrics={
             **cal.as_dict(),
+            **choice.as_dict(),
             "n_good": n,
             "n_defects": len(defects),
             "bank_size": int(banks.good.shape[0]),
@@ -181,6 +231,35 @@ def train_model(
         },
         _extractor=ext,
     )
+
+
+def _density_choice(
+    mode: str,
+    ext: FeatureExtractor,
+    defects: Sequence[LabelledDefect],
+    bank: torch.Tensor,
+    weight: torch.Tensor | None,
+    held_plain: torch.Tensor,
+    held_dens: torch.Tensor | None,
+    cfg: EngineConfig,
+) -> DensityChoice:
+    """Whether the final model normalises by local density: forced by the config, or
+    (auto) decided by held-out goods against the labelled defects, scored both ways."""
+    nan = float("nan")
+    if mode == "off" or held_dens is None or weight is None:
+        return DensityChoice(False, nan, nan, 0.0)
+    if mode == "on":
+        return DensityChoice(True, nan, nan, 1.0)
+    if not defects:
+        return DensityChoice(False, nan, nan, 0.0)
+    feats, _ = extract_all_both(ext, [d.image for d in defects])
+    d_plain, d_dens = _maps_both(feats, bank, weight)
+
+    def scores(maps: torch.Tensor) -> np.ndarray:
+        return image_scores(maps, cfg.smooth_sigma, cfg.top_fraction, cfg.baseline_weight).numpy()
+
+    return choose_density(scores(held_plain), scores(d_plain), scores(held_dens),
+                          scores(d_dens), seed=cfg.seed)
 
 
 def prepare_inputs(

@@ -213,4 +213,6 @@ def _metrics_text(info: ModelInfo) -> str:
             parts.append(f"{label}: {value:.1%}")
         elif isinstance(value, int | float):
             parts.append(f"{label}: {value:.4g}")
+    if isinstance(m.get("density_used"), bool):  # chosen by training (engine.density)
+        parts.append(f"local density: {'on' if m['density_used'] else 'off'}")
     return " · ".join(parts)
