@@ -55,6 +55,10 @@ class ModelPanel(QWidget):
         self.activate_button.clicked.connect(self.activate_selected)
         self.metrics = QLabel()
         self.metrics.setWordWrap(True)
+        self.metrics.setToolTip(
+            "Measured when the version was trained, on good images it had not seen.\n"
+            "Local density: scores are measured against how much each area varies between\n"
+            "good parts. Training switches it on only when the labelled defects show it helps.")
         self.histogram = ScoreHistogram()
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, SLIDER_STEPS)
