@@ -163,3 +163,14 @@ def test_auto_without_labelled_defects_stays_plain():
     m = train_model([make_part(i) for i in range(5)], config=EngineConfig(**SMALL))
     assert m.banks.good_weight is None and m.metrics["density_used"] is False
     assert m.metrics["density_auroc_plain"] is None
+
+
+def test_too_few_images_to_measure_density_keep_plain_distances():
+    """With two goods each fold bank holds one image: no 'other image' to measure the
+    spread against, so held-out scores could not be calibrated normalised. Even "on"
+    then trains plain, rather than mixing units."""
+    goods = [make_part(i) for i in range(2)]
+    defect = LabelledDefect(make_part(700, defect=True), "scratch")
+    for mode in ("on", "auto"):
+        m = train_model(goods, [defect], EngineConfig(**SMALL, local_density=mode))
+        assert m.banks.good_weight is None and m.metrics["density_used"] is False

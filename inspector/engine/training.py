@@ -134,6 +134,8 @@ def train_model(
         fold_bank, fold_w = bank_with_weights(keep_rows, per, size, cfg, mode != "off", cancel)
         plain, dens = _maps_both(feats[torch.from_numpy(idx)], fold_bank, fold_w)
         held_maps[torch.from_numpy(idx)] = plain
+        if fold_w is None:  # too few images in the fold bank to measure density
+            held_dens = None
         if held_dens is not None:
             held_dens[torch.from_numpy(idx)] = dens
         fold_coarse = None
