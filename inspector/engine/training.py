@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -121,46 +122,13 @@ def train_model(
     # Held-out good scores (and synthetic defects made from held-out goods), each both
     # plain and density-normalised while the density test is to be made.
     mode = cfg.local_density if (defects or cfg.local_density != "auto") else "off"
-    held_maps = torch.empty(n, g, g)
-    held_dens = torch.empty(n, g, g) if mode != "off" else None
-    held_coarse = torch.empty(n)
-    syn_maps, syn_dens, syn_feats, syn_coarse = [], [], [], []
-    folds = make_folds(n, cfg.folds)
-    for fi, idx in enumerate(folds):
-        check(cancel)
-        keep = np.setdiff1d(np.arange(n), idx)
-        keep_rows = rows.view(n, per, -1)[torch.from_numpy(keep)].reshape(-1, rows.shape[1])
-        size = max(1, round(max_bank * len(keep) / n))
-        fold_bank, fold_w = bank_with_weights(keep_rows, per, size, cfg, mode != "off", cancel)
-        plain, dens = _maps_both(feats[torch.from_numpy(idx)], fold_bank, fold_w)
-        held_maps[torch.from_numpy(idx)] = plain
-        if fold_w is None:  # too few images in the fold bank to measure density
-            held_dens = None
-        if held_dens is not None:
-            held_dens[torch.from_numpy(idx)] = dens
-        fold_coarse = None
-        if coarse is not None:
-            fold_coarse = select_bank(flatten(coarse[torch.from_numpy(keep)]), max_bank, cfg)
-            held_coarse[torch.from_numpy(idx)] = coarse_scores(
-                coarse[torch.from_numpy(idx)], fold_coarse, cfg.coarse_top)
-        if cfg.use_synthetic:
-            from inspector.engine.synthetic import synthetic_for_calibration
-
-            syn = synthetic_for_calibration([good[i] for i in idx], seed=cfg.seed + fi)
-            if syn:
-                sf, sc = extract_all_both(ext, syn)  # batched: bounds peak memory
-                syn_feats.append(sf)
-                s_plain, s_dens = _maps_both(sf, fold_bank, fold_w)
-                syn_maps.append(s_plain)
-                syn_dens.append(s_dens)
-                if sc is not None and fold_coarse is not None:
-                    syn_coarse.append(coarse_scores(sc, fold_coarse, cfg.coarse_top))
-        report(progress, 0.3 + 0.4 * (fi + 1) / len(folds), "calibrating on held-out images")
+    ho = _held_out(feats, coarse, good, ext, cfg, mode != "off", progress, cancel)
+    held_maps, syn_maps = ho.maps, ho.syn_maps
 
     bank, weight = bank_with_weights(rows, per, max_bank, cfg, mode != "off", cancel)
-    choice = _density_choice(mode, ext, defects, bank, weight, held_maps, held_dens, cfg)
-    if choice.used and held_dens is not None:
-        held_maps, syn_maps = held_dens, syn_dens
+    choice = _density_choice(mode, ext, defects, bank, weight, held_maps, ho.dens, cfg)
+    if choice.used and ho.dens is not None:
+        held_maps, syn_maps = ho.dens, ho.syn_dens
     else:
         weight = None
 
@@ -170,7 +138,7 @@ def train_model(
     if coarse is not None:
         med_p = float(image_scores(held_maps, cfg.smooth_sigma, cfg.top_fraction,
                                    cfg.baseline_weight).median())
-        med_c = max(float(held_coarse.median()), 1e-6)
+        med_c = max(float(ho.coarse.median()), 1e-6)
         gain = cfg.coarse_weight * med_p / med_c  # both terms in patch-score units
         offset = gain * med_c  # the coarse part of a typical good image's score
         coarse_kw = {"coarse": select_bank(flatten(coarse), max_bank, cfg, cancel),
@@ -184,18 +152,18 @@ def train_model(
                       **coarse_kw)
         held_maps = combine(held_maps, _defect_dist(feats, banks), cfg.defect_beta)
         syn_maps = [combine(m, _defect_dist(f, banks), cfg.defect_beta) for m, f in zip(
-            syn_maps, syn_feats, strict=True)]
+            syn_maps, ho.syn_feats, strict=True)]
 
     good_t = image_scores(held_maps, cfg.smooth_sigma, cfg.top_fraction, cfg.baseline_weight)
     if coarse is not None:
-        good_t = good_t + banks.coarse_gain * held_coarse
+        good_t = good_t + banks.coarse_gain * ho.coarse
     good_scores = good_t.numpy()
     syn_scores = None
     if syn_maps:
         syn_t = image_scores(torch.cat(syn_maps), cfg.smooth_sigma, cfg.top_fraction,
                              cfg.baseline_weight)
-        if syn_coarse:
-            syn_t = syn_t + banks.coarse_gain * torch.cat(syn_coarse)
+        if ho.syn_coarse:
+            syn_t = syn_t + banks.coarse_gain * torch.cat(ho.syn_coarse)
         syn_scores = syn_t.numpy()
     labelled_scores = side.scores(banks) if side is not None else None
     cal = calibrate(good_scores, syn_scores, labelled_scores, cfg)
@@ -233,6 +201,72 @@ def train_model(
         },
         _extractor=ext,
     )
+
+
+@dataclass
+class HeldOut:
+    """Scores of each good image against a bank built without it (k-fold), and of the
+    synthetic defects made from it; ``dens`` / ``syn_dens`` density-normalised (``dens``
+    None when not measured)."""
+
+    maps: torch.Tensor
+    dens: torch.Tensor | None
+    coarse: torch.Tensor
+    syn_maps: list[torch.Tensor] = field(default_factory=list)
+    syn_dens: list[torch.Tensor] = field(default_factory=list)
+    syn_feats: list[torch.Tensor] = field(default_factory=list)
+    syn_coarse: list[torch.Tensor] = field(default_factory=list)
+
+
+def _held_out(
+    feats: torch.Tensor,
+    coarse: torch.Tensor | None,
+    good: Sequence[np.ndarray],
+    ext: FeatureExtractor,
+    cfg: EngineConfig,
+    density: bool,
+    progress: ProgressCallback | None,
+    cancel: CancelToken | None,
+) -> HeldOut:
+    """k-fold held-out scoring of the goods (and of synthetic defects made from them)."""
+    n, _, g, _ = feats.shape
+    per = g * g
+    rows = flatten(feats)
+    max_bank = int(cfg.max_bank or 4096)
+    out = HeldOut(torch.empty(n, g, g), torch.empty(n, g, g) if density else None,
+                  torch.empty(n))
+    folds = make_folds(n, cfg.folds)
+    for fi, idx in enumerate(folds):
+        check(cancel)
+        keep = np.setdiff1d(np.arange(n), idx)
+        held, kept = torch.from_numpy(idx), torch.from_numpy(keep)
+        keep_rows = rows.view(n, per, -1)[kept].reshape(-1, rows.shape[1])
+        size = max(1, round(max_bank * len(keep) / n))
+        fold_bank, fold_w = bank_with_weights(keep_rows, per, size, cfg, density, cancel)
+        plain, dens = _maps_both(feats[held], fold_bank, fold_w)
+        out.maps[held] = plain
+        if fold_w is None:  # too few images in the fold bank to measure density
+            out.dens = None
+        if out.dens is not None:
+            out.dens[held] = dens
+        fold_coarse = None
+        if coarse is not None:
+            fold_coarse = select_bank(flatten(coarse[kept]), max_bank, cfg)
+            out.coarse[held] = coarse_scores(coarse[held], fold_coarse, cfg.coarse_top)
+        if cfg.use_synthetic:
+            from inspector.engine.synthetic import synthetic_for_calibration
+
+            syn = synthetic_for_calibration([good[i] for i in idx], seed=cfg.seed + fi)
+            if syn:
+                sf, sc = extract_all_both(ext, syn)  # batched: bounds peak memory
+                out.syn_feats.append(sf)
+                s_plain, s_dens = _maps_both(sf, fold_bank, fold_w)
+                out.syn_maps.append(s_plain)
+                out.syn_dens.append(s_dens)
+                if sc is not None and fold_coarse is not None:
+                    out.syn_coarse.append(coarse_scores(sc, fold_coarse, cfg.coarse_top))
+        report(progress, 0.3 + 0.4 * (fi + 1) / len(folds), "calibrating on held-out images")
+    return out
 
 
 def _density_choice(
