@@ -69,9 +69,11 @@ def build_defect_side(
     defects: Sequence[LabelledDefect],
     held_maps: torch.Tensor,
     cfg: EngineConfig,
+    extracted: tuple[torch.Tensor, torch.Tensor | None] | None = None,
 ) -> DefectSide:
-    """Features, defect bank (if enabled) and type index of the labelled defects."""
-    feats, coarse = extract_all_both(ext, [d.image for d in defects])
+    """Features, defect bank (if enabled) and type index of the labelled defects;
+    ``extracted``: their (features, coarse features) when the caller already has them."""
+    feats, coarse = extracted or extract_all_both(ext, [d.image for d in defects])
     maps = patch_maps(feats, banks)
     patch_thr = float(torch.quantile(held_maps.flatten(), 0.999))
     rows, owner, type_feats, type_names = [], [], [], []

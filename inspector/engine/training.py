@@ -125,8 +125,9 @@ def train_model(
     ho = _held_out(feats, coarse, good, ext, cfg, mode != "off", progress, cancel)
     held_maps, syn_maps = ho.maps, ho.syn_maps
 
+    defect_feats = extract_all_both(ext, [d.image for d in defects]) if defects else None
     bank, weight = bank_with_weights(rows, per, max_bank, cfg, mode != "off", cancel)
-    choice = _density_choice(mode, ext, defects, bank, weight, held_maps, ho.dens, cfg)
+    choice = _density_choice(mode, defect_feats, bank, weight, held_maps, ho.dens, cfg)
     if choice.used and ho.dens is not None:
         held_maps, syn_maps = ho.dens, ho.syn_dens
     else:
@@ -146,7 +147,8 @@ def train_model(
     banks = Banks(bank, good_weight=weight, **coarse_kw)
     report(progress, 0.85, "memory bank ready")
 
-    side = build_defect_side(ext, banks, defects, held_maps, cfg) if defects else None
+    side = (build_defect_side(ext, banks, defects, held_maps, cfg, defect_feats)
+            if defects else None)
     if side is not None and side.defect_bank is not None:
         banks = Banks(banks.good, side.defect_bank, cfg.defect_beta, good_weight=weight,
                       **coarse_kw)
@@ -271,8 +273,7 @@ def _held_out(
 
 def _density_choice(
     mode: str,
-    ext: FeatureExtractor,
-    defects: Sequence[LabelledDefect],
+    defect_feats: tuple[torch.Tensor, torch.Tensor | None] | None,
     bank: torch.Tensor,
     weight: torch.Tensor | None,
     held_plain: torch.Tensor,
@@ -286,10 +287,9 @@ def _density_choice(
         return DensityChoice(False, nan, nan, 0.0)
     if mode == "on":
         return DensityChoice(True, nan, nan, 1.0)
-    if not defects:
+    if defect_feats is None:
         return DensityChoice(False, nan, nan, 0.0)
-    feats, _ = extract_all_both(ext, [d.image for d in defects])
-    d_plain, d_dens = _maps_both(feats, bank, weight)
+    d_plain, d_dens = _maps_both(defect_feats[0], bank, weight)
 
     def scores(maps: torch.Tensor) -> np.ndarray:
         return image_scores(maps, cfg.smooth_sigma, cfg.top_fraction, cfg.baseline_weight).numpy()
