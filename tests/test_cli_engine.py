@@ -92,6 +92,7 @@ def test_inspecting_an_empty_folder_is_a_clear_user_error(tmp_path, capsys, monk
     _run(capsys, "import", str(tmp_path / "data"), "--labels-from-folders")
     code, out, _ = _run(capsys, "train", "--preset", "fast")
     assert code == 0 and "local density: o" in out  # the training's own choice, shown
+    assert "synthetic defect patches in the defect bank:" in out
     (tmp_path / "empty").mkdir()
     code, _, err = _run(capsys, "inspect", str(tmp_path / "empty"))
     assert code == 1 and "No image files" in err

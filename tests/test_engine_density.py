@@ -14,6 +14,7 @@ from sklearn.metrics import roc_auc_score
 from inspector.engine import DefectModel, EngineConfig, LabelledDefect, train_model
 from inspector.engine.density import auroc, choose_density, density_weights
 from inspector.engine.memory import kth_neighbour_distance, nn_distance, nn_search
+from inspector.engine.scoring import Banks, patch_maps
 from inspector.errors import UserError
 
 SMALL = dict(preset="fast", image_size=128, max_bank=512)
@@ -104,7 +105,8 @@ def test_config_values_are_checked_and_old_configs_stay_plain():
 @pytest.fixture(scope="module")
 def density_model() -> DefectModel:
     goods = [make_part(i) for i in range(6)]
-    return train_model(goods, config=EngineConfig(**SMALL, local_density="on"))
+    return train_model(goods, config=EngineConfig(**SMALL, local_density="on",
+                                                  synthetic_bank=False))
 
 
 def test_density_model_round_trips_as_version_3(density_model, tmp_path):
@@ -174,3 +176,37 @@ def test_too_few_images_to_measure_density_keep_plain_distances():
     for mode in ("on", "auto"):
         m = train_model(goods, [defect], EngineConfig(**SMALL, local_density=mode))
         assert m.banks.good_weight is None and m.metrics["density_used"] is False
+
+
+def test_density_with_a_defect_bank_round_trips_as_version_4(tmp_path):
+    """The defect bonus is weighted like the distance it is added to; format-3 readers
+    would add it in raw units, so such files are format 4."""
+    goods = [make_part(i) for i in range(6)]
+    m = train_model(goods, config=EngineConfig(**SMALL, local_density="on"))
+    assert m.banks.good_weight is not None and m.banks.defect is not None
+    assert m.banks.local_bonus
+    path = tmp_path / "m.safetensors"
+    m.save(path)
+    assert _version(path) == 4
+    img = make_part(600, defect=True)
+    assert DefectModel.load(path).predict(img).score == pytest.approx(m.predict(img).score,
+                                                                      rel=1e-5)
+
+
+def test_bonus_is_measured_in_the_nearest_good_patchs_units():
+    good = torch.tensor([[0.0, 0.0], [10.0, 0.0]])
+    weight = torch.tensor([2.0, 0.5])
+    defect = torch.tensor([[1.5, 0.0]])
+    feats = torch.tensor([[[[1.0]], [[0.0]]]])  # one patch at (1, 0): nearest good row 0
+    local = Banks(good, defect, beta=1.0, good_weight=weight, local_bonus=True)
+    legacy = Banks(good, defect, beta=1.0, good_weight=weight, local_bonus=False)
+    d_g, d_d = 1.0, 0.5
+    assert patch_maps(feats, local).item() == pytest.approx(2.0 * (d_g + (d_g - d_d)))
+    # models saved before local_bonus: weighted distance, raw bonus
+    assert patch_maps(feats, legacy).item() == pytest.approx(2.0 * d_g + (2.0 * d_g - d_d))
+
+
+def test_old_configs_keep_the_raw_unit_bonus():
+    d = EngineConfig().to_dict()
+    del d["local_bonus"]
+    assert EngineConfig.from_dict(d).local_bonus is False

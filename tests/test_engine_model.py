@@ -77,7 +77,8 @@ def test_labelled_defects_add_bank_and_type(goods):
     assert 0.0 < res.type_confidence <= 1.0
     assert len(m.metrics["labelled_scores"]) == 2
     off = train_model(goods, defects, config=EngineConfig(
-        preset="fast", image_size=128, max_bank=1024, use_defect_bank=False))
+        preset="fast", image_size=128, max_bank=1024, use_defect_bank=False,
+        synthetic_bank=False))
     assert off.banks.defect is None
 
 

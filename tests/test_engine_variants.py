@@ -47,7 +47,7 @@ def test_coarse_term_is_used_and_calibrated(model):
 def test_coarse_model_round_trips_as_version_2(model, tmp_path):
     path = tmp_path / "m.safetensors"
     model.save(path)
-    assert _version(path) == 2 and FORMAT_VERSION == 3
+    assert _version(path) == 2 and FORMAT_VERSION == 4
     loaded = DefectModel.load(path)
     assert loaded.banks.coarse_gain == pytest.approx(model.banks.coarse_gain)
     img = make_part(600, defect=True)

@@ -30,7 +30,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--stages", default=None, help="backbone stages to tap, e.g. 2,4")
     g.add_argument("--keep-aspect", action="store_true", help="pad instead of stretching")
     g.add_argument("--max-bank", type=int, default=None, help="memory-bank size cap")
-    g.add_argument("--no-synthetic", action="store_true", help="no synthetic defects")
+    g.add_argument("--no-synthetic", action="store_true",
+                   help="no synthetic defects in calibration")
+    g.add_argument("--no-synthetic-bank", action="store_true",
+                   help="no synthetic-defect patches in the defect bank")
     g.add_argument("--no-defect-bank", action="store_true", help="no labelled-defect bank")
     g.add_argument("--coarse-weight", type=float, default=None,
                    help="weight of the coarse stride-32 context score (0: off; default 0.5)")
@@ -67,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
         keep_aspect=args.keep_aspect,
         max_bank=args.max_bank,
         use_synthetic=not args.no_synthetic,
+        synthetic_bank=not args.no_synthetic_bank,
         use_defect_bank=not args.no_defect_bank,
         l2_normalize=args.l2_normalize,
         local_density=args.density,

@@ -42,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
     for key in ("expected_false_reject_rate", "expected_recall", "fit_seconds"):
         if key in m:
             lines.append(f"  {key.replace('_', ' ')}: {m[key]:.3f}")
+    if m.get("synthetic_bank_rows"):
+        lines.append(f"  synthetic defect patches in the defect bank: {m['synthetic_bank_rows']}")
     if isinstance(m.get("density_used"), bool):
         lines.append(f"  local density: {'on' if m['density_used'] else 'off'}"
                      + _density_evidence(m))

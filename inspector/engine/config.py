@@ -34,6 +34,8 @@ class EngineConfig:
     uncertain_frr: float | None = None
     use_synthetic: bool = True
     use_defect_bank: bool = True
+    # Patches of synthetic defects on the goods join the defect bank (synthetic_bank.py).
+    synthetic_bank: bool = True
     defect_beta: float = 1.0
     severity: SeverityBands = field(default_factory=SeverityBands)
     smooth_sigma: float = 0.0  # smoothing before the image score (heat maps use 1.0)
@@ -60,6 +62,9 @@ class EngineConfig:
     # training decide per product from held-out goods vs labelled defects (off without).
     local_density: str = "auto"
     density_k: int = 9
+    # With local density, a defect-bank bonus is weighted like the distance it is added to
+    # (scoring.bonus); False: the bonus in raw units, as models saved before it did.
+    local_bonus: bool = True
 
     def __post_init__(self) -> None:
         if self.preset not in PRESETS:
@@ -115,6 +120,8 @@ class EngineConfig:
         d.setdefault("backbone", "lite0")  # the only backbone before presets chose one
         d.setdefault("working_size", False)  # saved before it existed: full-size images
         d.setdefault("local_density", "off")  # saved before it existed: plain distances
+        d.setdefault("synthetic_bank", False)  # saved before it existed: no synthetic rows
+        d.setdefault("local_bonus", False)  # saved before it existed: raw-unit bonus
         d["severity"] = SeverityBands.from_dict(d.get("severity", {}))
         known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
         return cls(**known)

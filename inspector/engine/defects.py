@@ -20,7 +20,15 @@ from inspector.engine.features import FeatureExtractor, extract_all_both, flatte
 from inspector.engine.memory import nn_distance
 from inspector.engine.model import TypeIndex, pooled_anomalous_feature
 from inspector.engine.result import LabelledDefect
-from inspector.engine.scoring import Banks, combine, image_scores, patch_maps, total_scores
+from inspector.engine.scoring import (
+    Banks,
+    bonus,
+    combine,
+    good_distance,
+    image_scores,
+    patch_maps,
+    total_scores,
+)
 
 MAX_ROWS_PER_DEFECT = 16
 
@@ -39,6 +47,9 @@ class DefectSide:
     beta: float
     coarse: torch.Tensor | None = None  # M x C x h x w stride-32 features (or None)
     baseline: float = 0.0  # share of the image median subtracted (scoring.image_scores)
+    raw_maps: torch.Tensor | None = None  # M x g x g unweighted, with local density only
+    weight_maps: torch.Tensor | None = None  # density weight of each nearest good row
+    local_bonus: bool = False
 
     def scores(self, banks: Banks) -> np.ndarray:
         """Leave-one-out image scores of the labelled defects under ``banks``."""
@@ -51,7 +62,11 @@ class DefectSide:
             d_def = nn_distance(  # inf (no bonus) when it is alone in the bank
                 flatten(self.feats[i : i + 1]), self.defect_bank, exclude=self.owner == i
             )
-            out.append(combine(self.good_maps[i], d_def.view(g, g), self.beta))
+            if self.weight_maps is not None and self.raw_maps is not None and self.local_bonus:
+                out.append(bonus(self.raw_maps[i], d_def.view(g, g), self.beta,
+                                 self.weight_maps[i]))
+            else:
+                out.append(combine(self.good_maps[i], d_def.view(g, g), self.beta))
         base = image_scores(torch.stack(out), self.sigma, self.top, self.baseline)
         return total_scores(base, self.coarse, banks).numpy()
 
@@ -75,6 +90,8 @@ def build_defect_side(
     ``extracted``: their (features, coarse features) when the caller already has them."""
     feats, coarse = extracted or extract_all_both(ext, [d.image for d in defects])
     maps = patch_maps(feats, banks)
+    raw, weights = good_distance(flatten(feats), banks)
+    shape = maps.shape
     patch_thr = float(torch.quantile(held_maps.flatten(), 0.999))
     rows, owner, type_feats, type_names = [], [], [], []
     for i, d in enumerate(defects):
@@ -109,4 +126,7 @@ def build_defect_side(
         beta=cfg.defect_beta,
         coarse=coarse,
         baseline=cfg.baseline_weight,
+        raw_maps=None if weights is None else raw.view(shape),
+        weight_maps=None if weights is None else weights.view(shape),
+        local_bonus=cfg.local_bonus,
     )

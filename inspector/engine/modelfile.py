@@ -27,8 +27,8 @@ from inspector.fileio import atomic_write
 FORMAT_NAME = "inspector-defect-model"
 # 2 adds the coarse context term, 3 local-density weights; a file is written with the
 # lowest version that holds what it needs, so older Inspectors read what they can.
-FORMAT_VERSION = 3
-READABLE_VERSIONS = (1, 2, 3)
+FORMAT_VERSION = 4
+READABLE_VERSIONS = (1, 2, 3, 4)
 MAX_HEADER = 16 * 1024 * 1024
 
 
@@ -41,7 +41,10 @@ def _digest(tensors: dict[str, torch.Tensor]) -> str:
 
 
 def _version_for(model: DefectModel) -> int:
-    if model.banks.good_weight is not None:
+    b = model.banks
+    if b.good_weight is not None and b.defect is not None and b.local_bonus:
+        return 4  # format 3 readers would add the defect bonus in raw units
+    if b.good_weight is not None:
         return 3
     return 2 if model.banks.coarse is not None else 1
 
@@ -126,7 +129,8 @@ def model_from_bytes(data: bytes, name: str = "model file") -> DefectModel:
                       coarse=tensors.get("bank_coarse"),
                       coarse_gain=float(meta.get("coarse_gain", 0.0)),
                       coarse_top=float(meta.get("coarse_top", 0.05)),
-                      good_weight=tensors.get("bank_good_weight"))
+                      good_weight=tensors.get("bank_good_weight"),
+                      local_bonus=config.local_bonus)
         if banks.good_weight is not None and banks.good_weight.shape[0] != banks.good.shape[0]:
             raise ValueError("bank_good_weight does not match bank_good")
         types = None

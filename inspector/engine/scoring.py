@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 
 from inspector.engine.features import flatten
-from inspector.engine.memory import nn_distance
+from inspector.engine.memory import nn_distance, nn_search
 
 
 @dataclass
@@ -39,6 +39,7 @@ class Banks:
     coarse_gain: float = 0.0
     coarse_top: float = 0.05
     good_weight: torch.Tensor | None = None  # local-density weight per good row (density.py)
+    local_bonus: bool = False  # defect bonus in local-density units too (see bonus())
 
     def __post_init__(self) -> None:
         self.good = self.good.contiguous()
@@ -73,15 +74,41 @@ def patch_maps(feats: torch.Tensor, banks: Banks) -> torch.Tensor:
     """N x C x g x g features -> N x g x g patch scores."""
     n, _, h, w = feats.shape
     rows = flatten(feats)
-    d = nn_distance(rows, banks.good, banks.good_sq, weights=banks.good_weight)
+    d, weight = good_distance(rows, banks)
     if banks.defect is not None and banks.beta > 0:
-        d = combine(d, nn_distance(rows, banks.defect, banks.defect_sq), banks.beta)
+        d_def = nn_distance(rows, banks.defect, banks.defect_sq)
+        if weight is not None and not banks.local_bonus:  # models saved before local_bonus
+            d = combine(d * weight, d_def, banks.beta)
+        else:
+            d = bonus(d, d_def, banks.beta, weight)
+    elif weight is not None:
+        d = d * weight
     return d.view(n, h, w)
+
+
+def good_distance(
+    rows: torch.Tensor, banks: Banks
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Raw distance to the nearest good patch and, with local density, that patch's
+    weight (None without)."""
+    if banks.good_weight is None:
+        return nn_distance(rows, banks.good, banks.good_sq), None
+    d, idx = nn_search(rows, banks.good, banks.good_sq)
+    return d, banks.good_weight[idx]
 
 
 def combine(d_good: torch.Tensor, d_defect: torch.Tensor, beta: float) -> torch.Tensor:
     """Distance-to-good plus a bonus where a patch is nearer a known defect."""
     return d_good + beta * (d_good - d_defect).clamp_min(0)
+
+
+def bonus(
+    d_good: torch.Tensor, d_defect: torch.Tensor, beta: float, weight: torch.Tensor | None
+) -> torch.Tensor:
+    """``combine`` on raw distances, then in the nearest good patch's local units (density
+    weight): the distance and its bonus are measured with the same ruler."""
+    out = combine(d_good, d_defect, beta)
+    return out if weight is None else out * weight
 
 
 def image_baselines(maps: torch.Tensor) -> torch.Tensor:

@@ -19,7 +19,7 @@ import torch
 import inspector
 from inspector.engine.calibration import calibrate
 from inspector.engine.config import EngineConfig
-from inspector.engine.defects import build_defect_side
+from inspector.engine.defects import DefectSide, build_defect_side
 from inspector.engine.density import DensityChoice, choose_density, density_weights
 from inspector.engine.familiarity import familiar_limit, image_floors
 from inspector.engine.features import FeatureExtractor, extract_all_both, flatten
@@ -28,11 +28,13 @@ from inspector.engine.model import HEAT_SIGMA, DefectModel
 from inspector.engine.result import LabelledDefect
 from inspector.engine.scoring import (
     Banks,
+    bonus,
     coarse_scores,
     combine,
     image_scores,
     smooth,
 )
+from inspector.engine.synthetic_bank import SyntheticBank, build_synthetic_bank
 from inspector.engine.working_size import prepare
 from inspector.errors import UserError
 from inspector.progress import CancelToken, ProgressCallback, check, report, scaled
@@ -77,12 +79,16 @@ def bank_with_weights(
 
 def _maps_both(
     feats: torch.Tensor, bank: torch.Tensor, weight: torch.Tensor | None
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Plain and density-normalised patch maps from one nearest-neighbour search."""
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+    """Plain and density-normalised patch maps from one nearest-neighbour search, and
+    the weight of each patch's nearest bank row (None without weights)."""
     n, _, h, w = feats.shape
     d, i = nn_search(flatten(feats), bank)
     plain = d.view(n, h, w)
-    return plain, plain if weight is None else (d * weight[i]).view(n, h, w)
+    if weight is None:
+        return plain, plain, None
+    wmap = weight[i].view(n, h, w)
+    return plain, plain * wmap, wmap
 
 
 def make_folds(n: int, k: int) -> list[np.ndarray]:
@@ -122,14 +128,18 @@ def train_model(
     # Held-out good scores (and synthetic defects made from held-out goods), each both
     # plain and density-normalised while the density test is to be made.
     mode = cfg.local_density if (defects or cfg.local_density != "auto") else "off"
-    ho = _held_out(feats, coarse, good, ext, cfg, mode != "off", progress, cancel)
+    synbank = build_synthetic_bank(ext, good, cfg.seed, cancel) if cfg.synthetic_bank else None
+    ho = _held_out(feats, coarse, good, ext, cfg, mode != "off", synbank, progress, cancel)
     held_maps, syn_maps = ho.maps, ho.syn_maps
 
     defect_feats = extract_all_both(ext, [d.image for d in defects]) if defects else None
     bank, weight = bank_with_weights(rows, per, max_bank, cfg, mode != "off", cancel)
     choice = _density_choice(mode, defect_feats, bank, weight, held_maps, ho.dens, cfg)
+    held_w: torch.Tensor | None = None
+    syn_w: list[torch.Tensor | None] = [None] * len(syn_maps)
     if choice.used and ho.dens is not None:
         held_maps, syn_maps = ho.dens, ho.syn_dens
+        held_w, syn_w = ho.wmap, list(ho.syn_wmap)
     else:
         weight = None
 
@@ -149,12 +159,21 @@ def train_model(
 
     side = (build_defect_side(ext, banks, defects, held_maps, cfg, defect_feats)
             if defects else None)
-    if side is not None and side.defect_bank is not None:
-        banks = Banks(banks.good, side.defect_bank, cfg.defect_beta, good_weight=weight,
-                      **coarse_kw)
-        held_maps = combine(held_maps, _defect_dist(feats, banks), cfg.defect_beta)
-        syn_maps = [combine(m, _defect_dist(f, banks), cfg.defect_beta) for m, f in zip(
-            syn_maps, ho.syn_feats, strict=True)]
+    defect_rows, owner = _join_defect_rows(side, synbank)
+    if defect_rows is not None and cfg.defect_beta > 0:
+        banks = Banks(banks.good, defect_rows, cfg.defect_beta, good_weight=weight,
+                      local_bonus=cfg.local_bonus, **coarse_kw)
+        synthetic = owner < 0
+        # held-out goods meet the synthetic rows of their fold (not those made from them);
+        # synthetic calibration defects meet none: made by the same generator, they would
+        # find their own kind there and look easier than real defects do
+        held_maps = _with_bonus(ho.maps, held_maps, _defect_dist(feats, banks, synthetic,
+                                                                 ho.syn_dist), held_w, cfg)
+        syn_maps = [_with_bonus(p, m, _defect_dist(f, banks, synthetic, None), w, cfg)
+                    for p, m, f, w in zip(ho.syn_maps, syn_maps, ho.syn_feats, syn_w,
+                                          strict=True)]
+        if side is not None:  # leave-one-out scores of the labelled defects see both
+            side.defect_bank, side.owner, side.beta = defect_rows, owner, cfg.defect_beta
 
     good_t = image_scores(held_maps, cfg.smooth_sigma, cfg.top_fraction, cfg.baseline_weight)
     if coarse is not None:
@@ -186,6 +205,7 @@ def train_model(
             "n_good": n,
             "n_defects": len(defects),
             "bank_size": int(banks.good.shape[0]),
+            "synthetic_bank_rows": 0 if synbank is None else int(synbank.rows.shape[0]),
             "fit_seconds": time.perf_counter() - t_start,
             "heldout_good_scores": [float(s) for s in good_scores],
             "synthetic_scores": [] if syn_scores is None else [float(s) for s in syn_scores],
@@ -218,6 +238,10 @@ class HeldOut:
     syn_dens: list[torch.Tensor] = field(default_factory=list)
     syn_feats: list[torch.Tensor] = field(default_factory=list)
     syn_coarse: list[torch.Tensor] = field(default_factory=list)
+    # distance to the synthetic-defect bank without the rows made from the held-out images
+    syn_dist: torch.Tensor | None = None
+    wmap: torch.Tensor | None = None  # density weight of each patch's nearest bank row
+    syn_wmap: list[torch.Tensor | None] = field(default_factory=list)
 
 
 def _held_out(
@@ -227,6 +251,7 @@ def _held_out(
     ext: FeatureExtractor,
     cfg: EngineConfig,
     density: bool,
+    synbank: SyntheticBank | None,
     progress: ProgressCallback | None,
     cancel: CancelToken | None,
 ) -> HeldOut:
@@ -237,20 +262,28 @@ def _held_out(
     max_bank = int(cfg.max_bank or 4096)
     out = HeldOut(torch.empty(n, g, g), torch.empty(n, g, g) if density else None,
                   torch.empty(n))
+    if synbank is not None:
+        out.syn_dist = torch.empty(n, g, g)
     folds = make_folds(n, cfg.folds)
     for fi, idx in enumerate(folds):
         check(cancel)
         keep = np.setdiff1d(np.arange(n), idx)
         held, kept = torch.from_numpy(idx), torch.from_numpy(keep)
+        syn_out = None if synbank is None else synbank.exclude(idx)
+        if synbank is not None and out.syn_dist is not None:
+            out.syn_dist[held] = _dist(feats[held], synbank.rows, syn_out)
         keep_rows = rows.view(n, per, -1)[kept].reshape(-1, rows.shape[1])
         size = max(1, round(max_bank * len(keep) / n))
         fold_bank, fold_w = bank_with_weights(keep_rows, per, size, cfg, density, cancel)
-        plain, dens = _maps_both(feats[held], fold_bank, fold_w)
+        plain, dens, wmap = _maps_both(feats[held], fold_bank, fold_w)
         out.maps[held] = plain
         if fold_w is None:  # too few images in the fold bank to measure density
             out.dens = None
-        if out.dens is not None:
+        if out.dens is not None and wmap is not None:
             out.dens[held] = dens
+            if out.wmap is None:
+                out.wmap = torch.ones(n, g, g)
+            out.wmap[held] = wmap
         fold_coarse = None
         if coarse is not None:
             fold_coarse = select_bank(flatten(coarse[kept]), max_bank, cfg)
@@ -262,7 +295,8 @@ def _held_out(
             if syn:
                 sf, sc = extract_all_both(ext, syn)  # batched: bounds peak memory
                 out.syn_feats.append(sf)
-                s_plain, s_dens = _maps_both(sf, fold_bank, fold_w)
+                s_plain, s_dens, s_w = _maps_both(sf, fold_bank, fold_w)
+                out.syn_wmap.append(s_w)
                 out.syn_maps.append(s_plain)
                 out.syn_dens.append(s_dens)
                 if sc is not None and fold_coarse is not None:
@@ -289,7 +323,7 @@ def _density_choice(
         return DensityChoice(True, nan, nan, 1.0)
     if defect_feats is None:
         return DensityChoice(False, nan, nan, 0.0)
-    d_plain, d_dens = _maps_both(defect_feats[0], bank, weight)
+    d_plain, d_dens, _ = _maps_both(defect_feats[0], bank, weight)
 
     def scores(maps: torch.Tensor) -> np.ndarray:
         return image_scores(maps, cfg.smooth_sigma, cfg.top_fraction, cfg.baseline_weight).numpy()
@@ -312,10 +346,48 @@ def prepare_defect(d: LabelledDefect, cfg: EngineConfig) -> LabelledDefect:
     return LabelledDefect(prepare(d.image, cfg), d.defect_type, mask)
 
 
-def _defect_dist(feats: torch.Tensor, banks: Banks) -> torch.Tensor:
+def _with_bonus(
+    plain: torch.Tensor, weighted: torch.Tensor, d_def: torch.Tensor,
+    wmap: torch.Tensor | None, cfg: EngineConfig,
+) -> torch.Tensor:
+    """Patch maps with the defect-bank bonus, as scoring.patch_maps makes them."""
+    if wmap is None or cfg.local_bonus:
+        return bonus(plain, d_def, cfg.defect_beta, wmap)
+    return combine(weighted, d_def, cfg.defect_beta)
+
+
+def _join_defect_rows(
+    side: DefectSide | None, synbank: SyntheticBank | None
+) -> tuple[torch.Tensor | None, torch.Tensor | None]:
+    """One defect bank: labelled rows (owner = their defect's index) and synthetic rows
+    (owner -1, never left out of a labelled defect's own score)."""
+    parts, owners = [], []
+    if side is not None and side.defect_bank is not None and side.owner is not None:
+        parts.append(side.defect_bank)
+        owners.append(side.owner)
+    if synbank is not None:
+        parts.append(synbank.rows)
+        owners.append(torch.full((synbank.rows.shape[0],), -1, dtype=torch.long))
+    if not parts:
+        return None, None
+    return torch.cat(parts), torch.cat(owners)
+
+
+def _dist(feats: torch.Tensor, rows: torch.Tensor, exclude: torch.Tensor | None) -> torch.Tensor:
+    n, _, h, w = feats.shape
+    return nn_distance(flatten(feats), rows, exclude=exclude).view(n, h, w)
+
+
+def _defect_dist(
+    feats: torch.Tensor, banks: Banks, synthetic: torch.Tensor, fold_syn: torch.Tensor | None
+) -> torch.Tensor:
+    """Distance of held-out images to the defect bank's labelled rows and, in place of its
+    synthetic rows, ``fold_syn`` (the fold's own synthetic distance; None: no synthetic)."""
     n, _, h, w = feats.shape
     assert banks.defect is not None
-    return nn_distance(flatten(feats), banks.defect, banks.defect_sq).view(n, h, w)
+    d = nn_distance(flatten(feats), banks.defect, banks.defect_sq, exclude=synthetic)
+    d = d.view(n, h, w)
+    return d if fold_syn is None else torch.minimum(d, fold_syn)
 
 
 def _sha(img: np.ndarray) -> str:

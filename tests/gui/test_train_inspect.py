@@ -68,6 +68,7 @@ def test_gui_training_adds_a_version(disc, project, qtbot, dialogs) -> None:  # 
     assert "trained" in page.result.text()
     assert page.models.table.rowCount() == len(after)
     assert "local density: o" in page.models.metrics.text()  # training's choice, shown
+    assert "synthetic defect patches:" in page.models.metrics.text()
 
 
 def test_threshold_slider_and_rollback(disc, project) -> None:  # noqa: ANN001

@@ -58,7 +58,9 @@ class ModelPanel(QWidget):
         self.metrics.setToolTip(
             "Measured when the version was trained, on good images it had not seen.\n"
             "Local density: scores are measured against how much each area varies between\n"
-            "good parts. Training switches it on only when the labelled defects show it helps.")
+            "good parts. Training switches it on only when the labelled defects show it helps.\n"
+            "Synthetic defect patches: made on your good images; a part region that looks\n"
+            "more like one of them than like any good part scores higher.")
         self.histogram = ScoreHistogram()
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, SLIDER_STEPS)
@@ -210,7 +212,8 @@ def _metrics_text(info: ModelInfo) -> str:
     names = {"n_good": "good images", "n_defects": "defect images",
              "estimated_frr": "false-reject rate (held-out good)",
              "synthetic_recall": "synthetic defects caught",
-             "labelled_recall": "labelled defects caught", "fit_seconds": "training s"}
+             "labelled_recall": "labelled defects caught",
+             "synthetic_bank_rows": "synthetic defect patches", "fit_seconds": "training s"}
     for key, label in names.items():
         value = m.get(key)
         if isinstance(value, float) and key.endswith(("frr", "recall")):
