@@ -46,3 +46,16 @@ def test_perlin_noise_is_smooth_and_bounded():
     n = perlin((64, 64), 4, np.random.default_rng(0))
     assert n.shape == (64, 64) and np.abs(n).max() <= 1.5
     assert np.abs(np.diff(n, axis=0)).max() < 0.3  # continuous, not white noise
+
+
+@pytest.mark.parametrize("size", [8, 12, 16])
+def test_every_kind_works_on_tiny_images(size):
+    """The smallest image the engine accepts is 8 px; cut-paste once asked OpenCV to
+    resize an empty patch there."""
+    rng = np.random.default_rng(3)
+    img = rng.integers(0, 255, (size, size + 3, 3), dtype=np.uint8)
+    for kind in KINDS:
+        for _ in range(10):
+            out, mask, got = make_defect(img, rng, kind)
+            assert out.shape == img.shape and got == kind
+            assert np.array_equal(mask, (out != img).any(axis=2))

@@ -78,7 +78,9 @@ def _cutpaste(img: np.ndarray, others: Sequence[np.ndarray], rng: Rng) -> np.nda
     h, w = img.shape[:2]
     src = others[rng.integers(len(others))] if others else img
     src = cv2.resize(src, (w, h))
-    ph, pw = int(h * rng.uniform(0.06, 0.2)), int(w * rng.uniform(0.06, 0.2))
+    # at least 4 px (tiny images), at most the image less one row/column
+    ph = min(h - 1, max(4, int(h * rng.uniform(0.06, 0.2))))
+    pw = min(w - 1, max(4, int(w * rng.uniform(0.06, 0.2))))
     sy, sx = rng.integers(0, h - ph), rng.integers(0, w - pw)
     patch = _augment(src[sy : sy + ph, sx : sx + pw], rng)
     patch = cv2.resize(patch, (pw, ph))
