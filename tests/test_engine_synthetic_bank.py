@@ -118,3 +118,21 @@ def test_old_configs_load_without_the_synthetic_bank():
     d = EngineConfig().to_dict()
     del d["synthetic_bank"]
     assert EngineConfig.from_dict(d).synthetic_bank is False
+
+
+def test_cancel_while_making_the_synthetic_bank_stops_training():
+    from inspector.errors import Cancelled
+    from inspector.progress import CancelToken
+
+    token = CancelToken()
+    messages = []
+
+    def progress(p):
+        messages.append(p.message)
+        if "synthetic defects for the defect bank" in p.message:
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        train_model([make_part(i) for i in range(6)], config=EngineConfig(**SMALL),
+                    progress=progress, cancel=token)
+    assert not any("held-out" in m for m in messages)  # stopped before calibration

@@ -128,7 +128,10 @@ def train_model(
     # Held-out good scores (and synthetic defects made from held-out goods), each both
     # plain and density-normalised while the density test is to be made.
     mode = cfg.local_density if (defects or cfg.local_density != "auto") else "off"
-    synbank = build_synthetic_bank(ext, good, cfg.seed, cancel) if cfg.synthetic_bank else None
+    synbank = None
+    if cfg.synthetic_bank:
+        report(progress, 0.3, "making synthetic defects for the defect bank")
+        synbank = build_synthetic_bank(ext, good, cfg.seed, cancel)
     ho = _held_out(feats, coarse, good, ext, cfg, mode != "off", synbank, progress, cancel)
     held_maps, syn_maps = ho.maps, ho.syn_maps
 
