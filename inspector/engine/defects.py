@@ -26,7 +26,6 @@ from inspector.engine.scoring import (
     combine,
     good_distance,
     image_scores,
-    patch_maps,
     total_scores,
 )
 
@@ -89,9 +88,10 @@ def build_defect_side(
     """Features, defect bank (if enabled) and type index of the labelled defects;
     ``extracted``: their (features, coarse features) when the caller already has them."""
     feats, coarse = extracted or extract_all_both(ext, [d.image for d in defects])
-    maps = patch_maps(feats, banks)
+    # distance-to-good maps (``banks`` has no defect rows yet), raw and density-weighted
     raw, weights = good_distance(flatten(feats), banks)
-    shape = maps.shape
+    shape = (feats.shape[0], *feats.shape[2:])
+    maps = (raw if weights is None else raw * weights).view(shape)
     patch_thr = float(torch.quantile(held_maps.flatten(), 0.999))
     rows, owner, type_feats, type_names = [], [], [], []
     for i, d in enumerate(defects):
