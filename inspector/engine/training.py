@@ -386,10 +386,11 @@ def _defect_dist(
 ) -> torch.Tensor:
     """Distance of held-out images to the defect bank's labelled rows and, in place of its
     synthetic rows, ``fold_syn`` (the fold's own synthetic distance; None: no synthetic)."""
-    n, _, h, w = feats.shape
     assert banks.defect is not None
-    d = nn_distance(flatten(feats), banks.defect, banks.defect_sq, exclude=synthetic)
-    d = d.view(n, h, w)
+    if bool(synthetic.all()):  # no labelled rows to search
+        n, _, h, w = feats.shape
+        return fold_syn if fold_syn is not None else torch.full((n, h, w), float("inf"))
+    d = _dist(feats, banks.defect, synthetic)
     return d if fold_syn is None else torch.minimum(d, fold_syn)
 
 
