@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import errno
+import os
 from pathlib import Path
 
 import numpy as np
@@ -93,6 +95,38 @@ def test_cancelled_export_leaves_existing_file_untouched(db: Database, tmp_path:
 def test_missing_folder_is_a_user_error(db: Database, tmp_path: Path) -> None:
     with pytest.raises(UserError, match="does not exist"):
         export_csv(db, MARCH, tmp_path / "nope" / "x.csv")
+
+
+@pytest.mark.parametrize("err", [errno.ENOSPC, errno.EROFS])
+def test_unwritable_target_is_a_user_error_and_keeps_the_old_file(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, err: int
+) -> None:
+    """A full disk or a read-only share while the report is moved into place: a clear
+    message, no traceback, no temp file left, the previous report untouched."""
+    out = tmp_path / "keep.csv"
+    out.write_text("old report")
+
+    def failing_replace(src: object, dst: object) -> None:
+        raise OSError(err, os.strerror(err))
+
+    monkeypatch.setattr("inspector.reports.output.os.replace", failing_replace)
+    with pytest.raises(UserError, match="cannot write") as info:
+        export_csv(db, MARCH, out)
+    assert ("disk is full" in str(info.value)) == (err == errno.ENOSPC)
+    assert out.read_text() == "old report"
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_unrelated_os_error_is_not_blamed_on_the_target(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing_replace(src: object, dst: object) -> None:
+        raise OSError(errno.EIO, "input/output error", "/somewhere/else.png")
+
+    monkeypatch.setattr("inspector.reports.output.os.replace", failing_replace)
+    with pytest.raises(OSError) as info:
+        export_csv(db, MARCH, tmp_path / "x.csv")
+    assert not isinstance(info.value, UserError)
 
 
 def summary_values(ws) -> dict[str, object]:  # noqa: ANN001

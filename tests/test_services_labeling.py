@@ -108,6 +108,21 @@ def test_list_and_count(project, admin, actor, qa_lead, ids, make_image) -> None
         list_images(project, state="weird")
 
 
+def test_defect_type_keys_cannot_clash(project, qa_lead) -> None:  # noqa: ANN001
+    """A type's key must not be one the Label page already uses, nor another type's."""
+    for key in ("g", "D", "1", "b", " h "):
+        with pytest.raises(UserError, match="choose another key"):
+            add_defect_type(project, qa_lead, f"type {key.strip()}", shortcut=key)
+    add_defect_type(project, qa_lead, "crack", shortcut="c")
+    with pytest.raises(UserError, match="already picks the defect type 'crack'"):
+        add_defect_type(project, qa_lead, "chip", shortcut="C")
+    remove_defect_type(project, qa_lead, "crack")
+    assert add_defect_type(project, qa_lead, "crack", shortcut="c") == "crack"  # re-added
+    assert add_defect_type(project, qa_lead, "chip", shortcut=" x ") == "chip"
+    assert {i.name: i.shortcut for i in list_defect_type_infos(project)} == {
+        "chip": "x", "crack": "c"}
+
+
 def test_defect_types(project, actor, qa_lead) -> None:  # noqa: ANN001
     assert add_defect_type(project, qa_lead, "  crack ", shortcut="c") == "crack"
     add_defect_type(project, qa_lead, "Blowhole")

@@ -7,8 +7,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -42,7 +42,33 @@ PAGES: list[tuple[str, str, str, str]] = [
     ("reports", "Reports", "ui.pages.reports_page", "ReportsPage"),
 ]
 LEAD_ONLY = {"reports"}  # pages shown to QA leads and admins only
-EXTERNAL_PAGES = {"reports"}  # optional pages written elsewhere, wrapped in a scroll area
+
+
+class _PageHolder(QWidget):
+    """Holds a page in its scroll area. A scroll area sizes a height-for-width widget (any
+    page with a word-wrapped label) to its preferred height, not its minimum, and would
+    scroll where the page fits. The holder has no layout, so it is sized by the page's
+    minimum size, and it stretches the page over itself."""
+
+    def __init__(self, page: QWidget) -> None:
+        super().__init__()
+        self.page = page
+        page.setParent(self)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return self.page.sizeHint()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return self.page.minimumSizeHint()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        self.page.setGeometry(self.rect())
+        super().resizeEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:  # the page's minimum size changed
+            self.updateGeometry()
+        return super().event(event)
 
 
 class MainWindow(QMainWindow):
@@ -65,7 +91,7 @@ class MainWindow(QMainWindow):
             if page is None:
                 continue
             self.pages[key] = page
-            self.containers[key] = self._container(key, page)
+            self.containers[key] = self._container(page)
             self.stack.addWidget(self.containers[key])
             item = QListWidgetItem(f"{title}\nCtrl+{index}")
             item.setData(Qt.ItemDataRole.UserRole, key)
@@ -79,6 +105,7 @@ class MainWindow(QMainWindow):
         self.about_button.setFixedWidth(180)
         self.about_button.clicked.connect(self.show_about)
         QShortcut(QKeySequence("F1"), self).activated.connect(self.show_about)
+        QShortcut(QKeySequence("Esc"), self).activated.connect(self.cancel_visible_job)
         side = QVBoxLayout()
         side.addWidget(self.nav, 1)
         side.addWidget(self.about_button)
@@ -120,12 +147,11 @@ class MainWindow(QMainWindow):
         return getattr(importlib.import_module(module), cls)(self.state)
 
     @staticmethod
-    def _container(key: str, page: QWidget) -> QWidget:
-        """Pages from other modules scroll instead of forcing the window past 1366x768."""
-        if key not in EXTERNAL_PAGES:
-            return page
+    def _container(page: QWidget) -> QWidget:
+        """Every page scrolls when the screen is smaller than the page needs (a 1024x600
+        panel PC), instead of pushing its buttons off the screen."""
         scroll = QScrollArea()
-        scroll.setWidget(page)
+        scroll.setWidget(_PageHolder(page))
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         return scroll
@@ -143,6 +169,17 @@ class MainWindow(QMainWindow):
         from ui.widgets.about_dialog import AboutDialog
 
         AboutDialog(self.state.project, self).exec()
+
+    def cancel_visible_job(self) -> bool:
+        """Esc: cancel the job whose progress the user can see (this page, status bar)."""
+        page = self.stack.currentWidget()
+        panels = [p for p in page.findChildren(ProgressPanel) if p.isVisible()]
+        panels += [self.progress] if self.progress.isVisible() else []
+        for panel in panels:
+            if panel.busy and panel.cancel_button.isEnabled():
+                panel.cancel()
+                return True
+        return False
 
     # -- navigation ---------------------------------------------------------------------
     def show_page(self, key: str) -> bool:
@@ -203,6 +240,15 @@ class MainWindow(QMainWindow):
         )
 
     def _idle_sign_out(self) -> None:
+        """Sign out after inactivity, unless the station is inspecting on its own: an
+        unattended hot folder or camera would otherwise stop (or skip files) silently."""
+        running = [w for page in self.pages.values() if hasattr(page, "automatic_work")
+                   and (w := page.automatic_work())]
+        if self.state.actor is not None and running:
+            log.info("idle sign-out postponed: %s running", ", ".join(running))
+            self.state.say(f"Still signed in: {' and '.join(running)} is running")
+            self.idle.reset()
+            return
         if self.state.actor is not None:
             log.info("idle sign-out of %s", self.state.actor.name)
             self.state.set_actor(None)

@@ -29,7 +29,8 @@ QListWidget#navigation::item:selected {{ background: #1f4e8c; color: white; }}
 QLabel[role="title"] {{ font-size: 18pt; font-weight: bold; }}
 QLabel[role="hint"] {{ color: #444444; }}
 QLabel[role="warning"] {{ color: #8a4b00; font-weight: bold; }}
-QProgressBar {{ min-height: 28px; }}
+QProgressBar {{ min-height: 28px; min-width: 160px; }}
+QListWidget#defectTypes::item {{ min-height: {MIN_BUTTON_HEIGHT - 4}px; padding: 0px 8px; }}
 """
 
 

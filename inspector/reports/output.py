@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import uuid
 from collections.abc import Iterator
@@ -9,6 +10,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from inspector.errors import UserError
+
+_FULL = {errno.ENOSPC, errno.EDQUOT}
+_WRITE_ERRNOS = _FULL | {errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+def _about_output(exc: OSError, tmp: Path, path: Path) -> bool:
+    """Whether the error is about writing the export (a full disk, a read-only or vanished
+    share), not about reading the project, which would be a different story."""
+    named = {str(tmp), str(path)}
+    return exc.errno in _WRITE_ERRNOS or exc.filename in named or exc.filename2 in named
 
 
 @contextmanager
@@ -29,9 +40,12 @@ def atomic_output(path: Path) -> Iterator[Path]:
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except PermissionError as exc:
+    except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise UserError(f"cannot write {path}: {exc.strerror}") from exc
+        if not _about_output(exc, tmp, path):
+            raise
+        why = "the disk is full" if exc.errno in _FULL else (exc.strerror or str(exc))
+        raise UserError(f"cannot write {path}: {why}") from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -198,6 +198,10 @@ def load_mask(project: Any, image_id: int) -> np.ndarray | None:
 
 
 # -- defect types ---------------------------------------------------------------------
+# Keys the Label page uses itself (good, defective, severities, brush, heat map, brush
+# size), so a defect type cannot take them.
+RESERVED_SHORTCUTS = frozenset({"g", "d", "1", "2", "3", "b", "h", "[", "]"})
+
 def list_defect_types(project: Any) -> list[str]:
     with project.db.session() as session:
         return sorted(active_defect_types(session).values(), key=str.lower)
@@ -241,9 +245,21 @@ def register_defect_type(session: Session, actor: Any, name: str,
 def add_defect_type(project: Any, actor: Any, name: str, shortcut: str | None = None) -> str:
     project.require(actor, roles.MANAGE_DEFECT_TYPES, entity="defect_type",
                     details={"name": name})
+    shortcut = shortcut.strip() if shortcut else None
     if shortcut is not None and not 1 <= len(shortcut) <= 5:
         raise UserError("a shortcut must have 1 to 5 characters")
+    if shortcut is not None and shortcut.lower() in RESERVED_SHORTCUTS:
+        raise UserError(f"the key '{shortcut.upper()}' already labels or edits on the Label "
+                        "page (G good, D defective, 1-3 severity, B brush, H heat map, "
+                        "[ ] brush size); choose another key")
     with project.db.session() as session:
+        if shortcut is not None:
+            clash = session.scalar(select(DefectType).where(
+                DefectType.active.is_(True), func.lower(DefectType.shortcut) == shortcut.lower(),
+                func.lower(DefectType.name) != " ".join(name.split()).lower()))
+            if clash is not None:
+                raise UserError(f"the key '{shortcut.upper()}' already picks the defect type "
+                                f"'{clash.name}'; choose another key")
         return register_defect_type(session, actor, name, shortcut)
 
 

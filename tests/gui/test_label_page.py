@@ -96,3 +96,73 @@ def test_operator_cannot_edit_defect_types(window, project, actor, image_dir) ->
     window.show_page("label")
     page = window.pages["label"]
     assert page.types.add_button.isHidden()
+
+
+def test_unlabelled_view_labels_one_image_after_another(label_page, project, qtbot) -> None:  # noqa: ANN001
+    """In the "unlabelled" view each key acts on the image on screen: G moves to the
+    very next image (none skipped), D stays so type, severity and brush follow."""
+    page = label_page
+    page.state_filter.setCurrentText("unlabelled")
+    order = [i.id for i in page.model.images]
+    page.select_row(0)
+    qtbot.keyClick(page.gallery, Qt.Key.Key_G)
+    assert page.current.id == order[1]
+    qtbot.keyClick(page.gallery, Qt.Key.Key_G)
+    assert page.current.id == order[2]
+    qtbot.keyClick(page.gallery, Qt.Key.Key_D)
+    assert page.current.id == order[2]  # still here for the details
+    qtbot.keyClick(page.gallery, Qt.Key.Key_3)
+    qtbot.keyClick(page.gallery, Qt.Key.Key_S)
+    assert page.current.id == order[2]
+    last = _history(project, order[2])[-1]
+    assert (last.verdict, last.severity, last.defect_type) == ("defective", "critical",
+                                                                 "scratch")
+    assert [_history(project, i)[-1].verdict for i in order[:2]] == ["good", "good"]
+    assert _history(project, order[3]) == []  # nothing landed on a neighbour
+    page.reload_images()  # a fresh query: the labelled images leave the view
+    assert order[2] not in [i.id for i in page.model.images]
+    assert page.current.id == order[3]  # the place in the list is kept
+
+
+def test_clicking_another_image_after_painting_keeps_the_gallery_in_step(
+    label_page, project, qtbot
+) -> None:  # noqa: ANN001
+    page = label_page
+    first = page.current.id
+    qtbot.keyClick(page.gallery, Qt.Key.Key_D)
+    page.view.set_brush_enabled(True)
+    page.view.begin_stroke()
+    page.view.paint_line(QPointF(5, 5), QPointF(20, 5))
+    target = page.model.index(3)
+    page.gallery.setCurrentIndex(target)  # as a click on a thumbnail does
+    assert labeling.load_mask(project, first) is not None  # the stroke was saved
+    assert page.current.id == page.model.images[3].id
+    assert page.gallery.currentIndex().row() == 3
+    qtbot.keyClick(page.gallery, Qt.Key.Key_Right)
+    assert page.current.id == page.model.images[4].id
+
+
+def test_undo_list_is_not_handed_to_the_next_operator(label_page, window, project, qtbot,
+                                                      actor) -> None:  # noqa: ANN001
+    page = label_page
+    image_id = page.current.id
+    page.label("good", advance=False)
+    page.label("defective", advance=False)
+    sign_in_as(window, "op")
+    window.show_page("label")
+    page.undo()
+    assert [lbl.verdict for lbl in _history(project, image_id)] == ["good", "defective"]
+
+
+def test_reserved_keys_are_not_shown_for_old_defect_types(label_page, project) -> None:  # noqa: ANN001
+    """A type saved with a key the page uses itself (before keys were checked) is listed
+    without it, so the list never advertises a key that does something else."""
+    from inspector.store.models import DefectType
+
+    with project.db.session() as s:
+        s.add(DefectType(name="dent", shortcut="g"))
+    page = label_page
+    page.reload_types()
+    texts = [page.types.list.item(r).text() for r in range(page.types.list.count())]
+    assert "dent" in texts and "scratch  [S]" in texts
+    assert "G" not in page.types.shortcuts()

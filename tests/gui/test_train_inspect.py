@@ -50,6 +50,34 @@ def disc(window):  # noqa: ANN001, ANN201
     return window
 
 
+def inspect_on_page(window, qtbot, paths, who: str = "op"):  # noqa: ANN001, ANN201
+    """Sign in as ``who``, open Inspect, inspect ``paths`` and wait; returns the page."""
+    sign_in_as(window, who)
+    window.show_page("inspect")
+    page = window.pages["inspect"]
+    wait_for_inspection(page, qtbot, paths)
+    return page
+
+
+def wait_for_inspection(page, qtbot, paths) -> None:  # noqa: ANN001
+    job = page.inspect_paths(paths)
+    with qtbot.waitSignal(job.done, timeout=60_000):
+        pass
+
+
+def camera_on_page(window, image_path):  # noqa: ANN001, ANN201
+    """The operator on Inspect with the live camera showing a fake camera's frame."""
+    import cv2
+
+    frame = cv2.cvtColor(cv2.imread(str(image_path)), cv2.COLOR_BGR2RGB)
+    sign_in_as(window, "op")
+    window.show_page("inspect")
+    page = window.pages["inspect"]
+    page.camera_button.setChecked(True)
+    page.camera.start(FakeCamera([frame]))
+    return page
+
+
 def test_gui_training_adds_a_version(disc, project, qtbot, dialogs) -> None:  # noqa: ANN001
     sign_in_as(disc, "lead")
     assert disc.show_page("train")
@@ -102,12 +130,7 @@ def test_operator_sees_no_threshold_activate_or_override(disc) -> None:  # noqa:
 
 
 def test_inspect_file_shows_banner_and_stores_result(disc, project, trained, qtbot) -> None:  # noqa: ANN001
-    sign_in_as(disc, "op")
-    disc.show_page("inspect")
-    page = disc.pages["inspect"]
-    job = page.inspect_paths([trained[2][0]])
-    with qtbot.waitSignal(job.done, timeout=60_000):
-        pass
+    page = inspect_on_page(disc, qtbot, [trained[2][0]], "op")
     stored = inspection.list_inspections(project, limit=1)[0]
     assert page.current is not None and page.current.id == stored.id
     assert stored.operator == "op"
@@ -133,9 +156,7 @@ def test_unfamiliar_image_shows_the_setup_warning(disc, trained, tmp_path, qtbot
     disc.show_page("inspect")
     page = disc.pages["inspect"]
     for path, expected in ((odd, True), (trained[1][0], False)):
-        job = page.inspect_paths([path])
-        with qtbot.waitSignal(job.done, timeout=60_000):
-            pass
+        wait_for_inspection(page, qtbot, [path])
         assert page.current.unfamiliar is expected
         assert page.setup_warning.isHidden() is not expected
         if expected:  # an operator teaches the next training with one key
@@ -171,14 +192,7 @@ def test_unfamiliar_image_shows_the_setup_warning(disc, trained, tmp_path, qtbot
 
 
 def test_inspect_live_camera_on_space(disc, project, trained, qtbot) -> None:  # noqa: ANN001
-    import cv2
-
-    frame = cv2.cvtColor(cv2.imread(str(trained[1][0])), cv2.COLOR_BGR2RGB)
-    sign_in_as(disc, "op")
-    disc.show_page("inspect")
-    page = disc.pages["inspect"]
-    page.camera_button.setChecked(True)
-    page.camera.start(FakeCamera([frame]))
+    page = camera_on_page(disc, trained[1][0])
     qtbot.waitUntil(lambda: page.camera.last_frame is not None, timeout=5000)
     before = len(inspection.list_inspections(project))
     page.view.setFocus()
@@ -190,12 +204,7 @@ def test_inspect_live_camera_on_space(disc, project, trained, qtbot) -> None:  #
 
 
 def test_qa_lead_override_and_history(disc, project, trained, qtbot) -> None:  # noqa: ANN001
-    sign_in_as(disc, "lead")
-    disc.show_page("inspect")
-    page = disc.pages["inspect"]
-    job = page.inspect_paths([trained[1][0]])
-    with qtbot.waitSignal(job.done, timeout=60_000):
-        pass
+    page = inspect_on_page(disc, qtbot, [trained[1][0]], "lead")
     machine = page.current.verdict
     new = "ng" if machine != "ng" else "ok"
     info = page.apply_override(new, "seen under the microscope")
@@ -241,3 +250,64 @@ def test_labelling_a_rejected_part_good_needs_a_yes(disc, trained, qtbot, monkey
                         lambda *a, **k: QMessageBox.StandardButton.No)
     assert page.label_good() is False
     assert labeling.get_image(disc.state.project, page.current.image_id).state != "good"
+
+
+def test_unreadable_file_never_leaves_the_last_verdict_up(disc, trained, tmp_path,
+                                                         qtbot, dialogs) -> None:  # noqa: ANN001
+    """The banner belongs to the part in hand: a file that cannot be inspected clears it,
+    and a batch says which files were not inspected, beside the counts."""
+    page = inspect_on_page(disc, qtbot, [trained[1][0]], "op")
+    assert page.banner.verdict in ("ok", "ng", "uncertain")
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
+    job = page.inspect_paths([broken])
+    assert page.banner.verdict == "none"  # cleared as soon as the new part is started
+    with qtbot.waitSignal(job.done, timeout=60_000):
+        pass
+    assert page.banner.verdict == "none" and page.current is None
+    assert page.banner.detail.text() == "NOT INSPECTED"
+    assert "1 file(s) NOT inspected: broken.png" in page.batch_note.text()
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for src in (trained[1][0], trained[2][0]):
+        (folder / src.name).write_bytes(src.read_bytes())
+    (folder / "zero.png").write_bytes(b"")
+    wait_for_inspection(page, qtbot, [folder])
+    note = page.batch_note.text()
+    assert note.startswith("2 inspected:") and "zero.png" in note
+    assert page.batch_note.isVisible()
+    assert dialogs == []
+
+
+def test_escape_cancels_a_batch_and_the_page_says_so(disc, qtbot, monkeypatch) -> None:  # noqa: ANN001
+    import time
+
+    def slow_batch(project, actor, paths, product, progress=None, cancel=None):  # noqa: ANN001, ANN202
+        while True:
+            cancel.check()
+            time.sleep(0.01)
+
+    monkeypatch.setattr("ui.pages.inspect_page.inspect_files", slow_batch)
+    sign_in_as(disc, "op")
+    disc.show_page("inspect")
+    page = disc.pages["inspect"]
+    page.inspect_paths(["somewhere"])
+    assert page.progress.busy
+    qtbot.keyClick(disc, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: page.job is None, timeout=10_000)
+    assert page.banner.verdict == "none" and page.banner.detail.text() == "Cancelled"
+    assert "cancelled" in page.batch_note.text()
+    assert not disc.cancel_visible_job()  # nothing left to cancel
+
+
+def test_continuous_inspection_keeps_the_station_signed_in(disc, trained, qtbot) -> None:  # noqa: ANN001
+    page = camera_on_page(disc, trained[1][0])
+    page.rate.setValue(30.0)
+    page.continuous.setChecked(True)
+    assert page.automatic_work()
+    disc.idle.idle.emit()  # the idle timer fires
+    assert disc.state.actor is not None and page.timer.isActive()
+    page.continuous.setChecked(False)
+    disc.idle.idle.emit()
+    assert disc.state.actor is None
+    page.shutdown()

@@ -151,6 +151,10 @@ class CapturePage(QWidget):
             event.acceptProposedAction()
             self.import_paths(paths)
 
+    def automatic_work(self) -> str | None:
+        """What runs here without anyone at the keyboard (idle sign-out waits for it)."""
+        return "the hot folder" if self.hot_folder.watcher is not None else None
+
     def shutdown(self) -> None:
         self.camera.stop()
         self.hot_folder.stop()

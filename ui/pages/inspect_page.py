@@ -57,6 +57,22 @@ def inspect_frame(project, actor, rgb, product):  # noqa: ANN001, ANN201
     return inspection.inspect_array(project, actor, rgb, product=product), rgb
 
 
+def batch_summary(batch) -> str:  # noqa: ANN001 - services.results.BatchInspection
+    """Counts of a file/folder inspection, and the files that could not be inspected."""
+    done = batch.inspections
+    counts = {v: sum(i.final_verdict == v for i in done) for v in ("ok", "ng", "uncertain")}
+    odd = sum(i.unfamiliar for i in done)
+    text = (f"{len(done)} inspected: {counts['ng']} NG, {counts['ok']} OK, "
+            f"{counts['uncertain']} uncertain"
+            + (f", {odd} unlike the training images (check the setup)" if odd else ""))
+    if batch.refused:
+        first, why = batch.refused[0]
+        more = f" (and {len(batch.refused) - 1} more)" if len(batch.refused) > 1 else ""
+        text += (f"\n⚠ {len(batch.refused)} file(s) NOT inspected: "
+                 f"{Path(str(first)).name}: {why}{more}")
+    return text
+
+
 def result_detail(info: InspectionInfo) -> str:
     """Score against threshold, severity and defect type in one line."""
     parts = [f"score {info.score:.3g} / threshold {info.threshold:.3g}"]
@@ -112,6 +128,9 @@ class InspectPage(QWidget):
         self.setup_warning.setProperty("role", "warning")
         self.setup_warning.setWordWrap(True)
         self.setup_warning.setVisible(False)
+        self.batch_note = QLabel()  # what the last batch did; stays until the next one
+        self.batch_note.setWordWrap(True)
+        self.batch_note.setVisible(False)
         self.heatmap_box = QCheckBox("Heat map  [H]")
         self.heatmap_box.setChecked(True)
         self.heatmap_box.toggled.connect(self.view.set_overlay_visible)
@@ -130,6 +149,7 @@ class InspectPage(QWidget):
         rl.setContentsMargins(0, 0, 0, 0)
         rl.addWidget(self.banner)
         rl.addWidget(self.setup_warning)
+        rl.addWidget(self.batch_note)
         rl.addWidget(self.detail)
         rl.addWidget(self.heatmap_box)
         actions = QHBoxLayout()
@@ -164,6 +184,8 @@ class InspectPage(QWidget):
         self.show_result(None, None)
 
     def _apply_role(self) -> None:
+        if self.state.actor is None:  # signed out: nobody may inspect, stop the timer
+            self.continuous.setChecked(False)
         self.override_button.setVisible(self.state.may(roles.OVERRIDE_VERDICT))
         self.label_good_button.setVisible(self.state.may(roles.LABEL))
 
@@ -188,23 +210,39 @@ class InspectPage(QWidget):
         job = Job(inspect_files, self.state.project, self.state.actor,
                   [str(p) for p in paths], self.state.product)
         job.finished.connect(self._files_inspected)
+        job.cancelled.connect(self._files_cancelled)
         self.progress.attach(job, "Inspecting…")
+        # The part on screen is no longer the one in hand: never leave its verdict up.
+        self.show_result(None, None, "Inspecting…")
+        self._set_batch_note("")
         return self._start(job)
 
     def _files_inspected(self, result: tuple) -> None:
         batch, shown = result
-        if batch.refused:
-            self.state.say(f"{len(batch.refused)} file(s) refused: {batch.refused[0][1]}")
         for info, rgb in shown[:-1]:
             self.recent.add(rgb, info.final_verdict, (info, rgb))
         if shown:
             self._add_result(*shown[-1])
-        counts = {v: sum(i.final_verdict == v for i in batch.inspections)
-                  for v in ("ok", "ng", "uncertain")}
-        odd = sum(i.unfamiliar for i in batch.inspections)
-        self.state.say(f"{len(batch.inspections)} inspected: {counts['ok']} OK, "
-                       f"{counts['ng']} NG, {counts['uncertain']} uncertain"
-                       + (f", {odd} unfamiliar (check the setup)" if odd else ""))
+        else:
+            self.show_result(None, None, "NOT INSPECTED")
+        summary = batch_summary(batch)
+        self._set_batch_note(summary if len(batch.inspections) != 1 or batch.refused else "",
+                             warn=bool(batch.refused) or any(
+                                 i.final_verdict != "ok" for i in batch.inspections))
+        self.state.say(summary.replace("\n", " "))
+
+    def _files_cancelled(self) -> None:
+        self.show_result(None, None, "Cancelled")
+        self._set_batch_note("Inspection cancelled. The parts inspected before the cancel "
+                             "are stored; History lists them.", warn=True)
+        self.state.notify("inspections")
+
+    def _set_batch_note(self, text: str, warn: bool = False) -> None:
+        self.batch_note.setText(text)
+        self.batch_note.setProperty("role", "warning" if warn else None)
+        self.batch_note.style().unpolish(self.batch_note)
+        self.batch_note.style().polish(self.batch_note)
+        self.batch_note.setVisible(bool(text))
 
     def _toggle_camera_panel(self, on: bool) -> None:
         self.camera.setVisible(on)
@@ -242,6 +280,7 @@ class InspectPage(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self.continuous.setChecked(False)
+        self.show_result(None, None, "NOT INSPECTED")
         show_error(self, exc, "Inspection failed")
 
     def _job_done(self) -> None:
@@ -254,7 +293,9 @@ class InspectPage(QWidget):
         self.show_result(info, rgb)
         self.state.notify("inspections")
 
-    def show_result(self, info: InspectionInfo | None, rgb: np.ndarray | None) -> None:
+    def show_result(self, info: InspectionInfo | None, rgb: np.ndarray | None,
+                    empty_text: str = "No inspection yet") -> None:
+        """Show one inspection; with none, a neutral banner saying ``empty_text``."""
         self.current, self.current_rgb = info, rgb
         self.override_button.setEnabled(info is not None)
         self.label_good_button.setEnabled(info is not None)
@@ -262,8 +303,9 @@ class InspectPage(QWidget):
         if info is not None:
             self.setup_warning.setText(unfamiliar_text(info.final_verdict))
         if info is None:
-            self.banner.set_verdict(None, "No inspection yet")
+            self.banner.set_verdict(None, empty_text)
             self.detail.setText("Inspect an image, a folder or the live camera.")
+            self.view.set_image(None)
             return
         self.banner.set_verdict(info.final_verdict, result_detail(info))
         self.detail.setText(
@@ -307,6 +349,10 @@ class InspectPage(QWidget):
         self.show_result(info, self.current_rgb)
         self.state.notify("inspections")
         return info
+
+    def automatic_work(self) -> str | None:
+        """What runs here without anyone at the keyboard (idle sign-out waits for it)."""
+        return "continuous camera inspection" if self.timer.isActive() else None
 
     def shutdown(self) -> None:
         self.timer.stop()

@@ -62,6 +62,7 @@ class LabelPage(QWidget):
         self.severity: str | None = None
         self.undo_stack: list[_Undo] = []
         self._mask_dirty = False
+        self._own_notice = False  # this page announced the change and updated itself
         self._type_shortcuts: list[QShortcut] = []
 
         self.counts = QLabel()
@@ -74,13 +75,13 @@ class LabelPage(QWidget):
         for box in (self.state_filter, self.type_filter, self.product_filter):
             box.currentIndexChanged.connect(self.reload_images)
         self.since.dateChanged.connect(self.reload_images)
-        filters = QGridLayout()
-        for col, (text, widget) in enumerate(
+        filters = QGridLayout()  # two by two, so the page fits a 1024 px wide screen
+        for n, (text, widget) in enumerate(
             [("Show", self.state_filter), ("Type", self.type_filter),
              ("Product", self.product_filter), ("Since", self.since)]
         ):
-            filters.addWidget(QLabel(text), 0, col)
-            filters.addWidget(widget, 1, col)
+            filters.addWidget(QLabel(text), 2 * (n // 2), n % 2)
+            filters.addWidget(widget, 2 * (n // 2) + 1, n % 2)
 
         self.model = ThumbnailModel(self)
         self.gallery = QListView()
@@ -99,6 +100,7 @@ class LabelPage(QWidget):
         left_layout.addWidget(self.gallery, 1)
 
         self.view = ImageView()
+        self.view.setMinimumSize(240, 240)
         self.view.mask_changed.connect(self._on_mask_changed)
         self.info = QLabel()
         self.info.setWordWrap(True)
@@ -111,6 +113,7 @@ class LabelPage(QWidget):
         sev_row = QHBoxLayout()
         for key, name in SEVERITY_KEYS.items():
             button = QPushButton(f"{name} [{key}]")
+            button.setStyleSheet("padding: 4px 4px;")  # three across: the words must fit
             button.setCheckable(True)
             button.clicked.connect(lambda _c=False, n=name: self.set_severity(n))
             self.severity_group.addButton(button)
@@ -202,6 +205,7 @@ class LabelPage(QWidget):
         self.gallery.setFocus()
 
     def _apply_role(self) -> None:
+        self.undo_stack.clear()  # nobody undoes the previous operator's labels
         self.types.reload(self.state.may(roles.MANAGE_DEFECT_TYPES))
 
     def reload_types(self) -> None:
@@ -230,7 +234,6 @@ class LabelPage(QWidget):
         """Query the images that match the filters and refresh the counts."""
         state = self.state_filter.currentText()
         dtype = self.type_filter.currentText()
-        keep = self.current.id if self.current else None
         try:
             images = labeling.list_images(
                 self.state.project, product=self._filter_product(),
@@ -240,10 +243,13 @@ class LabelPage(QWidget):
         except UserError as exc:
             self.state.say(str(exc))
             images = []
+        old_row = self.gallery.currentIndex().row()
+        after = [i.id for i in self.model.images[max(old_row, 0):]]
         self.model.set_images(images)
         self.update_counts()
-        row = self.model.row_of(keep) if keep is not None else -1
-        self.select_row(row if row >= 0 else 0)
+        # The shown image, or (when it left the filter) the next one that is still listed.
+        row = next((r for r in map(self.model.row_of, after) if r >= 0), -1)
+        self.select_row(row if row >= 0 else max(0, min(old_row, self.model.rowCount() - 1)))
 
     def update_counts(self) -> None:
         product = self.state.product
@@ -254,6 +260,11 @@ class LabelPage(QWidget):
         )
 
     def _data_changed(self, kind: str) -> None:
+        # A label given here already updated the gallery in place. Re-running the query
+        # would drop a just-labelled image from an "unlabelled" view under the operator's
+        # hands, and the next key would land on another image.
+        if self._own_notice:
+            return
         if kind in ("images", "labels") and self.isVisible():
             self.reload_images()
 
@@ -344,7 +355,11 @@ class LabelPage(QWidget):
             self.current = fresh
             self._show_info(fresh)
         self.update_counts()
-        self.state.notify("labels")
+        self._own_notice = True
+        try:
+            self.state.notify("labels")
+        finally:
+            self._own_notice = False
 
     def set_severity(self, severity: str) -> None:
         """Choose a severity; an image already labelled defective is relabelled with it."""

@@ -231,7 +231,7 @@ class ReportsPage(QWidget):
             log.exception("cannot load report choices")
             self.status.setText(f"Cannot read the project: {exc}")
             return
-        if self.report is None and self.summary_job is None:
+        if self.summary_job is None:  # figures of an earlier visit may be out of date
             self.refresh()
 
     def refresh(self) -> None:
@@ -270,7 +270,8 @@ class ReportsPage(QWidget):
         self.canvas.draw_idle()
         when = f"{rep.filters.period_text()} ({rep.tz_name})"
         self.status.setText(
-            f"No inspections in this period: {when}" if rep.empty else f"Report for {when}"
+            (f"No inspections in this period: {when}" if rep.empty else f"Report for {when}")
+            + f" · computed {dt.datetime.now():%H:%M:%S}"
         )
 
     # -- exports --------------------------------------------------------------------------

@@ -6,6 +6,7 @@ Station and product are remembered on this PC (QSettings) so a shift only picks 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -46,7 +47,6 @@ class SignInPage(QWidget):
         self.pin_edit = QLineEdit()
         self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin_edit.setPlaceholderText("PIN")
-        self.pin_edit.returnPressed.connect(self.sign_in)
         self.station_edit = QLineEdit(state.station or "")
         self.station_edit.setPlaceholderText("e.g. Line 2 / Station A")
         self.product_box = QComboBox()
@@ -90,6 +90,10 @@ class SignInPage(QWidget):
         inner.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):  # anywhere on the page
+            enter = QShortcut(QKeySequence(key), self)
+            enter.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            enter.activated.connect(self.sign_in)
         state.actor_changed.connect(lambda _a: self.refresh())
         state.product_changed.connect(lambda _p: self.refresh())
         self.refresh()

@@ -106,6 +106,19 @@ class TrainPage(QWidget):
         layout.addWidget(splitter)
         state.product_changed.connect(lambda _p: self.on_shown())
         state.actor_changed.connect(lambda _a: self._apply_role())
+        self.models.models_changed.connect(self._model_states_changed)
+
+    def _model_states_changed(self) -> None:
+        """After an activation the "trained, not active yet" line must not linger."""
+        last = self.last_model
+        if last is None:
+            return
+        now = next((m for m in self.models.models if m.version == last.version), None)
+        if now is None:
+            self.result.clear()
+        else:
+            state = "active" if now.active else "not active"
+            self.result.setText(f"Model <b>v{now.version}</b> trained, {state}.")
 
     def on_shown(self) -> None:
         self.refresh_summary()
@@ -118,6 +131,7 @@ class TrainPage(QWidget):
         self.train_button.setToolTip("" if may_train else "Training needs a QA lead")
         self.calibration.reload()
         self.models.reload()
+        self._model_states_changed()
         may_edit = self.state.may(roles.MANAGE_PRODUCTS) and self.state.product is not None
         self.region_button.setEnabled(may_edit)
         self.region_button.setToolTip(

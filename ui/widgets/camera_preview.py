@@ -91,6 +91,8 @@ class CameraPreview(QWidget):
         self.picture.setMinimumSize(320, 200)
         self.picture.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.picture.setStyleSheet("background: #202124; color: white;")
+        self.picture.setWordWrap(True)  # camera errors are long; they must be read whole
+        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.picture.setScaledContents(False)
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.status = QLabel("")

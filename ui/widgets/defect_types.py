@@ -18,8 +18,9 @@ from inspector.services import labeling
 from inspector.services.dto import DefectTypeInfo
 from ui.dialogs import show_error
 from ui.state import AppState
+from ui.style import MIN_BUTTON_HEIGHT
 
-RESERVED_KEYS = {"G", "D", "B", "H", "1", "2", "3", "[", "]"}
+RESERVED_KEYS = {key.upper() for key in labeling.RESERVED_SHORTCUTS}
 
 
 class DefectTypePanel(QWidget):
@@ -32,7 +33,8 @@ class DefectTypePanel(QWidget):
         super().__init__(parent)
         self.state = state
         self.list = QListWidget()
-        self.list.setMaximumHeight(170)
+        self.list.setObjectName("defectTypes")  # rows as tall as a gloved fingertip
+        self.list.setMaximumHeight(4 * MIN_BUTTON_HEIGHT + 8)
         self.list.itemActivated.connect(self._emit_pick)
         self.list.itemClicked.connect(self._emit_pick)
         self.add_button = QPushButton("Add type…")
@@ -53,7 +55,8 @@ class DefectTypePanel(QWidget):
         self.types = labeling.list_defect_type_infos(self.state.project)
         self.list.clear()
         for info in self.types:
-            key = f"  [{info.shortcut.upper()}]" if info.shortcut else ""
+            usable = info.shortcut and info.shortcut.upper() not in RESERVED_KEYS
+            key = f"  [{info.shortcut.upper()}]" if usable else ""
             item = QListWidgetItem(f"{info.name}{key}")
             item.setData(Qt.ItemDataRole.UserRole, info.name)
             self.list.addItem(item)

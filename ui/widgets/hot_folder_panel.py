@@ -77,6 +77,8 @@ class HotFolderPanel(QWidget):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
         self.count = 0
+        self.waiting: list[str] = []  # files that arrived while nobody was signed in
+        state.actor_changed.connect(self._actor_changed)
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Hot folder", self.folder_edit.text())
@@ -117,9 +119,18 @@ class HotFolderPanel(QWidget):
         self.start_button.setText("Start watching")
         self.log.setText("Not watching.")
 
+    def _actor_changed(self, actor: object) -> None:
+        """Files that waited for a sign-in are imported for whoever signs in next."""
+        if actor is not None and self.waiting:
+            waiting, self.waiting = self.waiting, []
+            for path in waiting:
+                self._file_ready(path)
+
     def _file_ready(self, path: str) -> None:
         if self.state.actor is None:
-            self.log.setText(f"Skipped {Path(path).name}: nobody is signed in.")
+            self.waiting.append(path)
+            self.log.setText(f"{len(self.waiting)} new file(s) wait for the next sign-in "
+                             f"(newest: {Path(path).name}).")
             return
         job = Job(process_hot_file, self.state.project, self.state.actor, path,
                   self.state.product, self.inspect_box.isChecked())

@@ -22,6 +22,7 @@ class ImportReportTable(QTableWidget):
         self.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         self.setColumnWidth(0, 260)
         self.verticalHeader().setVisible(False)
+        self.setWordWrap(True)  # the reason is read in full: no tooltips under gloves
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
 
     def add_row(self, name: str, outcome: str, reason: str = "") -> None:
@@ -33,6 +34,7 @@ class ImportReportTable(QTableWidget):
             item.setForeground(QColor("#000000"))
             item.setToolTip(text)
             self.setItem(row, col, item)
+        self.resizeRowToContents(row)
 
     def show_report(self, report: Any) -> str:
         """Fill the table from an ImportReport; returns a one-line summary."""
@@ -45,8 +47,12 @@ class ImportReportTable(QTableWidget):
             self.add_row(info.original_name or str(info.id), "stored", f"image #{info.id}")
         for path in getattr(report, "ignored", []):
             self.add_row(Path(path).name, "ignored", "not an image file")
+        ignored = len(getattr(report, "ignored", []))
+        if not (report.stored or report.duplicates or report.refused or ignored):
+            return "No image files found there (PNG, JPEG, BMP, TIFF, WebP)."
         return (f"{len(report.stored)} stored, {len(report.duplicates)} duplicate(s), "
-                f"{len(report.refused)} refused")
+                f"{len(report.refused)} refused"
+                + (f", {ignored} other file(s) ignored" if ignored else ""))
 
     def outcomes(self) -> list[tuple[str, str, str]]:
         return [tuple(self.item(r, c).text() for c in range(3)) for r in range(self.rowCount())]
