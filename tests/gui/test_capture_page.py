@@ -50,6 +50,27 @@ def test_missing_camera_message(capture) -> None:  # noqa: ANN001
     assert "No camera selected" in capture.camera.status.text()
 
 
+def test_no_camera_found_says_what_to_do(capture) -> None:  # noqa: ANN001
+    capture.camera._cameras_found([])
+    assert capture.camera.camera_box.currentText() == "(no USB camera found)"
+    assert "Plug one in" in capture.camera.status.text()
+    capture.camera.toggle()  # starting it anyway: a message, no crash
+    assert "No camera selected" in capture.camera.status.text()
+
+
+def test_empty_folder_import_says_no_images_found(capture, tmp_path, qtbot) -> None:  # noqa: ANN001
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "readme.txt").write_text("not an image")
+    capture.import_paths([str(empty)])
+    qtbot.waitUntil(lambda: capture.import_job is None, timeout=10000)  # a quick job
+    assert "other file(s) ignored" in capture.summary.text()
+    (empty / "readme.txt").unlink()
+    capture.import_paths([str(empty)])
+    qtbot.waitUntil(lambda: capture.import_job is None, timeout=10000)  # a quick job
+    assert capture.summary.text().startswith("No image files found")
+
+
 def test_import_report_lists_refused_files(capture, image_dir, tmp_path, qtbot) -> None:  # noqa: ANN001
     bad = tmp_path / "broken.png"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n not really")

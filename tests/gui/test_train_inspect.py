@@ -99,7 +99,9 @@ def test_gui_training_adds_a_version(disc, project, qtbot, dialogs) -> None:  # 
     assert "synthetic defect patches:" in page.models.metrics.text()
 
 
-def test_threshold_slider_and_rollback(disc, project) -> None:  # noqa: ANN001
+def test_threshold_slider_and_rollback(disc, project, dialogs, monkeypatch) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QMessageBox
+
     sign_in_as(disc, "lead")
     disc.show_page("train")
     panel = disc.pages["train"].models
@@ -109,7 +111,14 @@ def test_threshold_slider_and_rollback(disc, project) -> None:  # noqa: ANN001
     panel.slider.setValue(panel.slider.value() // 2)
     assert "false rejects" in panel.rates.text()
     wanted = panel.slider_threshold()
+    with monkeypatch.context() as m:  # the QA lead says No: nothing changes
+        m.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+        panel.apply_threshold()
+    assert models.get_model(project, oldest.version).threshold == pytest.approx(
+        oldest.threshold)
     panel.apply_threshold()
+    asked = [text for kind, text in dialogs if kind == "question"]
+    assert asked and "false rejects" in asked[-1] and f"{wanted:.4g}" in asked[-1]
     assert models.get_model(project, oldest.version).threshold == pytest.approx(wanted)
     if not oldest.active:
         panel.table.selectRow(next(r for r, m in enumerate(panel.models)

@@ -118,7 +118,7 @@ class InspectPage(QWidget):
         top.addStretch(1)
         self.camera = CameraPreview()
         self.camera.setVisible(False)
-        self.camera.setMaximumWidth(420)
+        self.camera.setMaximumWidth(480)
         self.view = ImageView()
         self.focus_target = self.view
         self.banner = VerdictBanner()

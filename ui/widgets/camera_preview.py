@@ -81,6 +81,7 @@ class CameraPreview(QWidget):
         self.camera_box.setEditable(False)
         self.url_edit = QLineEdit()
         self.url_edit.setPlaceholderText("or IP camera URL, e.g. rtsp://192.168.1.20/stream")
+        self.url_edit.setMinimumWidth(160)
         self.resolution = QComboBox()
         self.resolution.addItems(list(RESOLUTIONS))
         self.refresh_button = QPushButton("Find cameras")
@@ -92,7 +93,6 @@ class CameraPreview(QWidget):
         self.picture.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.picture.setStyleSheet("background: #202124; color: white;")
         self.picture.setWordWrap(True)  # camera errors are long; they must be read whole
-        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.picture.setScaledContents(False)
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.status = QLabel("")
@@ -132,6 +132,8 @@ class CameraPreview(QWidget):
         self.camera_box.clear()
         for index in indices:
             self.camera_box.addItem(f"USB camera {index}", index)
+        if not indices:  # never a blank box: say what to do
+            self.camera_box.addItem("(no USB camera found)")
         self.status.setText(
             f"{len(indices)} camera(s) found." if indices else
             "No USB camera found. Plug one in and press Find cameras, or enter a URL."

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSlider,
     QTableWidget,
@@ -180,6 +181,14 @@ class ModelPanel(QWidget):
         if info is None:
             return
         threshold = self.slider_threshold()
+        where = "the live model" if info.active else f"v{info.version}"
+        answer = QMessageBox.question(
+            self, "Apply threshold",
+            f"Set the threshold of {where} from {info.threshold:.4g} to {threshold:.4g}?\n\n"
+            f"{self.rates.text()}", QMessageBox.StandardButton.Yes
+            | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
         low = info.uncertain_low if info.uncertain_low is not None and (
             info.uncertain_low < threshold) else None
         try:
