@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from engine_fixtures import write_parts, write_sample_tree
+from PIL import Image
 
 from inspector.cli.main import main
 
@@ -35,6 +36,23 @@ def test_cli_train_inspect_and_models(tmp_path, capsys, monkeypatch):
     results = {r["image_name"]: r for r in json.loads(out)["inspections"]}
     assert results[bad[0].name]["verdict"] == "ng"
     assert results[bad[0].name]["score"] > results[good[0].name]["score"]
+
+    # A copy of a known part under a serial-number name, and a file too small to inspect:
+    # results come in the order given, each naming the file it was given; the tiny one is
+    # refused (exit 1) and the rest are still inspected.
+    serial = tmp_path / "new" / "part_SN123.png"
+    serial.write_bytes(good[0].read_bytes())
+    tiny = tmp_path / "new" / "tiny.png"
+    Image.new("RGB", (1, 1)).save(tiny)
+    code, out, err = _run(capsys, "inspect", str(bad[0]), str(tiny), str(serial), "--json")
+    assert code == 1, err
+    data = json.loads(out)
+    assert [r["file"] for r in data["inspections"]] == [str(bad[0]), str(serial)]
+    assert data["inspections"][1]["image_id"] == results[good[0].name]["image_id"]
+    assert data["refused"] == [{"path": str(tiny), "reason": data["refused"][0]["reason"]}]
+    assert "too small" in data["refused"][0]["reason"]
+    code, out, _ = _run(capsys, "inspect", str(serial))
+    assert "part_SN123.png" in out
 
     code, out, _ = _run(capsys, "model", "list", "--json")
     assert code == 0 and [m["version"] for m in json.loads(out)] == [1]

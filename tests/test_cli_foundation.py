@@ -142,3 +142,13 @@ def test_python_dash_m_help() -> None:
                           cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0
     assert "--labels-from-folders" in proc.stdout and "Exit status" in proc.stdout
+
+
+def test_json_output_never_holds_infinity_or_nan() -> None:
+    """Other tools parse --json: a stray inf / nan (an old model's threshold) is null."""
+    import math
+
+    from inspector.cli.common import to_jsonable
+
+    assert to_jsonable({"t": math.inf, "u": [math.nan, 1.5], "v": -math.inf}) == {
+        "t": None, "u": [None, 1.5], "v": None}

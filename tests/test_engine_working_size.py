@@ -29,6 +29,22 @@ def test_shrink_keeps_small_images_and_thin_mask_defects():
     assert m.dtype == bool and m.shape == (512, 384) and m.any()
 
 
+def test_line_scan_strips_keep_a_usable_short_side():
+    """20000x100 would shrink to 512x3, too thin for any backbone; it keeps 32 px."""
+    strip = np.full((100, 20000, 3), 50, np.uint8)
+    out = shrink(strip, 512)
+    assert out.shape == (32, 6400, 3)
+    thin = np.full((20, 4000, 3), 50, np.uint8)  # already thinner than 32 px: only as
+    assert shrink(thin, 512) is thin             # much shrinking as the short side allows
+
+
+def test_line_scan_strip_trains_and_inspects():
+    rng = np.random.default_rng(0)
+    goods = [rng.integers(90, 110, (24, 3000, 3), dtype=np.uint8) for _ in range(3)]
+    model = train_model(goods, config=EngineConfig(preset="fast"))
+    assert np.isfinite(model.predict(goods[0]).score)
+
+
 def test_region_is_cut_before_shrinking_and_masks_follow():
     img = np.zeros((2000, 3000, 3), np.uint8)
     mask = np.zeros((2000, 3000), np.uint8)

@@ -53,21 +53,21 @@ def test_grayscale_and_palette() -> None:
 
 
 def test_alpha_is_composited_on_white() -> None:
-    rgba = np.zeros((4, 4, 4), np.uint8)
+    rgba = np.zeros((8, 8, 4), np.uint8)
     rgba[..., 0] = 200
-    rgba[:2, :, 3] = 255  # top opaque red-ish, bottom fully transparent
+    rgba[:4, :, 3] = 255  # top opaque red-ish, bottom fully transparent
     out = decode_bytes(_save(Image.fromarray(rgba, "RGBA"), "PNG"))
     assert out.facts.mode == "RGBA"
     assert out.rgb[0, 0].tolist() == [200, 0, 0]
-    assert out.rgb[3, 3].tolist() == [255, 255, 255]
-    pal = Image.new("P", (2, 1))
+    assert out.rgb[7, 7].tolist() == [255, 255, 255]
+    pal = Image.new("P", (8, 8))
     pal.putpalette([0, 0, 0, 10, 20, 30] + [0] * 762)
     pal.putpixel((1, 0), 1)
     out = decode_bytes(_save(pal, "PNG", transparency=0))
-    assert out.rgb[0].tolist() == [[255, 255, 255], [10, 20, 30]]
+    assert out.rgb[0, :2].tolist() == [[255, 255, 255], [10, 20, 30]]
 
 
-def _gradient16(h: int = 4, w: int = 256) -> np.ndarray:
+def _gradient16(h: int = 8, w: int = 256) -> np.ndarray:
     return np.tile(np.linspace(0, 65535, w).astype(np.uint16), (h, 1))
 
 
@@ -160,6 +160,16 @@ def test_text_file_is_not_an_image() -> None:
 def test_unsupported_format() -> None:
     with pytest.raises(ImageError, match="not a supported image type"):
         decode_bytes(_save(Image.fromarray(_rgb()), "GIF"))
+
+
+@pytest.mark.parametrize("size", [(1, 1), (7, 300), (300, 7)])
+def test_images_too_small_to_inspect_are_refused(size: tuple[int, int]) -> None:
+    with pytest.raises(ImageError, match="too small to inspect"):
+        decode_bytes(_save(Image.new("RGB", size), "PNG"))
+
+
+def test_smallest_inspectable_image_is_accepted() -> None:
+    assert decode_bytes(_save(Image.new("L", (8, 8)), "PNG")).rgb.shape == (8, 8, 3)
 
 
 def test_pixel_limit_checked_from_header() -> None:

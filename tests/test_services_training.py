@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from engine_fixtures import write_parts
@@ -97,16 +99,45 @@ def test_override_needs_qa_lead_and_a_reason(trained):
         assert any(e.operator_name == "olga" for e in denied)
 
 
+def test_one_image_the_engine_cannot_use_does_not_stop_the_batch(trained, monkeypatch):
+    """An image the engine refuses (say, cut by the region to a sliver) is listed as
+    refused with its file, and the parts before and after it are still inspected."""
+    from inspector.errors import ImageError
+
+    project, _, good, bad = trained
+    olga = sign_in(project, "olga")
+    real = inspection.inspect_image
+    refuse = inspection.inspect_paths(project, olga, good[1:2], product="disc")
+    bad_id = refuse.inspections[0].image_id
+
+    def picky(project, actor, image_id, **kw):  # noqa: ANN001, ANN003, ANN202
+        if image_id == bad_id:
+            raise ImageError("image must be RGB HxWx3 and at least 8x8 px")
+        return real(project, actor, image_id, **kw)
+
+    monkeypatch.setattr(inspection, "inspect_image", picky)
+    batch = inspection.inspect_paths(project, olga, [good[0], good[1], bad[0]], product="disc")
+    assert batch.files == [str(good[0]), str(bad[0])]
+    assert [i.image_id != bad_id for i in batch.inspections] == [True, True]
+    assert batch.refused == [(str(good[1]), "image must be RGB HxWx3 and at least 8x8 px")]
+
+
 def test_threshold_changes_need_qa_and_change_verdicts(trained):
     project, info, good, _ = trained
     olga = sign_in(project, "olga")
     quinn = sign_in(project, "quinn")
     with pytest.raises(PermissionDenied):
         models.set_threshold(project, olga, 1, 0.0)
+    for bad in (0.0, -5.0, math.inf, math.nan):  # would pass or reject every part
+        with pytest.raises(UserError, match="positive number"):
+            models.set_threshold(project, quinn, 1, bad)
+    with pytest.raises(UserError, match="positive number"):
+        models.set_threshold(project, quinn, 1, 5.0, -1.0)
+    assert models.get_model(project, 1).threshold == info.threshold
     try:
-        models.set_threshold(project, quinn, 1, -1e9)
+        models.set_threshold(project, quinn, 1, 1e-9)
         res = inspection.inspect_paths(project, olga, good[:1], product="disc").inspections[0]
-        assert res.verdict == "ng" and res.threshold == -1e9
+        assert res.verdict == "ng" and res.threshold == 1e-9
     finally:
         models.set_threshold(project, quinn, 1, info.threshold, info.uncertain_low)
 

@@ -115,6 +115,34 @@ def test_not_a_database_is_a_user_error(tmp_path: Path) -> None:
         Project.open(tmp_path)
 
 
+@pytest.mark.parametrize("name", ["Jürgen", "50%", "p%20x", "日本", "a b#c?d"])
+def test_project_in_a_folder_with_any_name(tmp_path: Path, name: str) -> None:
+    """A Windows user named Jürgen, or a folder with "%" in it, must not break the
+    database URL or the migrations' config."""
+    root = tmp_path / name / "proj"
+    init_project(root, "admin").close()
+    assert (root / "inspector.db").is_file()
+    assert [p.name for p in tmp_path.iterdir()] == [name]  # nothing written elsewhere
+    with Project.open(root) as proj:
+        assert proj.get_setting("max_pixels") == 60_000_000
+    assert migrate.sqlite_revision(root / "inspector.db") == migrate.head_revision()
+
+
+def test_emptied_database_is_refused_not_recreated(tmp_path: Path) -> None:
+    """A zero-byte inspector.db would migrate into an empty project and lock everyone
+    out of the images and models that are still there; it is refused instead."""
+    root = tmp_path / "p"
+    init_project(root, "admin").close()
+    (root / "backups").mkdir()
+    backup = root / "backups" / "inspector-20261101-080000-rev0002.db"
+    backup.write_bytes((root / "inspector.db").read_bytes())
+    (root / "inspector.db").write_bytes(b"")
+    with pytest.raises(UserError, match="empty") as info:
+        Project.open(root)
+    assert str(backup) in str(info.value)
+    assert (root / "inspector.db").stat().st_size == 0
+
+
 def test_settings_defaults_set_and_audit(project, admin, actor) -> None:  # noqa: ANN001
     assert project.get_setting("max_pixels") == 60_000_000
     assert project.get_setting("unknown", "fallback") == "fallback"

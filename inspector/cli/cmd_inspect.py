@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from inspector.cli.common import actor_for, add_common, emit, open_project, print_progress
+from inspector.cli.common import (
+    actor_for,
+    add_common,
+    emit,
+    open_project,
+    print_progress,
+    to_jsonable,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         progress=None if args.json else print_progress,
     )
     lines = []
-    for r in batch.inspections:
+    for r, path in zip(batch.inspections, batch.files, strict=True):
         extra = ""
         if r.verdict != "ok":
             extra = f"  severity={r.severity or '-'} type={r.defect_type or '-'}"
@@ -39,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
             extra += "  UNFAMILIAR"
         lines.append(
             f"{r.verdict.upper():9s} score={r.score:.4f} thr={r.threshold:.4f}{extra}  "
-            f"{r.image_name or r.image_id}"
+            f"{path} (image #{r.image_id})"
         )
     for path, reason in batch.refused:
         lines.append(f"REFUSED   {path}: {reason}")
@@ -53,5 +60,10 @@ def run(args: argparse.Namespace) -> int:
         f"{sum(r.verdict == 'uncertain' for r in batch.inspections)} uncertain, "
         f"{len(batch.refused)} refused"
     )
-    emit(args, {"inspections": batch.inspections, "refused": batch.refused}, "\n".join(lines))
+    data = {  # each inspection names the file it was given, as import --json does
+        "inspections": [{**to_jsonable(r), "file": path}
+                        for r, path in zip(batch.inspections, batch.files, strict=True)],
+        "refused": [{"path": path, "reason": reason} for path, reason in batch.refused],
+    }
+    emit(args, data, "\n".join(lines))
     return 1 if batch.refused else 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from dataclasses import asdict, is_dataclass
@@ -66,6 +67,8 @@ def to_jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Path):
         return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # JSON has no inf / nan; other tools would choke on them
     return value
 
 
@@ -76,7 +79,7 @@ def _is_array(value: Any) -> bool:
 def emit(args: argparse.Namespace, data: Any, human: str) -> None:
     """Print JSON with --json, else the human text."""
     if getattr(args, "json", False):
-        json.dump(to_jsonable(data), sys.stdout, indent=2, ensure_ascii=False)
+        json.dump(to_jsonable(data), sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
         sys.stdout.write("\n")
     else:
         print(human)

@@ -21,6 +21,7 @@ from inspector.errors import ImageError
 
 HEADROOM = 2  # working size >= HEADROOM x the backbone's input side
 MIN_WORKING_SIDE = 512
+MIN_SHORT_SIDE = 32
 
 
 def working_max_side(cfg: EngineConfig) -> int:
@@ -34,7 +35,11 @@ def shrink(image: np.ndarray, max_side: int) -> np.ndarray:
     h, w = image.shape[:2]
     if max(h, w) <= max_side:
         return image
-    scale = max_side / max(h, w)
+    # A line-scan strip (20000x100) keeps a shorter side of MIN_SHORT_SIDE px rather than
+    # shrinking to a sliver the backbone cannot look at.
+    scale = max(max_side / max(h, w), min(1.0, MIN_SHORT_SIDE / min(h, w)))
+    if scale >= 1.0:
+        return image
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     if image.dtype == bool:
         small = cv2.resize(image.astype(np.float32), size, interpolation=cv2.INTER_AREA)

@@ -67,6 +67,9 @@ def is_supported_path(path: Path) -> bool:
     return Path(path).suffix.lower() in SUPPORTED_EXTENSIONS
 
 
+MIN_SIDE = 8  # the smallest image the detection engine can look at
+
+
 def decode_file(path: Path, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Decoded:
     """Read and decode a file; unreadable paths become ImageError with the reason."""
     return decode_bytes(read_file_bytes(path), max_pixels=max_pixels)
@@ -103,6 +106,9 @@ def decode_bytes(data: bytes, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> De
         raise ImageError(f"not a supported image type ({img.format})")
     fmt = "JPEG" if img.format == "MPO" else img.format
     width, height = img.size
+    if min(width, height) < MIN_SIDE:
+        raise ImageError(f"image is too small to inspect ({width}x{height} px; at least "
+                         f"{MIN_SIDE}x{MIN_SIDE} px)")
     if max_pixels is not None and width * height > max_pixels:
         raise ImageError(
             f"image is {width}x{height} = {width * height / 1e6:.1f} megapixels, over the "

@@ -58,6 +58,7 @@ class ImportReport:
     refused: list[tuple[str, str]] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # non-image files inside folders
     new_defect_types: list[str] = field(default_factory=list)
+    accepted: list[tuple[str, int]] = field(default_factory=list)  # (path, image id), in order
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,7 @@ def _import_one(project: Any, actor: Any, cand: _Candidate, source: str, meta: d
         existing = seen.get(sha) or _find_sha(project, sha)
         if existing is not None:
             result.duplicates.append((path, existing))
+            result.accepted.append((path, existing))
             return
         decoded = decode_bytes(data, max_pixels=max_pixels)
     except ImageError as exc:
@@ -208,6 +210,7 @@ def _import_one(project: Any, actor: Any, cand: _Candidate, source: str, meta: d
     if info is not None:
         seen[sha] = info.id
         result.stored.append(info)
+        result.accepted.append((path, info.id))
         if created:
             created_files[info.id] = info.path
 
@@ -253,6 +256,7 @@ def _store(project: Any, actor: Any, data: bytes, facts: Any, source: str, name:
         if existing is None:
             raise
         result.duplicates.append((path, existing))  # imported meanwhile by someone else
+        result.accepted.append((path, existing))
         return None, False
     except SQLAlchemyError as exc:
         if created and _find_sha(project, sha) is None:

@@ -19,7 +19,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from inspector.engine import SeverityBands
-from inspector.errors import NotFoundError, UserError
+from inspector.errors import ImageError, NotFoundError, UserError
 from inspector.fileio import atomic_write
 from inspector.progress import CancelToken, ProgressCallback, check, report, scaled
 from inspector.services.importing import import_array, import_paths
@@ -41,6 +41,7 @@ class BatchInspection:
 
     inspections: list[InspectionInfo] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # the input file of each inspection
 
 
 def inspect_image(
@@ -124,16 +125,20 @@ def inspect_paths(
         project, actor, paths, product=product, source=source,
         progress=scaled(progress, 0.0, 0.3), cancel=cancel,
     )
-    ids = [i.id for i in imported.stored] + [image_id for _, image_id in imported.duplicates]
-    if not ids and not imported.refused:
+    todo = imported.accepted  # input order; a duplicate is the stored copy of the file
+    if not todo and not imported.refused:
         raise UserError("No image files (PNG, JPEG, BMP, TIFF, WebP) found to inspect in: "
                         + ", ".join(str(p) for p in paths))
-    results: list[InspectionInfo] = []
-    for n, image_id in enumerate(ids):
+    batch = BatchInspection(refused=list(imported.refused))
+    for n, (path, image_id) in enumerate(todo):
         check(cancel)
-        results.append(inspect_image(project, actor, image_id, product=product))
-        report(progress, 0.3 + 0.7 * (n + 1) / max(1, len(ids)), f"Inspected {n + 1}/{len(ids)}")
-    return BatchInspection(results, list(imported.refused))
+        try:
+            batch.inspections.append(inspect_image(project, actor, image_id, product=product))
+            batch.files.append(path)
+        except ImageError as exc:  # this image only: the rest of the batch goes on
+            batch.refused.append((path, str(exc)))
+        report(progress, 0.3 + 0.7 * (n + 1) / len(todo), f"Inspected {n + 1}/{len(todo)}")
+    return batch
 
 
 def override_verdict(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from sqlalchemy import select
 
 from inspector.errors import UserError
@@ -77,6 +79,10 @@ def set_threshold(
 ) -> ModelInfo:
     """Change the decision threshold (and the lower edge of the uncertain band)."""
     require(project, actor, SET_THRESHOLD)
+    for name, value in (("threshold", threshold), ("uncertain band start", uncertain_low)):
+        # inf would pass every part, 0 or less would reject every one; nan is no number
+        if value is not None and not (math.isfinite(value) and value > 0):
+            raise UserError(f"The {name} must be a positive number, not {value}.")
     if uncertain_low is not None and uncertain_low >= threshold:
         raise UserError("The uncertain band must start below the threshold.")
     with project.db.session() as s:

@@ -7,6 +7,8 @@ Opening a project migrates an older database to the current schema after copying
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -131,10 +133,12 @@ class Project:
             raise NotFoundError(
                 f"no Inspector project in {root} (create one with 'inspector init')"
             )
+        if db_path.stat().st_size == 0:  # SQLite would take it as a new, empty project
+            raise UserError(f"{db_path} is empty (damaged){_backup_hint(root)}")
         try:
             current = migrate.sqlite_revision(db_path)
         except sqlite3.Error as exc:
-            raise UserError(f"{db_path} is not a readable Inspector database: {exc}") from exc
+            raise UserError(_unreadable_reason(db_path, exc)) from exc
         head = migrate.head_revision()
         if current is not None and not migrate.is_known_revision(current):
             raise UserError(
@@ -227,3 +231,25 @@ def init_project(root: Path, admin_name: str = "admin", admin_pin: str | None = 
         audit.record(session, None, "project.init", "project", None,
                      {"admin": admin_name, "admin_id": admin.id})
     return project
+
+
+def _backup_hint(root: Path) -> str:
+    """Where the newest automatic database backup is, if there is one."""
+    backups = sorted((root / "backups").glob("inspector-*.db"))
+    return (f"; the newest backup is {backups[-1]} (copy it over inspector.db)" if backups
+            else "; restore inspector.db from your own backup")
+
+
+def _unreadable_reason(db_path: Path, exc: sqlite3.Error) -> str:
+    """Tell a full disk or a read-only folder apart from a damaged file."""
+    folder = db_path.parent
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        free = None
+    if free is not None and free < 1_000_000:
+        return f"cannot open the project in {folder}: the disk is full"
+    if not os.access(folder, os.W_OK) or not os.access(db_path, os.R_OK | os.W_OK):
+        return (f"cannot open the project in {folder}: the folder or inspector.db is "
+                "read-only (check the permissions or the share)")
+    return f"{db_path} is not a readable Inspector database: {exc}{_backup_hint(folder)}"

@@ -11,17 +11,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{Path(path).resolve().as_posix()}"
+def sqlite_url(path: Path) -> URL:
+    """A URL object, not a string: a folder named "Jürgen" or "50%" must not be
+    percent-decoded (or mangled) by URL parsing."""
+    return URL.create("sqlite", database=str(Path(path).resolve()))
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str | URL) -> Engine:
     """Create an engine; for SQLite turn on WAL, foreign keys and a busy timeout."""
-    if url.startswith("sqlite"):
+    if make_url(url).get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
@@ -39,7 +41,7 @@ def make_engine(url: str) -> Engine:
 class Database:
     """An engine plus a session factory; ``session()`` commits or rolls back as a unit."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str | URL) -> None:
         self.url = url
         self.engine = make_engine(url)
         self._factory = sessionmaker(self.engine, expire_on_commit=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
@@ -22,8 +23,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 def alembic_config(url: str | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    if url:
-        cfg.set_main_option("sqlalchemy.url", url)
+    if url:  # the option goes through configparser, where "%" starts an interpolation
+        cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
 
 
@@ -42,7 +43,8 @@ def is_known_revision(rev: str) -> bool:
 
 def sqlite_revision(path: Path) -> str | None:
     """The alembic revision stored in a SQLite file (None if never migrated); read-only."""
-    conn = sqlite3.connect(f"file:{Path(path).resolve().as_posix()}?mode=ro", uri=True)
+    uri_path = quote(Path(path).resolve().as_posix(), safe="/:")  # "%", "?" and "#" too
+    conn = sqlite3.connect(f"file:{uri_path}?mode=ro", uri=True)
     try:
         has = conn.execute(
             "SELECT name FROM sqlite_master WHERE type='table' AND name='alembic_version'"
