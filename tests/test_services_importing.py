@@ -44,8 +44,8 @@ def test_import_every_good_kind(project, actor, tmp_path, make_image) -> None:  
     Image.fromarray(np.full((8, 8), 9, np.uint8), "L").save(src / "f.png")
     Image.fromarray(np.zeros((8, 8, 4), np.uint8), "RGBA").save(src / "g.png")
     Image.fromarray(np.full((8, 9, 3), 50, np.uint8)).quantize(4).save(src / "h.png")
-    cv2.imwrite(str(src / "i.png"), np.tile(np.arange(0, 65536, 257, np.uint16), (3, 1)))
-    cv2.imwrite(str(src / "j.tiff"), np.full((5, 6, 3), 40000, np.uint16))
+    cv2.imwrite(str(src / "i.png"), np.tile(np.arange(0, 65536, 257, np.uint16), (8, 1)))
+    cv2.imwrite(str(src / "j.tiff"), np.full((8, 9, 3), 40000, np.uint16))
     rep = import_paths(project, actor, [src])
     assert rep.refused == [] and rep.duplicates == []
     by_name = {i.original_name: i for i in rep.stored}
@@ -139,6 +139,41 @@ def test_labels_from_folders(project, qa_lead, image_dir) -> None:  # noqa: ANN0
     assert label_counts(project) == {"good": 5, "defective": 3, "unlabelled": 0}
     types = {i.original_name: i.defect_type for i in rep.stored if i.state == "defective"}
     assert types == {"s0.png": "scratch", "s1.png": "scratch", "d0.jpg": "dent"}
+
+
+def test_files_at_the_top_of_the_picked_folder_stay_unlabelled(project, admin, make_image) -> None:  # noqa: ANN001,E501
+    """"photos/" is where the files were put, not a defect type; "NG/" picked itself is."""
+    make_image("photos/loose.png", seed=1)
+    make_image("photos/scratch/s.png", seed=2, defect=True)
+    root = make_image("photos/good/g.png", seed=3).parents[1]
+    ng = make_image("NG/n.png", seed=4, defect=True).parent
+    single = make_image("misc/one.png", seed=5)
+    rep = import_paths(project, admin, [root, ng, single], labels_from_folders=True)
+    states = {i.original_name: (i.state, i.defect_type) for i in rep.stored}
+    assert states == {"loose.png": ("unlabelled", None), "s.png": ("defective", "scratch"),
+                      "g.png": ("good", None), "n.png": ("defective", None),
+                      "one.png": ("unlabelled", None)}
+    assert list_defect_types(project) == ["scratch"]
+
+
+def test_same_picture_under_two_labels_is_reported(project, admin, tmp_path, make_image) -> None:  # noqa: ANN001,E501
+    good = make_image("set/good/a.png", seed=7)
+    (tmp_path / "set" / "ng").mkdir()
+    (tmp_path / "set" / "ng" / "a_copy.png").write_bytes(good.read_bytes())
+    rep = import_paths(project, admin, [tmp_path / "set"], labels_from_folders=True)
+    assert [p for p, _ in rep.duplicates] == [str(tmp_path / "set" / "ng" / "a_copy.png")]
+    ((path, why),) = rep.label_conflicts
+    assert path.endswith("a_copy.png") and "labelled good" in why and "says defective" in why
+    assert label_counts(project) == {"good": 1, "defective": 0, "unlabelled": 0}
+    again = import_paths(project, admin, [tmp_path / "set" / "good"], labels_from_folders=True)
+    assert again.label_conflicts == []  # same label: nothing to report
+
+
+def test_masks_are_never_imported_as_parts(project, admin, make_image) -> None:  # noqa: ANN001
+    make_image("cat/test/crack/000.png", seed=1, defect=True)
+    root = make_image("cat/ground_truth/crack/000_mask.png", seed=2).parents[2]
+    rep = import_paths(project, admin, [root])  # no labels from folders
+    assert [i.original_name for i in rep.stored] == ["000.png"]
 
 
 def test_mvtec_layout_and_masks_skipped(project, admin, make_image) -> None:  # noqa: ANN001

@@ -59,6 +59,8 @@ class ImportReport:
     ignored: list[str] = field(default_factory=list)  # non-image files inside folders
     new_defect_types: list[str] = field(default_factory=list)
     accepted: list[tuple[str, int]] = field(default_factory=list)  # (path, image id), in order
+    # (path, why): a duplicate whose folder names another label than the stored image has
+    label_conflicts: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -68,9 +70,14 @@ class _Candidate:
     label: tuple[str, str | None] | None
 
 
-def folder_label(path: Path) -> tuple[str, str | None] | None:
+def folder_label(path: Path, known_only: bool = False) -> tuple[str, str | None] | None:
     """Label from the parent folder: good/ -> good, any other name -> defective of that
-    type (MVTec ``test/<defect>``), neutral names such as train/ or test/ -> None."""
+    type (MVTec ``test/<defect>``), neutral names such as train/ or test/ -> None.
+
+    ``known_only`` (files directly in the folder the user picked, or files picked one by
+    one): only the good / defective names count. A folder such as "photos" is where the
+    files were put, not a defect type.
+    """
     name = " ".join(path.parent.name.split())
     low = name.lower()
     if not low or low in NEUTRAL_FOLDERS:
@@ -79,15 +86,17 @@ def folder_label(path: Path) -> tuple[str, str | None] | None:
         return ("good", None)
     if low in DEFECTIVE_FOLDERS:
         return ("defective", None)
-    return ("defective", name[:100])
+    return None if known_only else ("defective", name[:100])
 
 
-def _walk(folder: Path, skip_masks: bool) -> tuple[list[Path], list[str]]:
+def _walk(folder: Path) -> tuple[list[Path], list[str]]:
+    """Image files below ``folder`` in name order, and the other files (ignored). Hidden
+    folders and MVTec ground_truth/ masks are skipped: masks are never parts."""
     files: list[Path] = []
     ignored: list[str] = []
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
-                             and not (skip_masks and d.lower() in SKIPPED_FOLDERS))
+                             and d.lower() not in SKIPPED_FOLDERS)
         for name in sorted(filenames):
             p = Path(dirpath) / name
             if name.startswith("."):
@@ -103,17 +112,17 @@ def expand_paths(paths: Iterable[str | Path], labels_from_folders: bool,
     for raw in paths:
         path = Path(raw).expanduser()
         if path.is_dir():
-            files, ignored = _walk(path, labels_from_folders)
+            files, ignored = _walk(path)
             report_.ignored.extend(ignored)
-            out.extend(_Candidate(f, True, folder_label(f) if labels_from_folders else None)
-                       for f in files)
+            out.extend(_Candidate(f, True, folder_label(f, known_only=f.parent == path)
+                                  if labels_from_folders else None) for f in files)
         elif not path.exists() and not path.is_symlink():
             report_.refused.append((str(path), "file not found"))
         elif path.suffix.lower() not in SUPPORTED_EXTENSIONS:
             report_.refused.append((str(path), NOT_SUPPORTED))
         else:
-            out.append(_Candidate(path, False,
-                                  folder_label(path) if labels_from_folders else None))
+            out.append(_Candidate(path, False, folder_label(path, known_only=True)
+                                  if labels_from_folders else None))
     return out
 
 
@@ -200,6 +209,7 @@ def _import_one(project: Any, actor: Any, cand: _Candidate, source: str, meta: d
         if existing is not None:
             result.duplicates.append((path, existing))
             result.accepted.append((path, existing))
+            _note_label_conflict(project, cand, existing, result)
             return
         decoded = decode_bytes(data, max_pixels=max_pixels)
     except ImageError as exc:
@@ -213,6 +223,24 @@ def _import_one(project: Any, actor: Any, cand: _Candidate, source: str, meta: d
         result.accepted.append((path, info.id))
         if created:
             created_files[info.id] = info.path
+
+
+def _note_label_conflict(project: Any, cand: _Candidate, image_id: int,
+                         result: ImportReport) -> None:
+    """A file seen before keeps its label; say so when its folder names another one
+    (the same picture under good/ and under NG/ is a labelling mistake to look at)."""
+    if cand.label is None:
+        return
+    verdict, dtype = cand.label
+    info = get_image(project, image_id)
+    same_type = dtype is None or (info.defect_type or "").lower() == dtype.lower()
+    if info.state == verdict and same_type:
+        return
+    folder = verdict + (f" ({dtype})" if dtype else "")
+    stored = info.state + (f" ({info.defect_type})" if info.defect_type else "")
+    result.label_conflicts.append((str(cand.path), (
+        f"already stored as image #{image_id}, labelled {stored}; its folder says "
+        f"{folder}. The label was not changed: check it on the Label page")))
 
 
 def _find_sha(project: Any, sha: str) -> int | None:

@@ -41,8 +41,10 @@ class ImportReportTable(QTableWidget):
         self.setRowCount(0)
         for path, reason in report.refused:
             self.add_row(Path(path).name, "refused", reason)
+        conflicts = dict(getattr(report, "label_conflicts", []))
         for path, image_id in report.duplicates:
-            self.add_row(Path(path).name, "duplicate", f"already stored as image #{image_id}")
+            self.add_row(Path(path).name, "duplicate",
+                         conflicts.get(path, f"already stored as image #{image_id}"))
         for info in report.stored:
             self.add_row(info.original_name or str(info.id), "stored", f"image #{info.id}")
         for path in getattr(report, "ignored", []):
