@@ -14,7 +14,7 @@ from pathlib import Path
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` via a temp file + fsync + replace; cleans up on failure."""
-    path = Path(path)
+    path = Path(os.path.realpath(path))  # a symlink is written through, not replaced
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -117,6 +117,23 @@ def test_unwritable_target_is_a_user_error_and_keeps_the_old_file(
     assert not list(tmp_path.glob("*.tmp"))
 
 
+def test_export_through_a_symlink_writes_its_target(db: Database, tmp_path: Path) -> None:
+    target = tmp_path / "real.csv"
+    target.write_text("old")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    export_csv(db, MARCH, link)
+    assert link.is_symlink() and read_csv(target)  # the link is kept, the file rewritten
+
+
+def test_export_to_a_pipe_is_refused(db: Database, tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    with pytest.raises(UserError, match="not a regular file"):
+        export_csv(db, MARCH, pipe)
+    assert pipe.is_fifo()
+
+
 def test_unrelated_os_error_is_not_blamed_on_the_target(
     db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -120,6 +121,46 @@ def test_one_image_the_engine_cannot_use_does_not_stop_the_batch(trained, monkey
     assert batch.files == [str(good[0]), str(bad[0])]
     assert [i.image_id != bad_id for i in batch.inspections] == [True, True]
     assert batch.refused == [(str(good[1]), "image must be RGB HxWx3 and at least 8x8 px")]
+
+
+def test_full_disk_while_inspecting_is_a_message_and_leaves_no_heat_map(trained, monkeypatch):
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    project, _, good, _ = trained
+    olga = sign_in(project, "olga")
+    heatmaps = project.root / "artefacts" / "heatmaps"
+    before = sorted(heatmaps.rglob("*.jpg"))
+
+    def full(*_a, **_k):  # noqa: ANN002, ANN003, ANN202
+        raise OperationalError("INSERT", {}, sqlite3.OperationalError("database or disk is full"))
+
+    monkeypatch.setattr(inspection, "_record_row", full)
+    with pytest.raises(UserError, match="cannot record the inspection: the disk is full"):
+        inspection.inspect_paths(project, olga, good[:1], product="disc")
+    assert sorted(heatmaps.rglob("*.jpg")) == before
+
+
+def test_full_disk_while_saving_a_model_keeps_the_previous_one(trained, monkeypatch):
+    import errno
+
+    from inspector.engine.model import DefectModel
+
+    project, _, _, _ = trained
+    quinn = sign_in(project, "quinn")
+    active = [m.version for m in models.list_models(project) if m.active]
+    files = sorted((project.root / "models").iterdir())
+
+    def full(self, path):  # noqa: ANN001, ANN202
+        Path(path).write_bytes(b"partial")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(DefectModel, "save", full)
+    with pytest.raises(UserError, match="disk is full.*previous model stays"):
+        training.train(project, quinn, product="disc", preset="fast")
+    assert [m.version for m in models.list_models(project) if m.active] == active
+    assert sorted((project.root / "models").iterdir()) == files
 
 
 def test_threshold_changes_need_qa_and_change_verdicts(trained):

@@ -29,11 +29,13 @@ def atomic_output(path: Path) -> Iterator[Path]:
     A failed or cancelled export removes the temporary file and leaves any existing
     ``path`` untouched, so a half-written report never appears.
     """
-    path = Path(path)
+    path = Path(os.path.realpath(path))  # through a link to its file, never over the link
     if not path.parent.is_dir():
         raise UserError(f"folder does not exist: {path.parent}")
     if path.is_dir():
         raise UserError(f"{path} is a folder; give a file name")
+    if path.exists() and not path.is_file():
+        raise UserError(f"{path} is not a regular file (a device or a pipe); give a file name")
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         yield tmp

@@ -12,10 +12,12 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
 from sqlalchemy import or_, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from inspector.engine import SeverityBands
@@ -29,6 +31,7 @@ from inspector.services.project import Project
 from inspector.services.results import InspectionInfo
 from inspector.services.session import Actor
 from inspector.store import audit
+from inspector.store.image_store import storage_problem
 from inspector.store.models import VERDICTS_INSPECTION, Image, Inspection, Operator, utcnow
 from inspector.store.roles import INSPECT, OVERRIDE_VERDICT, require
 
@@ -67,7 +70,21 @@ def inspect_image(
             result.score, result.defect_area_fraction, SeverityBands.from_dict(bands)
         )
         result = dataclasses.replace(result, severity=severity)
-    overlay_rel = _save_overlay(project, result.overlay)
+    overlay_rel = None
+    try:
+        overlay_rel = _save_overlay(project, result.overlay)
+        return _record_row(project, actor, image_id, rec_id, version, pid, result, overlay_rel)
+    except BaseException as exc:
+        if overlay_rel is not None:  # no row names it: the heat-map file goes too
+            (project.root / overlay_rel).unlink(missing_ok=True)
+        if isinstance(exc, OSError | SQLAlchemyError) and (problem := storage_problem(exc)):
+            raise UserError(f"cannot record the inspection: {problem}") from exc
+        raise
+
+
+def _record_row(project: Project, actor: Actor, image_id: int, rec_id: int, version: int,
+                pid: int | None, result: Any, overlay_rel: str) -> InspectionInfo:
+    """The inspection's database row, and the result as the caller sees it."""
     with project.db.session() as s:
         row = Inspection(
             image_id=image_id,

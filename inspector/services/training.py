@@ -28,6 +28,7 @@ from inspector.services.project import Project
 from inspector.services.results import ModelInfo
 from inspector.services.session import Actor
 from inspector.store import audit
+from inspector.store.image_store import storage_problem
 from inspector.store.models import Image, Label, ModelRecord
 from inspector.store.roles import MANAGE_MODELS, TRAIN, allowed, require
 
@@ -177,9 +178,12 @@ def _record_model(project, actor, model, product, preset, summary, hashes) -> Mo
     saved: list[Path] = []
     try:
         return _save_and_record(project, actor, model, product, preset, summary, hashes, saved)
-    except BaseException:
+    except BaseException as exc:
         for path in saved:
             path.unlink(missing_ok=True)
+        if (problem := storage_problem(exc)) is not None:
+            raise UserError(f"cannot save the new model: {problem}. Nothing changed; the "
+                            "previous model stays in use.") from exc
         raise
 
 
@@ -191,8 +195,8 @@ def _save_and_record(project, actor, model, product, preset, summary, hashes, sa
         rel = Path("models") / f"model-v{version:04d}-{uuid.uuid4().hex[:8]}.inspector-model"
         path = project.root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
+        saved.append(path)  # removed again if anything below fails, even the save itself
         model.save(path)
-        saved.append(path)
         sha = sha256_file(path)
         active = [r for r in s.scalars(select(ModelRecord).where(ModelRecord.active.is_(True)))
                   if r.product_id == pid]

@@ -20,11 +20,19 @@ def sha256_bytes(data: bytes) -> str:
 
 def storage_error_reason(exc: OSError) -> str:
     """A short, human reason for an OSError raised while writing into the project."""
-    if exc.errno == errno.ENOSPC:
-        return "cannot store image: the disk is full"
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return "cannot store image: the project folder is not writable"
-    return f"cannot store image: {exc.strerror or exc}"
+    return f"cannot store image: {storage_problem(exc) or exc.strerror or exc}"
+
+
+def storage_problem(exc: BaseException) -> str | None:
+    """"the disk is full" / "... not writable" when ``exc`` (a file or SQLite error) says
+    so; None for anything else, which stays an internal error with its traceback."""
+    errno_ = getattr(exc, "errno", None)
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    if errno_ in (errno.ENOSPC, errno.EDQUOT) or "disk is full" in text:
+        return "the disk is full"
+    if errno_ in (errno.EACCES, errno.EPERM, errno.EROFS) or "readonly database" in text:
+        return "the project folder is not writable"
+    return None
 
 
 class ImageStore:

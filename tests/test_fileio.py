@@ -1,0 +1,42 @@
+"""Atomic writes: all or nothing, no temp files left, symlinks written through."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from inspector.fileio import atomic_write
+
+
+def test_write_replace_and_no_leftovers(tmp_path: Path) -> None:
+    target = tmp_path / "sub" / "f.bin"
+    atomic_write(target, b"one")
+    atomic_write(target, b"two")
+    assert target.read_bytes() == b"two"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["f.bin"]
+
+
+def test_failed_write_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "f.bin"
+    target.write_bytes(b"old")
+
+    def full_disk(*_args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("inspector.fileio.os.fsync", full_disk)
+    with pytest.raises(OSError):
+        atomic_write(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["f.bin"]
+
+
+def test_symlink_is_written_through_not_replaced(tmp_path: Path) -> None:
+    real = tmp_path / "real.json"
+    real.write_text("{}")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    atomic_write(link, b'{"a": 1}')
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert real.read_bytes() == b'{"a": 1}'
