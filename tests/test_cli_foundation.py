@@ -152,3 +152,12 @@ def test_json_output_never_holds_infinity_or_nan() -> None:
 
     assert to_jsonable({"t": math.inf, "u": [math.nan, 1.5], "v": -math.inf}) == {
         "t": None, "u": [None, 1.5], "v": None}
+
+
+def test_ids_with_too_many_digits_are_usage_errors(capsys) -> None:  # noqa: ANN001
+    for argv in (["label", "99999999999999999999", "--good"],
+                 ["model", "activate", "0"], ["audit", "--limit", "-3"]):
+        with pytest.raises(SystemExit) as info:
+            main(argv)
+        assert info.value.code == 2, argv
+        assert "whole number" in capsys.readouterr().err

@@ -100,3 +100,46 @@ def test_bad_files_and_untrainable_categories_are_skipped_not_fatal(tmp_path):
     assert "skipped thin" in format_table(res)
     with pytest.raises(UserError, match="no category could be benchmarked"):
         run_benchmark(thin.parent / "thin", shots=0, config=cfg, log=logged.append)
+
+
+def test_categories_without_goods_or_defects_and_odd_files(tmp_path):
+    """No defects: no P/R/F1 (not zeros that pull the mean down). Only defects: flagging
+    all is best (best F1 1). A 1x1 test image is skipped alone; a mask of another shape is
+    left out with a message instead of being stretched."""
+    root = tmp_path / "data"
+    nodef = root / "nodefects"
+    write_parts(nodef / "train" / "good", 3, 0)
+    write_parts(nodef / "test" / "good", 2, 100)
+    nogood = root / "nogood"
+    write_parts(nogood / "train" / "good", 3, 0)
+    bad = write_parts(nogood / "test" / "scratch", 2, 600, defect=True)
+    cv2.imwrite(str(nogood / "test" / "scratch" / "dot.png"), np.zeros((1, 1, 3), np.uint8))
+    (nogood / "ground_truth" / "scratch").mkdir(parents=True)
+    cv2.imwrite(str(nogood / "ground_truth" / "scratch" / f"{bad[0].stem}_mask.png"),
+                np.zeros((37, 999), np.uint8))
+    logged: list[str] = []
+    cfg = EngineConfig(preset="fast", image_size=128, max_bank=512)
+    res = run_benchmark(root, shots=0, config=cfg, log=logged.append)
+    assert set(res["categories"]) == {"nodefects", "nogood"}
+    none = res["categories"]["nodefects"]
+    assert [none[k] for k in ("image_auroc", "precision", "recall", "f1", "best_f1")] == [None] * 5
+    only = res["categories"]["nogood"]
+    assert only["best_f1"] == 1.0 and only["f1"] <= 1.0 and only["image_auroc"] is None
+    assert res["mean"]["best_f1"] == 1.0  # the empty category does not count as a zero
+    assert any("dot.png" in m for m in logged)
+    assert any("999x37" in m and "left out" in m for m in logged)
+
+
+def test_cli_refuses_bad_options_before_running(tree, tmp_path, capsys):
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    cmd_benchmark.register(parser.add_subparsers())
+    for bad in (["--threads", "-1"], ["--stages", "abc"], ["--stages", "9"],
+                ["--backbone", "resnet"], ["--shots", "99999999999999999999999"]):
+        with pytest.raises(SystemExit):
+            parser.parse_args(["benchmark", str(tree), *bad])
+    args = parser.parse_args(["benchmark", str(tree / "grey"), "--json", str(tmp_path)])
+    with pytest.raises(UserError, match="is a folder"):
+        args.handler(args)
+    capsys.readouterr()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from inspector.cli.common import add_common, emit, open_project
+from inspector.cli.common import ID, add_common, emit, open_project
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("audit", help="show the audit log, newest first")
     add_common(p)
-    p.add_argument("--limit", type=int, default=50, help="how many entries (default 50)")
+    p.add_argument("--limit", type=ID, default=50, help="how many entries (default 50)")
     p.set_defaults(handler=run)
 
 

@@ -7,6 +7,8 @@ import json
 import os
 from pathlib import Path
 
+from inspector.cli.common import ANY_COUNT, ID, count
+from inspector.errors import UserError
 from inspector.fileio import atomic_write
 
 
@@ -18,18 +20,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         "Prints a table; --json OUT also writes the numbers as JSON.",
     )
     p.add_argument("data_dir", type=Path, metavar="DATA_DIR")
-    p.add_argument("--shots", type=int, default=10, help="good training images (0: all)")
-    p.add_argument("--defect-shots", type=int, default=0,
+    p.add_argument("--shots", type=ANY_COUNT, default=10, help="good training images (0: all)")
+    p.add_argument("--defect-shots", type=ANY_COUNT, default=0,
                    help="labelled defects per defect type taken from test/ (left out of it)")
     p.add_argument("--preset", choices=["accurate", "fast"], default="accurate")
     p.add_argument("--json", type=Path, default=None, metavar="OUT", help="write JSON here")
     g = p.add_argument_group("ablation options")
-    g.add_argument("--backbone", default=None,
+    g.add_argument("--backbone", default=None, choices=["lite0", "lite1", "lite2"],
                    help="lite0, lite1 or lite2 (default: the preset's; accurate=lite2, fast=lite0)")
-    g.add_argument("--image-size", type=int, default=None, help="square input size in px")
-    g.add_argument("--stages", default=None, help="backbone stages to tap, e.g. 2,4")
+    g.add_argument("--image-size", type=count(32), default=None, help="square input size in px")
+    g.add_argument("--stages", type=_stages, default=None,
+                   help="backbone stages to tap (0-6), e.g. 2,4")
     g.add_argument("--keep-aspect", action="store_true", help="pad instead of stretching")
-    g.add_argument("--max-bank", type=int, default=None, help="memory-bank size cap")
+    g.add_argument("--max-bank", type=ID, default=None, help="memory-bank size cap")
     g.add_argument("--no-synthetic", action="store_true",
                    help="no synthetic defects in calibration")
     g.add_argument("--no-synthetic-bank", action="store_true",
@@ -45,7 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--density", choices=["auto", "on", "off"], default="auto",
                    help="local-density normalisation of patch distances (default auto: "
                         "decided per product from held-out goods and labelled defects)")
-    g.add_argument("--threads", type=int, default=None, help="torch threads (default: cores)")
+    g.add_argument("--threads", type=ID, default=None, help="torch threads (default: cores)")
     p.set_defaults(handler=run)
 
 
@@ -56,9 +59,11 @@ def run(args: argparse.Namespace) -> int:
     from inspector.engine.config import EngineConfig
 
     torch.set_num_threads(args.threads or max(1, os.cpu_count() or 1))
+    if args.json is not None and args.json.is_dir():  # say so before an hour of work
+        raise UserError(f"--json {args.json} is a folder; give a file name")
     extra = {}
     if args.stages:
-        extra["stages"] = tuple(int(s) for s in args.stages.split(","))
+        extra["stages"] = args.stages
     if args.baseline_weight is not None:
         extra["baseline_weight"] = args.baseline_weight
     if args.coarse_weight is not None:
@@ -81,6 +86,17 @@ def run(args: argparse.Namespace) -> int:
     if args.json is not None:
         _write_json(args.json, result)
     return 0
+
+
+def _stages(text: str) -> tuple[int, ...]:
+    """"2,4" -> (2, 4): EfficientNet-Lite has stages 0 to 6."""
+    try:
+        stages = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of stage numbers: {text!r}") from None
+    if not all(0 <= st <= 6 for st in stages):
+        raise argparse.ArgumentTypeError(f"stages are numbered 0 to 6, not {text}")
+    return stages
 
 
 def _write_json(path: Path, data: dict) -> None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from inspector.cli.common import actor_for, add_common, emit, open_project
+from inspector.cli.common import ID, actor_for, add_common, emit, open_project
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("delete-image", help="delete a stored image and its labels (QA lead)")
     add_common(p)
-    p.add_argument("image_id", type=int, metavar="IMAGE_ID")
+    p.add_argument("image_id", type=ID, metavar="IMAGE_ID")
     p.add_argument("--force", action="store_true",
                    help="also delete the image's inspections from the QA record")
     p.set_defaults(handler=run)

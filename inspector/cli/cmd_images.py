@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from inspector.cli.common import actor_for, add_common, emit, open_project, print_progress
+from inspector.cli.common import ID, actor_for, add_common, emit, open_project, print_progress
 from inspector.store.models import SEVERITIES
 
 IMPORT_HELP = """Import image files and folders (recursively): PNG, JPEG, BMP, TIFF (8/16-bit)
@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     lab = sub.add_parser("label", help="label an image good or defective")
     add_common(lab)
-    lab.add_argument("image_id", type=int, metavar="IMAGE_ID")
+    lab.add_argument("image_id", type=ID, metavar="IMAGE_ID")
     verdict = lab.add_mutually_exclusive_group(required=True)
     verdict.add_argument("--good", dest="verdict", action="store_const", const="good")
     verdict.add_argument("--defective", dest="verdict", action="store_const",
@@ -48,7 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls.add_argument("--product")
     ls.add_argument("--state", choices=["unlabelled", "good", "defective"])
     ls.add_argument("--type", dest="defect_type")
-    ls.add_argument("--limit", type=int, default=None)
+    ls.add_argument("--limit", type=ID, default=None)
     ls.set_defaults(handler=run_images)
 
     dt = sub.add_parser("defect-types", help="list, add or remove defect types")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from inspector.cli.common import actor_for, add_common, emit, open_project
+from inspector.cli.common import ID, actor_for, add_common, emit, open_project
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -16,17 +16,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     lst.set_defaults(handler=run_list)
     act = msub.add_parser("activate", help="make a version active (QA lead / admin)")
     add_common(act)
-    act.add_argument("version", type=int)
+    act.add_argument("version", type=ID)
     act.set_defaults(handler=run_activate)
     thr = msub.add_parser("threshold", help="set a version's threshold (QA lead / admin)")
     add_common(thr)
-    thr.add_argument("version", type=int)
+    thr.add_argument("version", type=ID)
     thr.add_argument("threshold", type=float)
     thr.add_argument("--uncertain-low", type=float, default=None)
     thr.set_defaults(handler=run_threshold)
     dele = msub.add_parser("delete", help="delete an inactive version (QA lead / admin)")
     add_common(dele)
-    dele.add_argument("version", type=int)
+    dele.add_argument("version", type=ID)
     dele.set_defaults(handler=run_delete)
 
 

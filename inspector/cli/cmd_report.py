@@ -11,7 +11,15 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from inspector.cli.common import actor_for, add_common, emit, open_project, print_progress
+from inspector.cli.common import (
+    ANY_COUNT,
+    ID,
+    actor_for,
+    add_common,
+    emit,
+    open_project,
+    print_progress,
+)
 from inspector.errors import UserError
 
 FORMATS = ("csv", "xlsx", "pdf")
@@ -39,14 +47,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     flt.add_argument("--verdict", choices=("ok", "ng", "uncertain"), help="final verdict")
     flt.add_argument("--severity", choices=("minor", "major", "critical"))
     flt.add_argument("--type", dest="defect_type", metavar="DEFECT_TYPE")
-    flt.add_argument("--model-version", type=int)
+    flt.add_argument("--model-version", type=ID)
     ovr = flt.add_mutually_exclusive_group()
     ovr.add_argument("--overridden", dest="overridden", action="store_true", default=None)
     ovr.add_argument("--not-overridden", dest="overridden", action="store_false")
     out = p.add_argument_group("output")
     out.add_argument("--format", choices=FORMATS, help="export format (default: from --out)")
     out.add_argument("--out", type=Path, metavar="FILE", help="export to this file")
-    out.add_argument("--top", type=int, default=12, help="worst images listed (default 12)")
+    out.add_argument("--top", type=ANY_COUNT, default=12, help="worst images listed (default 12)")
     p.set_defaults(handler=run_report)
 
 

@@ -15,6 +15,26 @@ from typing import Any
 from inspector.errors import UserError
 
 
+def count(minimum: int) -> Any:
+    """An argparse type: a whole number from ``minimum`` up to SQLite's integer range, so
+    an id or limit typed with too many digits is a usage error, not a crash."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if not minimum <= value < 2**63:
+            raise argparse.ArgumentTypeError(f"must be a whole number >= {minimum}, not {text}")
+        return value
+
+    return parse
+
+
+ID = count(1)  # image ids, model versions
+ANY_COUNT = count(0)  # limits, shots (0 has a meaning where they take it)
+
+
 def add_common(parser: argparse.ArgumentParser) -> None:
     """--project, --operator (env fallbacks) and --json, on every subcommand."""
     parser.add_argument(

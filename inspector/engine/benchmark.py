@@ -72,7 +72,10 @@ def _readable(paths: list[Path], log: Callable[[str], None]) -> Iterator[tuple[P
         yield p, img
 
 
-def _mask_for(cat: Path, defect: str, img: Path, shape: tuple[int, int]) -> np.ndarray | None:
+def _mask_for(cat: Path, defect: str, img: Path, shape: tuple[int, int],
+              log: Callable[[str], None] = lambda _m: None) -> np.ndarray | None:
+    """The defect mask scaled to the image; a mask of another shape (not just another
+    size) belongs to some other image and is left out, with a message."""
     if defect == "good":
         return np.zeros(shape, bool)
     folder = cat / "ground_truth" / defect
@@ -84,6 +87,11 @@ def _mask_for(cat: Path, defect: str, img: Path, shape: tuple[int, int]) -> np.n
         return None
     try:
         with Image.open(p) as m:
+            (mw, mh), (h, w) = m.size, shape
+            if abs(mw * h - mh * w) > 0.02 * mh * w:
+                log(f"benchmark: mask {p} is {mw}x{mh} but its image is {w}x{h}; "
+                    "left out of the pixel AUROC")
+                return None
             return np.asarray(m.convert("L").resize(shape[::-1], Image.NEAREST)) > 127
     except (OSError, ValueError):  # an unreadable mask: evaluate the image without it
         return None
@@ -134,7 +142,7 @@ def evaluate_category(
         ms.append((time.perf_counter() - t) * 1e3)
         y.append(int(name != "good"))
         s.append(res.score)
-        mask = _mask_for(cat, name, f, img.shape[:2])
+        mask = _mask_for(cat, name, f, img.shape[:2], log)
         if mask is None:
             have_masks = False
         elif have_masks:
@@ -144,10 +152,16 @@ def evaluate_category(
     y_arr, s_arr = np.array(y), np.array(s)
     pred = s_arr >= model.threshold
     tp = int((pred & (y_arr == 1)).sum())
-    precision = tp / max(1, int(pred.sum()))
-    recall = tp / max(1, int(y_arr.sum()))
     both = len(set(y)) == 2
-    pr, rc, _ = precision_recall_curve(y_arr, s_arr) if both else ([0.0], [0.0], None)
+    if y_arr.sum() > 0:  # precision / recall / F1 need defects to find
+        precision = tp / max(1, int(pred.sum()))
+        recall = tp / int(y_arr.sum())
+        f1: float | None = _f1(precision, recall)
+        # only defects: flagging everything is right, so the best F1 is 1
+        pr, rc, _ = precision_recall_curve(y_arr, s_arr) if both else ([1.0], [1.0], None)
+        best: float | None = max(_f1(float(p), float(r)) for p, r in zip(pr, rc, strict=True))
+    else:
+        precision = recall = f1 = best = None
     pixel = None
     if have_masks and pix_y:
         py, ps = np.concatenate(pix_y), np.concatenate(pix_s)
@@ -157,8 +171,8 @@ def evaluate_category(
         "pixel_auroc": pixel,
         "precision": precision,
         "recall": recall,
-        "f1": _f1(precision, recall),
-        "best_f1": max(_f1(float(p), float(r)) for p, r in zip(pr, rc, strict=True)),
+        "f1": f1,
+        "best_f1": best,
         "fit_seconds": fit,
         "ms_per_image": float(statistics.median(ms)) if ms else None,
     }
