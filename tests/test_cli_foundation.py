@@ -161,3 +161,15 @@ def test_ids_with_too_many_digits_are_usage_errors(capsys) -> None:  # noqa: ANN
             main(argv)
         assert info.value.code == 2, argv
         assert "whole number" in capsys.readouterr().err
+
+
+def test_an_error_after_progress_gets_its_own_line(capsys) -> None:  # noqa: ANN001
+    from types import SimpleNamespace
+
+    from inspector.cli.common import end_progress_line, print_progress
+
+    print_progress(SimpleNamespace(fraction=0.4, message="Importing a.png"))
+    end_progress_line()
+    end_progress_line()  # only once
+    err = capsys.readouterr().err
+    assert err.endswith("\n") and not err.endswith("\n\n")

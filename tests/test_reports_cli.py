@@ -75,6 +75,8 @@ def test_export_csv_and_empty_period(proj, capsys, tmp_path: Path) -> None:  # n
         ["--shift", "night"],
         ["--out", "report.docx"],
         ["--from", "2024-03-05", "--to", "2024-03-01"],
+        ["--format", "pdf", "--out", "report.csv"],
+        ["--product", "no-such-product"],
     ],
 )
 def test_bad_options_are_user_errors(proj, capsys, argv: list[str]) -> None:  # noqa: ANN001

@@ -157,6 +157,12 @@ def test_settings_defaults_set_and_audit(project, admin, actor) -> None:  # noqa
     with pytest.raises(PermissionDenied):
         project.set_setting(actor, "max_pixels", 5)
     assert project.get_setting("max_pixels") == 1000
+    with pytest.raises(UserError, match="unknown setting 'max_pixel'.*max_pixels"):
+        project.set_setting(admin, "max_pixel", 5)  # a typo is not stored and ignored
+    assert "max_pixel" not in project.all_settings()
+    project.set_setting(admin, "gui_idle_signout_minutes", 0)
+    with pytest.raises(UserError, match="at most 480"):
+        project.set_setting(admin, "gui_idle_signout_minutes", 900)
     with project.db.session() as s:
         rows = s.query(AuditEntry).filter(AuditEntry.action == "setting.set").all()
         assert rows[0].details == {"old": None, "new": 1000}

@@ -116,14 +116,22 @@ def _format(args: argparse.Namespace) -> str | None:
         if args.format:
             raise UserError("--format needs --out FILE")
         return None
-    fmt = args.format or args.out.suffix.lower().lstrip(".")
+    suffix = args.out.suffix.lower().lstrip(".")
+    fmt = args.format or suffix
     if fmt not in FORMATS:
         raise UserError(f"cannot tell the format from {args.out.name!r}: use --format")
+    if suffix in FORMATS and suffix != fmt:  # a PDF named .csv opens in the wrong program
+        raise UserError(f"--out {args.out.name} ends in .{suffix} but --format is {fmt}")
     return fmt
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from inspector.reports.service import export_report, project_report, project_shifts
+    from inspector.reports.service import (
+        export_report,
+        filter_choices,
+        project_report,
+        project_shifts,
+    )
     from inspector.reports.text import NO_DATA, summary_dict, summary_text
 
     fmt = _format(args)
@@ -131,6 +139,9 @@ def run_report(args: argparse.Namespace) -> int:
     try:
         actor = actor_for(args, project)
         filters = build_filters(args, project_shifts(project))
+        if args.product and args.product.lower() not in {
+                p.lower() for p in filter_choices(project).products}:
+            raise UserError(f"no product named '{args.product}'")
         if fmt is None:
             rep = project_report(project, actor, filters, top_n=args.top)
             emit(args, summary_dict(rep), summary_text(rep))

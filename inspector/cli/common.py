@@ -105,9 +105,22 @@ def emit(args: argparse.Namespace, data: Any, human: str) -> None:
         print(human)
 
 
+_progress_line_open = False
+
+
 def print_progress(p: Any) -> None:
     """A progress callback for the terminal (stderr, so --json output stays clean)."""
+    global _progress_line_open
     sys.stderr.write(f"\r{int(p.fraction * 100):3d}% {p.message[:70]:<70}")
-    if p.fraction >= 1.0:
+    _progress_line_open = p.fraction < 1.0
+    if not _progress_line_open:
         sys.stderr.write("\n")
     sys.stderr.flush()
+
+
+def end_progress_line() -> None:
+    """Before a message: finish a progress line cut short, so the message gets its own."""
+    global _progress_line_open
+    if _progress_line_open:
+        sys.stderr.write("\n")
+        _progress_line_open = False

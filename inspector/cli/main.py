@@ -15,6 +15,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from inspector.cli.common import end_progress_line
 from inspector.errors import Cancelled, UserError
 
 # One module per command group; each defines register(subparsers).
@@ -77,13 +78,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = args.handler(args)
         return EXIT_OK if result is None else int(result)
     except UserError as exc:
+        end_progress_line()
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USER
     except (Cancelled, KeyboardInterrupt):
+        end_progress_line()
         print("cancelled", file=sys.stderr)
         return EXIT_CANCELLED
     except Exception as exc:  # noqa: BLE001 - the top level must log every failure
         log.exception("internal error in command %s", args.command)
+        end_progress_line()
         print(f"internal error: {exc!r} (details in the log file)", file=sys.stderr)
         return EXIT_INTERNAL
 

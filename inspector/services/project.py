@@ -96,11 +96,27 @@ def _optional_rate(key: str, value: Any) -> float | None:
     return _rate(key, value)
 
 
+def _text(key: str, value: Any) -> str:
+    if not isinstance(value, str) or len(value) > 1000:
+        raise UserError(f"setting '{key}' must be a text of at most 1000 characters")
+    return value
+
+
+def _minutes(key: str, value: Any) -> int:
+    """0 (never) to 8 hours."""
+    number = 0 if value in (0, "0") else _positive_int(key, value)
+    if number > 480:
+        raise UserError(f"setting '{key}' can be at most 480 minutes")
+    return number
+
+
 _VALIDATORS = {
     "max_pixels": _max_pixels,
     "severity_bands": _severity_bands,
     "target_false_reject_rate": _rate,
     "uncertain_false_reject_rate": _optional_rate,
+    "hot_folder": _text,  # the GUI's default hot folder
+    "gui_idle_signout_minutes": _minutes,  # the GUI's idle sign-out
 }
 
 
@@ -184,11 +200,11 @@ class Project:
     def set_setting(self, actor: Any, key: str, value: Any) -> None:
         """Change a setting (needs EDIT_SETTINGS); the old and new values are audited."""
         self.require(actor, roles.EDIT_SETTINGS, entity="setting", entity_id=key)
-        if not key or len(key) > 100:
-            raise UserError("a setting name must have 1 to 100 characters")
         validator = _VALIDATORS.get(key)
-        if validator is not None:
-            value = validator(key, value)
+        if validator is None:  # a typo would otherwise be stored and silently ignored
+            raise UserError(f"unknown setting '{key}'; the settings are: "
+                            + ", ".join(sorted(_VALIDATORS)))
+        value = validator(key, value)
         with self.db.session() as session:
             row = session.get(Setting, key)
             old = row.value if row is not None else None
