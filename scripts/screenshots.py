@@ -1,6 +1,8 @@
 """Screenshots of every GUI page on a demo project, for the docs.
 
-    Xvfb :99 -screen 0 1366x768x24 &  DISPLAY=:99 python scripts/screenshots.py [OUT_DIR]
+    Xvfb :99 -screen 0 1366x768x24 &  DISPLAY=:99 python scripts/screenshots.py [OUT_DIR [WxH]]
+
+WxH (default 1366x740) is the window size, e.g. 1024x560 for a small panel PC's screen.
 
 Builds the sample project (sample_images/, preset "fast") in a temporary folder, signs in
 as the QA lead, drives each page to a typical state and saves docs/screenshots/<page>.png
@@ -47,7 +49,7 @@ def save(window, name: str, out: Path) -> None:  # noqa: ANN001
     print(f"{path} {path.stat().st_size // 1024} KB")
 
 
-def main(out: Path) -> None:
+def main(out: Path, size: tuple[int, int] = (1366, 740)) -> None:
     from inspector.imaging.camera import FakeCamera
     from inspector.imaging.decode import decode_file
     from inspector.services.sample import create_sample_project
@@ -63,7 +65,7 @@ def main(out: Path) -> None:
     project = create_sample_project(tmp / "project", preset="fast")
     out.mkdir(parents=True, exist_ok=True)
     window = MainWindow(AppState(project))
-    window.resize(1366, 740)
+    window.resize(*size)
     window.show()
     wait(window.isVisible)
     save(window, "sign_in", out)
@@ -74,7 +76,7 @@ def main(out: Path) -> None:
     signin.sign_in()
     wait(lambda: window.state.actor is not None)
 
-    assert window.width() <= 1366, window.width()
+    assert window.width() <= size[0], window.width()
     window.show_page("capture")
     capture = window.pages["capture"]
     test_dir = REPO / "sample_images" / "bottle" / "test"
@@ -88,7 +90,7 @@ def main(out: Path) -> None:
     window.show_page("label")
     label = window.pages["label"]
     label.state_filter.setCurrentText("defective")
-    wait(lambda: label.model.cached_count() >= min(6, label.model.rowCount()))
+    wait(lambda: label.model.cached_count() >= min(2, label.model.rowCount()))
     save(window, "label", out)
 
     window.show_page("train")
@@ -126,4 +128,5 @@ def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "docs" / "screenshots")
+    size = tuple(int(v) for v in sys.argv[2].split("x")) if len(sys.argv) > 2 else (1366, 740)
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "docs" / "screenshots", size)

@@ -59,11 +59,19 @@ class _PageHolder(QWidget):
         return self.page.sizeHint()
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
-        return self.page.minimumSizeHint()
+        """The page's minimum; at the current width, tall enough for its wrapped text
+        (a word-wrapped label squeezed below that would be drawn over its neighbours)."""
+        hint = self.page.minimumSizeHint()
+        layout = self.page.layout()
+        if layout is not None and layout.hasHeightForWidth() and self.width() > 0:
+            hint.setHeight(max(hint.height(), layout.totalMinimumHeightForWidth(self.width())))
+        return hint
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         self.page.setGeometry(self.rect())
         super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self.updateGeometry()  # the wrapped text's height depends on the width
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.LayoutRequest:  # the page's minimum size changed
@@ -80,7 +88,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Inspector — {state.project.root}")
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
-        self.nav.setFixedWidth(180)
+        self.nav.setFixedWidth(160)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
         self.containers: dict[str, QWidget] = {}
@@ -95,14 +104,14 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(self.containers[key])
             item = QListWidgetItem(f"{title}\nCtrl+{index}")
             item.setData(Qt.ItemDataRole.UserRole, key)
-            item.setSizeHint(QSize(170, 64))
+            item.setSizeHint(QSize(150, 64))
             self.nav.addItem(item)
             self.items[key] = item
             shortcut = QShortcut(QKeySequence(f"Ctrl+{index}"), self)
             shortcut.activated.connect(lambda k=key: self.show_page(k))
         self.nav.currentItemChanged.connect(self._nav_changed)
         self.about_button = QPushButton("About  [F1]")
-        self.about_button.setFixedWidth(180)
+        self.about_button.setFixedWidth(160)
         self.about_button.clicked.connect(self.show_about)
         QShortcut(QKeySequence("F1"), self).activated.connect(self.show_about)
         QShortcut(QKeySequence("Esc"), self).activated.connect(self.cancel_visible_job)

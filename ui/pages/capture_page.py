@@ -56,6 +56,7 @@ class CapturePage(QWidget):
         folder_button.clicked.connect(self.choose_folder)
         hint = QLabel("…or drop files and folders anywhere on this page.")
         hint.setProperty("role", "hint")
+        hint.setWordWrap(True)
         buttons = QHBoxLayout()
         buttons.addWidget(files_button)
         buttons.addWidget(folder_button)

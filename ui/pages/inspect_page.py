@@ -117,7 +117,7 @@ class InspectPage(QWidget):
             top.addWidget(w)
         top.addStretch(1)
         self.camera = CameraPreview()
-        self.camera.setVisible(False)
+        self._toggle_camera_panel(False)
         self.camera.setMaximumWidth(480)
         self.view = ImageView()
         self.focus_target = self.view
@@ -246,6 +246,8 @@ class InspectPage(QWidget):
 
     def _toggle_camera_panel(self, on: bool) -> None:
         self.camera.setVisible(on)
+        for widget in (self.inspect_now, self.continuous, self.rate):  # camera-only controls
+            widget.setVisible(on)
         if not on:
             self.continuous.setChecked(False)
             self.camera.stop()

@@ -100,7 +100,7 @@ class LabelPage(QWidget):
         left_layout.addWidget(self.gallery, 1)
 
         self.view = ImageView()
-        self.view.setMinimumSize(240, 240)
+        self.view.setMinimumSize(200, 200)
         self.view.mask_changed.connect(self._on_mask_changed)
         self.info = QLabel()
         self.info.setWordWrap(True)
@@ -135,7 +135,7 @@ class LabelPage(QWidget):
             button.clicked.connect(lambda _c=False, s=step: self.step(s))
             nav_row.addWidget(button)
         right = QWidget()
-        right.setMinimumWidth(300)
+        right.setMinimumWidth(280)
         right.setMaximumWidth(380)
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
@@ -157,6 +157,7 @@ class LabelPage(QWidget):
         splitter.addWidget(self.view)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
+        splitter.setSizes([400, 600])  # the image gets the larger share from the start
         body = QHBoxLayout()
         body.addWidget(splitter, 1)
         body.addWidget(right)

@@ -33,7 +33,7 @@ from ui.widgets.progress_panel import ProgressPanel
 from ui.widgets.region_dialog import RegionDialog
 from ui.worker import Job
 
-EXAMPLE_SIDE = 120
+EXAMPLE_SIDE = 104
 EXAMPLE_COLUMNS = 3
 
 
@@ -102,6 +102,7 @@ class TrainPage(QWidget):
         splitter.addWidget(left)
         splitter.addWidget(models_box)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([560, 600])  # the left column reads in two lines, not three
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         state.product_changed.connect(lambda _p: self.on_shown())

@@ -7,7 +7,7 @@ the CLI and every station share them. Operators see them read-only.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QDoubleSpinBox, QGridLayout, QLabel, QWidget
 
 from inspector.errors import UserError
 from inspector.store.roles import EDIT_SETTINGS
@@ -40,13 +40,14 @@ class CalibrationSettings(QWidget):
         self.band = _percent_box(0.0, "off")
         self.band.setToolTip("Parts scoring between this false-reject level and the "
                              "threshold are marked 'uncertain' for a person to check.")
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(QLabel("Reject about"))
-        row.addWidget(self.target)
-        row.addWidget(QLabel("of good parts; uncertain band"))
-        row.addWidget(self.band)
-        row.addStretch(1)
+        grid = QGridLayout(self)  # two short rows: the Train page fits a 1024 px screen
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(QLabel("Reject about"), 0, 0)
+        grid.addWidget(self.target, 0, 1)
+        grid.addWidget(QLabel("of good parts"), 0, 2)
+        grid.addWidget(QLabel("Uncertain band"), 1, 0)
+        grid.addWidget(self.band, 1, 1)
+        grid.setColumnStretch(3, 1)
         self.reload()
         self.target.editingFinished.connect(self._save_target)
         self.band.editingFinished.connect(self._save_band)

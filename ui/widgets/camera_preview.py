@@ -81,7 +81,7 @@ class CameraPreview(QWidget):
         self.camera_box.setEditable(False)
         self.url_edit = QLineEdit()
         self.url_edit.setPlaceholderText("or IP camera URL, e.g. rtsp://192.168.1.20/stream")
-        self.url_edit.setMinimumWidth(160)
+        self.url_edit.setMinimumWidth(120)
         self.resolution = QComboBox()
         self.resolution.addItems(list(RESOLUTIONS))
         self.refresh_button = QPushButton("Find cameras")

@@ -54,7 +54,9 @@ class ModelPanel(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setMaximumHeight(170)
         self.table.itemSelectionChanged.connect(self._selected)
-        self.activate_button = QPushButton("Activate / roll back to this version")
+        self.activate_button = QPushButton("Activate this version")
+        self.activate_button.setToolTip("Make the selected version the live model; choosing "
+                                        "an older one rolls back")
         self.activate_button.clicked.connect(self.activate_selected)
         self.metrics = QLabel()
         self.metrics.setWordWrap(True)
