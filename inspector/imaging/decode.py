@@ -38,6 +38,9 @@ DEFAULT_MAX_PIXELS = 60_000_000
 # Our own max_pixels check runs before decoding, so Pillow's warning is noise. Set once
 # here because warnings.catch_warnings() is not thread-safe (imports run in workers).
 warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+# A damaged EXIF block is ignored (_exif); Pillow's warning about it would only reach the
+# terminal of a CLI user as noise.
+warnings.filterwarnings("ignore", message="Corrupt EXIF data", category=UserWarning)
 
 
 @dataclass(frozen=True)
