@@ -24,8 +24,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_common(p)
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     p.add_argument("--labels-from-folders", action="store_true",
-                   help="label by folder name: good/ -> good, any other folder -> defective "
-                   "of that type (MVTec layout test/<type>); train/ and test/ are neutral")
+                   help="label by folder name: good/ -> good, any other subfolder -> "
+                   "defective of that type (MVTec layout test/<type>); train/ and test/ are "
+                   "neutral; files directly in PATH (or given one by one) are labelled only "
+                   "by good/ok or ng/bad/defective names; a copy of a stored image under "
+                   "another label is reported, not relabelled")
     p.add_argument("--product", help="product the images belong to")
     p.add_argument("--lot")
     p.add_argument("--serial")

@@ -98,7 +98,7 @@ class HistoryPage(QWidget):
         splitter = QSplitter()
         splitter.addWidget(self.table)
         splitter.addWidget(right)
-        splitter.setSizes([620, 480])
+        splitter.setSizes([700, 400])  # the table is read first; the picture can be smaller
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addLayout(filters)
