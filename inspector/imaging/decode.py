@@ -102,7 +102,8 @@ def decode_bytes(data: bytes, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> De
     except Image.DecompressionBombError as exc:
         raise ImageError(f"image is far too large to open safely ({exc})") from exc
     except UnidentifiedImageError as exc:
-        raise ImageError("not an image, or an image type Inspector cannot read") from exc
+        raise ImageError("not an image, a damaged image, or an image type Inspector cannot "
+                         "read") from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageError(f"damaged image file ({exc})") from exc
     if img.format not in _FORMATS:
