@@ -82,9 +82,11 @@ def make_db(path: Path, specs: tuple[Spec, ...] = SPECS) -> Database:
 def insert_specs(db: Database, specs: tuple[Spec, ...] = SPECS) -> None:
     """Add operators alice/bob/carol, products Bolt/Nut, models 1/2 and the inspections."""
     with db.session() as s:
+        names = dict.fromkeys(["alice", "bob", "carol", *(sp.operator for sp in specs)])
         ops = {n: Operator(name=n, role="qa_lead" if n == "carol" else "operator")
-               for n in ("alice", "bob", "carol")}  # fmt: skip
+               for n in names}  # fmt: skip
         prods = {"Bolt": Product(name="Bolt", line="L1"), "Nut": Product(name="Nut", line="L2")}
+        prods |= {sp.product: Product(name=sp.product) for sp in specs if sp.product not in prods}
         models = {
             v: ModelRecord(
                 version=v, backbone="lite0", threshold=0.5, file_path=f"m{v}", file_sha256="0" * 64

@@ -52,6 +52,20 @@ def test_filters_and_text_summary(proj, capsys) -> None:  # noqa: ANN001
     assert json.loads(out)["inspected"] == 3
 
 
+def test_project_shifts_setting_is_used(proj, capsys) -> None:  # noqa: ANN001
+    """The shifts of docs/reports.md can be set (a typo'd shift is refused) and are used."""
+    code = main(["settings", "report_shifts", "day=06:00-18:00,nacht=18:00-06:00",
+                 "--project", str(proj.root), "--operator", "admin"])
+    assert code == 0
+    capsys.readouterr()
+    code = main(["settings", "report_shifts", "day=6-18", "--project", str(proj.root),
+                 "--operator", "admin"])
+    assert code == 1 and "name=HH:MM-HH:MM" in capsys.readouterr().err
+    code, out, _ = run(proj, capsys, *MARCH, "--json")
+    shifts = {g["name"] for g in json.loads(out)["per_shift"]}
+    assert shifts >= {"day", "nacht"} and "early" not in shifts
+
+
 def test_export_csv_and_empty_period(proj, capsys, tmp_path: Path) -> None:  # noqa: ANN001
     out_file = tmp_path / "march.csv"
     code, out, _ = run(proj, capsys, *MARCH, "--out", str(out_file))
@@ -84,7 +98,21 @@ def test_bad_options_are_user_errors(proj, capsys, argv: list[str]) -> None:  # 
     assert code == 1 and err.startswith("error:")
 
 
+def test_names_in_filters_ignore_case(proj, capsys) -> None:  # noqa: ANN001
+    def count(*argv: str) -> int:
+        code, out, err = run(proj, capsys, *MARCH, *argv, "--json")
+        assert code == 0, err
+        return json.loads(out)["inspected"]
+
+    assert count("--product", "BOLT") == count("--product", "Bolt") > 0
+    assert count("--by-operator", "BOB") == count("--by-operator", "bob") > 0
+    assert count("--station", "s2") == count("--station", "S2") > 0
+    assert count("--type", "SCRATCH") == count("--type", "scratch") > 0
+
+
 def test_nobody_signed_in_is_refused_and_audited(proj, tmp_path: Path) -> None:  # noqa: ANN001
+    with pytest.raises(PermissionDenied):  # before the product is looked at
+        project_report(proj, None, ReportFilters(product="no-such-product"))
     with pytest.raises(PermissionDenied):
         project_report(proj, None, ReportFilters())
     with pytest.raises(PermissionDenied):
@@ -96,7 +124,7 @@ def test_nobody_signed_in_is_refused_and_audited(proj, tmp_path: Path) -> None: 
 
     with proj.db.session() as s:
         denied = list(s.scalars(select(AuditEntry.action).where(AuditEntry.allowed.is_(False))))
-    assert denied.count("denied:view_reports") == 2
+    assert denied.count("denied:view_reports") == 3
 
 
 def test_filter_choices(proj) -> None:  # noqa: ANN001

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from PIL import Image
 from pypdf import PdfReader
-from reports_data import BERLIN, SPECS, make_db
+from reports_data import BERLIN, SPECS, Spec, make_db, t
 
 from inspector.errors import Cancelled, UserError
 from inspector.progress import CancelToken
@@ -146,6 +146,38 @@ def test_unrelated_os_error_is_not_blamed_on_the_target(
     assert not isinstance(info.value, UserError)
 
 
+WEIRD = (
+    Spec(t(5, 9), "ng", 0.9, "=1+1", severity="major", defect_type='=HYPERLINK("http://x","y")',
+         station="+cmd|' /C calc'!A0"),
+    Spec(t(5, 10), "ng", 0.8, "@SUM(A1)", severity="minor", defect_type="dent", override="ok",
+         reason="-2+3 " + "x" * 40_000),
+    Spec(t(5, 11), "ok", 0.1, "Line\nBreak\x07bell", product="=foo("),
+)
+
+
+def test_shop_floor_text_never_becomes_a_formula_or_breaks_excel(tmp_path: Path) -> None:
+    """Formula injection: names and reasons typed by people stay text in CSV and Excel;
+    a control character no longer stops the Excel export; over-long text is marked."""
+    db = make_db(tmp_path / "w.db", WEIRD)
+    try:
+        export_csv(db, MARCH, tmp_path / "w.csv")
+        export_xlsx(db, MARCH, tmp_path / "w.xlsx")
+    finally:
+        db.dispose()
+    rows = read_csv(tmp_path / "w.csv")
+    assert rows[0]["operator"] == "'=1+1" and rows[0]["station"].startswith("'+cmd")
+    assert rows[0]["defect_type"].startswith("'=HYPERLINK")
+    assert rows[1]["operator"] == "'@SUM(A1)" and rows[1]["override_reason"].startswith("'-2+3")
+    assert rows[2]["operator"] == "Line\nBreak\x07bell"  # CSV keeps it as it was
+    wb = load_workbook(tmp_path / "w.xlsx")
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]  # no formula anywhere
+    texts = {c.value for c in cells if isinstance(c.value, str)}
+    assert {"=1+1", "@SUM(A1)", "=foo(", "Line\nBreak?bell"} <= texts
+    reason = next(v for v in texts if v.startswith("-2+3"))
+    assert len(reason) == 32_767 and reason.endswith("(truncated)")
+
+
 def summary_values(ws) -> dict[str, object]:  # noqa: ANN001
     return {r[0]: r[1] for r in ws.iter_rows(values_only=True) if r and r[0] is not None}
 
@@ -216,6 +248,32 @@ def test_pdf_has_numbers_charts_pages_and_thumbnails(db: Database, tmp_path: Pat
     worst = next(p for p in PdfReader(out).pages if "Worst images" in (p.extract_text() or ""))
     assert len(worst.images) >= 2  # the two existing thumbnails are embedded
     assert "not available" in (worst.extract_text() or "")  # placeholders for the rest
+
+
+def test_pdf_lists_every_station_and_product_and_leaves_empty_days_blank(tmp_path: Path) -> None:
+    many = tuple(Spec(t(day, 9), "ng" if day % 2 else "ok", 0.7, station=f"Station {day}",
+                      product="Bolt" if day < 4 else "Nut", severity="minor")
+                 for day in (2, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21))
+    db = make_db(tmp_path / "many.db", many)
+    try:
+        out = tmp_path / "many.pdf"
+        export_pdf(db, MARCH, out, resolve_image=lambda rel: None,
+                   resolve_heatmap=lambda rel: None)
+        from inspector.reports.build import build_report
+
+        rep = build_report(db, MARCH)
+    finally:
+        db.dispose()
+    texts = pdf_texts(out)
+    assert "… and 6 more" in texts[0]  # the cover names 5 and says so
+    everything = "\n".join(texts)
+    assert all(f"Station {day}" in everything for day in (2, 21))
+    empty = [d for d in rep.per_day if d.inspected == 0]
+    assert empty and "–" in everything  # a day without parts has no NG rate, not 0 %
+    from inspector.reports.text import summary_dict
+
+    days = {d["day"]: d["ng_rate"] for d in summary_dict(rep)["per_day"]}
+    assert days[empty[0].day.isoformat()] is None and days["2024-03-03"] == 1.0
 
 
 def test_pdf_empty_period(db: Database, tmp_path: Path) -> None:

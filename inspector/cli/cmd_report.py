@@ -126,12 +126,7 @@ def _format(args: argparse.Namespace) -> str | None:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from inspector.reports.service import (
-        export_report,
-        filter_choices,
-        project_report,
-        project_shifts,
-    )
+    from inspector.reports.service import export_report, project_report, project_shifts
     from inspector.reports.text import NO_DATA, summary_dict, summary_text
 
     fmt = _format(args)
@@ -139,9 +134,6 @@ def run_report(args: argparse.Namespace) -> int:
     try:
         actor = actor_for(args, project)
         filters = build_filters(args, project_shifts(project))
-        if args.product and args.product.lower() not in {
-                p.lower() for p in filter_choices(project).products}:
-            raise UserError(f"no product named '{args.product}'")
         if fmt is None:
             rep = project_report(project, actor, filters, top_n=args.top)
             emit(args, summary_dict(rep), summary_text(rep))

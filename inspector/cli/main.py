@@ -12,6 +12,7 @@ import argparse
 import importlib
 import importlib.util
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -80,6 +81,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         end_progress_line()
         print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USER
+    except BrokenPipeError:  # `inspector report | head`: the reader has gone, say nothing
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the exit's flush does not fail again
         return EXIT_USER
     except (Cancelled, KeyboardInterrupt):
         end_progress_line()

@@ -49,7 +49,8 @@ def draw_trend(ax: Axes, rep: Report) -> None:
     ax.set_ylabel("inspected")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     rate_ax = ax.twinx()
-    rate_ax.plot(x, [d.ng_rate * 100 for d in rep.per_day], color=DARK, marker="o",
+    rates = [d.ng_rate * 100 if d.inspected else float("nan") for d in rep.per_day]  # gaps
+    rate_ax.plot(x, rates, color=DARK, marker="o",
                  markersize=4, linewidth=1.5, label="NG rate")  # fmt: skip
     rate_ax.set_ylabel("NG rate")
     rate_ax.yaxis.set_major_formatter(PercentFormatter(decimals=1))

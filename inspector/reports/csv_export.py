@@ -9,6 +9,7 @@ from inspector.progress import CancelToken, ProgressCallback, check, report
 from inspector.reports.filters import ReportFilters
 from inspector.reports.output import atomic_output
 from inspector.reports.rows import BATCH, COLUMNS, TIME_COLUMNS, count_rows, iter_rows
+from inspector.reports.safe_text import csv_text
 from inspector.store.db import Database
 
 
@@ -39,7 +40,7 @@ def export_csv(
                         rec[key] = rec[key].isoformat(timespec="seconds")
                 for key in ("overridden", "unfamiliar"):
                     rec[key] = "yes" if rec[key] else "no"
-                writer.writerow(["" if rec[c] is None else rec[c] for c in COLUMNS])
+                writer.writerow(["" if rec[c] is None else csv_text(rec[c]) for c in COLUMNS])
                 written += 1
                 if written % BATCH == 0:
                     check(cancel)

@@ -87,6 +87,9 @@ def _footer(fig: Figure, rep: Report, i: int, n: int) -> None:
     fig.text(0.95, 0.02, f"generated {stamp} {rep.tz_name}", ha="right", fontsize=7)
 
 
+COVER_GROUPS = 5  # stations / products named on the cover; the tables list all
+
+
 def _cover(rep: Report) -> Figure:
     fig = Figure(figsize=A4)
     fig.text(0.08, 0.93, "Inspection quality report", fontsize=20, weight="bold")
@@ -98,7 +101,9 @@ def _cover(rep: Report) -> Figure:
     y = _text_table(fig, y - 0.02, "Summary", rep.summary_lines())
     for title, groups in (("By station", rep.by_station), ("By product", rep.by_product)):
         lines = [(g.key, f"{g.inspected} inspected, {g.ng} NG ({g.ng_rate * 100:.2f} %)")
-                 for g in groups[:8]]  # fmt: skip
+                 for g in groups[:COVER_GROUPS]]  # fmt: skip
+        if len(groups) > COVER_GROUPS:  # the tables further on list them all
+            lines.append((f"… and {len(groups) - COVER_GROUPS} more", "see the tables"))
         y = _text_table(fig, y - 0.02, title, lines)
     return fig
 
@@ -107,9 +112,9 @@ def _text_table(fig: Figure, y: float, title: str, lines: Sequence[tuple[str, st
     """Label/value lines under a bold title; returns the y below the block."""
     fig.text(0.08, y, title, fontsize=13, weight="bold")
     y -= 0.03
-    for label, value in lines:
-        fig.text(0.10, y, label, fontsize=10)
-        fig.text(0.42, y, value, fontsize=10)
+    for label, value in lines:  # clipped: a long name must not run into its value
+        fig.text(0.10, y, _clip(str(label), 44), fontsize=10)
+        fig.text(0.42, y, _clip(str(value), 64), fontsize=10)
         y -= 0.022
     return y
 
@@ -130,11 +135,16 @@ def _tables(rep: Report) -> list[Figure]:
     pct = "{:.2f} %".format
     sections: list[tuple[str, list[str], list[list[Any]]]] = [
         ("NG per day", ["Day", "Inspected", "NG", "NG rate"],
-         [[d.day.isoformat(), d.inspected, d.ng, pct(d.ng_rate * 100)] for d in rep.per_day]),
+         [[d.day.isoformat(), d.inspected, d.ng, pct(d.ng_rate * 100) if d.inspected else "–"]
+          for d in rep.per_day]),
         ("Pareto of defect types", ["Defect type", "NG", "Cumulative"],
          [[p.defect_type, p.count, pct(p.cumulative_pct)] for p in rep.pareto]),
         ("By operator", ["Operator", "Inspected", "NG", "NG rate"],
-         [[g.key, g.inspected, g.ng, pct(g.ng_rate * 100)] for g in rep.by_operator]),
+         [[_clip(g.key, 40), g.inspected, g.ng, pct(g.ng_rate * 100)] for g in rep.by_operator]),
+        ("By station", ["Station", "Inspected", "NG", "NG rate"],
+         [[_clip(g.key, 40), g.inspected, g.ng, pct(g.ng_rate * 100)] for g in rep.by_station]),
+        ("By product", ["Product", "Inspected", "NG", "NG rate"],
+         [[_clip(g.key, 40), g.inspected, g.ng, pct(g.ng_rate * 100)] for g in rep.by_product]),
         ("Per shift", ["Shift", "Inspected", "NG", "NG rate"],
          [[g.key, g.inspected, g.ng, pct(g.ng_rate * 100)] for g in rep.per_shift]),
         (f"QA overrides ({rep.totals.overridden}, newest {len(rep.overrides)} listed)",

@@ -39,6 +39,10 @@ def _ng_sum() -> ColumnElement[Any]:
     return func.sum(case((FINAL == "ng", 1), else_=0))
 
 
+def _same(column: Any, name: str) -> ColumnElement[bool]:
+    return func.lower(column) == name.lower()
+
+
 def where_clause(f: ReportFilters) -> ColumnElement[bool]:
     """The filters as one SQL condition on ``inspections`` (sub-selects, no joins)."""
     start, end = f.utc_bounds()
@@ -47,22 +51,25 @@ def where_clause(f: ReportFilters) -> ColumnElement[bool]:
         conds.append(I.inspected_at >= start)
     if end is not None:
         conds.append(I.inspected_at < end)
+    # Names compare without regard to case, as everywhere else in Inspector ("BOTTLE" is
+    # the product "bottle"); defect types and stations too, as people type them.
     if f.product is not None:
-        conds.append(I.product_id.in_(select(Product.id).where(Product.name == f.product)))
+        conds.append(I.product_id.in_(select(Product.id).where(_same(Product.name, f.product))))
     if f.operator is not None:
-        conds.append(I.operator_id.in_(select(Operator.id).where(Operator.name == f.operator)))
+        conds.append(
+            I.operator_id.in_(select(Operator.id).where(_same(Operator.name, f.operator))))
     if f.model_version is not None:
         conds.append(
             I.model_id.in_(select(ModelRecord.id).where(ModelRecord.version == f.model_version))
         )
     if f.station is not None:
-        conds.append(I.station == f.station)
+        conds.append(_same(I.station, f.station))
     if f.verdict is not None:
         conds.append(FINAL == f.verdict)
     if f.severity is not None:
         conds.append(I.severity == f.severity)
     if f.defect_type is not None:
-        conds.append(I.defect_type == f.defect_type)
+        conds.append(_same(I.defect_type, f.defect_type))
     if f.overridden is not None:
         conds.append(
             I.override_verdict.isnot(None) if f.overridden else I.override_verdict.is_(None)

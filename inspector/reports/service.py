@@ -77,7 +77,16 @@ def resolvers(project: Any) -> tuple[Callable[[str], Path | None], Callable[[str
 def project_report(project: Any, actor: Any, filters: ReportFilters, *, top_n: int = 12) -> Report:
     """The report's figures; needs the VIEW_REPORTS permission."""
     roles.require(project, actor, roles.VIEW_REPORTS, entity="report")
+    _check_product(project, filters)
     return build_report(project.db, filters, top_n=top_n)
+
+
+def _check_product(project: Any, filters: ReportFilters) -> None:
+    """A typo in the product is an error, not an empty report (checked after the role,
+    so nobody without report rights learns which products exist)."""
+    if filters.product is not None and filters.product.lower() not in {
+            p.lower() for p in filter_choices(project).products}:
+        raise UserError(f"no product named '{filters.product}'")
 
 
 def export_report(
@@ -96,6 +105,7 @@ def export_report(
     if fmt not in FORMATS:
         raise UserError(f"unknown report format {fmt!r}: use {', '.join(FORMATS)}")
     roles.require(project, actor, roles.VIEW_REPORTS, entity="report", details={"format": fmt})
+    _check_product(project, filters)
     out = Path(out)
     if fmt == "csv":
         count = inspections = export_csv(project.db, filters, out, progress=progress, cancel=cancel)

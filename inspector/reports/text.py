@@ -40,7 +40,7 @@ def summary_dict(rep: Report) -> dict[str, Any]:
                 "day": d.day.isoformat(),
                 "inspected": d.inspected,
                 "ng": d.ng,
-                "ng_rate": round(d.ng_rate, 6),
+                "ng_rate": round(d.ng_rate, 6) if d.inspected else None,  # no parts: no rate
             }
             for d in rep.per_day
         ],  # fmt: skip

@@ -14,6 +14,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
@@ -23,6 +24,7 @@ from inspector.reports.build import build_report
 from inspector.reports.filters import ReportFilters
 from inspector.reports.output import atomic_output
 from inspector.reports.rows import BATCH, COLUMNS, TIME_COLUMNS, count_rows, iter_rows
+from inspector.reports.safe_text import xlsx_row, xlsx_value
 from inspector.reports.types import Report
 from inspector.store.db import Database
 
@@ -62,8 +64,14 @@ def export_xlsx(
     return written
 
 
+def _append(ws: Any, values: list[Any]) -> None:
+    """Every row goes through here: shop-floor text stays text (reports.safe_text)."""
+    ws.append(xlsx_row(ws, values))
+
+
 def _bold(ws: Any, value: Any) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value)
+    safe = xlsx_value(ws, value)
+    cell = safe if isinstance(safe, Cell) else WriteOnlyCell(ws, safe)
     cell.font = Font(bold=True)
     return cell
 
@@ -76,11 +84,11 @@ def _pct(ws: Any, value: float) -> WriteOnlyCell:
 
 def _block(ws: Any, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """A titled little table; floats in a column named like a rate become percentages."""
-    ws.append([])
-    ws.append([_bold(ws, title)])
-    ws.append([_bold(ws, h) for h in header])
+    _append(ws, [])
+    _append(ws, [_bold(ws, title)])
+    _append(ws, [_bold(ws, h) for h in header])
     for row in rows:
-        ws.append(
+        _append(ws,
             [
                 _pct(ws, v) if "%" in h and isinstance(v, float) else v
                 for h, v in zip(header, row, strict=True)
@@ -95,13 +103,13 @@ def _summary_sheet(wb: Workbook, rep: Report) -> None:
         ws.column_dimensions[col].width = 16
     title = WriteOnlyCell(ws, "Inspection quality report")
     title.font = Font(bold=True, size=14)
-    ws.append([title])
-    ws.append(["Generated", rep.generated_at.replace(tzinfo=None, microsecond=0)])
+    _append(ws, [title])
+    _append(ws, ["Generated", rep.generated_at.replace(tzinfo=None, microsecond=0)])
     for label, value in rep.filters.describe():
-        ws.append([label, value])
+        _append(ws, [label, value])
     if rep.empty:
-        ws.append([])
-        ws.append([_bold(ws, NO_DATA)])
+        _append(ws, [])
+        _append(ws, [_bold(ws, NO_DATA)])
         return
     t = rep.totals
     _block(
@@ -123,7 +131,7 @@ def _summary_sheet(wb: Workbook, rep: Report) -> None:
         ws,
         "Per day",
         ["Day", *groups],
-        ((d.day, d.inspected, d.ng, d.ng_rate) for d in rep.per_day),
+        ((d.day, d.inspected, d.ng, d.ng_rate if d.inspected else None) for d in rep.per_day),
     )
     for title_, items in (
         ("Per shift", rep.per_shift),
@@ -173,10 +181,10 @@ def _details_sheet(
     for i, name in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = WIDTHS.get(name, 14)
     if total == 0:
-        ws.append([_bold(ws, NO_DATA)])
+        _append(ws, [_bold(ws, NO_DATA)])
         return 0
     ws.freeze_panes = "A2"
-    ws.append([_bold(ws, h) for h in headers])
+    _append(ws, [_bold(ws, h) for h in headers])
     time_idx = [COLUMNS.index(c) for c in TIME_COLUMNS]
     written = 0
     for rec in iter_rows(s, filters):
@@ -184,7 +192,7 @@ def _details_sheet(
         for i in time_idx:
             if values[i] is not None:
                 values[i] = values[i].replace(tzinfo=None)
-        ws.append(values)
+        _append(ws, values)
         written += 1
         if written % BATCH == 0:
             check(cancel)

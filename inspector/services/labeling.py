@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from inspector.errors import ImageError, NotFoundError, UserError
 from inspector.imaging.decode import decode_bytes, encode_png
 from inspector.services.dto import DefectTypeInfo, ImageInfo, LabelInfo
+from inspector.services.names import clean_name
 from inspector.services.products import product_id
 from inspector.store import audit, roles
 from inspector.store.models import SEVERITIES, VERDICTS_LABEL, DefectType, Image, Label
@@ -216,9 +217,7 @@ def list_defect_type_infos(project: Any) -> list[DefectTypeInfo]:
 
 
 def clean_defect_type(name: str) -> str:
-    cleaned = " ".join((name or "").split())
-    if not cleaned or len(cleaned) > 100:
-        raise UserError("a defect type name must have 1 to 100 characters")
+    cleaned = clean_name(name, "a defect type name", 100)
     if cleaned.lower() in VERDICTS_LABEL + ("unlabelled",):
         raise UserError(f"'{cleaned}' cannot be a defect type name")
     return cleaned

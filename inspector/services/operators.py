@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from inspector.errors import NotFoundError, UserError
 from inspector.services.dto import OperatorInfo
+from inspector.services.names import clean_name
 from inspector.services.session import find_operator
 from inspector.store import audit, roles
 from inspector.store.models import ROLES, Operator
@@ -35,9 +36,7 @@ def add_operator(
     project: Any, actor: Any, name: str, role: str = "operator", pin: str | None = None
 ) -> OperatorInfo:
     project.require(actor, roles.MANAGE_OPERATORS, entity="operator", details={"name": name})
-    name = (name or "").strip()
-    if not name or len(name) > 200:
-        raise UserError("an operator name must have 1 to 200 characters")
+    name = clean_name(name, "an operator name", 200)
     _check_role(role)
     pin_hash = hash_pin(pin) if pin else None
     with project.db.session() as session:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from inspector.engine.region import Region
 from inspector.errors import NotFoundError, UserError
 from inspector.services.dto import ProductInfo
+from inspector.services.names import clean_name
 from inspector.store import audit, roles
 from inspector.store.models import Product
 
@@ -46,9 +47,7 @@ def add_product(
     station: str | None = None,
 ) -> ProductInfo:
     project.require(actor, roles.MANAGE_PRODUCTS, entity="product", details={"name": name})
-    name = (name or "").strip()
-    if not name or len(name) > 200:
-        raise UserError("a product name must have 1 to 200 characters")
+    name = clean_name(name, "a product name", 200)
     with project.db.session() as session:
         if find_product(session, name) is not None:
             raise UserError(f"a product named '{name}' already exists")

@@ -110,6 +110,17 @@ def _minutes(key: str, value: Any) -> int:
     return number
 
 
+def _shifts(key: str, value: Any) -> str:
+    """Report shifts such as "early=06:00-14:00,late=14:00-22:00,night=22:00-06:00"."""
+    from inspector.reports.filters import parse_shifts
+
+    if not isinstance(value, str):
+        raise UserError(f"setting '{key}' must be a text such as "
+                        '"early=06:00-14:00,late=14:00-22:00,night=22:00-06:00"')
+    parse_shifts(value)  # a UserError that says what is wrong
+    return value.strip()
+
+
 _VALIDATORS = {
     "max_pixels": _max_pixels,
     "severity_bands": _severity_bands,
@@ -117,6 +128,7 @@ _VALIDATORS = {
     "uncertain_false_reject_rate": _optional_rate,
     "hot_folder": _text,  # the GUI's default hot folder
     "gui_idle_signout_minutes": _minutes,  # the GUI's idle sign-out
+    "report_shifts": _shifts,  # shifts of the QA reports
 }
 
 

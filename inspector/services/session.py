@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from inspector.errors import NotFoundError, PermissionDenied
+from inspector.services.names import clean_name
 from inspector.store import audit
 from inspector.store.models import Operator
 from inspector.store.pins import verify_pin
@@ -39,6 +40,7 @@ def sign_in(
     project: Project, name: str, pin: str | None = None, station: str | None = None
 ) -> Actor:
     """Check name and PIN; a wrong or missing PIN is refused and audited."""
+    station = clean_name(station, "a station name", 200) if station and station.strip() else None
     with project.db.session() as session:
         op = find_operator(session, name.strip())
         if op is None or not op.active:

@@ -1,0 +1,22 @@
+"""Names people type (operators, products, stations, defect types), cleaned one way.
+
+They end up in tables, PDFs and workbooks: a line break or a control character would
+break those layouts (or the Excel export), so whitespace runs become one space and
+other control characters are refused.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from inspector.errors import UserError
+
+
+def clean_name(text: str | None, what: str, max_len: int) -> str:
+    """``text`` with whitespace collapsed; UserError when empty, too long or odd."""
+    cleaned = " ".join((text or "").split())
+    if not cleaned or len(cleaned) > max_len:
+        raise UserError(f"{what} must have 1 to {max_len} characters")
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in cleaned):
+        raise UserError(f"{what} must not contain control characters")
+    return cleaned
