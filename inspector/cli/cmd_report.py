@@ -142,7 +142,7 @@ def run_report(args: argparse.Namespace) -> int:
         res = export_report(project, actor, filters, fmt, args.out, top_n=args.top,
                             progress=progress)  # fmt: skip
         note = f": {NO_DATA}" if res.inspections == 0 else ""
-        pages = f", {res.count} pages" if fmt == "pdf" else ""
+        pages = (f", {res.count} page{'' if res.count == 1 else 's'}" if fmt == "pdf" else "")
         emit(args, {"path": str(res.path), "format": fmt, "inspections": res.inspections,
                     "pages": res.count if fmt == "pdf" else None},
              f"wrote {res.path} ({res.inspections} inspections{pages}){note}")  # fmt: skip
