@@ -173,3 +173,18 @@ def test_an_error_after_progress_gets_its_own_line(capsys) -> None:  # noqa: ANN
     end_progress_line()  # only once
     err = capsys.readouterr().err
     assert err.endswith("\n") and not err.endswith("\n\n")
+
+
+def test_a_busy_project_is_a_message_not_an_internal_error(cli, monkeypatch) -> None:  # noqa: ANN001
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    assert cli("init", operator=None)[0] == 0
+
+    def locked(*_a, **_k):  # noqa: ANN002, ANN003, ANN202
+        raise OperationalError("SELECT", {}, sqlite3.OperationalError("database is locked"))
+
+    monkeypatch.setattr("inspector.services.labeling.list_images", locked)
+    code, _, err = cli("images")
+    assert code == 1 and "the project is busy" in err and "Traceback" not in err

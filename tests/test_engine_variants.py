@@ -118,6 +118,25 @@ def test_baseline_weight_is_kept_in_the_file_and_old_configs_load_without_it(tmp
         EngineConfig(baseline_weight=1.0)
 
 
+def test_first_model_files_keep_their_maximum_image_score():
+    """Files written before top_fraction existed were calibrated on the maximum of the
+    smoothed map; they must be scored that way, not by the later top-1 % mean."""
+    import torch
+
+    from inspector.engine.scoring import image_scores
+
+    old = EngineConfig().to_dict()
+    del old["top_fraction"]
+    old["smooth_sigma"] = 1.0
+    cfg = EngineConfig.from_dict(old)
+    assert cfg.top_fraction == 0.0
+    maps = torch.rand(2, 32, 32)
+    from inspector.engine.scoring import smooth
+
+    expected = smooth(maps, 1.0).flatten(1).max(1).values
+    assert torch.allclose(image_scores(maps, cfg.smooth_sigma, cfg.top_fraction), expected)
+
+
 def test_heat_map_reads_the_threshold_at_one_half_with_a_baseline_share():
     m = train_model([make_part(i) for i in range(4)],
                     config=EngineConfig(preset="fast", image_size=128, max_bank=512))

@@ -312,3 +312,51 @@ def test_false_reject_settings_set_the_threshold_and_the_uncertain_band(tmp_path
             project.set_setting(admin, "target_false_reject_rate", bad)
     assert project.get_setting("target_false_reject_rate") == 0.2
     project.close()
+
+
+def test_activation_leaves_exactly_one_active_model_and_checks_its_file(trained, tmp_path):
+    """Even from a state two racing stations could leave (two active versions), one
+    activation ends with exactly one; a version whose file is gone is not activated."""
+    from inspector.store.models import ModelRecord
+
+    project, _, _, _ = trained
+    quinn = sign_in(project, "quinn")
+    v_new = training.train(project, quinn, product="disc", preset="fast").version
+    with project.db.session() as s:  # what the race used to leave behind
+        for rec in s.scalars(select(ModelRecord).where(ModelRecord.version.in_([1, v_new]))):
+            rec.active = True
+    models.activate_model(project, quinn, 1)
+    assert [m.version for m in models.list_models(project) if m.active] == [1]
+    info = models.get_model(project, v_new)
+    moved = tmp_path / "away.model"
+    (project.root / info.file_path).rename(moved)
+    try:
+        with pytest.raises(ModelFileError, match="missing"):
+            models.activate_model(project, quinn, v_new)
+        assert [m.version for m in models.list_models(project) if m.active] == [1]
+    finally:
+        moved.rename(project.root / info.file_path)
+
+
+def test_damaged_or_missing_stored_copy_is_refused_then_restored_by_importing_again(trained):
+    """The store's copy is checked against its SHA-256 before inspection: a damaged or
+    missing copy is refused (ImageError: a batch goes on without it), and importing the
+    picture again (the same bytes) puts the copy back."""
+    from inspector.errors import ImageError
+    from inspector.services import labeling
+
+    project, _, good, _ = trained
+    olga = sign_in(project, "olga")
+    ids = [i.image_id for i in inspection.inspect_paths(project, olga, good[:2],
+                                                         product="disc").inspections]
+    stored = [Path(labeling.get_image(project, i).path) for i in ids]
+    data = stored[0].read_bytes()
+    stored[0].write_bytes(data[: len(data) // 2] + bytes(len(data) - len(data) // 2))
+    stored[1].unlink()
+    with pytest.raises(ImageError, match="checksum mismatch"):
+        inspection.inspect_image(project, olga, ids[0], product="disc")
+    with pytest.raises(ImageError, match="missing"):
+        inspection.inspect_image(project, olga, ids[1], product="disc")
+    again = inspection.inspect_paths(project, olga, good[:2], product="disc")
+    assert [i.image_id for i in again.inspections] == ids and not again.refused
+    assert stored[0].read_bytes() == data and stored[1].is_file()

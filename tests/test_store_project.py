@@ -178,3 +178,19 @@ def test_database_session_rolls_back_on_error(tmp_path: Path) -> None:
     with db.session() as s:
         assert s.query(AuditEntry).count() == 0
     db.dispose()
+
+
+def test_database_errors_are_explained_not_internal() -> None:
+    import sqlite3 as sq
+
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    from inspector.store.db import db_problem
+
+    locked = OperationalError("INSERT", {}, sq.OperationalError("database is locked"))
+    assert "busy" in db_problem(locked)
+    broken = OperationalError("SELECT", {}, sq.DatabaseError("database disk image is malformed"))
+    assert "backups/" in db_problem(broken)
+    race = IntegrityError("INSERT", {}, sq.IntegrityError("UNIQUE constraint failed: x.name"))
+    assert "same moment" in db_problem(race)
+    assert db_problem(ValueError("something else")) is None

@@ -7,6 +7,7 @@ import logging
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from inspector.errors import Cancelled, UserError
+from inspector.store.db import db_problem
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +18,10 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str = "Cannot 
         return
     if isinstance(exc, UserError):
         QMessageBox.warning(parent, title, str(exc))
+        return
+    if (problem := db_problem(exc)) is not None:  # busy, damaged, a race with a station
+        log.warning("%s (%r)", problem, exc)
+        QMessageBox.warning(parent, title, problem[0].upper() + problem[1:] + ".")
         return
     log.error("unexpected error shown to the user: %r", exc)
     QMessageBox.critical(

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from inspector.cli.common import end_progress_line
 from inspector.errors import Cancelled, UserError
+from inspector.store.db import db_problem
 
 # One module per command group; each defines register(subparsers).
 COMMAND_MODULES: list[str] = [
@@ -91,6 +92,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("cancelled", file=sys.stderr)
         return EXIT_CANCELLED
     except Exception as exc:  # noqa: BLE001 - the top level must log every failure
+        if (problem := db_problem(exc)) is not None:  # locked, damaged, a race: say so
+            log.warning("command %s: %s (%r)", args.command, problem, exc)
+            end_progress_line()
+            print(f"error: {problem}", file=sys.stderr)
+            return EXIT_USER
         log.exception("internal error in command %s", args.command)
         end_progress_line()
         print(f"internal error: {exc!r} (details in the log file)", file=sys.stderr)

@@ -115,6 +115,9 @@ class EngineConfig:
         d = dict(d)
         d["stages"] = tuple(d.get("stages", (2, 4)))
         d["region"] = None if d.get("region") is None else tuple(d["region"])
+        # The first model files (format 1, before top_fraction existed) scored an image by
+        # the maximum of its smoothed map: top_fraction 0 is one patch, the maximum.
+        d.setdefault("top_fraction", 0.0)
         d.setdefault("baseline_weight", 0.0)  # saved before it existed: plain top-1 % mean
         d.setdefault("l2_normalize", False)  # saved before the option existed: not normalised
         d.setdefault("backbone", "lite0")  # the only backbone before presets chose one

@@ -9,6 +9,7 @@ is left.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ import numpy as np
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from inspector.errors import Cancelled, ImageError, PermissionDenied
+from inspector.errors import Cancelled, ImageError, PermissionDenied, UserError
 from inspector.imaging.decode import (
     SUPPORTED_EXTENSIONS,
     as_rgb_uint8,
@@ -38,8 +39,11 @@ from inspector.services.labeling import (
 )
 from inspector.services.products import product_id
 from inspector.store import audit, roles
+from inspector.store.db import db_problem
 from inspector.store.image_store import sha256_bytes, storage_error_reason
 from inspector.store.models import IMAGE_SOURCES, Image, Label, utcnow
+
+log = logging.getLogger(__name__)
 
 GOOD_FOLDERS = frozenset({"good", "ok", "pass"})
 DEFECTIVE_FOLDERS = frozenset({"defective", "defect", "bad", "ng", "fail", "reject"})
@@ -147,13 +151,17 @@ def _prepare_defect_types(project: Any, actor: Any, cands: list[_Candidate],
             raise PermissionDenied(
                 f"the folders name new defect types ({', '.join(new)}); {exc}. Ask a QA "
                 "lead to add them first, or import without labels from folders") from exc
-    with project.db.session() as session:
-        seen: set[str] = set()
-        for name in new:
-            if name.lower() not in seen:
-                seen.add(name.lower())
+    seen: set[str] = set()
+    for name in new:
+        if name.lower() in seen:
+            continue
+        seen.add(name.lower())
+        try:
+            with project.db.session() as session:
                 report_.new_defect_types.append(
                     register_defect_type(session, actor, name, via="import"))
+        except (UserError, IntegrityError):  # another station added it meanwhile: fine
+            log.info("defect type %r was added by someone else meanwhile", name)
 
 
 def import_paths(
@@ -205,7 +213,9 @@ def _import_one(project: Any, actor: Any, cand: _Candidate, source: str, meta: d
     try:
         data = _read(cand.path)
         sha = sha256_bytes(data)
-        existing = seen.get(sha) or _find_sha(project, sha)
+        existing = seen.get(sha)
+        if existing is None and (existing := _find_sha(project, sha)) is not None:
+            _restore_stored_copy(project, existing, sha, data)
         if existing is not None:
             result.duplicates.append((path, existing))
             result.accepted.append((path, existing))
@@ -241,6 +251,19 @@ def _note_label_conflict(project: Any, cand: _Candidate, image_id: int,
     result.label_conflicts.append((str(cand.path), (
         f"already stored as image #{image_id}, labelled {stored}; its folder says "
         f"{folder}. The label was not changed: check it on the Label page")))
+
+
+def _restore_stored_copy(project: Any, image_id: int, sha: str, data: bytes) -> None:
+    """The same picture again: if the project's copy went missing or was damaged on disk,
+    these bytes (same SHA-256) put it back."""
+    with project.db.session() as session:
+        rel = session.scalar(select(Image.store_path).where(Image.id == image_id))
+    try:
+        if rel is not None and project.images.repair(rel, sha, data):
+            log.warning("stored image %s was missing or damaged; restored from %s bytes",
+                        image_id, len(data))
+    except OSError as exc:  # the import itself goes on; the copy stays as it was
+        log.warning("could not restore stored image %s: %s", image_id, exc)
 
 
 def _find_sha(project: Any, sha: str) -> int | None:
@@ -289,7 +312,8 @@ def _store(project: Any, actor: Any, data: bytes, facts: Any, source: str, name:
     except SQLAlchemyError as exc:
         if created and _find_sha(project, sha) is None:
             project.images.remove(rel)
-        result.refused.append((path, f"could not record the image in the database: {exc}"))
+        why = db_problem(exc) or type(exc).__name__  # never raw SQL in a refusal reason
+        result.refused.append((path, f"could not record the image in the database: {why}"))
         return None, False
 
 

@@ -15,6 +15,7 @@ from inspector.services.dto import DefectTypeInfo, ImageInfo, LabelInfo
 from inspector.services.names import clean_name
 from inspector.services.products import product_id
 from inspector.store import audit, roles
+from inspector.store.image_store import sha256_bytes
 from inspector.store.models import SEVERITIES, VERDICTS_LABEL, DefectType, Image, Label
 
 STATES = ("unlabelled", "good", "defective")
@@ -181,9 +182,14 @@ def label_counts(project: Any, product: str | None = None) -> dict[str, int]:
 def load_image(project: Any, image_id: int) -> np.ndarray:
     """Decoded RGB uint8 HxWx3 pixels of a stored image."""
     with project.db.session() as session:
-        rel = _image(session, image_id).store_path
+        img = _image(session, image_id)
+        rel, sha = img.store_path, img.sha256
+    data = project.images.read(rel)
+    if sha256_bytes(data) != sha:  # a damaged copy must not be inspected as if it were
+        raise ImageError(f"stored image {image_id} was changed or damaged on disk (checksum "
+                         "mismatch); import the picture again to restore it")
     try:
-        return decode_bytes(project.images.read(rel), max_pixels=None).rgb
+        return decode_bytes(data, max_pixels=None).rgb
     except ImageError as exc:
         raise ImageError(f"stored image {image_id} is damaged: {exc}") from exc
 

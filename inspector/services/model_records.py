@@ -10,7 +10,7 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from inspector.engine import DefectModel
@@ -73,6 +73,17 @@ def active_record(session: Session, product_id: int | None) -> ModelRecord:
     return rec
 
 
+def check_model_file(root: Path, rec: ModelRecord) -> None:
+    """ModelFileError unless the version's file is there with the checksum recorded."""
+    path = root / rec.file_path
+    if not path.is_file():
+        raise ModelFileError(f"Model file of version {rec.version} is missing: {path.name}")
+    if sha256_file(path) != rec.file_sha256:
+        raise ModelFileError(
+            f"Model file of version {rec.version} was changed or damaged (checksum mismatch)."
+        )
+
+
 def load_model(root: Path, rec: ModelRecord) -> DefectModel:
     """Load (or reuse) the model of a record, checking the file's sha256 first."""
     path = root / rec.file_path
@@ -82,16 +93,28 @@ def load_model(root: Path, rec: ModelRecord) -> DefectModel:
         if model is not None:
             _cache.move_to_end(key)
             return model
-    if not path.is_file():
-        raise ModelFileError(f"Model file of version {rec.version} is missing: {path.name}")
-    digest = sha256_file(path)
-    if digest != rec.file_sha256:
-        raise ModelFileError(
-            f"Model file of version {rec.version} was changed or damaged (checksum mismatch)."
-        )
+    check_model_file(root, rec)
     model = DefectModel.load(path)
     with _cache_lock:
         _cache[key] = model
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return model
+
+
+def make_only_active(session: Session, rec: ModelRecord) -> None:
+    """``rec`` becomes its product's one active model, in ONE UPDATE statement.
+
+    Reading the active rows first and switching those off lost a race: SQLite runs the
+    reads outside the write transaction, so two stations activating at once each switched
+    off only what they had seen, and two versions stayed active.
+    """
+    same_product = (ModelRecord.product_id.is_(None) if rec.product_id is None
+                    else ModelRecord.product_id == rec.product_id)
+    session.execute(
+        update(ModelRecord)
+        .where(same_product, or_(ModelRecord.active.is_(True), ModelRecord.id == rec.id))
+        .values(active=ModelRecord.id == rec.id)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(rec, ["active"])

@@ -8,6 +8,8 @@ from sqlalchemy import select
 
 from inspector.errors import UserError
 from inspector.services.model_records import (
+    check_model_file,
+    make_only_active,
     model_info,
     product_id_for,
     record_by_version,
@@ -40,15 +42,13 @@ def activate_model(project: Project, actor: Actor, version: int) -> ModelInfo:
     require(project, actor, MANAGE_MODELS)
     with project.db.session() as s:
         rec = record_by_version(s, version)
+        check_model_file(project.root, rec)  # a rollback must not go to a broken file
         previous = [
             r.version
             for r in s.scalars(select(ModelRecord).where(ModelRecord.active.is_(True)))
             if r.product_id == rec.product_id and r.id != rec.id
         ]
-        for r in s.scalars(select(ModelRecord).where(ModelRecord.active.is_(True))):
-            if r.product_id == rec.product_id:
-                r.active = False
-        rec.active = True
+        make_only_active(s, rec)
         audit.record(
             s, actor, "model.activate", "model", str(version), {"previous_active": previous}
         )

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from inspector.engine import EngineConfig, LabelledDefect, generate_synthetic_defects, train_model
 from inspector.engine.training import prepare_defect
@@ -22,7 +23,7 @@ from inspector.errors import UserError
 from inspector.fileio import sha256_file
 from inspector.progress import CancelToken, ProgressCallback, check, report, scaled
 from inspector.services.labeling import current_label_ids, load_image, load_mask
-from inspector.services.model_records import model_info, product_id_for
+from inspector.services.model_records import make_only_active, model_info, product_id_for
 from inspector.services.products import region_of
 from inspector.services.project import Project
 from inspector.services.results import ModelInfo
@@ -173,18 +174,32 @@ def calibration_config(project: Project, preset: str) -> EngineConfig:
                         uncertain_frr=None if band is None else float(band))
 
 
+VERSION_TRIES = 3  # stations training at once: the slower one takes the next number
+
+
 def _record_model(project, actor, model, product, preset, summary, hashes) -> ModelInfo:  # noqa: ANN001
     """Save the file, then record the version; a failed record removes the new file."""
-    saved: list[Path] = []
-    try:
-        return _save_and_record(project, actor, model, product, preset, summary, hashes, saved)
-    except BaseException as exc:
-        for path in saved:
-            path.unlink(missing_ok=True)
-        if (problem := storage_problem(exc)) is not None:
-            raise UserError(f"cannot save the new model: {problem}. Nothing changed; the "
-                            "previous model stays in use.") from exc
-        raise
+    for attempt in range(VERSION_TRIES):
+        saved: list[Path] = []
+        try:
+            return _save_and_record(project, actor, model, product, preset, summary, hashes,
+                                    saved)
+        except IntegrityError:  # another station took this version number meanwhile
+            _remove(saved)
+            if attempt == VERSION_TRIES - 1:
+                raise
+        except BaseException as exc:
+            _remove(saved)
+            if (problem := storage_problem(exc)) is not None:
+                raise UserError(f"cannot save the new model: {problem}. Nothing changed; the "
+                                "previous model stays in use.") from exc
+            raise
+    raise AssertionError("unreachable")
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def _save_and_record(project, actor, model, product, preset, summary, hashes, saved):  # noqa: ANN001, ANN202
@@ -201,9 +216,6 @@ def _save_and_record(project, actor, model, product, preset, summary, hashes, sa
         active = [r for r in s.scalars(select(ModelRecord).where(ModelRecord.active.is_(True)))
                   if r.product_id == pid]
         activate = not active or allowed(actor.role, MANAGE_MODELS)
-        if activate:
-            for old in active:
-                old.active = False
         rec = ModelRecord(
             version=version,
             product_id=pid,
@@ -221,10 +233,12 @@ def _save_and_record(project, actor, model, product, preset, summary, hashes, sa
             uncertain_low=None if model.uncertain_low is None else float(model.uncertain_low),
             file_path=rel.as_posix(),
             file_sha256=sha,
-            active=activate,
+            active=False,
         )
         s.add(rec)
         s.flush()
+        if activate:
+            make_only_active(s, rec)
         audit.record(
             s, actor, "model.train", "model", str(version),
             {"product": product, "preset": preset, "active": activate,

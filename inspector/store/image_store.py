@@ -10,7 +10,7 @@ import errno
 import hashlib
 from pathlib import Path
 
-from inspector.errors import UserError
+from inspector.errors import ImageError, UserError
 from inspector.fileio import atomic_write
 
 
@@ -57,17 +57,30 @@ class ImageStore:
         identical file was already there. Raises OSError (e.g. ENOSPC) on write failure."""
         sha = sha256_bytes(data)
         rel = self.relpath(sha, ext)
-        target = self.path(rel)
-        if target.exists() and target.stat().st_size == len(data):
+        if self.holds(rel, sha):
             return sha, rel, False
-        atomic_write(target, data)
+        atomic_write(self.path(rel), data)
         return sha, rel, True
+
+    def holds(self, relpath: str, sha256: str) -> bool:
+        """Whether the stored file is there with exactly the content it was stored with."""
+        target = self.path(relpath)
+        return target.is_file() and sha256_bytes(target.read_bytes()) == sha256
+
+    def repair(self, relpath: str, sha256: str, data: bytes) -> bool:
+        """Rewrite a missing or damaged stored file from the same picture imported again
+        (``data`` must hash to ``sha256``); True when it had to be rewritten."""
+        if self.holds(relpath, sha256) or sha256_bytes(data) != sha256:
+            return False
+        atomic_write(self.path(relpath), data)
+        return True
 
     def read(self, relpath: str) -> bytes:
         try:
             return self.path(relpath).read_bytes()
         except FileNotFoundError as exc:
-            raise UserError(f"stored image file is missing: {relpath}") from exc
+            raise ImageError(f"stored image file is missing: {relpath} (import the picture "
+                             "again to restore it)") from exc
 
     def remove(self, relpath: str) -> None:
         """Delete a stored file (used to undo a write whose DB record failed)."""

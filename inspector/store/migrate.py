@@ -8,6 +8,7 @@ database from a newer Inspector is refused untouched.
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from pathlib import Path
 from urllib.parse import quote
 
@@ -68,7 +69,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 def backup_sqlite(src: Path, dest: Path) -> None:
     """Copy a live SQLite database consistently with the SQLite backup API."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_suffix(".partial")
+    tmp = dest.with_name(f"{dest.stem}.{uuid.uuid4().hex[:8]}.partial")  # two openers at once
     source = sqlite3.connect(str(src))
     target = sqlite3.connect(str(tmp))
     try:
