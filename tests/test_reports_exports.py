@@ -134,6 +134,16 @@ def test_export_to_a_pipe_is_refused(db: Database, tmp_path: Path) -> None:
     assert pipe.is_fifo()
 
 
+def test_temp_files_of_killed_exports_are_cleaned_up(db: Database, tmp_path: Path) -> None:
+    old = tmp_path / ".r.csv.dead0001.tmp"  # left by an export killed an hour ago
+    old.write_text("partial")
+    os.utime(old, (0, 0))
+    recent = tmp_path / ".r.csv.live0002.tmp"  # maybe another export still running
+    recent.write_text("partial")
+    export_csv(db, MARCH, tmp_path / "r.csv")
+    assert not old.exists() and recent.exists() and (tmp_path / "r.csv").is_file()
+
+
 def test_unrelated_os_error_is_not_blamed_on_the_target(
     db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

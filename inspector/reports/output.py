@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import errno
+import glob
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +24,19 @@ def _about_output(exc: OSError, tmp: Path, path: Path) -> bool:
     return exc.errno in _WRITE_ERRNOS or exc.filename in named or exc.filename2 in named
 
 
+STALE_SECONDS = 3600  # an export killed this long ago is not coming back
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Temp files of earlier exports of ``path`` that were killed (power cut, SIGKILL)."""
+    for old in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        try:
+            if time.time() - old.stat().st_mtime > STALE_SECONDS:
+                old.unlink()
+        except OSError:  # gone meanwhile, or not ours to remove: leave it
+            continue
+
+
 @contextmanager
 def atomic_output(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success fsync it and move it into place.
@@ -36,6 +51,7 @@ def atomic_output(path: Path) -> Iterator[Path]:
         raise UserError(f"{path} is a folder; give a file name")
     if path.exists() and not path.is_file():
         raise UserError(f"{path} is not a regular file (a device or a pipe); give a file name")
+    _remove_stale_temps(path)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         yield tmp
