@@ -52,7 +52,9 @@ def test_totals_for_march(db: Database) -> None:
         ({"operator": "bob"}, lambda sp: sp.operator == "bob"),
         ({"verdict": "ng"}, lambda sp: sp.final == "ng"),
         ({"verdict": "ok"}, lambda sp: sp.final == "ok"),
-        ({"severity": "critical"}, lambda sp: sp.severity == "critical"),
+        ({"severity": "critical"}, lambda sp: sp.severity == "critical" and sp.final == "ng"),
+        # a machine "major" overridden to OK is not a major defect any more
+        ({"severity": "major"}, lambda sp: sp.severity == "major" and sp.final == "ng"),
         ({"defect_type": "scratch"}, lambda sp: sp.defect_type == "scratch"),
         ({"model_version": 2}, lambda sp: sp.model == 2),
         ({"overridden": True}, lambda sp: sp.override is not None),
@@ -185,7 +187,7 @@ def test_generated_data_matches_a_python_recount(tmp_path) -> None:  # noqa: ANN
         per_day[day] = per_day.get(day, 0) + 1
     assert {d.day: d.inspected for d in rep.per_day} == per_day
     assert sum(p.count for p in rep.pareto) == len(ng)
-    assert rep.worst[0].score == max(r.score for r in ng)
+    assert rep.worst[0].score / rep.worst[0].threshold == max(r.score / r.threshold for r in ng)
     db.dispose()
 
 
@@ -208,3 +210,16 @@ def test_sql_buckets_equal_the_python_recount(tmp_path, f: ReportFilters) -> Non
     with db.session() as s:
         assert query.day_and_shift(s, where, f) == query.day_and_shift_python(s, where, f)
     db.dispose()
+
+
+def test_worst_images_are_ranked_past_their_own_threshold(tmp_path) -> None:  # noqa: ANN001
+    """Products have thresholds on different scales: 25 against 20 is less far out than
+    0.9 against 0.5, so a raw-score ranking would list the big-scale product only."""
+    specs = (Spec(dt.datetime(2024, 3, 5, 9), "ng", 0.9),
+             Spec(dt.datetime(2024, 3, 5, 10), "ng", 25.0))
+    db = make_db(tmp_path / "w.db", specs)
+    with db.session() as s:
+        s.get(Inspection, 2).threshold = 20.0
+    rep = build_report(db, MARCH)
+    db.dispose()
+    assert [w.inspection_id for w in rep.worst] == [1, 2]

@@ -76,7 +76,7 @@ def worst_image_pages(
     pages = []
     for start in range(0, len(rep.worst), per_page):
         fig = Figure(figsize=size)
-        fig.text(0.08, 0.95, f"Worst images (highest score among NG, top {len(rep.worst)})",
+        fig.text(0.08, 0.95, f"Worst images (NG furthest past the threshold, top {len(rep.worst)})",
                  fontsize=14, weight="bold")  # fmt: skip
         grid = fig.add_gridspec(PER_PAGE_ROWS, PER_ROW * 2, left=0.05, right=0.95, top=0.9,
                                 bottom=0.1, hspace=0.6, wspace=0.1)  # fmt: skip

@@ -66,8 +66,8 @@ def where_clause(f: ReportFilters) -> ColumnElement[bool]:
         conds.append(_same(I.station, f.station))
     if f.verdict is not None:
         conds.append(FINAL == f.verdict)
-    if f.severity is not None:
-        conds.append(I.severity == f.severity)
+    if f.severity is not None:  # severity belongs to NG parts (docs/reports.md)
+        conds.append(and_(I.severity == f.severity, FINAL == "ng"))
     if f.defect_type is not None:
         conds.append(_same(I.defect_type, f.defect_type))
     if f.overridden is not None:
@@ -220,7 +220,11 @@ def _day_range(f: ReportFilters, seen: Counter[dt.date]) -> list[dt.date]:
 def worst_images(
     s: Session, where: ColumnElement[bool], f: ReportFilters, limit: int
 ) -> tuple[WorstImage, ...]:
-    """The ``limit`` final-NG inspections with the highest anomaly score."""
+    """The ``limit`` final-NG inspections furthest past their threshold.
+
+    Ranked by score / threshold, not by the raw score: products and model versions have
+    thresholds on different scales, and a raw ranking would list one product only.
+    """
     stmt = (
         select(
             I.id,
@@ -241,7 +245,7 @@ def worst_images(
         .outerjoin(Product, Product.id == I.product_id)
         .outerjoin(Operator, Operator.id == I.operator_id)
         .where(where, FINAL == "ng")
-        .order_by(I.score.desc(), I.id)
+        .order_by((I.score / func.nullif(I.threshold, 0)).desc(), I.score.desc(), I.id)
         .limit(limit)
     )
     zone = f.zone
