@@ -185,7 +185,7 @@ def test_database_errors_are_explained_not_internal() -> None:
 
     from sqlalchemy.exc import IntegrityError, OperationalError
 
-    from inspector.store.db import db_problem
+    from inspector.store.problems import db_problem
 
     locked = OperationalError("INSERT", {}, sq.OperationalError("database is locked"))
     assert "busy" in db_problem(locked)

@@ -7,7 +7,7 @@ import logging
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from inspector.errors import Cancelled, UserError
-from inspector.store.db import db_problem
+from inspector.store.problems import db_problem
 
 log = logging.getLogger(__name__)
 

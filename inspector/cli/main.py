@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from inspector.cli.common import end_progress_line
 from inspector.errors import Cancelled, UserError
-from inspector.store.db import db_problem
+from inspector.store.problems import db_problem
 
 # One module per command group; each defines register(subparsers).
 COMMAND_MODULES: list[str] = [

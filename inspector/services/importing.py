@@ -39,9 +39,9 @@ from inspector.services.labeling import (
 )
 from inspector.services.products import product_id
 from inspector.store import audit, roles
-from inspector.store.db import db_problem
 from inspector.store.image_store import sha256_bytes, storage_error_reason
 from inspector.store.models import IMAGE_SOURCES, Image, Label, utcnow
+from inspector.store.problems import db_problem
 
 log = logging.getLogger(__name__)
 
@@ -214,8 +214,8 @@ def _import_one(project: Any, actor: Any, cand: _Candidate, source: str, meta: d
         data = _read(cand.path)
         sha = sha256_bytes(data)
         existing = seen.get(sha)
-        if existing is None and (existing := _find_sha(project, sha)) is not None:
-            _restore_stored_copy(project, existing, sha, data)
+        if existing is None:
+            existing = _known_copy(project, sha, data)
         if existing is not None:
             result.duplicates.append((path, existing))
             result.accepted.append((path, existing))
@@ -253,17 +253,20 @@ def _note_label_conflict(project: Any, cand: _Candidate, image_id: int,
         f"{folder}. The label was not changed: check it on the Label page")))
 
 
-def _restore_stored_copy(project: Any, image_id: int, sha: str, data: bytes) -> None:
-    """The same picture again: if the project's copy went missing or was damaged on disk,
-    these bytes (same SHA-256) put it back."""
+def _known_copy(project: Any, sha: str, data: bytes) -> int | None:
+    """The id of the image already stored with these bytes, if any. If the project's copy
+    went missing or was damaged on disk, these bytes (same SHA-256) put it back."""
     with project.db.session() as session:
-        rel = session.scalar(select(Image.store_path).where(Image.id == image_id))
+        row = session.execute(
+            select(Image.id, Image.store_path).where(Image.sha256 == sha)).first()
+    if row is None:
+        return None
     try:
-        if rel is not None and project.images.repair(rel, sha, data):
-            log.warning("stored image %s was missing or damaged; restored from %s bytes",
-                        image_id, len(data))
+        if project.images.repair(row.store_path, sha, data):
+            log.warning("stored image %s was missing or damaged; restored it", row.id)
     except OSError as exc:  # the import itself goes on; the copy stays as it was
-        log.warning("could not restore stored image %s: %s", image_id, exc)
+        log.warning("could not restore stored image %s: %s", row.id, exc)
+    return row.id
 
 
 def _find_sha(project: Any, sha: str) -> int | None:

@@ -31,8 +31,8 @@ from inspector.services.project import Project
 from inspector.services.results import InspectionInfo
 from inspector.services.session import Actor
 from inspector.store import audit
-from inspector.store.image_store import storage_problem
 from inspector.store.models import VERDICTS_INSPECTION, Image, Inspection, Operator, utcnow
+from inspector.store.problems import storage_problem
 from inspector.store.roles import INSPECT, OVERRIDE_VERDICT, require
 
 OVERLAY_MAX_SIDE = 640

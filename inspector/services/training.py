@@ -29,8 +29,8 @@ from inspector.services.project import Project
 from inspector.services.results import ModelInfo
 from inspector.services.session import Actor
 from inspector.store import audit
-from inspector.store.image_store import storage_problem
 from inspector.store.models import Image, Label, ModelRecord
+from inspector.store.problems import storage_problem
 from inspector.store.roles import MANAGE_MODELS, TRAIN, allowed, require
 
 MIN_GOOD_IMAGES = 5

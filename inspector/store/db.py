@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import URL, Engine, create_engine, event, make_url
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -62,17 +61,3 @@ class Database:
     def dispose(self) -> None:
         self.engine.dispose()
 
-
-def db_problem(exc: BaseException) -> str | None:
-    """What a database error means for the person at the station, or None when it is
-    not one of the expected ones (those stay internal errors, with a traceback logged)."""
-    text = str(getattr(exc, "orig", None) or exc).lower()
-    if "database is locked" in text or "database is busy" in text:
-        return ("the project is busy: another program or station is writing to it. Try "
-                "again in a moment")
-    if "malformed" in text or "file is not a database" in text:
-        return ("the project database is damaged. Restore inspector.db from the newest file "
-                "in the project's backups/ folder")
-    if isinstance(exc, IntegrityError):
-        return "another station changed the same data at the same moment. Try again"
-    return None

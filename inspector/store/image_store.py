@@ -6,12 +6,12 @@ crash or a full disk never leaves a half-written image under its final name.
 
 from __future__ import annotations
 
-import errno
 import hashlib
 from pathlib import Path
 
 from inspector.errors import ImageError, UserError
 from inspector.fileio import atomic_write
+from inspector.store.problems import storage_problem
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -21,18 +21,6 @@ def sha256_bytes(data: bytes) -> str:
 def storage_error_reason(exc: OSError) -> str:
     """A short, human reason for an OSError raised while writing into the project."""
     return f"cannot store image: {storage_problem(exc) or exc.strerror or exc}"
-
-
-def storage_problem(exc: BaseException) -> str | None:
-    """"the disk is full" / "... not writable" when ``exc`` (a file or SQLite error) says
-    so; None for anything else, which stays an internal error with its traceback."""
-    errno_ = getattr(exc, "errno", None)
-    text = str(getattr(exc, "orig", None) or exc).lower()
-    if errno_ in (errno.ENOSPC, errno.EDQUOT) or "disk is full" in text:
-        return "the disk is full"
-    if errno_ in (errno.EACCES, errno.EPERM, errno.EROFS) or "readonly database" in text:
-        return "the project folder is not writable"
-    return None
 
 
 class ImageStore:
@@ -69,8 +57,8 @@ class ImageStore:
 
     def repair(self, relpath: str, sha256: str, data: bytes) -> bool:
         """Rewrite a missing or damaged stored file from the same picture imported again
-        (``data`` must hash to ``sha256``); True when it had to be rewritten."""
-        if self.holds(relpath, sha256) or sha256_bytes(data) != sha256:
+        (``sha256`` is the caller's hash of ``data``); True when it had to be rewritten."""
+        if self.holds(relpath, sha256):
             return False
         atomic_write(self.path(relpath), data)
         return True

@@ -1,0 +1,40 @@
+"""What an error from the disk or the database means for the person at the station.
+
+One place for both, so the CLI, the GUI and the services tell a full disk, a read-only
+share, a busy or damaged database and a race between stations apart the same way.
+"""
+
+from __future__ import annotations
+
+import errno
+
+from sqlalchemy.exc import IntegrityError
+
+
+def storage_problem(exc: BaseException) -> str | None:
+    """"the disk is full" / "... not writable" when ``exc`` (a file or SQLite error) says
+    so; None for anything else, which stays an internal error with its traceback."""
+    errno_ = getattr(exc, "errno", None)
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    if errno_ in (errno.ENOSPC, errno.EDQUOT) or "disk is full" in text:
+        return "the disk is full"
+    if errno_ in (errno.EACCES, errno.EPERM, errno.EROFS) or "readonly database" in text:
+        return "the project folder is not writable"
+    return None
+
+
+def db_problem(exc: BaseException) -> str | None:
+    """What a database error means for the person at the station, or None when it is
+    not one of the expected ones (those stay internal errors, with a traceback logged)."""
+    if (problem := storage_problem(exc)) is not None:
+        return f"cannot write to the project: {problem}"
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    if "database is locked" in text or "database is busy" in text:
+        return ("the project is busy: another program or station is writing to it. Try "
+                "again in a moment")
+    if "malformed" in text or "file is not a database" in text:
+        return ("the project database is damaged. Restore inspector.db from the newest file "
+                "in the project's backups/ folder")
+    if isinstance(exc, IntegrityError):
+        return "another station changed the same data at the same moment. Try again"
+    return None
