@@ -6,7 +6,9 @@ from the developer's shell are cleared so tests never touch a real project.
 
 from __future__ import annotations
 
+import logging
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -18,6 +20,7 @@ from PIL import Image
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATASETS = REPO_ROOT.parent / "shared" / "datasets"
+_OWN_LOG_DIR = pytest.StashKey[str]()
 if str(REPO_ROOT) not in sys.path:  # run from a checkout without installing the package
     sys.path.insert(0, str(REPO_ROOT))
 
@@ -28,6 +31,16 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ.pop(var, None)
     if "INSPECTOR_LOG_DIR" not in os.environ:
         os.environ["INSPECTOR_LOG_DIR"] = tempfile.mkdtemp(prefix="inspector-test-logs-")
+        config.stash[_OWN_LOG_DIR] = os.environ["INSPECTOR_LOG_DIR"]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the log folder this run made, so test runs do not pile up in /tmp."""
+    own = config.stash.get(_OWN_LOG_DIR, None)
+    if own is not None:
+        logging.shutdown()  # close file handlers before the folder goes
+        shutil.rmtree(own, ignore_errors=True)
+        os.environ.pop("INSPECTOR_LOG_DIR", None)
 
 
 @pytest.fixture

@@ -86,6 +86,34 @@ def test_minimum_size_fits_small_screen(window, admin) -> None:  # noqa: ANN001
     assert window.size().boundedTo(QSize(1366, 768)) == window.size()
 
 
+def _scroll_area(page):  # noqa: ANN001, ANN202
+    from PySide6.QtWidgets import QScrollArea
+
+    widget = page.parentWidget()
+    while widget is not None and not isinstance(widget, QScrollArea):
+        widget = widget.parentWidget()
+    return widget
+
+
+def test_no_page_scrolls_sideways_on_a_small_screen(window, qtbot, admin) -> None:  # noqa: ANN001
+    """At 1024x600 two-pane pages stack their panes: the page scrolls up and down only."""
+    from ui.widgets.adaptive_splitter import AdaptiveSplitter
+
+    sign_in_as(window, "admin")
+    splitter = window.pages["capture"].findChild(AdaptiveSplitter)
+    for size, stacked in ((QSize(1024, 600), True), (QSize(1366, 768), False)):
+        window.resize(size)
+        for key in window.pages:
+            assert window.show_page(key)
+            qtbot.wait(20)
+            bar = _scroll_area(window.pages[key]).horizontalScrollBar()
+            assert bar.maximum() == 0, (key, size, bar.maximum())
+        window.show_page("capture")
+        qtbot.wait(20)
+        expected = Qt.Orientation.Vertical if stacked else Qt.Orientation.Horizontal
+        assert splitter.orientation() == expected, size
+
+
 def test_enter_signs_in(window, qtbot, admin) -> None:  # noqa: ANN001
     page = window.pages["signin"]
     page.refresh()

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 from inspector.services import importing
 from ui.dialogs import show_error
 from ui.state import AppState
+from ui.widgets.adaptive_splitter import AdaptiveSplitter
 from ui.widgets.camera_preview import CameraPreview
 from ui.widgets.hot_folder_panel import HotFolderPanel
 from ui.widgets.import_report import ImportReportTable
@@ -79,7 +79,7 @@ class CapturePage(QWidget):
         rl.setContentsMargins(0, 0, 0, 0)
         rl.addWidget(import_box, 1)
         rl.addWidget(hot_box)
-        splitter = QSplitter()
+        splitter = AdaptiveSplitter()
         splitter.addWidget(camera_box)
         splitter.addWidget(right)
         splitter.setSizes([600, 500])

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +26,7 @@ from inspector.store import roles
 from ui.dialogs import show_error
 from ui.qimage import rgb_to_pixmap
 from ui.state import AppState
+from ui.widgets.adaptive_splitter import AdaptiveSplitter
 from ui.widgets.calibration_settings import CalibrationSettings
 from ui.widgets.model_panel import ModelPanel
 from ui.widgets.progress_panel import ProgressPanel
@@ -98,7 +98,7 @@ class TrainPage(QWidget):
         self.models = ModelPanel(state)
         models_box = QGroupBox("Model versions")
         QVBoxLayout(models_box).addWidget(self.models)
-        splitter = QSplitter()
+        splitter = AdaptiveSplitter()
         splitter.addWidget(left)
         splitter.addWidget(models_box)
         splitter.setStretchFactor(1, 1)
