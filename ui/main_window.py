@@ -31,6 +31,9 @@ from ui.worker import Job
 
 log = logging.getLogger(__name__)
 
+NAV_TITLE_ROLE = Qt.ItemDataRole.UserRole + 1
+NAV_FULL_HEIGHT, NAV_COMPACT_HEIGHT = 64, 52  # px per entry: gloved fingers need >= 48
+
 # key, navigation title, module, class; Ctrl+N opens the N-th page.
 PAGES: list[tuple[str, str, str, str]] = [
     ("signin", "Sign in", "ui.pages.signin_page", "SignInPage"),
@@ -102,14 +105,17 @@ class MainWindow(QMainWindow):
             self.pages[key] = page
             self.containers[key] = self._container(page)
             self.stack.addWidget(self.containers[key])
-            item = QListWidgetItem(f"{title}\nCtrl+{index}")
+            item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, key)
-            item.setSizeHint(QSize(150, 64))
+            item.setData(NAV_TITLE_ROLE, (title, index))
+            item.setToolTip(f"{title}  (Ctrl+{index})")
             self.nav.addItem(item)
             self.items[key] = item
             shortcut = QShortcut(QKeySequence(f"Ctrl+{index}"), self)
             shortcut.activated.connect(lambda k=key: self.show_page(k))
         self.nav.currentItemChanged.connect(self._nav_changed)
+        self._nav_compact: bool | None = None
+        self._fit_navigation()
         self.about_button = QPushButton("About  [F1]")
         self.about_button.setFixedWidth(160)
         self.about_button.clicked.connect(self.show_about)
@@ -233,6 +239,7 @@ class MainWindow(QMainWindow):
             flags = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
             item.setFlags(flags if enabled else Qt.ItemFlag.NoItemFlags)
             item.setHidden(key in LEAD_ONLY and not lead)
+        self._fit_navigation()
         if actor is None:
             self.idle.stop()
             self.show_page("signin")
@@ -240,6 +247,24 @@ class MainWindow(QMainWindow):
             self.idle.reset()
             self.show_page("inspect" if actor.role == "operator" else "label")
         self._update_who()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit_navigation()
+
+    def _fit_navigation(self) -> None:
+        """Two-line entries (title, shortcut) where they fit; on a short screen (1024x600)
+        one line each, the shortcut in the tooltip, so no entry hides below the list."""
+        shown = sum(not item.isHidden() for item in self.items.values())
+        frame = 2 * self.nav.frameWidth() + 4
+        compact = self.nav.height() < shown * NAV_FULL_HEIGHT + frame
+        if compact == self._nav_compact:
+            return
+        self._nav_compact = compact
+        for item in self.items.values():
+            title, index = item.data(NAV_TITLE_ROLE)
+            item.setText(title if compact else f"{title}\nCtrl+{index}")
+            item.setSizeHint(QSize(150, NAV_COMPACT_HEIGHT if compact else NAV_FULL_HEIGHT))
 
     def _update_who(self) -> None:
         actor = self.state.actor

@@ -114,6 +114,21 @@ def test_no_page_scrolls_sideways_on_a_small_screen(window, qtbot, admin) -> Non
         assert splitter.orientation() == expected, size
 
 
+def test_navigation_shows_every_page_on_a_short_screen(window, qtbot, admin) -> None:  # noqa: ANN001
+    """1024x560: one-line entries, none hidden below the list; tall: title and shortcut."""
+    sign_in_as(window, "admin")
+    window.resize(1024, 560)
+    qtbot.wait(20)
+    assert window.nav.verticalScrollBar().maximum() == 0
+    reports = window.items["reports"]
+    assert reports.text() == "Reports" and "Ctrl+7" in reports.toolTip()
+    assert reports.sizeHint().height() >= 48  # still a gloved-finger target
+    window.resize(1366, 768)
+    qtbot.wait(20)
+    assert reports.text() == "Reports\nCtrl+7"
+    assert window.nav.verticalScrollBar().maximum() == 0
+
+
 def test_enter_signs_in(window, qtbot, admin) -> None:  # noqa: ANN001
     page = window.pages["signin"]
     page.refresh()
