@@ -188,3 +188,17 @@ def test_a_busy_project_is_a_message_not_an_internal_error(cli, monkeypatch) -> 
     monkeypatch.setattr("inspector.services.labeling.list_images", locked)
     code, _, err = cli("images")
     assert code == 1 and "the project is busy" in err and "Traceback" not in err
+
+
+def test_ctrl_c_says_interrupted_and_a_cancel_says_cancelled(cli, monkeypatch) -> None:  # noqa: ANN001
+    """Ctrl+C can land after a step was saved, so it is not reported as undone."""
+    from inspector.errors import Cancelled
+
+    assert cli("init", operator=None)[0] == 0
+    for exc, word in ((KeyboardInterrupt(), "interrupted"), (Cancelled(), "cancelled")):
+        def stop(*_a, exc=exc, **_k):  # noqa: ANN002, ANN003, ANN202
+            raise exc
+
+        monkeypatch.setattr("inspector.services.labeling.list_images", stop)
+        code, _, err = cli("images")
+        assert code == 130 and err.strip().startswith(word), err

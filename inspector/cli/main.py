@@ -87,9 +87,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # so the exit's flush does not fail again
         return EXIT_USER
-    except (Cancelled, KeyboardInterrupt):
+    except Cancelled:
         end_progress_line()
         print("cancelled", file=sys.stderr)
+        return EXIT_CANCELLED
+    except KeyboardInterrupt:  # Ctrl+C may land after a step was saved: do not say "undone"
+        end_progress_line()
+        print("interrupted: steps that had finished are kept (a model saved before "
+              "Ctrl+C stays in `inspector model list`)", file=sys.stderr)
         return EXIT_CANCELLED
     except Exception as exc:  # noqa: BLE001 - the top level must log every failure
         if (problem := db_problem(exc)) is not None:  # locked, damaged, a race: say so
