@@ -33,6 +33,7 @@ COMMAND_MODULES: list[str] = [
     "inspector.cli.cmd_report",
     "inspector.cli.cmd_demo",
     "inspector.cli.cmd_data",
+    "inspector.cli.cmd_check",
 ]
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL, EXIT_CANCELLED = 0, 1, 2, 3, 130

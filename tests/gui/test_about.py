@@ -35,3 +35,27 @@ def test_about_shows_versions_and_runs_self_test(qtbot, project, monkeypatch):
     qtbot.waitUntil(lambda: dialog.passed is not None, timeout=10_000)
     assert calls and dialog.passed is True
     assert "SELF-TEST PASSED" in dialog.output.toPlainText()
+
+
+def test_about_checks_project_data(qtbot, project, admin):
+    import numpy as np
+
+    from inspector.services.importing import import_array
+
+    img = import_array(project, admin, np.full((32, 32, 3), 90, np.uint8), source="file",
+                       name="part.png")
+    dialog = AboutDialog(project)
+    qtbot.addWidget(dialog)
+    dialog.check_button.click()
+    qtbot.waitUntil(lambda: dialog.passed is not None, timeout=10_000)
+    assert dialog.passed is True
+    assert "PROJECT DATA CHECK PASSED" in dialog.output.toPlainText()
+    from pathlib import Path
+
+    Path(img.path).unlink()
+    dialog.passed = None
+    dialog.check_button.click()
+    qtbot.waitUntil(lambda: dialog.passed is not None, timeout=10_000)
+    text = dialog.output.toPlainText()
+    assert dialog.passed is False and "PROJECT DATA CHECK FAILED" in text
+    assert f"image #{img.id} (part.png)" in text and "missing" in text

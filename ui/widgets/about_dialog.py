@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QProgressBar,
@@ -39,6 +40,12 @@ class AboutDialog(QDialog):
         self.run_button = QPushButton("Run self-test")
         self.run_button.setMinimumHeight(48)
         self.run_button.clicked.connect(self.run_self_test)
+        self.check_button = QPushButton("Check project data")
+        self.check_button.setMinimumHeight(48)
+        self.check_button.setToolTip("Reads every stored image, mask, model and heat map and "
+                                     "compares it with the database; changes nothing.")
+        self.check_button.clicked.connect(self.check_data)
+        self.project = project
         self.bar = QProgressBar()
         self.bar.setRange(0, 100)
         self.bar.hide()
@@ -52,11 +59,15 @@ class AboutDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(text)
-        layout.addWidget(self.run_button)
+        row = QHBoxLayout()
+        row.addWidget(self.run_button)
+        row.addWidget(self.check_button)
+        layout.addLayout(row)
         layout.addWidget(self.bar)
         layout.addWidget(self.output, 1)
         layout.addWidget(buttons)
         self.job: Job | None = None
+        self._what = "SELF-TEST"
         self.passed: bool | None = None
 
     def run_self_test(self) -> None:
@@ -66,21 +77,41 @@ class AboutDialog(QDialog):
         self.output.setPlainText("Running self-test ...")
         self.bar.setValue(0)
         self.bar.show()
-        self.job = Job(run_self_test)
-        self.job.progress.connect(lambda f, m: (self.bar.setValue(int(f * 100)),
-                                                self.bar.setFormat(f"{m} %p%")))
-        self.job.finished.connect(self._finished)
-        self.job.failed.connect(lambda exc: self._show(False, [f"FAILED: {exc}"]))
-        self.job.start()
+        self._start(Job(run_self_test), self._finished, "SELF-TEST")
+
+    def check_data(self) -> None:
+        """Read-only check of the project's files (removing leftovers: `inspector check`)."""
+        from inspector.services.integrity import check_project
+
+        self.output.setPlainText("Checking project data ...")
+        self._start(Job(check_project, self.project, None), self._checked, "PROJECT DATA CHECK")
+
+    def _start(self, job: Job, finished: Any, what: str) -> None:
+        self._what = what
+        self.run_button.setEnabled(False)
+        self.check_button.setEnabled(False)
+        self.bar.setValue(0)
+        self.bar.show()
+        self.job = job
+        job.progress.connect(lambda f, m: (self.bar.setValue(int(f * 100)),
+                                           self.bar.setFormat(f"{m} %p%")))
+        job.finished.connect(finished)
+        job.failed.connect(lambda exc: self._show(False, [f"FAILED: {exc}"]))
+        job.cancelled.connect(lambda: self._show(False, ["cancelled"]))
+        job.start()
 
     def _finished(self, report: Any) -> None:
         self._show(bool(report.ok), list(report.lines()))
+
+    def _checked(self, report: Any) -> None:
+        self._show(report.ok, report.summary().splitlines())
 
     def _show(self, ok: bool, lines: list[str]) -> None:
         self.passed = ok
         self.bar.hide()
         self.run_button.setEnabled(True)
-        verdict = "SELF-TEST PASSED" if ok else "SELF-TEST FAILED"
+        self.check_button.setEnabled(True)
+        verdict = f"{self._what} PASSED" if ok else f"{self._what} FAILED"
         self.output.setPlainText("\n".join([verdict, *lines]))
 
     def reject(self) -> None:  # noqa: D102 - cancel a running self-test on close

@@ -1,0 +1,133 @@
+"""Project data check: damaged or missing files are named, leftovers found and removed."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+
+from inspector.cli.main import main
+from inspector.errors import PermissionDenied
+from inspector.fileio import sha256_file
+from inspector.services.importing import import_array
+from inspector.services.integrity import ORPHAN_MIN_AGE_S, check_project
+from inspector.services.labeling import label_image
+from inspector.store.models import AuditEntry, Inspection, ModelRecord, utcnow
+
+
+def _image(project, actor, seed=0):
+    rgb = np.random.default_rng(seed).integers(0, 255, (32, 32, 3), dtype=np.uint8)
+    return import_array(project, actor, rgb, source="file", name=f"img{seed}.png")
+
+
+def _age(path, seconds=ORPHAN_MIN_AGE_S + 60):
+    old = time.time() - seconds
+    os.utime(path, (old, old))
+
+
+@pytest.fixture
+def filled(project, admin):
+    """Two images (one with a mask), a model file, an inspection with a heat map."""
+    a, b = _image(project, admin, 1), _image(project, admin, 2)
+    mask = np.zeros((32, 32), bool)
+    mask[2:9, 2:9] = True
+    label_image(project, admin, b.id, "defective", mask=mask)
+    model = project.models_dir / "model-v0001-test.inspector-model"
+    model.write_bytes(b"model bytes")
+    heat = project.root / "artefacts" / "heatmaps" / "2026" / "11" / "h1.jpg"
+    heat.parent.mkdir(parents=True)
+    heat.write_bytes(b"jpeg")
+    with project.db.session() as s:
+        rec = ModelRecord(version=1, backbone="lite0", threshold=1.0,
+                          file_path="models/model-v0001-test.inspector-model",
+                          file_sha256=sha256_file(model))
+        s.add(rec)
+        s.flush()
+        s.add(Inspection(image_id=a.id, model_id=rec.id, score=0.5, threshold=1.0,
+                         verdict="ok", inspected_at=utcnow(),
+                         heatmap_path="artefacts/heatmaps/2026/11/h1.jpg"))
+    return a, b, model, heat
+
+
+def test_a_healthy_project_passes(project, admin, filled):
+    rep = check_project(project, admin)
+    assert rep.ok and rep.orphans == [] and rep.problems == []
+    assert rep.checked == {"images": 2, "masks": 1, "models": 1, "heat maps": 1}
+
+
+def test_damaged_and_missing_files_are_each_named(project, admin, filled):
+    a, b, model, heat = filled
+    with Path(a.path).open("ab") as f:
+        f.write(b"!")  # still there, but not the picture that was stored
+    Path(b.path).unlink()
+    model.write_bytes(b"another model")
+    heat.unlink()
+    rep = check_project(project, admin)
+    assert not rep.ok
+    found = {(p.kind, p.what.split(" (")[0]) for p in rep.problems}
+    assert found == {("image", f"image #{a.id}"), ("image", f"image #{b.id}"),
+                     ("model", "model v1"), ("heatmap", "inspection #1")}
+    details = {p.what.split(" (")[0]: p.detail for p in rep.problems}
+    assert "checksum" in details[f"image #{a.id}"] and "missing" in details[f"image #{b.id}"]
+
+
+def test_leftover_files_are_found_and_removed_only_by_a_lead(project, admin, actor, filled):
+    leftover = project.images.root / "ff" / "ff00.png"
+    leftover.parent.mkdir(parents=True, exist_ok=True)
+    leftover.write_bytes(b"from an import killed before it was recorded")
+    temp = project.models_dir / ".model-v0002.inspector-model.abc.tmp"
+    temp.write_bytes(b"half a model")
+    fresh = project.root / "artefacts" / "heatmaps" / "new.jpg"
+    fresh.write_bytes(b"being written by another station")
+    _age(leftover)
+    _age(temp)
+    rep = check_project(project, actor)
+    assert rep.ok  # leftovers are not damage
+    assert sorted(rep.orphans) == ["images/ff/ff00.png",
+                                   "models/.model-v0002.inspector-model.abc.tmp"]
+    with pytest.raises(PermissionDenied):
+        check_project(project, actor, remove_orphans=True)
+    assert leftover.exists()
+    rep = check_project(project, admin, remove_orphans=True)
+    assert sorted(rep.removed) == sorted(rep.orphans)
+    assert not leftover.exists() and not temp.exists() and fresh.exists()
+    assert check_project(project, admin).ok  # the referenced files are all still there
+    with project.db.session() as s:
+        entry = s.scalars(select(AuditEntry).where(
+            AuditEntry.action == "project.remove_orphans")).one()
+    assert entry.details["files"] == 2
+
+
+def test_a_damaged_database_is_reported(project, admin, monkeypatch):
+    from inspector.services import integrity
+
+    def broken(_project, rep):
+        rep.problems.append(integrity.Problem("database", "inspector.db", "page 3: bad"))
+
+    monkeypatch.setattr(integrity, "_check_database", broken)
+    assert [p.kind for p in check_project(project, admin).problems] == ["database"]
+
+
+def test_sqlite_quick_check_runs(project, admin):
+    from inspector.services.integrity import IntegrityReport, _check_database
+
+    rep = IntegrityReport()
+    _check_database(project, rep)
+    assert rep.problems == []
+
+
+def test_cli_check_exit_codes_and_json(project, admin, filled, monkeypatch, capsys):
+    import json
+
+    a, *_ = filled
+    monkeypatch.setenv("INSPECTOR_PROJECT", str(project.root))
+    assert main(["check", "--operator", "admin"]) == 0
+    assert "project data OK" in capsys.readouterr().out
+    Path(a.path).unlink()
+    assert main(["check", "--operator", "admin", "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["ok"] is False and data["problems"][0]["kind"] == "image"
