@@ -122,3 +122,57 @@ def test_hot_folder_log_warns_about_unfamiliar_images(capture) -> None:  # noqa:
     assert "a.png: NG ⚠" in panel.log.text() and "check the setup" in panel.log.text()
     panel._done("/x/b.png", SimpleNamespace(refused=[], inspections=[info(False)]))
     assert "b.png: NG (" in panel.log.text()
+
+
+def test_stop_clears_the_last_frame_and_says_so(capture, qtbot) -> None:  # noqa: ANN001
+    capture.camera.start(FakeCamera(synthetic_frame))
+    qtbot.waitUntil(lambda: capture.camera.last_frame is not None, timeout=5000)
+    capture.camera.stop()
+    assert capture.camera.last_frame is None and not capture.camera.running
+    assert capture.camera.status.text() == "Camera stopped."
+    assert capture.camera.picture.pixmap().isNull()
+    assert capture.snapshot() is None  # no stale picture stored as a new part
+    assert "start a camera first" in capture.snapshot_status.text()
+
+
+def test_unplugged_camera_leaves_no_frame_to_store(capture, qtbot) -> None:  # noqa: ANN001
+    capture.camera.start(FakeCamera(synthetic_frame, fail_after=3))
+    qtbot.waitUntil(lambda: not capture.camera.running, timeout=5000)
+    assert capture.camera.last_frame is None
+
+
+class _BlockingCamera(FakeCamera):
+    """read() blocks (a network camera whose cable was pulled) until released."""
+
+    def __init__(self, colour: int) -> None:
+        import threading
+
+        import numpy as np
+
+        super().__init__([np.full((24, 32, 3), colour, np.uint8)])
+        self.release = threading.Event()
+        self.blocking = threading.Event()
+
+    def read(self):  # noqa: ANN201
+        if self.count >= 1:
+            self.blocking.set()
+            self.release.wait(10)
+        return super().read()
+
+
+def test_stop_does_not_wait_for_a_blocked_camera_nor_take_its_frame(capture, qtbot) -> None:  # noqa: ANN001
+    import time
+
+    old = _BlockingCamera(200)
+    capture.camera.start(old)
+    qtbot.waitUntil(lambda: old.blocking.is_set(), timeout=5000)
+    started = time.monotonic()
+    capture.camera.stop()
+    assert time.monotonic() - started < 0.5  # the window does not freeze
+    capture.camera.start(FakeCamera([synthetic_frame(0) * 0 + 50]))
+    qtbot.waitUntil(lambda: capture.camera.last_frame is not None, timeout=5000)
+    old.release.set()  # the old camera's late frame must not reach the new session
+    qtbot.wait(200)
+    assert int(capture.camera.last_frame.mean()) == 50
+    capture.camera.wait_stopped()
+    assert capture.camera._retired == []

@@ -212,6 +212,32 @@ def test_inspect_live_camera_on_space(disc, project, trained, qtbot) -> None:  #
     page.shutdown()
 
 
+def test_continuous_inspection_ends_when_the_camera_stops(disc, project, trained, qtbot) -> None:  # noqa: ANN001
+    """A stopped or unplugged camera must not have its last picture recorded again and
+    again; a stalled camera (no new frame) is not inspected twice either."""
+    page = camera_on_page(disc, trained[1][0])
+    qtbot.waitUntil(lambda: page.camera.last_frame is not None, timeout=5000)
+    before = len(inspection.list_inspections(project))
+    page.rate.setValue(0.2)
+    page.continuous.setChecked(True)
+    qtbot.waitUntil(lambda: len(inspection.list_inspections(project)) > before, timeout=60_000)
+    qtbot.waitUntil(lambda: page.job is None, timeout=30_000)
+    assert page.timer.isActive()
+    page.camera.thread.frame.disconnect()  # the camera stalls: no new frame arrives
+    page._inspected_serial = page.camera.frame_serial
+    assert page.inspect_camera_frame() is None
+    page.camera.stop()
+    assert not page.continuous.isChecked() and not page.timer.isActive()
+    assert page.automatic_work() is None  # idle sign-out is no longer held back
+    qtbot.waitUntil(lambda: page.job is None, timeout=30_000)
+    count = len(inspection.list_inspections(project))
+    qtbot.wait(700)
+    assert len(inspection.list_inspections(project)) == count
+    page.setFocus()
+    assert page.inspect_camera_frame() is None  # Space after Stop: nothing stale stored
+    page.shutdown()
+
+
 def test_qa_lead_override_and_history(disc, project, trained, qtbot) -> None:  # noqa: ANN001
     page = inspect_on_page(disc, qtbot, [trained[1][0]], "lead")
     machine = page.current.verdict

@@ -157,7 +157,7 @@ class CapturePage(QWidget):
         return "the hot folder" if self.hot_folder.watcher is not None else None
 
     def shutdown(self) -> None:
-        self.camera.stop()
+        self.camera.wait_stopped()
         self.hot_folder.stop()
         if self.import_job is not None:
             self.import_job.cancel()

@@ -117,6 +117,8 @@ class InspectPage(QWidget):
             top.addWidget(w)
         top.addStretch(1)
         self.camera = CameraPreview()
+        self.camera.state_changed.connect(self._camera_state)
+        self._inspected_serial = -1  # the camera frame inspected last
         self._toggle_camera_panel(False)
         self.camera.setMaximumWidth(480)
         self.view = ImageView()
@@ -259,8 +261,16 @@ class InspectPage(QWidget):
         else:
             self.timer.stop()
 
+    def _camera_state(self, running: bool) -> None:
+        """A camera that stops (button, unplugged, driver error) ends continuous inspection:
+        the last picture would otherwise be recorded again and again as new parts."""
+        if not running and self.continuous.isChecked():
+            self.continuous.setChecked(False)
+            self.state.say("The camera stopped: continuous inspection ended.")
+
     def inspect_camera_frame(self) -> Job | None:
-        """Inspect the newest frame; while an inspection runs, frames are dropped."""
+        """Inspect the newest frame; while an inspection runs, frames are dropped. The timer
+        never inspects the same frame twice (a stalled camera delivers no new ones)."""
         frame = self.camera.last_frame
         if frame is None:
             if not self.timer.isActive():
@@ -269,6 +279,9 @@ class InspectPage(QWidget):
         if self.job is not None:
             self.dropped_frames += 1
             return None
+        if self.timer.isActive() and self.camera.frame_serial == self._inspected_serial:
+            return None
+        self._inspected_serial = self.camera.frame_serial
         job = Job(inspect_frame, self.state.project, self.state.actor, frame.copy(),
                   self.state.product)
         job.finished.connect(lambda result: self._add_result(*result))
@@ -358,4 +371,4 @@ class InspectPage(QWidget):
 
     def shutdown(self) -> None:
         self.timer.stop()
-        self.camera.stop()
+        self.camera.wait_stopped()

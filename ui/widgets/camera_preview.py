@@ -52,7 +52,10 @@ class CameraThread(QThread):
             self.source.open()
             while not self._stop:
                 started = time.monotonic()
-                self.frame.emit(self.source.read())
+                frame = self.source.read()
+                if self._stop:  # stopped while read() blocked: this frame is stale
+                    break
+                self.frame.emit(frame)
                 rest = self.min_interval - (time.monotonic() - started)
                 if rest > 0:
                     time.sleep(rest)
@@ -111,7 +114,9 @@ class CameraPreview(QWidget):
         layout.addWidget(self.picture, 1)
         layout.addWidget(self.status)
         self.thread: CameraThread | None = None
+        self._retired: list[CameraThread] = []  # stopped, still finishing a blocked read()
         self.last_frame: np.ndarray | None = None
+        self.frame_serial = 0  # counts frames, so a consumer can tell a new one from a stale
         self.camera_box.addItem("(press Find cameras)")
 
     @property
@@ -174,30 +179,57 @@ class CameraPreview(QWidget):
         self.state_changed.emit(True)
 
     def stop(self) -> None:
+        """Stop at once without waiting for the driver: a read() that blocks (an unplugged
+        network camera) finishes in the retired thread, and its frame is dropped."""
         thread, self.thread = self.thread, None
         if thread is not None:
             thread.stop()
-            thread.wait(3000)
-            self.start_button.setText("Start camera")
+            self._retired.append(thread)
+            self._no_picture("Camera stopped.")
             self.state_changed.emit(False)
 
+    def wait_stopped(self, msecs: int = 3000) -> None:
+        """At shutdown: give stopped threads time to end (a QThread must not outlive us)."""
+        self.stop()
+        for thread in list(self._retired):
+            thread.wait(msecs)
+        self._retired = [t for t in self._retired if not t.isFinished()]
+
+    def _no_picture(self, status: str) -> None:
+        """No camera now: no frame to snapshot or inspect, and the screen says so."""
+        self.last_frame = None
+        self.start_button.setText("Start camera")
+        self.status.setText(status)
+        self.picture.clear()
+        self.picture.setText("No camera running")
+
     def _on_frame(self, frame: np.ndarray) -> None:
-        if self.thread is None:
-            return
+        if self.thread is None or self.sender() is not self.thread:
+            return  # a frame from a camera that was stopped or replaced meanwhile
         if self.last_frame is None:
             self.status.setText("Camera running. Space takes a snapshot.")
         self.last_frame = frame
+        self.frame_serial += 1
         pix = rgb_to_pixmap(frame)
         self.picture.setPixmap(pix.scaled(self.picture.size(), Qt.AspectRatioMode.KeepAspectRatio,
                                           Qt.TransformationMode.FastTransformation))
         self.frame_ready.emit(frame)
 
     def _on_error(self, message: str) -> None:
+        if self.sender() is not self.thread:
+            return
+        self.last_frame = None  # the last picture no longer shows the part in front of it
         self.status.setText(f"⚠ {message}")
+        self.picture.clear()
         self.picture.setText(f"⚠ {message}")
 
     def _thread_ended(self, thread: CameraThread) -> None:
+        if thread in self._retired:
+            self._retired.remove(thread)
         if self.thread is thread:
             self.thread = None
+            self.last_frame = None
             self.start_button.setText("Start camera")
+            if self.status.text().startswith("Camera running"):
+                self.status.setText("⚠ The camera stopped delivering pictures.")
             self.state_changed.emit(False)
