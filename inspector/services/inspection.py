@@ -16,9 +16,9 @@ from typing import Any
 
 import cv2
 import numpy as np
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from inspector.engine import SeverityBands
 from inspector.errors import ImageError, NotFoundError, UserError
@@ -194,44 +194,78 @@ def list_inspections(
     operator: str | None = None,
     text: str | None = None,
     limit: int = 200,
+    offset: int = 0,
 ) -> list[InspectionInfo]:
-    """Newest first; ``verdict`` filters the final (overridden) verdict."""
+    """Newest first; ``verdict`` filters the final (overridden) verdict; ``offset`` pages.
+    One query for the rows and one per related table (a year holds 50,000 of them)."""
     with project.db.session() as s:
-        q = select(Inspection).join(Image, Image.id == Inspection.image_id)
-        if since is not None:
-            q = q.where(Inspection.inspected_at >= since)
-        if until is not None:
-            q = q.where(Inspection.inspected_at < until)
-        pid = product_id_for(s, product)
-        if pid is not None:
-            q = q.where(Inspection.product_id == pid)
-        if verdict:
-            q = q.where(
-                or_(
-                    Inspection.override_verdict == verdict,
-                    (Inspection.override_verdict.is_(None)) & (Inspection.verdict == verdict),
-                )
-            )
-        if operator:
-            q = q.join(Operator, Operator.id == Inspection.operator_id).where(
-                Operator.name == operator
-            )
-        if text:
-            like = f"%{text}%"
-            q = q.where(
-                or_(
-                    Image.original_name.ilike(like),
-                    Inspection.defect_type.ilike(like),
-                    Image.serial.ilike(like),
-                    Image.lot.ilike(like),
-                )
-            )
-        q = q.order_by(Inspection.inspected_at.desc(), Inspection.id.desc()).limit(limit)
-        return [_info(s, r, r.model.version if r.model else None) for r in s.scalars(q)]
+        q = _filtered(s, select(Inspection), since, until, product, verdict, operator, text)
+        q = q.options(selectinload(Inspection.image), selectinload(Inspection.model),
+                      selectinload(Inspection.operator), selectinload(Inspection.override_by),
+                      selectinload(Inspection.product))
+        q = q.order_by(Inspection.inspected_at.desc(), Inspection.id.desc())
+        q = q.limit(limit).offset(offset)
+        return [_info(s, r, r.model.version if r.model else None, refresh=False)
+                for r in s.scalars(q)]
 
 
-def _info(s: Session, row: Inspection, version: int | None) -> InspectionInfo:
-    s.refresh(row)
+def count_inspections(
+    project: Project,
+    *,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    product: str | None = None,
+    verdict: str | None = None,
+    operator: str | None = None,
+    text: str | None = None,
+) -> int:
+    """How many inspections ``list_inspections`` with the same filters could page through."""
+    with project.db.session() as s:
+        q = _filtered(s, select(func.count(Inspection.id)), since, until, product, verdict,
+                      operator, text)
+        return int(s.execute(q).scalar_one())
+
+
+def _filtered(s: Session, q: Any, since: dt.datetime | None, until: dt.datetime | None,
+              product: str | None, verdict: str | None, operator: str | None,
+              text: str | None) -> Any:
+    """The History filters, shared by the list and its count."""
+    q = q.select_from(Inspection).join(Image, Image.id == Inspection.image_id)
+    if since is not None:
+        q = q.where(Inspection.inspected_at >= since)
+    if until is not None:
+        q = q.where(Inspection.inspected_at < until)
+    pid = product_id_for(s, product)
+    if pid is not None:
+        q = q.where(Inspection.product_id == pid)
+    if verdict:
+        q = q.where(
+            or_(
+                Inspection.override_verdict == verdict,
+                (Inspection.override_verdict.is_(None)) & (Inspection.verdict == verdict),
+            )
+        )
+    if operator:
+        q = q.join(Operator, Operator.id == Inspection.operator_id).where(
+            Operator.name == operator
+        )
+    if text:
+        like = f"%{text}%"
+        q = q.where(
+            or_(
+                Image.original_name.ilike(like),
+                Inspection.defect_type.ilike(like),
+                Image.serial.ilike(like),
+                Image.lot.ilike(like),
+            )
+        )
+    return q
+
+
+def _info(s: Session, row: Inspection, version: int | None,
+          refresh: bool = True) -> InspectionInfo:
+    if refresh:  # a row just written: load what the database filled in
+        s.refresh(row)
     return InspectionInfo(
         id=row.id,
         image_id=row.image_id,

@@ -33,6 +33,7 @@ from ui.widgets.verdict_banner import WORDS, unfamiliar_text
 
 COLUMNS = ("Time", "Image", "Verdict", "Score", "Operator", "Station", "Product")
 ANY = "(any)"
+PAGE = 200  # rows per "Show more": a year on one line holds 50,000 inspections
 
 
 class HistoryPage(QWidget):
@@ -51,6 +52,7 @@ class HistoryPage(QWidget):
         self.verdict = QComboBox()
         self.verdict.addItems([ANY, "ok", "ng", "uncertain"])
         self.since = SinceDateEdit()
+        self.until = SinceDateEdit()
         self.debounce = QTimer(self)
         self.debounce.setSingleShot(True)
         self.debounce.setInterval(300)
@@ -58,21 +60,28 @@ class HistoryPage(QWidget):
         self.search.textChanged.connect(lambda _t: self.debounce.start())
         self.verdict.currentIndexChanged.connect(self.reload)
         self.since.dateChanged.connect(self.reload)
+        self.until.dateChanged.connect(self.reload)
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
         filters.addWidget(QLabel("Verdict"))
         filters.addWidget(self.verdict)
         filters.addWidget(QLabel("Since"))
         filters.addWidget(self.since)
+        filters.addWidget(QLabel("Until"))
+        filters.addWidget(self.until)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._selected)
+        self.count_label = QLabel()
+        self.more_button = QPushButton(f"Show {PAGE} more")
+        self.more_button.clicked.connect(self.show_more)
+        self.total = 0
         self.view = ImageView()
         self.heatmap_box = QCheckBox("Heat map")
         self.heatmap_box.setChecked(True)
@@ -95,8 +104,16 @@ class HistoryPage(QWidget):
         row.addWidget(self.label_good_button)
         rl.addLayout(row)
         rl.addWidget(self.detail)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.table, 1)
+        more = QHBoxLayout()
+        more.addWidget(self.count_label, 1)
+        more.addWidget(self.more_button)
+        ll.addLayout(more)
         splitter = QSplitter()
-        splitter.addWidget(self.table)
+        splitter.addWidget(left)
         splitter.addWidget(right)
         splitter.setSizes([700, 400])  # the table is read first; the picture can be smaller
         layout = QVBoxLayout(self)
@@ -104,7 +121,7 @@ class HistoryPage(QWidget):
         layout.addLayout(filters)
         layout.addWidget(splitter, 1)
         state.data_changed.connect(lambda kind: kind == "inspections" and self.isVisible()
-                                   and self.reload())
+                                   and self.reload(keep_place=True))
 
     def on_shown(self) -> None:
         self.label_good_button.setVisible(self.state.may(roles.LABEL))
@@ -118,40 +135,82 @@ class HistoryPage(QWidget):
         """The selected inspection's part is a good example (ui.label_actions)."""
         return label_inspected_good(self, self.state, self.selected_info())
 
-    def reload(self) -> None:
-        """Query the inspections that match the filters (newest first, at most 200)."""
+    def _filters(self) -> dict:
         verdict = self.verdict.currentText()
+        return {"since": self.since.since(), "until": self.until.until(),
+                "product": self.state.product, "verdict": None if verdict == ANY else verdict,
+                "text": self.search.text().strip() or None}
+
+    def reload(self, keep_place: bool = False) -> None:
+        """The newest inspections that match the filters, a page at a time, with the total.
+        ``keep_place`` (new inspections arrived): keep the pages shown and the selected row,
+        so a hot folder does not pull the record someone is reading away from them."""
+        chosen = self.selected_info() if keep_place else None
+        rows = max(PAGE, len(self.results)) if keep_place else PAGE
         try:
-            self.results = inspection.list_inspections(
-                self.state.project, since=self.since.since(), product=self.state.product,
-                verdict=None if verdict == ANY else verdict,
-                text=self.search.text().strip() or None,
-            )
+            filters = self._filters()
+            self.results = inspection.list_inspections(self.state.project, limit=rows,
+                                                       **filters)
+            self.total = inspection.count_inspections(self.state.project, **filters)
         except UserError as exc:
             self.state.say(str(exc))
-            self.results = []
-        self.table.setRowCount(len(self.results))
-        for row, info in enumerate(self.results):
-            cells = (f"{info.inspected_at.astimezone():%Y-%m-%d %H:%M:%S}",
-                     info.image_name or f"#{info.image_id}",
-                     WORDS.get(info.final_verdict, info.final_verdict)
-                     + (" *" if info.override_verdict else "")
-                     + (" ⚠" if info.unfamiliar else ""),
-                     f"{info.score:.3g}", info.operator or "", info.station or "",
-                     info.product or "")
-            for col, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if col == 2:
-                    bg, fg = VERDICT_COLOURS.get(info.final_verdict, VERDICT_COLOURS["none"])
-                    item.setBackground(QColor(bg))
-                    item.setForeground(QColor(fg))
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                self.table.setItem(row, col, item)
-        if self.results:
+            self.results, self.total = [], 0
+        self._fill(0)
+        ids = [info.id for info in self.results]
+        if chosen is not None and chosen.id in ids:
+            self.table.selectRow(ids.index(chosen.id))
+        elif self.results:
             self.table.selectRow(0)
         else:
             self.view.set_image(None)
             self.detail.setText("No inspections match.")
+
+    def show_more(self) -> None:
+        """The next page below the rows shown (older inspections)."""
+        try:
+            more = inspection.list_inspections(self.state.project, limit=PAGE,
+                                               offset=len(self.results), **self._filters())
+        except UserError as exc:
+            self.state.say(str(exc))
+            return
+        first = len(self.results)
+        self.results += more
+        self._fill(first)
+
+    def _fill(self, first: int) -> None:
+        """Rows from ``first`` on. Columns are sized once at the end: sizing them to their
+        contents on every cell made a reload of 200 rows take seconds."""
+        self.table.setUpdatesEnabled(False)
+        self.table.blockSignals(True)
+        try:
+            if first == 0:
+                self.table.setRowCount(0)
+            self.table.setRowCount(len(self.results))
+            for row in range(first, len(self.results)):
+                self._fill_row(row, self.results[row])
+            self.table.resizeColumnsToContents()
+        finally:
+            self.table.blockSignals(False)
+            self.table.setUpdatesEnabled(True)
+        self.count_label.setText(f"Showing {len(self.results):,} of {self.total:,}")
+        self.more_button.setEnabled(len(self.results) < self.total)
+
+    def _fill_row(self, row: int, info: InspectionInfo) -> None:
+        cells = (f"{info.inspected_at.astimezone():%Y-%m-%d %H:%M:%S}",
+                 info.image_name or f"#{info.image_id}",
+                 WORDS.get(info.final_verdict, info.final_verdict)
+                 + (" *" if info.override_verdict else "")
+                 + (" ⚠" if info.unfamiliar else ""),
+                 f"{info.score:.3g}", info.operator or "", info.station or "",
+                 info.product or "")
+        for col, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            if col == 2:
+                bg, fg = VERDICT_COLOURS.get(info.final_verdict, VERDICT_COLOURS["none"])
+                item.setBackground(QColor(bg))
+                item.setForeground(QColor(fg))
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.table.setItem(row, col, item)
 
     def _selected(self) -> None:
         info = self.selected_info()

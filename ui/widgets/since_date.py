@@ -1,4 +1,4 @@
-"""A 'since' date filter shared by the gallery and history pages."""
+"""A 'since' / 'until' date filter shared by the gallery and history pages."""
 
 from __future__ import annotations
 
@@ -29,4 +29,12 @@ class SinceDateEdit(QDateEdit):
         if self.date() == self.minimumDate():
             return None
         d = self.date()
+        return dt.datetime(d.year(), d.month(), d.day()).astimezone()
+
+    def until(self) -> dt.datetime | None:
+        """The end of the picked day (next local midnight), for an 'until' filter."""
+        start = self.since()
+        if start is None:
+            return None
+        d = self.date().addDays(1)
         return dt.datetime(d.year(), d.month(), d.day()).astimezone()

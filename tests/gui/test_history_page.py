@@ -1,0 +1,73 @@
+"""History page over many inspections: pages of 200 with the total, an until date, and
+new inspections that do not pull the selected record away."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from gui_helpers import sign_in_as
+from PySide6.QtCore import QDate
+
+from inspector.services.importing import import_array
+from inspector.store.models import Inspection
+
+pytestmark = pytest.mark.gui
+DAYS = 450
+
+
+@pytest.fixture
+def year(project, admin):
+    """One inspection a day for 450 days, the newest today (written as the service would)."""
+    img = import_array(project, admin, np.full((16, 16, 3), 99, np.uint8), source="file",
+                       name="part.png")
+    today = dt.datetime.now().astimezone().replace(hour=12, minute=0, second=0, microsecond=0)
+    with project.db.session() as s:
+        s.add_all(Inspection(image_id=img.id, score=float(i), threshold=1.0,
+                             verdict="ng" if i % 3 == 0 else "ok",
+                             inspected_at=today - dt.timedelta(days=i))
+                  for i in range(DAYS))
+    return today
+
+
+def _history(window):  # noqa: ANN001, ANN202
+    sign_in_as(window, "admin")
+    assert window.show_page("history")
+    return window.pages["history"]
+
+
+def test_pages_of_200_with_the_total(window, year) -> None:  # noqa: ANN001
+    page = _history(window)
+    assert page.table.rowCount() == 200 and page.count_label.text() == f"Showing 200 of {DAYS}"
+    page.more_button.click()
+    page.more_button.click()
+    assert page.table.rowCount() == DAYS and not page.more_button.isEnabled()
+    assert [info.score for info in page.results] == [float(i) for i in range(DAYS)]
+    assert page.table.item(DAYS - 1, 3).text() == f"{DAYS - 1:.3g}"
+
+
+def test_until_date_reaches_an_old_month(window, year) -> None:  # noqa: ANN001
+    page = _history(window)
+    day = year - dt.timedelta(days=300)
+    page.since.setDate(QDate(day.year, day.month, day.day))
+    page.until.setDate(QDate(day.year, day.month, day.day))
+    assert [info.score for info in page.results] == [300.0]
+    assert page.count_label.text() == "Showing 1 of 1"
+    page.until.clear_filter()
+    assert page.count_label.text() == "Showing 200 of 301"
+
+
+def test_new_inspections_keep_the_selected_record(window, project, year) -> None:  # noqa: ANN001
+    page = _history(window)
+    page.more_button.click()
+    page.table.selectRow(250)
+    chosen = page.selected_info().id
+    with project.db.session() as s:
+        first = s.get(Inspection, 1)
+        s.add(Inspection(image_id=first.image_id, score=0.5, threshold=1.0, verdict="ok",
+                         inspected_at=year + dt.timedelta(minutes=5)))
+    window.state.notify("inspections")  # e.g. the hot folder inspected a part
+    assert page.selected_info().id == chosen
+    assert page.table.rowCount() == 400 and page.total == DAYS + 1
+    assert page.results[0].score == 0.5
