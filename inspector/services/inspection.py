@@ -199,7 +199,8 @@ def list_inspections(
     """Newest first; ``verdict`` filters the final (overridden) verdict; ``offset`` pages.
     One query for the rows and one per related table (a year holds 50,000 of them)."""
     with project.db.session() as s:
-        q = _filtered(s, select(Inspection), since, until, product, verdict, operator, text)
+        q = _filtered(s, select(Inspection), since=since, until=until, product=product,
+                      verdict=verdict, operator=operator, text=text)
         q = q.options(selectinload(Inspection.image), selectinload(Inspection.model),
                       selectinload(Inspection.operator), selectinload(Inspection.override_by),
                       selectinload(Inspection.product))
@@ -209,26 +210,17 @@ def list_inspections(
                 for r in s.scalars(q)]
 
 
-def count_inspections(
-    project: Project,
-    *,
-    since: dt.datetime | None = None,
-    until: dt.datetime | None = None,
-    product: str | None = None,
-    verdict: str | None = None,
-    operator: str | None = None,
-    text: str | None = None,
-) -> int:
+def count_inspections(project: Project, **filters: Any) -> int:
     """How many inspections ``list_inspections`` with the same filters could page through."""
     with project.db.session() as s:
-        q = _filtered(s, select(func.count(Inspection.id)), since, until, product, verdict,
-                      operator, text)
+        q = _filtered(s, select(func.count(Inspection.id)), **filters)
         return int(s.execute(q).scalar_one())
 
 
-def _filtered(s: Session, q: Any, since: dt.datetime | None, until: dt.datetime | None,
-              product: str | None, verdict: str | None, operator: str | None,
-              text: str | None) -> Any:
+def _filtered(s: Session, q: Any, *, since: dt.datetime | None = None,
+              until: dt.datetime | None = None, product: str | None = None,
+              verdict: str | None = None, operator: str | None = None,
+              text: str | None = None) -> Any:
     """The History filters, shared by the list and its count."""
     q = q.select_from(Inspection).join(Image, Image.id == Inspection.image_id)
     if since is not None:

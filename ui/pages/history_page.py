@@ -95,26 +95,10 @@ class HistoryPage(QWidget):
         shortcut = QShortcut(QKeySequence("G"), self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(self.label_good)
-        right = QWidget()
-        rl = QVBoxLayout(right)
-        rl.setContentsMargins(0, 0, 0, 0)
-        rl.addWidget(self.view, 1)
-        row = QHBoxLayout()
-        row.addWidget(self.heatmap_box, 1)
-        row.addWidget(self.label_good_button)
-        rl.addLayout(row)
-        rl.addWidget(self.detail)
-        left = QWidget()
-        ll = QVBoxLayout(left)
-        ll.setContentsMargins(0, 0, 0, 0)
-        ll.addWidget(self.table, 1)
-        more = QHBoxLayout()
-        more.addWidget(self.count_label, 1)
-        more.addWidget(self.more_button)
-        ll.addLayout(more)
         splitter = QSplitter()
-        splitter.addWidget(left)
-        splitter.addWidget(right)
+        splitter.addWidget(_column(self.table, (self.count_label, self.more_button)))
+        splitter.addWidget(_column(self.view, (self.heatmap_box, self.label_good_button),
+                                   self.detail))
         splitter.setSizes([700, 400])  # the table is read first; the picture can be smaller
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -234,3 +218,19 @@ class HistoryPage(QWidget):
         if info.unfamiliar:
             text += "<br>" + unfamiliar_text(info.final_verdict)
         self.detail.setText(text)
+
+
+def _column(main: QWidget, row: tuple[QWidget, QWidget], below: QWidget | None = None
+            ) -> QWidget:
+    """A splitter pane: a stretching widget, a row of two under it (the first stretches)."""
+    pane = QWidget()
+    layout = QVBoxLayout(pane)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(main, 1)
+    line = QHBoxLayout()
+    line.addWidget(row[0], 1)
+    line.addWidget(row[1])
+    layout.addLayout(line)
+    if below is not None:
+        layout.addWidget(below)
+    return pane
