@@ -60,3 +60,22 @@ print("FAILED:", failed)
     assert proc.returncode == 0, proc.stderr
     assert "QT: []" in proc.stdout, proc.stdout
     assert "FAILED: []" in proc.stdout, proc.stdout
+
+
+def test_plain_commands_do_not_load_the_engine() -> None:
+    """`inspector images`, `model list`, reports and the GUI's pages must not pay for torch
+    (about 4 s and 700 MB); only training and inspecting load it, on first use."""
+    code = f"""
+import sys
+sys.path.insert(0, {str(REPO_ROOT)!r})
+import inspector.cli.main, inspector.services.labeling, inspector.services.models
+import inspector.services.inspection, inspector.services.products, inspector.reports
+import inspector.services.integrity
+assert "torch" not in sys.modules, "torch was imported"
+from inspector.engine import SeverityBands  # light names stay light
+assert "torch" not in sys.modules
+from inspector.engine import DefectModel  # heavy ones load when asked for
+assert "torch" in sys.modules
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

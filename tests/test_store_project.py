@@ -194,3 +194,16 @@ def test_database_errors_are_explained_not_internal() -> None:
     race = IntegrityError("INSERT", {}, sq.IntegrityError("UNIQUE constraint failed: x.name"))
     assert "same moment" in db_problem(race)
     assert db_problem(ValueError("something else")) is None
+
+
+@pytest.mark.parametrize("bad", ["../outside.png", "ab/../../outside.png", "/etc/passwd",
+                                 "C:/Windows/x.png", "ab\\..\\..\\x.png", ""])
+def test_stored_paths_never_leave_the_image_store(tmp_path, bad) -> None:  # noqa: ANN001
+    from inspector.errors import UserError
+    from inspector.store.image_store import ImageStore
+
+    store = ImageStore(tmp_path / "images")
+    with pytest.raises(UserError, match="invalid stored image path"):
+        store.path(bad)
+    good = store.path("ab/abcdef.png")
+    assert good == (tmp_path / "images").resolve() / "ab" / "abcdef.png"

@@ -9,15 +9,18 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from inspector.engine import DefectModel
 from inspector.errors import ModelFileError, NotFoundError, UserError
 from inspector.fileio import sha256_file
 from inspector.services.results import ModelInfo
 from inspector.store.models import ModelRecord, Product
+
+if TYPE_CHECKING:  # the engine (torch) loads when a model does, not for `model list`
+    from inspector.engine import DefectModel
 
 _CACHE_SIZE = 3
 _cache: OrderedDict[tuple[str, str], DefectModel] = OrderedDict()
@@ -94,6 +97,8 @@ def load_model(root: Path, rec: ModelRecord) -> DefectModel:
             _cache.move_to_end(key)
             return model
     check_model_file(root, rec)
+    from inspector.engine import DefectModel
+
     model = DefectModel.load(path)
     with _cache_lock:
         _cache[key] = model
