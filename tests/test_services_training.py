@@ -336,6 +336,35 @@ def test_activation_leaves_exactly_one_active_model_and_checks_its_file(trained,
         assert [m.version for m in models.list_models(project) if m.active] == [1]
     finally:
         moved.rename(project.root / info.file_path)
+    # A file a newer Inspector wrote (another station, shared project): its checksum is
+    # right, but this Inspector cannot read it, so the line must not be switched to it.
+    import json
+    import struct
+
+    from inspector.fileio import sha256_file
+
+    path = project.root / info.file_path
+    original = path.read_bytes()
+    (n,) = struct.unpack("<Q", original[:8])
+    header = json.loads(original[8 : 8 + n])
+    meta = json.loads(header["__metadata__"]["inspector"])
+    meta["format_version"] = 99
+    header["__metadata__"]["inspector"] = json.dumps(meta)
+    raw = json.dumps(header).encode()
+    raw += b" " * (-len(raw) % 8)
+    path.write_bytes(struct.pack("<Q", len(raw)) + raw + original[8 + n :])
+    with project.db.session() as s:
+        rec = s.scalars(select(ModelRecord).where(ModelRecord.version == v_new)).one()
+        old_sha, rec.file_sha256 = rec.file_sha256, sha256_file(path)
+    try:
+        with pytest.raises(ModelFileError, match="format version 99"):
+            models.activate_model(project, quinn, v_new)
+        assert [m.version for m in models.list_models(project) if m.active] == [1]
+    finally:
+        path.write_bytes(original)
+        with project.db.session() as s:
+            s.scalars(select(ModelRecord).where(ModelRecord.version == v_new)).one() \
+                .file_sha256 = old_sha
 
 
 def test_damaged_or_missing_stored_copy_is_refused_then_restored_by_importing_again(trained):

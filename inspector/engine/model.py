@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,6 +25,7 @@ from inspector.engine.scoring import (
 )
 from inspector.engine.severity import SeverityBands, classify_severity
 from inspector.engine.working_size import prepare
+from inspector.errors import ModelFileError
 from inspector.progress import CancelToken, ProgressCallback, check, report
 
 HEAT_SIGMA = 1.0  # patch-grid smoothing of heat maps (in patches)
@@ -107,6 +109,9 @@ class DefectModel:
             base = image_scores(maps, self.config.smooth_sigma, self.config.top_fraction,
                                 self.config.baseline_weight)
             score = float(total_scores(base, coarse, self.banks)[0])
+            if not math.isfinite(score):  # never let "no valid number" pass as OK
+                raise ModelFileError("the model gave no valid score for this image; "
+                                     "retrain the model")
             unfamiliar = is_unfamiliar(float(image_floors(maps)[0]), self.familiar_limit)
             t2 = time.perf_counter()
             h, w = rgb.shape[:2]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import struct
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,7 @@ def model_to_bytes(model: DefectModel) -> bytes:
         "uncertain_low": model.uncertain_low,
         "base_level": model.base_level,
         "defect_beta": model.banks.beta,
+        "defect_rule": model.banks.defect_rule,
         "coarse_gain": model.banks.coarse_gain,
         "coarse_top": model.banks.coarse_top,
         "score_offset": model.score_offset,
@@ -125,20 +127,19 @@ def model_from_bytes(data: bytes, name: str = "model file") -> DefectModel:
         raise ModelFileError(f"{name} is damaged (checksum mismatch)")
     try:
         config = EngineConfig.from_dict(meta["config"])
+        _check_contents(meta, tensors, config)
         banks = Banks(tensors["bank_good"], tensors.get("bank_defect"), float(meta["defect_beta"]),
                       coarse=tensors.get("bank_coarse"),
                       coarse_gain=float(meta.get("coarse_gain", 0.0)),
                       coarse_top=float(meta.get("coarse_top", 0.05)),
                       good_weight=tensors.get("bank_good_weight"),
-                      local_bonus=config.local_bonus)
-        if banks.good_weight is not None and banks.good_weight.shape[0] != banks.good.shape[0]:
-            raise ValueError("bank_good_weight does not match bank_good")
+                      local_bonus=config.local_bonus, defect_rule=_defect_rule(meta))
         types = None
         if "type_feats" in tensors:
             types = TypeIndex(tensors["type_feats"], list(meta["type_names"]))
         low = meta.get("uncertain_low")
         limit = meta.get("familiar_limit")  # absent in files written before the check
-        return DefectModel(
+        model = DefectModel(
             config=config,
             banks=banks,
             threshold=float(meta["threshold"]),
@@ -150,8 +151,68 @@ def model_from_bytes(data: bytes, name: str = "model file") -> DefectModel:
             metrics=dict(meta.get("metrics") or {}),
             metadata=dict(meta.get("metadata") or {}),
         )
-    except (KeyError, TypeError, ValueError, UserError) as exc:
+        if model.extractor.dim != banks.good.shape[1]:
+            raise ValueError(f"the memory bank has {banks.good.shape[1]} channels, but "
+                             f"{config.backbone} stages {list(config.stages)} give "
+                             f"{model.extractor.dim}")
+        return model
+    except (KeyError, TypeError, ValueError, IndexError, UserError) as exc:
         raise ModelFileError(f"{name} has invalid metadata: {exc}") from exc
+
+
+def _defect_rule(meta: dict[str, Any]) -> str:
+    """How the defect bank changes a patch score. Files written before the rule was
+    recorded: the first release subtracted with beta 0.3 (its fixed default); every later
+    one adds a bonus with beta 1.0. Nothing in the product ever set another beta."""
+    rule = meta.get("defect_rule")
+    if rule is None:
+        legacy = meta.get("format_version") == 1 and math.isclose(
+            float(meta["defect_beta"]), 0.3)
+        return "subtract" if legacy else "bonus"
+    if rule not in ("bonus", "subtract"):
+        raise ValueError(f"unknown defect_rule {rule!r}")
+    return str(rule)
+
+
+def _check_contents(meta: dict[str, Any], tensors: dict[str, torch.Tensor],
+                    config: EngineConfig) -> None:
+    """Shapes, types and numbers that must agree before anything is scored: a file that
+    passes its checksum can still be inconsistent (written by hand, by a buggy tool)."""
+    from inspector.engine.backbone import BACKBONES
+
+    if config.backbone not in BACKBONES:
+        raise ValueError(f"unknown backbone {config.backbone!r}")
+    if not config.stages or any(not isinstance(s, int) or not 0 <= s <= 6
+                                for s in config.stages):
+        raise ValueError(f"invalid stages {list(config.stages)}")
+    if not 0.0 <= float(config.top_fraction) <= 1.0:
+        raise ValueError(f"invalid top_fraction {config.top_fraction}")
+    spec = config.feature_spec()
+    if meta.get("backbone", spec.backbone) != spec.backbone or int(
+            meta.get("image_size", spec.image_size)) != spec.image_size:
+        raise ValueError("backbone / image size do not match the model's configuration")
+    for key in ("threshold", "base_level"):
+        if not math.isfinite(float(meta[key])):
+            raise ValueError(f"{key} is not a finite number")
+    good = tensors["bank_good"]
+    for key, t in tensors.items():
+        if t.dtype != torch.float32:
+            raise ValueError(f"{key} is {t.dtype}, expected float32")
+        if not bool(torch.isfinite(t).all()):
+            raise ValueError(f"{key} holds values that are not finite numbers")
+    if good.ndim != 2 or good.shape[0] == 0:
+        raise ValueError(f"bank_good has shape {tuple(good.shape)}")
+    for key in ("bank_defect", "type_feats"):
+        t = tensors.get(key)
+        if t is not None and (t.ndim != 2 or t.shape[1] != good.shape[1]):
+            raise ValueError(f"{key} has shape {tuple(t.shape)}, bank_good {tuple(good.shape)}")
+    weight = tensors.get("bank_good_weight")
+    if weight is not None and (weight.ndim != 1 or weight.shape[0] != good.shape[0]):
+        raise ValueError("bank_good_weight does not match bank_good")
+    names = meta.get("type_names")
+    if "type_feats" in tensors and (not isinstance(names, list)
+                                    or len(names) != tensors["type_feats"].shape[0]):
+        raise ValueError("type_names do not match type_feats")
 
 
 def load_model(path: Path) -> DefectModel:

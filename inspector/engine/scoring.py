@@ -40,6 +40,9 @@ class Banks:
     coarse_top: float = 0.05
     good_weight: torch.Tensor | None = None  # local-density weight per good row (density.py)
     local_bonus: bool = False  # defect bonus in local-density units too (see bonus())
+    # "bonus": d_g + beta * max(0, d_g - d_d). "subtract": d_g - beta * d_d, the rule of
+    # the first release's files (format 1, beta 0.3); they must be scored as calibrated.
+    defect_rule: str = "bonus"
 
     def __post_init__(self) -> None:
         self.good = self.good.contiguous()
@@ -77,7 +80,9 @@ def patch_maps(feats: torch.Tensor, banks: Banks) -> torch.Tensor:
     d, weight = good_distance(rows, banks)
     if banks.defect is not None and banks.beta > 0:
         d_def = nn_distance(rows, banks.defect, banks.defect_sq)
-        if weight is not None and not banks.local_bonus:  # models saved before local_bonus
+        if banks.defect_rule == "subtract":  # the first release's files (see Banks)
+            d = d - banks.beta * d_def
+        elif weight is not None and not banks.local_bonus:  # models saved before local_bonus
             d = combine(d * weight, d_def, banks.beta)
         else:
             d = bonus(d, d_def, banks.beta, weight)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from inspector.errors import UserError
 from inspector.services.model_records import (
-    check_model_file,
+    load_model,
     make_only_active,
     model_info,
     product_id_for,
@@ -42,7 +42,7 @@ def activate_model(project: Project, actor: Actor, version: int) -> ModelInfo:
     require(project, actor, MANAGE_MODELS)
     with project.db.session() as s:
         rec = record_by_version(s, version)
-        check_model_file(project.root, rec)  # a rollback must not go to a broken file
+        load_model(project.root, rec)  # a rollback must not go to a file the line can't use
         previous = [
             r.version
             for r in s.scalars(select(ModelRecord).where(ModelRecord.active.is_(True)))
