@@ -202,3 +202,12 @@ def test_ctrl_c_says_interrupted_and_a_cancel_says_cancelled(cli, monkeypatch) -
         monkeypatch.setattr("inspector.services.labeling.list_images", stop)
         code, _, err = cli("images")
         assert code == 130 and err.strip().startswith(word), err
+
+
+def test_station_option_is_recorded(cli, image_dir: Path, monkeypatch) -> None:  # noqa: ANN001
+    assert cli("init", "--admin", "admin", operator=None)[0] == 0
+    monkeypatch.setenv("INSPECTOR_STATION", "from the environment")
+    assert cli("import", str(image_dir / "good" / "g0.png"), "--station", "Line 2")[0] == 0
+    assert cli("import", str(image_dir / "good" / "g1.png"))[0] == 0
+    stations = {img["original_name"]: img["station"] for img in _json(cli, "images")}
+    assert stations == {"g0.png": "Line 2", "g1.png": "from the environment"}

@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from inspector.cli.common import ID, actor_for, add_common, emit, open_project, print_progress
+from inspector.cli.common import (
+    ID,
+    actor_for,
+    add_common,
+    add_station,
+    emit,
+    open_project,
+    print_progress,
+)
 from inspector.store.models import SEVERITIES
 
 IMPORT_HELP = """Import image files and folders (recursively): PNG, JPEG, BMP, TIFF (8/16-bit)
@@ -22,6 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description=IMPORT_HELP,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     add_common(p)
+    add_station(p)
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     p.add_argument("--labels-from-folders", action="store_true",
                    help="label by folder name: good/ -> good, any other subfolder -> "
@@ -36,6 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     lab = sub.add_parser("label", help="label an image good or defective")
     add_common(lab)
+    add_station(lab)
     lab.add_argument("image_id", type=ID, metavar="IMAGE_ID")
     verdict = lab.add_mutually_exclusive_group(required=True)
     verdict.add_argument("--good", dest="verdict", action="store_const", const="good")

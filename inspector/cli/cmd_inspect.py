@@ -7,6 +7,7 @@ import argparse
 from inspector.cli.common import (
     actor_for,
     add_common,
+    add_station,
     emit,
     open_project,
     print_progress,
@@ -21,6 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Inspect images; exit 0 when all were inspected, 1 when any was refused.",
     )
     add_common(p)
+    add_station(p)
     p.add_argument("paths", nargs="+", help="image files or folders (recursive)")
     p.add_argument("--product", help="product of the parts (selects its active model)")
     p.set_defaults(handler=run)

@@ -50,6 +50,12 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="machine-readable JSON output")
 
 
+def add_station(parser: argparse.ArgumentParser) -> None:
+    """--station on the commands that record work at a station (import, label, inspect)."""
+    parser.add_argument("--station", default=None,
+                        help="station recorded with this work (default: $INSPECTOR_STATION)")
+
+
 def project_dir(args: argparse.Namespace) -> Path:
     from inspector.services.project import default_project_dir
 
@@ -72,7 +78,8 @@ def actor_for(args: argparse.Namespace, project: Any):  # -> Actor
     if not name:
         raise UserError("no operator given: use --operator NAME or set INSPECTOR_OPERATOR")
     pin = args.pin or os.environ.get("INSPECTOR_PIN")
-    return sign_in(project, name, pin=pin, station=os.environ.get("INSPECTOR_STATION"))
+    station = getattr(args, "station", None) or os.environ.get("INSPECTOR_STATION")
+    return sign_in(project, name, pin=pin, station=station)
 
 
 def to_jsonable(value: Any) -> Any:

@@ -34,6 +34,7 @@ COMMAND_MODULES: list[str] = [
     "inspector.cli.cmd_demo",
     "inspector.cli.cmd_data",
     "inspector.cli.cmd_check",
+    "inspector.cli.cmd_backups",
 ]
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL, EXIT_CANCELLED = 0, 1, 2, 3, 130

@@ -264,7 +264,8 @@ def init_project(root: Path, admin_name: str = "admin", admin_pin: str | None = 
 def _backup_hint(root: Path) -> str:
     """Where the newest automatic database backup is, if there is one."""
     backups = sorted((root / "backups").glob("inspector-*.db"))
-    return (f"; the newest backup is {backups[-1]} (copy it over inspector.db)" if backups
+    return (f"; the newest backup is {backups[-1]} (put it back with "
+            f"`inspector restore \"{backups[-1]}\"`)" if backups
             else "; restore inspector.db from your own backup")
 
 

@@ -8,6 +8,7 @@ database from a newer Inspector is refused untouched.
 from __future__ import annotations
 
 import sqlite3
+import time
 import uuid
 from pathlib import Path
 from urllib.parse import quote
@@ -66,9 +67,22 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
 
+def _remove_stale_partials(folder: Path, min_age_s: float = 3600.0) -> None:
+    """Half-written backups of upgrades killed more than an hour ago (each is as large as
+    the database); a younger one may belong to another station upgrading right now."""
+    now = time.time()
+    for path in list(folder.glob("*.partial")) + list(folder.glob("*.partial-journal")):
+        try:
+            if now - path.stat().st_mtime >= min_age_s:
+                path.unlink()
+        except OSError:
+            continue  # gone meanwhile, or not ours to remove
+
+
 def backup_sqlite(src: Path, dest: Path) -> None:
     """Copy a live SQLite database consistently with the SQLite backup API."""
     dest.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_partials(dest.parent)
     tmp = dest.with_name(f"{dest.stem}.{uuid.uuid4().hex[:8]}.partial")  # two openers at once
     source = sqlite3.connect(str(src))
     target = sqlite3.connect(str(tmp))

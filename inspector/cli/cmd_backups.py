@@ -1,0 +1,48 @@
+"""`inspector backups` / `inspector restore BACKUP`: the automatic database backups made
+before each upgrade, and putting one back (the database's log files are moved aside too)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from inspector.cli.common import emit, project_dir
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("backups", help="list the automatic database backups")
+    _common(p)
+    p.set_defaults(handler=run_list)
+    p = sub.add_parser(
+        "restore", help="put a database backup back (close Inspector on every station first)")
+    _common(p)
+    p.add_argument("backup", type=Path, metavar="BACKUP", help="a file listed by `backups`")
+    p.set_defaults(handler=run_restore)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    """No sign-in: these work on a project whose database no longer opens."""
+    p.add_argument("--project", type=Path, default=None,
+                   help="project folder (default: $INSPECTOR_PROJECT or the user data folder)")
+    p.add_argument("--json", action="store_true", help="machine-readable JSON output")
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from inspector.services.backups import list_backups
+
+    backups = list_backups(project_dir(args))
+    lines = [f"{b.modified:%Y-%m-%d %H:%M} UTC  {b.size / 1e6:8.1f} MB  "
+             f"revision {b.revision or 'base'}  {b.path}" for b in backups]
+    emit(args, backups, "\n".join(lines) or "no backups yet (one is made before each "
+                                            "database upgrade)")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    from inspector.services.backups import restore_backup
+
+    aside = restore_backup(project_dir(args), args.backup)
+    emit(args, {"restored": str(args.backup), "replaced_kept_in": str(aside)},
+         f"restored {args.backup.name}; the replaced database and its log files are kept "
+         f"in {aside}")
+    return 0

@@ -1,0 +1,110 @@
+"""Restoring an automatic backup after a crash: the leftover write-ahead log must not be
+replayed onto the restored database (that mixed two states and broke an index)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from inspector.cli.main import main
+from inspector.errors import UserError
+from inspector.services.backups import list_backups, restore_backup
+from inspector.services.importing import import_array
+from inspector.services.labeling import list_images
+from inspector.services.project import Project, init_project
+from inspector.services.session import sign_in
+from inspector.store import migrate
+
+CRASH = """
+import os, sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+con.execute("PRAGMA journal_mode=WAL")
+con.execute("INSERT INTO settings (key, value, updated_at) VALUES ('hot_folder', '\\"/line/after\\"', '2026-11-27 12:00:00')")
+con.commit()
+os._exit(0)  # a power cut: no checkpoint, inspector.db-wal keeps the change
+"""
+
+
+@pytest.fixture
+def crashed(tmp_path):
+    """A project with a backup of 2 images, then 3 more images and a crash after a write."""
+    root = tmp_path / "line1"
+    project = init_project(root, "admin")
+    admin = sign_in(project, "admin")
+    for i in range(2):
+        import_array(project, admin, np.full((16, 16, 3), i, np.uint8), source="file")
+    backup = root / "backups" / "inspector-20261127-120000-rev0003.db"
+    migrate.backup_sqlite(project.db_path, backup)
+    for i in range(2, 5):
+        import_array(project, admin, np.full((16, 16, 3), i, np.uint8), source="file")
+    project.close()
+    subprocess.run([sys.executable, "-c", CRASH, str(root / "inspector.db")], check=True)
+    assert (root / "inspector.db-wal").stat().st_size > 0
+    return root, backup
+
+
+def test_restore_brings_back_exactly_the_backup_and_keeps_the_replaced_files(crashed):
+    root, backup = crashed
+    aside = restore_backup(root, backup)
+    assert sorted(p.name for p in aside.iterdir()) == ["inspector.db", "inspector.db-wal"] \
+        or sorted(p.name for p in aside.iterdir()) == ["inspector.db", "inspector.db-shm",
+                                                      "inspector.db-wal"]
+    with Project.open(root) as project:
+        assert len(list_images(project)) == 2
+        assert project.get_setting("hot_folder") in (None, "")  # written after the backup
+        with project.db.session() as s:
+            from sqlalchemy import text
+
+            assert s.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
+            actions = [r[0] for r in s.execute(text("SELECT action FROM audit_log"))]
+        assert "project.restore" in actions
+    # nothing was lost: the replaced state opens on its own, with its log replayed
+    con = sqlite3.connect(aside / "inspector.db")
+    try:
+        assert con.execute("SELECT count(*) FROM images").fetchone()[0] == 5
+    finally:
+        con.close()
+
+
+def test_backups_are_listed_and_bad_ones_refused(crashed, tmp_path):
+    root, backup = crashed
+    assert [b.path for b in list_backups(root)] == [backup]
+    assert list_backups(root)[0].revision == migrate.head_revision()
+    junk = root / "backups" / "inspector-junk.db"
+    junk.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(UserError, match="not a readable"):
+        restore_backup(root, junk)
+    with pytest.raises(UserError, match="no backup file"):
+        restore_backup(root, root / "backups" / "missing.db")
+    assert (root / "inspector.db-wal").exists()  # a refused restore moved nothing
+
+
+def test_cli_restore_and_the_damaged_database_hint(crashed, capsys):
+    root, backup = crashed
+    (root / "inspector.db").write_bytes(b"")  # emptied by a failing disk
+    assert main(["images", "--project", str(root), "--operator", "admin"]) == 1
+    err = capsys.readouterr().err
+    assert "inspector restore" in err and backup.name in err
+    assert main(["restore", str(backup), "--project", str(root)]) == 0
+    assert "restored" in capsys.readouterr().out
+    assert main(["images", "--project", str(root), "--operator", "admin", "--json"]) == 0
+
+
+def test_stale_half_written_backups_are_removed(tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    old, fresh = folder / "inspector-x.1234.partial", folder / "inspector-y.5678.partial"
+    for path in (old, fresh):
+        path.write_bytes(b"half")
+    past = time.time() - 7200
+    os.utime(old, (past, past))
+    project = init_project(tmp_path / "p", "admin")
+    project.close()
+    migrate.backup_sqlite(tmp_path / "p" / "inspector.db", folder / "inspector-new.db")
+    assert not old.exists() and fresh.exists() and (folder / "inspector-new.db").exists()
