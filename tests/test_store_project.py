@@ -207,3 +207,19 @@ def test_stored_paths_never_leave_the_image_store(tmp_path, bad) -> None:  # noq
         store.path(bad)
     good = store.path("ab/abcdef.png")
     assert good == (tmp_path / "images").resolve() / "ab" / "abcdef.png"
+
+
+def test_a_setting_an_older_version_stored_is_hidden_and_can_be_removed(project, admin) -> None:  # noqa: ANN001
+    from inspector.store.models import Setting, utcnow
+
+    with project.db.session() as s:  # an old Inspector stored any key it was given
+        s.add(Setting(key="custom_note", value=5, updated_at=utcnow()))
+    assert "custom_note" not in project.all_settings()
+    with pytest.raises(UserError, match="unknown setting"):
+        project.set_setting(admin, "custom_note", 6)  # it cannot be set again...
+    project.set_setting(admin, "custom_note", None)  # ...but it can be removed
+    with project.db.session() as s:
+        assert s.get(Setting, "custom_note") is None
+        assert s.query(AuditEntry).filter(AuditEntry.action == "setting.remove").one()
+    with pytest.raises(UserError, match="unknown setting"):
+        project.set_setting(admin, "custom_note", None)  # gone: a typo again

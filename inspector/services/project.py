@@ -213,6 +213,8 @@ class Project:
         """Change a setting (needs EDIT_SETTINGS); the old and new values are audited."""
         self.require(actor, roles.EDIT_SETTINGS, entity="setting", entity_id=key)
         validator = _VALIDATORS.get(key)
+        if validator is None and value is None and self._forget_setting(actor, key):
+            return  # a key an older version stored: `settings KEY null` removes it
         if validator is None:  # a typo would otherwise be stored and silently ignored
             raise UserError(f"unknown setting '{key}'; the settings are: "
                             + ", ".join(sorted(_VALIDATORS)))
@@ -227,11 +229,23 @@ class Project:
                 row.updated_at = utcnow()
             audit.record(session, actor, "setting.set", "setting", key, {"old": old, "new": value})
 
+    def _forget_setting(self, actor: Any, key: str) -> bool:
+        """Delete a stored key this version does not know (audited); False if none."""
+        with self.db.session() as session:
+            row = session.get(Setting, key)
+            if row is None:
+                return False
+            audit.record(session, actor, "setting.remove", "setting", key, {"old": row.value})
+            session.delete(row)
+        return True
+
     def all_settings(self) -> dict[str, Any]:
-        """Defaults overlaid with stored values."""
+        """Defaults overlaid with the stored values this version uses (a key an older
+        version stored is left out: it does nothing, and `settings KEY null` removes it)."""
         values = dict(DEFAULT_SETTINGS)
         with self.db.session() as session:
-            values.update({row.key: row.value for row in session.scalars(select(Setting))})
+            values.update({row.key: row.value for row in session.scalars(select(Setting))
+                           if row.key in _VALIDATORS or row.key in DEFAULT_SETTINGS})
         return values
 
 
