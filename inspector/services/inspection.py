@@ -26,7 +26,12 @@ from inspector.fileio import atomic_write
 from inspector.progress import CancelToken, ProgressCallback, check, report, scaled
 from inspector.services.importing import import_array, import_paths
 from inspector.services.labeling import load_image
-from inspector.services.model_records import active_record, load_model, product_id_for
+from inspector.services.model_records import (
+    active_record,
+    load_model,
+    product_id_for,
+    record_by_id,
+)
 from inspector.services.project import Project
 from inspector.services.results import InspectionInfo
 from inspector.services.session import Actor
@@ -48,9 +53,11 @@ class BatchInspection:
 
 
 def inspect_image(
-    project: Project, actor: Actor, image_id: int, *, product: str | None = None
+    project: Project, actor: Actor, image_id: int, *, product: str | None = None,
+    model_id: int | None = None,
 ) -> InspectionInfo:
-    """Inspect a stored image with the product's active model and record the result."""
+    """Inspect a stored image with the product's active model and record the result.
+    ``model_id`` pins a model record (a batch keeps the model it started with)."""
     require(project, actor, INSPECT)
     rgb = load_image(project, image_id)
     with project.db.session() as s:
@@ -58,7 +65,9 @@ def inspect_image(
         if pid is None:
             img = s.get(Image, image_id)
             pid = img.product_id if img is not None else None
-        rec = active_record(s, pid)
+        rec = record_by_id(s, model_id) if model_id is not None else active_record(s, pid)
+        if pid is None:
+            pid = rec.product_id  # the part is recorded under the product it was judged as
         rec_id, version = rec.id, rec.version
         threshold, uncertain_low = rec.threshold, rec.uncertain_low
         model = load_model(project.root, rec)
@@ -137,7 +146,7 @@ def inspect_paths(
     """Import files/folders (duplicates reuse the stored image) and inspect each one."""
     require(project, actor, INSPECT)
     with project.db.session() as s:  # no model: say so before importing anything
-        active_record(s, product_id_for(s, product))
+        model_id = active_record(s, product_id_for(s, product)).id  # one model per batch
     imported = import_paths(
         project, actor, paths, product=product, source=source,
         progress=scaled(progress, 0.0, 0.3), cancel=cancel,
@@ -150,7 +159,8 @@ def inspect_paths(
     for n, (path, image_id) in enumerate(todo):
         check(cancel)
         try:
-            batch.inspections.append(inspect_image(project, actor, image_id, product=product))
+            batch.inspections.append(inspect_image(project, actor, image_id, product=product,
+                                                   model_id=model_id))
             batch.files.append(path)
         except ImageError as exc:  # this image only: the rest of the batch goes on
             batch.refused.append((path, str(exc)))

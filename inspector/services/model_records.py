@@ -66,13 +66,27 @@ def record_by_version(session: Session, version: int) -> ModelRecord:
 
 
 def active_record(session: Session, product_id: int | None) -> ModelRecord:
-    """The active model of a product; without a product, the newest active model."""
+    """The active model of a product. Without a product, the one active model there is;
+    when several products have one, the caller must say which: judging a part with
+    another product's model (and its threshold) gives verdicts that mean nothing."""
     q = select(ModelRecord).where(ModelRecord.active.is_(True), ModelRecord.deleted.is_(False))
     if product_id is not None:
         q = q.where(ModelRecord.product_id == product_id)
-    rec = session.execute(q.order_by(ModelRecord.version.desc())).scalars().first()
-    if rec is None:
+    records = list(session.execute(q.order_by(ModelRecord.version.desc())).scalars())
+    if not records:
         raise UserError("No active model: train a model (Train page or `inspector train`) first.")
+    if product_id is None and len({r.product_id for r in records}) > 1:
+        names = sorted(r.product.name if r.product else "(no product)" for r in records)
+        raise UserError("Several products have an active model (" + ", ".join(names) + "): "
+                        "choose the product (--product NAME, or the product on the "
+                        "Sign-in page).")
+    return records[0]
+
+
+def record_by_id(session: Session, record_id: int) -> ModelRecord:
+    rec = session.get(ModelRecord, record_id)
+    if rec is None or rec.deleted:
+        raise UserError("The model this batch started with was deleted meanwhile.")
     return rec
 
 

@@ -1,0 +1,75 @@
+"""Which model judges a part: never another product's, and one model for a whole batch."""
+
+from __future__ import annotations
+
+import pytest
+from engine_fixtures import write_parts
+from sqlalchemy import select
+
+from inspector.errors import UserError
+from inspector.services import inspection, models, training
+from inspector.services.importing import import_paths
+from inspector.services.products import add_product
+from inspector.services.project import init_project
+from inspector.services.session import sign_in
+from inspector.store.models import ModelRecord, Product
+
+
+@pytest.fixture(scope="module")
+def two_products(tmp_path_factory):
+    """'disc' with a trained model (v1); 'cap' with its own active version (v2)."""
+    root = tmp_path_factory.mktemp("proj")
+    data = tmp_path_factory.mktemp("data")
+    project = init_project(root / "p", "admin")
+    admin = sign_in(project, "admin")
+    add_product(project, admin, "disc")
+    add_product(project, admin, "cap")
+    write_parts(data / "train" / "good", 6, 0)
+    import_paths(project, admin, [data / "train"], product="disc", labels_from_folders=True)
+    v1 = training.train(project, admin, product="disc", preset="fast")
+    with project.db.session() as s:  # cap's model: the same file, its own threshold
+        v1_rec = s.scalars(select(ModelRecord).where(ModelRecord.version == 1)).one()
+        cap = s.scalars(select(Product).where(Product.name == "cap")).one()
+        s.add(ModelRecord(version=2, product_id=cap.id, backbone=v1_rec.backbone,
+                          preset=v1_rec.preset, threshold=v1.threshold / 100,
+                          file_path=v1_rec.file_path, file_sha256=v1_rec.file_sha256,
+                          active=True, training_set={}, metrics={}))
+    parts = write_parts(data / "test", 3, 100)
+    yield project, admin, parts
+    project.close()
+
+
+def test_without_a_product_another_products_model_is_never_used(two_products) -> None:  # noqa: ANN001
+    project, admin, parts = two_products
+    before = len(inspection.list_inspections(project))
+    with pytest.raises(UserError, match=r"Several products.*cap.*disc.*choose the product"):
+        inspection.inspect_paths(project, admin, parts[:1])
+    assert len(inspection.list_inspections(project)) == before  # nothing judged
+    batch = inspection.inspect_paths(project, admin, parts[:1], product="disc")
+    assert [(i.model_version, i.product) for i in batch.inspections] == [(1, "disc")]
+
+
+def test_a_batch_keeps_the_model_it_started_with(two_products, monkeypatch) -> None:  # noqa: ANN001
+    project, admin, parts = two_products
+    real = inspection.inspect_image
+    calls = []
+
+    def inspect_then_roll_back(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        out = real(*args, **kwargs)
+        calls.append(out.model_version)
+        if len(calls) == 1:  # a QA lead activates another disc version mid-batch
+            with project.db.session() as s:
+                v1 = s.scalars(select(ModelRecord).where(ModelRecord.version == 1)).one()
+                s.add(ModelRecord(version=3, product_id=v1.product_id, backbone=v1.backbone,
+                                  preset=v1.preset, threshold=v1.threshold * 2,
+                                  file_path=v1.file_path, file_sha256=v1.file_sha256,
+                                  training_set={}, metrics={}))
+            models.activate_model(project, admin, 3)
+        return out
+
+    monkeypatch.setattr(inspection, "inspect_image", inspect_then_roll_back)
+    batch = inspection.inspect_paths(project, admin, parts, product="disc")
+    assert [i.model_version for i in batch.inspections] == [1, 1, 1]
+    monkeypatch.undo()
+    later = inspection.inspect_paths(project, admin, parts[:1], product="disc")
+    assert later.inspections[0].model_version == 3  # the next batch uses the new one
