@@ -122,3 +122,58 @@ def test_hot_folder_existing_files_and_errors(tmp_path: Path) -> None:
 def test_hot_folder_missing_folder(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="does not exist"):
         HotFolderWatcher(tmp_path / "nope", lambda p: None).start()
+
+
+def test_a_pipe_named_like_an_image_does_not_block_the_watcher(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "pipe.png")  # opening it would wait for a writer forever
+    got = _Collector()
+    with HotFolderWatcher(tmp_path, got, stable_ms=100, poll_s=0.05, include_existing=True):
+        (tmp_path / "after.png").write_bytes(b"z" * 10)
+        assert _wait_for(lambda: got.items)
+    assert [p.name for p, _ in got.items] == ["after.png"]
+
+
+def test_retry_reports_an_unchanged_file_again(tmp_path: Path) -> None:
+    got = _Collector()
+    watcher = HotFolderWatcher(tmp_path, got, stable_ms=100, poll_s=0.05)
+    with watcher:
+        (tmp_path / "slow.png").write_bytes(b"part")
+        assert _wait_for(lambda: len(got.items) == 1)
+        time.sleep(0.4)
+        assert len(got.items) == 1  # unchanged: not reported twice on its own
+        watcher.retry(tmp_path / "slow.png")
+        assert _wait_for(lambda: len(got.items) == 2)
+
+
+def test_a_removed_folder_is_reported_and_watched_again_when_back(tmp_path: Path) -> None:
+    folder = tmp_path / "hot"
+    folder.mkdir()
+    got, states = _Collector(), []
+    watcher = HotFolderWatcher(folder, got, stable_ms=100, poll_s=0.05, check_folder_s=0.1,
+                               on_state=states.append)
+    with watcher:
+        folder.rename(tmp_path / "moved")
+        assert _wait_for(lambda: states == ["lost"])
+        assert watcher.running and watcher.lost
+        folder.mkdir()
+        (folder / "first.png").write_bytes(b"a" * 10)  # there before the watch resumes
+        assert _wait_for(lambda: states == ["lost", "back"])
+        (folder / "second.png").write_bytes(b"b" * 10)
+        assert _wait_for(lambda: len(got.items) == 2)
+    assert sorted(p.name for p, _ in got.items) == ["first.png", "second.png"]
+
+
+def test_file_away_keeps_every_file(tmp_path: Path) -> None:
+    from inspector.imaging.hot_folder import file_away
+
+    for _ in range(3):
+        (tmp_path / "part.png").write_bytes(b"x")
+        file_away(tmp_path / "part.png", "done")
+    assert sorted(p.name for p in (tmp_path / "done").iterdir()) == [
+        "part.png", "part~1.png", "part~2.png"]
+    (tmp_path / "bad.png").write_bytes(b"x")
+    assert file_away(tmp_path / "bad.png", "refused") == tmp_path / "refused" / "bad.png"
+    with pytest.raises(ValueError):
+        file_away(tmp_path / "refused" / "bad.png", "elsewhere")

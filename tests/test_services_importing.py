@@ -304,3 +304,34 @@ def test_hot_folder_imports_new_files(project, actor, tmp_path, make_image) -> N
         watcher.stop()
     assert len(reports) == 1 and reports[0].stored[0].source == "hot_folder"
     assert _rows(project) == 1
+
+
+def test_hot_file_still_being_written_is_handed_back_then_refused(project, actor, tmp_path,
+                                                                  make_image) -> None:  # noqa: ANN001
+    """A half-copied file written moments ago is checked again, not filed as refused;
+    after a few tries, or when it is old, it goes to refused/; a good one to done/."""
+    import os
+    import time
+
+    from inspector.services.hot_folder import MAX_RETRIES, handle_hot_file
+
+    hot = tmp_path / "hot"
+    good = make_image(hot / "good.png", seed=1)
+    half = hot / "half.png"
+    half.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    out = handle_hot_file(project, actor, half, product=None, inspect=True, move=True)
+    assert out.retry and half.exists() and out.moved_to is None
+    out = handle_hot_file(project, actor, half, product=None, inspect=True, move=True,
+                          tries=MAX_RETRIES)
+    assert not out.retry and out.moved_to == hot / "refused" / "half.png"
+    old = hot / "old_broken.png"
+    old.write_bytes(b"\x89PNG broken")
+    past = time.time() - 120
+    os.utime(old, (past, past))
+    assert handle_hot_file(project, actor, old, product=None, inspect=True,
+                           move=True).moved_to == hot / "refused" / "old_broken.png"
+    out = handle_hot_file(project, actor, good, product=None, inspect=True, move=True)
+    assert out.moved_to == hot / "done" / "good.png" and not out.result.refused
+    kept = make_image(hot / "kept.png", seed=2)
+    assert handle_hot_file(project, actor, kept, product=None, inspect=True,
+                           move=False).moved_to is None and kept.exists()

@@ -2,13 +2,22 @@
 
 A file is handed to the callback only when its size and modification time have stayed
 the same for ``stable_ms`` and it can be opened for reading, so a camera or network copy
-that is still writing is never imported half-done. Qt-free: the callback runs on the
-watcher's own thread.
+that is still writing is never imported half-done. A writer that pauses longer than that
+can still be caught mid-file: the caller hands such a file back with ``retry`` when it
+was changed moments ago. Only regular files are opened (a pipe would block the watcher
+for good). If the folder disappears (deleted, renamed, a network share dropped),
+``on_state("lost")`` is called and the watcher waits for it; when it is back, watching
+resumes, every file in it is checked again and ``on_state("back")`` is called.
+``file_away`` moves a handled file to ``done/`` or ``refused/`` beside it, so what is
+left in the folder is exactly what has not been handled. Qt-free: the callbacks run on
+the watcher's own thread.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -41,7 +50,9 @@ class HotFolderWatcher:
                  stable_ms: int = 500, poll_s: float = 0.1, recursive: bool = False,
                  extensions: Iterable[str] = SUPPORTED_EXTENSIONS,
                  include_existing: bool = False,
-                 on_error: Callable[[Path, BaseException], None] | None = None) -> None:
+                 on_error: Callable[[Path, BaseException], None] | None = None,
+                 on_state: Callable[[str], None] | None = None,
+                 check_folder_s: float = 1.0) -> None:
         self.folder = Path(folder)
         self.on_file = on_file
         self.stable_s = stable_ms / 1000.0
@@ -50,6 +61,9 @@ class HotFolderWatcher:
         self.extensions = {e.lower() for e in extensions}
         self.include_existing = include_existing
         self.on_error = on_error
+        self.on_state = on_state
+        self.check_folder_s = check_folder_s
+        self.lost = False
         self._pending: dict[Path, tuple[tuple[int, float], float]] = {}
         self._done: dict[Path, tuple[int, float]] = {}
         self._lock = threading.Lock()
@@ -68,23 +82,32 @@ class HotFolderWatcher:
             raise UserError(f"hot folder {self.folder} does not exist or is not a folder")
         self._stop.clear()
         if self.include_existing:
-            pattern = "**/*" if self.recursive else "*"
-            for path in sorted(self.folder.glob(pattern)):
-                self.notice(path)
+            self._scan()
+        self._observe()
+        self._thread = threading.Thread(target=self._loop, name="hot-folder", daemon=True)
+        self._thread.start()
+
+    def _scan(self) -> None:
+        pattern = "**/*" if self.recursive else "*"
+        for path in sorted(self.folder.glob(pattern)):
+            self.notice(path)
+
+    def _observe(self) -> None:
         observer = Observer()
         observer.schedule(_Handler(self), str(self.folder), recursive=self.recursive)
         observer.daemon = True
         observer.start()
         self._observer = observer
-        self._thread = threading.Thread(target=self._loop, name="hot-folder", daemon=True)
-        self._thread.start()
 
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
+    def _unobserve(self, timeout: float = 5.0) -> None:
         if self._observer is not None:
             self._observer.stop()
             self._observer.join(timeout)
             self._observer = None
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._unobserve(timeout)
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
@@ -103,8 +126,50 @@ class HotFolderWatcher:
         with self._lock:
             self._pending.setdefault(path, ((-1, -1.0), time.monotonic()))
 
+    def retry(self, path: Path) -> None:
+        """Check a reported file again (it was handed over while still being written)."""
+        with self._lock:
+            self._done.pop(path, None)
+            self._pending[path] = ((-1, -1.0), time.monotonic())
+
+    def _folder_ok(self) -> bool:
+        """False while the folder is gone; re-arms the watcher when it comes back."""
+        present = self.folder.is_dir()
+        if not present and not self.lost:
+            self.lost = True
+            self._unobserve()
+            with self._lock:
+                self._pending.clear()
+            self._tell("lost")
+        elif present and self.lost:
+            try:
+                self._observe()
+            except OSError:
+                return False  # half there (a share reconnecting): try again next time
+            self.lost = False
+            with self._lock:
+                self._done.clear()  # files in a recreated folder are new files
+            self._scan()
+            self._tell("back")
+        return present
+
+    def _tell(self, state: str) -> None:
+        log.warning("hot folder %s: %s", self.folder, state)
+        if self.on_state is not None:
+            try:
+                self.on_state(state)
+            except Exception:  # noqa: BLE001 - a display problem must not stop watching
+                log.exception("hot folder state callback failed")
+
     def _loop(self) -> None:
+        last_check = 0.0
         while not self._stop.wait(self.poll_s):
+            if time.monotonic() - last_check >= self.check_folder_s:
+                last_check = time.monotonic()
+                if not self._folder_ok():
+                    continue
+            if self.lost:
+                continue
             for path in self._ready():
                 try:
                     self.on_file(path)
@@ -145,9 +210,26 @@ class HotFolderWatcher:
 
 
 def _openable(path: Path) -> bool:
+    """A regular file that can be read (a FIFO named part.png would block on open)."""
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return False
         with path.open("rb") as fh:
             fh.read(1)
     except OSError:
         return False
     return True
+
+
+def file_away(path: Path, outcome: str) -> Path:
+    """Move a handled file to ``done/`` or ``refused/`` beside it (a free name if one is
+    taken), so the hot folder holds only what has not been handled. OSError on failure."""
+    if outcome not in ("done", "refused"):
+        raise ValueError(outcome)
+    folder = path.parent / outcome
+    folder.mkdir(exist_ok=True)
+    dest, n = folder / path.name, 1
+    while dest.exists():
+        dest, n = folder / f"{path.stem}~{n}{path.suffix}", n + 1
+    os.replace(path, dest)
+    return dest

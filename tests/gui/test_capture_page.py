@@ -103,7 +103,39 @@ def test_hot_folder_imports_new_files(capture, image_dir, tmp_path, project, qtb
     qtbot.waitUntil(lambda: capture.hot_folder.count == 1, timeout=10000)
     images = labeling.list_images(project)
     assert [i.source for i in images] == ["hot_folder"]
+    assert not (hot / "new.png").exists() and (hot / "done" / "new.png").is_file()
     capture.hot_folder.stop()
+    # Copied in while nobody watched: the next Start takes it (what is left is unhandled).
+    shutil.copy(image_dir / "good" / "g1.png", hot / "while_stopped.png")
+    (hot / "broken.png").write_bytes(b"\x89PNG not really")
+    import os
+    import time
+
+    past = time.time() - 60  # written a while ago: not a copy still in progress
+    os.utime(hot / "broken.png", (past, past))
+    assert capture.hot_folder.start(hot, stable_ms=100)
+    qtbot.waitUntil(lambda: capture.hot_folder.count == 3, timeout=10000)
+    capture.hot_folder.stop()
+    assert sorted(p.name for p in hot.iterdir() if p.is_file()) == []
+    assert (hot / "done" / "while_stopped.png").is_file()
+    assert (hot / "refused" / "broken.png").is_file()
+    assert len(labeling.list_images(project)) == 2
+
+
+def test_hot_folder_says_when_its_folder_is_gone_and_resumes(capture, image_dir, tmp_path,
+                                                             project, qtbot) -> None:  # noqa: ANN001
+    hot = tmp_path / "hot"
+    hot.mkdir()
+    panel = capture.hot_folder
+    assert panel.start(hot, stable_ms=100)
+    panel.watcher.check_folder_s = 0.1
+    hot.rename(tmp_path / "renamed")
+    qtbot.waitUntil(lambda: "is gone" in panel.log.text(), timeout=10000)
+    hot.mkdir()
+    shutil.copy(image_dir / "good" / "g0.png", hot / "after.png")
+    qtbot.waitUntil(lambda: panel.count == 1, timeout=10000)
+    assert (hot / "done" / "after.png").is_file()
+    panel.stop()
 
 
 def test_hot_folder_log_warns_about_unfamiliar_images(capture) -> None:  # noqa: ANN001
@@ -118,9 +150,13 @@ def test_hot_folder_log_warns_about_unfamiliar_images(capture) -> None:  # noqa:
                               unfamiliar=unfamiliar)
 
     panel = capture.hot_folder
-    panel._done("/x/a.png", SimpleNamespace(refused=[], inspections=[info(True)]))
+    from inspector.services.hot_folder import HotFileOutcome
+
+    panel._done("/x/a.png", HotFileOutcome(SimpleNamespace(refused=[],
+                                                           inspections=[info(True)])))
     assert "a.png: NG ⚠" in panel.log.text() and "check the setup" in panel.log.text()
-    panel._done("/x/b.png", SimpleNamespace(refused=[], inspections=[info(False)]))
+    panel._done("/x/b.png", HotFileOutcome(SimpleNamespace(refused=[],
+                                                           inspections=[info(False)])))
     assert "b.png: NG (" in panel.log.text()
 
 

@@ -1,7 +1,9 @@
 """Hot folder: watch a folder, import each finished file and inspect it if a model is active.
 
 The watcher (Qt-free, its own thread) reports files; a signal carries them to the GUI
-thread, and importing / inspecting runs in a one-thread worker pool, in arrival order.
+thread, and importing / inspecting (services.hot_folder) runs in a one-thread worker
+pool, in arrival order. Handled files move to done/ or refused/ (a tick box, on by
+default), so Start also takes what arrived while the station was stopped.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from inspector.errors import UserError
 from inspector.imaging.hot_folder import HotFolderWatcher
-from inspector.services import importing, inspection, models
+from inspector.services.hot_folder import HotFileOutcome, handle_hot_file
 from inspector.store.roles import EDIT_SETTINGS
 from ui.state import AppState
 from ui.worker import Job
@@ -34,14 +36,7 @@ class _Bridge(QObject):
     """Lives on the GUI thread; the watcher thread emits, Qt queues to the GUI thread."""
 
     file_ready = Signal(str)
-
-
-def process_hot_file(project, actor, path: str, product: str | None, inspect: bool):  # noqa: ANN001, ANN201
-    """Worker-thread body: import the file, and inspect it when a model is active."""
-    if inspect and any(m.active for m in models.list_models(project, product)):
-        return inspection.inspect_paths(project, actor, [path], product=product,
-                                        source="hot_folder")
-    return importing.import_paths(project, actor, [path], product=product, source="hot_folder")
+    folder_state = Signal(str)  # "lost" / "back"
 
 
 class HotFolderPanel(QWidget):
@@ -60,6 +55,10 @@ class HotFolderPanel(QWidget):
         self.start_button.clicked.connect(self.toggle)
         self.inspect_box = QCheckBox("Inspect new files when a model is active")
         self.inspect_box.setChecked(True)
+        self.move_box = QCheckBox("Move handled files to done/ and refused/ in the folder")
+        self.move_box.setChecked(True)
+        self.move_box.setToolTip("Left in place, a file copied in while watching was "
+                                 "stopped is not picked up by the next Start.")
         self.log = QLabel("Not watching.")
         self.log.setWordWrap(True)
         row = QHBoxLayout()
@@ -70,9 +69,12 @@ class HotFolderPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
         layout.addWidget(self.inspect_box)
+        layout.addWidget(self.move_box)
         layout.addWidget(self.log)
         self.bridge = _Bridge(self)
         self.bridge.file_ready.connect(self._file_ready)
+        self.bridge.folder_state.connect(self._folder_state)
+        self.tries: dict[str, int] = {}  # files handed back while still being written
         self.watcher: HotFolderWatcher | None = None
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
@@ -96,16 +98,20 @@ class HotFolderPanel(QWidget):
             self.log.setText("Choose a folder first.")
             return False
         bridge = self.bridge
+        move = self.move_box.isChecked()
         watcher = HotFolderWatcher(folder, lambda p: bridge.file_ready.emit(str(p)),
-                                   stable_ms=stable_ms)
+                                   stable_ms=stable_ms, include_existing=move,
+                                   on_state=bridge.folder_state.emit)
         try:
             watcher.start()
         except UserError as exc:
             self.log.setText(f"⚠ {exc}")
             return False
         self.watcher = watcher
+        self.move_box.setEnabled(False)
         self.start_button.setText("Stop watching")
-        self.log.setText(f"Watching {folder}. New files are imported automatically.")
+        self.log.setText(f"Watching {folder}. New files are imported automatically"
+                         + (", then moved to done/ or refused/." if move else "."))
         if self.state.may(EDIT_SETTINGS) and str(folder) != self.state.project.get_setting(
                 SETTING):
             # QA leads make it the project's default hot folder; operators just watch it.
@@ -116,8 +122,17 @@ class HotFolderPanel(QWidget):
         if self.watcher is not None:
             self.watcher.stop()
             self.watcher = None
+        self.move_box.setEnabled(True)
         self.start_button.setText("Start watching")
         self.log.setText("Not watching.")
+
+    def _folder_state(self, state: str) -> None:
+        folder = self.watcher.folder if self.watcher is not None else ""
+        if state == "lost":
+            self.log.setText(f"⚠ The hot folder {folder} is gone (deleted, renamed or "
+                             "disconnected). Waiting for it to come back…")
+        else:
+            self.log.setText(f"The hot folder {folder} is back; watching again.")
 
     def _actor_changed(self, actor: object) -> None:
         """Files that waited for a sign-in are imported for whoever signs in next."""
@@ -132,13 +147,20 @@ class HotFolderPanel(QWidget):
             self.log.setText(f"{len(self.waiting)} new file(s) wait for the next sign-in "
                              f"(newest: {Path(path).name}).")
             return
-        job = Job(process_hot_file, self.state.project, self.state.actor, path,
-                  self.state.product, self.inspect_box.isChecked())
-        job.finished.connect(lambda result, p=path: self._done(p, result))
+        job = Job(handle_hot_file, self.state.project, self.state.actor, path,
+                  product=self.state.product, inspect=self.inspect_box.isChecked(),
+                  move=self.move_box.isChecked(), tries=self.tries.get(path, 0))
+        job.finished.connect(lambda outcome, p=path: self._done(p, outcome))
         job.failed.connect(lambda exc, p=path: self.log.setText(f"⚠ {Path(p).name}: {exc}"))
         job.start(self.pool)
 
-    def _done(self, path: str, result: object) -> None:
+    def _done(self, path: str, outcome: HotFileOutcome) -> None:
+        if outcome.retry and self.watcher is not None:  # still being written: look again
+            self.tries[path] = self.tries.get(path, 0) + 1
+            self.watcher.retry(Path(path))
+            return
+        self.tries.pop(path, None)
+        result = outcome.result
         self.count += 1
         refused = getattr(result, "refused", [])
         inspections = getattr(result, "inspections", None)
@@ -152,6 +174,8 @@ class HotFolderPanel(QWidget):
                 text += " ⚠ unlike the training images: check the setup"
         else:
             text = f"{name} imported"
+        if outcome.move_error:
+            text += f" (could not move it: {outcome.move_error})"
         self.log.setText(f"{text} ({self.count} file(s) so far)")
         self.state.notify("images")
         if inspections:
