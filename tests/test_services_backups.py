@@ -25,7 +25,8 @@ CRASH = """
 import os, sqlite3, sys
 con = sqlite3.connect(sys.argv[1])
 con.execute("PRAGMA journal_mode=WAL")
-con.execute("INSERT INTO settings (key, value, updated_at) VALUES ('hot_folder', '\\"/line/after\\"', '2026-11-27 12:00:00')")
+con.execute("INSERT INTO settings (key, value, updated_at) "
+            "VALUES ('hot_folder', '\\"/line/after\\"', '2026-11-27 12:00:00')")
 con.commit()
 os._exit(0)  # a power cut: no checkpoint, inspector.db-wal keeps the change
 """
