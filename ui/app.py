@@ -120,12 +120,14 @@ def open_or_create(root: Path) -> Project | None:
 
 def make_application(argv: Sequence[str]) -> QApplication:
     """The QApplication with names (for QSettings) and the shop-floor style."""
+    from ui import gc_guard
     from ui.style import apply_style
 
     app = QApplication.instance() or QApplication(list(argv))
     app.setOrganizationName("Inspector")
     app.setApplicationName("Inspector")
     apply_style(app)
+    gc_guard.install(app)  # garbage with Qt objects must never be freed in a worker
     return app
 
 

@@ -14,6 +14,16 @@ import pytest  # noqa: E402
 pytestmark = pytest.mark.gui
 
 
+@pytest.fixture(autouse=True, scope="package")
+def collect_on_the_gui_thread(qapp) -> Iterator[None]:  # noqa: ANN001
+    """As the app does (ui.gc_guard): garbage is never freed in a worker thread."""
+    from ui import gc_guard
+
+    collector = gc_guard.install(qapp)
+    yield
+    collector.uninstall()
+
+
 @pytest.fixture(autouse=True)
 def qt_settings(qapp, tmp_path: Path) -> Iterator[None]:  # noqa: ANN001
     """Each test gets its own QSettings folder and the application's real style."""

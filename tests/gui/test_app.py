@@ -64,3 +64,30 @@ def test_unexpected_errors_are_logged_and_shown_once(qtbot, monkeypatch, caplog)
     except ValueError:
         sys.excepthook(*sys.exc_info())
     qtbot.waitUntil(lambda: len(shown) == 2)
+
+
+def test_garbage_is_collected_on_the_gui_thread_only(qapp) -> None:  # noqa: ANN001
+    """A worker must never free a Qt object: automatic collection is off, the GUI thread's
+    timer collects what the thresholds would have."""
+    import gc
+    import weakref
+
+    from ui import gc_guard
+
+    collector = gc_guard.install(qapp)
+    assert gc_guard.install(qapp) is collector  # one per application
+    assert not gc.isenabled()
+
+    class Node:
+        pass
+
+    a, b = Node(), Node()
+    a.other, b.other = b, a  # a cycle: reference counting alone never frees it
+    gone = weakref.ref(a)
+    del a, b
+    for _ in range(gc.get_threshold()[0] + 1):
+        Node()  # allocations push the youngest generation past its threshold
+    keep = [Node() for _ in range(gc.get_threshold()[0] + 1)]
+    assert gone() is not None  # nothing collected behind the GUI thread's back
+    collector.check()
+    assert gone() is None and keep

@@ -97,6 +97,12 @@ def test_gui_training_adds_a_version(disc, project, qtbot, dialogs) -> None:  # 
     assert page.models.table.rowCount() == len(after)
     assert "local density: o" in page.models.metrics.text()  # training's choice, shown
     assert "synthetic defect patches:" in page.models.metrics.text()
+    job = page.start_training()  # a second run, cancelled: the line must say so and stay
+    job.cancel()
+    with qtbot.waitSignal(job.done, timeout=180_000):
+        pass
+    assert page.result.text() == "Training cancelled; nothing changed."
+    assert {m.version for m in models.list_models(project, "disc")} == after
 
 
 def test_threshold_slider_and_rollback(disc, project, dialogs, monkeypatch) -> None:  # noqa: ANN001
@@ -331,7 +337,7 @@ def test_escape_cancels_a_batch_and_the_page_says_so(disc, qtbot, monkeypatch) -
     qtbot.keyClick(disc, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: page.job is None, timeout=10_000)
     assert page.banner.verdict == "none" and page.banner.detail.text() == "Cancelled"
-    assert "cancelled" in page.batch_note.text()
+    assert page.batch_note.text().startswith("Inspection cancelled after 0 part(s): 0 NG")
     assert not disc.cancel_visible_job()  # nothing left to cancel
 
 

@@ -6,6 +6,7 @@ or "continuous" inspects at the chosen rate, dropping frames while a result is p
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -118,6 +119,7 @@ class InspectPage(QWidget):
         top.addStretch(1)
         self.camera = CameraPreview()
         self.camera.state_changed.connect(self._camera_state)
+        self._batch_started = dt.datetime.now(dt.UTC)
         self._inspected_serial = -1  # the camera frame inspected last
         self._toggle_camera_panel(False)
         self.camera.setMaximumWidth(480)
@@ -217,6 +219,7 @@ class InspectPage(QWidget):
         # The part on screen is no longer the one in hand: never leave its verdict up.
         self.show_result(None, None, "Inspecting…")
         self._set_batch_note("")
+        self._batch_started = dt.datetime.now(dt.UTC)
         return self._start(job)
 
     def _files_inspected(self, result: tuple) -> None:
@@ -234,9 +237,18 @@ class InspectPage(QWidget):
         self.state.say(summary.replace("\n", " "))
 
     def _files_cancelled(self) -> None:
+        """The parts judged before the cancel are recorded: say how many and how they went."""
         self.show_result(None, None, "Cancelled")
-        self._set_batch_note("Inspection cancelled. The parts inspected before the cancel "
-                             "are stored; History lists them.", warn=True)
+        done = []
+        if self.state.actor is not None:
+            done = [i for i in inspection.list_inspections(
+                        self.state.project, since=self._batch_started,
+                        operator=self.state.actor.name, limit=100_000)
+                    if i.station == self.state.actor.station]
+        ng = sum(i.final_verdict == "ng" for i in done)
+        self._set_batch_note(f"Inspection cancelled after {len(done)} part(s): {ng} NG, "
+                             f"{len(done) - ng} OK or uncertain. They are stored; History "
+                             "lists them.", warn=True)
         self.state.notify("inspections")
 
     def _set_batch_note(self, text: str, warn: bool = False) -> None:

@@ -188,6 +188,7 @@ class TrainPage(QWidget):
         if self.job is not None:
             return None
         self.result.clear()
+        self.last_model = None  # the line now tells this run's outcome (cancel, failure)
         job = Job(training.train, self.state.project, self.state.actor,
                   product=self.state.product, preset=self.preset.currentText())
         job.finished.connect(self._trained)
