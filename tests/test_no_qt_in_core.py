@@ -70,7 +70,7 @@ import sys
 sys.path.insert(0, {str(REPO_ROOT)!r})
 import inspector.cli.main, inspector.services.labeling, inspector.services.models
 import inspector.services.inspection, inspector.services.products, inspector.reports
-import inspector.services.integrity
+import inspector.services.integrity, inspector.services.training
 assert "torch" not in sys.modules, "torch was imported"
 from inspector.engine import SeverityBands  # light names stay light
 assert "torch" not in sys.modules

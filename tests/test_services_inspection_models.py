@@ -73,3 +73,13 @@ def test_a_batch_keeps_the_model_it_started_with(two_products, monkeypatch) -> N
     monkeypatch.undo()
     later = inspection.inspect_paths(project, admin, parts[:1], product="disc")
     assert later.inspections[0].model_version == 3  # the next batch uses the new one
+
+
+def test_warm_up_loads_the_active_model_before_the_first_part(two_products) -> None:  # noqa: ANN001
+    from inspector.services import model_records
+
+    project, _, _ = two_products
+    model_records._cache.clear()
+    assert inspection.warm_up(project, None) is None  # two products, none chosen: nothing
+    version = inspection.warm_up(project, "disc")
+    assert version is not None and len(model_records._cache) == 1

@@ -246,7 +246,18 @@ class MainWindow(QMainWindow):
         else:
             self.idle.reset()
             self.show_page("inspect" if actor.role == "operator" else "label")
+            self._warm_up()
         self._update_who()
+
+    def _warm_up(self) -> None:
+        """Load the engine and the active model in the background after sign-in, so the
+        first part is not kept waiting (the window itself opens without them)."""
+        from inspector.services.inspection import warm_up
+        from ui.worker import Job
+
+        job = Job(warm_up, self.state.project, self.state.product)
+        job.failed.connect(lambda exc: log.info("model warm-up failed: %s", exc))
+        self.warm_up_job = job.start()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)

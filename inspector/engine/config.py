@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 
-from inspector.engine.features import FeatureSpec
 from inspector.engine.region import Region
 from inspector.engine.severity import SeverityBands
+from inspector.engine.spec import FeatureSpec
 from inspector.errors import UserError
 
 # Per preset: backbone, input size, memory-bank cap. ``accurate`` <= 50 ms, ``fast`` <= 20 ms

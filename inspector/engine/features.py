@@ -17,27 +17,11 @@ import torch
 import torch.nn.functional as F
 
 from inspector.engine.backbone import shared_backbone
+from inspector.engine.spec import FeatureSpec
 from inspector.errors import ImageError
 from inspector.progress import CancelToken, ProgressCallback, check, report
 
 MEAN = STD = 0.5  # inputs in [-1, 1]: measured to give better anomaly scores than ImageNet's
-
-
-@dataclass(frozen=True)
-class FeatureSpec:
-    """Everything that decides what a patch feature is; stored in the model file."""
-
-    backbone: str = "lite0"
-    image_size: int = 256
-    stages: tuple[int, ...] = (2, 4)
-    pool: int = 3
-    keep_aspect: bool = False
-    coarse_stage: int | None = None  # stride-32 stage for the coarse context score
-    l2norm: bool = False  # unit-length patch vectors: distances compare direction only
-
-    @property
-    def grid(self) -> int:
-        return self.image_size // 8
 
 
 @dataclass(frozen=True)

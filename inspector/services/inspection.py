@@ -168,6 +168,19 @@ def inspect_paths(
     return batch
 
 
+def warm_up(project: Project, product: str | None) -> int | None:
+    """Load the engine and the product's active model before the first part arrives (the
+    first inspection would otherwise wait seconds for them); the model version, or None
+    when there is nothing to load yet. Safe to call from a worker thread."""
+    with project.db.session() as s:
+        try:
+            rec = active_record(s, product_id_for(s, product))
+        except UserError:
+            return None  # no model yet, or several products and none chosen
+        load_model(project.root, rec)
+        return rec.version
+
+
 def override_verdict(
     project: Project, actor: Actor, inspection_id: int, verdict: str, reason: str
 ) -> InspectionInfo:

@@ -16,8 +16,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from inspector.engine import EngineConfig, LabelledDefect, generate_synthetic_defects, train_model
-from inspector.engine.training import prepare_defect
+from inspector.engine import EngineConfig, LabelledDefect
 from inspector.engine.working_size import prepare
 from inspector.errors import UserError
 from inspector.fileio import sha256_file
@@ -137,6 +136,8 @@ def train(
             f"Cannot train: {summary.good} good image(s) labelled; at least 2 are needed "
             f"({MIN_GOOD_IMAGES} or more recommended)."
         )
+    from inspector.engine.training import prepare_defect, train_model  # torch: on first use
+
     config = calibration_config(project, preset)  # bad settings fail before any loading
     region = region_of(project, product)
     if region is not None:
@@ -265,4 +266,6 @@ def synthetic_examples(
     region = region_of(project, product)  # made from what training sees
     cfg = EngineConfig(region=None if region is None else tuple(region.as_list()))
     images = [prepare(load_image(project, r.image_id), cfg) for r in goods]
+    from inspector.engine.synthetic import generate_synthetic_defects  # albumentations: 1 s
+
     return generate_synthetic_defects(images, n=n, seed=seed)
