@@ -40,7 +40,7 @@ def crashed(tmp_path):
     admin = sign_in(project, "admin")
     for i in range(2):
         import_array(project, admin, np.full((16, 16, 3), i, np.uint8), source="file")
-    backup = root / "backups" / "inspector-20261127-120000-rev0003.db"
+    backup = root / "backups" / "inspector-20261127-120000-rev0004.db"
     migrate.backup_sqlite(project.db_path, backup)
     for i in range(2, 5):
         import_array(project, admin, np.full((16, 16, 3), i, np.uint8), source="file")

@@ -258,12 +258,16 @@ def _known_copy(project: Any, sha: str, data: bytes) -> int | None:
     went missing or was damaged on disk, these bytes (same SHA-256) put it back."""
     with project.db.session() as session:
         row = session.execute(
-            select(Image.id, Image.store_path).where(Image.sha256 == sha)).first()
+            select(Image.id, Image.store_path, Image.purged_at).where(Image.sha256 == sha)
+        ).first()
     if row is None:
         return None
     try:
-        if project.images.repair(row.store_path, sha, data):
+        if project.images.repair(row.store_path, sha, data) and row.purged_at is None:
             log.warning("stored image %s was missing or damaged; restored it", row.id)
+        if row.purged_at is not None:  # removed by the retention policy: it is back now
+            with project.db.session() as session:
+                session.get(Image, row.id).purged_at = None
     except OSError as exc:  # the import itself goes on; the copy stays as it was
         log.warning("could not restore stored image %s: %s", row.id, exc)
     return row.id

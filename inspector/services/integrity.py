@@ -84,7 +84,7 @@ def check_project(
     _check_database(project, rep)
     with project.db.session() as s:
         images = list(s.execute(select(Image.id, Image.original_name, Image.store_path,
-                                       Image.sha256)))
+                                       Image.sha256).where(Image.purged_at.is_(None))))
         masks = sorted(set(s.scalars(select(Label.mask_path).where(
             Label.mask_path.is_not(None)))))
         models = list(s.scalars(select(ModelRecord)))

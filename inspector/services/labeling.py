@@ -183,7 +183,11 @@ def load_image(project: Any, image_id: int) -> np.ndarray:
     """Decoded RGB uint8 HxWx3 pixels of a stored image."""
     with project.db.session() as session:
         img = _image(session, image_id)
-        rel, sha = img.store_path, img.sha256
+        rel, sha, purged = img.store_path, img.sha256, img.purged_at
+    if purged is not None:
+        raise ImageError(f"the picture of image {image_id} was removed by the retention "
+                         f"policy on {purged.astimezone():%Y-%m-%d} (its inspection records "
+                         "are kept; import the picture again to restore it)")
     data = project.images.read(rel)
     if sha256_bytes(data) != sha:  # a damaged copy must not be inspected as if it were
         raise ImageError(f"stored image {image_id} was changed or damaged on disk (checksum "

@@ -124,6 +124,8 @@ class Image(Base):
     station: Mapped[str | None] = mapped_column(String(100))
     lot: Mapped[str | None] = mapped_column(String(100))
     serial: Mapped[str | None] = mapped_column(String(100))
+    # The retention policy removed the picture (services.retention); rows stay.
+    purged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     product: Mapped[Product | None] = relationship()
     imported_by: Mapped[Operator | None] = relationship()

@@ -1,0 +1,122 @@
+"""Use case: free disk space while keeping the QA record (retention policy).
+
+A line inspecting a 5 MP camera every few seconds stores gigabytes a week. Most of it is
+pictures of good parts nobody will look at again. ``purge_images`` removes the stored
+picture and heat maps of images whose every inspection is older than the cut-off, and
+marks the image ``purged_at``; the inspection rows (time, verdict, score, operator,
+station, model) stay, so reports and History still count them. Kept always: labelled
+images (they are the training set) and, unless asked, images with an NG or uncertain
+verdict (the evidence a QA lead may need). Importing the same picture again puts it
+back. QA lead / admin, audited; ``dry_run`` says what would go.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select
+
+from inspector.errors import UserError
+from inspector.progress import CancelToken, ProgressCallback, check, report
+from inspector.store import audit
+from inspector.store.models import Image, Inspection, Label, utcnow
+from inspector.store.roles import DELETE_DATA, require
+
+MIN_DAYS = 1
+
+
+@dataclass
+class PurgeReport:
+    images: int = 0
+    heatmaps: int = 0
+    bytes_freed: int = 0
+    dry_run: bool = False
+    kept_flagged: int = 0  # NG / uncertain images kept as evidence
+    image_ids: list[int] = field(default_factory=list)
+
+    def summary(self) -> str:
+        verb = "would remove" if self.dry_run else "removed"
+        text = (f"{verb} the pictures of {self.images} inspected image(s) and "
+                f"{self.heatmaps} heat map(s), {self.bytes_freed / 1e6:.1f} MB; their "
+                "inspection records stay")
+        if self.kept_flagged:
+            text += f"; kept {self.kept_flagged} NG / uncertain image(s) (--include-ng)"
+        return text
+
+
+def purge_images(
+    project: Any,
+    actor: Any,
+    older_than_days: int,
+    *,
+    include_ng: bool = False,
+    dry_run: bool = False,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> PurgeReport:
+    """Remove pictures (not records) of unlabelled images inspected before the cut-off."""
+    require(project, actor, DELETE_DATA, entity="images", entity_id="purge")
+    if older_than_days < MIN_DAYS:
+        raise UserError(f"keep at least {MIN_DAYS} day(s) of pictures")
+    cutoff = utcnow() - dt.timedelta(days=older_than_days)
+    flagged = _flagged()
+    with project.db.session() as s:
+        base = select(Image.id).where(
+            Image.purged_at.is_(None),
+            Image.imported_at < cutoff,
+            ~exists().where(Label.image_id == Image.id),  # the training set stays
+            exists().where(Inspection.image_id == Image.id),  # only inspected parts
+            ~exists().where(and_(Inspection.image_id == Image.id,
+                                 Inspection.inspected_at >= cutoff)),
+        )
+        ids = list(s.scalars(base if include_ng else base.where(~flagged)))
+        kept = 0 if include_ng else int(s.scalar(
+            select(func.count()).select_from(base.where(flagged).subquery())) or 0)
+    rep = PurgeReport(dry_run=dry_run, kept_flagged=kept)
+    for n, image_id in enumerate(ids):
+        if n % 50 == 0:
+            check(cancel)
+            report(progress, n / max(1, len(ids)), f"removing pictures ({n}/{len(ids)})")
+        _purge_one(project, image_id, rep, dry_run)
+    if not dry_run and rep.images:
+        with project.db.session() as s:
+            audit.record(s, actor, "images.purge", "image", None, {
+                "older_than_days": older_than_days, "include_ng": include_ng,
+                "images": rep.images, "heatmaps": rep.heatmaps, "bytes": rep.bytes_freed})
+    report(progress, 1.0, "done")
+    return rep
+
+
+def _flagged() -> Any:
+    """The image has an inspection whose final verdict is not OK."""
+    final_not_ok = or_(
+        and_(Inspection.override_verdict.is_not(None), Inspection.override_verdict != "ok"),
+        and_(Inspection.override_verdict.is_(None), Inspection.verdict != "ok"))
+    return exists().where(and_(Inspection.image_id == Image.id, final_not_ok))
+
+
+def _purge_one(project: Any, image_id: int, rep: PurgeReport, dry_run: bool) -> None:
+    """One image: its file, its heat maps, then the mark (a crash between leaves a file
+    the data check reports as missing, never a record pointing at nothing silently)."""
+    with project.db.session() as s:
+        img = s.get(Image, image_id)
+        if img is None or img.purged_at is not None:
+            return  # deleted or purged meanwhile
+        files = [project.images.path(img.store_path)]
+        rows = list(s.scalars(select(Inspection).where(Inspection.image_id == image_id,
+                                                       Inspection.heatmap_path.is_not(None))))
+        files += [project.root / r.heatmap_path for r in rows]
+        sizes = [f.stat().st_size for f in files if f.is_file()]
+        rep.images += 1
+        rep.heatmaps += len(rows)
+        rep.bytes_freed += sum(sizes)
+        rep.image_ids.append(image_id)
+        if dry_run:
+            return
+        for f in files:
+            f.unlink(missing_ok=True)
+        for r in rows:
+            r.heatmap_path = None
+        img.purged_at = utcnow()

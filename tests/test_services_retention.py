@@ -1,0 +1,105 @@
+"""Retention: old pictures of good inspected parts go, their records and the training set
+stay, NG evidence stays unless asked, and importing the picture again brings it back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+
+from inspector.cli.main import main
+from inspector.errors import ImageError, PermissionDenied, UserError
+from inspector.imaging.decode import encode_png
+from inspector.services.importing import import_array, import_paths
+from inspector.services.inspection import count_inspections
+from inspector.services.integrity import check_project
+from inspector.services.labeling import label_image, load_image
+from inspector.services.retention import purge_images
+from inspector.store.models import AuditEntry, Image, Inspection, utcnow
+
+OLD = dt.timedelta(days=100)
+
+
+def _rgb(seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 255, (24, 24, 3), dtype=np.uint8)
+
+
+@pytest.fixture
+def line(project, admin):
+    """a: labelled; b: old OK; c: old NG; d: inspected today; e: old, then again today;
+    f: imported long ago, never inspected."""
+    ids = {k: import_array(project, admin, _rgb(i), source="camera", name=f"{k}.png").id
+           for i, k in enumerate("abcdef")}
+    label_image(project, admin, ids["a"], "good")
+    now = utcnow()
+    heat = project.root / "artefacts" / "heatmaps" / "b.jpg"
+    heat.parent.mkdir(parents=True, exist_ok=True)
+    heat.write_bytes(b"jpeg")
+    plan = {"a": [("ok", OLD)], "b": [("ok", OLD)], "c": [("ng", OLD)],
+            "d": [("ok", dt.timedelta(0))], "e": [("ok", OLD), ("ok", dt.timedelta(0))]}
+    with project.db.session() as s:
+        for img in s.scalars(select(Image)):
+            img.imported_at = now - OLD - dt.timedelta(days=1)
+        for key, rows in plan.items():
+            for verdict, age in rows:
+                s.add(Inspection(image_id=ids[key], score=1.0, threshold=2.0, verdict=verdict,
+                                 inspected_at=now - age,
+                                 heatmap_path="artefacts/heatmaps/b.jpg" if key == "b"
+                                 else None))
+    return ids, heat
+
+
+def test_dry_run_then_purge_keeps_records_training_set_and_evidence(project, admin, line):
+    ids, heat = line
+    before = count_inspections(project)
+    dry = purge_images(project, admin, 30, dry_run=True)
+    assert dry.image_ids == [ids["b"]] and dry.kept_flagged == 1 and dry.heatmaps == 1
+    assert load_image(project, ids["b"]).shape == (24, 24, 3)  # nothing removed yet
+    rep = purge_images(project, admin, 30)
+    assert rep.image_ids == [ids["b"]] and rep.bytes_freed > 0 and not heat.exists()
+    with pytest.raises(ImageError, match="retention policy"):
+        load_image(project, ids["b"])
+    for key in "acdef":  # labelled, NG, recent, re-inspected recently, never inspected
+        assert load_image(project, ids[key]).shape == (24, 24, 3)
+    assert count_inspections(project) == before  # the QA record is whole
+    assert check_project(project, admin).ok  # removed on purpose: not reported as damage
+    with project.db.session() as s:
+        assert s.scalars(select(AuditEntry).where(AuditEntry.action == "images.purge")).one()
+        assert s.get(Image, ids["b"]).purged_at is not None
+    assert purge_images(project, admin, 30).images == 0  # nothing left to do
+    assert purge_images(project, admin, 30, include_ng=True).image_ids == [ids["c"]]
+
+
+def test_importing_the_picture_again_restores_it(project, admin, line, tmp_path):
+    ids, _ = line
+    purge_images(project, admin, 30)
+    again = tmp_path / "again.png"
+    again.write_bytes(encode_png(_rgb(1)))  # b's pixels; PNG encoding is deterministic
+    report = import_paths(project, admin, [again])
+    assert [image_id for _, image_id in report.accepted] == [ids["b"]]  # the same picture
+    with project.db.session() as s:
+        assert s.get(Image, ids["b"]).purged_at is None
+    assert np.array_equal(load_image(project, ids["b"]), _rgb(1))
+
+
+def test_only_a_lead_purges_and_never_today(project, admin, actor, line):
+    with pytest.raises(PermissionDenied):
+        purge_images(project, actor, 30)
+    with pytest.raises(UserError, match="at least 1 day"):
+        purge_images(project, admin, 0)
+
+
+def test_cli_purge(project, admin, line, monkeypatch, capsys):
+    ids, _ = line
+    monkeypatch.setenv("INSPECTOR_PROJECT", str(project.root))
+    assert main(["purge", "--older-than", "30", "--dry-run", "--json",
+                 "--operator", "admin"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["image_ids"] == [ids["b"]] and data["dry_run"] is True
+    assert main(["purge", "--older-than", "30", "--operator", "admin"]) == 0
+    assert "removed the pictures of 1 inspected image(s)" in capsys.readouterr().out
+    assert Path(project.root).is_dir()
