@@ -7,6 +7,7 @@ told apart by hatching, markers and grey levels, so a black-and-white printout s
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 
 from matplotlib.axes import Axes
@@ -151,3 +152,16 @@ def draw_screen(fig: Figure, rep: Report) -> None:
     draw_pareto(fig.add_subplot(grid[1, 0]), rep)
     draw_operator(fig.add_subplot(grid[1, 1]), rep)
     draw_shift(fig.add_subplot(grid[1, 2]), rep)
+
+
+def render_screen_png(rep: Report, width_px: int, height_px: int, dpi: int = 100) -> bytes:
+    """``draw_screen`` rendered to a PNG of the given size, on a figure of its own (no
+    pyplot), so a worker thread can draw a year of charts while the window stays live."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = Figure(figsize=(max(width_px, 200) / dpi, max(height_px, 150) / dpi), dpi=dpi)
+    FigureCanvasAgg(fig)
+    draw_screen(fig, rep)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()

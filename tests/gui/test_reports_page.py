@@ -41,7 +41,8 @@ def test_filter_then_export_csv(page, qtbot, monkeypatch, tmp_path: Path) -> Non
     assert page.summary.text_of("NG (final verdict)") == str(sum(sp.final == "ng" for sp in bob))
     assert page.summary.text_of("Unfamiliar images") == str(sum(sp.unfamiliar for sp in bob)) == "1"
     assert page.worst.rowCount() == sum(sp.final == "ng" for sp in bob)
-    assert page.figure.axes  # the charts were drawn
+    qtbot.waitUntil(lambda: page.charts.rendered >= 1, timeout=15000)  # in a worker
+    assert not page.charts.pixmap().isNull() and page.charts.pixmap().width() > 100
 
     target = tmp_path / "bob.csv"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))

@@ -39,7 +39,7 @@ from inspector.reports.service import (
 )
 from inspector.reports.types import Report
 from ui.dialogs import show_error
-from ui.widgets.report_views import SummaryStrip, WorstTable, make_chart_canvas
+from ui.widgets.report_views import ChartView, SummaryStrip, WorstTable
 from ui.worker import Job
 
 log = logging.getLogger(__name__)
@@ -142,10 +142,10 @@ class ReportsPage(QWidget):
         progress_row.addWidget(self.cancel_button)
         self._set_exporting(False)
         self.summary = SummaryStrip()
-        self.canvas, self.figure = make_chart_canvas()
+        self.charts = ChartView()
         self.worst = WorstTable()
         split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.canvas)
+        split.addWidget(self.charts)
         split.addWidget(self.worst)
         split.setSizes([420, 220])
         layout = QVBoxLayout(self)
@@ -264,10 +264,7 @@ class ReportsPage(QWidget):
         self.report = rep
         self.summary.show_report(rep)
         self.worst.show_rows(rep, thumbs)
-        from inspector.reports.charts import draw_screen
-
-        draw_screen(self.figure, rep)
-        self.canvas.draw_idle()
+        self.charts.show_report(rep)  # drawn in a worker
         when = f"{rep.filters.period_text()} ({rep.tz_name})"
         self.status.setText(
             (f"No inspections in this period: {when}" if rep.empty else f"Report for {when}")

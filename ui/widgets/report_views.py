@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-from matplotlib.figure import Figure
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QIcon, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -25,11 +23,66 @@ WORST_COLUMNS = ("#", "Inspection", "Score", "Defect type", "Severity", "When", 
                  "Station", "Product")  # fmt: skip
 
 
-def make_chart_canvas() -> tuple[FigureCanvasQTAgg, Figure]:
-    figure = Figure(figsize=(10, 5), layout=None)
-    canvas = FigureCanvasQTAgg(figure)
-    canvas.setMinimumHeight(320)
-    return canvas, figure
+class ChartView(QLabel):
+    """The five charts as a picture drawn in a worker: a year of data took about a second
+    of matplotlib on the GUI thread. A resize scales the picture at once and redraws it
+    sharp in the background shortly after."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumHeight(320)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setSizePolicy(self.sizePolicy().horizontalPolicy(),
+                           self.sizePolicy().verticalPolicy())
+        self.setMinimumWidth(200)
+        self.report: Report | None = None
+        self.job: Any = None
+        self.rendered = 0  # pictures shown (tests wait on it)
+        self._chart = QPixmap()
+        self._again = QTimer(self)
+        self._again.setSingleShot(True)
+        self._again.setInterval(300)
+        self._again.timeout.connect(self._render)
+
+    def show_report(self, rep: Report) -> None:
+        self.report = rep
+        self._render()
+
+    def _render(self) -> None:
+        from inspector.reports.charts import render_screen_png
+        from ui.worker import Job
+
+        if self.report is None:
+            return
+        if self.job is not None:  # one drawing at a time; the newest wish wins after it
+            self._again.start()
+            return
+        size = self.size()
+        self.job = Job(render_screen_png, self.report, size.width(), size.height())
+        self.job.finished.connect(self._show_png)
+        self.job.done.connect(self._render_done)
+        self.job.start()
+
+    def _render_done(self) -> None:
+        self.job = None
+
+    def _show_png(self, png: bytes) -> None:
+        chart = QPixmap()
+        chart.loadFromData(png, "PNG")
+        self._chart = chart
+        self.rendered += 1
+        self._fit()
+
+    def _fit(self) -> None:
+        if not self._chart.isNull():
+            self.setPixmap(self._chart.scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                                              Qt.TransformationMode.SmoothTransformation))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit()
+        if self.report is not None:
+            self._again.start()
 
 
 class SummaryStrip(QWidget):
