@@ -133,3 +133,40 @@ def test_filter_choices(proj) -> None:  # noqa: ANN001
     assert choices.stations == ("S1", "S2") and choices.model_versions == (1, 2)
     assert {"alice", "bob", "admin"} <= set(choices.operators)
     assert {"scratch", "dent", "crack"} <= set(choices.defect_types)
+
+
+def test_an_export_never_lands_on_the_project_and_is_audited(proj, capsys, tmp_path) -> None:  # noqa: ANN001
+    """One mistyped --out must not wipe the QA record (also through a link)."""
+    from sqlalchemy import select
+
+    from inspector.store.models import AuditEntry
+
+    db = proj.root / "inspector.db"
+    before = db.read_bytes()[:100]
+    link = tmp_path / "innocent.csv"
+    link.symlink_to(db)
+    for target in (db, proj.root / "models" / "x.csv", link):
+        code, _, err = run(proj, capsys, *MARCH, "--format", "csv", "--out", str(target))
+        assert code == 1 and "inside the project folder" in err, target
+    assert db.read_bytes()[:100] == before
+    code, _, _ = run(proj, capsys, *MARCH, "--out", str(tmp_path / "ok.csv"))
+    assert code == 0
+    with proj.db.session() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "report.export")).one()
+    assert entry.details["file"].endswith("ok.csv") and entry.details["rows"] == 11
+
+
+def test_dollar_signs_in_shop_floor_text_do_not_break_the_pdf(proj, capsys, tmp_path) -> None:  # noqa: ANN001
+    """matplotlib reads $...$ as TeX; a station or a reason with two $ must stay text."""
+    from sqlalchemy import select
+
+    from inspector.store.models import Inspection
+
+    with proj.db.session() as s:
+        rows = list(s.scalars(select(Inspection)))
+        for row in rows:
+            row.station = r"Line $\x$"
+            row.defect_type = r"$\alarm$ dent" if row.defect_type else None
+    code, _, err = run(proj, capsys, *MARCH, "--out", str(tmp_path / "r.pdf"))
+    assert code == 0, err
+    assert (tmp_path / "r.pdf").stat().st_size > 10_000

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
+import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
@@ -17,6 +18,9 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 from inspector.reports.types import Report
 
 DARK, MID, LIGHT = "#222222", "#777777", "#cccccc"
+# Shop-floor text (stations, defect types, override reasons) is never maths: "$" in a
+# name would otherwise be parsed as TeX and fail the whole report.
+PLAIN_TEXT = {"text.parse_math": False}
 HATCHES = ("//", "xx", "..", "\\\\", "++", "oo")
 TITLES = {
     "trend": "NG rate per day",
@@ -159,9 +163,10 @@ def render_screen_png(rep: Report, width_px: int, height_px: int, dpi: int = 100
     pyplot), so a worker thread can draw a year of charts while the window stays live."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    fig = Figure(figsize=(max(width_px, 200) / dpi, max(height_px, 150) / dpi), dpi=dpi)
-    FigureCanvasAgg(fig)
-    draw_screen(fig, rep)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
+    with matplotlib.rc_context(PLAIN_TEXT):
+        fig = Figure(figsize=(max(width_px, 200) / dpi, max(height_px, 150) / dpi), dpi=dpi)
+        FigureCanvasAgg(fig)
+        draw_screen(fig, rep)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()

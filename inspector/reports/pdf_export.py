@@ -62,15 +62,17 @@ def write_pdf(
     cancel: CancelToken | None = None,
 ) -> int:
     """Lay out and save an already computed report."""
-    pages = [_cover(rep)]
-    if not rep.empty:
-        pages.append(_charts_page(rep))
-        pages += _tables(rep)
-        check(cancel)
-        report(progress, 0.5, "adding worst images")
-        pages += worst_image_pages(rep, resolve_image, resolve_heatmap, A4)
+    with matplotlib.rc_context(charts.PLAIN_TEXT):  # text objects take it when made
+        pages = [_cover(rep)]
+        if not rep.empty:
+            pages.append(_charts_page(rep))
+            pages += _tables(rep)
+            check(cancel)
+            report(progress, 0.5, "adding worst images")
+            pages += worst_image_pages(rep, resolve_image, resolve_heatmap, A4)
     n = len(pages)
-    with matplotlib.rc_context({"pdf.fonttype": 42}), atomic_output(Path(out)) as tmp:
+    with (matplotlib.rc_context({"pdf.fonttype": 42, **charts.PLAIN_TEXT}),
+          atomic_output(Path(out)) as tmp):
         with PdfPages(tmp, metadata={"Title": "Inspection quality report"}) as pdf:
             for i, fig in enumerate(pages, start=1):
                 check(cancel)

@@ -7,6 +7,7 @@ GUI call, so they never deal with paths inside the project folder.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,7 @@ from inspector.reports.filters import ReportFilters as ReportFilters
 from inspector.reports.pdf_export import write_pdf
 from inspector.reports.types import Report
 from inspector.reports.xlsx_export import export_xlsx
-from inspector.store import roles
+from inspector.store import audit, roles
 from inspector.store.models import DefectType, Inspection, ModelRecord, Operator, Product
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,7 @@ def export_report(
     roles.require(project, actor, roles.VIEW_REPORTS, entity="report", details={"format": fmt})
     _check_product(project, filters)
     out = Path(out)
+    _refuse_project_files(project, out)
     if fmt == "csv":
         count = inspections = export_csv(project.db, filters, out, progress=progress, cancel=cancel)
     elif fmt == "xlsx":
@@ -123,7 +125,21 @@ def export_report(
         count = write_pdf(rep, out, image, heatmap, scaled(progress, 0.3, 1.0), cancel)
         inspections = rep.totals.inspected
     log.info("report exported: %s (%s, %d)", out, fmt, count)
+    with project.db.session() as s:  # who took which data out of the project, and where
+        audit.record(s, actor, "report.export", "report", fmt, {
+            "file": str(out), "rows": count, "inspections": inspections,
+            "period": filters.period_text()})
     return ExportResult(out, fmt, count, inspections)
+
+
+def _refuse_project_files(project: Any, out: Path) -> None:
+    """A report must never land on the project's own files (its database, images, models,
+    backups): one mistyped --out would wipe the QA record. Links are followed first."""
+    target = Path(os.path.realpath(out))
+    root = Path(os.path.realpath(project.root))
+    if target == root or root in target.parents:
+        raise UserError(f"{out} is inside the project folder {project.root}; save reports "
+                        "somewhere else")
 
 
 def filter_choices(project: Any) -> FilterChoices:
