@@ -335,3 +335,27 @@ def test_hot_file_still_being_written_is_handed_back_then_refused(project, actor
     kept = make_image(hot / "kept.png", seed=2)
     assert handle_hot_file(project, actor, kept, product=None, inspect=True,
                            move=False).moved_to is None and kept.exists()
+
+
+def test_pipes_devices_and_huge_files_are_refused_one_by_one(project, actor, tmp_path,
+                                                             make_image, monkeypatch) -> None:  # noqa: ANN001
+    """None of them may hang or stop the import: each is refused, the good file goes in."""
+    import os
+
+    from inspector.imaging import decode
+    from inspector.services.importing import import_paths
+
+    folder = tmp_path / "usb"
+    make_image(folder / "b_good.png", seed=3)
+    os.mkfifo(folder / "a_pipe.png")  # opening it would wait forever for a writer
+    (folder / "c_device.png").symlink_to("/dev/zero")  # reading it would never end
+    big = folder / "d_big.png"
+    with big.open("wb") as fh:
+        fh.truncate(64 * 1024)
+    monkeypatch.setattr(decode, "MAX_FILE_BYTES", 32 * 1024)
+    report = import_paths(project, actor, [folder])
+    reasons = {os.path.basename(p): why for p, why in report.refused}
+    assert [info.original_name for info in report.stored] == ["b_good.png"]
+    assert "not a regular file" in reasons["a_pipe.png"]
+    assert "not a regular file" in reasons["c_device.png"]
+    assert "refused" in reasons["d_big.png"] and "GB" in reasons["d_big.png"]

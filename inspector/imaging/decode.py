@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import stat
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,9 +79,22 @@ def decode_file(path: Path, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Deco
     return decode_bytes(read_file_bytes(path), max_pixels=max_pixels)
 
 
+MAX_FILE_BYTES = 1 << 30  # 1 GiB: more than any image within max_pixels, even 16-bit TIFF
+
+
 def read_file_bytes(path: Path) -> bytes:
-    """A file's bytes; a missing, unreadable or folder path becomes ImageError."""
+    """A file's bytes; a missing, unreadable or folder path becomes ImageError. Only a
+    regular file is opened (a pipe named part.png would wait forever for a writer, a link
+    to a device would never end), and nothing over ``MAX_FILE_BYTES`` is read."""
     try:
+        st = Path(path).stat()
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise ImageError("not a regular file (a pipe, socket or device)")
+        if st.st_size > MAX_FILE_BYTES:
+            raise ImageError(f"file is {st.st_size / 1e9:.1f} GB; image files over "
+                             f"{MAX_FILE_BYTES / 1e9:.1f} GB are refused")
         data = Path(path).read_bytes()
     except FileNotFoundError as exc:
         raise ImageError("file not found") from exc
@@ -90,6 +104,8 @@ def read_file_bytes(path: Path) -> bytes:
         raise ImageError("is a folder, not a file") from exc
     except OSError as exc:
         raise ImageError(f"cannot read file: {exc.strerror or exc}") from exc
+    except MemoryError as exc:
+        raise ImageError("not enough memory to read this file") from exc
     return data
 
 
