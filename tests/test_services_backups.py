@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from inspector.cli.main import main
-from inspector.errors import UserError
+from inspector.errors import PermissionDenied, UserError
 from inspector.services.backups import list_backups, restore_backup
 from inspector.services.importing import import_array
 from inspector.services.labeling import list_images
@@ -50,12 +50,14 @@ def crashed(tmp_path):
     return root, backup
 
 
+def _admin(project):  # noqa: ANN001, ANN202
+    return sign_in(project, "admin")
+
+
 def test_restore_brings_back_exactly_the_backup_and_keeps_the_replaced_files(crashed):
     root, backup = crashed
-    aside = restore_backup(root, backup)
-    assert sorted(p.name for p in aside.iterdir()) == ["inspector.db", "inspector.db-wal"] \
-        or sorted(p.name for p in aside.iterdir()) == ["inspector.db", "inspector.db-shm",
-                                                      "inspector.db-wal"]
+    aside = restore_backup(root, backup, sign_in=_admin)
+    assert "inspector.db" in {p.name for p in aside.iterdir()}
     with Project.open(root) as project:
         assert len(list_images(project)) == 2
         assert project.get_setting("hot_folder") in (None, "")  # written after the backup
@@ -64,7 +66,10 @@ def test_restore_brings_back_exactly_the_backup_and_keeps_the_replaced_files(cra
 
             assert s.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
             actions = [r[0] for r in s.execute(text("SELECT action FROM audit_log"))]
+            detail = s.execute(text("SELECT details FROM audit_log WHERE action = "
+                                    "'project.restore'")).scalar_one()
         assert "project.restore" in actions
+        assert '"signed_in": "admin"' in detail and '"computer"' in detail
     # nothing was lost: the replaced state opens on its own, with its log replayed
     con = sqlite3.connect(aside / "inspector.db")
     try:
@@ -80,10 +85,24 @@ def test_backups_are_listed_and_bad_ones_refused(crashed, tmp_path):
     junk = root / "backups" / "inspector-junk.db"
     junk.write_bytes(b"not a database at all" * 100)
     with pytest.raises(UserError, match="not a readable"):
-        restore_backup(root, junk)
+        restore_backup(root, junk, sign_in=_admin)
     with pytest.raises(UserError, match="no backup file"):
-        restore_backup(root, root / "backups" / "missing.db")
-    assert (root / "inspector.db-wal").exists()  # a refused restore moved nothing
+        restore_backup(root, root / "backups" / "missing.db", sign_in=_admin)
+    stick = tmp_path / "usb" / backup.name  # a file from elsewhere: copied in by hand first
+    stick.parent.mkdir()
+    stick.write_bytes(backup.read_bytes())
+    with pytest.raises(UserError, match="only backups in"):
+        restore_backup(root, stick, sign_in=_admin)
+    with pytest.raises(UserError, match="an admin must sign in"):
+        restore_backup(root, backup)  # the project still opens: a choice, not a rescue
+    with Project.open(root) as project:
+        from inspector.services.operators import add_operator
+
+        add_operator(project, sign_in(project, "admin"), "olga", role="qa_lead")
+    with pytest.raises(PermissionDenied):
+        restore_backup(root, backup, sign_in=lambda p: sign_in(p, "olga"))
+    with Project.open(root) as project:  # a refused restore moved nothing
+        assert len(list_images(project)) == 5
 
 
 def test_cli_restore_and_the_damaged_database_hint(crashed, capsys):

@@ -280,12 +280,16 @@ def test_import_array(project, actor) -> None:  # noqa: ANN001
         import_array(project, actor, np.zeros((4, 4), np.float64))
 
 
-def test_import_needs_a_role(project, actor, make_image) -> None:  # noqa: ANN001
+def test_import_needs_a_role(project, admin, actor, make_image) -> None:  # noqa: ANN001
+    from inspector.services.operators import set_active
     from inspector.services.session import Actor
 
-    stranger = Actor(actor.operator_id, "op", "visitor")
+    stranger = Actor(None, "visitor", "visitor")  # not an operator of this project
     with pytest.raises(PermissionDenied):
         import_paths(project, stranger, [make_image("a.png")])
+    set_active(project, admin, actor.name, False)  # left the company mid-shift
+    with pytest.raises(PermissionDenied):
+        import_paths(project, actor, [make_image("a.png")])
     assert _rows(project) == 0
 
 

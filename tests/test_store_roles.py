@@ -146,3 +146,62 @@ def test_products(project, admin, actor) -> None:  # noqa: ANN001
     add_product(project, admin, "Axle")
     assert [x.name for x in list_products(project)] == ["Axle", "Bottle"]
     assert len(_audit(project, "product.add")) == 2
+
+
+def test_a_demoted_or_deactivated_operator_loses_rights_at_once(project, admin, qa_lead) -> None:  # noqa: ANN001
+    """The role is read from the database on every check, not from the sign-in."""
+    from inspector.services.operators import set_active, set_role
+
+    project.set_setting(qa_lead, "max_pixels", 1000)  # a QA lead may
+    set_role(project, admin, qa_lead.name, "operator")
+    with pytest.raises(PermissionDenied):
+        project.set_setting(qa_lead, "max_pixels", 2000)  # the same session, now refused
+    set_role(project, admin, qa_lead.name, "qa_lead")
+    set_active(project, admin, qa_lead.name, False)
+    with pytest.raises(PermissionDenied):
+        project.set_setting(qa_lead, "max_pixels", 3000)
+    with pytest.raises(NotFoundError):
+        sign_in(project, qa_lead.name)
+    set_active(project, admin, qa_lead.name, True)
+    assert sign_in(project, qa_lead.name).role == "qa_lead"
+    with pytest.raises(UserError, match="last admin"):
+        set_active(project, admin, "admin", False)
+    assert project.get_setting("max_pixels") == 1000
+
+
+def test_wrong_pins_pause_sign_in_until_the_time_passes_or_a_new_pin(project, admin) -> None:  # noqa: ANN001
+    import datetime as dt
+
+    from inspector.services import session as session_service
+    from inspector.services.operators import add_operator, set_pin
+    from inspector.store.models import AuditEntry
+
+    add_operator(project, admin, "bob", pin="2468")
+    for guess in ("0000", "1111", "2222", "3333", "4444"):
+        with pytest.raises(PermissionDenied, match="wrong PIN"):
+            sign_in(project, "bob", pin=guess)
+    with pytest.raises(PermissionDenied, match="paused for about 10 minute"):
+        sign_in(project, "bob", pin="2468")  # even the right PIN waits
+    with project.db.session() as s:  # ten minutes later
+        for entry in s.query(AuditEntry).filter(AuditEntry.action == "sign_in"):
+            entry.at = entry.at - dt.timedelta(minutes=session_service.LOCK_MINUTES + 1)
+    assert sign_in(project, "bob", pin="2468").name == "bob"
+    for guess in ("0000", "1111", "2222", "3333", "4444"):
+        with pytest.raises(PermissionDenied):
+            sign_in(project, "bob", pin=guess)
+    set_pin(project, admin, "bob", "9753")  # an admin gives a new PIN: no wait
+    assert sign_in(project, "bob", pin="9753").name == "bob"
+
+
+def test_an_empty_pin_is_refused_not_taken_as_clear(project, admin) -> None:  # noqa: ANN001
+    from inspector.services.operators import add_operator, set_pin
+
+    add_operator(project, admin, "carol", role="qa_lead", pin="2468")
+    for empty in ("", "   "):
+        with pytest.raises(UserError, match="at least 4"):
+            set_pin(project, admin, "carol", empty)
+    with pytest.raises(PermissionDenied):
+        sign_in(project, "carol")  # still protected
+    with pytest.raises(UserError, match="at least 4"):
+        add_operator(project, admin, "dave", role="admin", pin="")
+    assert set_pin(project, admin, "carol", None).has_pin is False  # clearing is explicit

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from inspector.cli.common import emit, project_dir
+from inspector.cli.common import actor_for, emit, project_dir
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -17,6 +17,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "restore", help="put a database backup back (close Inspector on every station first)")
     _common(p)
     p.add_argument("backup", type=Path, metavar="BACKUP", help="a file listed by `backups`")
+    p.add_argument("--operator", default=None,
+                   help="an admin (default: $INSPECTOR_OPERATOR); not needed when the "
+                        "database no longer opens")
+    p.add_argument("--pin", default=None, help="the admin's PIN, where one is set")
     p.set_defaults(handler=run_restore)
 
 
@@ -41,7 +45,8 @@ def run_list(args: argparse.Namespace) -> int:
 def run_restore(args: argparse.Namespace) -> int:
     from inspector.services.backups import restore_backup
 
-    aside = restore_backup(project_dir(args), args.backup)
+    aside = restore_backup(project_dir(args), args.backup,
+                           sign_in=lambda project: actor_for(args, project))
     emit(args, {"restored": str(args.backup), "replaced_kept_in": str(aside)},
          f"restored {args.backup.name}; the replaced database and its log files are kept "
          f"in {aside}")

@@ -1,4 +1,5 @@
-"""`inspector operators add|list|role|pin` (editing needs an admin; QA leads may list)."""
+"""`inspector operators add|list|role|pin|deactivate|activate` (editing needs an admin;
+QA leads may list)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     group.add_argument("--new-pin", default=None)
     group.add_argument("--clear", action="store_true", help="remove the PIN")
     pin.set_defaults(handler=run_pin)
+    for action, text in (("deactivate", "stop someone signing in (left the company); "
+                                        "their records stay (admin)"),
+                         ("activate", "let a deactivated operator sign in again (admin)")):
+        sp = osub.add_parser(action, help=text)
+        add_common(sp)
+        sp.add_argument("name")
+        sp.set_defaults(handler=run_active, active=action == "activate")
 
 
 def run_add(args: argparse.Namespace) -> int:
@@ -46,7 +54,11 @@ def run_add(args: argparse.Namespace) -> int:
     with open_project(args) as project:
         info = add_operator(project, actor_for(args, project), args.name, args.role,
                             args.new_pin)
-    emit(args, info, f"Added operator {info.name} ({info.role})")
+    text = f"Added operator {info.name} ({info.role})"
+    if info.role != "operator" and not info.has_pin:
+        text += (f"\nwarning: {info.name} has no PIN, so anyone at a station can sign in as "
+                 f"this {info.role}; set one with `inspector operators pin {info.name}`")
+    emit(args, info, text)
     return 0
 
 
@@ -82,4 +94,13 @@ def run_pin(args: argparse.Namespace) -> int:
                 raise UserError("the two PINs differ; nothing changed")
         info = set_pin(project, actor, args.name, new_pin)
     emit(args, info, f"PIN of {info.name} {'set' if info.has_pin else 'cleared'}")
+    return 0
+
+
+def run_active(args: argparse.Namespace) -> int:
+    from inspector.services.operators import set_active
+
+    with open_project(args) as project:
+        info = set_active(project, actor_for(args, project), args.name, args.active)
+    emit(args, info, f"{info.name} can {'now' if info.active else 'no longer'} sign in")
     return 0

@@ -5,23 +5,30 @@ write-ahead log (``inspector.db-wal``) still holds later changes, and the next o
 replays them onto the copied file, which mixes two states of the project and can corrupt
 its indexes. Restoring therefore moves the current database *and* its ``-wal`` / ``-shm``
 files aside (nothing is deleted) before the backup is copied in. It works on a project
-that no longer opens, so it needs no sign-in: it does what anyone with access to the
-folder could do by hand, and records itself in the restored audit log.
+that no longer opens, so then it needs no sign-in: it does what anyone with access to
+the folder could do by hand. While the database still opens, an admin must sign in.
+Only files in the project's ``backups/`` folder are taken (a file from a USB stick has
+to be put there by hand first), and the restored audit log records who did it, from
+which computer and account, and from which file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import os
 import shutil
+import socket
 import sqlite3
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from inspector.errors import UserError
-from inspector.store import audit, migrate
+from inspector.store import audit, migrate, roles
 
 DB_NAME = "inspector.db"
 SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -49,11 +56,19 @@ def list_backups(root: Path) -> list[BackupInfo]:
     return out
 
 
-def restore_backup(root: Path, backup: Path) -> Path:
+def restore_backup(root: Path, backup: Path, sign_in: Callable[[Any], Any] | None = None
+                   ) -> Path:
     """Put ``backup`` in place of the project's database; returns the folder that now
-    holds the replaced database and its log files. Close Inspector on every station first."""
+    holds the replaced database and its log files. Close Inspector on every station first.
+    ``sign_in(project)`` returns the actor; it is asked for only while the current
+    database still opens, and that actor must be an admin."""
     root, backup = Path(root), Path(backup)
+    folder = (root / "backups").resolve()
+    if backup.resolve().parent != folder:
+        raise UserError(f"only backups in {root / 'backups'} can be restored; copy the file "
+                        "there first")
     _check_backup(backup)
+    who = _admin_if_the_project_opens(root, sign_in)
     aside = root / "backups" / f"replaced-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}"
     aside.mkdir(parents=True, exist_ok=True)
     db = root / DB_NAME
@@ -71,8 +86,27 @@ def restore_backup(root: Path, backup: Path) -> Path:
             os.replace(aside / path.name, path)
         raise UserError(f"cannot restore {backup.name}: {exc.strerror or exc} (close "
                         "Inspector on every station that uses this project first)") from exc
-    _record(root, backup, aside)
+    _record(root, backup, aside, who)
     return aside
+
+
+def _admin_if_the_project_opens(root: Path, sign_in: Callable[[Any], Any] | None) -> Any:
+    """An admin, while the database still opens (then a restore is a choice, not a
+    rescue); None when it does not open (then nobody could sign in anyway)."""
+    from inspector.services.project import Project
+
+    try:
+        project = Project.open(root)
+    except UserError:
+        return None  # damaged, emptied, unreadable: the rescue case
+    with project:
+        if sign_in is None:
+            raise UserError("the project still opens: an admin must sign in to restore it "
+                            "(--operator)")
+        actor = sign_in(project)
+        roles.require(project, actor, roles.MANAGE_OPERATORS, entity="project",
+                      entity_id="restore")
+        return actor
 
 
 def _check_backup(backup: Path) -> None:
@@ -94,10 +128,16 @@ def _check_backup(backup: Path) -> None:
         raise UserError(f"{backup.name} was written by a newer Inspector")
 
 
-def _record(root: Path, backup: Path, aside: Path) -> None:
+def _record(root: Path, backup: Path, aside: Path, actor: Any) -> None:
     """The restored project's audit log says what happened (it is upgraded on open)."""
     from inspector.services.project import Project
 
+    try:
+        account = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container)
+        account = None
     with Project.open(root) as project, project.db.session() as s:
-        audit.record(s, None, "project.restore", "project", None,
-                     {"backup": backup.name, "replaced_kept_in": str(aside.relative_to(root))})
+        audit.record(s, None, "project.restore", "project", None, {  # ids differ across DBs
+            "backup": str(backup.resolve()), "replaced_kept_in": str(aside.relative_to(root)),
+            "os_account": account, "computer": socket.gethostname(),
+            "signed_in": actor.name if actor is not None else None})

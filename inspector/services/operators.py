@@ -38,7 +38,7 @@ def add_operator(
     project.require(actor, roles.MANAGE_OPERATORS, entity="operator", details={"name": name})
     name = clean_name(name, "an operator name", 200)
     _check_role(role)
-    pin_hash = hash_pin(pin) if pin else None
+    pin_hash = hash_pin(pin) if pin is not None else None  # "" is a mistake, not "no PIN"
     with project.db.session() as session:
         if find_operator(session, name) is not None:
             raise UserError(f"an operator named '{name}' already exists")
@@ -80,12 +80,32 @@ def set_role(project: Any, actor: Any, name: str, role: str) -> OperatorInfo:
 
 
 def set_pin(project: Any, actor: Any, name: str, pin: str | None) -> OperatorInfo:
-    """Set or (with None) clear an operator's PIN."""
+    """Set or (with None) clear an operator's PIN. An empty PIN is refused: pressing
+    Enter twice at the prompt must not take the PIN away."""
     project.require(actor, roles.MANAGE_OPERATORS, entity="operator", details={"name": name})
-    pin_hash = hash_pin(pin) if pin else None
+    pin_hash = hash_pin(pin) if pin is not None else None
     with project.db.session() as session:
         op = _get(session, name)
         op.pin_hash = pin_hash
         audit.record(session, actor, "operator.pin", "operator", op.id,
                      {"name": op.name, "pin_set": pin_hash is not None})
+        return _info(op)
+
+
+def set_active(project: Any, actor: Any, name: str, active: bool) -> OperatorInfo:
+    """Deactivate someone who left (they can no longer sign in; their records stay), or
+    bring them back. The last active admin cannot be deactivated."""
+    project.require(actor, roles.MANAGE_OPERATORS, entity="operator", details={"name": name})
+    with project.db.session() as session:
+        op = _get(session, name)
+        if op.active and not active and op.role == "admin":
+            admins = session.scalar(
+                select(func.count()).select_from(Operator)
+                .where(Operator.role == "admin", Operator.active.is_(True)))
+            if admins <= 1:
+                raise UserError(f"'{op.name}' is the last admin; make someone else admin "
+                                "first")
+        old, op.active = op.active, active
+        audit.record(session, actor, "operator.active", "operator", op.id,
+                     {"name": op.name, "old": old, "new": active})
         return _info(op)

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from inspector.errors import NotFoundError, PermissionDenied
 from inspector.services.names import clean_name
 from inspector.store import audit
-from inspector.store.models import Operator
+from inspector.store.models import AuditEntry, Operator, utcnow
 from inspector.store.pins import verify_pin
 
 if TYPE_CHECKING:
     from inspector.services.project import Project
+
+# Wrong PINs before a pause: 4-digit PINs fall to guessing in minutes without one. The
+# count lives in the audit log, so every station sharing the project sees it.
+MAX_WRONG_PINS = 5
+LOCK_MINUTES = 10
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,7 @@ def sign_in(
             raise NotFoundError(f"no active operator named '{name}'")
         actor = Actor(op.id, op.name, op.role, station)
         if op.pin_hash:
+            _refuse_while_locked(session, actor)
             if not pin or not verify_pin(pin, op.pin_hash):
                 reason = "PIN missing" if not pin else "wrong PIN"
                 audit.record(session, actor, "sign_in", "operator", op.id,
@@ -57,3 +64,28 @@ def sign_in(
                     + (" (use --pin or INSPECTOR_PIN)" if not pin else "")
                 )
         return actor
+
+
+def _refuse_while_locked(session, actor: Actor) -> None:  # noqa: ANN001 - ORM session
+    """After MAX_WRONG_PINS wrong PINs within LOCK_MINUTES, sign-in waits (even with the
+    right PIN) until the oldest of them is LOCK_MINUTES old."""
+    since = utcnow() - dt.timedelta(minutes=LOCK_MINUTES)
+    pin_set = session.scalar(select(func.max(AuditEntry.at)).where(  # a new PIN unlocks
+        AuditEntry.action == "operator.pin", AuditEntry.entity_id == str(actor.operator_id)))
+    if pin_set is not None and pin_set > since:
+        since = pin_set
+    wrong = select(AuditEntry.at).where(
+        AuditEntry.action == "sign_in", AuditEntry.allowed.is_(False),
+        AuditEntry.entity_id == str(actor.operator_id), AuditEntry.at >= since,
+        AuditEntry.details["reason"].as_string() == "wrong PIN")
+    count = session.scalar(select(func.count()).select_from(wrong.subquery())) or 0
+    if count < MAX_WRONG_PINS:
+        return
+    oldest = session.scalar(select(func.min(wrong.subquery().c.at)))
+    wait = max(1, round((oldest + dt.timedelta(minutes=LOCK_MINUTES) - utcnow())
+                        .total_seconds() / 60))
+    audit.record(session, actor, "sign_in", "operator", actor.operator_id,
+                 {"reason": "locked"}, allowed=False)
+    session.commit()
+    raise PermissionDenied(f"{MAX_WRONG_PINS} wrong PINs for '{actor.name}': sign-in is "
+                           f"paused for about {wait} minute(s) (an admin can set a new PIN)")

@@ -91,10 +91,10 @@ def require(
     own transaction, so it is kept even though the refused action's transaction never
     runs.
     """
-    role = getattr(actor, "role", None)
+    db = getattr(target, "db", target)
+    role = _current_role(db, actor)
     if allowed(role, permission):
         return
-    db = getattr(target, "db", target)
     with db.session() as session:
         audit.record(
             session,
@@ -111,6 +111,21 @@ def require(
     raise PermissionDenied(
         f"{subject} may not {_DESCRIPTIONS[permission]}; this needs the role {who}"
     )
+
+
+def _current_role(db: Any, actor: Any) -> str | None:
+    """The role the database holds now, not the one read at sign-in: an operator who was
+    demoted or deactivated meanwhile must not keep the old rights for the rest of the
+    shift. None when deactivated or gone."""
+    role = getattr(actor, "role", None)
+    operator_id = getattr(actor, "operator_id", None)
+    if operator_id is None or not hasattr(db, "session"):
+        return role
+    from inspector.store.models import Operator
+
+    with db.session() as session:
+        op = session.get(Operator, operator_id)
+        return op.role if op is not None and op.active else None
 
 
 def has_permission(actor: Any, permission: str) -> bool:
