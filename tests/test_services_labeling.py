@@ -146,3 +146,51 @@ def test_defect_types(project, actor, qa_lead) -> None:  # noqa: ANN001
         actions = [a.action for a in s.scalars(select(AuditEntry)) if a.entity == "defect_type"]
     assert actions.count("defect_type.add") == 3 and "defect_type.remove" in actions
     assert actions.count("denied:manage_defect_types") == 2
+
+
+def test_defect_type_names_and_keys_fold_case_beyond_ascii(project, qa_lead, ids) -> None:  # noqa: ANN001
+    """SQLite's lower() knows only ASCII: Ö and ö must still be one type, one key."""
+    from inspector.services.labeling import list_defect_type_infos
+
+    add_defect_type(project, qa_lead, "Ölfleck", "Ö")
+    with pytest.raises(UserError, match="already exists"):
+        add_defect_type(project, qa_lead, "ölfleck")
+    with pytest.raises(UserError, match="already picks"):
+        add_defect_type(project, qa_lead, "ösen", "ö")
+    label_image(project, qa_lead, ids[0], "defective", defect_type="ÖLFLECK")
+    assert [i.id for i in list_images(project, defect_type="ölfleck")] == [ids[0]]
+    assert get_image(project, ids[0]).defect_type == "Ölfleck"
+    remove_defect_type(project, qa_lead, "ölfleck")
+    assert [t.name for t in list_defect_type_infos(project)] == []
+
+
+@pytest.mark.parametrize("key", ["ab", "Left", "Right", " ", "\t"])
+def test_a_defect_type_key_is_one_printable_key(project, qa_lead, key) -> None:  # noqa: ANN001
+    with pytest.raises(UserError):
+        add_defect_type(project, qa_lead, "scratch", key)
+
+
+def test_a_type_back_again_does_not_take_a_key_now_used_by_another(project, qa_lead) -> None:  # noqa: ANN001
+    from inspector.services.labeling import list_defect_type_infos
+
+    add_defect_type(project, qa_lead, "scratch", "S")
+    remove_defect_type(project, qa_lead, "scratch")
+    add_defect_type(project, qa_lead, "smudge", "S")
+    add_defect_type(project, qa_lead, "scratch")  # re-activated without a key
+    keys = {t.name: t.shortcut for t in list_defect_type_infos(project)}
+    assert keys == {"scratch": None, "smudge": "S"}
+    remove_defect_type(project, qa_lead, "smudge")
+    add_defect_type(project, qa_lead, "smudge")  # S is free: smudge gets it back
+    assert {t.name: t.shortcut for t in list_defect_type_infos(project)} == {
+        "scratch": None, "smudge": "S"}
+
+
+def test_a_removed_type_stays_on_the_labels_that_have_it(project, qa_lead, ids) -> None:  # noqa: ANN001
+    add_defect_type(project, qa_lead, "crack")
+    label_image(project, qa_lead, ids[0], "defective", defect_type="crack")
+    remove_defect_type(project, qa_lead, "crack")
+    label_image(project, qa_lead, ids[0], "defective", defect_type="crack", severity="major")
+    info = get_image(project, ids[0])
+    assert (info.defect_type, info.severity) == ("crack", "major")
+    with pytest.raises(UserError, match="unknown defect type"):  # not for other images
+        label_image(project, qa_lead, ids[1], "defective", defect_type="crack")

@@ -17,6 +17,7 @@ class AppState(QObject):
     """Shared session state; ``data_changed(kind)`` tells pages to reload (images, labels...)."""
 
     actor_changed = Signal(object)
+    signing_out = Signal()  # before the actor changes: pages save what is still open
     product_changed = Signal(object)
     data_changed = Signal(str)
     status_message = Signal(str)
@@ -34,6 +35,8 @@ class AppState(QObject):
         return self.actor is not None and roles.allowed(self.actor.role, permission)
 
     def set_actor(self, actor: Actor | None) -> None:
+        if self.actor is not None and actor != self.actor:
+            self.signing_out.emit()  # unsaved work is saved under the one who did it
         self.actor = actor
         self.actor_changed.emit(actor)
 

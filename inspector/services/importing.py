@@ -142,7 +142,7 @@ def _prepare_defect_types(project: Any, actor: Any, cands: list[_Candidate],
         return
     with project.db.session() as session:
         known = active_defect_types(session)
-    new = sorted(t for t in wanted if t.lower() not in known)
+    new = sorted(t for t in wanted if t.casefold() not in known)
     if new and not roles.has_permission(actor, roles.MANAGE_DEFECT_TYPES):
         try:
             project.require(actor, roles.MANAGE_DEFECT_TYPES, entity="defect_type",
@@ -153,9 +153,9 @@ def _prepare_defect_types(project: Any, actor: Any, cands: list[_Candidate],
                 "lead to add them first, or import without labels from folders") from exc
     seen: set[str] = set()
     for name in new:
-        if name.lower() in seen:
+        if name.casefold() in seen:
             continue
-        seen.add(name.lower())
+        seen.add(name.casefold())
         try:
             with project.db.session() as session:
                 report_.new_defect_types.append(
@@ -243,7 +243,7 @@ def _note_label_conflict(project: Any, cand: _Candidate, image_id: int,
         return
     verdict, dtype = cand.label
     info = get_image(project, image_id)
-    same_type = dtype is None or (info.defect_type or "").lower() == dtype.lower()
+    same_type = dtype is None or (info.defect_type or "").casefold() == dtype.casefold()
     if info.state == verdict and same_type:
         return
     folder = verdict + (f" ({dtype})" if dtype else "")
@@ -301,7 +301,7 @@ def _store(project: Any, actor: Any, data: bytes, facts: Any, source: str, name:
             if label is not None:
                 verdict, dtype = label
                 if dtype is not None:
-                    dtype = active_defect_types(session).get(dtype.lower(), dtype)
+                    dtype = active_defect_types(session).get(dtype.casefold(), dtype)
                 lbl = Label(image_id=img.id, verdict=verdict, defect_type=dtype,
                             operator_id=getattr(actor, "operator_id", None))
                 session.add(lbl)

@@ -60,9 +60,18 @@ def _image(session: Session, image_id: int) -> Image:
 
 
 def active_defect_types(session: Session) -> dict[str, str]:
-    """Lower-case name -> name of the active defect types."""
+    """Case-folded name -> name of the active defect types. Folded in Python: SQLite's
+    lower() only knows ASCII, so "Ölfleck" and "ölfleck" would be two types."""
     rows = session.scalars(select(DefectType.name).where(DefectType.active.is_(True)))
-    return {n.lower(): n for n in rows}
+    return {n.casefold(): n for n in rows}
+
+
+def _type_row(session: Session, name: str, active_only: bool = False) -> DefectType | None:
+    """The defect type of that name in any case (active ones first)."""
+    wanted = " ".join(name.split()).casefold()
+    rows = [r for r in session.scalars(select(DefectType)) if r.name.casefold() == wanted
+            and (r.active or not active_only)]
+    return max(rows, key=lambda r: (r.active, r.id)) if rows else None
 
 
 def label_image(
@@ -82,10 +91,14 @@ def label_image(
         img = _image(session, image_id)
         if defect_type is not None:
             known = active_defect_types(session)
-            if defect_type.lower() not in known:
+            kept = img.current_label.defect_type if img.current_label else None
+            if defect_type.casefold() in known:
+                defect_type = known[defect_type.casefold()]
+            elif kept and kept.casefold() == defect_type.casefold():
+                defect_type = kept  # a removed type stays on the labels that have it
+            else:
                 raise UserError(f"unknown defect type '{defect_type}'; known types: "
                                 f"{', '.join(sorted(known.values())) or 'none yet'}")
-            defect_type = known[defect_type.lower()]
         mask_rel = _store_mask(project, mask, img) if mask is not None else None
         old = img.current_label
         label = Label(image_id=img.id, verdict=verdict, defect_type=defect_type,
@@ -152,8 +165,10 @@ def list_images(
             stmt = stmt.where(lbl.id.is_(None))
         elif state is not None:
             stmt = stmt.where(lbl.verdict == state)
-        if defect_type is not None:
-            stmt = stmt.where(func.lower(lbl.defect_type) == defect_type.lower())
+        if defect_type is not None:  # case folded in Python (SQLite's lower() is ASCII)
+            spellings = [t for t in session.scalars(select(Label.defect_type).distinct())
+                         if t is not None and t.casefold() == defect_type.casefold()]
+            stmt = stmt.where(lbl.defect_type.in_(spellings))
         if since is not None:
             stmt = stmt.where(Image.imported_at >= since)
         if until is not None:
@@ -237,35 +252,43 @@ def register_defect_type(session: Session, actor: Any, name: str,
                          shortcut: str | None = None, via: str = "manual") -> str:
     """Add or re-activate a defect type inside ``session`` (caller checked the role)."""
     name = clean_defect_type(name)
-    row = session.scalar(select(DefectType).where(func.lower(DefectType.name) == name.lower()))
+    row = _type_row(session, name)
     if row is not None and row.active:
         raise UserError(f"defect type '{row.name}' already exists")
     if row is None:
         row = DefectType(name=name, shortcut=shortcut)
         session.add(row)
-    else:
-        row.active, row.shortcut = True, shortcut or row.shortcut
+    else:  # back again: its old key only if no other type took it meanwhile
+        old = row.shortcut if shortcut is None else None
+        taken = old is not None and _key_owner(session, old, exclude=row.id) is not None
+        row.active, row.shortcut = True, shortcut or (None if taken else old)
     session.flush()
     audit.record(session, actor, "defect_type.add", "defect_type", row.id,
                  {"name": row.name, "shortcut": row.shortcut, "via": via})
     return row.name
 
 
+def _key_owner(session: Session, key: str, exclude: int | None = None) -> DefectType | None:
+    """The active type (other than ``exclude``) that the key already picks, if any."""
+    return next((r for r in session.scalars(select(DefectType).where(
+        DefectType.active.is_(True))) if r.id != exclude and r.shortcut
+        and r.shortcut.casefold() == key.casefold()), None)
+
+
 def add_defect_type(project: Any, actor: Any, name: str, shortcut: str | None = None) -> str:
     project.require(actor, roles.MANAGE_DEFECT_TYPES, entity="defect_type",
                     details={"name": name})
     shortcut = shortcut.strip() if shortcut else None
-    if shortcut is not None and not 1 <= len(shortcut) <= 5:
-        raise UserError("a shortcut must have 1 to 5 characters")
-    if shortcut is not None and shortcut.lower() in RESERVED_SHORTCUTS:
+    if shortcut is not None and (len(shortcut) != 1 or not shortcut.isprintable()):
+        raise UserError("a shortcut is one key: a letter, digit or sign (e.g. S)")
+    if shortcut is not None and shortcut.casefold() in RESERVED_SHORTCUTS:
         raise UserError(f"the key '{shortcut.upper()}' already labels or edits on the Label "
                         "page (G good, D defective, 1-3 severity, B brush, H heat map, "
                         "[ ] brush size); choose another key")
     with project.db.session() as session:
         if shortcut is not None:
-            clash = session.scalar(select(DefectType).where(
-                DefectType.active.is_(True), func.lower(DefectType.shortcut) == shortcut.lower(),
-                func.lower(DefectType.name) != " ".join(name.split()).lower()))
+            same = _type_row(session, name)
+            clash = _key_owner(session, shortcut, exclude=same.id if same else None)
             if clash is not None:
                 raise UserError(f"the key '{shortcut.upper()}' already picks the defect type "
                                 f"'{clash.name}'; choose another key")
@@ -277,8 +300,7 @@ def remove_defect_type(project: Any, actor: Any, name: str) -> None:
     project.require(actor, roles.MANAGE_DEFECT_TYPES, entity="defect_type",
                     details={"name": name})
     with project.db.session() as session:
-        row = session.scalar(select(DefectType).where(
-            func.lower(DefectType.name) == name.lower(), DefectType.active.is_(True)))
+        row = _type_row(session, name, active_only=True)
         if row is None:
             raise NotFoundError(f"no defect type named '{name}'")
         row.active = False

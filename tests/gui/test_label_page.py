@@ -166,3 +166,102 @@ def test_reserved_keys_are_not_shown_for_old_defect_types(label_page, project) -
     texts = [page.types.list.item(r).text() for r in range(page.types.list.count())]
     assert "dent" in texts and "scratch  [S]" in texts
     assert "G" not in page.types.shortcuts()
+
+
+def test_a_notice_from_elsewhere_keeps_the_image_on_screen(label_page, project, qtbot) -> None:  # noqa: ANN001
+    """A hot-folder file arrives after D: S must still land on the image being looked at."""
+    page = label_page
+    page.state_filter.setCurrentText("unlabelled")
+    order = [i.id for i in page.model.images]
+    page.select_row(0)
+    qtbot.keyClick(page.gallery, Qt.Key.Key_D)
+    page.state.notify("images")  # another part of the window imported something
+    assert page.current.id == order[0]
+    qtbot.keyClick(page.gallery, Qt.Key.Key_2)
+    qtbot.keyClick(page.gallery, Qt.Key.Key_S)
+    last = _history(project, order[0])[-1]
+    assert (last.verdict, last.severity, last.defect_type) == ("defective", "major", "scratch")
+    assert _history(project, order[1]) == []
+
+
+def test_removing_a_type_labels_nothing_and_labels_keep_its_name(
+        label_page, project, qtbot, monkeypatch) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QInputDialog
+
+    page = label_page
+    first = page.current.id
+    qtbot.keyClick(page.gallery, Qt.Key.Key_D)
+    qtbot.keyClick(page.gallery, Qt.Key.Key_S)
+    page.step(1)
+    second = page.current.id
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("scratch", True))
+    assert page.types.remove_type() == "scratch"  # chosen in a dialog, confirmed
+    page.reload_types()
+    assert _history(project, second) == []  # the image on screen was not labelled
+    page.select_row(page.model.row_of(first))
+    assert page.current.id == first and page.current.defect_type == "scratch"
+    qtbot.keyClick(page.gallery, Qt.Key.Key_3)  # a new severity for the old label
+    last = _history(project, first)[-1]
+    assert (last.defect_type, last.severity) == ("scratch", "critical")
+
+
+def test_brush_grows_again_from_its_smallest(label_page) -> None:  # noqa: ANN001
+    page = label_page
+    for _ in range(30):
+        page._resize_brush(1 / 1.25)
+    from ui.widgets.image_view import MIN_BRUSH
+
+    assert page.view.brush_size == MIN_BRUSH
+    sizes = []
+    for _ in range(4):
+        page._resize_brush(1.25)
+        sizes.append(page.view.brush_size)
+    assert sizes == sorted(sizes) and len(set(sizes)) == 4
+
+
+def test_a_painted_mask_is_saved_under_its_painter_at_sign_out(label_page, window, project,
+                                                               qtbot, actor) -> None:  # noqa: ANN001
+    page = label_page
+    image_id = page.current.id
+    qtbot.keyClick(page.gallery, Qt.Key.Key_D)
+    page.view.set_brush_enabled(True)
+    page.view.begin_stroke()
+    page.view.paint_line(QPointF(5, 5), QPointF(20, 5))
+    window.state.set_actor(None)  # idle sign-out, or the next shift signs in
+    last = _history(project, image_id)[-1]
+    assert last.has_mask and labeling.load_mask(project, image_id)[5, 10]
+    assert labeling.get_image(project, image_id).labelled_by == "admin"
+    assert not page.view.undo_stroke()  # nothing left for the next operator
+
+
+def test_g_after_inspection_asks_before_replacing_a_defective_label(window, project, admin,
+                                                                   image_dir, monkeypatch) -> None:  # noqa: ANN001
+    """The machine passed a part a person had labelled defective: G must ask first."""
+    import datetime as dt
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from inspector.services.results import InspectionInfo
+    from ui.label_actions import label_inspected_good
+
+    labeling.add_defect_type(project, admin, "crack")
+    image_id = import_paths(project, admin, [image_dir / "good" / "g0.png"]).stored[0].id
+    labeling.label_image(project, admin, image_id, "defective", defect_type="crack")
+    sign_in_as(window, "admin")
+    missed = InspectionInfo(1, image_id, "g0.png", 1, 1.0, 5.0, "ok", "ok", None, None, None,
+                            None, "admin", None, None, dt.datetime.now(dt.UTC), 20.0)
+    asked = []
+
+    def answer(reply):  # noqa: ANN001, ANN202
+        def box(_parent, _title, text, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+            asked.append(text)
+            return reply
+        return box
+
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.No))
+    assert not label_inspected_good(window, window.state, missed)
+    assert "labelled defective (crack" in asked[0]
+    assert labeling.get_image(project, image_id).state == "defective"
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
+    assert label_inspected_good(window, window.state, missed)
+    assert labeling.get_image(project, image_id).state == "good"

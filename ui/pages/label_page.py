@@ -73,7 +73,7 @@ class LabelPage(QWidget):
         self.product_filter = QComboBox()
         self.since = SinceDateEdit()
         for box in (self.state_filter, self.type_filter, self.product_filter):
-            box.currentIndexChanged.connect(self.reload_images)
+            box.currentIndexChanged.connect(lambda _index: self.reload_images())
         self.since.dateChanged.connect(self.reload_images)
         filters = QGridLayout()  # two by two, so the page fits a 1024 px wide screen
         for n, (text, widget) in enumerate(
@@ -169,6 +169,7 @@ class LabelPage(QWidget):
         state.data_changed.connect(self._data_changed)
         state.product_changed.connect(lambda _p: self.on_shown())
         state.actor_changed.connect(lambda _a: self._apply_role())
+        state.signing_out.connect(self._leave)
 
     # -- shortcuts ----------------------------------------------------------------------
     def _shortcut(self, key: str, slot) -> QShortcut:  # noqa: ANN001 - any callable
@@ -205,6 +206,17 @@ class LabelPage(QWidget):
         self.reload_images()
         self.gallery.setFocus()
 
+    def _leave(self) -> None:
+        """Before a sign-out: a painted mask is saved under its painter, and the strokes
+        are not left for the next operator to undo or save as theirs."""
+        self.save_pending_mask()
+        if self.current is not None:
+            self.show_image(self.current)
+
+    def shutdown(self) -> None:
+        """Closing the window must not lose a painted mask."""
+        self.save_pending_mask()
+
     def _apply_role(self) -> None:
         self.undo_stack.clear()  # nobody undoes the previous operator's labels
         self.types.reload(self.state.may(roles.MANAGE_DEFECT_TYPES))
@@ -231,8 +243,10 @@ class LabelPage(QWidget):
         text = self.product_filter.currentText()
         return None if text in ("", ANY) else text
 
-    def reload_images(self) -> None:
-        """Query the images that match the filters and refresh the counts."""
+    def reload_images(self, keep_shown: bool = False) -> None:
+        """Query the images that match the filters and refresh the counts. ``keep_shown``
+        (someone else changed the data): the image on screen stays, even if it no longer
+        matches, so the operator's next key lands on the image they are looking at."""
         state = self.state_filter.currentText()
         dtype = self.type_filter.currentText()
         try:
@@ -246,6 +260,13 @@ class LabelPage(QWidget):
             images = []
         old_row = self.gallery.currentIndex().row()
         after = [i.id for i in self.model.images[max(old_row, 0):]]
+        shown = self.current
+        if keep_shown and shown is not None and all(i.id != shown.id for i in images):
+            try:  # as it is now (another station may have labelled it too)
+                images.insert(min(max(old_row, 0), len(images)),
+                              labeling.get_image(self.state.project, shown.id))
+            except UserError:
+                pass  # deleted meanwhile: the next image is shown
         self.model.set_images(images)
         self.update_counts()
         # The shown image, or (when it left the filter) the next one that is still listed.
@@ -267,7 +288,7 @@ class LabelPage(QWidget):
         if self._own_notice:
             return
         if kind in ("images", "labels") and self.isVisible():
-            self.reload_images()
+            self.reload_images(keep_shown=True)
 
     def select_row(self, row: int) -> None:
         if not 0 <= row < self.model.rowCount():
@@ -325,10 +346,14 @@ class LabelPage(QWidget):
             return False
         defective = verdict == "defective"
         previous = self._undo_entry(info)
+        # A type removed since the image was labelled is no longer in the list: the label
+        # keeps its name rather than losing it to a severity or mask change.
+        dtype = self.types.current() or (info.defect_type if info.state == "defective"
+                                         else None)
         try:
             labeling.label_image(
                 self.state.project, self.state.actor, info.id, verdict,
-                defect_type=self.types.current() if defective else None,
+                defect_type=dtype if defective else None,
                 severity=self.severity if defective else None,
                 mask=self.view.mask() if defective else None,
             )
@@ -422,7 +447,11 @@ class LabelPage(QWidget):
 
     # -- brush ----------------------------------------------------------------------------
     def _resize_brush(self, factor: float) -> None:
-        self.view.set_brush_size(round(self.view.brush_size * factor) or 1)
+        """At least one pixel each way, so ] always grows a small brush again."""
+        size = self.view.brush_size
+        new = round(size * factor)
+        new = max(new, size + 1) if factor > 1 else min(new, size - 1)
+        self.view.set_brush_size(max(1, new))
         self._update_brush_label()
 
     def _update_brush_label(self) -> None:

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -105,13 +106,27 @@ class DefectTypePanel(QWidget):
             return
         self.types_changed.emit()
 
-    def remove_type(self) -> None:
-        name = self.current()
-        if not name:
-            return
+    def remove_type(self) -> str | None:
+        """Ask which type to remove (a click on the list would label the image shown), then
+        confirm; labels that use it keep its name."""
+        names = [t.name for t in self.types]
+        if not names:
+            return None
+        current = self.current()
+        name, ok = QInputDialog.getItem(
+            self, "Remove defect type", "Type to remove (labels that use it keep its name):",
+            names, names.index(current) if current in names else 0, False)
+        if not ok or not name:
+            return None
+        answer = QMessageBox.question(
+            self, "Remove defect type", f"Remove the defect type '{name}'? It can no longer "
+            "be chosen; images labelled with it keep the name.")
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
         try:
             labeling.remove_defect_type(self.state.project, self.state.actor, name)
         except UserError as exc:
             show_error(self, exc)
-            return
+            return None
         self.types_changed.emit()
+        return name
