@@ -73,13 +73,15 @@ def test_init_operators_products_audit(cli) -> None:  # noqa: ANN001
     code, out, _ = cli("products", "region", "Bottle", "--clear", "--pin", "1357",
                        operator="Olga")
     assert code == 0 and "the whole image" in out
-    entries = _json(cli, "audit", "--limit", "100", operator=None)
+    code, _, err = cli("audit", operator=None)
+    assert code == 1 and "no operator given" in err  # who did what is for QA leads
+    entries = _json(cli, "audit", "--limit", "100", "--pin", "2468")
     actions = [e["action"] for e in entries]
     assert actions[-1] == "project.init" and "operator.role" in actions
     refused = [e for e in entries if not e["allowed"]]
     assert {e["action"] for e in refused} >= {"denied:list_operators",
                                               "denied:manage_operators", "sign_in"}
-    code, out, _ = cli("audit", operator=None)
+    code, out, _ = cli("audit", "--pin", "2468")
     assert code == 0 and "REFUSED" in out
 
 

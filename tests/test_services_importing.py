@@ -363,3 +363,15 @@ def test_pipes_devices_and_huge_files_are_refused_one_by_one(project, actor, tmp
     assert "not a regular file" in reasons["a_pipe.png"]
     assert "not a regular file" in reasons["c_device.png"]
     assert "refused" in reasons["d_big.png"] and "GB" in reasons["d_big.png"]
+
+
+def test_control_characters_in_file_names_are_not_stored(project, actor, tmp_path,
+                                                         make_image) -> None:  # noqa: ANN001
+    """An escape sequence in a name would clear a terminal; a newline would fake a line."""
+    from inspector.services.importing import import_paths
+    from inspector.services.labeling import list_images
+
+    odd = make_image(tmp_path / "part\x1b[2J\nfake.png", seed=7)
+    import_paths(project, actor, [odd])
+    (info,) = list_images(project)
+    assert info.original_name == "part?[2J?fake.png"

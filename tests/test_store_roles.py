@@ -205,3 +205,12 @@ def test_an_empty_pin_is_refused_not_taken_as_clear(project, admin) -> None:  # 
     with pytest.raises(UserError, match="at least 4"):
         add_operator(project, admin, "dave", role="admin", pin="")
     assert set_pin(project, admin, "carol", None).has_pin is False  # clearing is explicit
+
+
+def test_only_qa_leads_read_the_audit_log(project, actor, qa_lead) -> None:  # noqa: ANN001
+    from inspector.services.audit_log import recent_entries
+
+    with pytest.raises(PermissionDenied):
+        recent_entries(project, actor)
+    entries = recent_entries(project, qa_lead, limit=5)
+    assert entries[0].action == "denied:view_reports" and not entries[0].allowed

@@ -1,26 +1,24 @@
-"""`inspector audit`: the newest audit log entries (changes and refusals)."""
+"""`inspector audit`: the newest audit log entries (changes and refusals; QA lead)."""
 
 from __future__ import annotations
 
 import argparse
 
-from inspector.cli.common import ID, add_common, emit, open_project
+from inspector.cli.common import ID, actor_for, add_common, emit, open_project
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("audit", help="show the audit log, newest first")
+    p = sub.add_parser("audit", help="show the audit log, newest first (QA lead)")
     add_common(p)
     p.add_argument("--limit", type=ID, default=50, help="how many entries (default 50)")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from inspector.services.dto import AuditInfo
-    from inspector.store import audit
+    from inspector.services.audit_log import recent_entries
 
-    with open_project(args) as project, project.db.session() as session:
-        items = [AuditInfo(e.id, e.at, e.operator_name, e.action, e.entity, e.entity_id,
-                           e.allowed, e.details) for e in audit.recent(session, args.limit)]
+    with open_project(args) as project:
+        items = recent_entries(project, actor_for(args, project), args.limit)
     lines = [
         f"{a.at:%Y-%m-%d %H:%M:%S}Z  {a.operator or '-':<16} "
         f"{'REFUSED ' if not a.allowed else ''}{a.action:<24} "

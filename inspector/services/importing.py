@@ -37,6 +37,7 @@ from inspector.services.labeling import (
     image_info,
     register_defect_type,
 )
+from inspector.services.names import printable_file_name
 from inspector.services.products import product_id
 from inspector.store import audit, roles
 from inspector.store.image_store import sha256_bytes, storage_error_reason
@@ -289,7 +290,8 @@ def _store(project: Any, actor: Any, data: bytes, facts: Any, source: str, name:
         return None, False
     try:
         with project.db.session() as session:
-            img = Image(sha256=sha, store_path=rel, original_name=name, width=facts.width,
+            img = Image(sha256=sha, store_path=rel, original_name=printable_file_name(name),
+                        width=facts.width,
                         height=facts.height, format=facts.format, mode=facts.mode,
                         bit_depth=facts.bit_depth, file_size=len(data), source=source,
                         captured_at=facts.captured_at or (utcnow() if source == "camera" else None),

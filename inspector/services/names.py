@@ -20,3 +20,13 @@ def clean_name(text: str | None, what: str, max_len: int) -> str:
     if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in cleaned):
         raise UserError(f"{what} must not contain control characters")
     return cleaned
+
+
+def printable_file_name(name: str | None, max_len: int = 500) -> str | None:
+    """A file name as stored and shown: control characters (an escape sequence that clears
+    the terminal, a line break that fakes a line of output) become "?". Files are not
+    refused for their names; only what is shown is made safe."""
+    if name is None:
+        return None
+    safe = "".join("?" if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in name)
+    return safe[:max_len]

@@ -265,3 +265,13 @@ def test_g_after_inspection_asks_before_replacing_a_defective_label(window, proj
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
     assert label_inspected_good(window, window.state, missed)
     assert labeling.get_image(project, image_id).state == "good"
+
+
+def test_names_are_shown_as_text_not_markup(label_page, project, admin, make_image) -> None:  # noqa: ANN001
+    page = label_page
+    image_id = import_paths(project, admin, [make_image("part_0042<!--.png", seed=40)]
+                            ).stored[0].id
+    page.reload_images()
+    page.select_row(page.model.row_of(image_id))
+    text = page.info.text()
+    assert "part_0042&lt;!--.png" in text and "Label: <b>unlabelled</b>" in text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -209,12 +211,13 @@ class HistoryPage(QWidget):
         path = inspection.overlay_path(self.state.project, info)
         self.view.set_overlay(QImage(str(path)) if path else None)
         self.view.set_overlay_visible(self.heatmap_box.isChecked())
+        esc = html.escape  # types and reasons are typed by people: never markup
         text = (f"<b>{WORDS.get(info.final_verdict, info.final_verdict)}</b> · score "
                 f"{info.score:.3g} / threshold {info.threshold:.3g} · model v{info.model_version}"
-                f"<br>{info.severity or ''} {info.defect_type or ''}")
+                f"<br>{info.severity or ''} {esc(info.defect_type or '')}")
         if info.override_verdict:
-            text += (f"<br>Override by {info.override_by}: machine said "
-                     f"{info.verdict.upper()} — “{info.override_reason}”")
+            text += (f"<br>Override by {esc(info.override_by or '')}: machine said "
+                     f"{info.verdict.upper()} — “{esc(info.override_reason or '')}”")
         if info.unfamiliar:
             text += "<br>" + unfamiliar_text(info.final_verdict)
         self.detail.setText(text)

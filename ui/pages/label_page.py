@@ -8,6 +8,7 @@ because the label history is append-only.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import numpy as np
@@ -327,11 +328,12 @@ class LabelPage(QWidget):
         self._show_info(info)
 
     def _show_info(self, info: ImageInfo) -> None:
-        details = [f"<b>#{info.id}</b> {info.original_name or ''}",
-                   f"{info.width}×{info.height} · {info.product or 'no product'}",
+        esc = html.escape  # names come from files and people: shown, never read as markup
+        details = [f"<b>#{info.id}</b> {esc(info.original_name or '')}",
+                   f"{info.width}×{info.height} · {esc(info.product or 'no product')}",
                    f"Label: <b>{info.state}</b>"]
         if info.defect_type or info.severity:
-            details.append(f"{info.defect_type or ''} {info.severity or ''}".strip())
+            details.append(esc(f"{info.defect_type or ''} {info.severity or ''}".strip()))
         self.info.setText("<br>".join(details))
         self.types.select(info.defect_type)
         self.severity = info.severity
