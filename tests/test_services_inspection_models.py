@@ -83,3 +83,29 @@ def test_warm_up_loads_the_active_model_before_the_first_part(two_products) -> N
     assert inspection.warm_up(project, None) is None  # two products, none chosen: nothing
     version = inspection.warm_up(project, "disc")
     assert version is not None and len(model_records._cache) == 1
+
+
+def test_the_audit_trail_can_tell_the_whole_story(two_products) -> None:  # noqa: ANN001
+    """A second override keeps the first reason in the log; a refused rollback names the
+    version; a deleted version's facts stay in the log."""
+    from inspector.errors import PermissionDenied
+    from inspector.services.operators import add_operator
+    from inspector.store.models import AuditEntry
+
+    project, admin, parts = two_products
+    inspected = inspection.inspect_paths(project, admin, parts[:1], product="disc")
+    first = inspected.inspections[0].id
+    inspection.override_verdict(project, admin, first, "ng", "burr seen by eye")
+    inspection.override_verdict(project, admin, first, "ok", "burr was dust")
+    add_operator(project, admin, "olga")
+    olga = sign_in(project, "olga")
+    with pytest.raises(PermissionDenied):
+        models.activate_model(project, olga, 2)
+    with project.db.session() as s:
+        overrides = list(s.scalars(select(AuditEntry).where(
+            AuditEntry.action == "inspection.override").order_by(AuditEntry.id)))
+        refused = s.scalars(select(AuditEntry).where(
+            AuditEntry.action == "denied:manage_models")).one()
+    assert overrides[-1].details["replaces_reason"] == "burr seen by eye"
+    assert overrides[-1].details["machine"] == inspected.inspections[0].verdict
+    assert refused.entity == "model" and refused.entity_id == "2"

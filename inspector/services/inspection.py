@@ -185,7 +185,7 @@ def override_verdict(
     project: Project, actor: Actor, inspection_id: int, verdict: str, reason: str
 ) -> InspectionInfo:
     """A QA lead's correction; the machine verdict stays stored beside it."""
-    require(project, actor, OVERRIDE_VERDICT)
+    require(project, actor, OVERRIDE_VERDICT, entity="inspection", entity_id=inspection_id)
     if verdict not in VERDICTS_INSPECTION:
         raise UserError(f"Verdict must be one of {', '.join(VERDICTS_INSPECTION)}.")
     if not reason or not reason.strip():
@@ -195,13 +195,17 @@ def override_verdict(
         if row is None:
             raise NotFoundError(f"No inspection {inspection_id}.")
         old = row.override_verdict or row.verdict
+        previous_reason = row.override_reason  # a second override must not erase the first
+        previous_by = row.override_by.name if row.override_by else None
         row.override_verdict = verdict
         row.override_reason = reason.strip()
         row.override_by_id = actor.operator_id
         row.override_at = utcnow()
         audit.record(
             s, actor, "inspection.override", "inspection", str(inspection_id),
-            {"from": old, "to": verdict, "reason": row.override_reason},
+            {"from": old, "to": verdict, "reason": row.override_reason,
+             "machine": row.verdict, "replaces_reason": previous_reason,
+             "replaces_override_by": previous_by},
         )
         s.flush()
         return _info(s, row, row.model.version if row.model else None)

@@ -39,7 +39,7 @@ def get_model(project: Project, version: int) -> ModelInfo:
 
 def activate_model(project: Project, actor: Actor, version: int) -> ModelInfo:
     """Make ``version`` the active model of its product (also used to roll back)."""
-    require(project, actor, MANAGE_MODELS)
+    require(project, actor, MANAGE_MODELS, entity="model", entity_id=version)
     with project.db.session() as s:
         rec = record_by_version(s, version)
         load_model(project.root, rec)  # a rollback must not go to a file the line can't use
@@ -58,8 +58,8 @@ def activate_model(project: Project, actor: Actor, version: int) -> ModelInfo:
 
 def delete_model(project: Project, actor: Actor, version: int) -> None:
     """Mark a version deleted (file kept for the audit trail); the active one is refused."""
-    require(project, actor, DELETE_DATA)
-    require(project, actor, MANAGE_MODELS)
+    require(project, actor, DELETE_DATA, entity="model", entity_id=version)
+    require(project, actor, MANAGE_MODELS, entity="model", entity_id=version)
     with project.db.session() as s:
         rec = record_by_version(s, version)
         if rec.active:
@@ -67,7 +67,9 @@ def delete_model(project: Project, actor: Actor, version: int) -> None:
                 f"Version {version} is active: activate another version before deleting it."
             )
         rec.deleted = True
-        audit.record(s, actor, "model.delete", "model", str(version), {})
+        audit.record(s, actor, "model.delete", "model", str(version), {
+            "product": rec.product.name if rec.product else None, "trained_at":
+            rec.trained_at.isoformat(), "threshold": rec.threshold, "file": rec.file_path})
 
 
 def set_threshold(
@@ -78,7 +80,7 @@ def set_threshold(
     uncertain_low: float | None = None,
 ) -> ModelInfo:
     """Change the decision threshold (and the lower edge of the uncertain band)."""
-    require(project, actor, SET_THRESHOLD)
+    require(project, actor, SET_THRESHOLD, entity="model", entity_id=version)
     for name, value in (("threshold", threshold), ("uncertain band start", uncertain_low)):
         # inf would pass every part, 0 or less would reject every one; nan is no number
         if value is not None and not (math.isfinite(value) and value > 0):

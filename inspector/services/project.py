@@ -17,6 +17,7 @@ import platformdirs
 from sqlalchemy import select
 
 from inspector.errors import NotFoundError, UserError
+from inspector.services.names import clean_name
 from inspector.store import audit, migrate, roles
 from inspector.store.db import Database, sqlite_url
 from inspector.store.image_store import ImageStore
@@ -252,9 +253,7 @@ class Project:
 def init_project(root: Path, admin_name: str = "admin", admin_pin: str | None = None) -> Project:
     """Create a new project folder with an up-to-date database and its first admin."""
     root = Path(root).expanduser()
-    admin_name = (admin_name or "").strip()
-    if not admin_name:
-        raise UserError("the first admin needs a name")
+    admin_name = clean_name(admin_name, "the first admin's name", 200)
     if (root / DB_NAME).exists():
         raise UserError(f"a project already exists in {root}")
     pin_hash = hash_pin(admin_pin) if admin_pin else None

@@ -84,7 +84,8 @@ def purge_images(
         with project.db.session() as s:
             audit.record(s, actor, "images.purge", "image", None, {
                 "older_than_days": older_than_days, "include_ng": include_ng,
-                "images": rep.images, "heatmaps": rep.heatmaps, "bytes": rep.bytes_freed})
+                "images": rep.images, "heatmaps": rep.heatmaps, "bytes": rep.bytes_freed,
+                "image_ids": rep.image_ids})
     report(progress, 1.0, "done")
     return rep
 
