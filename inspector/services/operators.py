@@ -66,17 +66,21 @@ def set_role(project: Any, actor: Any, name: str, role: str) -> OperatorInfo:
     with project.db.session() as session:
         op = _get(session, name)
         old = op.role
-        if old == "admin" and role != "admin":
-            admins = session.scalar(
-                select(func.count()).select_from(Operator)
-                .where(Operator.role == "admin", Operator.active.is_(True))
-            )
-            if admins <= 1:
-                raise UserError(f"'{op.name}' is the last admin; make someone else admin first")
         op.role = role
+        _keep_an_admin(session, op)
         audit.record(session, actor, "operator.role", "operator", op.id,
                      {"name": op.name, "old": old, "new": role})
         return _info(op)
+
+
+def _keep_an_admin(session: Any, changed: Operator) -> None:
+    """Counted after the change, inside its write transaction: two admins demoting each
+    other at once must not leave a project nobody can administer."""
+    session.flush()  # the write takes the database's write lock; the count below is current
+    admins = session.scalar(select(func.count()).select_from(Operator).where(
+        Operator.role == "admin", Operator.active.is_(True)))
+    if not admins:
+        raise UserError(f"'{changed.name}' is the last admin; make someone else admin first")
 
 
 def set_pin(project: Any, actor: Any, name: str, pin: str | None) -> OperatorInfo:
@@ -98,14 +102,8 @@ def set_active(project: Any, actor: Any, name: str, active: bool) -> OperatorInf
     project.require(actor, roles.MANAGE_OPERATORS, entity="operator", details={"name": name})
     with project.db.session() as session:
         op = _get(session, name)
-        if op.active and not active and op.role == "admin":
-            admins = session.scalar(
-                select(func.count()).select_from(Operator)
-                .where(Operator.role == "admin", Operator.active.is_(True)))
-            if admins <= 1:
-                raise UserError(f"'{op.name}' is the last admin; make someone else admin "
-                                "first")
         old, op.active = op.active, active
+        _keep_an_admin(session, op)
         audit.record(session, actor, "operator.active", "operator", op.id,
                      {"name": op.name, "old": old, "new": active})
         return _info(op)
