@@ -1,7 +1,9 @@
 """A large image view: wheel to zoom, drag to pan, optional brush for defect masks.
 
 The brush paints into an ARGB image layered over the picture; ``mask()`` turns it into
-the HxW boolean array the labelling service stores. Each stroke can be undone.
+the HxW boolean array the labelling service stores. Each stroke can be undone. On a
+12 MP photo the layer is 48 MB: a mouse move repaints only the segment's rectangle, and
+each undo step keeps the mask packed to one bit per pixel (1.5 MB), not a full copy.
 """
 
 from __future__ import annotations
@@ -9,12 +11,63 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPen, QPixmap, QWheelEvent
-from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QWidget
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsPixmapItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
 
 from ui.qimage import alpha_mask, rgb_to_qimage
 
 BRUSH_COLOUR = QColor(255, 0, 60)
 MIN_BRUSH, MAX_BRUSH = 2, 200
+UNDO_STEPS = 30
+
+
+class _MaskItem(QGraphicsItem):
+    """Draws the brush layer straight from its QImage, only where the scene asks: no
+    full-size pixmap copy per mouse move."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.image = QImage()
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
+
+    def set_image(self, image: QImage) -> None:
+        self.prepareGeometryChange()
+        self.image = image
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        return QRectF() if self.image.isNull() else QRectF(self.image.rect())
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        if self.image.isNull():
+            return
+        area = option.exposedRect.intersected(self.boundingRect())
+        painter.drawImage(area, self.image, area)
+
+
+def _packed(image: QImage) -> tuple[bytes, tuple[int, int]]:
+    """One bit per pixel: an undo step of a 12 MP mask is 1.5 MB instead of 48 MB."""
+    mask = alpha_mask(image)
+    return np.packbits(mask).tobytes(), mask.shape
+
+
+def _unpacked(packed: tuple[bytes, tuple[int, int]]) -> QImage:
+    data, (h, w) = packed
+    mask = np.unpackbits(np.frombuffer(data, np.uint8), count=h * w).reshape(h, w)
+    return _mask_image(mask.astype(bool))
+
+
+def _mask_image(mask: np.ndarray) -> QImage:
+    rgba = np.zeros((*mask.shape, 4), dtype=np.uint8)
+    rgba[mask] = (255, 0, 60, 255)
+    return rgb_to_qimage(rgba).convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
 
 
 class ImageView(QGraphicsView):
@@ -33,14 +86,15 @@ class ImageView(QGraphicsView):
         self.setMinimumSize(320, 240)
         self._image_item = QGraphicsPixmapItem()
         self._overlay_item = QGraphicsPixmapItem()
-        self._mask_item = QGraphicsPixmapItem()
+        self._mask_item = _MaskItem()
         self._mask_item.setOpacity(0.45)
         for z, item in enumerate((self._image_item, self._overlay_item, self._mask_item)):
             item.setZValue(z)
-            item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+            if isinstance(item, QGraphicsPixmapItem):
+                item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
             self.scene().addItem(item)
         self._mask_image = QImage()
-        self._undo: list[QImage] = []
+        self._undo: list[tuple[bytes, tuple[int, int]]] = []
         self._painting = False
         self._last_point: QPointF | None = None
         self.brush_enabled = False
@@ -57,18 +111,14 @@ class ImageView(QGraphicsView):
         if rgb is None:
             self._image_item.setPixmap(QPixmap())
             self._mask_image = QImage()
-            self._mask_item.setPixmap(QPixmap())
+            self._mask_item.set_image(self._mask_image)
             return
         h, w = rgb.shape[:2]
         self._image_item.setPixmap(QPixmap.fromImage(rgb_to_qimage(rgb)))
         self._mask_image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
         self._mask_image.fill(Qt.GlobalColor.transparent)
         if mask is not None and mask.shape[:2] == (h, w):
-            rgba = np.zeros((h, w, 4), dtype=np.uint8)
-            rgba[mask.astype(bool)] = (255, 0, 60, 255)
-            self._mask_image = rgb_to_qimage(rgba).convertToFormat(
-                QImage.Format.Format_ARGB32_Premultiplied
-            )
+            self._mask_image = _mask_image(mask.astype(bool))
         self._refresh_mask()
         self.scene().setSceneRect(QRectF(0, 0, w, h))
         self.fit()
@@ -150,7 +200,7 @@ class ImageView(QGraphicsView):
 
     def clear_mask(self) -> None:
         if not self._mask_image.isNull():
-            self._undo.append(self._mask_image.copy())
+            self.begin_stroke()
             self._mask_image.fill(Qt.GlobalColor.transparent)
             self._refresh_mask()
 
@@ -161,7 +211,7 @@ class ImageView(QGraphicsView):
         """Undo the last brush stroke; False when there is none."""
         if not self._undo:
             return False
-        self._mask_image = self._undo.pop()
+        self._mask_image = _unpacked(self._undo.pop())
         self._refresh_mask()
         return True
 
@@ -175,15 +225,18 @@ class ImageView(QGraphicsView):
         painter.setPen(pen)
         painter.drawLine(start, end)
         painter.end()
-        self._refresh_mask()
+        reach = self.brush_size / 2 + 2
+        self._mask_item.update(QRectF(start, end).normalized().adjusted(
+            -reach, -reach, reach, reach))  # only the new segment is redrawn
+        self.mask_changed.emit()
 
     def begin_stroke(self) -> None:
         if not self._mask_image.isNull():
-            self._undo.append(self._mask_image.copy())
-            del self._undo[:-30]
+            self._undo.append(_packed(self._mask_image))
+            del self._undo[:-UNDO_STEPS]
 
     def _refresh_mask(self) -> None:
-        self._mask_item.setPixmap(QPixmap.fromImage(self._mask_image))
+        self._mask_item.set_image(self._mask_image)
         self.mask_changed.emit()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
