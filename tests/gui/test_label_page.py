@@ -275,3 +275,13 @@ def test_names_are_shown_as_text_not_markup(label_page, project, admin, make_ima
     page.select_row(page.model.row_of(image_id))
     text = page.info.text()
     assert "part_0042&lt;!--.png" in text and "Label: <b>unlabelled</b>" in text
+
+
+def test_g_on_a_good_image_adds_no_second_label(label_page, project, qtbot) -> None:  # noqa: ANN001
+    page = label_page
+    page.select_row(page.model.rowCount() - 1)  # the end of the list
+    image_id = page.current.id
+    for _ in range(3):
+        qtbot.keyClick(page.gallery, Qt.Key.Key_G)
+    assert [lbl.verdict for lbl in _history(project, image_id)] == ["good"]
+    assert page.current.id == image_id

@@ -231,6 +231,8 @@ class LabelPage(QWidget):
         self.type_filter.addItems([ANY] + [t.name for t in self.types.types])
         self.type_filter.setCurrentText(current or ANY)
         self.type_filter.blockSignals(False)
+        if current and current != ANY and self.type_filter.currentText() != current:
+            self.reload_images()  # the filtered type was removed: show what "(any)" says
 
     def _reload_products(self) -> None:
         self.product_filter.blockSignals(True)
@@ -347,6 +349,10 @@ class LabelPage(QWidget):
         if info is None:
             return False
         defective = verdict == "defective"
+        if not defective and info.state == "good":  # G again: no duplicate label row
+            if not self.step(1):
+                self.state.say("Already good; this is the last image of the list")
+            return True
         previous = self._undo_entry(info)
         # A type removed since the image was labelled is no longer in the list: the label
         # keeps its name rather than losing it to a severity or mask change.
@@ -411,12 +417,15 @@ class LabelPage(QWidget):
     def _on_mask_changed(self) -> None:
         self._mask_dirty = True
 
-    def step(self, delta: int) -> None:
+    def step(self, delta: int) -> bool:
+        """Move through the list; False at its end (nothing to move to)."""
         self.save_pending_mask()
         row = self.gallery.currentIndex().row()
         target = min(max(0, row + delta), self.model.rowCount() - 1)
         if target != row:
             self.select_row(target)
+            return True
+        return False
 
     def undo(self) -> None:
         """Undo the last brush stroke; with none left, re-append the previous label."""
