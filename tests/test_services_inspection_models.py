@@ -109,3 +109,12 @@ def test_the_audit_trail_can_tell_the_whole_story(two_products) -> None:  # noqa
     assert overrides[-1].details["replaces_reason"] == "burr seen by eye"
     assert overrides[-1].details["machine"] == inspected.inspections[0].verdict
     assert refused.entity == "model" and refused.entity_id == "2"
+
+
+def test_a_new_threshold_keeps_the_uncertain_band_unless_told(two_products) -> None:  # noqa: ANN001
+    project, admin, _ = two_products
+    models.set_threshold(project, admin, 2, 10.0, 8.0)
+    assert models.get_model(project, 2).uncertain_low == 8.0
+    info = models.set_threshold(project, admin, 2, 20.0)  # the band keeps its width
+    assert (info.threshold, info.uncertain_low) == (20.0, pytest.approx(16.0))
+    assert models.set_threshold(project, admin, 2, 20.0, None).uncertain_low is None

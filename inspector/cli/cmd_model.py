@@ -22,7 +22,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_common(thr)
     thr.add_argument("version", type=ID)
     thr.add_argument("threshold", type=float)
-    thr.add_argument("--uncertain-low", type=float, default=None)
+    band = thr.add_mutually_exclusive_group()
+    band.add_argument("--uncertain-low", type=float, default=None,
+                      help="where the uncertain band starts (default: the band keeps its "
+                           "relative width)")
+    band.add_argument("--no-uncertain", action="store_true", help="remove the uncertain band")
     thr.set_defaults(handler=run_threshold)
     dele = msub.add_parser("delete", help="delete an inactive version (QA lead / admin)")
     add_common(dele)
@@ -56,12 +60,12 @@ def run_activate(args: argparse.Namespace) -> int:
 
 
 def run_threshold(args: argparse.Namespace) -> int:
-    from inspector.services.models import set_threshold
+    from inspector.services.models import KEEP_BAND, set_threshold
 
     project = open_project(args)
-    info = set_threshold(
-        project, actor_for(args, project), args.version, args.threshold, args.uncertain_low
-    )
+    band = None if args.no_uncertain else (
+        KEEP_BAND if args.uncertain_low is None else args.uncertain_low)
+    info = set_threshold(project, actor_for(args, project), args.version, args.threshold, band)
     emit(args, info, f"model version {info.version}: threshold {info.threshold:.4f}")
     return 0
 

@@ -72,15 +72,24 @@ def delete_model(project: Project, actor: Actor, version: int) -> None:
             rec.trained_at.isoformat(), "threshold": rec.threshold, "file": rec.file_path})
 
 
+KEEP_BAND = "keep"  # set_threshold's default: the uncertain band moves with the threshold
+
+
 def set_threshold(
     project: Project,
     actor: Actor,
     version: int,
     threshold: float,
-    uncertain_low: float | None = None,
+    uncertain_low: float | None | str = KEEP_BAND,
 ) -> ModelInfo:
-    """Change the decision threshold (and the lower edge of the uncertain band)."""
+    """Change the decision threshold, and the lower edge of the uncertain band: by default
+    the band keeps its relative width (scores are compared as ratios), None removes it."""
     require(project, actor, SET_THRESHOLD, entity="model", entity_id=version)
+    if uncertain_low == KEEP_BAND:
+        with project.db.session() as s:
+            rec = record_by_version(s, version)
+            uncertain_low = (None if rec.uncertain_low is None else
+                             float(threshold) * rec.uncertain_low / rec.threshold)
     for name, value in (("threshold", threshold), ("uncertain band start", uncertain_low)):
         # inf would pass every part, 0 or less would reject every one; nan is no number
         if value is not None and not (math.isfinite(value) and value > 0):

@@ -124,6 +124,15 @@ def test_threshold_slider_and_rollback(disc, project, dialogs, monkeypatch) -> N
     asked = [text for kind, text in dialogs if kind == "question"]
     assert asked and "false rejects" in asked[-1] and f"{wanted:.4g}" in asked[-1]
     assert models.get_model(project, oldest.version).threshold == pytest.approx(wanted)
+    stored = models.get_model(project, oldest.version).threshold
+    panel.apply_threshold()  # an untouched slider changes nothing (it used to creep)
+    assert models.get_model(project, oldest.version).threshold == stored
+    panel.slider.setValue(panel.slider.maximum() * 3 // 4)
+    shown = panel.slider_threshold()  # what the rates line and the question show...
+    assert f"Threshold {shown:.4g}" in panel.rates.text()
+    panel.apply_threshold()
+    assert models.get_model(project, oldest.version).threshold == pytest.approx(shown)  # ...is kept
+    models.set_threshold(project, disc.state.actor, oldest.version, wanted)
     if not oldest.active:
         panel.table.selectRow(next(r for r, m in enumerate(panel.models)
                                    if m.version == oldest.version))

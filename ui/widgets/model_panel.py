@@ -148,6 +148,7 @@ class ModelPanel(QWidget):
             self.histogram.set_scores(dist.good_scores, dist.defect_scores,
                                       dist.synthetic_scores, dist.threshold, dist.uncertain_low)
         self.apply_button.setEnabled(True)
+        self._slider_touched = False
         self._set_slider(info.threshold)
 
     # -- threshold --------------------------------------------------------------------
@@ -163,6 +164,7 @@ class ModelPanel(QWidget):
         return lo + (hi - lo) * self.slider.value() / SLIDER_STEPS
 
     def _slider_moved(self, _value: int) -> None:
+        self._slider_touched = True
         threshold = self.slider_threshold()
         self.histogram.set_threshold(threshold)
         self._show_rates(threshold)
@@ -182,20 +184,24 @@ class ModelPanel(QWidget):
         info = self.selected()
         if info is None:
             return
+        if not getattr(self, "_slider_touched", False):
+            self.state.say("The threshold is unchanged: move the slider first")
+            return
         threshold = self.slider_threshold()
         where = "the live model" if info.active else f"v{info.version}"
+        band = ("" if info.uncertain_low is None else
+                f"\nThe uncertain band moves with it: it starts at "
+                f"{threshold * info.uncertain_low / info.threshold:.4g}.")
         answer = QMessageBox.question(
             self, "Apply threshold",
-            f"Set the threshold of {where} from {info.threshold:.4g} to {threshold:.4g}?\n\n"
-            f"{self.rates.text()}", QMessageBox.StandardButton.Yes
+            f"Set the threshold of {where} from {info.threshold:.4g} to {threshold:.4g}?"
+            f"{band}\n\n{self.rates.text()}", QMessageBox.StandardButton.Yes
             | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return
-        low = info.uncertain_low if info.uncertain_low is not None and (
-            info.uncertain_low < threshold) else None
         try:
             models.set_threshold(self.state.project, self.state.actor, info.version,
-                                 threshold, low)
+                                 threshold)  # the band keeps its relative width
         except UserError as exc:
             show_error(self, exc)
             return

@@ -38,6 +38,7 @@ class ScoreHistogram(QWidget):
             "synthetic": np.asarray(synthetic, float),
         }
         self.threshold, self.uncertain_low = threshold, uncertain_low
+        self._range = self._data_range()  # fixed while the slider moves the line
         self.update()
 
     def set_threshold(self, threshold: float) -> None:
@@ -45,6 +46,11 @@ class ScoreHistogram(QWidget):
         self.update()
 
     def value_range(self) -> tuple[float, float]:
+        """The score axis, set with the data: moving the threshold line does not rescale it
+        (a slider mapped through a moving scale saved another value than it showed)."""
+        return getattr(self, "_range", None) or self._data_range()
+
+    def _data_range(self) -> tuple[float, float]:
         values = [v for v in self.scores.values() if v.size]
         if self.threshold is not None:
             values.append(np.asarray([self.threshold]))
