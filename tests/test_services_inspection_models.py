@@ -118,3 +118,11 @@ def test_a_new_threshold_keeps_the_uncertain_band_unless_told(two_products) -> N
     info = models.set_threshold(project, admin, 2, 20.0)  # the band keeps its width
     assert (info.threshold, info.uncertain_low) == (20.0, pytest.approx(16.0))
     assert models.set_threshold(project, admin, 2, 20.0, None).uncertain_low is None
+
+
+def test_training_without_a_product_refuses_to_blend_products(two_products, tmp_path) -> None:  # noqa: ANN001
+    project, admin, _ = two_products
+    write_parts(tmp_path / "cap" / "good", 6, 300)
+    import_paths(project, admin, [tmp_path / "cap"], product="cap", labels_from_folders=True)
+    with pytest.raises(UserError, match=r"several products \(cap, disc\)"):
+        training.train(project, admin, preset="fast")

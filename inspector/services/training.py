@@ -28,7 +28,7 @@ from inspector.services.project import Project
 from inspector.services.results import ModelInfo
 from inspector.services.session import Actor
 from inspector.store import audit
-from inspector.store.models import Image, Label, ModelRecord
+from inspector.store.models import Image, Label, ModelRecord, Product
 from inspector.store.problems import storage_problem
 from inspector.store.roles import MANAGE_MODELS, TRAIN, allowed, require
 
@@ -115,6 +115,22 @@ def training_summary(project: Project, product: str | None = None) -> TrainingSu
     return TrainingSummary(product, good, len(bad), total - len(labelled), types, warnings)
 
 
+def _refuse_mixed_products(project: Project) -> None:
+    """Without a product, training takes every labelled image; if they belong to several
+    products, the model would learn a blend of them (and ignore each product's inspection
+    region), and inspection could no longer tell which model to use."""
+    with project.db.session() as s:
+        newest = current_label_ids()
+        rows = s.execute(select(Image.product_id).distinct()
+                         .join(newest, newest.c.image_id == Image.id)).scalars().all()
+        names = sorted(s.get(Product, pid).name if pid is not None else "(no product)"
+                       for pid in rows)
+    if len(names) > 1:
+        raise UserError("The labelled images belong to several products (" + ", ".join(names)
+                        + "): choose the product to train (--product NAME, or the product "
+                        "on the Sign-in page).")
+
+
 def train(
     project: Project,
     actor: Actor,
@@ -130,6 +146,8 @@ def train(
     product has no active model yet; otherwise a QA lead activates it later.
     """
     require(project, actor, TRAIN)
+    if product is None:
+        _refuse_mixed_products(project)
     summary = training_summary(project, product)
     if not summary.can_train:
         raise UserError(
