@@ -181,6 +181,9 @@ def warm_up(project: Project, product: str | None) -> int | None:
         return rec.version
 
 
+MAX_REASON = 2000  # it goes into every report row; a pasted log file would swamp them
+
+
 def override_verdict(
     project: Project, actor: Actor, inspection_id: int, verdict: str, reason: str
 ) -> InspectionInfo:
@@ -190,6 +193,8 @@ def override_verdict(
         raise UserError(f"Verdict must be one of {', '.join(VERDICTS_INSPECTION)}.")
     if not reason or not reason.strip():
         raise UserError("An override needs a reason.")
+    if len(reason.strip()) > MAX_REASON:
+        raise UserError(f"Keep the reason under {MAX_REASON:,} characters.")
     with project.db.session() as s:
         row = s.get(Inspection, inspection_id)
         if row is None:

@@ -258,6 +258,11 @@ def test_qa_lead_override_and_history(disc, project, trained, qtbot) -> None:  #
     info = page.apply_override(new, "seen under the microscope")
     assert info is not None and info.final_verdict == new and info.verdict == machine
     assert page.banner.verdict == new
+    from ui.widgets.verdict_banner import WORDS
+
+    assert page.recent.verdicts()[0] == WORDS[new]  # the strip follows the override
+    page.recent.chosen.emit(page.recent.item(0).data(Qt.ItemDataRole.UserRole))
+    assert page.banner.verdict == new  # and a click on it shows the new verdict
     stored = inspection.list_inspections(project, limit=1)[0]
     assert stored.override_reason == "seen under the microscope"
     assert disc.show_page("history")

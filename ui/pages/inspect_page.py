@@ -357,7 +357,7 @@ class InspectPage(QWidget):
         info = self.current
         if info is None:
             return
-        dialog = OverrideDialog(info.final_verdict, self)
+        dialog = OverrideDialog(info.verdict, self, current=info.final_verdict)
         if dialog.exec() != OverrideDialog.DialogCode.Accepted:
             return
         self.apply_override(dialog.verdict(), dialog.reason())
@@ -374,6 +374,9 @@ class InspectPage(QWidget):
             show_error(self, exc)
             return None
         self.show_result(info, self.current_rgb)
+        if self.current_rgb is not None:
+            self.recent.update_entry(lambda p: p[0].id == info.id, self.current_rgb,
+                                     info.final_verdict, (info, self.current_rgb))
         self.state.notify("inspections")
         return info
 

@@ -19,8 +19,10 @@ VERDICTS = ("ok", "ng", "uncertain")
 class OverrideDialog(QDialog):
     """``verdict()`` and ``reason()`` after ``exec()`` returns Accepted."""
 
-    def __init__(self, current: str, parent: QWidget | None = None) -> None:
+    def __init__(self, machine: str, parent: QWidget | None = None,
+                 current: str | None = None) -> None:
         super().__init__(parent)
+        current = current or machine
         self.setWindowTitle("Override verdict")
         self.verdict_box = QComboBox()
         self.verdict_box.addItems([v.upper() for v in VERDICTS])
@@ -28,11 +30,14 @@ class OverrideDialog(QDialog):
         self.verdict_box.setCurrentText((others[0] if others else VERDICTS[0]).upper())
         self.reason_edit = QPlainTextEdit()
         self.reason_edit.setPlaceholderText("Why is the machine verdict wrong? (required)")
+        self.reason_edit.setTabChangesFocus(True)  # Tab moves on; it is not a reason
         self.reason_edit.setMinimumHeight(90)
         self.error = QLabel()
         self.error.setProperty("role", "warning")
         form = QFormLayout()
-        form.addRow("Machine verdict", QLabel(current.upper()))
+        form.addRow("Machine verdict", QLabel(machine.upper()))
+        if current != machine:
+            form.addRow("Now (overridden)", QLabel(current.upper()))
         form.addRow("New verdict", self.verdict_box)
         form.addRow("Reason", self.reason_edit)
         self.buttons = QDialogButtonBox(

@@ -50,5 +50,17 @@ class RecentStrip(QListWidget):
         while self.count() > self.limit:
             self.takeItem(self.count() - 1)
 
+    def update_entry(self, matches: Any, rgb: np.ndarray, verdict: str, payload: Any) -> bool:
+        """Replace the entry whose payload ``matches(payload)`` (an override changed its
+        verdict): its frame, word and payload follow, so a click shows the new verdict."""
+        for i in range(self.count()):
+            item = self.item(i)
+            if matches(item.data(Qt.ItemDataRole.UserRole)):
+                item.setIcon(QIcon(_framed(rgb, verdict)))
+                item.setText(WORDS.get(verdict, verdict))
+                item.setData(Qt.ItemDataRole.UserRole, payload)
+                return True
+        return False
+
     def verdicts(self) -> list[str]:
         return [self.item(i).text() for i in range(self.count())]
