@@ -302,9 +302,10 @@ def test_false_reject_settings_set_the_threshold_and_the_uncertain_band(tmp_path
     assert loose.threshold < strict.threshold  # more good parts may be rejected
     assert loose.uncertain_low is not None and loose.uncertain_low < loose.threshold
 
-    project.set_setting(admin, "uncertain_false_reject_rate", 0.1)  # below the target
+    with pytest.raises(UserError, match="uncertain band"):  # below the target: refused
+        project.set_setting(admin, "uncertain_false_reject_rate", 0.1)  # when it is set
     with pytest.raises(UserError, match="uncertain band"):
-        training.train(project, admin, preset="fast")
+        project.set_setting(admin, "target_false_reject_rate", 0.45)  # either way round
     project.set_setting(admin, "uncertain_false_reject_rate", 0)  # 0 switches it off
     assert project.get_setting("uncertain_false_reject_rate") is None
     for bad in (0, 0.5, "often", -0.1):

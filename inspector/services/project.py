@@ -220,6 +220,7 @@ class Project:
             raise UserError(f"unknown setting '{key}'; the settings are: "
                             + ", ".join(sorted(_VALIDATORS)))
         value = validator(key, value)
+        self._check_rates(key, value)
         with self.db.session() as session:
             row = session.get(Setting, key)
             old = row.value if row is not None else None
@@ -229,6 +230,20 @@ class Project:
                 row.value = value
                 row.updated_at = utcnow()
             audit.record(session, actor, "setting.set", "setting", key, {"old": old, "new": value})
+
+    def _check_rates(self, key: str, value: Any) -> None:
+        """The uncertain band lies below the threshold, so its false-reject rate must be
+        above the target's (else training fails later with a puzzling message)."""
+        if key not in ("target_false_reject_rate", "uncertain_false_reject_rate"):
+            return
+        target = value if key == "target_false_reject_rate" else self.get_setting(
+            "target_false_reject_rate")
+        band = value if key == "uncertain_false_reject_rate" else self.get_setting(
+            "uncertain_false_reject_rate")
+        if band is not None and target is not None and float(band) <= float(target):
+            raise UserError(f"the uncertain band ({float(band):.2%} of good parts) must reach "
+                            f"further than the threshold's false-reject target "
+                            f"({float(target):.2%}): set it higher, or off")
 
     def _forget_setting(self, actor: Any, key: str) -> bool:
         """Delete a stored key this version does not know (audited); False if none."""

@@ -47,6 +47,21 @@ def test_qa_sets_false_reject_targets_operators_only_see_them(window, project, a
     cal.band.setValue(0.0)  # back to "off"
     cal.band.editingFinished.emit()
     assert project.get_setting("uncertain_false_reject_rate") is None
+    cal.target.setValue(0.7)
+    cal.target.editingFinished.emit()
+    assert project.get_setting("target_false_reject_rate") == 0.007  # a clean number
+    project.set_setting(window.state.actor, "target_false_reject_rate", 0.0125)  # the CLI
+    project.set_setting(window.state.actor, "uncertain_false_reject_rate", 0.0404)
+    cal.reload()
+    for box in (cal.target, cal.band):  # focus passes through: nothing is rewritten
+        box.editingFinished.emit()
+    assert project.get_setting("target_false_reject_rate") == 0.0125
+    assert project.get_setting("uncertain_false_reject_rate") == 0.0404
+    cal.band.setValue(1.0)  # a band inside the target: refused at once, not at training
+    cal.band.editingFinished.emit()
+    assert project.get_setting("uncertain_false_reject_rate") == 0.0404
+    project.set_setting(window.state.actor, "uncertain_false_reject_rate", None)
+    project.set_setting(window.state.actor, "target_false_reject_rate", 0.025)
 
     sign_in_as(window, "olga")
     assert window.show_page("train")

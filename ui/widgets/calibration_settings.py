@@ -20,7 +20,7 @@ BAND = "uncertain_false_reject_rate"
 def _percent_box(minimum: float, special: str | None = None) -> QDoubleSpinBox:
     box = QDoubleSpinBox()
     box.setRange(minimum, 40.0)
-    box.setDecimals(1)
+    box.setDecimals(2)  # 1.25 % set from the CLI must show as it is
     box.setSingleStep(0.5)
     box.setSuffix(" %")
     if special:
@@ -72,7 +72,13 @@ class CalibrationSettings(QWidget):
         self._save(BAND, None if value == 0 else value / 100.0)
 
     def _save(self, key: str, value: float | None) -> None:
-        if value == self.state.project.get_setting(key):
+        """Only a value the user changed is stored, rounded as shown (focus leaving a box
+        used to rewrite a CLI-set 1.25 % as 0.013000000000000001, and 0.04 % as off)."""
+        stored = self.state.project.get_setting(key)
+        shown = None if stored is None else round(100.0 * float(stored), 2)
+        if value is not None:
+            value = round(value, 6)  # 0.7 % is stored as 0.007, not 0.006999999999999999
+        if (None if value is None else round(100.0 * value, 2)) == shown:
             return
         try:
             self.state.project.set_setting(self.state.actor, key, value)
