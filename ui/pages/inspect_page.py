@@ -215,6 +215,7 @@ class InspectPage(QWidget):
                   [str(p) for p in paths], self.state.product)
         job.finished.connect(self._files_inspected)
         job.cancelled.connect(self._files_cancelled)
+        job.failed.connect(lambda exc: self._note_stopped_batch(f"Inspection stopped ({exc})"))
         self.progress.attach(job, "Inspecting…")
         # The part on screen is no longer the one in hand: never leave its verdict up.
         self.show_result(None, None, "Inspecting…")
@@ -237,8 +238,12 @@ class InspectPage(QWidget):
         self.state.say(summary.replace("\n", " "))
 
     def _files_cancelled(self) -> None:
-        """The parts judged before the cancel are recorded: say how many and how they went."""
         self.show_result(None, None, "Cancelled")
+        self._note_stopped_batch("Inspection cancelled")
+
+    def _note_stopped_batch(self, what: str) -> None:
+        """The parts judged before a cancel or an error are recorded: say how many and
+        how they went."""
         done = []
         if self.state.actor is not None:
             done = [i for i in inspection.list_inspections(
@@ -246,7 +251,7 @@ class InspectPage(QWidget):
                         operator=self.state.actor.name, limit=100_000)
                     if i.station == self.state.actor.station]
         ng = sum(i.final_verdict == "ng" for i in done)
-        self._set_batch_note(f"Inspection cancelled after {len(done)} part(s): {ng} NG, "
+        self._set_batch_note(f"{what} after {len(done)} part(s): {ng} NG, "
                              f"{len(done) - ng} OK or uncertain. They are stored; History "
                              "lists them.", warn=True)
         self.state.notify("inspections")
