@@ -39,8 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "by good/ok or ng/bad/defective names; a copy of a stored image under "
                    "another label is reported, not relabelled")
     p.add_argument("--product", help="product the images belong to")
-    p.add_argument("--lot")
-    p.add_argument("--serial")
+    p.add_argument("--lot", help="production lot recorded with the images (searchable)")
+    p.add_argument("--serial", help="serial number recorded with the images (searchable)")
     p.set_defaults(handler=run_import)
 
     lab = sub.add_parser("label", help="label an image good or defective")
@@ -48,9 +48,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_station(lab)
     lab.add_argument("image_id", type=ID, metavar="IMAGE_ID")
     verdict = lab.add_mutually_exclusive_group(required=True)
-    verdict.add_argument("--good", dest="verdict", action="store_const", const="good")
+    verdict.add_argument("--good", dest="verdict", action="store_const", const="good",
+                         help="a good example")
     verdict.add_argument("--defective", dest="verdict", action="store_const",
-                         const="defective")
+                         const="defective", help="a defective part (--type, --severity, "
+                                                 "--mask describe it)")
     lab.add_argument("--type", dest="defect_type", help="defect type (see 'defect-types')")
     lab.add_argument("--severity", choices=SEVERITIES)
     lab.add_argument("--mask", type=Path, help="mask image, same size, white = defect")
@@ -58,10 +60,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     ls = sub.add_parser("images", help="list stored images with their current label")
     add_common(ls)
-    ls.add_argument("--product")
-    ls.add_argument("--state", choices=["unlabelled", "good", "defective"])
-    ls.add_argument("--type", dest="defect_type")
-    ls.add_argument("--limit", type=ID, default=None)
+    ls.add_argument("--product", help="only this product's images")
+    ls.add_argument("--state", choices=["unlabelled", "good", "defective"],
+                    help="only images with this label state")
+    ls.add_argument("--type", dest="defect_type", help="only this defect type")
+    ls.add_argument("--limit", type=ID, default=None, help="at most this many")
     ls.set_defaults(handler=run_images)
 
     dt = sub.add_parser("defect-types", help="list, add or remove defect types")

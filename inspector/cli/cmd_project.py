@@ -15,7 +15,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--admin-pin", default=None, help="PIN of the first admin (optional)")
     p.set_defaults(handler=run_init)
 
-    prod = sub.add_parser("products", help="add or list products")
+    prod = sub.add_parser("products",
+                          help="add or list products, or set a product's inspection region")
     psub = prod.add_subparsers(dest="products_command", metavar="ACTION", required=True)
     add = psub.add_parser("add", help="add a product (QA lead or admin)")
     add_common(add)

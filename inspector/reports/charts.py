@@ -1,7 +1,8 @@
 """Report charts drawn onto matplotlib Axes, shared by the PDF and the GUI page.
 
 Only ``matplotlib.figure`` is used (no pyplot, no GUI backend): the PDF saves the figures
-through the PDF backend, the GUI puts them in a ``FigureCanvasQTAgg``. Every series is
+through the PDF backend, the GUI shows a PNG drawn with Agg in a worker
+(``render_screen_png``). Every series is
 told apart by hatching, markers and grey levels, so a black-and-white printout still reads.
 """
 
