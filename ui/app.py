@@ -151,6 +151,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     window = MainWindow(AppState(project))
     window.show()
     code = app.exec()
+    from ui.worker import stop_all
+
+    if not stop_all():
+        log.warning("background jobs still running at exit")
     project.close()
     return code
 

@@ -25,6 +25,15 @@ _RUNNING: set[Job] = set()
 _POOL: QThreadPool | None = None
 
 
+def stop_all(timeout_ms: int = 10_000) -> bool:
+    """At exit: ask every running job to stop and wait for the workers, so none is cut off
+    while the project closes (a model load or a batch would otherwise die mid-write and
+    print "Signal source has been deleted"). True when all ended in time."""
+    for job in list(_RUNNING):
+        job.cancel()
+    return job_pool().waitForDone(timeout_ms)
+
+
 def job_pool() -> QThreadPool:
     """The application's pool; two threads, the shop-floor PCs are small."""
     global _POOL

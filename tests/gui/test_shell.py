@@ -199,3 +199,26 @@ def test_worker_cancel(qtbot) -> None:  # noqa: ANN001
         job.start()
         job.cancel()
     assert not isinstance(job.error, Cancelled)
+
+
+def test_exit_stops_running_jobs_and_waits_for_them(qtbot) -> None:  # noqa: ANN001
+    """The window closes: jobs are asked to stop and the workers are waited for, so no
+    worker is still writing while the project closes."""
+    import threading
+
+    from ui.worker import Job, stop_all
+
+    started, ended = threading.Event(), threading.Event()
+
+    def busy(cancel=None) -> None:  # noqa: ANN001
+        started.set()
+        try:
+            while True:
+                cancel.check()
+                time.sleep(0.01)
+        finally:
+            ended.set()
+
+    Job(busy).start()
+    assert started.wait(5)
+    assert stop_all(5000) and ended.is_set()
