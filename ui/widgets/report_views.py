@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QLabel,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
@@ -30,11 +31,11 @@ class ChartView(QLabel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setMinimumHeight(320)
+        self.setMinimumSize(200, 320)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setSizePolicy(self.sizePolicy().horizontalPolicy(),
-                           self.sizePolicy().verticalPolicy())
-        self.setMinimumWidth(200)
+        # A label holding a picture asks for the picture's size: the charts would keep
+        # the page from ever getting narrower again. The layout decides; we redraw.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.report: Report | None = None
         self.job: Any = None
         self.rendered = 0  # pictures shown (tests wait on it)
