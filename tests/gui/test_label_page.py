@@ -28,6 +28,14 @@ def _history(project, image_id):  # noqa: ANN001, ANN202
     return labeling.label_history(project, image_id)
 
 
+def _mark_defective_and_paint(page, qtbot) -> None:  # noqa: ANN001
+    """D on the image shown, then one brush stroke along row 5 (not saved yet)."""
+    qtbot.keyClick(page.gallery, Qt.Key.Key_D)
+    page.view.set_brush_enabled(True)
+    page.view.begin_stroke()
+    page.view.paint_line(QPointF(5, 5), QPointF(20, 5))
+
+
 def test_keys_label_and_advance(label_page, project, qtbot) -> None:  # noqa: ANN001
     page = label_page
     first = page.current.id
@@ -129,10 +137,7 @@ def test_clicking_another_image_after_painting_keeps_the_gallery_in_step(
 ) -> None:  # noqa: ANN001
     page = label_page
     first = page.current.id
-    qtbot.keyClick(page.gallery, Qt.Key.Key_D)
-    page.view.set_brush_enabled(True)
-    page.view.begin_stroke()
-    page.view.paint_line(QPointF(5, 5), QPointF(20, 5))
+    _mark_defective_and_paint(page, qtbot)
     target = page.model.index(3)
     page.gallery.setCurrentIndex(target)  # as a click on a thumbnail does
     assert labeling.load_mask(project, first) is not None  # the stroke was saved
@@ -223,10 +228,7 @@ def test_a_painted_mask_is_saved_under_its_painter_at_sign_out(label_page, windo
                                                                qtbot, actor) -> None:  # noqa: ANN001
     page = label_page
     image_id = page.current.id
-    qtbot.keyClick(page.gallery, Qt.Key.Key_D)
-    page.view.set_brush_enabled(True)
-    page.view.begin_stroke()
-    page.view.paint_line(QPointF(5, 5), QPointF(20, 5))
+    _mark_defective_and_paint(page, qtbot)
     window.state.set_actor(None)  # idle sign-out, or the next shift signs in
     last = _history(project, image_id)[-1]
     assert last.has_mask and labeling.load_mask(project, image_id)[5, 10]
