@@ -78,10 +78,10 @@ def _refuse_while_locked(session, actor: Actor) -> None:  # noqa: ANN001 - ORM s
         AuditEntry.action == "sign_in", AuditEntry.allowed.is_(False),
         AuditEntry.entity_id == str(actor.operator_id), AuditEntry.at >= since,
         AuditEntry.details["reason"].as_string() == "wrong PIN")
-    count = session.scalar(select(func.count()).select_from(wrong.subquery())) or 0
+    recent = wrong.subquery()
+    count, oldest = session.execute(select(func.count(), func.min(recent.c.at))).one()
     if count < MAX_WRONG_PINS:
         return
-    oldest = session.scalar(select(func.min(wrong.subquery().c.at)))
     wait = max(1, round((oldest + dt.timedelta(minutes=LOCK_MINUTES) - utcnow())
                         .total_seconds() / 60))
     audit.record(session, actor, "sign_in", "operator", actor.operator_id,
