@@ -287,3 +287,69 @@ def test_g_on_a_good_image_adds_no_second_label(label_page, project, qtbot) -> N
         qtbot.keyClick(page.gallery, Qt.Key.Key_G)
     assert [lbl.verdict for lbl in _history(project, image_id)] == ["good"]
     assert page.current.id == image_id
+
+
+def test_eraser_takes_paint_away_and_is_saved(label_page, project, qtbot) -> None:  # noqa: ANN001
+    """Shift+B turns the eraser (and with it the brush) on; an erased part of a stroke
+    is not in the saved mask, the rest is."""
+    page = label_page
+    image_id = page.current.id
+    _mark_defective_and_paint(page, qtbot)
+    page.view.begin_stroke()
+    page.view.paint_line(QPointF(5, 15), QPointF(20, 15))
+    qtbot.keyClick(page.gallery, Qt.Key.Key_B, Qt.KeyboardModifier.ShiftModifier)
+    assert page.erase_button.isChecked() and page.view.erasing and page.view.brush_enabled
+    page.view.begin_stroke()
+    page.view.paint_line(QPointF(5, 15), QPointF(20, 15))
+    mask = page.view.mask()
+    assert mask is not None and mask[5, 10] and not mask[15, 10]
+    page.save_pending_mask()
+    stored = labeling.load_mask(project, image_id)
+    assert stored is not None and stored[5, 10] and not stored[15, 10]
+    qtbot.keyClick(page.gallery, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert page.view.mask()[15, 10]  # the erasing stroke is undone like any other
+
+
+def test_right_drag_erases_while_the_brush_is_on(label_page, qtbot) -> None:  # noqa: ANN001
+    page = label_page
+    view = page.view
+    view.set_brush_enabled(True)
+    view.set_brush_size(view.zoom_factor * 8)  # 8 image pixels across
+    view.begin_stroke()
+    view.paint_line(QPointF(0, 10), QPointF(31, 10))
+    left_end = view.mapFromScene(QPointF(4, 10))
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.RightButton, pos=left_end)
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.RightButton, pos=left_end)
+    mask = view.mask()
+    assert mask is not None and not mask[10, 4] and mask[10, 28]
+    assert not view.erasing  # the right button erases without switching the eraser on
+    dot = view.mapFromScene(QPointF(16, 25))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=dot)
+    assert view.mask()[25, 16]  # a left click without a drag paints a dot
+
+
+def test_clear_region_is_saved_as_no_mask_and_can_be_undone(label_page, project,
+                                                            qtbot) -> None:  # noqa: ANN001
+    page = label_page
+    image_id = page.current.id
+    _mark_defective_and_paint(page, qtbot)
+    page.save_pending_mask()
+    assert labeling.load_mask(project, image_id) is not None
+    page.clear_button.click()
+    assert page.view.mask() is None
+    page.save_pending_mask()
+    assert labeling.load_mask(project, image_id) is None
+    assert labeling.label_history(project, image_id)[-1].verdict == "defective"
+    qtbot.keyClick(page.gallery, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert page.view.mask() is not None and page.view.mask()[5, 10]
+
+
+def test_brush_size_is_in_screen_pixels(label_page) -> None:  # noqa: ANN001
+    """The same brush covers a fixed share of the screen: zooming in makes it cover
+    fewer image pixels."""
+    view = label_page.view
+    view.set_brush_size(40)
+    fitted = view.pen_width()
+    assert abs(fitted - 40 / view.zoom_factor) < 1e-6
+    view.zoom(2.0)
+    assert abs(view.pen_width() - fitted / 2) < 1e-6 or view.pen_width() == 1.0

@@ -1,7 +1,8 @@
 """Label: gallery with filters, big zoomable view, one-key labels, brush masks, undo.
 
 Keys: G good, D defective, 1/2/3 severity, the defect types' own keys, B brush,
-[ and ] brush size, Left/Right previous/next, Ctrl+Z undo (stroke first, then label).
+Shift+B eraser (a right-button drag also erases), [ and ] brush size, Left/Right
+previous/next, Ctrl+Z undo (stroke first, then label).
 Every label is one ``labeling.label_image`` call; undo appends the previous label again
 because the label history is append-only.
 """
@@ -125,6 +126,14 @@ class LabelPage(QWidget):
         self.brush_button = QPushButton("Brush [B]")
         self.brush_button.setCheckable(True)
         self.brush_button.toggled.connect(self.view.set_brush_enabled)
+        self.erase_button = QPushButton("Erase [⇧B]")
+        self.erase_button.setCheckable(True)
+        self.erase_button.setToolTip("Shift+B: drags take paint away (a right-button drag "
+                                     "always erases while the brush is on)")
+        self.erase_button.toggled.connect(self._set_erasing)
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setToolTip("Remove the whole painted region (Ctrl+Z brings it back)")
+        self.clear_button.clicked.connect(self.clear_region)
         self.brush_label = QLabel()
         self.undo_button = QPushButton("Undo")
         self.undo_button.setToolTip("Ctrl+Z: undo the last brush stroke, then the last label")
@@ -148,8 +157,10 @@ class LabelPage(QWidget):
         rl.addWidget(self.types)
         brush_row = QHBoxLayout()
         brush_row.addWidget(self.brush_button)
-        brush_row.addWidget(self.brush_label)
+        brush_row.addWidget(self.erase_button)
+        brush_row.addWidget(self.clear_button)
         rl.addLayout(brush_row)
+        rl.addWidget(self.brush_label)
         rl.addLayout(nav_row)
         rl.addStretch(1)
 
@@ -185,6 +196,7 @@ class LabelPage(QWidget):
         for key, name in SEVERITY_KEYS.items():
             self._shortcut(key, lambda n=name: self.set_severity(n))
         self._shortcut("B", self.brush_button.toggle)
+        self._shortcut("Shift+B", self.erase_button.toggle)
         self._shortcut("[", lambda: self._resize_brush(1 / 1.25))
         self._shortcut("]", lambda: self._resize_brush(1.25))
         self._shortcut("Left", lambda: self.step(-1))
@@ -465,5 +477,19 @@ class LabelPage(QWidget):
         self.view.set_brush_size(max(1, new))
         self._update_brush_label()
 
+    def _set_erasing(self, erasing: bool) -> None:
+        """The eraser works through the brush, so turning it on turns the brush on."""
+        self.view.set_erasing(erasing)
+        if erasing and not self.brush_button.isChecked():
+            self.brush_button.setChecked(True)
+
+    def clear_region(self) -> None:
+        """Remove the painted region in one undoable step; saved like any stroke."""
+        if self.view.mask() is None:
+            self.state.say("No painted region to clear")
+            return
+        self.view.clear_mask()
+        self.state.say("Painted region cleared (Ctrl+Z brings it back)")
+
     def _update_brush_label(self) -> None:
-        self.brush_label.setText(f"size {self.view.brush_size}px  [ ]")
+        self.brush_label.setText(f"Brush size {self.view.brush_size} px on screen  [ ]")
