@@ -123,6 +123,9 @@ def main(out: Path, size: tuple[int, int] = (1366, 740)) -> None:
         save(window, "reports", out)
     print("window", window.width(), "x", window.height())
     window.close()
+    from ui.worker import stop_all
+
+    stop_all()  # as the app does at exit: no worker may outlive the window
     project.close()
     app.quit()
 
