@@ -71,3 +71,29 @@ def test_new_inspections_keep_the_selected_record(window, project, year) -> None
     assert page.selected_info().id == chosen
     assert page.table.rowCount() == 400 and page.total == DAYS + 1
     assert page.results[0].score == 0.5
+
+
+def test_small_window_keeps_picture_buttons_and_text_apart(window, project, year,
+                                                          qtbot) -> None:  # noqa: ANN001
+    """At 960x540 (a 1080p screen at 200 %) the picture, its buttons and the wrapped
+    detail text used to be drawn over each other; a long station name is cut in its
+    column (the full name in the tooltip) instead of pushing Product out of view."""
+    with project.db.session() as s:
+        newest = s.query(Inspection).order_by(Inspection.inspected_at.desc()).first()
+        newest.station = "Line 1 / Station A / final inspection after the washing tunnel"
+    page = _history(window)
+    window.resize(960, 540)
+    page.table.selectRow(0)
+    qtbot.waitUntil(lambda: page.detail.text() != "")
+
+    def box(widget):  # noqa: ANN001, ANN202 - geometry in page coordinates
+        return widget.geometry().translated(widget.parentWidget().mapTo(page, widget.pos() * 0))
+
+    view, check, button = box(page.view), box(page.heatmap_box), box(page.label_good_button)
+    detail_area = page.detail.parentWidget().parentWidget()  # viewport -> scroll area
+    text = box(detail_area)
+    assert view.bottom() < check.top() and view.bottom() < button.top()
+    assert max(check.bottom(), button.bottom()) < text.top()
+    station = page.table.item(0, 5)
+    assert station.toolTip() == newest.station
+    assert page.table.horizontalHeader().sectionSize(5) <= 170

@@ -353,3 +353,16 @@ def test_brush_size_is_in_screen_pixels(label_page) -> None:  # noqa: ANN001
     assert abs(fitted - 40 / view.zoom_factor) < 1e-6
     view.zoom(2.0)
     assert abs(view.pen_width() - fitted / 2) < 1e-6 or view.pen_width() == 1.0
+
+
+def test_page_fits_960_wide_without_sideways_scrolling(label_page, window, qtbot) -> None:  # noqa: ANN001
+    """A 1080p monitor at 200 % gives 960x540 logical pixels: the right-hand buttons
+    used to run off the edge behind a horizontal scroll bar."""
+    from PySide6.QtWidgets import QScrollArea
+
+    window.resize(960, 540)
+    qtbot.wait(50)
+    holder = label_page.parentWidget()
+    while not isinstance(holder, QScrollArea):
+        holder = holder.parentWidget()
+    assert holder.horizontalScrollBar().maximum() == 0

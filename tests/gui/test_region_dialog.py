@@ -75,3 +75,14 @@ def test_live_overlay_frames_the_region() -> None:
     assert tuple(framed[89, 119]) == (255, 255, 255, 255)
     assert framed[50, 70, 3] == 0 and framed[0, 0, 3] == 0  # inside and outside stay clear
     assert np.array_equal(framed[40:50, 40:50], plain[40:50, 40:50])
+
+
+def test_dialog_fits_the_screen(qtbot) -> None:  # noqa: ANN001
+    """Save and Cancel stay on screen on a small (or highly scaled) monitor."""
+    dialog = RegionDialog(np.full((300, 400, 3), 128, np.uint8), None, "disc")
+    qtbot.addWidget(dialog)
+    room = dialog.screen().availableGeometry()
+    assert room.width() < 900 or room.height() < 680  # the offscreen screen is small
+    dialog.show()
+    assert dialog.width() <= room.width() and dialog.height() <= room.height()
+    assert dialog.height() >= dialog.minimumSizeHint().height()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -36,6 +37,9 @@ from ui.widgets.verdict_banner import WORDS, unfamiliar_text
 COLUMNS = ("Time", "Image", "Verdict", "Score", "Operator", "Station", "Product")
 ANY = "(any)"
 PAGE = 200  # rows per "Show more": a year on one line holds 50,000 inspections
+MAX_COLUMN = 170  # px: long names are cut with "…" (full text in the tooltip) so that
+# Station and Product stay in view on a small screen instead of behind a scroll bar
+CAPPED_COLUMNS = (COLUMNS.index("Image"), COLUMNS.index("Operator"), COLUMNS.index("Station"))
 
 
 class HistoryPage(QWidget):
@@ -85,11 +89,23 @@ class HistoryPage(QWidget):
         self.more_button.clicked.connect(self.show_more)
         self.total = 0
         self.view = ImageView()
+        self.view.setMinimumSize(200, 160)
         self.heatmap_box = QCheckBox("Heat map")
         self.heatmap_box.setChecked(True)
         self.heatmap_box.toggled.connect(self.view.set_overlay_visible)
         self.detail = QLabel()
         self.detail.setWordWrap(True)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        # The wrapped text scrolls in a box of its own: a splitter pane ignores a wrapped
+        # label's height, and on a small screen the text was drawn over the picture.
+        detail_box = QScrollArea()
+        detail_box.setWidget(self.detail)
+        detail_box.setWidgetResizable(True)
+        detail_box.setFrameShape(QScrollArea.Shape.NoFrame)
+        detail_box.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        line = detail_box.fontMetrics().lineSpacing()
+        detail_box.setMinimumHeight(3 * line + 4)
+        detail_box.setMaximumHeight(7 * line + 4)
         self.label_good_button = QPushButton("Label good  [G]")
         self.label_good_button.setToolTip("Add this part to the good training images "
                                           "(used from the next training)")
@@ -100,7 +116,7 @@ class HistoryPage(QWidget):
         splitter = QSplitter()
         splitter.addWidget(_column(self.table, (self.count_label, self.more_button)))
         splitter.addWidget(_column(self.view, (self.heatmap_box, self.label_good_button),
-                                   self.detail))
+                                   detail_box))
         splitter.setSizes([700, 400])  # the table is read first; the picture can be smaller
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -175,6 +191,10 @@ class HistoryPage(QWidget):
             for row in range(first, len(self.results)):
                 self._fill_row(row, self.results[row])
             self.table.resizeColumnsToContents()
+            header = self.table.horizontalHeader()
+            for col in CAPPED_COLUMNS:  # names; the time, verdict and score stay whole
+                if header.sectionSize(col) > MAX_COLUMN:
+                    header.resizeSection(col, MAX_COLUMN)
         finally:
             self.table.blockSignals(False)
             self.table.setUpdatesEnabled(True)
@@ -191,6 +211,7 @@ class HistoryPage(QWidget):
                  info.product or "")
         for col, text in enumerate(cells):
             item = QTableWidgetItem(text)
+            item.setToolTip(text)  # the full text where the column cuts it
             if col == 2:
                 bg, fg = VERDICT_COLOURS.get(info.final_verdict, VERDICT_COLOURS["none"])
                 item.setBackground(QColor(bg))

@@ -102,7 +102,7 @@ class LabelPage(QWidget):
         left_layout.addWidget(self.gallery, 1)
 
         self.view = ImageView()
-        self.view.setMinimumSize(200, 200)
+        self.view.setMinimumSize(150, 150)  # the page fits 960 px wide (1080p at 200 %)
         self.view.mask_changed.connect(self._on_mask_changed)
         self.info = QLabel()
         self.info.setWordWrap(True)

@@ -24,7 +24,7 @@ from inspector.services import products, training
 from inspector.services.results import ModelInfo
 from inspector.store import roles
 from ui.dialogs import show_error
-from ui.qimage import rgb_to_pixmap
+from ui.qimage import rgb_to_pixmap, screen_ratio
 from ui.state import AppState
 from ui.widgets.adaptive_splitter import AdaptiveSplitter
 from ui.widgets.calibration_settings import CalibrationSettings
@@ -228,7 +228,7 @@ class TrainPage(QWidget):
                 item.widget().deleteLater()
         for i, (image, _mask) in enumerate(examples):
             label = QLabel()
-            label.setPixmap(rgb_to_pixmap(image, EXAMPLE_SIDE))
+            label.setPixmap(rgb_to_pixmap(image, EXAMPLE_SIDE, screen_ratio()))
             self.examples_row.addWidget(label, i // EXAMPLE_COLUMNS, i % EXAMPLE_COLUMNS)
 
     def shutdown(self) -> None:

@@ -210,9 +210,14 @@ class CameraPreview(QWidget):
             self.status.setText("Camera running. Space takes a snapshot.")
         self.last_frame = frame
         self.frame_serial += 1
-        pix = rgb_to_pixmap(frame)
-        self.picture.setPixmap(pix.scaled(self.picture.size(), Qt.AspectRatioMode.KeepAspectRatio,
-                                          Qt.TransformationMode.FastTransformation))
+        # Scaled once, smoothly, to the label's device pixels: a lot or serial number
+        # printed on the part must stay readable on a monitor at 200 %.
+        ratio = self.picture.devicePixelRatioF()
+        pix = rgb_to_pixmap(frame).scaled(self.picture.size() * ratio,
+                                          Qt.AspectRatioMode.KeepAspectRatio,
+                                          Qt.TransformationMode.SmoothTransformation)
+        pix.setDevicePixelRatio(ratio)
+        self.picture.setPixmap(pix)
         self.frame_ready.emit(frame)
 
     def _on_error(self, message: str) -> None:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from inspector.engine.region import MIN_SIDE, Region, describe
 from ui.qimage import rgb_to_pixmap
+from ui.screen_fit import fit_to_screen
 
 SHADE = QColor(0, 0, 0, 140)  # outside the region
 FRAME = QColor("#ffb300")  # the region's border: visible on dark and light parts
@@ -37,7 +38,7 @@ class RegionCanvas(QWidget):
         self.pixmap: QPixmap = rgb_to_pixmap(rgb, 1600)
         self.region = region
         self._anchor: QPointF | None = None
-        self.setMinimumSize(480, 360)
+        self.setMinimumSize(320, 240)  # fits a 960x540 screen with the dialog around it
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setCursor(Qt.CursorShape.CrossCursor)
 
@@ -128,7 +129,7 @@ class RegionDialog(QDialog):
         layout.addWidget(self.buttons)
         self.canvas.changed.connect(self._show_status)
         self._show_status()
-        self.resize(900, 680)
+        fit_to_screen(self, 900, 680)
 
     def _show_status(self) -> None:
         self.status.setText(f"Region: {describe(self.canvas.region)}")

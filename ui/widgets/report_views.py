@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.reports.types import Report
-from ui.qimage import rgb_to_pixmap
+from ui.qimage import rgb_to_pixmap, screen_ratio
 
 THUMB = 72
 WORST_COLUMNS = ("#", "Inspection", "Score", "Defect type", "Severity", "When", "Operator",
@@ -58,8 +58,9 @@ class ChartView(QLabel):
         if self.job is not None:  # one drawing at a time; the newest wish wins after it
             self._again.start()
             return
-        size = self.size()
-        self.job = Job(render_screen_png, self.report, size.width(), size.height())
+        size, ratio = self.size(), self.devicePixelRatioF()  # sharp on a scaled monitor
+        self.job = Job(render_screen_png, self.report, round(size.width() * ratio),
+                       round(size.height() * ratio), round(100 * ratio))
         self.job.finished.connect(self._show_png)
         self.job.done.connect(self._render_done)
         self.job.start()
@@ -70,14 +71,18 @@ class ChartView(QLabel):
     def _show_png(self, png: bytes) -> None:
         chart = QPixmap()
         chart.loadFromData(png, "PNG")
+        chart.setDevicePixelRatio(self.devicePixelRatioF())
         self._chart = chart
         self.rendered += 1
         self._fit()
 
     def _fit(self) -> None:
         if not self._chart.isNull():
-            self.setPixmap(self._chart.scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio,
-                                              Qt.TransformationMode.SmoothTransformation))
+            ratio = self._chart.devicePixelRatio()
+            fitted = self._chart.scaled(self.size() * ratio, Qt.AspectRatioMode.KeepAspectRatio,
+                                        Qt.TransformationMode.SmoothTransformation)
+            fitted.setDevicePixelRatio(ratio)
+            self.setPixmap(fitted)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
@@ -142,6 +147,6 @@ class WorstTable(QTableWidget):
             for c, value in enumerate(values):
                 item = QTableWidgetItem(str(value))
                 if c == 0 and r < len(thumbs) and thumbs[r] is not None:
-                    item.setIcon(QIcon(rgb_to_pixmap(thumbs[r], THUMB)))
+                    item.setIcon(QIcon(rgb_to_pixmap(thumbs[r], THUMB, screen_ratio())))
                 self.setItem(r, c, item)
         self.resizeColumnsToContents()

@@ -22,6 +22,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QImage, QImageReader, QPainter, QPixmap
 
 from inspector.services.dto import ImageInfo
+from ui.qimage import screen_ratio
 from ui.style import LABEL_COLOURS
 from ui.worker import Job
 
@@ -45,16 +46,23 @@ def read_thumbnail(path: str, size: int = THUMB_SIZE) -> QImage:
 
 
 def _framed(image: QImage, colour: str, size: int = THUMB_SIZE) -> QPixmap:
-    """The thumbnail centred on a square with a coloured frame for its label state."""
-    pix = QPixmap(size + 8, size + 8)
+    """The thumbnail centred on a square with a coloured frame for its label state,
+    drawn in device pixels so that it stays sharp on a monitor at 150 or 200 %."""
+    ratio = screen_ratio()
+    inner, border = round(size * ratio), round(4 * ratio)
+    pix = QPixmap(inner + 2 * border, inner + 2 * border)
     pix.fill(QColor(colour))
     painter = QPainter(pix)
-    painter.fillRect(4, 4, size, size, QBrush(QColor("#202124")))
+    painter.fillRect(border, border, inner, inner, QBrush(QColor("#202124")))
     if not image.isNull():
-        x = 4 + (size - image.width()) // 2
-        y = 4 + (size - image.height()) // 2
+        if max(image.width(), image.height()) > inner:  # read before the ratio changed
+            image = image.scaled(inner, inner, Qt.AspectRatioMode.KeepAspectRatio,
+                                 Qt.TransformationMode.SmoothTransformation)
+        x = border + (inner - image.width()) // 2
+        y = border + (inner - image.height()) // 2
         painter.drawImage(x, y, image)
     painter.end()
+    pix.setDevicePixelRatio(ratio)
     return pix
 
 
@@ -116,7 +124,7 @@ class ThumbnailModel(QAbstractListModel):
             return cached
         if key not in self._pending:
             self._pending.add(key)
-            job = Job(read_thumbnail, key)
+            job = Job(read_thumbnail, key, round(THUMB_SIZE * screen_ratio()))
             job.finished.connect(lambda image, k=key: self._loaded(k, image))
             job.failed.connect(lambda _e, k=key: self._pending.discard(k))
             job.start(self._pool)
