@@ -57,7 +57,7 @@ def main() -> None:
         timed("summary, whole project (again)", lambda: build_report(db, everything).totals)
         rep = timed("summary, one month", lambda: build_report(db, month).totals)
         with db.session() as s:
-            where = q.where_clause(everything)
+            where = q.where_clause(everything, s)
             timed(
                 "  of which per-day/per-shift (SQL intervals)",
                 lambda: len(q.day_and_shift(s, where, everything)[0]),

@@ -43,6 +43,34 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         os.environ.pop("INSPECTOR_LOG_DIR", None)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test on the PostgreSQL server is marked ``postgres`` (-m postgres selects them)."""
+    for item in items:
+        if "pg_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator:
+    """A PostgreSQL server for this test session (see pg_support); skips when none."""
+    import pg_support
+
+    reason = pg_support.unavailable_reason()
+    if reason is not None:
+        pytest.skip(f"no PostgreSQL for the postgres tests: {reason}")
+    server = pg_support.start_server()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def pg_url(pg_server):  # noqa: ANN001, ANN201
+    """The SQLAlchemy URL of a new, empty PostgreSQL database, dropped after the test."""
+    url = pg_server.database()
+    yield url
+    pg_server.drop(url)
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Iterator:
     """A new project in ``tmp_path/project`` whose first admin is 'admin' (no PIN)."""

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import URL, text
+
 from inspector.store.db import Database, sqlite_url
 from inspector.store.models import Base, Image, Inspection, ModelRecord, Operator, Product
 
@@ -71,9 +73,10 @@ SPECS: tuple[Spec, ...] = (
 )
 
 
-def make_db(path: Path, specs: tuple[Spec, ...] = SPECS) -> Database:
-    """A new SQLite database holding ``specs`` (image ids = 1-based position in specs)."""
-    db = Database(sqlite_url(path))
+def make_db(where: Path | URL, specs: tuple[Spec, ...] = SPECS) -> Database:
+    """A new database holding ``specs`` (image ids = 1-based position in specs): a SQLite
+    file at a path, or the (empty) database of a URL, such as a PostgreSQL one."""
+    db = Database(sqlite_url(where) if isinstance(where, Path) else where)
     Base.metadata.create_all(db.engine)
     insert_specs(db, specs)
     return db
@@ -123,3 +126,10 @@ def insert_specs(db: Database, specs: tuple[Spec, ...] = SPECS) -> None:
                     unfamiliar=sp.unfamiliar,
                 )  # fmt: skip
             )
+        s.flush()
+        if db.engine.dialect.name == "postgresql":
+            # Rows given ids of their own leave PostgreSQL's id sequences behind (SQLite
+            # takes max(id) + 1): move them on, so later inserts get new ids there too.
+            for table in ("images", "inspections"):
+                s.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                               f"(SELECT max(id) FROM {table}))"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from reports_data import BERLIN, SPECS, Spec, make_db
@@ -18,11 +19,24 @@ from inspector.store.models import Base, Inspection
 MARCH = ReportFilters.for_days(dt.date(2024, 3, 1), dt.date(2024, 3, 31), tz="Europe/Berlin")
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def where(request, tmp_path):  # noqa: ANN001, ANN201
+    """Where a test database goes: a SQLite file, then an empty PostgreSQL database (the
+    figures must be the same on both)."""
+    return tmp_path / "r.db" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+
+
 @pytest.fixture
-def db(tmp_path):  # noqa: ANN001, ANN201
-    database = make_db(tmp_path / "r.db")
+def db(where):  # noqa: ANN001, ANN201
+    database = make_db(where)
     yield database
     database.dispose()
+
+
+def empty_db(where) -> Database:  # noqa: ANN001
+    database = Database(sqlite_url(where) if isinstance(where, Path) else where)
+    Base.metadata.create_all(database.engine)
+    return database
 
 
 def in_march(sp: Spec) -> bool:
@@ -167,10 +181,9 @@ def test_bad_filters_are_user_errors() -> None:
         ReportFilters.for_shift(dt.date(2024, 1, 1), "brunch")
 
 
-def test_generated_data_matches_a_python_recount(tmp_path) -> None:  # noqa: ANN001
+def test_generated_data_matches_a_python_recount(where) -> None:  # noqa: ANN001
     """Synthetic bulk data: the SQL aggregates equal a plain recount of all rows."""
-    db = Database(sqlite_url(tmp_path / "bulk.db"))
-    Base.metadata.create_all(db.engine)
+    db = empty_db(where)
     seed_inspections(db, 3000, dt.datetime(2024, 3, 25, tzinfo=dt.UTC), 12, seed=3)
     f = ReportFilters.for_days(dt.date(2024, 3, 26), dt.date(2024, 4, 2), tz="Europe/Berlin")
     rep = build_report(db, f)
@@ -200,24 +213,23 @@ def test_generated_data_matches_a_python_recount(tmp_path) -> None:  # noqa: ANN
         ReportFilters(start=dt.datetime(2024, 3, 29, 10, 17), tz="America/New_York"),
     ],
 )
-def test_sql_buckets_equal_the_python_recount(tmp_path, f: ReportFilters) -> None:  # noqa: ANN001
+def test_sql_buckets_equal_the_python_recount(where, f: ReportFilters) -> None:  # noqa: ANN001
     from inspector.reports import query
 
-    db = Database(sqlite_url(tmp_path / "b.db"))
-    Base.metadata.create_all(db.engine)
+    db = empty_db(where)
     seed_inspections(db, 1500, dt.datetime(2024, 3, 27, tzinfo=dt.UTC), 7, seed=5)
-    where = query.where_clause(f)
     with db.session() as s:
+        where = query.where_clause(f, s)
         assert query.day_and_shift(s, where, f) == query.day_and_shift_python(s, where, f)
     db.dispose()
 
 
-def test_worst_images_are_ranked_past_their_own_threshold(tmp_path) -> None:  # noqa: ANN001
+def test_worst_images_are_ranked_past_their_own_threshold(where) -> None:  # noqa: ANN001
     """Products have thresholds on different scales: 25 against 20 is less far out than
     0.9 against 0.5, so a raw-score ranking would list the big-scale product only."""
     specs = (Spec(dt.datetime(2024, 3, 5, 9), "ng", 0.9),
              Spec(dt.datetime(2024, 3, 5, 10), "ng", 25.0))
-    db = make_db(tmp_path / "w.db", specs)
+    db = make_db(where, specs)
     with db.session() as s:
         s.get(Inspection, 2).threshold = 20.0
     rep = build_report(db, MARCH)

@@ -22,8 +22,8 @@ def build_report(
 ) -> Report:
     """Every figure of the report for ``filters`` (all inspections when None)."""
     f = filters or ReportFilters()
-    where = query.where_clause(f)
     with db.session() as s:
+        where = query.where_clause(f, s)
         totals = query.totals(s, where)
         per_day, per_shift = query.day_and_shift(s, where, f)
         return Report(

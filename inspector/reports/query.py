@@ -39,37 +39,46 @@ def _ng_sum() -> ColumnElement[Any]:
     return func.sum(case((FINAL == "ng", 1), else_=0))
 
 
-def _same(column: Any, name: str) -> ColumnElement[bool]:
-    return func.lower(column) == name.lower()
+def spellings(s: Session, column: Any, name: str, *where: Any) -> list[str]:
+    """The stored values of ``column`` (rows matching ``where``) that are ``name`` in any
+    case. Compared in Python: SQL lower() is not portable (SQLite folds ASCII only, and
+    PostgreSQL as its locale says, none at all under C), so "Ölfleck" matched itself on
+    one database and not on the other."""
+    wanted = name.casefold()
+    stmt = select(column).distinct().where(column.is_not(None), *where)
+    return sorted(v for v in s.scalars(stmt) if v.casefold() == wanted)
 
 
-def where_clause(f: ReportFilters) -> ColumnElement[bool]:
-    """The filters as one SQL condition on ``inspections`` (sub-selects, no joins)."""
+def where_clause(f: ReportFilters, s: Session) -> ColumnElement[bool]:
+    """The filters as one SQL condition on ``inspections`` (sub-selects, no joins); ``s``
+    looks up how the named product, operator, station or defect type is spelt."""
     start, end = f.utc_bounds()
     conds: list[ColumnElement[bool]] = []
     if start is not None:
         conds.append(I.inspected_at >= start)
     if end is not None:
         conds.append(I.inspected_at < end)
+    period = list(conds)  # stations and defect types are looked up in the period only
     # Names compare without regard to case, as everywhere else in Inspector ("BOTTLE" is
     # the product "bottle"); defect types and stations too, as people type them.
     if f.product is not None:
-        conds.append(I.product_id.in_(select(Product.id).where(_same(Product.name, f.product))))
+        names = spellings(s, Product.name, f.product)
+        conds.append(I.product_id.in_(select(Product.id).where(Product.name.in_(names))))
     if f.operator is not None:
-        conds.append(
-            I.operator_id.in_(select(Operator.id).where(_same(Operator.name, f.operator))))
+        names = spellings(s, Operator.name, f.operator)
+        conds.append(I.operator_id.in_(select(Operator.id).where(Operator.name.in_(names))))
     if f.model_version is not None:
         conds.append(
             I.model_id.in_(select(ModelRecord.id).where(ModelRecord.version == f.model_version))
         )
     if f.station is not None:
-        conds.append(_same(I.station, f.station))
+        conds.append(I.station.in_(spellings(s, I.station, f.station, *period)))
     if f.verdict is not None:
         conds.append(FINAL == f.verdict)
     if f.severity is not None:  # severity belongs to NG parts (docs/reports.md)
         conds.append(and_(I.severity == f.severity, FINAL == "ng"))
     if f.defect_type is not None:
-        conds.append(_same(I.defect_type, f.defect_type))
+        conds.append(I.defect_type.in_(spellings(s, I.defect_type, f.defect_type, *period)))
     if f.overridden is not None:
         conds.append(
             I.override_verdict.isnot(None) if f.overridden else I.override_verdict.is_(None)
@@ -245,7 +254,10 @@ def worst_images(
         .outerjoin(Product, Product.id == I.product_id)
         .outerjoin(Operator, Operator.id == I.operator_id)
         .where(where, FINAL == "ng")
-        .order_by((I.score / func.nullif(I.threshold, 0)).desc(), I.score.desc(), I.id)
+        # NULLS LAST said out loud: a zero threshold gives NULL, which SQLite sorts last
+        # when descending and PostgreSQL first.
+        .order_by((I.score / func.nullif(I.threshold, 0)).desc().nulls_last(), I.score.desc(),
+                  I.id)
         .limit(limit)
     )
     zone = f.zone
@@ -270,7 +282,7 @@ def overrides(
         )
         .outerjoin(Operator, Operator.id == I.override_by_id)
         .where(where, I.override_verdict.isnot(None))
-        .order_by(I.override_at.desc(), I.id.desc())
+        .order_by(I.override_at.desc().nulls_last(), I.id.desc())  # NULLs: as above
         .limit(limit)
     )
     zone = f.zone

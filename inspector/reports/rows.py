@@ -47,7 +47,7 @@ BATCH = 2000
 
 
 def count_rows(s: Session, f: ReportFilters) -> int:
-    return int(s.execute(select(func.count(Inspection.id)).where(where_clause(f))).scalar_one())
+    return int(s.execute(select(func.count(Inspection.id)).where(where_clause(f, s))).scalar_one())
 
 
 def iter_rows(s: Session, f: ReportFilters) -> Iterator[dict[str, Any]]:
@@ -88,7 +88,7 @@ def iter_rows(s: Session, f: ReportFilters) -> Iterator[dict[str, Any]]:
         .outerjoin(op, op.id == i.operator_id)
         .outerjoin(ov, ov.id == i.override_by_id)
         .outerjoin(ModelRecord, ModelRecord.id == i.model_id)
-        .where(where_clause(f))
+        .where(where_clause(f, s))
         .order_by(i.inspected_at, i.id)
         .execution_options(yield_per=BATCH)
     )

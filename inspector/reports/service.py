@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from inspector.errors import UserError
 from inspector.progress import CancelToken, ProgressCallback, report, scaled
+from inspector.reports import query
 from inspector.reports.build import build_report
 from inspector.reports.csv_export import export_csv
 from inspector.reports.filters import DEFAULT_SHIFTS, Shift, parse_shifts
@@ -87,10 +88,9 @@ def _check_product(project: Any, filters: ReportFilters) -> None:
     so nobody without report rights learns which products exist)."""
     if filters.product is None:
         return
-    with project.db.session() as s:
-        found = s.scalar(select(Product.id).where(
-            func.lower(Product.name) == filters.product.lower()))
-    if found is None:
+    with project.db.session() as s:  # case folded in Python, as the report query does
+        found = query.spellings(s, Product.name, filters.product)
+    if not found:
         raise UserError(f"no product named '{filters.product}'")
 
 

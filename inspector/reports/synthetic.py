@@ -77,22 +77,29 @@ def seed_inspections(
         images: list[dict[str, Any]] = []
         inspections: list[dict[str, Any]] = []
         for k in range(b0, min(n, b0 + batch)):
-            image_id = first_id + k
-            sha = hashlib.sha256(f"{seed}-{image_id}".encode()).hexdigest()
+            number = first_id + k  # names the part; the database numbers the row
+            sha = hashlib.sha256(f"{seed}-{number}".encode()).hexdigest()
             at = start + dt.timedelta(seconds=rng.random() * span)
             product = ids["products"][k % len(ids["products"])]
-            images.append(_image_row(image_id, sha, at, product))
-            inspections.append(_inspection_row(rng, image_id, at, product, ids))
+            images.append(_image_row(number, sha, at, product))
+            inspections.append(_inspection_row(rng, number, at, product, ids))
         with db.session() as s:
-            s.execute(insert(Image.__table__), images)
+            # Ids come back from the database (RETURNING): rows inserted with ids of their
+            # own leave a PostgreSQL sequence behind, and the next import would collide.
+            table = Image.__table__
+            new_ids = s.scalars(
+                insert(table).returning(table.c.id, sort_by_parameter_order=True), images
+            ).all()
+            for row, image_id in zip(inspections, new_ids, strict=True):
+                row["image_id"] = image_id
             s.execute(insert(Inspection.__table__), inspections)
         report(progress, min(n, b0 + batch) / max(n, 1), f"{min(n, b0 + batch)} of {n}")
 
 
-def _image_row(image_id: int, sha: str, at: dt.datetime, product: int) -> dict[str, Any]:
+def _image_row(number: int, sha: str, at: dt.datetime, product: int) -> dict[str, Any]:
     return {
-        "id": image_id, "sha256": sha, "store_path": f"{sha[:2]}/{sha[2:4]}/{sha}.png",
-        "original_name": f"part_{image_id:06d}.png", "width": 640, "height": 480,
+        "sha256": sha, "store_path": f"{sha[:2]}/{sha[2:4]}/{sha}.png",
+        "original_name": f"part_{number:06d}.png", "width": 640, "height": 480,
         "format": "PNG", "mode": "RGB", "bit_depth": 8, "file_size": 0, "source": "camera",
         "captured_at": at, "imported_at": at, "imported_by_id": None, "product_id": product,
         "station": None, "lot": None, "serial": None,

@@ -44,6 +44,9 @@ class BackupInfo:
 
 def list_backups(root: Path) -> list[BackupInfo]:
     """The project's automatic backups (made before each database upgrade), newest first."""
+    from inspector.services.project import require_sqlite_folder
+
+    require_sqlite_folder(root, "listing database backups")  # SQLite files only
     out = []
     for path in sorted((Path(root) / "backups").glob("inspector-*.db"), reverse=True):
         st = path.stat()
@@ -62,7 +65,10 @@ def restore_backup(root: Path, backup: Path, sign_in: Callable[[Any], Any] | Non
     holds the replaced database and its log files. Close Inspector on every station first.
     ``sign_in(project)`` returns the actor; it is asked for only while the current
     database still opens, and that actor must be an admin."""
+    from inspector.services.project import require_sqlite_folder
+
     root, backup = Path(root), Path(backup)
+    require_sqlite_folder(root, "restoring a database backup")  # a SQLite file over inspector.db
     folder = (root / "backups").resolve()
     if backup.resolve().parent != folder:
         raise UserError(f"only backups in {root / 'backups'} can be restored; copy the file "

@@ -3,7 +3,8 @@
 A shop-floor PC loses power, a disk fills up, someone copies a folder by hand: the QA
 record must say what it can no longer back up. The check reads everything the database
 points to (stored images and masks against their SHA-256, model files against theirs,
-heat maps) and asks SQLite for its own integrity check. It changes nothing, except that
+heat maps) and asks SQLite for its own integrity check (a server database, PostgreSQL, is
+left to the server's tools, and the report says so). It changes nothing, except that
 ``remove_orphans`` (QA lead / admin, audited) deletes files that no row refers to: the
 leftovers of an import or training killed before it could record them. Files younger
 than ``ORPHAN_MIN_AGE_S`` are left alone, since another station may be writing them.
@@ -49,6 +50,7 @@ class IntegrityReport:
     orphans: list[str] = field(default_factory=list)  # relative to the project folder
     orphan_bytes: int = 0
     removed: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what was not checked, and why
 
     @property
     def ok(self) -> bool:
@@ -59,6 +61,7 @@ class IntegrityReport:
         head = "project data OK" if self.ok else f"{len(self.problems)} problem(s) found"
         lines = [f"{head} (checked {counts})"]
         lines += [f"  {p.kind}: {p.what}: {p.detail}" for p in self.problems]
+        lines += [f"note: {n}" for n in self.notes]
         if self.removed:
             lines.append(f"removed {len(self.removed)} file(s) that nothing referred to "
                          f"({self.orphan_bytes / 1e6:.1f} MB)")
@@ -129,8 +132,11 @@ def check_project(
 
 
 def _check_database(project: Any, rep: IntegrityReport) -> None:
-    """SQLite's own quick check (other databases check themselves)."""
+    """SQLite's own quick check. PRAGMA quick_check is SQLite's; a server database is not
+    checked from here, and the report says so (rather than "OK" implying it was)."""
     if project.db.engine.dialect.name != "sqlite":
+        rep.notes.append(f"the database itself ({project.db.engine.dialect.name}) is not "
+                         "checked from here: use the server's own tools (e.g. amcheck)")
         return
     with project.db.session() as s:
         rows = [r[0] for r in s.execute(text("PRAGMA quick_check"))]

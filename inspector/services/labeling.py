@@ -236,9 +236,10 @@ def list_defect_types(project: Any) -> list[str]:
 def list_defect_type_infos(project: Any) -> list[DefectTypeInfo]:
     """Active defect types with their labelling shortcut keys."""
     with project.db.session() as session:
-        rows = session.scalars(select(DefectType).where(DefectType.active.is_(True))
-                               .order_by(DefectType.name))
-        return [DefectTypeInfo(r.id, r.name, r.shortcut, r.active) for r in rows]
+        rows = session.scalars(select(DefectType).where(DefectType.active.is_(True)))
+        # Sorted in Python, by code point as SQLite did: PostgreSQL sorts by its locale.
+        return [DefectTypeInfo(r.id, r.name, r.shortcut, r.active)
+                for r in sorted(rows, key=lambda r: r.name)]
 
 
 def clean_defect_type(name: str) -> str:

@@ -130,6 +130,12 @@ def make_only_active(session: Session, rec: ModelRecord) -> None:
     """
     same_product = (ModelRecord.product_id.is_(None) if rec.product_id is None
                     else ModelRecord.product_id == rec.product_id)
+    # PostgreSQL: one UPDATE is not enough. Its writers lock only the rows they change, and
+    # a version switched on meanwhile is not seen as active by the other station's UPDATE,
+    # so both stayed on. Locking the product's rows first makes the second station wait,
+    # then its UPDATE sees the first one's. (SQLite: a no-op; its write lock serialises.)
+    session.execute(select(ModelRecord.id).where(same_product).order_by(ModelRecord.id)
+                    .with_for_update())
     session.execute(
         update(ModelRecord)
         .where(same_product, or_(ModelRecord.active.is_(True), ModelRecord.id == rec.id))

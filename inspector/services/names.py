@@ -22,6 +22,14 @@ def clean_name(text: str | None, what: str, max_len: int) -> str:
     return cleaned
 
 
+def short_text(text: str | None, what: str, max_len: int) -> str | None:
+    """Free text for a column of ``max_len`` characters (None stays None). SQLite stores a
+    longer text anyway; PostgreSQL refuses the whole row, so say so before writing."""
+    if text is not None and len(text) > max_len:
+        raise UserError(f"{what} can have at most {max_len} characters")
+    return text
+
+
 def printable_file_name(name: str | None, max_len: int = 500) -> str | None:
     """A file name as stored and shown: control characters (an escape sequence that clears
     the terminal, a line break that fakes a line of output) become "?". Files are not

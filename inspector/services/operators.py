@@ -55,7 +55,9 @@ def list_operators(project: Any, actor: Any = None) -> list[OperatorInfo]:
     if actor is not None:
         project.require(actor, roles.LIST_OPERATORS, entity="operator")
     with project.db.session() as session:
-        rows = session.scalars(select(Operator).order_by(func.lower(Operator.name)))
+        # Sorted in Python: ORDER BY on text follows the database's collation, which
+        # differs between SQLite (code points) and a PostgreSQL server (its locale).
+        rows = sorted(session.scalars(select(Operator)), key=lambda o: (o.name.casefold(), o.name))
         return [_info(o) for o in rows]
 
 
@@ -64,6 +66,7 @@ def set_role(project: Any, actor: Any, name: str, role: str) -> OperatorInfo:
     project.require(actor, roles.MANAGE_OPERATORS, entity="operator", details={"name": name})
     _check_role(role)
     with project.db.session() as session:
+        _lock_operators(session)
         op = _get(session, name)
         old = op.role
         op.role = role
@@ -73,10 +76,18 @@ def set_role(project: Any, actor: Any, name: str, role: str) -> OperatorInfo:
         return _info(op)
 
 
+def _lock_operators(session: Any) -> None:
+    """PostgreSQL: lock the operator rows until commit. Its writers lock only the rows
+    they change, so two admins demoting each other at once would each count the other as
+    still admin; SQLite's single write lock made them take turns. (SQLite: a no-op, the
+    dialect leaves FOR UPDATE out.)"""
+    session.execute(select(Operator.id).order_by(Operator.id).with_for_update())
+
+
 def _keep_an_admin(session: Any, changed: Operator) -> None:
     """Counted after the change, inside its write transaction: two admins demoting each
     other at once must not leave a project nobody can administer."""
-    session.flush()  # the write takes the database's write lock; the count below is current
+    session.flush()  # SQLite: the write takes the database's write lock; the count is current
     admins = session.scalar(select(func.count()).select_from(Operator).where(
         Operator.role == "admin", Operator.active.is_(True)))
     if not admins:
@@ -101,6 +112,7 @@ def set_active(project: Any, actor: Any, name: str, active: bool) -> OperatorInf
     bring them back. The last active admin cannot be deactivated."""
     project.require(actor, roles.MANAGE_OPERATORS, entity="operator", details={"name": name})
     with project.db.session() as session:
+        _lock_operators(session)
         op = _get(session, name)
         old, op.active = op.active, active
         _keep_an_admin(session, op)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from inspector.engine.region import Region
 from inspector.errors import NotFoundError, UserError
 from inspector.services.dto import ProductInfo
-from inspector.services.names import clean_name
+from inspector.services.names import clean_name, short_text
 from inspector.store import audit, roles
 from inspector.store.models import Product
 
@@ -21,10 +21,14 @@ def _info(p: Product) -> ProductInfo:
 
 
 def find_product(session: Any, name: str) -> Product | None:
-    """Exact name, else a unique case-insensitive match."""
+    """Exact name, else a unique case-insensitive match. Folded in Python: SQL lower()
+    folds only ASCII on SQLite (and as the locale says on PostgreSQL), so "ÄRMEL" found
+    "Ärmel" on one database and not on the other."""
     product = session.scalar(select(Product).where(Product.name == name))
     if product is None:
-        product = session.scalar(select(Product).where(func.lower(Product.name) == name.lower()))
+        matches = [p for p in session.scalars(select(Product))
+                   if p.name.casefold() == name.casefold()]
+        product = matches[0] if len(matches) == 1 else None
     return product
 
 
@@ -48,6 +52,9 @@ def add_product(
 ) -> ProductInfo:
     project.require(actor, roles.MANAGE_PRODUCTS, entity="product", details={"name": name})
     name = clean_name(name, "a product name", 200)
+    sku = short_text(sku, "an SKU", 100)  # the widths of the columns
+    line = short_text(line, "a line name", 100)
+    station = short_text(station, "a station name", 100)
     with project.db.session() as session:
         if find_product(session, name) is not None:
             raise UserError(f"a product named '{name}' already exists")
@@ -61,7 +68,9 @@ def add_product(
 
 def list_products(project: Any) -> list[ProductInfo]:
     with project.db.session() as session:
-        rows = session.scalars(select(Product).order_by(func.lower(Product.name)))
+        # Sorted in Python: ORDER BY on text follows the database's collation, which
+        # differs between SQLite (code points) and a PostgreSQL server (its locale).
+        rows = sorted(session.scalars(select(Product)), key=lambda p: (p.name.casefold(), p.name))
         return [_info(p) for p in rows]
 
 

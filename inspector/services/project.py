@@ -2,11 +2,17 @@
 
 Opening a project migrates an older database to the current schema after copying it to
 ``backups/``; a database written by a newer Inspector is refused without touching it.
+
+``database_url`` (``Project.open`` / ``init_project``) puts the database on a server
+(PostgreSQL) instead of ``inspector.db``, for a line of stations sharing one project: the
+folder then keeps the files only, marked by ``SERVER_DATABASE.txt`` so that the SQLite-only
+entry points (CLI and GUI opening by folder, backups, restore) refuse it clearly.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import shutil
 import sqlite3
@@ -14,9 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from sqlalchemy import select
+from sqlalchemy import URL, inspect, make_url, select
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
 from inspector.errors import NotFoundError, UserError
+from inspector.fileio import atomic_write
 from inspector.services.names import clean_name
 from inspector.store import audit, migrate, roles
 from inspector.store.db import Database, sqlite_url
@@ -26,6 +34,10 @@ from inspector.store.pins import hash_pin
 
 DB_NAME = "inspector.db"
 APP_NAME = "Inspector"
+# In the folder of a project whose database is on a server (no credentials in it).
+SERVER_MARKER = "SERVER_DATABASE.txt"
+
+log = logging.getLogger(__name__)
 
 # Known settings with their defaults and a validator returning the cleaned value.
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -151,12 +163,22 @@ class Project:
 
     @property
     def db_path(self) -> Path:
+        if not self.db.is_sqlite:
+            raise UserError(f"this project's database is on a server ({self.db.describe()}), "
+                            f"not in {DB_NAME}")
         return self.root / DB_NAME
 
     @classmethod
-    def open(cls, root: Path) -> Project:
-        """Open an existing project, migrating (after a backup) if its schema is older."""
+    def open(cls, root: Path, database_url: str | URL | None = None) -> Project:
+        """Open an existing project, migrating (after a backup) if its schema is older.
+
+        ``database_url``: the project's database is on that server (see the module doc);
+        without it the database is ``inspector.db`` in ``root``.
+        """
         root = Path(root).expanduser()
+        if database_url is not None:
+            return cls._open_server(root, database_url)
+        require_sqlite_folder(root, "opening a project by its folder")
         db_path = root / DB_NAME
         if not db_path.is_file():
             raise NotFoundError(
@@ -169,11 +191,7 @@ class Project:
         except sqlite3.Error as exc:
             raise UserError(_unreadable_reason(db_path, exc)) from exc
         head = migrate.head_revision()
-        if current is not None and not migrate.is_known_revision(current):
-            raise UserError(
-                f"this project was written by a newer Inspector (database revision "
-                f"{current}); install a newer version to open it"
-            )
+        _refuse_newer(current)
         if current != head:
             stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
             backup = root / "backups" / f"inspector-{stamp}-rev{current or 'base'}.db"
@@ -181,6 +199,35 @@ class Project:
         project = cls(root, Database(sqlite_url(db_path)))
         if current != head:
             migrate.upgrade(project.db.engine)
+        project._ensure_folders()
+        return project
+
+    @classmethod
+    def _open_server(cls, root: Path, database_url: str | URL) -> Project:
+        """A project whose folder holds the files and whose database is on a server."""
+        if not (root / SERVER_MARKER).is_file():
+            raise NotFoundError(
+                f"no Inspector project folder for a server database in {root} ({SERVER_MARKER}"
+                " is missing: is the shared folder mounted?)")
+        db = _server_database(database_url)
+        try:
+            current = _server_revision(db)
+            if current is None:
+                raise NotFoundError(f"the database {db.describe()} holds no Inspector project "
+                                    "(create one with init_project and database_url)")
+            _refuse_newer(current)
+            if current != migrate.head_revision():
+                # SQLite projects are copied to backups/ first; a server database cannot be
+                # copied from here. The upgrade is one transaction (all or nothing), but
+                # going back to the older Inspector needs the server's own backup.
+                log.warning("upgrading the database %s from revision %s; no automatic backup "
+                            "of a server database (take one with its tools, e.g. pg_dump)",
+                            db.describe(), current)
+                migrate.upgrade(db.engine)
+        except BaseException:
+            db.dispose()
+            raise
+        project = cls(root, db)
         project._ensure_folders()
         return project
 
@@ -265,18 +312,35 @@ class Project:
         return values
 
 
-def init_project(root: Path, admin_name: str = "admin", admin_pin: str | None = None) -> Project:
-    """Create a new project folder with an up-to-date database and its first admin."""
+def init_project(root: Path, admin_name: str = "admin", admin_pin: str | None = None, *,
+                 database_url: str | URL | None = None) -> Project:
+    """Create a new project folder with an up-to-date database and its first admin.
+
+    ``database_url``: an empty database on a server (PostgreSQL) holds the project's data
+    instead of ``inspector.db``; the folder keeps images, models and heat maps.
+    """
     root = Path(root).expanduser()
     admin_name = clean_name(admin_name, "the first admin's name", 200)
-    if (root / DB_NAME).exists():
+    if (root / DB_NAME).exists() or (root / SERVER_MARKER).exists():
         raise UserError(f"a project already exists in {root}")
     pin_hash = hash_pin(admin_pin) if admin_pin else None
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"cannot create project folder {root}: {exc.strerror or exc}") from exc
-    db = Database(sqlite_url(root / DB_NAME))
+    if database_url is None:
+        db = Database(sqlite_url(root / DB_NAME))
+    else:
+        db = _server_database(database_url)
+        try:
+            tables = inspect(db.engine).get_table_names()
+        except (OperationalError, InterfaceError) as exc:
+            db.dispose()
+            raise UserError(_unreachable(db, exc)) from exc
+        if tables:  # never mix a project into (or migrate) someone else's tables
+            db.dispose()
+            raise UserError(f"the database {db.describe()} is not empty: a project needs an "
+                            "empty database of its own")
     migrate.upgrade(db.engine)
     project = Project(root, db)
     project._ensure_folders()
@@ -286,7 +350,64 @@ def init_project(root: Path, admin_name: str = "admin", admin_pin: str | None = 
         session.flush()
         audit.record(session, None, "project.init", "project", None,
                      {"admin": admin_name, "admin_id": admin.id})
+    if database_url is not None:  # last: a folder with the marker is a complete project
+        atomic_write(root / SERVER_MARKER, _SERVER_MARKER_TEXT.format(
+            backend=db.engine.dialect.name).encode())
     return project
+
+
+_SERVER_MARKER_TEXT = """\
+This Inspector project keeps its database on a database server ({backend}), not in
+inspector.db: open it with that server's database URL. This folder holds the project's
+images, models and heat maps, shared by every station of the line.
+"""
+
+
+def _server_database(database_url: str | URL) -> Database:
+    """A Database for a server URL; a clear UserError for a SQLite URL or a missing driver."""
+    try:
+        url = make_url(database_url)
+    except ArgumentError as exc:
+        raise UserError(f"not a database URL: {exc}") from exc
+    if url.get_backend_name() == "sqlite":
+        raise UserError(f"the embedded SQLite database is the project's {DB_NAME}; "
+                        "database_url is for a database server (postgresql+psycopg://...)")
+    try:
+        return Database(url)
+    except ImportError as exc:  # the driver is an optional extra
+        raise UserError(f"the database driver for {url.drivername} is not installed "
+                        f"(pip install 'inspector[postgres]'): {exc}") from exc
+
+
+def _server_revision(db: Database) -> str | None:
+    try:
+        return migrate.database_revision(db.engine)
+    except (OperationalError, InterfaceError) as exc:
+        raise UserError(_unreachable(db, exc)) from exc
+
+
+def _unreachable(db: Database, exc: OperationalError | InterfaceError) -> str:
+    reason = " ".join(str(exc.orig or exc).split())
+    return f"cannot reach the database {db.describe()}: {reason}"
+
+
+def _refuse_newer(current: str | None) -> None:
+    if current is not None and not migrate.is_known_revision(current):
+        raise UserError(
+            f"this project was written by a newer Inspector (database revision "
+            f"{current}); install a newer version to open it"
+        )
+
+
+def require_sqlite_folder(root: Path, what: str) -> None:
+    """The SQLite-only entry points (opening by folder, backups, restore) on a folder whose
+    database is on a server: a clear UserError, instead of "no project" or a stray new
+    inspector.db beside the server's data."""
+    if (Path(root) / SERVER_MARKER).is_file():
+        raise UserError(f"{what} works only for a project with its own {DB_NAME}; the project "
+                        f"in {root} keeps its database on a database server (see "
+                        f"{SERVER_MARKER}): open it with the server's database URL, and back "
+                        "the server up with its own tools (e.g. pg_dump)")
 
 
 def _backup_hint(root: Path) -> str:

@@ -46,7 +46,9 @@ def sign_in(
     project: Project, name: str, pin: str | None = None, station: str | None = None
 ) -> Actor:
     """Check name and PIN; a wrong or missing PIN is refused and audited."""
-    station = clean_name(station, "a station name", 200) if station and station.strip() else None
+    # 100: the width of the station columns of images and inspections (PostgreSQL
+    # enforces it; SQLite would have stored a longer name anyway).
+    station = clean_name(station, "a station name", 100) if station and station.strip() else None
     with project.db.session() as session:
         op = find_operator(session, name.strip())
         if op is None or not op.active:

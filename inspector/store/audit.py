@@ -29,7 +29,9 @@ def record(
         operator_name=getattr(actor, "name", None),
         action=action,
         entity=entity,
-        entity_id=None if entity_id is None else str(entity_id),
+        # 100: the column's width. A refused action may name anything typed (a setting key);
+        # PostgreSQL would refuse the whole row, and with it the record of the refusal.
+        entity_id=None if entity_id is None else str(entity_id)[:100],
         allowed=allowed,
         details=_jsonable(details or {}),
     )

@@ -46,6 +46,15 @@ class Database:
         self.engine = make_engine(url)
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
 
+    @property
+    def is_sqlite(self) -> bool:
+        """True for the embedded SQLite file; False for a database server (PostgreSQL)."""
+        return self.engine.dialect.name == "sqlite"
+
+    def describe(self) -> str:
+        """The URL for messages and logs, password hidden."""
+        return make_url(self.url).render_as_string(hide_password=True)
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         session = self._factory()

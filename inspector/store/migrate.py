@@ -2,7 +2,8 @@
 
 ``script_location`` points into this package, so installs (and the frozen app) need no
 alembic.ini. SQLite databases are inspected read-only before anything is changed, so a
-database from a newer Inspector is refused untouched.
+database from a newer Inspector is refused untouched; a server database (PostgreSQL) is
+read with ``database_revision`` and upgraded in one transaction.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -59,10 +61,27 @@ def sqlite_revision(path: Path) -> str | None:
         conn.close()
 
 
+def database_revision(engine: Engine) -> str | None:
+    """The alembic revision of any database (None if never migrated); reads only."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+# Any fixed number: the key of the PostgreSQL advisory lock that serialises upgrades.
+_UPGRADE_LOCK_KEY = 0x1A5_7EC7
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the database behind ``engine`` to ``revision`` (default: head)."""
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Stations sharing a server may start at the same time: SQLite's file lock
+            # makes a second upgrader wait, PostgreSQL does not. The lock lasts until this
+            # transaction ends; the waiting station then finds the schema at head (alembic
+            # reads the revision after the lock) and changes nothing. PostgreSQL's DDL is
+            # transactional, so a failed upgrade leaves the database as it was.
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _UPGRADE_LOCK_KEY})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 
