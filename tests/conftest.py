@@ -27,7 +27,7 @@ if str(REPO_ROOT) not in sys.path:  # run from a checkout without installing the
 
 def pytest_configure(config: pytest.Config) -> None:
     for var in ("INSPECTOR_PROJECT", "INSPECTOR_OPERATOR", "INSPECTOR_PIN",
-                "INSPECTOR_STATION"):
+                "INSPECTOR_STATION", "INSPECTOR_DATABASE_URL"):
         os.environ.pop(var, None)
     if "INSPECTOR_LOG_DIR" not in os.environ:
         os.environ["INSPECTOR_LOG_DIR"] = tempfile.mkdtemp(prefix="inspector-test-logs-")

@@ -1,6 +1,8 @@
 """GUI entry point: logging, crash handlers, style, project opening, main window.
 
-``inspector-gui [--project DIR]`` or ``python -m ui``. Unexpected exceptions anywhere
+``inspector-gui [--project DIR] [--database-url URL]`` or ``python -m ui``. With a
+database URL (the option, else ``$INSPECTOR_DATABASE_URL``) the folder is a line's shared
+project whose database is on a server. Unexpected exceptions anywhere
 (GUI thread or worker threads) are logged with their traceback and shown once in a
 dialog; the application keeps running.
 """
@@ -17,11 +19,19 @@ from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
+from sqlalchemy.exc import SQLAlchemyError
 
 from inspector.errors import NotFoundError, UserError
 from inspector.logging_setup import setup_logging
-from inspector.services.project import Project, default_project_dir
+from inspector.services.project import (
+    DATABASE_URL_ENV,
+    Project,
+    database_url_from,
+    default_project_dir,
+)
+from inspector.store.problems import db_problem
 
 log = logging.getLogger("ui")
 
@@ -69,9 +79,17 @@ class CrashReporter(QObject):
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="inspector-gui", description="Inspector operator GUI")
     parser.add_argument("--project", type=Path, default=None, help="project folder")
+    parser.add_argument(
+        "--database-url", default=None, metavar="URL",
+        help="the project's database on a server (postgresql+psycopg://...), for a line of "
+        f"stations sharing the project folder (default: ${DATABASE_URL_ENV}; '' for the "
+        "folder's own inspector.db)")
     parser.add_argument("--sample-project", action="store_true",
                         help="open the bundled sample project (created on first use)")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.sample_project and args.database_url:
+        parser.error("--sample-project keeps its own database: leave out --database-url")
+    return args
 
 
 def open_sample(root: Path) -> Project | None:
@@ -101,10 +119,16 @@ def open_sample(root: Path) -> Project | None:
     return job.result
 
 
-def open_or_create(root: Path) -> Project | None:
-    """Open the project; offer to create it (with a first admin) when it does not exist."""
+def open_or_create(root: Path, database_url: str | None = None) -> Project | None:
+    """Open the project; offer to create it (with a first admin) when it does not exist.
+
+    With ``database_url`` the project is a line's, on a database server: see
+    ``open_server_project``.
+    """
     from ui.widgets.create_project_dialog import CreateProjectDialog
 
+    if database_url is not None:
+        return open_server_project(root, database_url)
     while True:
         try:
             return Project.open(root)
@@ -116,6 +140,37 @@ def open_or_create(root: Path) -> Project | None:
         except UserError as exc:
             QMessageBox.critical(None, "Cannot open project", str(exc))
             return None
+
+
+def open_server_project(root: Path, database_url: str) -> Project | None:
+    """Open a line's project (shared folder, database on a server), or say why not.
+
+    No creation dialog: a station that cannot see the share or the server must not start a
+    second project; the line's project is created once, with ``inspector init``.
+    """
+    project: Project | None = None
+    problem = ""
+    QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a far server: seconds
+    try:
+        project = Project.open(root, database_url=database_url)
+    except NotFoundError as exc:
+        problem = (f"{exc}\n\nA project whose database is on a server is created once, "
+                   "from one station: inspector init --project FOLDER --database-url URL")
+    except UserError as exc:  # unreachable server, wrong URL, a local project (password hidden)
+        problem = str(exc)
+    except SQLAlchemyError as exc:  # e.g. the server went away during an upgrade
+        reason = db_problem(exc)
+        if reason is None:
+            raise
+        log.warning("opening %s: %s (%r)", root, reason, exc)
+        problem = reason[0].upper() + reason[1:] + "."
+    finally:
+        QGuiApplication.restoreOverrideCursor()  # before any dialog
+    if project is None:
+        QMessageBox.critical(None, "Cannot open project", problem)
+        return None
+    log.info("opened project %s with the database %s", root, project.db.describe())
+    return project
 
 
 def make_application(argv: Sequence[str]) -> QApplication:
@@ -139,10 +194,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     reporter = CrashReporter()
     reporter.install()
     log.info("GUI starting (log file %s)", log_file)
-    if args.sample_project:
+    if args.sample_project:  # its own database, whatever $INSPECTOR_DATABASE_URL says
         project = open_sample(args.project or default_project_dir().parent / "sample")
     else:
-        project = open_or_create(args.project or default_project_dir())
+        project = open_or_create(args.project or default_project_dir(),
+                                 database_url_from(args.database_url))
     if project is None:
         return 1
     from ui.main_window import MainWindow

@@ -5,11 +5,23 @@ from __future__ import annotations
 import argparse
 import json
 
-from inspector.cli.common import actor_for, add_common, emit, open_project, project_dir
+from inspector.cli.common import (
+    DATABASE_URL_ENV,
+    actor_for,
+    add_common,
+    database_url,
+    emit,
+    open_project,
+    project_dir,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("init", help="create a new project with its first admin")
+    p = sub.add_parser(
+        "init", help="create a new project with its first admin",
+        description="With --database-url (or $INSPECTOR_DATABASE_URL) the project's data go "
+        "into that empty database on a server, and the folder (a share every station of the "
+        "line mounts) keeps images, models and heat maps.")
     add_common(p)
     p.add_argument("--admin", default="admin", help="name of the first admin (default: admin)")
     p.add_argument("--admin-pin", default=None, help="PIN of the first admin (optional)")
@@ -55,11 +67,15 @@ def run_init(args: argparse.Namespace) -> int:
     from inspector.services.project import init_project
 
     root = project_dir(args)
-    project = init_project(root, args.admin, args.admin_pin)
+    project = init_project(root, args.admin, args.admin_pin, database_url=database_url(args))
+    server = None if project.db.is_sqlite else project.db.describe()  # password hidden
     project.close()
-    data = {"project": str(root.resolve()), "admin": args.admin.strip(),
+    data = {"project": str(root.resolve()), "database": server, "admin": args.admin.strip(),
             "pin_set": bool(args.admin_pin)}
-    emit(args, data, f"Created project in {root.resolve()}\nFirst admin: {args.admin.strip()}"
+    where = (f"\nDatabase on the server: {server} (every station opens this folder with "
+             f"this database URL, e.g. ${DATABASE_URL_ENV})") if server else ""
+    emit(args, data, f"Created project in {root.resolve()}{where}\n"
+         f"First admin: {args.admin.strip()}"
          + (" (with PIN)" if args.admin_pin else " (no PIN; set one with 'operators pin')"))
     return 0
 

@@ -35,19 +35,38 @@ ID = count(1)  # image ids, model versions
 ANY_COUNT = count(0)  # limits, shots (0 has a meaning where they take it)
 
 
+# As inspector.services.project's, which is not imported here: it loads the ORM and
+# Alembic, which --help and the commands without a project do not need.
+DATABASE_URL_ENV = "INSPECTOR_DATABASE_URL"
+
+
 def add_common(parser: argparse.ArgumentParser) -> None:
-    """--project, --operator (env fallbacks) and --json, on every subcommand."""
+    """--project, --database-url, --operator (env fallbacks) and --json, on every
+    subcommand."""
     parser.add_argument(
         "--project",
         type=Path,
         default=None,
         help="project folder (default: $INSPECTOR_PROJECT or the user data folder)",
     )
+    add_database_url(parser)
     parser.add_argument(
         "--operator", default=None, help="operator name (default: $INSPECTOR_OPERATOR)"
     )
     parser.add_argument("--pin", default=None, help="operator PIN, where one is set")
     parser.add_argument("--json", action="store_true", help="machine-readable JSON output")
+
+
+def add_database_url(parser: argparse.ArgumentParser) -> None:
+    """--database-url: a line of stations shares one folder and one database server."""
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        metavar="URL",
+        help="the project's database on a server, e.g. postgresql+psycopg://inspector@dbhost"
+        f"/line1, for a line of stations sharing the project folder (default: ${DATABASE_URL_ENV};"
+        " '' for the folder's own inspector.db)",
+    )
 
 
 def add_station(parser: argparse.ArgumentParser) -> None:
@@ -65,10 +84,17 @@ def project_dir(args: argparse.Namespace) -> Path:
     return Path(env) if env else default_project_dir()
 
 
+def database_url(args: argparse.Namespace) -> str | None:
+    """--database-url, else $INSPECTOR_DATABASE_URL; None for the folder's own inspector.db."""
+    from inspector.services.project import database_url_from
+
+    return database_url_from(getattr(args, "database_url", None))
+
+
 def open_project(args: argparse.Namespace):  # -> Project
     from inspector.services.project import Project
 
-    return Project.open(project_dir(args))
+    return Project.open(project_dir(args), database_url=database_url(args))
 
 
 def actor_for(args: argparse.Namespace, project: Any):  # -> Actor

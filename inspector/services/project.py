@@ -16,6 +16,7 @@ import logging
 import os
 import shutil
 import sqlite3
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,8 @@ DB_NAME = "inspector.db"
 APP_NAME = "Inspector"
 # In the folder of a project whose database is on a server (no credentials in it).
 SERVER_MARKER = "SERVER_DATABASE.txt"
+# Where the CLI and the GUI of a station take that server's database URL from.
+DATABASE_URL_ENV = "INSPECTOR_DATABASE_URL"
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +153,17 @@ def default_project_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "default"
 
 
+def database_url_from(option: str | None, environ: Mapping[str, str] | None = None) -> str | None:
+    """The database URL a station opens its project with: ``option`` (a command-line
+    argument) wins over $INSPECTOR_DATABASE_URL even when empty, so one command can open a
+    local project at a station set up for the line; None (or blank) is the folder's own
+    inspector.db. Taken from the command line or the environment, never from saved
+    settings: it may hold a password."""
+    env = os.environ if environ is None else environ
+    url = option if option is not None else env.get(DATABASE_URL_ENV)
+    return (url or "").strip() or None
+
+
 class Project:
     """Handles to one project's database and folders; cheap to open, close when done."""
 
@@ -205,6 +219,10 @@ class Project:
     @classmethod
     def _open_server(cls, root: Path, database_url: str | URL) -> Project:
         """A project whose folder holds the files and whose database is on a server."""
+        if not (root / SERVER_MARKER).is_file() and (root / DB_NAME).is_file():
+            # e.g. INSPECTOR_DATABASE_URL set for the line, and a local project opened
+            raise UserError(f"the project in {root} keeps its database in its own {DB_NAME}, "
+                            "not on a database server: open it without a database URL")
         if not (root / SERVER_MARKER).is_file():
             raise NotFoundError(
                 f"no Inspector project folder for a server database in {root} ({SERVER_MARKER}"
@@ -367,7 +385,7 @@ def _server_database(database_url: str | URL) -> Database:
     """A Database for a server URL; a clear UserError for a SQLite URL or a missing driver."""
     try:
         url = make_url(database_url)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
         raise UserError(f"not a database URL: {exc}") from exc
     if url.get_backend_name() == "sqlite":
         raise UserError(f"the embedded SQLite database is the project's {DB_NAME}; "
@@ -377,6 +395,9 @@ def _server_database(database_url: str | URL) -> Database:
     except ImportError as exc:  # the driver is an optional extra
         raise UserError(f"the database driver for {url.drivername} is not installed "
                         f"(pip install 'inspector[postgres]'): {exc}") from exc
+    except ArgumentError as exc:  # NoSuchModuleError: a misspelt postgresql+psycopg://
+        raise UserError(f"unknown kind of database {url.drivername!r} (a PostgreSQL "
+                        "server is postgresql+psycopg://...)") from exc
 
 
 def _server_revision(db: Database) -> str | None:

@@ -6,6 +6,7 @@ while a worker writes does not block; any other SQLAlchemy URL (PostgreSQL) work
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +14,10 @@ from typing import Any
 
 from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+# Seconds to wait for a database server to answer a new connection (a URL's own
+# connect_timeout, or $PGCONNECT_TIMEOUT, wins).
+SERVER_CONNECT_TIMEOUT_S = 10
 
 
 def sqlite_url(path: Path) -> URL:
@@ -22,8 +27,10 @@ def sqlite_url(path: Path) -> URL:
 
 
 def make_engine(url: str | URL) -> Engine:
-    """Create an engine; for SQLite turn on WAL, foreign keys and a busy timeout."""
-    if make_url(url).get_backend_name() == "sqlite":
+    """Create an engine; for SQLite turn on WAL, foreign keys and a busy timeout, for
+    PostgreSQL a connect timeout."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
@@ -35,7 +42,13 @@ def make_engine(url: str | URL) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    connect_args: dict[str, Any] = {}
+    if (parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query
+            and not os.environ.get("PGCONNECT_TIMEOUT")):
+        # libpq waits for the OS (minutes) on a server whose packets are dropped: a station
+        # starting while the network is down should say so in seconds instead
+        connect_args["connect_timeout"] = SERVER_CONNECT_TIMEOUT_S
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 
 class Database:
