@@ -40,6 +40,35 @@ def wait(condition: Callable[[], bool], timeout: float = 300.0) -> None:
         time.sleep(0.01)
 
 
+def thumbnails_shown(label) -> bool:  # noqa: ANN001
+    """The gallery has its images and as many thumbnails are loaded as it shows, at least
+    one (a short window shows one: waiting for two never ended). What it shows is what
+    the page's scroll area leaves visible: only those are painted, and so loaded."""
+    gallery, model = label.gallery, label.model
+    area = gallery.viewport().visibleRegion().boundingRect()
+    in_view = sum(gallery.visualRect(model.index(row)).intersects(area)
+                  for row in range(model.rowCount()))
+    rows = model.rowCount()
+    return rows > 0 and model.cached_count() >= min(max(1, in_view), rows)
+
+
+def chart_settled(reports) -> Callable[[], bool]:  # noqa: ANN001
+    """A condition for ``wait``: the report is computed, its charts are drawn and no redraw
+    followed for 0.6 s (a resize redraws them 0.3 s later, at the new size)."""
+    charts = reports.charts
+    last = {"count": -1, "at": 0.0}
+
+    def settled() -> bool:
+        if reports.summary_job is not None or charts.job is not None or charts.rendered == 0:
+            last["count"] = -1
+            return False
+        if charts.rendered != last["count"]:
+            last.update(count=charts.rendered, at=time.monotonic())
+        return time.monotonic() - last["at"] > 0.6
+
+    return settled
+
+
 def save(window, name: str, out: Path) -> None:  # noqa: ANN001
     path = out / f"{name}.png"
     window.grab().save(str(path))
@@ -90,7 +119,7 @@ def main(out: Path, size: tuple[int, int] = (1366, 740)) -> None:
     window.show_page("label")
     label = window.pages["label"]
     label.state_filter.setCurrentText("defective")
-    wait(lambda: label.model.cached_count() >= min(2, label.model.rowCount()))
+    wait(lambda: thumbnails_shown(label))
     save(window, "label", out)
 
     window.show_page("train")
@@ -119,7 +148,7 @@ def main(out: Path, size: tuple[int, int] = (1366, 740)) -> None:
     save(window, "history", out)
     if "reports" in window.pages:
         window.show_page("reports")
-        wait(lambda: True)
+        wait(chart_settled(window.pages["reports"]))
         save(window, "reports", out)
     print("window", window.width(), "x", window.height())
     window.close()

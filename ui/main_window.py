@@ -7,18 +7,19 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize, Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QStackedWidget,
+    QStatusBar,
     QVBoxLayout,
     QWidget,
 )
@@ -26,13 +27,16 @@ from PySide6.QtWidgets import (
 from ui.dialogs import show_error
 from ui.idle import IdleWatcher
 from ui.state import AppState
+from ui.widgets.elided_label import ElidedLabel
 from ui.widgets.progress_panel import ProgressPanel
 from ui.worker import Job
 
 log = logging.getLogger(__name__)
 
 NAV_TITLE_ROLE = Qt.ItemDataRole.UserRole + 1
-NAV_FULL_HEIGHT, NAV_COMPACT_HEIGHT = 64, 52  # px per entry: gloved fingers need >= 48
+# px per navigation entry: two lines at 64; one line as tall as the list allows (gloved
+# fingers need >= 48), but never under 36, where the list would rather scroll.
+NAV_FULL_HEIGHT, NAV_MIN_HEIGHT = 64, 36
 
 # key, navigation title, module, class; Ctrl+N opens the N-th page.
 PAGES: list[tuple[str, str, str, str]] = [
@@ -82,6 +86,52 @@ class _PageHolder(QWidget):
         return super().event(event)
 
 
+class StatusLine(QWidget):
+    """The status bar's contents: the temporary message, the progress of a job started
+    from a page without its own panel, and who is signed in where.
+
+    QStatusBar draws its message only left of the permanent widgets and cuts it without
+    "…". Here the message is a label (filled from ``messageChanged``, so ``showMessage``
+    and its timeout still work) and, when the line is short, the who label yields first,
+    down to a fifth of the line; then every text ends in "…" with the whole of it in its
+    tooltip.
+    """
+
+    SPACING = 12
+
+    def __init__(self, status_bar: QStatusBar, progress: ProgressPanel) -> None:
+        super().__init__()
+        self.message = ElidedLabel()
+        self.message.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.progress = progress
+        self.who = ElidedLabel(mode=Qt.TextElideMode.ElideMiddle)  # name and product stay
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 0, 0, 0)  # where QStatusBar starts its message
+        layout.setSpacing(self.SPACING)
+        layout.addWidget(self.message, 1)
+        layout.addWidget(progress, 1)
+        layout.addWidget(self.who)
+        status_bar.messageChanged.connect(self.message.setText)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.Resize):
+            self._fit()  # a text changed, the progress came or went, or the bar resized
+        return super().event(event)
+
+    def _fit(self) -> None:
+        """Cap the who label's width so the message and progress get their room first."""
+        margins = self.layout().contentsMargins()
+        room = self.contentsRect().width() - margins.left() - margins.right()
+        others = [w.sizeHint().width() for w in (self.message, self.progress)
+                  if w.isVisibleTo(self) and (w is not self.message or w.text())]
+        cap = room
+        if others:
+            wanted = self.who.sizeHint().width()
+            left = room - sum(others) - self.SPACING * len(others)
+            cap = max(min(wanted, room // 5), left)
+        self.who.setMaximumWidth(max(cap, self.who.minimumSizeHint().width()))
+
+
 class MainWindow(QMainWindow):
     """Left navigation (Ctrl+1..7) over a stack of pages; only Sign in until signed in."""
 
@@ -97,7 +147,7 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, QWidget] = {}
         self.containers: dict[str, QWidget] = {}
         self.items: dict[str, QListWidgetItem] = {}
-        self.progress = ProgressPanel()
+        self.progress = ProgressPanel(compact=True)  # in the status bar
         for index, (key, title, module, cls) in enumerate(PAGES, start=1):
             page = self._make_page(key, module, cls)
             if page is None:
@@ -114,8 +164,9 @@ class MainWindow(QMainWindow):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{index}"), self)
             shortcut.activated.connect(lambda k=key: self.show_page(k))
         self.nav.currentItemChanged.connect(self._nav_changed)
-        self._nav_compact: bool | None = None
+        self._nav_fit: tuple[bool, int] | None = None
         self._fit_navigation()
+        self.nav.installEventFilter(self)  # its height changes with the window and status
         self.about_button = QPushButton("About  [F1]")
         self.about_button.setFixedWidth(160)
         self.about_button.clicked.connect(self.show_about)
@@ -129,9 +180,9 @@ class MainWindow(QMainWindow):
         layout.addLayout(side)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
-        self.who = QLabel()
-        self.statusBar().addPermanentWidget(self.progress, 2)
-        self.statusBar().addPermanentWidget(self.who)
+        self.status_line = StatusLine(self.statusBar(), self.progress)
+        self.who = self.status_line.who
+        self.statusBar().addPermanentWidget(self.status_line, 1)
         state.status_message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         state.actor_changed.connect(self._actor_changed)
         state.product_changed.connect(lambda _p: self._update_who())
@@ -259,23 +310,26 @@ class MainWindow(QMainWindow):
         job.failed.connect(lambda exc: log.info("model warm-up failed: %s", exc))
         self.warm_up_job = job.start()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
-        super().resizeEvent(event)
-        self._fit_navigation()
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.nav and event.type() == QEvent.Type.Resize:
+            self._fit_navigation()
+        return super().eventFilter(watched, event)
 
     def _fit_navigation(self) -> None:
-        """Two-line entries (title, shortcut) where they fit; on a short screen (1024x600)
-        one line each, the shortcut in the tooltip, so no entry hides below the list."""
-        shown = sum(not item.isHidden() for item in self.items.values())
-        frame = 2 * self.nav.frameWidth() + 4
-        compact = self.nav.height() < shown * NAV_FULL_HEIGHT + frame
-        if compact == self._nav_compact:
+        """Two-line entries (title, shortcut) where they fit; on a short screen one line
+        each, the shortcut in the tooltip, the rows as tall as the list allows, so no entry
+        hides below the list (down to a 420 px window at 200 %: 960x460 with a taskbar)."""
+        shown = max(1, sum(not item.isHidden() for item in self.items.values()))
+        row = (self.nav.contentsRect().height() - 4) // shown  # 4 px to spare, as before
+        compact = row < NAV_FULL_HEIGHT
+        fit = (compact, max(NAV_MIN_HEIGHT, row) if compact else NAV_FULL_HEIGHT)
+        if fit == self._nav_fit:
             return
-        self._nav_compact = compact
+        self._nav_fit = fit
         for item in self.items.values():
             title, index = item.data(NAV_TITLE_ROLE)
             item.setText(title if compact else f"{title}\nCtrl+{index}")
-            item.setSizeHint(QSize(150, NAV_COMPACT_HEIGHT if compact else NAV_FULL_HEIGHT))
+            item.setSizeHint(QSize(150, fit[1]))
 
     def _update_who(self) -> None:
         actor = self.state.actor

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -19,6 +21,10 @@ from PySide6.QtWidgets import (
 from inspector.services.about import app_info
 from ui.worker import Job
 
+OUTPUT_LINES, MIN_OUTPUT_LINES = 10, 3  # self-test lines shown where the screen allows
+WIDTH = 620
+WINDOW_FRAME = 48  # px for the title bar and borders, before the window has them
+
 
 class AboutDialog(QDialog):
     """Shows what support needs to know and runs the installation self-test on demand."""
@@ -26,7 +32,6 @@ class AboutDialog(QDialog):
     def __init__(self, project: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("About Inspector")
-        self.setMinimumWidth(620)
         info = app_info(project)
         models = "<br>".join(info.active_models) or "none active yet"
         text = QLabel(
@@ -69,6 +74,43 @@ class AboutDialog(QDialog):
         self.job: Job | None = None
         self._what = "SELF-TEST"
         self.passed: bool | None = None
+        self._fitted = False
+
+    def available_geometry(self) -> QRect:
+        """The part of the screen a window may use (without the taskbar)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry()
+
+    def fit_screen(self) -> None:
+        """Ten lines of self-test output where the screen allows, and never larger than
+        the available screen: Qt would open the dialog at most 2/3 of the screen tall,
+        which at 200 % (960x540) left three lines of output."""
+        room = self.available_geometry()
+        width = min(max(WIDTH, self.sizeHint().width()), room.width() - WINDOW_FRAME // 2)
+        line = self.output.fontMetrics().lineSpacing()
+        chrome = (2 * self.output.frameWidth() + 2 * int(self.output.document().documentMargin())
+                  + self.output.contentsMargins().top() + self.output.contentsMargins().bottom())
+        self.output.setMinimumHeight(OUTPUT_LINES * line + chrome)
+        layout = self.layout()
+        layout.activate()
+        height = (layout.totalHeightForWidth(width) if layout.hasHeightForWidth()
+                  else layout.totalSizeHint().height())
+        short = height - (room.height() - WINDOW_FRAME)
+        if short > 0:  # a short screen: fewer lines (the output scrolls), all of it visible
+            self.output.setMinimumHeight(max(MIN_OUTPUT_LINES * line + chrome,
+                                             self.output.minimumHeight() - short))
+            height -= short
+        self.setMinimumWidth(min(WIDTH, width))
+        layout.activate()  # the window's minimum follows the output's new one now
+        self.resize(width, max(height, self.minimumSizeHint().height()))
+
+    def setVisible(self, visible: bool) -> None:  # noqa: N802 - Qt override
+        """Size for the screen the dialog opens on, before its window is made (show and
+        exec come here); QDialog then centres it there."""
+        if visible and not self._fitted:
+            self._fitted = True
+            self.fit_screen()
+        super().setVisible(visible)
 
     def run_self_test(self) -> None:
         from inspector.selftest import run_self_test

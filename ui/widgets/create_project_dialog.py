@@ -56,6 +56,22 @@ class CreateProjectDialog(QDialog):
                 self.root, self.name_edit.text(), self.pin_edit.text() or None
             )
         except UserError as exc:
-            self.error.setText(str(exc))
+            self.show_error(str(exc))
             return
         self.accept()
+
+    def show_error(self, text: str) -> None:
+        """Show why the project cannot be created, and grow for it: a window does not grow
+        by itself for new lines of wrapped text, its layout squeezes them in instead and
+        cuts the intro at its top and bottom."""
+        self.error.setText(text)
+        if not self.isVisible():
+            return  # opening sizes the dialog for its text
+        height = self.heightForWidth(self.width())  # the wrapped lines at this width
+        if height < 0:
+            height = self.sizeHint().height()
+        screen = self.screen()
+        if screen is not None:
+            height = min(height, screen.availableGeometry().height())
+        if height > self.height():
+            self.resize(self.width(), height)

@@ -6,7 +6,7 @@ hidden, and the services refuse them anyway.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -30,6 +30,11 @@ from ui.state import AppState
 from ui.widgets.score_histogram import ScoreHistogram
 
 COLUMNS = ("Version", "Trained", "By", "Preset", "Threshold", "Active")
+# Version, threshold and the active mark are always shown; on a narrow pane (1093x614,
+# 1280x720) the table leaves out what does not fit whole, keeping the date before the
+# preset before the trainer (each row's tooltip says everything), rather than cut texts
+# or hide the threshold behind a sideways scroll bar.
+OPTIONAL_COLUMNS = (COLUMNS.index("Trained"), COLUMNS.index("Preset"), COLUMNS.index("By"))
 SLIDER_STEPS = 1000
 
 
@@ -48,9 +53,10 @@ class ModelPanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        header = self.table.horizontalHeader()  # columns fit their text, the last one stretches
+        header = self.table.horizontalHeader()  # columns fit their text, the last stretches
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.table.viewport().installEventFilter(self)  # its width decides the columns
         self.table.verticalHeader().setVisible(False)
         self.table.setMaximumHeight(170)
         self.table.itemSelectionChanged.connect(self._selected)
@@ -107,18 +113,44 @@ class ModelPanel(QWidget):
         self.table.blockSignals(True)
         self.table.setRowCount(len(self.models))
         for row, m in enumerate(self.models):
-            cells = (f"v{m.version}", m.trained_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-                     m.trained_by or "", m.preset, f"{m.threshold:.4g}",
-                     "● active" if m.active else "")
+            trained = m.trained_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            cells = (f"v{m.version}", trained, m.trained_by or "", m.preset,
+                     f"{m.threshold:.4g}", "● active" if m.active else "")
+            by = f" by {m.trained_by}" if m.trained_by else ""
+            active = ", the active version" if m.active else ""
+            tip = (f"v{m.version}, trained {trained}{by}, preset {m.preset}, "
+                   f"threshold {m.threshold:.4g}{active}")
             for col, text in enumerate(cells):
-                self.table.setItem(row, col, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setToolTip(tip)  # also what a left-out column would show
+                self.table.setItem(row, col, item)
         self.table.blockSignals(False)
+        self._fit_columns()
         target = next((r for r, m in enumerate(self.models) if m.version == keep), None)
         if target is None:
             target = next((r for r, m in enumerate(self.models) if m.active), 0)
         if self.models:
             self.table.selectRow(target)
         self._selected()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return super().eventFilter(watched, event)
+
+    def _fit_columns(self) -> None:
+        """Show each optional column, in their order, that fits whole beside the others."""
+        header = self.table.horizontalHeader()
+        for col in OPTIONAL_COLUMNS:  # a hidden column has no size hint
+            self.table.setColumnHidden(col, False)
+        need = [max(header.sectionSizeHint(c), self.table.sizeHintForColumn(c))
+                for c in range(len(COLUMNS))]
+        room = self.table.viewport().width()
+        room -= sum(need[c] for c in range(len(COLUMNS)) if c not in OPTIONAL_COLUMNS)
+        for col in OPTIONAL_COLUMNS:
+            fits = need[col] <= room
+            self.table.setColumnHidden(col, not fits)
+            room -= need[col] if fits else 0
 
     def selected(self) -> ModelInfo | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []

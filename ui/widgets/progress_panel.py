@@ -2,23 +2,38 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
 
+from ui.widgets.elided_label import ElidedLabel
 from ui.worker import Job
+
+# The status bar's panel: a 44 px Cancel (34 px of contents + padding and border; the
+# common minimum touch target) at least 120 px wide, and a shorter bar. A page's 58 px
+# button made the status bar a line taller; Esc cancels as well.
+COMPACT_BUTTON_MIN_HEIGHT, COMPACT_BUTTON_MIN_WIDTH, COMPACT_BAR_WIDTH = 34, 120, 110
 
 
 class ProgressPanel(QWidget):
-    """Hidden while idle; shows the running job's progress and lets the user cancel it."""
+    """Hidden while idle; shows the running job's progress and lets the user cancel it.
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    The message ends in "…" when the panel is narrow (the whole of it in the tooltip).
+    ``compact`` is for the status bar, which should stay about a line of text high.
+    """
+
+    def __init__(self, parent: QWidget | None = None, *, compact: bool = False) -> None:
         super().__init__(parent)
         self.bar = QProgressBar()
         self.bar.setRange(0, 1000)
         self.bar.setTextVisible(True)
-        self.message = QLabel()
+        self.message = ElidedLabel()
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Stop the running job (Esc)")
         self.cancel_button.clicked.connect(self.cancel)
+        if compact:  # a widget's own sheet wins over the application's
+            self.cancel_button.setStyleSheet(f"min-height: {COMPACT_BUTTON_MIN_HEIGHT}px;")
+            self.cancel_button.setMinimumWidth(COMPACT_BUTTON_MIN_WIDTH)
+            self.bar.setStyleSheet(f"min-width: {COMPACT_BAR_WIDTH}px;")
+            self.bar.setMaximumWidth(COMPACT_BAR_WIDTH)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.bar, 2)

@@ -6,9 +6,11 @@ threshold is a thick black line and the uncertain band a hatched amber strip.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 SERIES = (
@@ -16,6 +18,7 @@ SERIES = (
     ("defective", QColor("#b71c1c"), True),
     ("synthetic", QColor("#e65100"), False),
 )
+MARGIN, SWATCH, GAP = 12.0, 16.0, 14.0  # px: sides, legend colour square, between entries
 
 
 class ScoreHistogram(QWidget):
@@ -61,16 +64,50 @@ class ScoreHistogram(QWidget):
         pad = (hi - lo) * 0.08 or max(abs(hi), 1.0) * 0.1
         return lo - pad, hi + pad
 
+    def legend_layout(self) -> list[tuple[QRectF, QRectF, str, QColor]]:
+        """(swatch, text rectangle, text, colour) of each legend entry. Entries go on as
+        many lines as the width needs (measured with the font, so a large font or a
+        narrow pane never cuts "synthetic (12)"); one that is wider than the whole line
+        ends in "…"."""
+        metrics = QFontMetricsF(self.font())
+        line = max(24.0, math.ceil(metrics.height()) + 4.0)
+        left, right = MARGIN, max(MARGIN + SWATCH, self.width() - MARGIN)
+        x, y = left, 4.0
+        entries: list[tuple[QRectF, QRectF, str, QColor]] = []
+        for name, colour, _filled in SERIES:
+            values = self.scores.get(name)
+            if values is None or not values.size:
+                continue
+            label = f"{name} ({values.size})"
+            if x > left and x + SWATCH + 6 + metrics.horizontalAdvance(label) > right:
+                x, y = left, y + line
+            room = right - x - SWATCH - 6
+            if metrics.horizontalAdvance(label) > room:
+                label = metrics.elidedText(label, Qt.TextElideMode.ElideRight, room)
+            width = min(room, math.ceil(metrics.horizontalAdvance(label)) + 1.0)
+            entries.append((QRectF(x, y + (line - SWATCH) / 2, SWATCH, SWATCH),
+                            QRectF(x + SWATCH + 6, y, width, line), label, colour))
+            x += SWATCH + 6 + width + GAP
+        return entries
+
+    def plot_rect(self) -> QRectF:
+        """Where the bars go: below the legend's lines, above the threshold's text."""
+        legend = self.legend_layout()
+        top = max((text.bottom() for _s, text, _l, _c in legend), default=28.0) + 6
+        bottom = math.ceil(QFontMetricsF(self.font()).height()) + 10
+        return QRectF(self.rect()).adjusted(MARGIN, top, -MARGIN, -bottom)
+
     def paintEvent(self, _event) -> None:  # noqa: N802, ANN001 - Qt override
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), QColor("white"))
-        plot = QRectF(self.rect()).adjusted(12, 34, -12, -30)
+        plot = self.plot_rect()
         font = QFont(self.font())
         painter.setFont(font)
         painter.setPen(QColor("black"))
         if not any(v.size for v in self.scores.values()):
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
+            painter.drawText(QRectF(self.rect()).adjusted(MARGIN, 0, -MARGIN, 0),
+                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
                              "No scores yet: train a model to see the histogram.")
             return
         lo, hi = self.value_range()
@@ -106,15 +143,14 @@ class ScoreHistogram(QWidget):
             x = x_of(self.threshold)
             painter.setPen(QPen(QColor("black"), 3))
             painter.drawLine(int(x), int(plot.top()) - 6, int(x), int(plot.bottom()))
-            painter.drawText(QRectF(x - 80, plot.bottom() + 4, 160, 24),
-                             Qt.AlignmentFlag.AlignCenter, f"threshold {self.threshold:.3g}")
-        legend_x = 12.0
-        for name, colour, _filled in SERIES:
-            if self.scores.get(name) is None or not self.scores[name].size:
-                continue
-            painter.fillRect(QRectF(legend_x, 8, 16, 16), colour)
+            text = f"threshold {self.threshold:.3g}"
+            half = painter.fontMetrics().horizontalAdvance(text) / 2 + 4
+            x = min(max(x, half), self.width() - half)  # the line near an edge: text inside
+            painter.drawText(QRectF(x - half, plot.bottom() + 4, 2 * half, self.height()
+                                    - plot.bottom() - 4), Qt.AlignmentFlag.AlignHCenter
+                             | Qt.AlignmentFlag.AlignTop, text)
+        for swatch, rect, label, colour in self.legend_layout():
+            painter.fillRect(swatch, colour)
             painter.setPen(QColor("black"))
-            label = f"{name} ({self.scores[name].size})"
-            painter.drawText(QRectF(legend_x + 22, 4, 200, 24), Qt.AlignmentFlag.AlignVCenter,
+            painter.drawText(rect, Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextSingleLine,
                              label)
-            legend_x += 30 + painter.fontMetrics().horizontalAdvance(label)
