@@ -48,10 +48,13 @@ else
         else
             "$PY" -m pip install --quiet "$TORCH_REQ"
         fi
-        # Every runtime dependency except torch (installed above) and torchvision (unused).
+        # Every runtime dependency except torch (installed above) and torchvision (unused),
+        # plus the PostgreSQL driver: a station of a line with a shared database server
+        # needs it, and the shop PC has no Python to install it into.
         "$PY" - > "$ROOT/build/requirements-bundle.txt" <<'EOF'
 import re, tomllib
-deps = tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]
+project = tomllib.load(open("pyproject.toml", "rb"))["project"]
+deps = project["dependencies"] + project["optional-dependencies"]["postgres"]
 print("\n".join(d for d in deps if re.split(r"[<>=!~ \[]", d)[0] not in ("torch", "torchvision")))
 EOF
         "$PY" -m pip install --quiet -r "$ROOT/build/requirements-bundle.txt" "pyinstaller>=6.5"

@@ -50,6 +50,32 @@ else
     wait "$gui_pid" && rc=0 || rc=$?
     gui="exited early with code $rc"; status=1; cat "$SCRATCH/gui.log"
 fi
+echo "== A line's shared database: cli init / import / images on a PostgreSQL server"
+# The throwaway server of the postgres tests (tests/pg_support.py), started with the
+# development venv's Python; only the bundle talks to it. Skipped where there is none.
+pg=skipped
+PG_PY="$ROOT/.venv/bin/python"
+if [ -x "$PG_PY" ] && "$PG_PY" -c "import sys; sys.path.insert(0, 'tests'); import pg_support; \
+        sys.exit(pg_support.unavailable_reason() is not None)" 2>/dev/null; then
+    coproc PGSERVER { "$PG_PY" -u -c "import sys; sys.path.insert(0, 'tests'); import pg_support
+server = pg_support.start_server()
+print(server.database().render_as_string(hide_password=False))
+sys.stdin.readline()
+server.close()"; }
+    read -r pg_url <&"${PGSERVER[0]}"
+    line="$SCRATCH/line1"
+    if run_app cli init --project "$line" --admin alice --database-url "$pg_url" \
+        && run_app cli import "$ROOT/sample_images/bottle/train/good" --project "$line" \
+            --operator alice --database-url "$pg_url" \
+        && run_app cli images --project "$line" --database-url "$pg_url" | tail -2 \
+        && [ ! -e "$line/inspector.db" ]; then
+        pg=PASSED
+    else
+        pg=FAILED; status=1
+    fi
+    echo >&"${PGSERVER[1]}"
+    wait "$PGSERVER_PID" 2>/dev/null || true
+fi
 cuda_libs=$(find "$DIST" -name 'libcuda*' -o -name 'libtorch_cuda*' -o -name 'libcudnn*' \
     -o -name 'libcublas*' -o -name 'libnccl*' | wc -l)
 
@@ -62,5 +88,6 @@ du -sh "$DIST"/_internal/* 2>/dev/null | sort -h | tail -6 | sed 's/^/    /'
 echo "  CUDA libraries:    $cuda_libs"
 echo "  self-test:         $result in ${selftest_s} s"
 echo "  GUI:               $gui"
+echo "  PostgreSQL line:   $pg"
 echo "  temp files left:   $leftover"
 exit $status
