@@ -83,3 +83,13 @@ def window(state, qtbot):  # noqa: ANN001, ANN201
     qtbot.waitExposed(win)
     yield win
     win.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_worker_outlives_its_test(qtbot):  # noqa: ANN001, ANN202
+    """As the app does at exit: a job still running when its widgets are gone (a chart
+    drawn for a closed page) would emit into a deleted object at interpreter exit."""
+    yield
+    from ui.worker import stop_all
+
+    assert stop_all(), "a background job did not stop within 10 s"

@@ -251,3 +251,19 @@ def test_elided_label_keeps_its_text_and_asks_for_little_room(qtbot) -> None:  #
     middle.resize(160, 30)
     middle.show()
     assert middle.shown_text().startswith("1 insp") and middle.shown_text().endswith("setup)")
+
+
+@pytest.mark.parametrize("key", ["label", "reports", "history", "inspect"])
+def test_pages_fit_960_wide_without_sideways_scrolling(window, qtbot, admin, key) -> None:  # noqa: ANN001
+    """960x540 is a 1080p monitor at 200 %: the Reports summary strip needed 776 px."""
+    from PySide6.QtWidgets import QScrollArea
+
+    signed_in(window, qtbot)
+    assert window.show_page(key)
+    if key == "reports":  # this platform's fonts are smaller than a desktop's: the summary
+        window.resize(860, 540)  # strip's words must wrap to fit even narrower here
+    qtbot.wait(50)
+    holder = window.pages[key].parentWidget()
+    while not isinstance(holder, QScrollArea):
+        holder = holder.parentWidget()
+    assert holder.horizontalScrollBar().maximum() == 0

@@ -105,6 +105,7 @@ class SummaryStrip(QWidget):
             box = QLabel()
             box.setAlignment(Qt.AlignmentFlag.AlignCenter)
             box.setTextFormat(Qt.TextFormat.RichText)
+            box.setWordWrap(True)  # "NG (final verdict)" takes two lines on a 960 px screen
             self.values[key] = box
             layout.addWidget(box)
         self._set({k: "–" for k in self.KEYS})
