@@ -145,3 +145,20 @@ def test_cancelled_sample_project_leaves_nothing_behind(tmp_path):
         assert [m.active for m in list_models(project)] == [True]
     finally:
         project.close()
+
+
+def test_demo_at_a_line_station_prints_a_command_that_opens_it(tmp_path, capsys, monkeypatch):
+    """With $INSPECTOR_DATABASE_URL set (a station of a line), the demo still keeps its own
+    inspector.db, and the command it suggests must say so to be accepted."""
+    monkeypatch.setenv("INSPECTOR_DATABASE_URL", "postgresql+psycopg://nobody@/line1")
+    samples = write_sample_tree(tmp_path / "samples")
+    root = tmp_path / "demo"
+    code, out, err = _run(capsys, "demo", "--samples", str(samples), "--preset", "fast",
+                          "--project", str(root))
+    assert code == 0, err
+    suggested = out.strip().splitlines()[-1].split("Explore it: inspector ")[1]
+    assert suggested.endswith("--database-url ''")
+    assert (root / "inspector.db").is_file()
+    args = [a.strip("'") for a in suggested.split()]
+    code, out, err = _run(capsys, *args)
+    assert code == 0, err

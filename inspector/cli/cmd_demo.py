@@ -8,11 +8,12 @@ report. Also the main job of ``run.sh`` on a machine without a display.
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from pathlib import Path
 
-from inspector.cli.common import emit, print_progress
+from inspector.cli.common import DATABASE_URL_ENV, emit, print_progress
 from inspector.errors import UserError
 
 
@@ -73,9 +74,12 @@ def run(args: argparse.Namespace) -> int:
     )
     lines.append("\nQA report for today (as `inspector report --day` prints it):\n"
                  + _report_text(project))
+    # The demo keeps its own inspector.db: at a station set up for a line's database
+    # server ($INSPECTOR_DATABASE_URL), the command must say so or it would be refused.
+    local = " --database-url ''" if os.environ.get(DATABASE_URL_ENV) else ""
     lines.append(f"Total time {time.perf_counter() - t0:.1f} s (set-up and training "
                  f"{train_s:.1f} s). Explore it: inspector images --project {root} "
-                 f"--operator admin")
+                 f"--operator admin{local}")
     emit(args, {"project": str(root), "summary": summary, "results": rows}, "\n".join(lines))
     project.close()
     return 0
