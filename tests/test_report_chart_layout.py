@@ -16,7 +16,8 @@ from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 from inspector.reports import ReportFilters
-from inspector.reports.charts import PLAIN_TEXT, draw_screen, render_screen_png
+from inspector.reports.charts import PLAIN_TEXT
+from inspector.reports.screen_charts import draw_screen, render_screen_png
 from inspector.reports.types import (
     CountShare,
     DayCount,

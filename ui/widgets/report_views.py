@@ -50,7 +50,7 @@ class ChartView(QLabel):
         self._render()
 
     def _render(self) -> None:
-        from inspector.reports.charts import render_screen_png
+        from inspector.reports.screen_charts import render_screen_png
         from ui.worker import Job
 
         if self.report is None:
