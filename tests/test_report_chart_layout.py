@@ -107,9 +107,11 @@ def strips_overlap(a: np.ndarray, b: np.ndarray, slack: float = 1.0) -> bool:
     return True
 
 
-def draw(width: int, height: int, rep: Report) -> Figure:
+def draw(width: int, height: int, rep: Report, dpi: int = 100) -> Figure:
+    """``width`` x ``height`` logical pixels; at ``dpi`` 200 twice as many device pixels,
+    as the Reports page asks for on a monitor at 200 %."""
     with matplotlib.rc_context(PLAIN_TEXT):
-        fig = Figure(figsize=(width / 100, height / 100), dpi=100)
+        fig = Figure(figsize=(width / 100, height / 100), dpi=dpi)
         FigureCanvasAgg(fig)
         draw_screen(fig, rep)
         fig.canvas.draw()
@@ -124,9 +126,11 @@ SIZES = [(758, 320), (877, 320), (1064, 320), (1320, 320), (1718, 365), (700, 32
 
 @pytest.mark.parametrize(("width", "height"), SIZES)
 @pytest.mark.parametrize("busy", [False, True], ids=["week", "month"])
-def test_no_label_overlaps_or_is_cut(width: int, height: int, busy: bool) -> None:
+@pytest.mark.parametrize("dpi", [100, 200])
+def test_no_label_overlaps_or_is_cut(width: int, height: int, busy: bool, dpi: int) -> None:
     rep = make_report(MANY_TYPES, 31, 12) if busy else make_report()
-    fig = draw(width, height, rep)
+    fig = draw(width, height, rep, dpi)
+    width, height = width * dpi // 100, height * dpi // 100  # the figure's pixels
     page = Bbox.from_bounds(0, 0, width, height)
     boxes = text_boxes(fig)
     assert any(text.startswith("broken_large") for text, _, _ in boxes)

@@ -394,3 +394,54 @@ def test_admin_names_and_roles_on_the_server(tmp_path: Path, pg_url: URL) -> Non
         add_operator(project, admin, "Zoë", role="operator")
         with pytest.raises(UserError, match="already exists"):
             add_operator(project, admin, "ZOË")
+
+
+def test_a_folder_opened_with_another_lines_database_is_refused(tmp_path: Path, pg_url: URL,
+                                                                pg_server) -> None:  # noqa: ANN001
+    """Line 1's folder with line 2's URL: before the project id tied them, `check
+    --remove-orphans` took line 1's images for leftovers and deleted them."""
+    import numpy as np
+
+    from inspector.services.importing import import_array
+
+    other_url = pg_server.database()
+    try:
+        line1 = init_project(tmp_path / "line1", "boss", database_url=pg_url)
+        admin = sign_in(line1, "boss")
+        import_array(line1, admin, np.full((16, 16, 3), 7, np.uint8), source="file",
+                     name="part.png")
+        line1.close()
+        init_project(tmp_path / "line2", "boss", database_url=other_url).close()
+        files = sorted((tmp_path / "line1" / "images").rglob("*.png"))
+        assert files
+        with pytest.raises(UserError, match="not the same project"):
+            Project.open(tmp_path / "line1", database_url=other_url)
+        assert sorted((tmp_path / "line1" / "images").rglob("*.png")) == files
+        with Project.open(tmp_path / "line1", database_url=pg_url) as again:  # its own: fine
+            with pytest.raises(UserError, match="not a setting"):
+                again.set_setting(sign_in(again, "boss"), "server_project_id", None)
+    finally:
+        pg_server.drop(other_url)
+
+
+def test_a_password_in_the_query_string_is_hidden_too() -> None:
+    """libpq reads ?password= as well as user:password@; messages and logs show neither."""
+    pytest.importorskip("psycopg")  # the engine loads its driver (no server needed)
+    db = Database("postgresql+psycopg://u:one@127.0.0.1:1/db?password=S3CRET&sslmode=disable")
+    try:
+        shown = db.describe()
+    finally:
+        db.dispose()
+    assert "one" not in shown and "S3CRET" not in shown
+    assert "sslmode=disable" in shown and "127.0.0.1:1/db" in shown
+
+
+def test_a_wrong_option_in_the_url_is_a_user_error(tmp_path: Path, pg_url: URL) -> None:
+    """A misspelt libpq option reaches the server code as a ProgrammingError, which
+    used to end the CLI as an internal error."""
+    wrong = pg_url.update_query_dict({"conect_timeout": "5"})
+    with pytest.raises(UserError, match="refused|cannot reach"):
+        init_project(tmp_path / "line1", "boss", database_url=wrong)
+    init_project(tmp_path / "line1", "boss", database_url=pg_url).close()
+    with pytest.raises(UserError, match="refused|cannot reach"):
+        Project.open(tmp_path / "line1", database_url=wrong)

@@ -44,7 +44,10 @@ def rgb_to_pixmap(rgb: np.ndarray, max_side: int | None = None, ratio: float = 1
             Qt.TransformationMode.SmoothTransformation,
         )
     if max_side:
-        pix.setDevicePixelRatio(ratio)
+        # A picture smaller than the place it goes keeps its logical size (it is not
+        # shrunk to half on a 200 % screen); a larger one is drawn in device pixels.
+        longest = max(pix.width(), pix.height(), 1)
+        pix.setDevicePixelRatio(max(1.0, min(ratio, longest / max_side)))
     return pix
 
 

@@ -48,8 +48,10 @@ def draw_screen(fig: Figure, rep: Report) -> None:
     so; the PDF's tables and the exports list them all).
     """
     fig.clear()
-    width, height = fig.get_figwidth() * fig.dpi, fig.get_figheight() * fig.dpi
-    if width >= MIN_LAYOUT_PX[0] * fig.dpi / 100 and height >= MIN_LAYOUT_PX[1] * fig.dpi / 100:
+    # Sizes in pixels at 100 dpi: a 200 % screen asks for twice the pixels at 200 dpi, and
+    # its text is twice as many pixels tall, so it fits the same number of dates and bars.
+    width, height = fig.get_figwidth() * 100, fig.get_figheight() * 100
+    if width >= MIN_LAYOUT_PX[0] and height >= MIN_LAYOUT_PX[1]:
         fig.set_layout_engine("constrained", w_pad=4 / 72, h_pad=4 / 72, wspace=0.02,
                               hspace=0.04)
     else:
@@ -91,7 +93,8 @@ class _Rows:
     def refit(self, renderer: RendererBase) -> bool:
         """Fewer bars where the laid-out chart is shorter than guessed; never more, so
         that fitting ends."""
-        fits = max(2, int(self.ax.get_window_extent(renderer).height // ROW_PX))
+        row = ROW_PX * self.ax.figure.dpi / 100  # the extent is in the figure's pixels
+        fits = max(2, int(self.ax.get_window_extent(renderer).height // row))
         if fits >= self.rows:
             return False
         self.rows = fits

@@ -37,7 +37,7 @@ from inspector.services.labeling import (
     image_info,
     register_defect_type,
 )
-from inspector.services.names import printable_file_name, short_text
+from inspector.services.names import column_width, printable_file_name, short_text
 from inspector.services.products import product_id
 from inspector.store import audit, roles
 from inspector.store.image_store import sha256_bytes, storage_error_reason
@@ -177,8 +177,8 @@ def import_paths(
         project.require(actor, roles.LABEL, entity="image")
     if source not in IMAGE_SOURCES:
         raise ValueError(f"unknown image source {source!r}")
-    lot = short_text(lot, "a lot", 100)  # the widths of the columns
-    serial = short_text(serial, "a serial number", 100)
+    lot = short_text(lot, "a lot", column_width(project, 100))
+    serial = short_text(serial, "a serial number", column_width(project, 100))
     with project.db.session() as session:
         pid = product_id(session, product)
     result = ImportReport()

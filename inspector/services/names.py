@@ -8,6 +8,7 @@ other control characters are refused.
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 from inspector.errors import UserError
 
@@ -22,10 +23,17 @@ def clean_name(text: str | None, what: str, max_len: int) -> str:
     return cleaned
 
 
-def short_text(text: str | None, what: str, max_len: int) -> str | None:
-    """Free text for a column of ``max_len`` characters (None stays None). SQLite stores a
-    longer text anyway; PostgreSQL refuses the whole row, so say so before writing."""
-    if text is not None and len(text) > max_len:
+def column_width(project: Any, width: int) -> int | None:
+    """The limit a text column has in ``project``'s database: PostgreSQL refuses the whole
+    row for a longer text, so it is checked before writing; SQLite stores any length, and
+    projects that stored longer texts there keep working (None: no limit)."""
+    return None if project.db.is_sqlite else width
+
+
+def short_text(text: str | None, what: str, max_len: int | None) -> str | None:
+    """Free text for a column of ``max_len`` characters (None stays None; a ``max_len``
+    of None: no limit, see ``column_width``)."""
+    if text is not None and max_len is not None and len(text) > max_len:
         raise UserError(f"{what} can have at most {max_len} characters")
     return text
 

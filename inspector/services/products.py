@@ -10,7 +10,7 @@ from sqlalchemy import select
 from inspector.engine.region import Region
 from inspector.errors import NotFoundError, UserError
 from inspector.services.dto import ProductInfo
-from inspector.services.names import clean_name, short_text
+from inspector.services.names import clean_name, column_width, short_text
 from inspector.store import audit, roles
 from inspector.store.models import Product
 
@@ -52,9 +52,9 @@ def add_product(
 ) -> ProductInfo:
     project.require(actor, roles.MANAGE_PRODUCTS, entity="product", details={"name": name})
     name = clean_name(name, "a product name", 200)
-    sku = short_text(sku, "an SKU", 100)  # the widths of the columns
-    line = short_text(line, "a line name", 100)
-    station = short_text(station, "a station name", 100)
+    sku = short_text(sku, "an SKU", column_width(project, 100))
+    line = short_text(line, "a line name", column_width(project, 100))
+    station = short_text(station, "a station name", column_width(project, 100))
     with project.db.session() as session:
         if find_product(session, name) is not None:
             raise UserError(f"a product named '{name}' already exists")

@@ -14,15 +14,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 import shutil
 import sqlite3
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 from sqlalchemy import URL, inspect, make_url, select
-from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 
 from inspector.errors import NotFoundError, UserError
 from inspector.fileio import atomic_write
@@ -241,7 +243,11 @@ class Project:
                 log.warning("upgrading the database %s from revision %s; no automatic backup "
                             "of a server database (take one with its tools, e.g. pg_dump)",
                             db.describe(), current)
-                migrate.upgrade(db.engine)
+                try:
+                    migrate.upgrade(db.engine)
+                except DBAPIError as exc:  # e.g. this role may not alter the tables
+                    raise UserError(_unreachable(db, exc)) from exc
+            _check_same_project(root, db)
         except BaseException:
             db.dispose()
             raise
@@ -279,6 +285,8 @@ class Project:
         """Change a setting (needs EDIT_SETTINGS); the old and new values are audited."""
         self.require(actor, roles.EDIT_SETTINGS, entity="setting", entity_id=key)
         validator = _VALIDATORS.get(key)
+        if key == SERVER_ID_KEY:  # not a setting: it ties the shared folder to its database
+            raise UserError(f"'{key}' is not a setting and cannot be changed")
         if validator is None and value is None and self._forget_setting(actor, key):
             return  # a key an older version stored: `settings KEY null` removes it
         if validator is None:  # a typo would otherwise be stored and silently ignored
@@ -342,24 +350,30 @@ def init_project(root: Path, admin_name: str = "admin", admin_pin: str | None = 
     if (root / DB_NAME).exists() or (root / SERVER_MARKER).exists():
         raise UserError(f"a project already exists in {root}")
     pin_hash = hash_pin(admin_pin) if admin_pin else None
+    server_id = uuid.uuid4().hex  # ties the folder to its database (see _check_same_project)
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"cannot create project folder {root}: {exc.strerror or exc}") from exc
     if database_url is None:
         db = Database(sqlite_url(root / DB_NAME))
+        migrate.upgrade(db.engine)
     else:
         db = _server_database(database_url)
         try:
             tables = inspect(db.engine).get_table_names()
-        except (OperationalError, InterfaceError) as exc:
+        except DBAPIError as exc:
             db.dispose()
             raise UserError(_unreachable(db, exc)) from exc
         if tables:  # never mix a project into (or migrate) someone else's tables
             db.dispose()
             raise UserError(f"the database {db.describe()} is not empty: a project needs an "
                             "empty database of its own")
-    migrate.upgrade(db.engine)
+        try:
+            migrate.upgrade(db.engine)  # one transaction: a refusal leaves it empty
+        except DBAPIError as exc:  # e.g. a role that may not create tables
+            db.dispose()
+            raise UserError(_unreachable(db, exc)) from exc
     project = Project(root, db)
     project._ensure_folders()
     with db.session() as session:
@@ -368,9 +382,11 @@ def init_project(root: Path, admin_name: str = "admin", admin_pin: str | None = 
         session.flush()
         audit.record(session, None, "project.init", "project", None,
                      {"admin": admin_name, "admin_id": admin.id})
+        if database_url is not None:
+            session.add(Setting(key=SERVER_ID_KEY, value=server_id, updated_at=utcnow()))
     if database_url is not None:  # last: a folder with the marker is a complete project
         atomic_write(root / SERVER_MARKER, _SERVER_MARKER_TEXT.format(
-            backend=db.engine.dialect.name).encode())
+            backend=db.engine.dialect.name, server_id=server_id).encode())
     return project
 
 
@@ -378,7 +394,24 @@ _SERVER_MARKER_TEXT = """\
 This Inspector project keeps its database on a database server ({backend}), not in
 inspector.db: open it with that server's database URL. This folder holds the project's
 images, models and heat maps, shared by every station of the line.
+project id: {server_id}
 """
+# The settings row that holds the same id in the database; not a user setting.
+SERVER_ID_KEY = "server_project_id"
+
+
+def _check_same_project(root: Path, db: Database) -> None:
+    """The folder and the database must be one project: opened with another line's URL,
+    the folder's images would look like leftovers of killed jobs to `check
+    --remove-orphans`, and new records would point at files of another project."""
+    marker = (root / SERVER_MARKER).read_text(encoding="utf-8", errors="replace")
+    found = re.search(r"^project id: ([0-9a-f]+)\s*$", marker, re.MULTILINE)
+    with db.session() as session:
+        row = session.get(Setting, SERVER_ID_KEY)
+    if found is None or row is None or row.value != found.group(1):
+        raise UserError(f"the folder {root} and the database {db.describe()} are not the same "
+                        f"project (the project id in {SERVER_MARKER} does not match the "
+                        "database's): check the database URL and the shared folder")
 
 
 def _server_database(database_url: str | URL) -> Database:
@@ -403,13 +436,22 @@ def _server_database(database_url: str | URL) -> Database:
 def _server_revision(db: Database) -> str | None:
     try:
         return migrate.database_revision(db.engine)
-    except (OperationalError, InterfaceError) as exc:
+    except DBAPIError as exc:
         raise UserError(_unreachable(db, exc)) from exc
 
 
-def _unreachable(db: Database, exc: OperationalError | InterfaceError) -> str:
+def _unreachable(db: Database, exc: DBAPIError) -> str:
+    """Down or unreachable: "cannot reach"; reached but refused (no rights, a wrong option
+    in the URL): the server's own words."""
     reason = " ".join(str(exc.orig or exc).split())
-    return f"cannot reach the database {db.describe()}: {reason}"
+    if isinstance(exc, OperationalError | InterfaceError) and not _refused(reason):
+        return f"cannot reach the database {db.describe()}: {reason}"
+    return f"the database {db.describe()} refused: {reason}"
+
+
+def _refused(reason: str) -> bool:
+    return any(m in reason.lower() for m in ("permission denied", "invalid", "unrecognized",
+                                              "must be owner"))
 
 
 def _refuse_newer(current: str | None) -> None:

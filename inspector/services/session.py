@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from inspector.errors import NotFoundError, PermissionDenied
-from inspector.services.names import clean_name
+from inspector.services.names import clean_name, column_width
 from inspector.store import audit
 from inspector.store.models import AuditEntry, Operator, utcnow
 from inspector.store.pins import verify_pin
@@ -48,7 +48,8 @@ def sign_in(
     """Check name and PIN; a wrong or missing PIN is refused and audited."""
     # 100: the width of the station columns of images and inspections (PostgreSQL
     # enforces it; SQLite would have stored a longer name anyway).
-    station = clean_name(station, "a station name", 100) if station and station.strip() else None
+    width = column_width(project, 100) or 200  # SQLite: the 200 it always allowed
+    station = clean_name(station, "a station name", width) if station and station.strip() else None
     with project.db.session() as session:
         op = find_operator(session, name.strip())
         if op is None or not op.active:

@@ -66,7 +66,11 @@ class Database:
 
     def describe(self) -> str:
         """The URL for messages and logs, password hidden."""
-        return make_url(self.url).render_as_string(hide_password=True)
+        url = make_url(self.url)
+        # libpq also takes the password as ?password=... (and a key's as ?sslpassword=...)
+        secret = {key: "hidden" for key in url.query if "password" in key.lower()}
+        return (url.update_query_dict(secret) if secret else url).render_as_string(
+            hide_password=True)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -56,3 +56,15 @@ def test_gallery_thumbnail_is_drawn_at_device_size(qtbot, monkeypatch, tmp_path)
     assert pix.devicePixelRatio() == 2.0
     assert pix.deviceIndependentSize().width() == thumbnails.THUMB_SIZE + 8
     assert max(image.width(), image.height()) == 2 * thumbnails.THUMB_SIZE
+
+
+def test_small_pictures_keep_their_size_at_200_percent(qtbot, monkeypatch) -> None:  # noqa: ANN001
+    small = np.zeros((40, 60, 3), np.uint8)
+    pix = rgb_to_pixmap(small, 100, 2.0)
+    size = pix.deviceIndependentSize()
+    assert (size.width(), size.height()) == (60, 40)  # not shrunk to 30x20
+    monkeypatch.setattr(recent_strip, "screen_ratio", lambda: 2.0)
+    framed = recent_strip._framed(small, "ok").toImage()
+    middle = framed.height() // 2
+    dark = [x for x in range(framed.width()) if framed.pixelColor(x, middle).red() < 10]
+    assert len(dark) >= 2 * 60 - 2  # the 60 px picture spans 120 device pixels

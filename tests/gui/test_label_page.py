@@ -366,3 +366,19 @@ def test_page_fits_960_wide_without_sideways_scrolling(label_page, window, qtbot
     while not isinstance(holder, QScrollArea):
         holder = holder.parentWidget()
     assert holder.horizontalScrollBar().maximum() == 0
+
+
+def test_brush_off_ends_the_eraser_and_the_outline_goes_with_the_image(label_page,
+                                                                      qtbot) -> None:  # noqa: ANN001
+    page = label_page
+    qtbot.keyClick(page.gallery, Qt.Key.Key_B, Qt.KeyboardModifier.ShiftModifier)
+    assert page.view.erasing and page.brush_button.isChecked()
+    qtbot.keyClick(page.gallery, Qt.Key.Key_B)  # brush off
+    assert not page.erase_button.isChecked() and not page.view.erasing
+    qtbot.keyClick(page.gallery, Qt.Key.Key_B)  # brush on again: it paints
+    assert page.view.brush_enabled and not page.view.erasing
+    view = page.view
+    qtbot.mouseMove(view.viewport(), view.mapFromScene(QPointF(10, 10)))
+    view._outline.setVisible(True)  # as a pointer over the image leaves it
+    view.set_image(None)
+    assert not view._outline.isVisible()

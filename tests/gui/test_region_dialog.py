@@ -82,7 +82,8 @@ def test_dialog_fits_the_screen(qtbot) -> None:  # noqa: ANN001
     dialog = RegionDialog(np.full((300, 400, 3), 128, np.uint8), None, "disc")
     qtbot.addWidget(dialog)
     room = dialog.screen().availableGeometry()
-    assert room.width() < 900 or room.height() < 680  # the offscreen screen is small
+    if room.width() >= 900 and room.height() >= 680:
+        pytest.skip("this screen is large enough for the dialog's full size")
     dialog.show()
     assert dialog.width() <= room.width() and dialog.height() <= room.height()
     assert dialog.height() >= dialog.minimumSizeHint().height()

@@ -125,7 +125,7 @@ class LabelPage(QWidget):
         self.types.types_changed.connect(self.reload_types)
         self.brush_button = QPushButton("Brush [B]")
         self.brush_button.setCheckable(True)
-        self.brush_button.toggled.connect(self.view.set_brush_enabled)
+        self.brush_button.toggled.connect(self._set_brush)
         self.erase_button = QPushButton("Erase [⇧B]")
         self.erase_button.setCheckable(True)
         self.erase_button.setToolTip("Shift+B: drags take paint away (a right-button drag "
@@ -476,6 +476,12 @@ class LabelPage(QWidget):
         new = max(new, size + 1) if factor > 1 else min(new, size - 1)
         self.view.set_brush_size(max(1, new))
         self._update_brush_label()
+
+    def _set_brush(self, enabled: bool) -> None:
+        """Brush off ends the eraser too: the next B must paint, not silently erase."""
+        self.view.set_brush_enabled(enabled)
+        if not enabled and self.erase_button.isChecked():
+            self.erase_button.setChecked(False)
 
     def _set_erasing(self, erasing: bool) -> None:
         """The eraser works through the brush, so turning it on turns the brush on."""

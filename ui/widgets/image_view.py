@@ -132,6 +132,7 @@ class ImageView(QGraphicsView):
         self._undo.clear()
         self._user_zoomed = False
         self.set_overlay(None)
+        self._outline.setVisible(False)  # shown again when the pointer moves over the image
         if rgb is None:
             self._image_item.setPixmap(QPixmap())
             self._mask_image = QImage()
@@ -182,6 +183,7 @@ class ImageView(QGraphicsView):
             self.resetTransform()
             self.fitInView(self._image_item, Qt.AspectRatioMode.KeepAspectRatio)
             self.zoom_factor = self.transform().m11()
+            self._move_outline(self._outline.rect().center())  # same size on screen
 
     def zoom(self, factor: float) -> None:
         self._user_zoomed = True

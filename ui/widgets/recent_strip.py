@@ -19,8 +19,12 @@ THUMB = 84
 def _framed(rgb: np.ndarray, verdict: str) -> QPixmap:
     """The picture in a frame of its verdict's colour, in device pixels (sharp at 200 %)."""
     ratio = screen_ratio()
-    inner = rgb_to_pixmap(rgb, THUMB, ratio)
-    inner.setDevicePixelRatio(1.0)  # painted below in device pixels
+    inner = rgb_to_pixmap(rgb)
+    longest = max(inner.width(), inner.height(), 1)
+    side = round(min(longest, THUMB) * ratio)  # its logical size (at most THUMB), in device px
+    if side != longest:
+        inner = inner.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
+                             Qt.TransformationMode.SmoothTransformation)
     side = round((THUMB + 10) * ratio)
     pix = QPixmap(side, side)
     pix.fill(QColor(VERDICT_COLOURS.get(verdict, VERDICT_COLOURS["none"])[0]))
