@@ -365,27 +365,44 @@ def test_an_older_server_database_is_upgraded_and_a_newer_refused(
 
 
 def test_two_stations_upgrading_at_once_take_turns(pg_url: URL) -> None:
-    """The advisory lock: the second upgrader waits, then finds nothing left to do."""
+    """The advisory lock: while one station holds it, another's upgrade waits (seen in
+    pg_stat_activity) and changes nothing; once it is released the upgrade runs."""
     import threading
+    import time
 
-    engines = [create_engine(pg_url) for _ in range(2)]
+    from inspector.store.migrate import _UPGRADE_LOCK_KEY
+
+    holder, station = create_engine(pg_url), create_engine(pg_url)
     errors: list[BaseException] = []
 
-    def run(engine) -> None:  # noqa: ANN001
+    def run() -> None:
         try:
-            migrate.upgrade(engine)
+            migrate.upgrade(station)
         except BaseException as exc:  # reported by the assertion below
             errors.append(exc)
 
-    threads = [threading.Thread(target=run, args=(e,)) for e in engines]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(30)
-    assert errors == []
-    assert migrate.database_revision(engines[0]) == migrate.head_revision()
-    for e in engines:
-        e.dispose()
+    try:
+        with holder.connect() as lock:
+            lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _UPGRADE_LOCK_KEY})
+            upgrader = threading.Thread(target=run)
+            upgrader.start()
+            waiting = 0
+            deadline = time.monotonic() + 20
+            while not waiting and upgrader.is_alive() and time.monotonic() < deadline:
+                time.sleep(0.05)
+                waiting = lock.execute(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()")).scalar()
+            assert waiting == 1 and upgrader.is_alive()  # it waits for the first station
+            assert migrate.database_revision(holder) is None  # and has changed nothing
+            lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _UPGRADE_LOCK_KEY})
+            lock.commit()
+        upgrader.join(30)
+        assert errors == [] and not upgrader.is_alive()
+        assert migrate.database_revision(holder) == migrate.head_revision()
+    finally:
+        holder.dispose()
+        station.dispose()
 
 
 def test_admin_names_and_roles_on_the_server(tmp_path: Path, pg_url: URL) -> None:
