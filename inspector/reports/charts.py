@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from inspector.reports.types import Report
+from inspector.reports.types import ParetoRow, Report
 
 DARK, MID, LIGHT = "#222222", "#777777", "#cccccc"
 # Shop-floor text (stations, defect types, override reasons) is never maths: "$" in a
@@ -68,12 +68,17 @@ def draw_trend(ax: Axes, rep: Report, legend_columns: int = 1, dates: int = 10) 
               ncols=legend_columns)
 
 
-def draw_pareto(ax: Axes, rep: Report, max_types: int = 10) -> None:
-    """Defect-type counts as bars, cumulative share as a line with square markers."""
-    title = TITLES["pareto"]
+def _pareto_rows(ax: Axes, rep: Report, max_types: int) -> tuple[ParetoRow, ...]:
+    """The Pareto's first rows; an empty chart says "no data" (both layouts share it)."""
     rows = rep.pareto[:max_types]
     if not rows:
-        _no_data(ax, title)
+        _no_data(ax, TITLES["pareto"])
+    return rows
+
+
+def draw_pareto(ax: Axes, rep: Report, max_types: int = 10) -> None:
+    """Defect-type counts as bars, cumulative share as a line with square markers."""
+    if not (rows := _pareto_rows(ax, rep, max_types)):
         return
     x = list(range(len(rows)))
     ax.bar(x, [r.count for r in rows], color=MID, edgecolor=DARK, hatch="xx")
@@ -85,17 +90,14 @@ def draw_pareto(ax: Axes, rep: Report, max_types: int = 10) -> None:
     cum.set_ylim(0, 105)
     cum.yaxis.set_major_formatter(PercentFormatter(decimals=0))
     cum.axhline(80, color=MID, linestyle="--", linewidth=0.8)
-    ax.set_title(title)
+    ax.set_title(TITLES["pareto"])
 
 
 def draw_pareto_rows(ax: Axes, rep: Report, max_types: int = 10) -> None:
     """The Pareto lying down, for a short screen: the names beside the bars need no
     slanting (which took a third of the height), each bar says its count and the
     cumulative share."""
-    title = TITLES["pareto"]
-    rows = rep.pareto[:max_types]
-    if not rows:
-        _no_data(ax, title)
+    if not (rows := _pareto_rows(ax, rep, max_types)):
         return
     y = list(range(len(rows)))
     ax.barh(y, [r.count for r in rows], color=MID, edgecolor=DARK, hatch="xx")
@@ -107,7 +109,7 @@ def draw_pareto_rows(ax: Axes, rep: Report, max_types: int = 10) -> None:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(0, max(r.count for r in rows) * 1.6)
     ax.set_xlabel("NG parts")
-    ax.set_title(title)
+    ax.set_title(TITLES["pareto"])
 
 
 def _rate_bars(ax: Axes, title: str, keys: list[str], rates: list[float], ns: list[int]) -> None:
