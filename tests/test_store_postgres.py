@@ -462,3 +462,91 @@ def test_a_wrong_option_in_the_url_is_a_user_error(tmp_path: Path, pg_url: URL) 
     init_project(tmp_path / "line1", "boss", database_url=pg_url).close()
     with pytest.raises(UserError, match="refused|cannot reach"):
         Project.open(tmp_path / "line1", database_url=wrong)
+
+
+def test_a_stations_connections_carry_lock_and_idle_timeouts(pg_url: URL) -> None:
+    database = Database(pg_url)
+    own = Database(pg_url.update_query_dict({"options": "-c lock_timeout=5000"}))
+    try:
+        with database.engine.connect() as conn:
+            assert conn.execute(text("SHOW lock_timeout")).scalar() == "30s"
+            idle = conn.execute(text("SHOW idle_in_transaction_session_timeout")).scalar()
+            assert idle == "10min"
+        with own.engine.connect() as conn:  # the URL's own options win
+            assert conn.execute(text("SHOW lock_timeout")).scalar() == "5s"
+    finally:
+        database.dispose()
+        own.dispose()
+
+
+def test_a_row_held_by_a_hung_station_makes_the_other_busy_not_frozen(
+        pg_url: URL, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Station A locks the admin row and hangs; station B's write gives up after the lock
+    timeout with the "busy" advice instead of waiting for ever (A lets go after 15 s, so
+    without the timeout B succeeds late and the test fails)."""
+    import threading
+    import time
+
+    from inspector.store import db as db_module
+
+    monkeypatch.setattr(db_module, "SERVER_LOCK_TIMEOUT_S", 1)
+    setup = Database(pg_url)
+    migrate.upgrade(setup.engine)
+    with setup.session() as s:
+        s.add(Operator(name="Ada", role="admin", pin_hash="x"))
+    hung, station = Database(pg_url), Database(pg_url)
+    release = threading.Event()
+
+    def hold() -> None:
+        with hung.session() as s:
+            s.execute(select(Operator).with_for_update()).all()
+            release.wait(15)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        time.sleep(0.5)
+        started = time.monotonic()
+        with pytest.raises(OperationalError) as caught, station.session() as s:
+            s.execute(text("UPDATE operators SET role = 'operator'"))
+        assert time.monotonic() - started < 10
+        assert "busy" in db_problem(caught.value)
+    finally:
+        release.set()
+        holder.join(30)
+        for database in (setup, hung, station):
+            database.dispose()
+
+
+def test_a_station_starting_during_a_long_upgrade_waits_past_the_lock_timeout(
+        pg_url: URL, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+
+    from inspector.store import db as db_module
+    from inspector.store.migrate import _UPGRADE_LOCK_KEY
+
+    monkeypatch.setattr(db_module, "SERVER_LOCK_TIMEOUT_S", 1)
+    holder, station = create_engine(pg_url), Database(pg_url)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            migrate.upgrade(station.engine)
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    try:
+        with holder.connect() as lock:
+            lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _UPGRADE_LOCK_KEY})
+            upgrader = threading.Thread(target=run)
+            upgrader.start()
+            time.sleep(2.5)  # well past the stations' lock timeout
+            lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _UPGRADE_LOCK_KEY})
+            lock.commit()
+        upgrader.join(30)
+        assert errors == []
+        assert migrate.database_revision(holder) == migrate.head_revision()
+    finally:
+        holder.dispose()
+        station.dispose()

@@ -18,6 +18,13 @@ from sqlalchemy.orm import Session, sessionmaker
 # Seconds to wait for a database server to answer a new connection (a URL's own
 # connect_timeout, or $PGCONNECT_TIMEOUT, wins).
 SERVER_CONNECT_TIMEOUT_S = 10
+# Seconds a statement waits for a row or table another station holds before it gives up
+# with "busy" (SQLite's busy timeout is 30 s too), and seconds a connection may sit
+# inside an open transaction before the server ends it: a station that hangs or loses
+# power mid-transaction must not hold its locks against the whole line. A URL's own
+# ``options``, or $PGOPTIONS, replaces both.
+SERVER_LOCK_TIMEOUT_S = 30
+SERVER_IDLE_IN_TRANSACTION_S = 600
 
 
 def sqlite_url(path: Path) -> URL:
@@ -28,7 +35,7 @@ def sqlite_url(path: Path) -> URL:
 
 def make_engine(url: str | URL) -> Engine:
     """Create an engine; for SQLite turn on WAL, foreign keys and a busy timeout, for
-    PostgreSQL a connect timeout."""
+    PostgreSQL connect, lock and idle-in-transaction timeouts."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
@@ -43,11 +50,15 @@ def make_engine(url: str | URL) -> Engine:
 
         return engine
     connect_args: dict[str, Any] = {}
-    if (parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query
-            and not os.environ.get("PGCONNECT_TIMEOUT")):
-        # libpq waits for the OS (minutes) on a server whose packets are dropped: a station
-        # starting while the network is down should say so in seconds instead
-        connect_args["connect_timeout"] = SERVER_CONNECT_TIMEOUT_S
+    if parsed.get_backend_name() == "postgresql":
+        if "connect_timeout" not in parsed.query and not os.environ.get("PGCONNECT_TIMEOUT"):
+            # libpq waits for the OS (minutes) on a server whose packets are dropped: a
+            # station starting while the network is down should say so in seconds instead
+            connect_args["connect_timeout"] = SERVER_CONNECT_TIMEOUT_S
+        if "options" not in parsed.query and not os.environ.get("PGOPTIONS"):
+            connect_args["options"] = (
+                f"-c lock_timeout={SERVER_LOCK_TIMEOUT_S * 1000}"
+                f" -c idle_in_transaction_session_timeout={SERVER_IDLE_IN_TRANSACTION_S * 1000}")
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 

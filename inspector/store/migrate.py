@@ -81,6 +81,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             # transaction ends; the waiting station then finds the schema at head (alembic
             # reads the revision after the lock) and changes nothing. PostgreSQL's DDL is
             # transactional, so a failed upgrade leaves the database as it was.
+            # An upgrade of a large database may take longer than the stations' lock
+            # timeout: a station starting meanwhile waits for it rather than fail.
+            conn.execute(text("SET LOCAL lock_timeout = 0"))
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _UPGRADE_LOCK_KEY})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)

@@ -36,9 +36,9 @@ def db_problem(exc: BaseException) -> str | None:
         return f"cannot write to the project: {problem}"
     text = str(getattr(exc, "orig", None) or exc).lower()
     # SQLite says "locked"; PostgreSQL ends one of two clashing writers with a deadlock
-    # or serialization error instead: the same advice holds.
+    # or serialization error, or a waiting one with its lock timeout: the same advice holds.
     if any(m in text for m in ("database is locked", "database is busy", "deadlock detected",
-                               "could not serialize access")):
+                               "could not serialize access", "lock timeout")):
         return ("the project is busy: another program or station is writing to it. Try "
                 "again in a moment")
     if any(m in text for m in _SERVER_GONE):
