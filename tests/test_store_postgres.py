@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import URL, create_engine, func, inspect, select, text
+from sqlalchemy import URL, Engine, create_engine, func, inspect, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 
 from inspector.errors import NotFoundError, UserError
@@ -364,28 +365,34 @@ def test_an_older_server_database_is_upgraded_and_a_newer_refused(
     engine.dispose()
 
 
+def _upgrade_in_thread(engine: Engine) -> tuple[threading.Thread, list[BaseException]]:
+    """Start ``migrate.upgrade(engine)`` in a thread, as a second station would; errors
+    are collected for the caller's assertion."""
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            migrate.upgrade(engine)
+        except BaseException as exc:  # reported by the caller's assertion
+            errors.append(exc)
+
+    upgrader = threading.Thread(target=run)
+    upgrader.start()
+    return upgrader, errors
+
+
 def test_two_stations_upgrading_at_once_take_turns(pg_url: URL) -> None:
     """The advisory lock: while one station holds it, another's upgrade waits (seen in
     pg_stat_activity) and changes nothing; once it is released the upgrade runs."""
-    import threading
     import time
 
     from inspector.store.migrate import _UPGRADE_LOCK_KEY
 
     holder, station = create_engine(pg_url), create_engine(pg_url)
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            migrate.upgrade(station)
-        except BaseException as exc:  # reported by the assertion below
-            errors.append(exc)
-
     try:
         with holder.connect() as lock:
             lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _UPGRADE_LOCK_KEY})
-            upgrader = threading.Thread(target=run)
-            upgrader.start()
+            upgrader, errors = _upgrade_in_thread(station)
             waiting = 0
             deadline = time.monotonic() + 20
             while not waiting and upgrader.is_alive() and time.monotonic() < deadline:
@@ -484,7 +491,6 @@ def test_a_row_held_by_a_hung_station_makes_the_other_busy_not_frozen(
     """Station A locks the admin row and hangs; station B's write gives up after the lock
     timeout with the "busy" advice instead of waiting for ever (A lets go after 15 s, so
     without the timeout B succeeds late and the test fails)."""
-    import threading
     import time
 
     from inspector.store import db as db_module
@@ -520,7 +526,6 @@ def test_a_row_held_by_a_hung_station_makes_the_other_busy_not_frozen(
 
 def test_a_station_starting_during_a_long_upgrade_waits_past_the_lock_timeout(
         pg_url: URL, monkeypatch: pytest.MonkeyPatch) -> None:
-    import threading
     import time
 
     from inspector.store import db as db_module
@@ -528,19 +533,10 @@ def test_a_station_starting_during_a_long_upgrade_waits_past_the_lock_timeout(
 
     monkeypatch.setattr(db_module, "SERVER_LOCK_TIMEOUT_S", 1)
     holder, station = create_engine(pg_url), Database(pg_url)
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            migrate.upgrade(station.engine)
-        except BaseException as exc:  # reported by the assertion below
-            errors.append(exc)
-
     try:
         with holder.connect() as lock:
             lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _UPGRADE_LOCK_KEY})
-            upgrader = threading.Thread(target=run)
-            upgrader.start()
+            upgrader, errors = _upgrade_in_thread(station.engine)
             time.sleep(2.5)  # well past the stations' lock timeout
             lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _UPGRADE_LOCK_KEY})
             lock.commit()
