@@ -29,7 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--operator", default=None,
                    help="an admin (default: $INSPECTOR_OPERATOR); not needed when the "
                         "database no longer opens")
-    p.add_argument("--pin", default=None, help="the admin's PIN, where one is set")
+    p.add_argument("--pin", default=None,
+                   help="the admin's PIN, where one is set (asked for at a terminal)")
     p.set_defaults(handler=run_restore)
 
 

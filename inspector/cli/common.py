@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import math
 import os
@@ -53,7 +54,10 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--operator", default=None, help="operator name (default: $INSPECTOR_OPERATOR)"
     )
-    parser.add_argument("--pin", default=None, help="operator PIN, where one is set")
+    parser.add_argument(
+        "--pin", default=None,
+        help="operator PIN, where one is set (default: $INSPECTOR_PIN; at a terminal, "
+             "asked for without echo, which keeps it out of the shell history)")
     parser.add_argument("--json", action="store_true", help="machine-readable JSON output")
 
 
@@ -98,12 +102,14 @@ def open_project(args: argparse.Namespace):  # -> Project
 
 
 def actor_for(args: argparse.Namespace, project: Any):  # -> Actor
-    from inspector.services.session import sign_in
+    from inspector.services.session import pin_required, sign_in
 
     name = args.operator or os.environ.get("INSPECTOR_OPERATOR")
     if not name:
         raise UserError("no operator given: use --operator NAME or set INSPECTOR_OPERATOR")
     pin = args.pin or os.environ.get("INSPECTOR_PIN")
+    if not pin and sys.stdin.isatty() and pin_required(project, name):
+        pin = getpass.getpass(f"PIN for {name.strip()}: ")  # not echoed, not in the history
     station = getattr(args, "station", None) or os.environ.get("INSPECTOR_STATION")
     return sign_in(project, name, pin=pin, station=station)
 

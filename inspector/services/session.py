@@ -42,6 +42,15 @@ def find_operator(session, name: str) -> Operator | None:  # noqa: ANN001 - ORM 
     return op
 
 
+def pin_required(project: Project, name: str) -> bool:
+    """True when ``name`` is an active operator with a PIN. The CLI asks such an
+    operator for the PIN at the terminal rather than take it on the command line, where
+    it would stay in the shell history and show in the process list."""
+    with project.db.session() as session:
+        op = find_operator(session, name.strip())
+        return bool(op is not None and op.active and op.pin_hash)
+
+
 def sign_in(
     project: Project, name: str, pin: str | None = None, station: str | None = None
 ) -> Actor:

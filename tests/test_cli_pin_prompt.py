@@ -1,0 +1,57 @@
+"""A PIN is asked for at the terminal (no echo) when it is not given, so it need not be
+typed on the command line, where the shell history and the process list keep it."""
+
+from __future__ import annotations
+
+import getpass
+import io
+import sys
+from pathlib import Path
+
+import pytest
+
+from inspector.cli.main import main
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "proj"
+    assert main(["init", "--project", str(root), "--admin", "Ada", "--admin-pin", "2468"]) == 0
+    return root
+
+
+def test_at_a_terminal_the_pin_is_asked_for_once(project: Path, monkeypatch, capsys) -> None:  # noqa: ANN001
+    asked: list[str] = []
+    monkeypatch.setattr(sys, "stdin", _Terminal())
+    monkeypatch.setattr(getpass, "getpass", lambda prompt: asked.append(prompt) or "2468")
+    capsys.readouterr()
+    assert main(["operators", "list", "--project", str(project), "--operator", "ada"]) == 0
+    assert asked == ["PIN for ada: "]
+    assert "Ada" in capsys.readouterr().out
+
+
+def test_a_wrong_typed_pin_is_refused_and_no_pin_is_asked_of_whom_has_none(
+        project: Path, monkeypatch, capsys) -> None:  # noqa: ANN001
+    asked: list[str] = []
+    monkeypatch.setattr(sys, "stdin", _Terminal())
+    monkeypatch.setattr(getpass, "getpass", lambda prompt: asked.append(prompt) or "0000")
+    assert main(["operators", "list", "--project", str(project), "--operator", "Ada"]) == 1
+    assert "wrong PIN" in capsys.readouterr().err
+    assert main(["operators", "add", "Olga", "--project", str(project), "--operator", "Ada",
+                 "--pin", "2468"]) == 0  # given: not asked
+    assert len(asked) == 1
+    assert main(["products", "list", "--project", str(project), "--operator", "Olga"]) == 0
+    assert len(asked) == 1  # Olga has no PIN
+
+
+def test_without_a_terminal_a_missing_pin_is_refused_not_waited_for(
+        project: Path, monkeypatch, capsys) -> None:  # noqa: ANN001
+    monkeypatch.setattr(sys, "stdin", io.StringIO())
+    monkeypatch.setattr(getpass, "getpass", lambda prompt: pytest.fail("asked in a script"))
+    assert main(["operators", "list", "--project", str(project), "--operator", "Ada"]) == 1
+    assert "PIN missing" in capsys.readouterr().err
