@@ -118,6 +118,30 @@ def test_import_label_images(cli, image_dir: Path, tmp_path: Path) -> None:  # n
     assert code == 1 and "no image with id 999" in err
 
 
+def test_output_with_a_file_name_that_is_not_utf8(cli, tmp_path: Path) -> None:  # noqa: ANN001
+    """The name's raw byte cannot be written as UTF-8: the JSON is escaped ASCII that reads
+    back as the very path (a script can still find the file), the text shows an escape."""
+    import os
+
+    folder = tmp_path / "share"
+    folder.mkdir()
+    path = folder / os.fsdecode(b"caf\xe9.png")
+    try:
+        Image.fromarray(np.full((16, 16, 3), 90, np.uint8)).save(path, format="PNG")
+    except (OSError, UnicodeError):
+        pytest.skip("this file system refuses names that are not UTF-8")
+    cli("init", operator=None)
+    rep = _json(cli, "import", str(folder))
+    assert [s["original_name"] for s in rep["stored"]] == ["caf\ufffd.png"]
+    code, out, err = cli("import", str(path))
+    assert code == 0, err
+    assert "caf\\udce9.png" in out
+    listed = _json(cli, "images", operator=None)
+    assert listed[0]["original_name"] == "caf\ufffd.png"
+    dup = _json(cli, "import", str(path))["duplicates"]
+    assert Path(dup[0]["path"]) == path
+
+
 def test_defect_types_and_settings(cli) -> None:  # noqa: ANN001
     cli("init", operator=None)
     assert _json(cli, "defect-types", "add", "crack", "--shortcut", "c") == {"name": "crack"}

@@ -375,3 +375,20 @@ def test_control_characters_in_file_names_are_not_stored(project, actor, tmp_pat
     import_paths(project, actor, [odd])
     (info,) = list_images(project)
     assert info.original_name == "part?[2J?fake.png"
+
+
+def test_file_names_that_are_not_utf8_are_imported(project, actor, tmp_path,
+                                                   make_image) -> None:  # noqa: ANN001
+    """A Latin-1 "café.png" from an old share reaches Python as a lone surrogate, which
+    the database cannot store: the import stopped with an internal error, losing the
+    report of every file it had done."""
+    name = os.fsdecode(b"caf\xe9.png")
+    try:
+        odd = make_image(tmp_path / "share" / name, seed=8)
+    except (OSError, UnicodeError):
+        pytest.skip("this file system refuses names that are not UTF-8")
+    make_image(tmp_path / "share" / "plain.png", seed=9)
+    rep = import_paths(project, actor, [tmp_path / "share"])
+    assert rep.refused == [] and len(rep.stored) == 2
+    assert {i.original_name for i in rep.stored} == {"caf\ufffd.png", "plain.png"}
+    assert (str(odd), rep.stored[0].id) in rep.accepted

@@ -136,12 +136,31 @@ def _is_array(value: Any) -> bool:
 
 
 def emit(args: argparse.Namespace, data: Any, human: str) -> None:
-    """Print JSON with --json, else the human text."""
+    """Print JSON with --json, else the human text. Text the output's encoding cannot hold
+    (a file name with bytes that are not UTF-8, a console on a legacy code page) must not
+    end a finished command with an internal error, nor make the JSON unreadable: JSON
+    then falls back to ASCII escapes (still valid JSON, the same strings once read), the
+    human text to backslash escapes."""
     if getattr(args, "json", False):
-        json.dump(to_jsonable(data), sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
-        sys.stdout.write("\n")
+        value = to_jsonable(data)
+        text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)
+        if not _encodable(text):
+            text = json.dumps(value, indent=2, ensure_ascii=True, allow_nan=False)
+        sys.stdout.write(text + "\n")
     else:
+        encoding = sys.stdout.encoding or "utf-8"
+        if not _encodable(human):
+            human = human.encode(encoding, "backslashreplace").decode(encoding)
         print(human)
+
+
+def _encodable(text: str) -> bool:
+    """Whether stdout's encoding holds ``text`` as it is (lone surrogates never are)."""
+    try:
+        text.encode(sys.stdout.encoding or "utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 _progress_line_open = False

@@ -192,7 +192,8 @@ def import_paths(
     try:
         for n, cand in enumerate(cands):
             check(cancel)
-            report(progress, n / max(1, len(cands)), f"Importing {cand.path.name}")
+            report(progress, n / max(1, len(cands)),
+                   f"Importing {printable_file_name(cand.path.name)}")
             src = "folder" if cand.in_folder and source == "file" else source
             _import_one(project, actor, cand, src, meta, max_pixels, seen, created_files,
                         result)

@@ -41,8 +41,17 @@ def short_text(text: str | None, what: str, max_len: int | None) -> str | None:
 def printable_file_name(name: str | None, max_len: int = 500) -> str | None:
     """A file name as stored and shown: control characters (an escape sequence that clears
     the terminal, a line break that fakes a line of output) become "?". Files are not
-    refused for their names; only what is shown is made safe."""
+    refused for their names; only what is shown is made safe. A name whose bytes are not
+    UTF-8 (a Latin-1 "café" from an old share) reaches Python as lone surrogates, which no
+    database driver, JSON reader or report can encode: each becomes U+FFFD."""
     if name is None:
         return None
-    safe = "".join("?" if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in name)
+    safe = "".join(_printable(ch) for ch in name)
     return safe[:max_len]
+
+
+def _printable(ch: str) -> str:
+    category = unicodedata.category(ch)
+    if category == "Cs":  # undecodable byte (surrogateescape)
+        return "\ufffd"
+    return "?" if category in ("Cc", "Cf") else ch
