@@ -126,3 +126,19 @@ def test_training_without_a_product_refuses_to_blend_products(two_products, tmp_
     import_paths(project, admin, [tmp_path / "cap"], product="cap", labels_from_folders=True)
     with pytest.raises(UserError, match=r"several products \(cap, disc\)"):
         training.train(project, admin, preset="fast")
+
+
+def test_a_long_thin_image_is_inspected_and_gets_a_heat_map(two_products, tmp_path) -> None:  # noqa: ANN001
+    """A strip from a line-scan camera, 12000 x 8 px: the heat map's thumbnail came out 0
+    px high, and OpenCV's refusal ended the whole batch with an internal error."""
+    import numpy as np
+    from PIL import Image
+
+    project, admin, parts = two_products
+    strip = tmp_path / "strip.png"
+    Image.fromarray(np.full((8, 12000, 3), 120, np.uint8)).save(strip)
+    batch = inspection.inspect_paths(project, admin, [strip, parts[0]], product="disc")
+    assert batch.refused == [] and batch.files == [str(strip), str(parts[0])]
+    heat_map = inspection.overlay_path(project, batch.inspections[0])
+    assert heat_map is not None
+    assert Image.open(heat_map).size == (640, 1)

@@ -324,7 +324,9 @@ def _save_overlay(project: Project, overlay: np.ndarray) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     h, w = overlay.shape[:2]
     scale = min(1.0, OVERLAY_MAX_SIDE / max(h, w))
-    small = cv2.resize(overlay, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    # at least 1 px: a 12000 x 8 strip would shrink to 0 px high, which OpenCV refuses
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    small = cv2.resize(overlay, size, interpolation=cv2.INTER_AREA)
     bgr = cv2.cvtColor(small, cv2.COLOR_RGB2BGR)
     ok, buf = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, 85])
     if not ok:
