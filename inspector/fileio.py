@@ -7,17 +7,56 @@ was expected: write a temp file in the same folder, fsync, then ``os.replace``.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import stat
 import tempfile
 from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+def _read_umask() -> int:
+    """The process umask. Read once, at import: os.umask can only be read by setting it,
+    and a file another thread created in that moment would get the wrong permissions."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
+
+
+def _mode_for(path: Path) -> int:
+    """The permissions the written file gets: those of the file it replaces, else what a
+    plain open() would give. mkstemp's temp file is private (0600), and a model, image or
+    report left so could not be read by the other stations' users of a shared project
+    folder, nor by a backup job running as another user."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return 0o666 & ~_UMASK
+
+
+def _set_mode(fd: int, mode: int) -> None:
+    """Best effort: a FAT USB stick or an SMB share may refuse permission changes (EPERM),
+    and the data matters more than its bits there. Windows files have no such bits."""
+    if not hasattr(os, "fchmod"):
+        return
+    try:
+        os.fchmod(fd, mode)
+    except OSError as exc:
+        log.debug("cannot set permissions %o on a new file: %s", mode, exc)
 
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` via a temp file + fsync + replace; cleans up on failure."""
     path = Path(os.path.realpath(path))  # a symlink is written through, not replaced
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = _mode_for(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        _set_mode(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -40,3 +40,19 @@ def test_symlink_is_written_through_not_replaced(tmp_path: Path) -> None:
     atomic_write(link, b'{"a": 1}')
     assert link.is_symlink() and os.readlink(link) == str(real)
     assert real.read_bytes() == b'{"a": 1}'
+
+
+@pytest.mark.skipif(not hasattr(os, "fchmod"), reason="no POSIX permission bits")
+def test_written_files_get_the_usual_permissions(tmp_path: Path) -> None:
+    """Not the temp file's private 0600: the other stations' users of a shared project
+    folder must be able to read its images and models."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    new = tmp_path / "model.bin"
+    atomic_write(new, b"one")
+    assert new.stat().st_mode & 0o777 == 0o666 & ~umask
+    kept = tmp_path / "report.pdf"
+    kept.write_bytes(b"old")
+    kept.chmod(0o640)  # a file someone restricted keeps its permissions
+    atomic_write(kept, b"new")
+    assert kept.stat().st_mode & 0o777 == 0o640
