@@ -33,8 +33,11 @@ from ui.label_actions import label_inspected_good
 from ui.pages.capture_page import IMAGE_FILTER
 from ui.qimage import heatmap_to_rgba
 from ui.state import AppState
+from ui.visible_height import VisibleHeightWatch, visible_height
 from ui.widgets.camera_preview import CameraPreview
+from ui.widgets.elided_label import ElidedLabel
 from ui.widgets.image_view import ImageView
+from ui.widgets.notes_area import NotesArea
 from ui.widgets.override_dialog import OverrideDialog
 from ui.widgets.progress_panel import ProgressPanel
 from ui.widgets.recent_strip import RecentStrip
@@ -42,6 +45,9 @@ from ui.widgets.verdict_banner import VerdictBanner, unfamiliar_text
 from ui.worker import Job
 
 RECENT = 10
+# Below this page height (a 1024x600 panel PC, 1093x614 at 125 %) the banner word and the
+# recent thumbnails are smaller, so verdict, heat map and recent parts fit unscrolled.
+COMPACT_BELOW = 640
 
 
 def inspect_files(project, actor, paths, product, progress=None, cancel=None):  # noqa: ANN001, ANN201
@@ -126,8 +132,8 @@ class InspectPage(QWidget):
         self.view = ImageView()
         self.focus_target = self.view
         self.banner = VerdictBanner()
-        self.detail = QLabel()
-        self.detail.setWordWrap(True)
+        # One line, "…" in the middle (image and time stay); the whole text in its tooltip.
+        self.detail = ElidedLabel(mode=Qt.TextElideMode.ElideMiddle)
         self.setup_warning = QLabel()
         self.setup_warning.setProperty("role", "warning")
         self.setup_warning.setWordWrap(True)
@@ -152,8 +158,8 @@ class InspectPage(QWidget):
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
         rl.addWidget(self.banner)
-        rl.addWidget(self.setup_warning)
-        rl.addWidget(self.batch_note)
+        self.notes = NotesArea([self.setup_warning, self.batch_note])
+        rl.addWidget(self.notes)
         rl.addWidget(self.detail)
         rl.addWidget(self.heatmap_box)
         actions = QHBoxLayout()
@@ -170,6 +176,8 @@ class InspectPage(QWidget):
         body.addWidget(middle, 1)
         body.addWidget(right)
         self.recent = RecentStrip()
+        self.compact = False
+        VisibleHeightWatch(self, self._fit_height)
         self.recent.chosen.connect(lambda payload: self.show_result(*payload))
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -186,6 +194,15 @@ class InspectPage(QWidget):
         state.actor_changed.connect(lambda _a: self._apply_role())
         self._apply_role()
         self.show_result(None, None)
+
+    def _fit_height(self) -> None:
+        """Compact where the visible height is under COMPACT_BELOW (not the page's own
+        height: a page that does not fit is as tall as its content, never short)."""
+        compact = visible_height(self) < COMPACT_BELOW
+        if compact != self.compact:
+            self.compact = compact
+            self.banner.set_compact(compact)
+            self.recent.set_compact(compact)
 
     def _apply_role(self) -> None:
         if self.state.actor is None:  # signed out: nobody may inspect, stop the timer
@@ -260,6 +277,7 @@ class InspectPage(QWidget):
         self.batch_note.style().unpolish(self.batch_note)
         self.batch_note.style().polish(self.batch_note)
         self.batch_note.setVisible(bool(text))
+        self.notes.refresh()
 
     def _toggle_camera_panel(self, on: bool) -> None:
         self.camera.setVisible(on)
@@ -332,6 +350,7 @@ class InspectPage(QWidget):
         self.setup_warning.setVisible(info is not None and info.unfamiliar)
         if info is not None:
             self.setup_warning.setText(unfamiliar_text(info.final_verdict))
+        self.notes.refresh()
         if info is None:
             self.banner.set_verdict(None, empty_text)
             self.detail.setText("Inspect an image, a folder or the live camera.")

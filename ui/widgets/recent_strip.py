@@ -14,6 +14,8 @@ from ui.style import VERDICT_COLOURS
 from ui.widgets.verdict_banner import WORDS
 
 THUMB = 84
+COMPACT_THUMB = 56  # on a short screen: the strip gives its height to the verdict
+ITEM_PADDING = 10  # px an icon-mode item adds around its icon and word
 
 
 def _framed(rgb: np.ndarray, verdict: str) -> QPixmap:
@@ -47,10 +49,18 @@ class RecentStrip(QListWidget):
         self.setViewMode(QListWidget.ViewMode.IconMode)
         self.setFlow(QListWidget.Flow.LeftToRight)
         self.setWrapping(False)
-        self.setIconSize(QSize(THUMB + 10, THUMB + 10))
-        self.setFixedHeight(THUMB + 64)
         self.setMovement(QListWidget.Movement.Static)
+        self.set_compact(False)
         self.itemClicked.connect(lambda item: self.chosen.emit(item.data(Qt.ItemDataRole.UserRole)))
+
+    def set_compact(self, compact: bool) -> None:
+        """Smaller thumbnails (the framed pictures scale down) and a strip only as high as
+        they, their word and a scroll bar need."""
+        side = (COMPACT_THUMB if compact else THUMB) + 10
+        self.setIconSize(QSize(side, side))
+        self.setFixedHeight(side + self.fontMetrics().height() + ITEM_PADDING
+                            + self.horizontalScrollBar().sizeHint().height()
+                            + 2 * self.frameWidth())
 
     def add(self, rgb: np.ndarray, verdict: str, payload: Any) -> None:
         item = QListWidgetItem(QIcon(_framed(rgb, verdict)), WORDS.get(verdict, verdict))

@@ -1,0 +1,100 @@
+"""Inspect on a small panel PC (1024x600) and on a laptop (1366x768): the verdict word is
+whole, and verdict, score, heat map and the recent parts show without scrolling, even
+with the setup warning and a batch summary that names a refused file."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from gui_helpers import sign_in_as
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QFontMetrics
+
+from inspector.services.inspection import BatchInspection
+from inspector.services.results import InspectionInfo
+
+pytestmark = pytest.mark.gui
+
+REFUSED = ("broken.png", "not an image, a damaged image, or an image type Inspector cannot read")
+
+
+def inspection(number: int, verdict: str) -> InspectionInfo:
+    """A stored inspection as the service returns it right after inspecting."""
+    heat = np.zeros((32, 32), np.float32)
+    heat[8:20, 10:24] = 1.0
+    return InspectionInfo(
+        id=number,
+        image_id=number,
+        image_name=f"part_{number:04d}.png",
+        model_version=3,
+        score=25.8,
+        threshold=17.0,
+        verdict=verdict,
+        final_verdict=verdict,
+        severity="critical",
+        defect_type="broken_large",
+        type_confidence=0.9,
+        heatmap_path=None,
+        operator="admin",
+        station="Line 1 / Station A",
+        product="disc",
+        inspected_at=dt.datetime(2026, 11, 27, 18, 45, tzinfo=dt.UTC),
+        duration_ms=40.0,
+        unfamiliar=True,
+        heatmap=heat,
+    )
+
+
+def show_batch(window, qtbot, size: tuple[int, int], verdict: str):  # noqa: ANN001, ANN201
+    """Ten parts inspected in a batch with one file refused; the last one unfamiliar."""
+    sign_in_as(window, "admin")
+    window.resize(*size)
+    window.show_page("inspect")
+    page = window.pages["inspect"]
+    rgb = np.full((256, 256, 3), 90, np.uint8)
+    done = [inspection(n, "ok") for n in range(1, 10)] + [inspection(10, verdict)]
+    page._files_inspected((BatchInspection(done, [REFUSED]), [(i, rgb) for i in done]))
+    qtbot.wait(100)
+    return page
+
+
+def on_screen(window, widget) -> bool:  # noqa: ANN001
+    """``widget`` lies wholly inside the visible part of the Inspect page's scroll area."""
+    viewport = window.containers["inspect"].viewport()
+    top_left = widget.mapTo(viewport, widget.rect().topLeft())
+    return viewport.rect().contains(QRect(top_left, widget.size()))
+
+
+@pytest.mark.parametrize("size", [(1024, 600), (1093, 614), (1366, 768)])
+def test_verdict_heat_map_and_recent_parts_fit_without_scrolling(
+    window, qtbot, admin, size
+) -> None:  # noqa: ANN001
+    page = show_batch(window, qtbot, size, "ng")
+    scroll = window.containers["inspect"]
+    assert scroll.verticalScrollBar().maximum() == 0, size
+    assert scroll.horizontalScrollBar().maximum() == 0, size
+    for widget in (page.banner, page.view, page.recent, page.override_button):
+        assert on_screen(window, widget), (size, widget)
+    assert page.view.height() >= 240 and page.recent.count() == 10
+    assert page.setup_warning.isVisibleTo(page) and page.batch_note.isVisibleTo(page)
+    assert "NOT inspected" in page.batch_note.text()  # whole, in its scrolling notes
+    word = page.banner.word
+    assert word.text() == "NG" and word.font().pointSize() >= 44  # still big from 2 m
+
+
+@pytest.mark.parametrize("size", [(1024, 600), (1366, 768)])
+def test_uncertain_is_shown_whole(window, qtbot, admin, size) -> None:  # noqa: ANN001
+    """At 64 pt "UNCERTAIN" is wider than the result column: it showed as "NCERTAI"."""
+    page = show_batch(window, qtbot, size, "uncertain")
+    word = page.banner.word
+    assert word.text() == "UNCERTAIN"
+    assert QFontMetrics(word.font()).horizontalAdvance(word.text()) <= word.contentsRect().width()
+    assert word.font().pointSize() >= 36
+
+
+def test_full_size_where_there_is_room(window, qtbot, admin) -> None:  # noqa: ANN001
+    page = show_batch(window, qtbot, (1366, 768), "ng")
+    assert page.banner.word.font().pointSize() == 64
+    assert page.recent.iconSize().height() == 94
