@@ -212,3 +212,24 @@ def test_stop_does_not_wait_for_a_blocked_camera_nor_take_its_frame(capture, qtb
     assert int(capture.camera.last_frame.mean()) == 50
     capture.camera.wait_stopped()
     assert capture.camera._retired == []
+
+
+def test_stacked_camera_picture_uses_the_room_it_has(window, capture, qtbot) -> None:  # noqa: ANN001
+    """A narrow, tall window stacks the panes; the picture stayed at its 200 px minimum
+    under a 560 px wide pane. It grows to 4:3, and the camera box stays on screen."""
+    from ui.widgets.adaptive_splitter import AdaptiveSplitter
+
+    splitter = capture.findChild(AdaptiveSplitter)
+    window.resize(800, 1000)
+    qtbot.waitUntil(lambda: splitter.orientation() == Qt.Orientation.Vertical)
+    qtbot.wait(50)
+    picture = capture.camera.picture
+    assert picture.height() >= picture.width() * 3 // 4 - 2 > 400
+    viewport = window.containers["capture"].viewport()
+    box = capture.camera.parentWidget()  # the Camera group box
+    assert box.mapTo(viewport, box.rect().bottomLeft()).y() <= viewport.height()
+    window.resize(1366, 768)  # side by side again: the page fits, as before
+    qtbot.waitUntil(lambda: splitter.orientation() == Qt.Orientation.Horizontal)
+    qtbot.wait(50)
+    assert window.containers["capture"].verticalScrollBar().maximum() == 0
+    assert picture.minimumHeight() == 200

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from inspector.services import importing
 from ui.dialogs import show_error
 from ui.state import AppState
+from ui.visible_height import VisibleHeightWatch, visible_height
 from ui.widgets.adaptive_splitter import AdaptiveSplitter
 from ui.widgets.camera_preview import CameraPreview
 from ui.widgets.hot_folder_panel import HotFolderPanel
@@ -28,6 +29,7 @@ from ui.widgets.progress_panel import ProgressPanel
 from ui.worker import Job
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp)"
+PICTURE_ASPECT = 3 / 4  # height / width of the stacked camera picture (a 4:3 camera)
 
 
 class CapturePage(QWidget):
@@ -44,7 +46,7 @@ class CapturePage(QWidget):
         self.snapshot_button = QPushButton("Snapshot  [Space]")
         self.snapshot_button.clicked.connect(self.snapshot)
         self.snapshot_status = QLabel()
-        camera_box = QGroupBox("Camera")
+        camera_box = self.camera_box = QGroupBox("Camera")
         cl = QVBoxLayout(camera_box)
         cl.addWidget(self.camera, 1)
         cl.addWidget(self.snapshot_button)
@@ -79,10 +81,13 @@ class CapturePage(QWidget):
         rl.setContentsMargins(0, 0, 0, 0)
         rl.addWidget(import_box, 1)
         rl.addWidget(hot_box)
-        splitter = AdaptiveSplitter()
+        splitter = self.splitter = AdaptiveSplitter()
         splitter.addWidget(camera_box)
         splitter.addWidget(right)
         splitter.setSizes([600, 500])
+        self._picture_min_height = self.camera.picture.minimumHeight()
+        splitter.orientation_changed.connect(lambda _o: self._fit_camera())
+        VisibleHeightWatch(self, self._fit_camera)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(splitter, 1)
@@ -91,6 +96,21 @@ class CapturePage(QWidget):
         space.activated.connect(self.snapshot)
 
     # -- camera ---------------------------------------------------------------------------
+    def _fit_camera(self) -> None:
+        """Stacked (a narrow window), each pane gets only its minimum height, which left
+        the picture at 200 px under a wide pane: it is as tall as its width asks for, up
+        to what keeps the whole camera box on screen. Side by side, the splitter shares
+        the height as before."""
+        picture = self.camera.picture
+        height = self._picture_min_height
+        if self.splitter.orientation() == Qt.Orientation.Vertical:
+            controls = self.camera_box.minimumSizeHint().height() - picture.minimumHeight()
+            bottom = self.layout().contentsMargins().bottom()
+            room = visible_height(self) - self.splitter.y() - bottom - controls
+            height = max(height, min(round(picture.width() * PICTURE_ASPECT), room))
+        if height != picture.minimumHeight():
+            picture.setMinimumHeight(height)
+
     def snapshot(self) -> Job | None:
         """Store the current frame as an image (in the worker)."""
         frame = self.camera.last_frame

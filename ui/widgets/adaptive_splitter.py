@@ -7,13 +7,16 @@ Stacked, the page scrolls up and down like every other long page.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QSplitter, QWidget
 
 
 class AdaptiveSplitter(QSplitter):
-    """Horizontal while the panes' minimum widths fit, vertical below that."""
+    """Horizontal while the panes' minimum widths fit, vertical below that;
+    ``orientation_changed`` when it switches (a pane may size itself differently)."""
+
+    orientation_changed = Signal(Qt.Orientation)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(Qt.Orientation.Horizontal, parent)
@@ -47,4 +50,5 @@ class AdaptiveSplitter(QSplitter):
         if wanted != self.orientation():
             self.setOrientation(wanted)
             self.updateGeometry()  # the minimum height changes with the orientation
+            self.orientation_changed.emit(wanted)
         super().resizeEvent(event)
