@@ -162,6 +162,35 @@ def test_unsupported_format() -> None:
         decode_bytes(_save(Image.fromarray(_rgb()), "GIF"))
 
 
+@pytest.mark.parametrize("fmt", ["TIFF", "PNG", "WEBP"])
+def test_several_pictures_in_one_file_are_refused(fmt: str) -> None:
+    """Only the first picture was judged: a defect on page 2 of a TIFF passed as OK."""
+    first, second = Image.fromarray(_rgb()), Image.fromarray(255 - _rgb())
+    data = _save(first, fmt, save_all=True, append_images=[second])
+    assert Image.open(io.BytesIO(data)).n_frames == 2
+    with pytest.raises(ImageError, match=r"holds 2 (pages|frames).*one picture per file"):
+        decode_bytes(data)
+
+
+def test_a_phones_mpo_jpeg_is_judged_on_its_main_picture() -> None:
+    """Its second picture is a preview or a depth map, not another part."""
+    data = _save(Image.fromarray(_rgb()), "MPO", save_all=True,
+                 append_images=[Image.fromarray(255 - _rgb())])
+    assert Image.open(io.BytesIO(data)).n_frames == 2
+    assert decode_bytes(data).facts.format == "JPEG"
+
+
+def test_tiff_with_a_reduced_size_preview_page_is_one_picture(tmp_path) -> None:  # noqa: ANN001
+    from PIL import TiffImagePlugin
+
+    path = tmp_path / "with_preview.tif"
+    with TiffImagePlugin.AppendingTiffWriter(str(path), True) as tf:
+        Image.fromarray(_rgb()).save(tf, "TIFF")
+        tf.newFrame()
+        Image.fromarray(_rgb(8, 8)).save(tf, "TIFF", tiffinfo={254: 1})  # reduced resolution
+    assert np.array_equal(decode_file(path).rgb, _rgb())
+
+
 @pytest.mark.parametrize("size", [(1, 1), (7, 300), (300, 7)])
 def test_images_too_small_to_inspect_are_refused(size: tuple[int, int]) -> None:
     with pytest.raises(ImageError, match="too small to inspect"):

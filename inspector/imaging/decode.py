@@ -134,6 +134,7 @@ def decode_bytes(data: bytes, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> De
             f"image is {width}x{height} = {width * height / 1e6:.1f} megapixels, over the "
             f"limit of {max_pixels / 1e6:.1f} megapixels (setting max_pixels)"
         )
+    _refuse_extra_pictures(img)
     exif = _exif(img)
     depth = _bit_depth(img, data)
     rgb, mode = _pixels(img, data, depth)
@@ -145,6 +146,36 @@ def decode_bytes(data: bytes, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> De
     facts = ImageFacts(fmt, mode, depth, rgb.shape[1], rgb.shape[0], orientation,
                        _captured_at(exif))
     return Decoded(rgb, facts)
+
+
+def _refuse_extra_pictures(img: Image.Image) -> None:
+    """A multi-page TIFF (several exposures or lightings of a part, a scanned stack) or an
+    animation was judged on its first picture alone: a defect shown on page 2 passed as
+    OK. Only a phone's MPO (its second picture is a preview or depth map) and a TIFF's
+    reduced-resolution previews are extra pictures that may be ignored."""
+    try:
+        frames = int(getattr(img, "n_frames", 1))
+        extra = frames > 1 and img.format != "MPO" and (
+            img.format != "TIFF" or _full_size_page_after_first(img, frames))
+    except (EOFError, OSError, SyntaxError, ValueError) as exc:
+        raise ImageError(f"damaged image file ({exc})") from exc
+    if extra:
+        kind = "pages" if img.format == "TIFF" else "frames (an animation)"
+        raise ImageError(f"holds {frames} {kind}; Inspector judges one picture per file and "
+                         "would see only the first: save each picture as its own file")
+
+
+def _full_size_page_after_first(img: Image.Image, frames: int) -> bool:
+    """Whether a TIFF page after the first is a picture of its own (NewSubfileType bit 0
+    marks a reduced-resolution copy of another page)."""
+    try:
+        for page in range(1, frames):
+            img.seek(page)
+            if not int(img.tag_v2.get(254, 0)) & 1:
+                return True
+        return False
+    finally:
+        img.seek(0)
 
 
 def _exif(img: Image.Image) -> dict[int, object]:
