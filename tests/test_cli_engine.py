@@ -116,6 +116,21 @@ def test_inspecting_an_empty_folder_is_a_clear_user_error(tmp_path, capsys, monk
     assert code == 1 and "No image files" in err
     code, out, _ = _run(capsys, "import", str(tmp_path / "empty"))
     assert code == 0 and "No image files" in out
+    # Files of other types in a folder are not judged, and the output says so
+    Image.new("RGB", (16, 16)).save(tmp_path / "empty" / "part_7.gif")
+    code, _, err = _run(capsys, "inspect", str(tmp_path / "empty"))
+    assert code == 1 and "1 other file(s) there, such as part_7.gif" in err
+    mixed = tmp_path / "mixed"
+    (png,) = write_parts(mixed, 1, 50)
+    Image.new("RGB", (16, 16)).save(mixed / "part_8.gif")
+    (mixed / "notes.txt").write_text("shift log")
+    code, out, err = _run(capsys, "inspect", str(mixed), "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert [r["file"] for r in data["inspections"]] == [str(png)]
+    assert data["ignored"] == [str(mixed / "notes.txt"), str(mixed / "part_8.gif")]
+    code, out, _ = _run(capsys, "inspect", str(mixed))
+    assert "2 other file(s) in the folders are not images" in out
 
 
 def test_cancelled_sample_project_leaves_nothing_behind(tmp_path):

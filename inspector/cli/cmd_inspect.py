@@ -19,7 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "inspect",
         help="inspect image files or folders with the active model",
-        description="Inspect images; exit 0 when all were inspected, 1 when any was refused.",
+        description="Inspect images; exit 0 when all were inspected, 1 when any was refused. "
+        "Other files in the folders are listed as ignored (--json: \"ignored\").",
     )
     add_common(p)
     add_station(p)
@@ -52,6 +53,9 @@ def run(args: argparse.Namespace) -> int:
         )
     for path, reason in batch.refused:
         lines.append(f"REFUSED   {path}: {reason}")
+    if batch.ignored:
+        lines.append(f"{len(batch.ignored)} other file(s) in the folders are not images of a "
+                     f"supported type and were not inspected, such as {batch.ignored[0]}")
     ng = sum(r.verdict == "ng" for r in batch.inspections)
     odd = sum(r.unfamiliar for r in batch.inspections)
     if odd:
@@ -66,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
         "inspections": [{**to_jsonable(r), "file": path}
                         for r, path in zip(batch.inspections, batch.files, strict=True)],
         "refused": [{"path": path, "reason": reason} for path, reason in batch.refused],
+        "ignored": batch.ignored,
     }
     emit(args, data, "\n".join(lines))
     return 1 if batch.refused else 0

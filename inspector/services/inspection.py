@@ -50,6 +50,9 @@ class BatchInspection:
     inspections: list[InspectionInfo] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # the input file of each inspection
+    # files in the given folders that are not images of a supported type: not judged, so
+    # a camera saving GIF or JPEG 2000 must not pass unnoticed as an empty batch
+    ignored: list[str] = field(default_factory=list)
 
 
 def inspect_image(
@@ -153,9 +156,11 @@ def inspect_paths(
     )
     todo = imported.accepted  # input order; a duplicate is the stored copy of the file
     if not todo and not imported.refused:
+        others = (f" ({len(imported.ignored)} other file(s) there, such as "
+                  f"{Path(imported.ignored[0]).name})" if imported.ignored else "")
         raise UserError("No image files (PNG, JPEG, BMP, TIFF, WebP) found to inspect in: "
-                        + ", ".join(str(p) for p in paths))
-    batch = BatchInspection(refused=list(imported.refused))
+                        + ", ".join(str(p) for p in paths) + others)
+    batch = BatchInspection(refused=list(imported.refused), ignored=list(imported.ignored))
     for n, (path, image_id) in enumerate(todo):
         check(cancel)
         try:
