@@ -250,6 +250,29 @@ def test_cancel_removes_everything(project, actor, tmp_path, make_image) -> None
     assert seen == sorted(seen)
 
 
+def test_ctrl_c_keeps_what_was_stored_and_audits_it(project, actor, tmp_path, make_image,
+                                                   monkeypatch) -> None:  # noqa: ANN001
+    """The CLI keeps the images stored before Ctrl+C (each is its own transaction); the
+    audit log must still say who imported them."""
+    for n in range(4):
+        make_image(tmp_path / "batch" / f"{n}.png", seed=n)
+    real, calls = importing._import_one, []
+
+    def interrupted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(importing, "_import_one", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        import_paths(project, actor, [tmp_path / "batch"])
+    assert _rows(project) == 2
+    with project.db.session() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "images.import")).one()
+        assert entry.details["stored"] == 2 and entry.details["interrupted"] is True
+
+
 def test_thousand_files_with_ten_bad(project, actor, tmp_path) -> None:  # noqa: ANN001
     folder = tmp_path / "batch"
     folder.mkdir()

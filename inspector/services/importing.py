@@ -200,14 +200,24 @@ def import_paths(
     except Cancelled:
         _undo(project, actor, created_files, result)
         raise
+    except KeyboardInterrupt:  # Ctrl+C in the CLI: the images stored so far stay, audited
+        _audit_import(project, actor, result, labels_from_folders, product, interrupted=True)
+        raise
     report(progress, 1.0, f"Imported {len(result.stored)}, {len(result.duplicates)} "
                           f"duplicates, {len(result.refused)} refused")
-    with project.db.session() as session:
-        audit.record(session, actor, "images.import", "image", None, {
-            "stored": len(result.stored), "duplicates": len(result.duplicates),
-            "refused": len(result.refused), "labels_from_folders": labels_from_folders,
-            "product": product, "new_defect_types": result.new_defect_types})
+    _audit_import(project, actor, result, labels_from_folders, product)
     return result
+
+
+def _audit_import(project: Any, actor: Any, result: ImportReport, labels_from_folders: bool,
+                  product: str | None, interrupted: bool = False) -> None:
+    details = {"stored": len(result.stored), "duplicates": len(result.duplicates),
+               "refused": len(result.refused), "labels_from_folders": labels_from_folders,
+               "product": product, "new_defect_types": result.new_defect_types}
+    if interrupted:
+        details["interrupted"] = True
+    with project.db.session() as session:
+        audit.record(session, actor, "images.import", "image", None, details)
 
 
 def _import_one(project: Any, actor: Any, cand: _Candidate, source: str, meta: dict[str, Any],
