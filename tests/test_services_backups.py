@@ -86,6 +86,15 @@ def test_backups_are_listed_and_bad_ones_refused(crashed, tmp_path):
     junk.write_bytes(b"not a database at all" * 100)
     with pytest.raises(UserError, match="not a readable"):
         restore_backup(root, junk, sign_in=_admin)
+    empty = root / "backups" / "inspector-empty.db"
+    empty.write_bytes(b"")  # reads as an empty database: restoring it wiped the project
+    other = root / "backups" / "inspector-other.db"
+    with sqlite3.connect(other) as con:  # a database, but not an Inspector project
+        con.execute("CREATE TABLE notes (text)")
+    con.close()
+    for path in (empty, other):
+        with pytest.raises(UserError, match="holds no Inspector project"):
+            restore_backup(root, path, sign_in=_admin)
     with pytest.raises(UserError, match="no backup file"):
         restore_backup(root, root / "backups" / "missing.db", sign_in=_admin)
     stick = tmp_path / "usb" / backup.name  # a file from elsewhere: copied in by hand first

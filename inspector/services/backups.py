@@ -130,6 +130,9 @@ def _check_backup(backup: Path) -> None:
         raise UserError(f"{backup.name} is not a readable Inspector database: {exc}") from exc
     if not ok:
         raise UserError(f"{backup.name} is damaged itself (SQLite's check failed)")
+    if revision is None:  # an empty file reads as an empty database: restoring it wiped
+        raise UserError(f"{backup.name} holds no Inspector project"  # the project
+                        + (" (it is empty)" if backup.stat().st_size == 0 else ""))
     if revision is not None and not migrate.is_known_revision(revision):
         raise UserError(f"{backup.name} was written by a newer Inspector")
 
