@@ -76,7 +76,7 @@ def test_damaged_and_missing_files_are_each_named(project, admin, filled):
 
 
 def test_leftover_files_are_found_and_removed_only_by_a_lead(project, admin, actor, filled):
-    leftover = project.images.root / "ff" / "ff00.png"
+    leftover = project.images.root / "ff" / f"{'f' * 64}.png"
     leftover.parent.mkdir(parents=True, exist_ok=True)
     leftover.write_bytes(b"from an import killed before it was recorded")
     temp = project.models_dir / ".model-v0002.inspector-model.abc.tmp"
@@ -87,7 +87,7 @@ def test_leftover_files_are_found_and_removed_only_by_a_lead(project, admin, act
     _age(temp)
     rep = check_project(project, actor)
     assert rep.ok  # leftovers are not damage
-    assert sorted(rep.orphans) == ["images/ff/ff00.png",
+    assert sorted(rep.orphans) == [f"images/ff/{'f' * 64}.png",
                                    "models/.model-v0002.inspector-model.abc.tmp"]
     with pytest.raises(PermissionDenied):
         check_project(project, actor, remove_orphans=True)
@@ -100,6 +100,21 @@ def test_leftover_files_are_found_and_removed_only_by_a_lead(project, admin, act
         entry = s.scalars(select(AuditEntry).where(
             AuditEntry.action == "project.remove_orphans")).one()
     assert entry.details["files"] == 2
+
+
+def test_files_inspector_did_not_write_are_never_removed(project, admin, filled):
+    """A project created in a folder that already had an images/ of someone's pictures:
+    --remove-orphans took them for leftovers of killed jobs and deleted them."""
+    own = [project.images.root / "line 3" / "IMG_0041.JPG", project.images.root / "notes.txt",
+           project.models_dir / "supplier_spec.pdf"]
+    for path in own:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"someone's own file")
+        _age(path)
+    rep = check_project(project, admin, remove_orphans=True)
+    assert rep.ok and rep.orphans == [] and rep.removed == []
+    assert all(path.exists() for path in own)
+    assert any("3 file(s) that Inspector did not write are left alone" in n for n in rep.notes)
 
 
 def test_a_damaged_database_is_reported(project, admin, monkeypatch):

@@ -6,13 +6,15 @@ points to (stored images and masks against their SHA-256, model files against th
 heat maps) and asks SQLite for its own integrity check (a server database, PostgreSQL, is
 left to the server's tools, and the report says so). It changes nothing, except that
 ``remove_orphans`` (QA lead / admin, audited) deletes files that no row refers to: the
-leftovers of an import or training killed before it could record them. Files younger
+leftovers of an import or training killed before it could record them (only files named
+as Inspector names them; anything else is left alone and noted). Files younger
 than ``ORPHAN_MIN_AGE_S`` are left alone, since another station may be writing them.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,6 +32,16 @@ from inspector.store.roles import DELETE_DATA, require
 
 ORPHAN_MIN_AGE_S = 3600.0
 _STORED_FOLDERS = ("images", "models", "artefacts")
+# The names Inspector writes there (ImageStore.relpath, training's model files, heat maps)
+# and atomic_write's temp files: only such a file can be the leftover of a killed job. A
+# project created in a folder that already had an images/ of someone's own pictures
+# must not lose them to --remove-orphans.
+_OURS = re.compile(
+    r"images/[0-9a-f]{2}/[0-9a-f]{64}\.[A-Za-z0-9]+"
+    r"|models/[^/]+\.inspector-model"
+    r"|artefacts/heatmaps/\d{4}/\d{2}/[^/]+\.jpg"
+    r"|(?:images|models|artefacts)/(?:[^/]+/)*\.[^/]+\.tmp"
+)
 
 
 @dataclass(frozen=True)
@@ -121,10 +133,18 @@ def check_project(
     referenced |= {rec.file_path for rec in models} | {rel for _, rel in heatmaps}
     referenced = {r.replace("\\", "/") for r in referenced}  # rows written on Windows
     now = time.time()
+    foreign: list[str] = []
     for rel, size, mtime in _project_files(project.root):
-        if rel not in referenced and now - mtime >= ORPHAN_MIN_AGE_S:
+        if rel in referenced:
+            continue
+        if not _OURS.fullmatch(rel):
+            foreign.append(rel)
+        elif now - mtime >= ORPHAN_MIN_AGE_S:
             rep.orphans.append(rel)
             rep.orphan_bytes += size
+    if foreign:
+        rep.notes.append(f"{len(foreign)} file(s) that Inspector did not write are left alone "
+                         f"(such as {foreign[0]})")
     if remove_orphans and rep.orphans:
         _remove(project, actor, rep)
     report(progress, 1.0, "done")
