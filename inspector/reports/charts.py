@@ -1,13 +1,15 @@
 """Report charts drawn onto matplotlib Axes, shared by the PDF and the GUI page.
 
 Only ``matplotlib.figure`` is used (no pyplot, no GUI backend): the PDF saves the figures
-through the PDF backend, the GUI shows a PNG drawn with Agg in a worker
-(``screen_charts.render_screen_png``). Every series is
-told apart by hatching, markers and grey levels, so a black-and-white printout still reads.
+through the PDF backend (``pdf_charts`` lays out its page), the GUI shows a PNG drawn
+with Agg in a worker (``screen_charts.render_screen_png``); both fit the labels with
+``chart_fit``. Every series is told apart by hatching, markers and grey levels, so a
+black-and-white printout still reads.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from matplotlib.axes import Axes
@@ -19,6 +21,8 @@ DARK, MID, LIGHT = "#222222", "#777777", "#cccccc"
 # Shop-floor text (stations, defect types, override reasons) is never maths: "$" in a
 # name would otherwise be parsed as TeX and fail the whole report.
 PLAIN_TEXT = {"text.parse_math": False}
+HEADROOM = 1.25  # the trend's scales reach this far over the highest bar or point
+MIN_SLOTS = 7  # the trend's x axis is at least this many days wide
 HATCHES = ("//", "xx", "..", "\\\\", "++", "oo")
 TITLES = {
     "trend": "NG rate per day",
@@ -37,35 +41,49 @@ def _no_data(ax: Axes, title: str) -> None:
 
 
 def _short(labels: Sequence[str], width: int = 14) -> list[str]:
-    return [s if len(s) <= width else s[: width - 1] + "…" for s in labels]
+    """Names on one line, cut in the middle with "…" (the PDF's tables and the exports give
+    them whole): names often differ only at the end ("Line 3 station 12", "... 13")."""
+    flat = [" ".join(s.split()) for s in labels]
+    head = max(1, (width - 1) * 3 // 5)
+    tail = width - 1 - head
+    return [s if len(s) <= width else s[:head] + "…" + (s[-tail:] if tail else "")
+            for s in flat]  # fmt: skip
 
 
 def draw_trend(ax: Axes, rep: Report, legend_columns: int = 1, dates: int = 10) -> None:
     """Inspected parts as hatched grey bars, NG rate as a black line with markers; about
-    ``dates`` days are named under the bars."""
+    ``dates`` days are named under the bars. Both scales leave the top fifth free for the
+    legend, so it covers no bar or point."""
     title = TITLES["trend"]
     if rep.empty or not rep.per_day:
         _no_data(ax, title)
         return
     x = list(range(len(rep.per_day)))
-    ax.bar(x, [d.inspected for d in rep.per_day], color=LIGHT, edgecolor=MID, hatch="//",
-           label="inspected")  # fmt: skip
+    counts = [d.inspected for d in rep.per_day]
+    ax.bar(x, counts, color=LIGHT, edgecolor=MID, hatch="//", label="inspected")
     ax.set_ylabel("inspected")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylim(0, max(1, max(counts)) * HEADROOM)
+    if len(x) < MIN_SLOTS:  # one day: a bar as wide as a week's, not as the chart
+        side = (MIN_SLOTS - len(x)) / 2
+        ax.set_xlim(-0.5 - side, len(x) - 0.5 + side)
     rate_ax = ax.twinx()
     rates = [d.ng_rate * 100 if d.inspected else float("nan") for d in rep.per_day]  # gaps
-    rate_ax.plot(x, rates, color=DARK, marker="o",
-                 markersize=4, linewidth=1.5, label="NG rate")  # fmt: skip
+    rate_ax.plot(x, rates, color=DARK, marker="o", markersize=4, linewidth=1.5, label="NG rate")
     rate_ax.set_ylabel("NG rate")
     rate_ax.yaxis.set_major_formatter(PercentFormatter(decimals=1))
-    rate_ax.set_ylim(bottom=0)
-    step = max(1, len(x) // max(1, dates))
+    # at least 0-1 %: a period without NG would otherwise number its scale 0.0 % six times
+    peak = max((r for r in rates if r == r), default=0.0)
+    rate_ax.set_ylim(0, max(1.0, peak) * HEADROOM)
+    step = max(1, math.ceil(len(x) / max(1, dates)))
     ax.set_xticks(x[::step], [d.day.strftime("%m-%d") for d in rep.per_day][::step])
     ax.set_title(title)
     handles = ax.get_legend_handles_labels()
     more = rate_ax.get_legend_handles_labels()
-    ax.legend(handles[0] + more[0], handles[1] + more[1], loc="upper left", fontsize=8,
-              ncols=legend_columns)
+    ax.legend(
+        handles[0] + more[0], handles[1] + more[1], loc="upper left", fontsize=8,
+        ncols=legend_columns,
+    )  # fmt: skip
 
 
 def _pareto_rows(ax: Axes, rep: Report, max_types: int) -> tuple[ParetoRow, ...]:
@@ -93,18 +111,17 @@ def draw_pareto(ax: Axes, rep: Report, max_types: int = 10) -> None:
     ax.set_title(TITLES["pareto"])
 
 
-def draw_pareto_rows(ax: Axes, rep: Report, max_types: int = 10) -> None:
-    """The Pareto lying down, for a short screen: the names beside the bars need no
-    slanting (which took a third of the height), each bar says its count and the
-    cumulative share."""
+def draw_pareto_rows(ax: Axes, rep: Report, max_types: int = 10, names: int = 14) -> None:
+    """The Pareto lying down, on screen and in the PDF: the names beside the bars need no
+    slanting (which took a third of the height and ran into each other with a dozen
+    types), each bar says its count and the cumulative share."""
     if not (rows := _pareto_rows(ax, rep, max_types)):
         return
     y = list(range(len(rows)))
     ax.barh(y, [r.count for r in rows], color=MID, edgecolor=DARK, hatch="xx")
     for yi, r in zip(y, rows, strict=True):
-        ax.text(r.count, yi, f" {r.count} · cum. {r.cumulative_pct:.0f}%", va="center",
-                fontsize=7)
-    ax.set_yticks(y, _short([r.defect_type for r in rows]))
+        ax.text(r.count, yi, f" {r.count} · cum. {r.cumulative_pct:.0f}%", va="center", fontsize=7)
+    ax.set_yticks(y, _short([r.defect_type for r in rows], names))
     ax.invert_yaxis()
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(0, max(r.count for r in rows) * 1.6)
@@ -112,7 +129,9 @@ def draw_pareto_rows(ax: Axes, rep: Report, max_types: int = 10) -> None:
     ax.set_title(TITLES["pareto"])
 
 
-def _rate_bars(ax: Axes, title: str, keys: list[str], rates: list[float], ns: list[int]) -> None:
+def _rate_bars(
+    ax: Axes, title: str, keys: list[str], rates: list[float], ns: list[int], names: int = 14
+) -> None:
     if not keys or sum(ns) == 0:
         _no_data(ax, title)
         return
@@ -122,23 +141,23 @@ def _rate_bars(ax: Axes, title: str, keys: list[str], rates: list[float], ns: li
         bar.set_hatch(hatch)
     for yi, r, n in zip(y, rates, ns, strict=True):
         ax.text(r * 100, yi, f" {r * 100:.1f}% of {n}", va="center", fontsize=7)
-    ax.set_yticks(y, _short(keys))
+    ax.set_yticks(y, _short(keys, names))
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(PercentFormatter(decimals=1))
     ax.set_xlim(0, max(max(rates) * 100 * 1.4, 1.0))
     ax.set_title(title)
 
 
-def draw_operator(ax: Axes, rep: Report, max_rows: int = 12) -> None:
+def draw_operator(ax: Axes, rep: Report, max_rows: int = 12, names: int = 14) -> None:
     rows = rep.by_operator[:max_rows]
     _rate_bars(ax, TITLES["operator"], [g.key for g in rows], [g.ng_rate for g in rows],
-               [g.inspected for g in rows])  # fmt: skip
+               [g.inspected for g in rows], names)  # fmt: skip
 
 
-def draw_shift(ax: Axes, rep: Report) -> None:
+def draw_shift(ax: Axes, rep: Report, names: int = 14) -> None:
     rows = rep.per_shift
     _rate_bars(ax, TITLES["shift"], [g.key for g in rows], [g.ng_rate for g in rows],
-               [g.inspected for g in rows])  # fmt: skip
+               [g.inspected for g in rows], names)  # fmt: skip
 
 
 def draw_severity(ax: Axes, rep: Report) -> None:

@@ -14,13 +14,16 @@ from typing import Any
 import matplotlib
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
+from matplotlib.table import Cell
 
 from inspector.progress import CancelToken, ProgressCallback, check, report
 from inspector.reports import charts
 from inspector.reports.build import build_report
 from inspector.reports.filters import ReportFilters
 from inspector.reports.output import atomic_output
+from inspector.reports.pdf_charts import charts_page
 from inspector.reports.pdf_images import worst_image_pages
+from inspector.reports.pdf_text import fit_width, glyph_note
 from inspector.reports.types import Report
 from inspector.store.db import Database
 
@@ -65,14 +68,16 @@ def write_pdf(
     with matplotlib.rc_context(charts.PLAIN_TEXT):  # text objects take it when made
         pages = [_cover(rep)]
         if not rep.empty:
-            pages.append(_charts_page(rep))
+            pages.append(charts_page(rep, A4))
             pages += _tables(rep)
             check(cancel)
             report(progress, 0.5, "adding worst images")
             pages += worst_image_pages(rep, resolve_image, resolve_heatmap, A4)
     n = len(pages)
-    with (matplotlib.rc_context({"pdf.fonttype": 42, **charts.PLAIN_TEXT}),
-          atomic_output(Path(out)) as tmp):
+    with (
+        matplotlib.rc_context({"pdf.fonttype": 42, **charts.PLAIN_TEXT}),
+        atomic_output(Path(out)) as tmp,
+    ):
         with PdfPages(tmp, metadata={"Title": "Inspection quality report"}) as pdf:
             for i, fig in enumerate(pages, start=1):
                 check(cancel)
@@ -95,7 +100,8 @@ COVER_GROUPS = 5  # stations / products named on the cover; the tables list all
 def _cover(rep: Report) -> Figure:
     fig = Figure(figsize=A4)
     fig.text(0.08, 0.93, "Inspection quality report", fontsize=20, weight="bold")
-    fig.text(0.08, 0.895, f"Period: {rep.filters.period_text()} ({rep.tz_name})", fontsize=11)
+    period = f"Period: {rep.filters.period_text()} ({rep.tz_name})"
+    fig.text(0.08, 0.895, fit_width(period, _points(0.84), 11), fontsize=11)
     y = _text_table(fig, 0.85, "Filters", rep.filters.describe())
     if rep.empty:
         fig.text(0.5, 0.5, NO_DATA, ha="center", fontsize=18, weight="bold")
@@ -107,30 +113,26 @@ def _cover(rep: Report) -> Figure:
         if len(groups) > COVER_GROUPS:  # the tables further on list them all
             lines.append((f"… and {len(groups) - COVER_GROUPS} more", "see the tables"))
         y = _text_table(fig, y - 0.02, title, lines)
+    for line in glyph_note(rep):  # not silently: boxes in names are explained
+        y -= 0.02
+        fig.text(0.08, y, fit_width(line, _points(0.84), 9), fontsize=9, style="italic")
     return fig
+
+
+def _points(share: float) -> float:
+    """A share of the page's width in points."""
+    return share * A4[0] * 72
 
 
 def _text_table(fig: Figure, y: float, title: str, lines: Sequence[tuple[str, str]]) -> float:
     """Label/value lines under a bold title; returns the y below the block."""
-    fig.text(0.08, y, title, fontsize=13, weight="bold")
+    fig.text(0.08, y, fit_width(title, _points(0.84), 13, "bold"), fontsize=13, weight="bold")
     y -= 0.03
-    for label, value in lines:  # clipped: a long name must not run into its value
-        fig.text(0.10, y, _clip(str(label), 44), fontsize=10)
-        fig.text(0.42, y, _clip(str(value), 64), fontsize=10)
+    for label, value in lines:  # cut to their columns: a long name must not run into its value
+        fig.text(0.10, y, fit_width(str(label), _points(0.31), 10), fontsize=10)
+        fig.text(0.42, y, fit_width(str(value), _points(0.50), 10), fontsize=10)
         y -= 0.022
     return y
-
-
-def _charts_page(rep: Report) -> Figure:
-    fig = Figure(figsize=A4)
-    grid = fig.add_gridspec(3, 2, left=0.1, right=0.9, top=0.95, bottom=0.08,
-                            hspace=0.55, wspace=0.45)  # fmt: skip
-    charts.draw_trend(fig.add_subplot(grid[0, :]), rep)
-    charts.draw_pareto(fig.add_subplot(grid[1, 0]), rep)
-    charts.draw_severity(fig.add_subplot(grid[1, 1]), rep)
-    charts.draw_operator(fig.add_subplot(grid[2, 0]), rep)
-    charts.draw_shift(fig.add_subplot(grid[2, 1]), rep)
-    return fig
 
 
 def _tables(rep: Report) -> list[Figure]:
@@ -142,17 +144,17 @@ def _tables(rep: Report) -> list[Figure]:
         ("Pareto of defect types", ["Defect type", "NG", "Cumulative"],
          [[p.defect_type, p.count, pct(p.cumulative_pct)] for p in rep.pareto]),
         ("By operator", ["Operator", "Inspected", "NG", "NG rate"],
-         [[_clip(g.key, 40), g.inspected, g.ng, pct(g.ng_rate * 100)] for g in rep.by_operator]),
+         [[g.key, g.inspected, g.ng, pct(g.ng_rate * 100)] for g in rep.by_operator]),
         ("By station", ["Station", "Inspected", "NG", "NG rate"],
-         [[_clip(g.key, 40), g.inspected, g.ng, pct(g.ng_rate * 100)] for g in rep.by_station]),
+         [[g.key, g.inspected, g.ng, pct(g.ng_rate * 100)] for g in rep.by_station]),
         ("By product", ["Product", "Inspected", "NG", "NG rate"],
-         [[_clip(g.key, 40), g.inspected, g.ng, pct(g.ng_rate * 100)] for g in rep.by_product]),
+         [[g.key, g.inspected, g.ng, pct(g.ng_rate * 100)] for g in rep.by_product]),
         ("Per shift", ["Shift", "Inspected", "NG", "NG rate"],
          [[g.key, g.inspected, g.ng, pct(g.ng_rate * 100)] for g in rep.per_shift]),
         (f"QA overrides ({rep.totals.overridden}, newest {len(rep.overrides)} listed)",
          ["Inspection", "Machine", "Override", "By", "At", "Reason"],
          [[o.inspection_id, o.machine_verdict, o.override_verdict, o.by or "",
-           f"{o.at:%Y-%m-%d %H:%M}" if o.at else "", _clip(o.reason, 48)]
+           f"{o.at:%Y-%m-%d %H:%M}" if o.at else "", o.reason]
           for o in rep.overrides]),
     ]  # fmt: skip
     return _pack(sections)
@@ -177,31 +179,42 @@ def _pack(sections: list[tuple[str, list[str], list[list[Any]]]]) -> list[Figure
     return pages
 
 
-def _clip(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+TABLE_WIDTH, TABLE_FONT = 0.88, 8  # share of the page's width; pt
+
+
+def _widths(header: list[str]) -> list[float]:
+    """Column widths as shares of the table: a name gets the room the numbers leave."""
+    if "Reason" in header:
+        return [0.1, 0.1, 0.1, 0.16, 0.15, 0.39]
+    if header[0] == "Day":
+        return [1 / len(header)] * len(header)
+    first = 0.46 if len(header) > 3 else 0.52
+    return [first] + [(1 - first) / (len(header) - 1)] * (len(header) - 1)
 
 
 def _table_block(
     fig: Figure, used: int, title: str, header: list[str], rows: list[list[Any]]
 ) -> None:
-    """Draw one titled table ``used`` row-heights below the top of the page."""
+    """Draw one titled table ``used`` row-heights below the top of the page. Each text is
+    cut to its column (a longer one would run under the next cell and lose its end
+    unmarked); the charts cut names shorter, the tables give them as far as they fit."""
     row_h = 0.84 / (TABLE_ROWS + 3)
     top = 0.94 - used * row_h
-    fig.text(0.06, top, title, fontsize=12, weight="bold")
+    fig.text(0.06, top, fit_width(title, _points(TABLE_WIDTH), 12, "bold"), fontsize=12,
+             weight="bold")  # fmt: skip
     height = row_h * (len(rows) + 1)
-    ax = fig.add_axes((0.06, top - 0.01 - height, 0.88, height))
+    ax = fig.add_axes((0.06, top - 0.01 - height, TABLE_WIDTH, height))
     ax.axis("off")
-    table = ax.table(cellText=[[str(c) for c in r] for r in rows], colLabels=header,
-                     bbox=(0, 0, 1, 1), cellLoc="left")  # fmt: skip
+    widths = _widths(header)
+    room = [_points(TABLE_WIDTH * w) * (1 - 2 * Cell.PAD) for w in widths]
+    cells = [[fit_width(str(c), room[i], TABLE_FONT) for i, c in enumerate(r)] for r in rows]
+    labels = [fit_width(h, room[i], TABLE_FONT, "bold") for i, h in enumerate(header)]
+    table = ax.table(cellText=cells, colLabels=labels, colWidths=widths, bbox=(0, 0, 1, 1),
+                     cellLoc="left")  # fmt: skip
     table.auto_set_font_size(False)
-    table.set_fontsize(8)
+    table.set_fontsize(TABLE_FONT)
     for (row, _col), cell in table.get_celld().items():
         cell.set_edgecolor("#999999")
         if row == 0:
             cell.set_facecolor("#dddddd")
             cell.get_text().set_weight("bold")
-    if "Reason" in header:
-        widths = [0.1, 0.09, 0.09, 0.13, 0.15, 0.44]
-        for (_row, col), cell in table.get_celld().items():
-            cell.set_width(widths[col])

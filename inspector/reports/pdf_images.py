@@ -16,11 +16,13 @@ from matplotlib.figure import Figure
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
+from inspector.reports.pdf_text import fit_width
 from inspector.reports.types import Report, WorstImage
 
 log = logging.getLogger(__name__)
 PER_PAGE_ROWS, PER_ROW = 3, 2
 THUMB = 320
+CAPTION_PT = 7
 
 
 def load_thumbnail(
@@ -55,14 +57,19 @@ def _show(ax: Axes, img: np.ndarray | None, label: str) -> None:
     ax.set_title(label, fontsize=8)
 
 
-def _caption(w: WorstImage, rank: int) -> str:
+def _caption(w: WorstImage, rank: int, width: float) -> str:
+    """The facts under a pair of pictures, one per line, each cut to ``width`` points (the
+    pair's width): a 40-character operator or station ran into the next pair and off the
+    page when they shared a line."""
     kind = w.defect_type or "unclassified"
-    sev = w.severity or "-"
-    return (
-        f"#{rank}  inspection {w.inspection_id}, image {w.image_id}\n"
-        f"score {w.score:.3f} (threshold {w.threshold:.3f})  {kind} / {sev}\n"
-        f"{w.inspected_at:%Y-%m-%d %H:%M}  {w.operator or '-'}  {w.station or '-'}"
-    )
+    lines = [
+        f"#{rank}  inspection {w.inspection_id}, image {w.image_id}",
+        f"score {w.score:.3f} (threshold {w.threshold:.3f})",
+        f"{kind} / {w.severity or '-'}",
+        f"{w.inspected_at:%Y-%m-%d %H:%M}  {w.operator or '-'}",
+        f"station {w.station or '-'}",
+    ]
+    return "\n".join(fit_width(line, width, CAPTION_PT) for line in lines)
 
 
 def worst_image_pages(
@@ -79,14 +86,15 @@ def worst_image_pages(
         fig.text(0.08, 0.95, f"Worst images (NG furthest past the threshold, top {len(rep.worst)})",
                  fontsize=14, weight="bold")  # fmt: skip
         grid = fig.add_gridspec(PER_PAGE_ROWS, PER_ROW * 2, left=0.05, right=0.95, top=0.9,
-                                bottom=0.1, hspace=0.6, wspace=0.1)  # fmt: skip
+                                bottom=0.15, hspace=0.75, wspace=0.1)  # fmt: skip
         for k, w in enumerate(rep.worst[start : start + per_page]):
             r, c = divmod(k, PER_ROW)
             ax_img = fig.add_subplot(grid[r, 2 * c])
             ax_map = fig.add_subplot(grid[r, 2 * c + 1])
             _show(ax_img, load_thumbnail(resolve_image, w.image_path), "image")
             _show(ax_map, load_thumbnail(resolve_heatmap, w.heatmap_path), "heat map")
-            ax_img.text(0.0, -0.08, _caption(w, start + k + 1), transform=ax_img.transAxes,
-                        fontsize=7, va="top")  # fmt: skip
+            pair = (ax_map.get_position().x1 - ax_img.get_position().x0) * size[0] * 72
+            ax_img.text(0.0, -0.06, _caption(w, start + k + 1, pair - 4),
+                        transform=ax_img.transAxes, fontsize=CAPTION_PT, va="top")  # fmt: skip
         pages.append(fig)
     return pages
