@@ -10,6 +10,9 @@ from PySide6.QtWidgets import QApplication
 
 BASE_POINT_SIZE = 13
 MIN_BUTTON_HEIGHT = 48
+# Gloved fingers: every other control (fields, check boxes, sliders) at least this high.
+MIN_CONTROL_HEIGHT = 40
+FIELD_MIN_HEIGHT = MIN_CONTROL_HEIGHT - 2  # plus the field's 1 px border
 
 # Verdict colours: (background, text). Text contrast is >= 4.5:1 on each background.
 VERDICT_COLOURS: dict[str, tuple[str, str]] = {
@@ -22,7 +25,9 @@ LABEL_COLOURS: dict[str, str] = {"good": "#1b6e35", "defective": "#b71c1c", "unl
 
 STYLESHEET = f"""
 QPushButton, QToolButton {{ min-height: {MIN_BUTTON_HEIGHT}px; padding: 4px 14px; }}
-QComboBox, QLineEdit, QSpinBox, QDoubleSpinBox, QDateEdit {{ min-height: 36px; }}
+QComboBox, QLineEdit, QSpinBox, QDoubleSpinBox, QDateEdit {{ min-height: {FIELD_MIN_HEIGHT}px; }}
+QCheckBox, QRadioButton, QSlider {{ min-height: {MIN_CONTROL_HEIGHT}px; }}
+QCheckBox::indicator, QRadioButton::indicator {{ width: 22px; height: 22px; }}
 QListWidget#navigation {{ font-size: 15pt; }}
 QListWidget#navigation::item {{ min-height: 52px; padding: 4px 10px; }}
 QListWidget#navigation::item:selected {{ background: #1f4e8c; color: white; }}
