@@ -58,12 +58,30 @@ def atomic_output(path: Path) -> Iterator[Path]:
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except OSError as exc:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
-        if not _about_output(exc, tmp, path):
+        write_error = _write_error_behind(exc, tmp, path)
+        if write_error is None:
             raise
-        why = "the disk is full" if exc.errno in _FULL else (exc.strerror or str(exc))
+        why = (
+            "the disk is full"
+            if write_error.errno in _FULL
+            else (write_error.strerror or str(write_error))
+        )
         raise UserError(f"cannot write {path}: {why}") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+
+
+def _write_error_behind(exc: BaseException, tmp: Path, path: Path) -> OSError | None:
+    """The failed write of the export behind ``exc``, if any. A library cleaning up
+    after a full disk may fail again in its own way (matplotlib's PDF writer then
+    raises a zlib "inconsistent stream state"), which would hide the real cause."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and _about_output(current, tmp, path):
+            return current
+        if not isinstance(current, Exception):  # Ctrl+C, cancel: never a disk error
+            return None
+        current = current.__cause__ or current.__context__
+    return None

@@ -7,6 +7,7 @@ Excel has no time zones: dates are written as real Excel dates in the report's l
 
 from __future__ import annotations
 
+import io
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -59,7 +60,11 @@ def export_xlsx(
         )
         check(cancel)
         report(progress, 0.9, "saving workbook")
-        wb.save(tmp)
+        # Zipped in memory, then written in one go: openpyxl leaves its zip file open
+        # when a write fails (a full disk), and that fails again, noisily, when freed.
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        tmp.write_bytes(buffer.getbuffer())
     report(progress, 1.0, f"wrote {written} inspections")
     return written
 
