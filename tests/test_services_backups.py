@@ -112,6 +112,9 @@ def test_backups_are_listed_and_bad_ones_refused(crashed, tmp_path):
         restore_backup(root, backup, sign_in=lambda p: sign_in(p, "olga"))
     with Project.open(root) as project:  # a refused restore moved nothing
         assert len(list_images(project)) == 5
+    # reading the backups left nothing beside them (SQLite's -shm / -wal files)
+    assert sorted(p.name for p in (root / "backups").iterdir()) == sorted(
+        p.name for p in (backup, junk, empty, other))
 
 
 def test_cli_restore_and_the_damaged_database_hint(crashed, capsys):

@@ -25,7 +25,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from inspector.errors import UserError
 from inspector.store import audit, migrate, roles
@@ -51,7 +50,7 @@ def list_backups(root: Path) -> list[BackupInfo]:
     for path in sorted((Path(root) / "backups").glob("inspector-*.db"), reverse=True):
         st = path.stat()
         try:
-            revision = migrate.sqlite_revision(path)
+            revision = migrate.sqlite_revision(path, immutable=True)
         except sqlite3.Error:
             revision = "unreadable"
         out.append(BackupInfo(path, st.st_size,
@@ -119,9 +118,8 @@ def _check_backup(backup: Path) -> None:
     if not backup.is_file():
         raise UserError(f"no backup file {backup}")
     try:
-        revision = migrate.sqlite_revision(backup)
-        uri = quote(backup.resolve().as_posix(), safe="/:")
-        conn = sqlite3.connect(f"file:{uri}?mode=ro", uri=True)
+        revision = migrate.sqlite_revision(backup, immutable=True)
+        conn = migrate.sqlite_read_only(backup, immutable=True)
         try:
             ok = conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
         finally:

@@ -45,10 +45,17 @@ def is_known_revision(rev: str) -> bool:
         return False
 
 
-def sqlite_revision(path: Path) -> str | None:
-    """The alembic revision stored in a SQLite file (None if never migrated); read-only."""
+def sqlite_read_only(path: Path, immutable: bool = False) -> sqlite3.Connection:
+    """Open a SQLite file read-only. ``immutable`` for a file nothing writes to (a
+    backup): SQLite then leaves no ``-shm``/``-wal`` files beside it."""
     uri_path = quote(Path(path).resolve().as_posix(), safe="/:")  # "%", "?" and "#" too
-    conn = sqlite3.connect(f"file:{uri_path}?mode=ro", uri=True)
+    return sqlite3.connect(f"file:{uri_path}?mode=ro{'&immutable=1' if immutable else ''}",
+                           uri=True)
+
+
+def sqlite_revision(path: Path, immutable: bool = False) -> str | None:
+    """The alembic revision stored in a SQLite file (None if never migrated); read-only."""
+    conn = sqlite_read_only(path, immutable)
     try:
         has = conn.execute(
             "SELECT name FROM sqlite_master WHERE type='table' AND name='alembic_version'"
