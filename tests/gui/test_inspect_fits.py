@@ -14,6 +14,8 @@ from PySide6.QtGui import QFontMetrics
 
 from inspector.services.inspection import BatchInspection
 from inspector.services.results import InspectionInfo
+from ui.pages.inspect_page import COMPACT_BELOW
+from ui.visible_height import visible_height
 
 pytestmark = pytest.mark.gui
 
@@ -56,8 +58,16 @@ def show_batch(window, qtbot, size: tuple[int, int], verdict: str):  # noqa: ANN
     rgb = np.full((256, 256, 3), 90, np.uint8)
     done = [inspection(n, "ok") for n in range(1, 10)] + [inspection(10, verdict)]
     page._files_inspected((BatchInspection(done, [REFUSED]), [(i, rgb) for i in done]))
-    qtbot.wait(100)
+    settle(window, qtbot)
     return page
+
+
+def settle(window, qtbot) -> None:  # noqa: ANN001
+    """Until the page has chosen its size for the visible height (after the next turn of
+    the event loop) and the layouts that follow have run."""
+    page = window.pages["inspect"]
+    qtbot.waitUntil(lambda: page.compact == (visible_height(page) < COMPACT_BELOW))
+    qtbot.wait(50)
 
 
 def on_screen(window, widget) -> bool:  # noqa: ANN001
@@ -73,7 +83,7 @@ def test_verdict_heat_map_and_recent_parts_fit_without_scrolling(
 ) -> None:  # noqa: ANN001
     page = show_batch(window, qtbot, size, "ng")
     scroll = window.containers["inspect"]
-    assert scroll.verticalScrollBar().maximum() == 0, size
+    qtbot.waitUntil(lambda: scroll.verticalScrollBar().maximum() == 0)  # else: fails here
     assert scroll.horizontalScrollBar().maximum() == 0, size
     for widget in (page.banner, page.view, page.recent, page.override_button):
         assert on_screen(window, widget), (size, widget)
@@ -98,3 +108,25 @@ def test_full_size_where_there_is_room(window, qtbot, admin) -> None:  # noqa: A
     page = show_batch(window, qtbot, (1366, 768), "ng")
     assert page.banner.word.font().pointSize() == 64
     assert page.recent.iconSize().height() == 94
+
+
+def test_live_camera_never_pushes_the_verdict_out_sideways(window, qtbot, admin) -> None:  # noqa: ANN001
+    """With the camera shown, the page was 1109 px wide: on a 1024 px panel PC it scrolled
+    sideways and the verdict banner was cut off. Narrow, camera and result picture stack;
+    at 1366 px they stay side by side with nothing scrolled."""
+    from PySide6.QtCore import Qt
+
+    page = show_batch(window, qtbot, (1024, 600), "ng")
+    page.camera_button.setChecked(True)
+    settle(window, qtbot)
+    scroll = window.containers["inspect"]
+    assert scroll.horizontalScrollBar().maximum() == 0
+    assert on_screen(window, page.banner) and on_screen(window, page.inspect_now)
+    window.resize(1366, 768)
+    settle(window, qtbot)
+    qtbot.waitUntil(lambda: page.middle.orientation() == Qt.Orientation.Horizontal)
+    assert scroll.horizontalScrollBar().maximum() == 0
+    qtbot.waitUntil(lambda: scroll.verticalScrollBar().maximum() == 0)
+    page.camera_button.setChecked(False)
+    qtbot.wait(50)
+    assert page.right.width() == 430  # the result column is wide again

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +33,7 @@ from ui.pages.capture_page import IMAGE_FILTER
 from ui.qimage import heatmap_to_rgba
 from ui.state import AppState
 from ui.visible_height import VisibleHeightWatch, visible_height
+from ui.widgets.adaptive_splitter import AdaptiveSplitter
 from ui.widgets.camera_preview import CameraPreview
 from ui.widgets.elided_label import ElidedLabel
 from ui.widgets.image_view import ImageView
@@ -48,6 +48,11 @@ RECENT = 10
 # Below this page height (a 1024x600 panel PC, 1093x614 at 125 %) the banner word and the
 # recent thumbnails are smaller, so verdict, heat map and recent parts fit unscrolled.
 COMPACT_BELOW = 640
+CAMERA_MAX_WIDTH = 480  # beside the result picture
+# The result column's width range; at its narrowest while the camera is shown, so camera
+# and result picture stay side by side on a 1366 px screen.
+RESULT_WIDTH = (330, 430)
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
 
 
 def inspect_files(project, actor, paths, product, progress=None, cancel=None):  # noqa: ANN001, ANN201
@@ -119,16 +124,25 @@ class InspectPage(QWidget):
         self.continuous.toggled.connect(self._continuous_toggled)
         self.rate.valueChanged.connect(lambda v: self.timer.setInterval(int(v * 1000)))
         top = QHBoxLayout()
-        for w in (file_button, folder_button, self.camera_button, self.inspect_now,
-                  self.continuous, self.rate):
+        for w in (file_button, folder_button, self.camera_button):
             top.addWidget(w)
         top.addStretch(1)
         self.camera = CameraPreview()
         self.camera.state_changed.connect(self._camera_state)
+        # The camera-only controls sit under the live picture: in the top row they made
+        # the page wider than a 1024 px panel PC.
+        self.camera_pane = QWidget()
+        self.camera_pane.setMaximumWidth(CAMERA_MAX_WIDTH)
+        pane = QVBoxLayout(self.camera_pane)
+        pane.setContentsMargins(0, 0, 0, 0)
+        pane.addWidget(self.camera, 1)
+        frame_row = QHBoxLayout()
+        for w in (self.inspect_now, self.continuous, self.rate):
+            frame_row.addWidget(w)
+        frame_row.addStretch(1)
+        pane.addLayout(frame_row)
         self._batch_started = dt.datetime.now(dt.UTC)
         self._inspected_serial = -1  # the camera frame inspected last
-        self._toggle_camera_panel(False)
-        self.camera.setMaximumWidth(480)
         self.view = ImageView()
         self.focus_target = self.view
         self.banner = VerdictBanner()
@@ -152,9 +166,9 @@ class InspectPage(QWidget):
                                           "(used from the next training)")
         self.label_good_button.clicked.connect(self.label_good)
         self.progress = ProgressPanel()
-        right = QWidget()
-        right.setMinimumWidth(330)
-        right.setMaximumWidth(430)
+        right = self.right = QWidget()
+        right.setMinimumWidth(RESULT_WIDTH[0])
+        right.setMaximumWidth(RESULT_WIDTH[1])
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
         rl.addWidget(self.banner)
@@ -168,9 +182,14 @@ class InspectPage(QWidget):
         rl.addLayout(actions)
         rl.addWidget(self.progress)
         rl.addStretch(1)
-        middle = QSplitter()
-        middle.addWidget(self.camera)
+        # Stacked where camera, result and banner do not fit side by side (the banner
+        # must never be scrolled out sideways).
+        middle = self.middle = AdaptiveSplitter()
+        middle.addWidget(self.camera_pane)
         middle.addWidget(self.view)
+        # Stacked, a narrow pane would hold the splitter narrow: it could never go back.
+        middle.orientation_changed.connect(lambda o: self.camera_pane.setMaximumWidth(
+            CAMERA_MAX_WIDTH if o == Qt.Orientation.Horizontal else QWIDGETSIZE_MAX))
         middle.setStretchFactor(1, 1)
         body = QHBoxLayout()
         body.addWidget(middle, 1)
@@ -191,6 +210,7 @@ class InspectPage(QWidget):
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
+        self._toggle_camera_panel(False)
         state.actor_changed.connect(lambda _a: self._apply_role())
         self._apply_role()
         self.show_result(None, None)
@@ -280,9 +300,8 @@ class InspectPage(QWidget):
         self.notes.refresh()
 
     def _toggle_camera_panel(self, on: bool) -> None:
-        self.camera.setVisible(on)
-        for widget in (self.inspect_now, self.continuous, self.rate):  # camera-only controls
-            widget.setVisible(on)
+        self.camera_pane.setVisible(on)  # the camera and its controls
+        self.right.setMaximumWidth(RESULT_WIDTH[0] if on else RESULT_WIDTH[1])
         if not on:
             self.continuous.setChecked(False)
             self.camera.stop()
