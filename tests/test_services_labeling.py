@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from inspector.errors import NotFoundError, PermissionDenied, UserError
+from inspector.errors import ImageError, NotFoundError, PermissionDenied, UserError
 from inspector.services.importing import import_paths
 from inspector.services.labeling import (
     add_defect_type,
@@ -82,6 +82,27 @@ def test_load_image_returns_pixels(project, ids) -> None:  # noqa: ANN001
     np.testing.assert_array_equal(load_image(project, ids[3]), synthetic_rgb(32, 3))
     with pytest.raises(NotFoundError):
         load_image(project, 12345)
+
+
+def test_a_multi_page_tiff_stored_by_an_earlier_version_still_loads(
+        project, actor, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """Imports now refuse files with several pictures; one stored before that must still
+    load (as its first page), or labelling it and every training that uses it failed
+    with "stored image is damaged"."""
+    from PIL import Image
+
+    from inspector.imaging import decode
+
+    first, second = synthetic_rgb(32, 5), synthetic_rgb(32, 6)
+    stack = tmp_path / "stack.tif"
+    Image.fromarray(first).save(stack, save_all=True, append_images=[Image.fromarray(second)])
+    with monkeypatch.context() as old_version:  # imported as the earlier version did
+        old_version.setattr(decode, "_refuse_extra_pictures", lambda img: None)
+        (stored,) = import_paths(project, actor, [stack]).stored
+    np.testing.assert_array_equal(load_image(project, stored.id), first)
+    # inspecting it is still refused (a defect on page 2 must not pass), and not as damage
+    with pytest.raises(ImageError, match=f"^stored image {stored.id} holds 2 pages"):
+        load_image(project, stored.id, to_judge=True)
 
 
 def test_list_and_count(project, admin, actor, qa_lead, ids, make_image) -> None:  # noqa: ANN001

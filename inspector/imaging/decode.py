@@ -109,8 +109,13 @@ def read_file_bytes(path: Path) -> bytes:
     return data
 
 
-def decode_bytes(data: bytes, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Decoded:
-    """Decode ``data`` fully; raises ImageError with a human reason for any bad input."""
+def decode_bytes(
+    data: bytes, max_pixels: int | None = DEFAULT_MAX_PIXELS, *, first_picture_only: bool = False
+) -> Decoded:
+    """Decode ``data`` fully; raises ImageError with a human reason for any bad input.
+    ``first_picture_only`` reads a file that holds several pictures as its first instead
+    of refusing it: for an image already in the project (earlier versions stored
+    multi-page TIFFs), which must still load for labelling and training."""
     if not data:
         raise ImageError("empty file (0 bytes)")
     try:
@@ -134,7 +139,8 @@ def decode_bytes(data: bytes, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> De
             f"image is {width}x{height} = {width * height / 1e6:.1f} megapixels, over the "
             f"limit of {max_pixels / 1e6:.1f} megapixels (setting max_pixels)"
         )
-    _refuse_extra_pictures(img)
+    if not first_picture_only:
+        _refuse_extra_pictures(img)
     exif = _exif(img)
     depth = _bit_depth(img, data)
     rgb, mode = _pixels(img, data, depth)
@@ -146,6 +152,10 @@ def decode_bytes(data: bytes, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> De
     facts = ImageFacts(fmt, mode, depth, rgb.shape[1], rgb.shape[0], orientation,
                        _captured_at(exif))
     return Decoded(rgb, facts)
+
+
+class SeveralPicturesError(ImageError):
+    """A file holds several pictures (pages, frames): not damaged, but not one part."""
 
 
 def _refuse_extra_pictures(img: Image.Image) -> None:
@@ -161,8 +171,9 @@ def _refuse_extra_pictures(img: Image.Image) -> None:
         raise ImageError(f"damaged image file ({exc})") from exc
     if extra:
         kind = "pages" if img.format == "TIFF" else "frames (an animation)"
-        raise ImageError(f"holds {frames} {kind}; Inspector judges one picture per file and "
-                         "would see only the first: save each picture as its own file")
+        raise SeveralPicturesError(
+            f"holds {frames} {kind}; Inspector judges one picture per file and would see "
+            "only the first: save each picture as its own file")
 
 
 def _full_size_page_after_first(img: Image.Image, frames: int) -> bool:

@@ -62,7 +62,7 @@ def inspect_image(
     """Inspect a stored image with the product's active model and record the result.
     ``model_id`` pins a model record (a batch keeps the model it started with)."""
     require(project, actor, INSPECT)
-    rgb = load_image(project, image_id)
+    rgb = load_image(project, image_id, to_judge=True)
     with project.db.session() as s:
         pid = product_id_for(s, product)
         if pid is None:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from inspector.errors import ImageError, NotFoundError, UserError
-from inspector.imaging.decode import decode_bytes, encode_png
+from inspector.imaging.decode import SeveralPicturesError, decode_bytes, encode_png
 from inspector.services.dto import DefectTypeInfo, ImageInfo, LabelInfo
 from inspector.services.names import clean_name
 from inspector.services.products import product_id
@@ -194,8 +194,11 @@ def label_counts(project: Any, product: str | None = None) -> dict[str, int]:
         return counts
 
 
-def load_image(project: Any, image_id: int) -> np.ndarray:
-    """Decoded RGB uint8 HxWx3 pixels of a stored image."""
+def load_image(project: Any, image_id: int, *, to_judge: bool = False) -> np.ndarray:
+    """Decoded RGB uint8 HxWx3 pixels of a stored image. A file of several pictures
+    (imports refuse them now; earlier versions stored them) loads as its first picture
+    for labelling and training, as it always did; ``to_judge`` (an inspection) refuses
+    it as an import does, since page 2 might show the defect."""
     with project.db.session() as session:
         img = _image(session, image_id)
         rel, sha, purged = img.store_path, img.sha256, img.purged_at
@@ -208,7 +211,9 @@ def load_image(project: Any, image_id: int) -> np.ndarray:
         raise ImageError(f"stored image {image_id} was changed or damaged on disk (checksum "
                          "mismatch); import the picture again to restore it")
     try:
-        return decode_bytes(data, max_pixels=None).rgb
+        return decode_bytes(data, max_pixels=None, first_picture_only=not to_judge).rgb
+    except SeveralPicturesError as exc:
+        raise ImageError(f"stored image {image_id} {exc}") from exc
     except ImageError as exc:
         raise ImageError(f"stored image {image_id} is damaged: {exc}") from exc
 
