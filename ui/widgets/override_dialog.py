@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -14,6 +16,9 @@ from PySide6.QtWidgets import (
 )
 
 VERDICTS = ("ok", "ng", "uncertain")
+# Enter in a several-line reason starts a new line (as in every text editor); Ctrl+Enter
+# confirms, as it sends a comment or a message in the usual tools. Said on the button.
+CONFIRM_KEYS = ("Ctrl+Return", "Ctrl+Enter")
 
 
 class OverrideDialog(QDialog):
@@ -29,7 +34,8 @@ class OverrideDialog(QDialog):
         others = [v for v in VERDICTS if v != current]
         self.verdict_box.setCurrentText((others[0] if others else VERDICTS[0]).upper())
         self.reason_edit = QPlainTextEdit()
-        self.reason_edit.setPlaceholderText("Why is the machine verdict wrong? (required)")
+        self.reason_edit.setPlaceholderText(
+            "Why is the machine verdict wrong? (required)\nCtrl+Enter confirms, Esc cancels.")
         self.reason_edit.setTabChangesFocus(True)  # Tab moves on; it is not a reason
         self.reason_edit.setMinimumHeight(90)
         self.error = QLabel()
@@ -43,12 +49,20 @@ class OverrideDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("Override  [Ctrl+Enter]")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Cancel  [Esc]")
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
+        for keys in CONFIRM_KEYS:  # also while the reason box has the focus
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(self._accept)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
+        self.reason_edit.setFocus()  # the verdict is preset; the reason is what is typed
 
     def verdict(self) -> str:
         return self.verdict_box.currentText().lower()
@@ -59,5 +73,6 @@ class OverrideDialog(QDialog):
     def _accept(self) -> None:
         if not self.reason():
             self.error.setText("Please give a reason.")
+            self.reason_edit.setFocus()
             return
         self.accept()
