@@ -55,3 +55,31 @@ def test_without_a_terminal_a_missing_pin_is_refused_not_waited_for(
     monkeypatch.setattr(getpass, "getpass", lambda prompt: pytest.fail("asked in a script"))
     assert main(["operators", "list", "--project", str(project), "--operator", "Ada"]) == 1
     assert "PIN missing" in capsys.readouterr().err
+
+
+def test_end_of_input_at_the_prompt_is_no_pin_not_an_internal_error(
+        project: Path, monkeypatch, capsys) -> None:  # noqa: ANN001
+    """Ctrl+D (Ctrl+Z, Enter on Windows) at the PIN prompt ended as "internal error"."""
+
+    def end_of_input(prompt: str) -> str:
+        raise EOFError
+
+    monkeypatch.setattr(sys, "stdin", _Terminal())
+    monkeypatch.setattr(getpass, "getpass", end_of_input)
+    assert main(["operators", "list", "--project", str(project), "--operator", "Ada"]) == 1
+    err = capsys.readouterr().err
+    assert "no PIN given" in err and "internal error" not in err
+
+
+def test_without_any_stdin_a_windowed_exe_signs_in_as_before(
+        project: Path, monkeypatch, capsys) -> None:  # noqa: ANN001
+    """`Inspector.exe cli ...` (the windowed Windows program) has no stdin at all:
+    asking it whether it is a terminal ended every command without --pin as an internal
+    error, even for an operator who has no PIN."""
+    monkeypatch.setattr(sys, "stdin", None)
+    monkeypatch.setattr(getpass, "getpass", lambda prompt: pytest.fail("no terminal to ask"))
+    assert main(["operators", "add", "Olga", "--project", str(project), "--operator", "Ada",
+                 "--pin", "2468"]) == 0
+    assert main(["products", "add", "Cap", "--project", str(project), "--operator", "Olga"]) == 0
+    assert main(["operators", "list", "--project", str(project), "--operator", "Ada"]) == 1
+    assert "PIN missing" in capsys.readouterr().err

@@ -101,6 +101,12 @@ def open_project(args: argparse.Namespace):  # -> Project
     return Project.open(project_dir(args), database_url=database_url(args))
 
 
+def _at_a_terminal() -> bool:
+    """Whether someone can be asked at the keyboard. The windowed Windows program
+    (``Inspector.exe cli ...``) has no stdin at all: None, not a closed file."""
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
 def actor_for(args: argparse.Namespace, project: Any):  # -> Actor
     from inspector.services.session import pin_required, sign_in
 
@@ -108,8 +114,11 @@ def actor_for(args: argparse.Namespace, project: Any):  # -> Actor
     if not name:
         raise UserError("no operator given: use --operator NAME or set INSPECTOR_OPERATOR")
     pin = args.pin or os.environ.get("INSPECTOR_PIN")
-    if not pin and sys.stdin.isatty() and pin_required(project, name):
-        pin = getpass.getpass(f"PIN for {name.strip()}: ")  # not echoed, not in the history
+    if not pin and _at_a_terminal() and pin_required(project, name):
+        try:
+            pin = getpass.getpass(f"PIN for {name.strip()}: ")  # not echoed, not in history
+        except EOFError:  # Ctrl+D (Ctrl+Z on Windows): the user gave up, not a crash
+            raise UserError(f"no PIN given for {name.strip()}") from None
     station = getattr(args, "station", None) or os.environ.get("INSPECTOR_STATION")
     return sign_in(project, name, pin=pin, station=station)
 
