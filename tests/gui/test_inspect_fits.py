@@ -130,3 +130,35 @@ def test_live_camera_never_pushes_the_verdict_out_sideways(window, qtbot, admin)
     page.camera_button.setChecked(False)
     qtbot.wait(50)
     assert page.right.width() == 430  # the result column is wide again
+
+
+@pytest.mark.parametrize("size", [(1024, 600), (1093, 614), (1366, 768)])
+def test_running_camera_keeps_verdict_and_heat_map_on_screen(window, qtbot, admin,
+                                                            size) -> None:  # noqa: ANN001
+    """With the camera running the 1024x600 page scrolled about 300 px: the camera's
+    set-up rows and its frame controls stacked the result's heat map below the screen.
+    Running, the set-up folds into one line beside Stop, the frame controls sit under the
+    verdict, and live picture and result picture stand side by side."""
+    from PySide6.QtCore import Qt
+
+    from inspector.imaging.camera import FakeCamera, synthetic_frame
+
+    page = show_batch(window, qtbot, size, "ng")
+    page.camera_button.setChecked(True)
+    page.camera.start(FakeCamera(synthetic_frame))
+    qtbot.waitUntil(lambda: page.camera.last_frame is not None, timeout=5000)
+    settle(window, qtbot)
+    scroll = window.containers["inspect"]
+    qtbot.waitUntil(lambda: scroll.verticalScrollBar().maximum() == 0)  # else: fails here
+    assert scroll.horizontalScrollBar().maximum() == 0
+    assert page.middle.orientation() == Qt.Orientation.Horizontal
+    for widget in (page.banner, page.view, page.recent, page.inspect_now, page.continuous,
+                   page.rate, page.heatmap_box, page.camera.picture,
+                   page.camera.start_button):
+        assert on_screen(window, widget), (size, widget)
+    assert page.camera.picture.height() >= 200 and page.view.height() >= 240
+    assert page.camera.url_edit.isHidden() and page.camera.setup_row.isHidden()
+    assert "Space inspects" in page.camera.status.text()  # not "takes a snapshot"
+    page.camera.stop()
+    assert page.camera.setup_row.isVisibleTo(page) and page.camera.url_edit.isVisibleTo(page)
+    assert page.camera.start_button.text() == "Start camera"

@@ -49,9 +49,10 @@ RECENT = 10
 # recent thumbnails are smaller, so verdict, heat map and recent parts fit unscrolled.
 COMPACT_BELOW = 640
 CAMERA_MAX_WIDTH = 480  # beside the result picture
+RESULT_PICTURE_MIN_WIDTH = 240  # with a running camera beside it on a 1024 px screen
 # The result column's width range; at its narrowest while the camera is shown, so camera
 # and result picture stay side by side on a 1366 px screen.
-RESULT_WIDTH = (330, 430)
+RESULT_WIDTH = (340, 430)
 QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
 
 
@@ -97,6 +98,16 @@ def result_detail(info: InspectionInfo) -> str:
     return " · ".join(parts)
 
 
+def _under(main: QWidget, line: QWidget) -> QWidget:
+    """A pane: ``main`` stretching, ``line`` under it."""
+    pane = QWidget()
+    layout = QVBoxLayout(pane)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(main, 1)
+    layout.addWidget(line)
+    return pane
+
+
 class InspectPage(QWidget):
     """Sources on top, image and banner in the middle, recent results at the bottom."""
 
@@ -116,34 +127,32 @@ class InspectPage(QWidget):
         self.camera_button.toggled.connect(self._toggle_camera_panel)
         self.inspect_now = QPushButton("Inspect frame  [Space]")
         self.inspect_now.clicked.connect(self.inspect_camera_frame)
+        self.inspect_now.setToolTip("Space: inspect the camera's current picture")
         self.continuous = QCheckBox("every")
+        self.continuous.setToolTip("Inspect a new camera picture at this interval, "
+                                   "without anyone pressing Space")
         self.rate = QDoubleSpinBox()
         self.rate.setRange(0.2, 30.0)
         self.rate.setValue(1.0)
         self.rate.setSuffix(" s")
         self.continuous.toggled.connect(self._continuous_toggled)
         self.rate.valueChanged.connect(lambda v: self.timer.setInterval(int(v * 1000)))
+        # The frame button joins the row of ways to inspect (shown with the camera); the
+        # interval sits under the verdict: under the live picture, with the camera's set-up
+        # rows, they pushed the heat map below a 1024x600 screen.
         top = QHBoxLayout()
-        for w in (file_button, folder_button, self.camera_button):
+        for w in (file_button, folder_button, self.camera_button, self.inspect_now):
             top.addWidget(w)
         top.addStretch(1)
-        self.camera = CameraPreview()
+        self.camera = CameraPreview(running_hint="Space inspects the frame.")
         self.camera.state_changed.connect(self._camera_state)
-        # The camera-only controls sit under the live picture: in the top row they made
-        # the page wider than a 1024 px panel PC.
-        self.camera_pane = QWidget()
+        self.camera_pane = self.camera
         self.camera_pane.setMaximumWidth(CAMERA_MAX_WIDTH)
-        pane = QVBoxLayout(self.camera_pane)
-        pane.setContentsMargins(0, 0, 0, 0)
-        pane.addWidget(self.camera, 1)
-        frame_row = QHBoxLayout()
-        for w in (self.inspect_now, self.continuous, self.rate):
-            frame_row.addWidget(w)
-        frame_row.addStretch(1)
-        pane.addLayout(frame_row)
         self._batch_started = dt.datetime.now(dt.UTC)
         self._inspected_serial = -1  # the camera frame inspected last
         self.view = ImageView()
+        # Beside a running camera on a 1024 px screen (the heat map must not stack below).
+        self.view.setMinimumWidth(RESULT_PICTURE_MIN_WIDTH)
         self.focus_target = self.view
         self.banner = VerdictBanner()
         # One line, "…" in the middle (image and time stay); the whole text in its tooltip.
@@ -174,8 +183,12 @@ class InspectPage(QWidget):
         rl.addWidget(self.banner)
         self.notes = NotesArea([self.setup_warning, self.batch_note])
         rl.addWidget(self.notes)
-        rl.addWidget(self.detail)
-        rl.addWidget(self.heatmap_box)
+        view_row = QHBoxLayout()
+        view_row.addWidget(self.heatmap_box)
+        view_row.addStretch(1)
+        view_row.addWidget(self.continuous)
+        view_row.addWidget(self.rate)
+        rl.addLayout(view_row)
         actions = QHBoxLayout()
         actions.addWidget(self.override_button)
         actions.addWidget(self.label_good_button)
@@ -186,7 +199,7 @@ class InspectPage(QWidget):
         # must never be scrolled out sideways).
         middle = self.middle = AdaptiveSplitter()
         middle.addWidget(self.camera_pane)
-        middle.addWidget(self.view)
+        middle.addWidget(_under(self.view, self.detail))  # what the picture shows, under it
         # Stacked, a narrow pane would hold the splitter narrow: it could never go back.
         middle.orientation_changed.connect(lambda o: self.camera_pane.setMaximumWidth(
             CAMERA_MAX_WIDTH if o == Qt.Orientation.Horizontal else QWIDGETSIZE_MAX))
@@ -300,7 +313,8 @@ class InspectPage(QWidget):
         self.notes.refresh()
 
     def _toggle_camera_panel(self, on: bool) -> None:
-        self.camera_pane.setVisible(on)  # the camera and its controls
+        for widget in (self.camera_pane, self.inspect_now, self.continuous, self.rate):
+            widget.setVisible(on)  # the camera and its controls
         self.right.setMaximumWidth(RESULT_WIDTH[0] if on else RESULT_WIDTH[1])
         if not on:
             self.continuous.setChecked(False)

@@ -2,6 +2,9 @@
 
 A missing or unplugged camera becomes a status message (the thread ends cleanly), never
 a frozen window. Any ``FrameSource`` works (OpenCV index or URL, ``FakeCamera`` in tests).
+While a camera runs, its set-up controls (picker, URL, resolution) fold into one line
+that names the camera beside Stop: on a 1024x600 panel PC the two rows they took pushed
+the inspection's heat map below the screen.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from PySide6.QtWidgets import (
 from inspector.errors import CameraError
 from inspector.imaging.camera import FrameSource, OpenCVCamera, list_cameras
 from ui.qimage import rgb_to_pixmap
+from ui.widgets.elided_label import ElidedLabel
 from ui.worker import Job
 
 log = logging.getLogger(__name__)
@@ -78,8 +82,10 @@ class CameraPreview(QWidget):
     frame_ready = Signal(object)
     state_changed = Signal(bool)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None,
+                 running_hint: str = "Space takes a snapshot.") -> None:
         super().__init__(parent)
+        self.running_hint = running_hint  # what the page's Space key does with a frame
         self.camera_box = QComboBox()
         self.camera_box.setEditable(False)
         self.url_edit = QLineEdit()
@@ -92,7 +98,8 @@ class CameraPreview(QWidget):
         self.start_button = QPushButton("Start camera")
         self.start_button.clicked.connect(self.toggle)
         self.picture = QLabel("No camera running")
-        self.picture.setMinimumSize(320, 200)
+        # Narrow enough to sit beside the result picture on a 1024 px screen.
+        self.picture.setMinimumSize(210, 200)
         self.picture.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.picture.setStyleSheet("background: #202124; color: white;")
         self.picture.setWordWrap(True)  # camera errors are long; they must be read whole
@@ -100,16 +107,21 @@ class CameraPreview(QWidget):
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.status = QLabel("")
         self.status.setWordWrap(True)
-        row = QHBoxLayout()
+        self.source_label = ElidedLabel()  # the running camera, in place of its set-up
+        self.source_label.setVisible(False)
+        self.setup_row = QWidget()
+        row = QHBoxLayout(self.setup_row)
+        row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.camera_box, 1)
         row.addWidget(self.refresh_button)
         row2 = QHBoxLayout()
         row2.addWidget(self.url_edit, 2)
         row2.addWidget(self.resolution, 1)
+        row2.addWidget(self.source_label, 1)
         row2.addWidget(self.start_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(row)
+        layout.addWidget(self.setup_row)
         layout.addLayout(row2)
         layout.addWidget(self.picture, 1)
         layout.addWidget(self.status)
@@ -173,8 +185,9 @@ class CameraPreview(QWidget):
         thread.error.connect(self._on_error)
         thread.finished.connect(lambda t=thread: self._thread_ended(t))
         self.thread = thread
-        self.status.setText(f"Opening {getattr(source, 'name', 'camera')}…")
-        self.start_button.setText("Stop camera")
+        name = getattr(source, "name", "camera")
+        self.status.setText(f"Opening {name}…")
+        self._show_setup(False, f"{name} · {self.resolution.currentText()}")
         thread.start()
         self.state_changed.emit(True)
 
@@ -198,16 +211,25 @@ class CameraPreview(QWidget):
     def _no_picture(self, status: str) -> None:
         """No camera now: no frame to snapshot or inspect, and the screen says so."""
         self.last_frame = None
-        self.start_button.setText("Start camera")
+        self._show_setup(True)
         self.status.setText(status)
         self.picture.clear()
         self.picture.setText("No camera running")
+
+    def _show_setup(self, shown: bool, running: str = "") -> None:
+        """Set-up controls while no camera runs; the running camera's name and Stop while
+        one does (the camera must be stopped to pick another anyway)."""
+        for widget in (self.setup_row, self.url_edit, self.resolution):
+            widget.setVisible(shown)
+        self.source_label.setText(running)
+        self.source_label.setVisible(not shown)
+        self.start_button.setText("Start camera" if shown else "Stop camera")
 
     def _on_frame(self, frame: np.ndarray) -> None:
         if self.thread is None or self.sender() is not self.thread:
             return  # a frame from a camera that was stopped or replaced meanwhile
         if self.last_frame is None:
-            self.status.setText("Camera running. Space takes a snapshot.")
+            self.status.setText(f"Camera running. {self.running_hint}")
         self.last_frame = frame
         self.frame_serial += 1
         # Scaled once, smoothly, to the label's device pixels: a lot or serial number
@@ -234,7 +256,7 @@ class CameraPreview(QWidget):
         if self.thread is thread:
             self.thread = None
             self.last_frame = None
-            self.start_button.setText("Start camera")
+            self._show_setup(True)
             if self.status.text().startswith("Camera running"):
                 self.status.setText("⚠ The camera stopped delivering pictures.")
             self.state_changed.emit(False)
