@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from gui_helpers import sign_in_as
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, QRect, Qt
 
 from inspector.services import labeling
 from inspector.services.importing import import_paths
@@ -382,3 +382,61 @@ def test_brush_off_ends_the_eraser_and_the_outline_goes_with_the_image(label_pag
     view._outline.setVisible(True)  # as a pointer over the image leaves it
     view.set_image(None)
     assert not view._outline.isVisible()
+
+
+# A painted region is never dropped unsaved; Del clears it; the buttons fit 1024x600.
+def _paint(page) -> None:  # noqa: ANN001
+    page.view.set_brush_enabled(True)
+    page.view.begin_stroke()
+    page.view.paint_line(QPointF(5, 5), QPointF(20, 5))
+
+
+def test_region_painted_on_an_unlabelled_image_is_kept(label_page, project, qtbot,
+                                                       window) -> None:  # noqa: ANN001
+    """Painting before pressing D, then moving on, lost the strokes without a word."""
+    page = label_page
+    image_id = page.current.id
+    _paint(page)
+    qtbot.keyClick(page.gallery, Qt.Key.Key_Right)
+    assert page.current.id != image_id
+    assert labeling.label_history(project, image_id)[-1].verdict == "defective"
+    mask = labeling.load_mask(project, image_id)
+    assert mask is not None and mask[5, 10]
+    assert "labelled defective" in window.statusBar().currentMessage()
+
+
+def test_region_painted_on_a_good_image_is_kept_and_undoable(label_page, project,
+                                                             qtbot) -> None:  # noqa: ANN001
+    page = label_page
+    image_id = page.current.id
+    qtbot.keyClick(page.gallery, Qt.Key.Key_G)  # good moves on: come back
+    qtbot.keyClick(page.gallery, Qt.Key.Key_Left)
+    assert page.current.id == image_id
+    _paint(page)
+    qtbot.keyClick(page.gallery, Qt.Key.Key_Right)
+    assert labeling.label_history(project, image_id)[-1].verdict == "defective"
+    while page.view.undo_stroke():  # the next image has no strokes: Ctrl+Z undoes labels
+        pass
+    qtbot.keyClick(page.gallery, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert labeling.label_history(project, image_id)[-1].verdict == "good"
+
+
+def test_delete_key_clears_the_region(label_page, qtbot) -> None:  # noqa: ANN001
+    page = label_page
+    _paint(page)
+    qtbot.keyClick(page.gallery, Qt.Key.Key_Delete)
+    assert page.view.mask() is None
+    assert "Del" in page.clear_button.toolTip()
+
+
+def test_buttons_show_unscrolled_at_1024x600(label_page, window, qtbot) -> None:  # noqa: ANN001
+    page = label_page
+    window.resize(1024, 600)
+    scroll = window.containers["label"]
+    qtbot.waitUntil(lambda: scroll.verticalScrollBar().maximum() == 0)  # else: fails here
+    viewport = scroll.viewport()
+    buttons = [page.good_button, page.bad_button, page.brush_button, page.erase_button,
+               page.clear_button, page.undo_button, *page.severity_group.buttons()]
+    for button in buttons:
+        top_left = button.mapTo(viewport, button.rect().topLeft())
+        assert viewport.rect().contains(QRect(top_left, button.size())), button.text()

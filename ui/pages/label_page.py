@@ -1,8 +1,10 @@
 """Label: gallery with filters, big zoomable view, one-key labels, brush masks, undo.
 
 Keys: G good, D defective, 1/2/3 severity, the defect types' own keys, B brush,
-Shift+B eraser (a right-button drag also erases), [ and ] brush size, Left/Right
-previous/next, Ctrl+Z undo (stroke first, then label).
+Shift+B eraser (a right-button drag also erases), Del clears the region, [ and ] brush
+size, Left/Right previous/next, Ctrl+Z undo (stroke first, then label).
+A region painted on an image not labelled defective labels it defective when the
+operator moves on (it was dropped without a word).
 Every label is one ``labeling.label_image`` call; undo appends the previous label again
 because the label history is append-only.
 """
@@ -132,7 +134,8 @@ class LabelPage(QWidget):
                                      "always erases while the brush is on)")
         self.erase_button.toggled.connect(self._set_erasing)
         self.clear_button = QPushButton("Clear")
-        self.clear_button.setToolTip("Remove the whole painted region (Ctrl+Z brings it back)")
+        self.clear_button.setToolTip("Del: remove the whole painted region "
+                                     "(Ctrl+Z brings it back)")
         self.clear_button.clicked.connect(self.clear_region)
         self.brush_label = QLabel()
         self.undo_button = QPushButton("Undo")
@@ -140,8 +143,10 @@ class LabelPage(QWidget):
         self.undo_button.clicked.connect(self.undo)
         nav_row = QHBoxLayout()
         nav_row.addWidget(self.undo_button)
-        for text, step in (("◀ Prev", -1), ("Next ▶", 1)):
+        for text, step, key in (("◀ Prev", -1, "Left"), ("Next ▶", 1, "Right")):
             button = QPushButton(text)
+            button.setToolTip(f"{key} arrow: the {'previous' if step < 0 else 'next'} image "
+                              "of the list")
             button.clicked.connect(lambda _c=False, s=step: self.step(s))
             nav_row.addWidget(button)
         right = QWidget()
@@ -150,8 +155,10 @@ class LabelPage(QWidget):
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
         rl.addWidget(self.info)
-        rl.addWidget(self.good_button)
-        rl.addWidget(self.bad_button)
+        verdict_row = QHBoxLayout()  # one row: the page fits a 1024x600 screen unscrolled
+        verdict_row.addWidget(self.good_button)
+        verdict_row.addWidget(self.bad_button)
+        rl.addLayout(verdict_row)
         rl.addLayout(sev_row)
         rl.addWidget(QLabel("Defect type"))
         rl.addWidget(self.types)
@@ -202,6 +209,7 @@ class LabelPage(QWidget):
         self._shortcut("Left", lambda: self.step(-1))
         self._shortcut("Right", lambda: self.step(1))
         self._shortcut("Ctrl+Z", self.undo)
+        self._shortcut("Del", self.clear_region)
 
     def _rebuild_type_shortcuts(self) -> None:
         for shortcut in self._type_shortcuts:
@@ -343,12 +351,12 @@ class LabelPage(QWidget):
 
     def _show_info(self, info: ImageInfo) -> None:
         esc = html.escape  # names come from files and people: shown, never read as markup
-        details = [f"<b>#{info.id}</b> {esc(info.original_name or '')}",
-                   f"{info.width}×{info.height} · {esc(info.product or 'no product')}",
-                   f"Label: <b>{info.state}</b>"]
+        label = f"Label: <b>{info.state}</b>"
         if info.defect_type or info.severity:
-            details.append(esc(f"{info.defect_type or ''} {info.severity or ''}".strip()))
-        self.info.setText("<br>".join(details))
+            label += " · " + esc(f"{info.defect_type or ''} {info.severity or ''}".strip())
+        self.info.setText(  # two lines where they fit: the buttons stay on a short screen
+            f"<b>#{info.id}</b> {esc(info.original_name or '')} · {info.width}×{info.height}"
+            f" · {esc(info.product or 'no product')}<br>{label}")
         self.types.select(info.defect_type)
         self.severity = info.severity
         for button in self.severity_group.buttons():
@@ -422,9 +430,17 @@ class LabelPage(QWidget):
             self.label("defective", advance=False)
 
     def save_pending_mask(self) -> None:
-        """A mask painted after D is saved when the user moves on."""
-        if self._mask_dirty and self.current is not None and self.current.state == "defective":
+        """A mask painted after D is saved when the user moves on. A region painted on an
+        image not labelled defective says where its defect is: it is labelled defective
+        with it (undoable) rather than the strokes being dropped unsaved."""
+        info = self.current
+        if not self._mask_dirty or info is None:
+            return
+        if info.state == "defective":
             self.label("defective", advance=False)
+        elif self.view.mask() is not None and self.label("defective", advance=False):
+            self.state.say(f"Image #{info.id} labelled defective: a region was painted on "
+                           "it (Ctrl+Z undoes)")
 
     def _on_mask_changed(self) -> None:
         self._mask_dirty = True
