@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -10,6 +12,7 @@ from inspector.errors import Cancelled, UserError
 from inspector.store.problems import db_problem
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def show_error(parent: QWidget | None, exc: BaseException, title: str = "Cannot do that") -> None:
@@ -30,3 +33,12 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str = "Cannot 
         f"Something went wrong: {exc!r}\n\nThe details are in the log file. "
         "The application keeps running.",
     )
+
+
+def attempt(parent: QWidget | None, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+    """``fn(*args, **kwargs)``, or None after showing why a ``UserError`` refused it."""
+    try:
+        return fn(*args, **kwargs)
+    except UserError as exc:
+        show_error(parent, exc)
+        return None

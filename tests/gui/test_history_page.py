@@ -8,7 +8,7 @@ import datetime as dt
 import numpy as np
 import pytest
 from gui_helpers import sign_in_as
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 
 from inspector.services.importing import import_array
 from inspector.store.models import Inspection
@@ -97,3 +97,33 @@ def test_small_window_keeps_picture_buttons_and_text_apart(window, project, year
     station = page.table.item(0, 5)
     assert station.toolTip() == newest.station
     assert page.table.horizontalHeader().sectionSize(5) <= 170
+
+
+def test_qa_lead_overrides_a_past_verdict_from_history(window, project, year, qtbot,
+                                                       monkeypatch) -> None:  # noqa: ANN001
+    """History had no override: a wrong verdict found later could only be corrected on the
+    Inspect page while that very part was on screen. O (or the button) opens the dialog."""
+    import ui.pages.history_page as history_page
+
+    asked = []
+    monkeypatch.setattr(history_page, "ask_override",
+                        lambda _parent, info: asked.append(info.id) or ("ok", "dust"))
+    page = _history(window)
+    page.verdict.setCurrentText("ng")
+    page.table.selectRow(1)
+    chosen = page.selected_info()
+    assert page.override_button.isVisible() and "[O]" in page.override_button.text()
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_O)
+    assert asked == [chosen.id]
+    with project.db.session() as s:
+        stored = s.get(Inspection, chosen.id)
+        assert (stored.override_verdict, stored.override_reason) == ("ok", "dust")
+    assert chosen.id not in [info.id for info in page.results]  # no longer NG: filtered out
+
+
+def test_operator_has_no_override_in_history(window, project, year, actor) -> None:  # noqa: ANN001
+    sign_in_as(window, "op")
+    window.show_page("history")
+    page = window.pages["history"]
+    assert page.override_button.isHidden() and page.override() is None

@@ -9,7 +9,7 @@ import datetime as dt
 import numpy as np
 import pytest
 from gui_helpers import sign_in_as
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QFontMetrics
 
 from inspector.services.inspection import BatchInspection
@@ -162,3 +162,17 @@ def test_running_camera_keeps_verdict_and_heat_map_on_screen(window, qtbot, admi
     page.camera.stop()
     assert page.camera.setup_row.isVisibleTo(page) and page.camera.url_edit.isVisibleTo(page)
     assert page.camera.start_button.text() == "Start camera"
+
+
+def test_o_opens_the_override_of_the_part_on_screen(window, qtbot, admin,
+                                                    monkeypatch) -> None:  # noqa: ANN001
+    """Every main action has a key: Override… said none."""
+    import ui.pages.inspect_page as inspect_page
+
+    asked = []
+    monkeypatch.setattr(inspect_page, "ask_override",
+                        lambda _parent, info: asked.append(info.id))  # cancelled
+    page = show_batch(window, qtbot, (1366, 768), "ng")
+    page.view.setFocus()
+    qtbot.keyClick(page.view, Qt.Key.Key_O)
+    assert asked == [10] and "[O]" in page.override_button.text()

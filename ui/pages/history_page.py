@@ -28,6 +28,13 @@ from inspector.services import inspection, labeling
 from inspector.services.results import InspectionInfo
 from inspector.store import roles
 from ui.label_actions import label_inspected_good
+from ui.override_action import (
+    OVERRIDE_KEY,
+    OVERRIDE_TEXT,
+    OVERRIDE_TIP,
+    ask_override,
+    store_override,
+)
 from ui.state import AppState
 from ui.style import VERDICT_COLOURS
 from ui.widgets.image_view import ImageView
@@ -90,7 +97,7 @@ class HistoryPage(QWidget):
         self.total = 0
         self.view = ImageView()
         self.view.setMinimumSize(200, 160)
-        self.heatmap_box = QCheckBox("Heat map")
+        self.heatmap_box = QCheckBox("Heat map  [H]")
         self.heatmap_box.setChecked(True)
         self.heatmap_box.toggled.connect(self.view.set_overlay_visible)
         self.detail = QLabel()
@@ -110,13 +117,20 @@ class HistoryPage(QWidget):
         self.label_good_button.setToolTip("Add this part to the good training images "
                                           "(used from the next training)")
         self.label_good_button.clicked.connect(self.label_good)
-        shortcut = QShortcut(QKeySequence("G"), self)
-        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        shortcut.activated.connect(self.label_good)
+        self.override_button = QPushButton(OVERRIDE_TEXT)
+        self.override_button.setToolTip(OVERRIDE_TIP)
+        self.override_button.clicked.connect(self.override)
+        for key, slot in (("G", self.label_good), (OVERRIDE_KEY, self.override),
+                          ("H", self.heatmap_box.toggle)):
+            shortcut = QShortcut(QKeySequence(key), self)  # not while typing a search
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
         splitter = QSplitter()
         splitter.addWidget(_column(self.table, (self.count_label, self.more_button)))
-        splitter.addWidget(_column(self.view, (self.heatmap_box, self.label_good_button),
-                                   detail_box))
+        picture = _column(self.view, (self.override_button, self.label_good_button),
+                          detail_box)
+        picture.layout().insertWidget(1, self.heatmap_box)
+        splitter.addWidget(picture)
         splitter.setSizes([700, 400])  # the table is read first; the picture can be smaller
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -127,7 +141,24 @@ class HistoryPage(QWidget):
 
     def on_shown(self) -> None:
         self.label_good_button.setVisible(self.state.may(roles.LABEL))
+        self.override_button.setVisible(self.state.may(roles.OVERRIDE_VERDICT))
         self.reload()
+
+    def override(self) -> InspectionInfo | None:
+        """The selected inspection's verdict, set by a QA lead with a reason; the row
+        and its detail show the new verdict at once."""
+        info = self.selected_info()
+        if info is None or not self.state.may(roles.OVERRIDE_VERDICT):
+            return None
+        answer = ask_override(self, info)
+        return None if answer is None else self.apply_override(info, *answer)
+
+    def apply_override(self, info: InspectionInfo, verdict: str,
+                       reason: str) -> InspectionInfo | None:
+        stored = store_override(self, self.state, info.id, verdict, reason)
+        if stored is not None:
+            self.reload(keep_place=True)  # the verdict filter may now leave it out
+        return stored
 
     def selected_info(self) -> InspectionInfo | None:
         rows = self.table.selectionModel().selectedRows()

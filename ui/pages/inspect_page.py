@@ -29,6 +29,13 @@ from inspector.services.results import InspectionInfo
 from inspector.store import roles
 from ui.dialogs import show_error
 from ui.label_actions import label_inspected_good
+from ui.override_action import (
+    OVERRIDE_KEY,
+    OVERRIDE_TEXT,
+    OVERRIDE_TIP,
+    ask_override,
+    store_override,
+)
 from ui.pages.capture_page import IMAGE_FILTER
 from ui.qimage import heatmap_to_rgba
 from ui.state import AppState
@@ -38,7 +45,6 @@ from ui.widgets.camera_preview import CameraPreview
 from ui.widgets.elided_label import ElidedLabel
 from ui.widgets.image_view import ImageView
 from ui.widgets.notes_area import NotesArea
-from ui.widgets.override_dialog import OverrideDialog
 from ui.widgets.progress_panel import ProgressPanel
 from ui.widgets.recent_strip import RecentStrip
 from ui.widgets.verdict_banner import VerdictBanner, unfamiliar_text
@@ -167,8 +173,8 @@ class InspectPage(QWidget):
         self.heatmap_box = QCheckBox("Heat map  [H]")
         self.heatmap_box.setChecked(True)
         self.heatmap_box.toggled.connect(self.view.set_overlay_visible)
-        self.override_button = QPushButton("Override…")
-        self.override_button.setToolTip("Set the verdict that counts, with a reason (QA lead)")
+        self.override_button = QPushButton(OVERRIDE_TEXT)
+        self.override_button.setToolTip(OVERRIDE_TIP)
         self.override_button.clicked.connect(self.override)
         self.label_good_button = QPushButton("Label good  [G]")
         self.label_good_button.setToolTip("Add this part to the good training images "
@@ -219,7 +225,7 @@ class InspectPage(QWidget):
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self.inspect_camera_frame)
         for key, slot in (("Space", self.inspect_camera_frame), ("H", self.heatmap_box.toggle),
-                          ("G", self.label_good)):
+                          ("G", self.label_good), (OVERRIDE_KEY, self.override)):
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
@@ -412,27 +418,21 @@ class InspectPage(QWidget):
         info = self.current
         if info is None:
             return
-        dialog = OverrideDialog(info.verdict, self, current=info.final_verdict)
-        if dialog.exec() != OverrideDialog.DialogCode.Accepted:
-            return
-        self.apply_override(dialog.verdict(), dialog.reason())
+        answer = ask_override(self, info)
+        if answer is not None:
+            self.apply_override(*answer)
 
     def apply_override(self, verdict: str, reason: str) -> InspectionInfo | None:
         """Store the QA lead's verdict beside the machine's and show it."""
         if self.current is None:
             return None
-        try:
-            info = inspection.override_verdict(
-                self.state.project, self.state.actor, self.current.id, verdict, reason
-            )
-        except UserError as exc:
-            show_error(self, exc)
+        info = store_override(self, self.state, self.current.id, verdict, reason)
+        if info is None:
             return None
         self.show_result(info, self.current_rgb)
         if self.current_rgb is not None:
             self.recent.update_entry(lambda p: p[0].id == info.id, self.current_rgb,
                                      info.final_verdict, (info, self.current_rgb))
-        self.state.notify("inspections")
         return info
 
     def automatic_work(self) -> str | None:
