@@ -222,3 +222,27 @@ def test_exit_stops_running_jobs_and_waits_for_them(qtbot) -> None:  # noqa: ANN
     Job(busy).start()
     assert started.wait(5)
     assert stop_all(5000) and ended.is_set()
+
+
+def test_missing_pin_is_asked_for_in_words_of_the_gui(window, project, admin,
+                                                      qtbot) -> None:  # noqa: ANN001
+    """Enter without a PIN said "PIN missing … (use --pin or INSPECTOR_PIN)", the CLI's
+    advice, and left the cursor where it was; a wrong PIN did too."""
+    from inspector.services.audit_log import recent_entries
+    from inspector.services.operators import add_operator
+
+    add_operator(project, admin, "pia", role="operator", pin="1234")
+    page = window.pages["signin"]
+    page.refresh()
+    page.operator_box.setCurrentText("pia")
+    page.operator_box.setFocus()
+    qtbot.keyClick(page.operator_box, Qt.Key.Key_Return)
+    assert window.state.actor is None
+    assert "enter the PIN of pia" in page.status.text() and "--pin" not in page.status.text()
+    assert page.pin_edit.hasFocus()
+    refused = [e for e in recent_entries(project, admin) if e.action == "sign_in"]
+    assert refused == []  # nobody typed a wrong PIN: nothing counts towards the pause
+    qtbot.keyClicks(page.pin_edit, "9999")
+    qtbot.keyClick(page.pin_edit, Qt.Key.Key_Return)
+    assert "wrong PIN" in page.status.text() and page.pin_edit.hasFocus()
+    assert page.pin_edit.selectedText() == "9999"  # typing replaces it

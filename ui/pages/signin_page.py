@@ -5,6 +5,8 @@ Station and product are remembered on this PC (QSettings) so a shift only picks 
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -162,6 +164,12 @@ class SignInPage(QWidget):
         name = self.operator_box.currentText()
         station = self.station_edit.text().strip() or None
         product = self.product_box.currentText()
+        info = self._operators.get(name)
+        if info is not None and info.has_pin and not self.pin_edit.text():
+            # Asked here: the service's "PIN missing" names CLI options, and is audited
+            # as a refused sign-in though nobody typed a wrong PIN.
+            self._refused(f"enter the PIN of {name}, then press Enter.")
+            return
         try:
             if not name:
                 raise UserError("There is no operator yet: ask an admin to add you.")
@@ -169,14 +177,21 @@ class SignInPage(QWidget):
                 self.state.project, name, pin=self.pin_edit.text() or None, station=station
             )
         except UserError as exc:
-            self.status.setText(f"<b>Not signed in:</b> {exc}")
-            self.pin_edit.selectAll()
+            self._refused(str(exc))
             return
         self.pin_edit.clear()
         self.state.set_station(station)
         self.state.set_product(None if product == ALL_PRODUCTS else product)
         self.state.set_actor(actor)
         self.state.say(f"Signed in as {actor.name}")
+
+    def _refused(self, why: str) -> None:
+        """Say why (names are people's: text, never markup) and put the cursor in the PIN
+        field, its old text selected, so the next try is typed at once."""
+        self.status.setText(f"<b>Not signed in:</b> {html.escape(why)}")
+        if self.pin_edit.isEnabled():
+            self.pin_edit.setFocus()
+            self.pin_edit.selectAll()
 
     def sign_out(self) -> None:
         if self.state.actor is not None:
