@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from inspector.services import importing
 from ui.dialogs import show_error
+from ui.shortcuts import page_key
 from ui.state import AppState
 from ui.visible_height import VisibleHeightWatch, visible_height
 from ui.widgets.adaptive_splitter import AdaptiveSplitter
@@ -62,6 +63,8 @@ class CapturePage(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(files_button)
         buttons.addWidget(folder_button)
+        page_key(self, "Ctrl+O", files_button)
+        page_key(self, "Ctrl+Shift+O", folder_button)
         self.progress = ProgressPanel()
         self.summary = QLabel()
         self.summary.setWordWrap(True)

@@ -38,6 +38,7 @@ from ui.override_action import (
 )
 from ui.pages.capture_page import IMAGE_FILTER
 from ui.qimage import heatmap_to_rgba
+from ui.shortcuts import page_key
 from ui.state import AppState
 from ui.visible_height import VisibleHeightWatch, visible_height
 from ui.widgets.adaptive_splitter import AdaptiveSplitter
@@ -149,6 +150,9 @@ class InspectPage(QWidget):
         top = QHBoxLayout()
         for w in (file_button, folder_button, self.camera_button, self.inspect_now):
             top.addWidget(w)
+        for key, button in (("Ctrl+O", file_button), ("Ctrl+Shift+O", folder_button),
+                            ("Ctrl+L", self.camera_button)):
+            page_key(self, key, button)
         top.addStretch(1)
         self.camera = CameraPreview(running_hint="Space inspects the frame.")
         self.camera.state_changed.connect(self._camera_state)

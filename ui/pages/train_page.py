@@ -25,6 +25,7 @@ from inspector.services.results import ModelInfo
 from inspector.store import roles
 from ui.dialogs import show_error
 from ui.qimage import rgb_to_pixmap, screen_ratio
+from ui.shortcuts import page_key
 from ui.state import AppState
 from ui.widgets.adaptive_splitter import AdaptiveSplitter
 from ui.widgets.calibration_settings import CalibrationSettings
@@ -76,6 +77,8 @@ class TrainPage(QWidget):
 
         self.examples_button = QPushButton("Show synthetic defect examples")
         self.examples_button.clicked.connect(self.load_examples)
+        page_key(self, "Ctrl+T", self.train_button)  # a long job: never a single stray key
+        page_key(self, "Ctrl+E", self.examples_button)
         self.examples_row = QGridLayout()
         self.examples_row.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         examples = QGroupBox("What the model learns a defect may look like")
@@ -129,7 +132,9 @@ class TrainPage(QWidget):
     def _apply_role(self) -> None:
         may_train = self.state.may(roles.TRAIN)
         self.train_button.setEnabled(may_train and self.job is None)
-        self.train_button.setToolTip("" if may_train else "Training needs a QA lead")
+        self.train_button.setToolTip(
+            "Train a new model on the labelled images  (Ctrl+T; Esc cancels)" if may_train
+            else "Training needs a QA lead")
         self.calibration.reload()
         self.models.reload()
         self._model_states_changed()

@@ -1,0 +1,87 @@
+"""Every main action of Capture, Inspect and Train has a key, named in its tooltip, that
+works wherever the focus is on the page (they had none: mouse or Tab only)."""
+
+from __future__ import annotations
+
+import pytest
+from gui_helpers import sign_in_as
+from PySide6.QtCore import Qt
+
+pytestmark = pytest.mark.gui
+CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
+
+
+def _press(window, qtbot, page_key: str, key: Qt.Key, modifiers) -> None:  # noqa: ANN001
+    page = window.pages[page_key]
+    target = page.focus_target if hasattr(page, "focus_target") else page
+    target.setFocus()
+    qtbot.keyClick(target, key, modifiers)
+
+
+def test_capture_import_keys(window, qtbot, admin, monkeypatch) -> None:  # noqa: ANN001
+    import ui.pages.capture_page as capture_page
+
+    sign_in_as(window, "admin")
+    window.show_page("capture")
+    asked = []
+    monkeypatch.setattr(
+        capture_page.QFileDialog,
+        "getOpenFileNames",
+        lambda *a, **k: asked.append("files") or ([], ""),
+    )
+    monkeypatch.setattr(
+        capture_page.QFileDialog,
+        "getExistingDirectory",
+        lambda *a, **k: asked.append("folder") or "",
+    )
+    _press(window, qtbot, "capture", Qt.Key.Key_O, CTRL)
+    _press(window, qtbot, "capture", Qt.Key.Key_O, CTRL | SHIFT)
+    assert asked == ["files", "folder"]
+
+
+def test_inspect_source_keys(window, qtbot, admin, monkeypatch) -> None:  # noqa: ANN001
+    import ui.pages.inspect_page as inspect_page
+
+    sign_in_as(window, "admin")
+    window.show_page("inspect")
+    page = window.pages["inspect"]
+    asked = []
+    monkeypatch.setattr(
+        inspect_page.QFileDialog,
+        "getOpenFileName",
+        lambda *a, **k: asked.append("image") or ("", ""),
+    )
+    monkeypatch.setattr(
+        inspect_page.QFileDialog,
+        "getExistingDirectory",
+        lambda *a, **k: asked.append("folder") or "",
+    )
+    _press(window, qtbot, "inspect", Qt.Key.Key_O, CTRL)
+    _press(window, qtbot, "inspect", Qt.Key.Key_O, CTRL | SHIFT)
+    assert asked == ["image", "folder"]
+    _press(window, qtbot, "inspect", Qt.Key.Key_L, CTRL)
+    assert page.camera_button.isChecked() and page.camera_pane.isVisibleTo(page)
+    assert "Ctrl+L" in page.camera_button.toolTip()
+    _press(window, qtbot, "inspect", Qt.Key.Key_L, CTRL)
+    assert not page.camera_button.isChecked()
+
+
+def test_train_keys_and_a_disabled_button_stays_unpressed(
+    window, qtbot, admin, monkeypatch
+) -> None:  # noqa: ANN001
+    sign_in_as(window, "admin")
+    window.show_page("train")
+    page = window.pages["train"]
+    started = []
+    monkeypatch.setattr(page, "start_training", lambda: started.append("train"))
+    monkeypatch.setattr(page, "load_examples", lambda: started.append("examples"))
+    page.train_button.clicked.disconnect()
+    page.train_button.clicked.connect(page.start_training)
+    page.examples_button.clicked.disconnect()
+    page.examples_button.clicked.connect(page.load_examples)
+    _press(window, qtbot, "train", Qt.Key.Key_T, CTRL)
+    _press(window, qtbot, "train", Qt.Key.Key_E, CTRL)
+    assert started == ["train", "examples"] and "Ctrl+T" in page.train_button.toolTip()
+    page.train_button.setEnabled(False)  # as while a training runs: the key does nothing
+    _press(window, qtbot, "train", Qt.Key.Key_T, CTRL)
+    assert started == ["train", "examples"]
