@@ -18,25 +18,28 @@ def _press(window, qtbot, page_key: str, key: Qt.Key, modifiers) -> None:  # noq
     qtbot.keyClick(target, key, modifiers)
 
 
+def _file_keys(window, qtbot, monkeypatch, module, files: str, nothing) -> list[str]:  # noqa: ANN001
+    """Press Ctrl+O and Ctrl+Shift+O on ``module``'s page: the file dialogs they opened."""
+    asked: list[str] = []
+    for name, chosen in ((files, (nothing, "")), ("getExistingDirectory", "")):
+        monkeypatch.setattr(
+            module.QFileDialog, name, lambda *_a, n=name, c=chosen, **_k: asked.append(n) or c
+        )
+    key = module.__name__.rsplit(".", 1)[1].removesuffix("_page")
+    _press(window, qtbot, key, Qt.Key.Key_O, CTRL)
+    _press(window, qtbot, key, Qt.Key.Key_O, CTRL | SHIFT)
+    return asked
+
+
 def test_capture_import_keys(window, qtbot, admin, monkeypatch) -> None:  # noqa: ANN001
     import ui.pages.capture_page as capture_page
 
     sign_in_as(window, "admin")
     window.show_page("capture")
-    asked = []
-    monkeypatch.setattr(
-        capture_page.QFileDialog,
+    assert _file_keys(window, qtbot, monkeypatch, capture_page, "getOpenFileNames", []) == [
         "getOpenFileNames",
-        lambda *a, **k: asked.append("files") or ([], ""),
-    )
-    monkeypatch.setattr(
-        capture_page.QFileDialog,
         "getExistingDirectory",
-        lambda *a, **k: asked.append("folder") or "",
-    )
-    _press(window, qtbot, "capture", Qt.Key.Key_O, CTRL)
-    _press(window, qtbot, "capture", Qt.Key.Key_O, CTRL | SHIFT)
-    assert asked == ["files", "folder"]
+    ]
 
 
 def test_inspect_source_keys(window, qtbot, admin, monkeypatch) -> None:  # noqa: ANN001
@@ -45,20 +48,10 @@ def test_inspect_source_keys(window, qtbot, admin, monkeypatch) -> None:  # noqa
     sign_in_as(window, "admin")
     window.show_page("inspect")
     page = window.pages["inspect"]
-    asked = []
-    monkeypatch.setattr(
-        inspect_page.QFileDialog,
+    assert _file_keys(window, qtbot, monkeypatch, inspect_page, "getOpenFileName", "") == [
         "getOpenFileName",
-        lambda *a, **k: asked.append("image") or ("", ""),
-    )
-    monkeypatch.setattr(
-        inspect_page.QFileDialog,
         "getExistingDirectory",
-        lambda *a, **k: asked.append("folder") or "",
-    )
-    _press(window, qtbot, "inspect", Qt.Key.Key_O, CTRL)
-    _press(window, qtbot, "inspect", Qt.Key.Key_O, CTRL | SHIFT)
-    assert asked == ["image", "folder"]
+    ]
     _press(window, qtbot, "inspect", Qt.Key.Key_L, CTRL)
     assert page.camera_button.isChecked() and page.camera_pane.isVisibleTo(page)
     assert "Ctrl+L" in page.camera_button.toolTip()
