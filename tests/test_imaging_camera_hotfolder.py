@@ -177,3 +177,19 @@ def test_file_away_keeps_every_file(tmp_path: Path) -> None:
     assert file_away(tmp_path / "bad.png", "refused") == tmp_path / "refused" / "bad.png"
     with pytest.raises(ValueError):
         file_away(tmp_path / "refused" / "bad.png", "elsewhere")
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    ("rtsp://admin:S3cret@10.0.0.7:554/stream1", "rtsp://admin:***@10.0.0.7:554/stream1"),
+    ("http://cam.local/video.mjpg?user=admin&password=S3cret&res=hd",
+     "http://cam.local/video.mjpg?user=admin&password=***&res=hd"),
+    ("rtsp://10.0.0.7/live?token=S3cret", "rtsp://10.0.0.7/live?token=***"),
+    ("rtsp://10.0.0.7:554/stream1", "rtsp://10.0.0.7:554/stream1"),
+    ("http://[::1/broken", "network camera (address not shown)"),
+])
+def test_a_stream_password_is_never_shown(url: str, shown: str) -> None:
+    from inspector.imaging.camera import OpenCVCamera
+
+    camera = OpenCVCamera(url)
+    assert camera.name == shown and "S3cret" not in camera.name
+    assert camera.source == url  # opening still uses the whole address

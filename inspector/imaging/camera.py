@@ -11,6 +11,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Protocol, runtime_checkable
+from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 
@@ -62,6 +63,27 @@ def _to_rgb(frame: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
 
 
+_SECRET_KEYS = ("pass", "pwd", "token", "key", "auth", "secret")
+
+
+def safe_stream_name(url: str) -> str:
+    """A stream URL fit for the screen, messages and logs: a password in it
+    (``rtsp://user:pw@host/...`` or ``?password=...``, as IP cameras take them) reads
+    ``***``. Opening still uses the full URL."""
+    try:
+        parts = urlsplit(url)
+        netloc = parts.netloc
+        if parts.password is not None:
+            netloc = f"{parts.username or ''}:***@{netloc.rpartition('@')[2]}"
+        query = "&".join(
+            f"{key}=***" if any(word in key.lower() for word in _SECRET_KEYS) else pair
+            for pair in parts.query.split("&") if pair
+            for key in [pair.partition("=")[0]])
+        return urlunsplit(parts._replace(netloc=netloc, query=query))
+    except ValueError:  # not a URL at all (a bad port...): show no part of it
+        return "network camera (address not shown)"
+
+
 class OpenCVCamera:
     """A USB camera (int index) or network stream (URL string) read through OpenCV."""
 
@@ -69,8 +91,8 @@ class OpenCVCamera:
                  height: int | None = None) -> None:
         self.source = index_or_url
         self.width, self.height = width, height
-        self.name = f"camera {index_or_url}" if isinstance(index_or_url, int) else str(
-            index_or_url)
+        self.name = (f"camera {index_or_url}" if isinstance(index_or_url, int)
+                     else safe_stream_name(str(index_or_url)))
         self._cap = None
         self._lock = threading.Lock()
 
