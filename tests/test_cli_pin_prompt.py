@@ -54,7 +54,18 @@ def test_without_a_terminal_a_missing_pin_is_refused_not_waited_for(
     monkeypatch.setattr(sys, "stdin", io.StringIO())
     monkeypatch.setattr(getpass, "getpass", lambda prompt: pytest.fail("asked in a script"))
     assert main(["operators", "list", "--project", str(project), "--operator", "Ada"]) == 1
-    assert "PIN missing" in capsys.readouterr().err
+    assert "PIN missing for operator 'Ada' (use --pin or INSPECTOR_PIN)" in capsys.readouterr().err
+
+
+def test_the_command_line_hint_is_the_clis_not_the_services(project: Path) -> None:
+    """The GUI shows the service's words: they must not send an operator to --pin."""
+    from inspector.errors import PermissionDenied
+    from inspector.services.project import Project
+    from inspector.services.session import sign_in
+
+    with Project.open(project) as opened, pytest.raises(PermissionDenied) as refused:
+        sign_in(opened, "Ada")
+    assert str(refused.value) == "PIN missing for operator 'Ada'"
 
 
 def test_end_of_input_at_the_prompt_is_no_pin_not_an_internal_error(
@@ -78,8 +89,8 @@ def test_without_any_stdin_a_windowed_exe_signs_in_as_before(
     error, even for an operator who has no PIN."""
     monkeypatch.setattr(sys, "stdin", None)
     monkeypatch.setattr(getpass, "getpass", lambda prompt: pytest.fail("no terminal to ask"))
-    assert main(["operators", "add", "Olga", "--project", str(project), "--operator", "Ada",
-                 "--pin", "2468"]) == 0
+    assert main(["operators", "add", "Olga", "--role", "qa_lead", "--project", str(project),
+                 "--operator", "Ada", "--pin", "2468"]) == 0
     assert main(["products", "add", "Cap", "--project", str(project), "--operator", "Olga"]) == 0
     assert main(["operators", "list", "--project", str(project), "--operator", "Ada"]) == 1
     assert "PIN missing" in capsys.readouterr().err

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from inspector.errors import UserError
+from inspector.errors import PermissionDenied, UserError
 
 
 def count(minimum: int) -> Any:
@@ -120,7 +120,12 @@ def actor_for(args: argparse.Namespace, project: Any):  # -> Actor
         except EOFError:  # Ctrl+D (Ctrl+Z on Windows): the user gave up, not a crash
             raise UserError(f"no PIN given for {name.strip()}") from None
     station = getattr(args, "station", None) or os.environ.get("INSPECTOR_STATION")
-    return sign_in(project, name, pin=pin, station=station)
+    try:
+        return sign_in(project, name, pin=pin, station=station)
+    except PermissionDenied as exc:  # the service's words suit the GUI too; the hint is ours
+        if pin or not str(exc).startswith("PIN missing"):
+            raise
+        raise PermissionDenied(f"{exc} (use --pin or INSPECTOR_PIN)") from None
 
 
 def to_jsonable(value: Any) -> Any:

@@ -71,10 +71,7 @@ def sign_in(
                 audit.record(session, actor, "sign_in", "operator", op.id,
                              {"reason": reason}, allowed=False)
                 session.commit()
-                raise PermissionDenied(
-                    f"{reason} for operator '{op.name}'"
-                    + (" (use --pin or INSPECTOR_PIN)" if not pin else "")
-                )
+                raise PermissionDenied(f"{reason} for operator '{op.name}'")
         return actor
 
 
