@@ -177,9 +177,16 @@ def test_wrong_pins_pause_sign_in_until_the_time_passes_or_a_new_pin(project, ad
     from inspector.store.models import AuditEntry
 
     add_operator(project, admin, "bob", pin="2468")
+    said = []
     for guess in ("0000", "1111", "2222", "3333", "4444"):
-        with pytest.raises(PermissionDenied, match="wrong PIN"):
+        with pytest.raises(PermissionDenied, match="wrong PIN") as refused:
             sign_in(project, "bob", pin=guess)
+        said.append(str(refused.value).removeprefix("wrong PIN for operator 'bob'"))
+    assert said == [" (4 tries left before sign-in pauses for 10 minutes)",
+                    " (3 tries left before sign-in pauses for 10 minutes)",
+                    " (2 tries left before sign-in pauses for 10 minutes)",
+                    " (one more wrong PIN pauses sign-in for 10 minutes)",
+                    ": sign-in is now paused for 10 minutes"]
     with pytest.raises(PermissionDenied, match="paused for about 10 minute"):
         sign_in(project, "bob", pin="2468")  # even the right PIN waits
     with project.db.session() as s:  # ten minutes later

@@ -71,13 +71,13 @@ def sign_in(
                 audit.record(session, actor, "sign_in", "operator", op.id,
                              {"reason": reason}, allowed=False)
                 session.commit()
-                raise PermissionDenied(f"{reason} for operator '{op.name}'")
+                raise PermissionDenied(f"{reason} for operator '{op.name}'"
+                                       + (_tries_left(session, actor) if pin else ""))
         return actor
 
 
-def _refuse_while_locked(session, actor: Actor) -> None:  # noqa: ANN001 - ORM session
-    """After MAX_WRONG_PINS wrong PINs within LOCK_MINUTES, sign-in waits (even with the
-    right PIN) until the oldest of them is LOCK_MINUTES old."""
+def _recent_wrong_pins(session, actor: Actor) -> tuple[int, dt.datetime | None]:  # noqa: ANN001
+    """How many wrong PINs count toward the pause now, and when the oldest was typed."""
     since = utcnow() - dt.timedelta(minutes=LOCK_MINUTES)
     pin_set = session.scalar(select(func.max(AuditEntry.at)).where(  # a new PIN unlocks
         AuditEntry.action == "operator.pin", AuditEntry.entity_id == str(actor.operator_id)))
@@ -89,7 +89,24 @@ def _refuse_while_locked(session, actor: Actor) -> None:  # noqa: ANN001 - ORM s
         AuditEntry.details["reason"].as_string() == "wrong PIN")
     recent = wrong.subquery()
     count, oldest = session.execute(select(func.count(), func.min(recent.c.at))).one()
-    if count < MAX_WRONG_PINS:
+    return int(count), oldest
+
+
+def _tries_left(session, actor: Actor) -> str:  # noqa: ANN001 - ORM session
+    """Said with a wrong PIN, so that nobody walks into the pause unwarned."""
+    left = MAX_WRONG_PINS - _recent_wrong_pins(session, actor)[0]
+    if left <= 0:
+        return f": sign-in is now paused for {LOCK_MINUTES} minutes"
+    if left == 1:
+        return f" (one more wrong PIN pauses sign-in for {LOCK_MINUTES} minutes)"
+    return f" ({left} tries left before sign-in pauses for {LOCK_MINUTES} minutes)"
+
+
+def _refuse_while_locked(session, actor: Actor) -> None:  # noqa: ANN001 - ORM session
+    """After MAX_WRONG_PINS wrong PINs within LOCK_MINUTES, sign-in waits (even with the
+    right PIN) until the oldest of them is LOCK_MINUTES old."""
+    count, oldest = _recent_wrong_pins(session, actor)
+    if count < MAX_WRONG_PINS or oldest is None:
         return
     wait = max(1, round((oldest + dt.timedelta(minutes=LOCK_MINUTES) - utcnow())
                         .total_seconds() / 60))
