@@ -237,3 +237,18 @@ def test_station_option_is_recorded(cli, image_dir: Path, monkeypatch) -> None: 
     assert cli("import", str(image_dir / "good" / "g1.png"))[0] == 0
     stations = {img["original_name"]: img["station"] for img in _json(cli, "images")}
     assert stations == {"g0.png": "Line 2", "g1.png": "from the environment"}
+
+
+def test_internal_error_names_the_log_file(cli, monkeypatch) -> None:  # noqa: ANN001
+    """Exit 3 said "details in the log file" without saying where that file is."""
+    from inspector.cli import cmd_images
+    from inspector.logging_setup import log_dir
+
+    def boom(args) -> int:  # noqa: ANN001
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(cmd_images, "run_images", boom)
+    code, _, err = cli("images", operator=None)
+    assert code == 3
+    assert str(log_dir() / "inspector.log") in err
+    assert "a bug" in (log_dir() / "inspector.log").read_text(encoding="utf-8")

@@ -12,6 +12,7 @@ import argparse
 import importlib
 import importlib.util
 import logging
+import logging.handlers
 import os
 import sys
 from collections.abc import Sequence
@@ -106,8 +107,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USER
         log.exception("internal error in command %s", args.command)
         end_progress_line()
-        print(f"internal error: {exc!r} (details in the log file)", file=sys.stderr)
+        print(f"internal error: {exc!r} ({_where_logged()})", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _where_logged() -> str:
+    """Name the log file, so whoever reports the error knows which file to send."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.handlers.RotatingFileHandler):  # setup_logging's
+            return f"details in the log file {handler.baseFilename}"
+    return "details above: the log file could not be written"  # basicConfig: stderr
 
 
 def entry() -> None:
