@@ -158,6 +158,11 @@ def _check_database(project: Any, rep: IntegrityReport) -> None:
         rep.notes.append(f"the database itself ({project.db.engine.dialect.name}) is not "
                          "checked from here: use the server's own tools (e.g. amcheck)")
         return
+    if project.db.network_share:
+        rep.notes.append(f"inspector.db is on a network share ({project.db.network_share}): "
+                         "it uses SQLite's rollback journal, not WAL; open the project from "
+                         "one station at a time (a line of stations shares a PostgreSQL "
+                         "server)")
     with project.db.session() as s:
         rows = [r[0] for r in s.execute(text("PRAGMA quick_check"))]
     if rows != ["ok"]:

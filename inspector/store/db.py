@@ -2,11 +2,16 @@
 
 SQLite (the embedded default) runs in WAL mode with foreign keys on, so a GUI reading
 while a worker writes does not block; any other SQLAlchemy URL (PostgreSQL) works too.
+A database file on a network share gets SQLite's rollback journal instead: WAL needs
+memory shared by every process using the file, which stations on different computers
+do not have (see ``store.shares``).
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +19,10 @@ from typing import Any
 
 from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from inspector.store.shares import network_share
+
+log = logging.getLogger(__name__)
 
 # Seconds to wait for a database server to answer a new connection (a URL's own
 # connect_timeout, or $PGCONNECT_TIMEOUT, wins).
@@ -33,22 +42,23 @@ def sqlite_url(path: Path) -> URL:
     return URL.create("sqlite", database=str(Path(path).resolve()))
 
 
+def sqlite_share(url: str | URL) -> str | None:
+    """The network share a SQLite database file lies on (see ``store.shares``), else None
+    (a local file, an in-memory database, or not SQLite at all)."""
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    return network_share(Path(database))
+
+
 def make_engine(url: str | URL) -> Engine:
-    """Create an engine; for SQLite turn on WAL, foreign keys and a busy timeout, for
-    PostgreSQL connect, lock and idle-in-transaction timeouts."""
+    """Create an engine; for SQLite turn on WAL (a rollback journal on a network share),
+    foreign keys and a busy timeout, for PostgreSQL connect, lock and idle-in-transaction
+    timeouts."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.close()
-
-        return engine
+        return _sqlite_engine(url, sqlite_share(parsed))
     connect_args: dict[str, Any] = {}
     if parsed.get_backend_name() == "postgresql":
         if "connect_timeout" not in parsed.query and not os.environ.get("PGCONNECT_TIMEOUT"):
@@ -62,12 +72,40 @@ def make_engine(url: str | URL) -> Engine:
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 
+def _sqlite_engine(url: str | URL, share: str | None) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    # A rollback journal is safe only with every write synced (FULL); WAL is with NORMAL.
+    journal, synchronous = ("DELETE", "FULL") if share else ("WAL", "NORMAL")
+    if share:
+        log.warning("the project database is on a network share (%s): SQLite's rollback "
+                    "journal is used instead of WAL. Open it from one station at a time; "
+                    "a line of stations shares a PostgreSQL server", share)
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        try:
+            mode = cur.execute(f"PRAGMA journal_mode={journal}").fetchone()[0]
+        except sqlite3.OperationalError as exc:  # leaving WAL needs the file to itself
+            mode = f"unchanged ({exc})"
+        if mode.upper() != journal:  # e.g. a process on the file server holds it in WAL
+            log.warning("SQLite kept journal mode %s instead of %s for %s: another program "
+                        "has the database open", mode, journal, url)
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA synchronous={synchronous}")
+        cur.close()
+
+    return engine
+
+
 class Database:
     """An engine plus a session factory; ``session()`` commits or rolls back as a unit."""
 
     def __init__(self, url: str | URL) -> None:
         self.url = url
         self.engine = make_engine(url)
+        # The share a SQLite file lies on (rollback journal, one station at a time), or None
+        self.network_share = sqlite_share(url)
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
