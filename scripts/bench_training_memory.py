@@ -14,7 +14,6 @@ frame size), which makes training also decide on local-density normalisation.
 from __future__ import annotations
 
 import argparse
-import resource
 import sys
 import time
 from pathlib import Path
@@ -73,7 +72,9 @@ def main() -> None:
     t1 = time.perf_counter()
     model = train_model(goods, defects, config=cfg, prepared=True)
     t2 = time.perf_counter()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    from inspector.peak_memory import peak_rss_mb
+
+    peak = peak_rss_mb() or float("nan")
     print(f"{args.frames} frames of {width}x{height}, preset {args.preset}: "
           f"made+shrunk in {t1 - t0:.1f} s (working side {side} px), fit {t2 - t1:.1f} s, "
           f"bank {model.banks.good.shape[0]} rows, {len(defects)} labelled defects, "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import cv2
 import numpy as np
@@ -40,6 +41,32 @@ def test_finds_categories_and_refuses_empty(tree, tmp_path):
     assert [c.relative_to(tree).as_posix() for c in find_categories(tree)] == ["ds/disc", "grey"]
     with pytest.raises(UserError):
         find_categories(tmp_path)
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_categories_behind_links_are_found_once_and_a_link_loop_ends(tree, tmp_path):
+    """A data folder is often a tree of links to datasets kept elsewhere; Path.rglob
+    does not follow them (Python 3.11), so such a folder had "no category folders"."""
+    links = tmp_path / "data"
+    (links / "sets").mkdir(parents=True)
+    try:
+        (links / "sets" / "ds").symlink_to(tree / "ds", target_is_directory=True)
+    except OSError:  # Windows without the right to make links
+        pytest.skip("cannot make symbolic links here")
+    (links / "grey").symlink_to(tree / "grey", target_is_directory=True)
+    (links / "again").symlink_to(tree / "grey", target_is_directory=True)  # the same, twice
+    (links / "sets" / "loop").symlink_to(links, target_is_directory=True)
+    found = [c.relative_to(links).as_posix() for c in find_categories(links)]
+    assert found == ["again", "sets/ds/disc"]  # each real folder once
+
+
+def test_peak_memory_is_measured() -> None:
+    from inspector.peak_memory import peak_rss_mb
+
+    ballast = np.ones(64 * 1024 * 1024 // 8)  # 64 MB touched
+    peak = peak_rss_mb()
+    assert peak is not None and peak > 64 + 10
+    del ballast
 
 
 def test_benchmark_json_shape_and_sanity(tree):

@@ -13,7 +13,7 @@ cannot be trained or scored (e.g. fewer than 2 readable goods) is reported under
 from __future__ import annotations
 
 import gc
-import resource
+import os
 import statistics
 import sys
 import time
@@ -31,6 +31,7 @@ from inspector.engine.training import prepare_defect, train_model
 from inspector.engine.working_size import prepare
 from inspector.errors import ImageError, UserError
 from inspector.imaging.decode import decode_file
+from inspector.peak_memory import peak_rss_mb
 
 IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
 KEYS = ("image_auroc", "pixel_auroc", "precision", "recall", "f1", "best_f1",
@@ -42,11 +43,27 @@ def find_categories(root: Path) -> list[Path]:
     """Folders below ``root`` (or root itself) that hold train/good and test/."""
     if not root.is_dir():
         raise UserError(f"benchmark data folder {root} does not exist")
-    cands = [root, *sorted(p for p in root.rglob("*") if p.is_dir())]
-    cats = [p for p in cands if (p / "train" / "good").is_dir() and (p / "test").is_dir()]
+    cats = [p for p in [root, *sorted(_folders_below(root))]
+            if (p / "train" / "good").is_dir() and (p / "test").is_dir()]
     if not cats:
         raise UserError(f"no category folders (with train/good and test/) under {root}")
     return cats
+
+
+def _folders_below(root: Path) -> Iterator[Path]:
+    """Every folder below ``root``, through symbolic links too (a data folder is often a
+    tree of links to datasets kept elsewhere), each real folder once, so a link loop
+    ends."""
+    seen = {os.path.realpath(root)}
+    for here, dirs, _files in os.walk(root, followlinks=True):
+        kept = []
+        for name in sorted(dirs):
+            real = os.path.realpath(os.path.join(here, name))
+            if real not in seen:
+                seen.add(real)
+                kept.append(name)
+                yield Path(here) / name
+        dirs[:] = kept
 
 
 def _images(folder: Path) -> list[Path]:
@@ -207,7 +224,7 @@ def run_benchmark(
     for k in KEYS:
         vals = [c[k] for c in cats.values() if c[k] is not None]
         mean[k] = float(np.mean(vals)) if vals else None
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mb()
     result = {"shots": shots, "defect_shots": defect_shots, "categories": cats, "mean": mean,
               "peak_rss_mb": peak}
     if skipped:
@@ -225,7 +242,8 @@ def format_table(result: dict[str, Any]) -> str:
                           ("fit_seconds", "ms_per_image") else f"{r[k]:.1f}" for k in KEYS]
         lines.append("| " + " | ".join(cells) + " |")
     lines.append(f"\nshots={result['shots']} defect_shots={result['defect_shots']} "
-                 f"peak RSS {result['peak_rss_mb']:.0f} MB")
+                 + ("peak RSS unknown" if result["peak_rss_mb"] is None
+                    else f"peak RSS {result['peak_rss_mb']:.0f} MB"))
     for name, why in result.get("skipped", {}).items():
         lines.append(f"skipped {name}: {why}")
     return "\n".join(lines)
