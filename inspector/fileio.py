@@ -1,4 +1,5 @@
-"""Atomic file writes shared by every layer (image store, model files, artefacts, JSON).
+"""Atomic file writes shared by every layer (image store, model files, artefacts, JSON),
+and ``replace_file`` for moving a file into place where Windows may briefly refuse it.
 
 A crash or a full disk mid-write must never leave a half-written file where a good one
 was expected: write a temp file in the same folder, fsync, then ``os.replace``.
@@ -11,9 +12,29 @@ import logging
 import os
 import stat
 import tempfile
+import time
 from pathlib import Path
 
 log = logging.getLogger(__name__)
+
+# On Windows a file another program has open (an antivirus scanning the new temp file, the
+# search indexer, a viewer) cannot be replaced or moved: os.replace raises PermissionError
+# (WinError 5 or 32) until it lets go, usually within a second, so retrying briefly is the
+# norm there. Elsewhere a PermissionError is a real permission problem: no retries.
+REPLACE_RETRY_DELAYS_S: tuple[float, ...] = (0.05, 0.1, 0.2, 0.4, 0.8) if os.name == "nt" else ()
+
+
+def replace_file(src: Path | str, dst: Path | str) -> None:
+    """``os.replace``, retried briefly while another program holds either file (Windows);
+    the last PermissionError propagates, with both files as they were."""
+    for delay in REPLACE_RETRY_DELAYS_S:
+        try:
+            os.replace(src, dst)
+            return
+        except PermissionError as exc:
+            log.debug("%s is held by another program, retrying: %s", dst, exc)
+            time.sleep(delay)
+    os.replace(src, dst)
 
 
 def _read_umask() -> int:
@@ -61,7 +82,7 @@ def atomic_write(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        replace_file(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -16,7 +16,6 @@ the watcher's own thread.
 from __future__ import annotations
 
 import logging
-import os
 import stat
 import threading
 import time
@@ -27,6 +26,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from inspector.errors import UserError
+from inspector.fileio import replace_file
 from inspector.imaging.decode import SUPPORTED_EXTENSIONS
 
 log = logging.getLogger(__name__)
@@ -231,5 +231,5 @@ def file_away(path: Path, outcome: str) -> Path:
     dest, n = folder / path.name, 1
     while dest.exists():
         dest, n = folder / f"{path.stem}~{n}{path.suffix}", n + 1
-    os.replace(path, dest)
+    replace_file(path, dest)  # a camera program that just closed it may still hold it
     return dest

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from inspector.errors import UserError
+from inspector.fileio import replace_file
 
 _FULL = {errno.ENOSPC, errno.EDQUOT}
 _WRITE_ERRNOS = _FULL | {errno.EROFS, errno.EACCES, errno.EPERM}
@@ -57,9 +58,11 @@ def atomic_output(path: Path) -> Iterator[Path]:
         yield tmp
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        _move_into_place(tmp, path)
     except BaseException as exc:
         tmp.unlink(missing_ok=True)
+        if isinstance(exc, HeldOpenError):
+            raise
         write_error = _write_error_behind(exc, tmp, path)
         if write_error is None:
             raise
@@ -69,6 +72,24 @@ def atomic_output(path: Path) -> Iterator[Path]:
             else (write_error.strerror or str(write_error))
         )
         raise UserError(f"cannot write {path}: {why}") from exc
+
+
+class HeldOpenError(UserError):
+    """The report file is open in another program, which Windows will not let be replaced."""
+
+
+def _move_into_place(tmp: Path, path: Path) -> None:
+    """Windows refuses to replace a file a program holds open (a PDF viewer, Excel), with
+    PermissionError: that is a matter of closing it there, not of permissions."""
+    try:
+        replace_file(tmp, path)
+    except PermissionError as exc:
+        if not path.exists():
+            raise
+        raise HeldOpenError(
+            f"cannot write {path}: the file is open in another program (a PDF viewer or "
+            f"Excel?). Close {path.name} there and try again; the old file was left as it was"
+        ) from exc
 
 
 def _write_error_behind(exc: BaseException, tmp: Path, path: Path) -> OSError | None:

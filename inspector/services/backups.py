@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-import os
 import shutil
 import socket
 import sqlite3
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector.errors import UserError
+from inspector.fileio import replace_file
 from inspector.store import audit, migrate, roles
 
 DB_NAME = "inspector.db"
@@ -78,21 +78,35 @@ def restore_backup(root: Path, backup: Path, sign_in: Callable[[Any], Any] | Non
     aside.mkdir(parents=True, exist_ok=True)
     db = root / DB_NAME
     moved = []
+    tmp = db.with_name(f".{DB_NAME}.{uuid.uuid4().hex[:8]}.restore")
     try:
         for path in [db, *(db.with_name(DB_NAME + s) for s in SIDE_FILES)]:
-            if path.exists():
-                os.replace(path, aside / path.name)
+            if path.exists():  # Windows refuses while a station has it open
+                replace_file(path, aside / path.name)
                 moved.append(path)
-        tmp = db.with_name(f".{DB_NAME}.{uuid.uuid4().hex[:8]}.restore")
         shutil.copyfile(backup, tmp)
-        os.replace(tmp, db)
+        replace_file(tmp, db)
     except OSError as exc:
-        for path in moved:  # put back what was moved: the project stays as it was
-            os.replace(aside / path.name, path)
+        tmp.unlink(missing_ok=True)
+        stuck = _put_back(moved, aside)
         raise UserError(f"cannot restore {backup.name}: {exc.strerror or exc} (close "
-                        "Inspector on every station that uses this project first)") from exc
+                        "Inspector on every station that uses this project first)"
+                        + (f"; put {', '.join(stuck)} back from {aside} by hand" if stuck
+                           else "")) from exc
     _record(root, backup, aside, who)
     return aside
+
+
+def _put_back(moved: list[Path], aside: Path) -> list[str]:
+    """Move the files a failed restore had moved aside back (the project stays as it
+    was); the names of those that would not go back, for the message."""
+    stuck = []
+    for path in moved:
+        try:
+            replace_file(aside / path.name, path)
+        except OSError:
+            stuck.append(path.name)
+    return stuck
 
 
 def _admin_if_the_project_opens(root: Path, sign_in: Callable[[Any], Any] | None) -> Any:

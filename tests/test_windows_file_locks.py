@@ -1,0 +1,143 @@
+"""Windows refuses to replace or move a file another program holds open: ``os.replace``
+raises PermissionError (WinError 5 / 32, errno 13). Simulated here by making
+``os.replace`` fail that way for the held file: a short hold is waited out, a long one
+is a clear message, and nothing is lost either way."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from reports_data import make_db
+
+from inspector import fileio
+from inspector.errors import UserError
+from inspector.fileio import atomic_write
+from inspector.reports import ReportFilters
+from inspector.reports.csv_export import export_csv
+from inspector.services.backups import restore_backup
+from inspector.services.importing import import_array
+from inspector.services.project import Project, init_project
+from inspector.services.session import sign_in
+from inspector.store import migrate
+
+REAL_REPLACE = os.replace
+
+
+def _hold(monkeypatch, held: Path, times: int | None = None) -> list[int]:  # noqa: ANN001
+    """``os.replace`` onto or away from ``held`` fails like on Windows, ``times`` times
+    (None: always); returns a list that counts the refusals."""
+    refused: list[int] = []
+
+    def replace(src, dst):  # noqa: ANN001, ANN202
+        if held in (Path(src), Path(dst)) and (times is None or len(refused) < times):
+            refused.append(1)
+            raise PermissionError(13, "Access is denied", str(src), None, str(dst))
+        return REAL_REPLACE(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(fileio, "REPLACE_RETRY_DELAYS_S", (0.0, 0.0, 0.0))
+    return refused
+
+
+def test_a_file_held_for_a_moment_is_written_after_a_retry(tmp_path, monkeypatch) -> None:
+    target = tmp_path / "model.bin"
+    target.write_bytes(b"old")
+    refused = _hold(monkeypatch, target, times=2)  # e.g. an antivirus scanning it
+    atomic_write(target, b"new")
+    assert target.read_bytes() == b"new" and len(refused) == 2
+    assert [p.name for p in tmp_path.iterdir()] == ["model.bin"]
+
+
+def test_a_file_held_for_good_keeps_its_content_and_leaves_no_temp(tmp_path, monkeypatch):
+    target = tmp_path / "model.bin"
+    target.write_bytes(b"old")
+    refused = _hold(monkeypatch, target)
+    with pytest.raises(PermissionError):
+        atomic_write(target, b"new")
+    assert len(refused) == 4  # the first try and three retries
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["model.bin"]
+
+
+def test_no_retries_where_a_permission_error_is_a_real_one(tmp_path, monkeypatch) -> None:
+    refused = _hold(monkeypatch, tmp_path / "f.bin")
+    monkeypatch.setattr(fileio, "REPLACE_RETRY_DELAYS_S", ())  # Linux, macOS
+    with pytest.raises(PermissionError):
+        atomic_write(tmp_path / "f.bin", b"x")
+    assert len(refused) == 1
+
+
+def test_a_report_open_in_another_program_says_close_it(tmp_path, monkeypatch) -> None:
+    db = make_db(tmp_path / "r.db")
+    out = tmp_path / "report.csv"
+    out.write_bytes(b"yesterday's report")
+    _hold(monkeypatch, out)  # Excel holds report.csv
+    march = ReportFilters.for_days(dt.date(2024, 3, 1), dt.date(2024, 3, 31), tz="UTC")
+    try:
+        with pytest.raises(UserError, match="open in another program") as err:
+            export_csv(db, march, out)
+    finally:
+        db.dispose()
+    assert "Close report.csv there and try again" in str(err.value)
+    assert out.read_bytes() == b"yesterday's report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.db", "report.csv"]
+
+
+@pytest.fixture
+def backed_up(tmp_path):  # noqa: ANN001, ANN201
+    """A project of 2 images with a backup taken after the first."""
+    root = tmp_path / "line1"
+    with init_project(root, "admin") as project:
+        admin = sign_in(project, "admin")
+        import_array(project, admin, np.zeros((16, 16, 3), np.uint8), source="file")
+        backup = root / "backups" / "inspector-20261127-120000-rev0004.db"
+        migrate.backup_sqlite(project.db_path, backup)
+        import_array(project, admin, np.ones((16, 16, 3), np.uint8), source="file")
+    return root, backup
+
+
+def _images(root: Path) -> int:
+    with Project.open(root) as project, project.db.session() as s:
+        from sqlalchemy import text
+
+        return s.execute(text("SELECT count(*) FROM images")).scalar_one()
+
+
+def test_a_restore_refused_by_a_station_holding_the_database_changes_nothing(
+    backed_up, monkeypatch
+) -> None:
+    root, backup = backed_up
+    _hold(monkeypatch, root / "inspector.db")
+    with pytest.raises(UserError, match="close Inspector on every station") as err:
+        restore_backup(root, backup, sign_in=lambda p: sign_in(p, "admin"))
+    assert "by hand" not in str(err.value)
+    assert not list(root.glob(".inspector.db.*"))
+    monkeypatch.undo()
+    assert _images(root) == 2
+
+
+def test_a_restore_that_cannot_put_the_database_back_says_where_it_is(
+    backed_up, monkeypatch
+) -> None:
+    """Moved aside, then the copy cannot take its place and the original cannot go back
+    either (a station grabbed the name meanwhile): the message says where it lies."""
+    root, backup = backed_up
+    db = root / "inspector.db"
+    refused: list[int] = []
+
+    def replace(src, dst):  # noqa: ANN001, ANN202
+        if Path(dst) == db:
+            refused.append(1)
+            raise PermissionError(13, "Access is denied", str(src), None, str(dst))
+        return REAL_REPLACE(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(fileio, "REPLACE_RETRY_DELAYS_S", ())
+    with pytest.raises(UserError, match="put inspector.db back from .*replaced-.* by hand"):
+        restore_backup(root, backup, sign_in=lambda p: sign_in(p, "admin"))
+    assert len(refused) == 2 and not db.exists()
+    assert not list(root.glob(".inspector.db.*"))
