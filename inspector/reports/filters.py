@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from inspector.errors import UserError
+from inspector.reports.windows_zone import windows_zone_name
 from inspector.store.models import SEVERITIES, VERDICTS_INSPECTION
 
 
@@ -75,7 +76,8 @@ def system_zone() -> dt.tzinfo:
         if "zoneinfo/" in link:
             candidates.append(link.split("zoneinfo/", 1)[1])
     except OSError:
-        pass  # no /etc/localtime (Windows): fall back to the fixed offset below
+        pass  # no /etc/localtime (Windows): its registry names the zone
+    candidates.append(windows_zone_name())
     for key in filter(None, candidates):
         try:
             return ZoneInfo(key)
@@ -87,9 +89,16 @@ def system_zone() -> dt.tzinfo:
 
 
 def tz_label(tz: dt.tzinfo) -> str:
-    """A readable zone name for headers: the IANA key, or the abbreviation."""
+    """A readable zone name for headers: the IANA key, else the offset ("UTC+01:00") of a
+    fixed-offset zone, whose own name is the one of the moment it was read, in the
+    system's language (Windows: "Mitteleuropäische Zeit" on a summer report), else the
+    abbreviation."""
     key = getattr(tz, "key", None)
-    return key or dt.datetime.now(tz).tzname() or str(tz)
+    if key:
+        return key
+    if isinstance(tz, dt.timezone):
+        return str(dt.timezone(tz.utcoffset(None)))
+    return dt.datetime.now(tz).tzname() or str(tz)
 
 
 def local_midnight(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
