@@ -141,3 +141,67 @@ def test_a_restore_that_cannot_put_the_database_back_says_where_it_is(
         restore_backup(root, backup, sign_in=lambda p: sign_in(p, "admin"))
     assert len(refused) == 2 and not db.exists()
     assert not list(root.glob(".inspector.db.*"))
+
+
+def _hold_unlink(monkeypatch, held: Path) -> None:  # noqa: ANN001
+    """Deleting ``held`` fails like on Windows while a viewer has it open."""
+    real = Path.unlink
+
+    def unlink(self, missing_ok=False):  # noqa: ANN001, ANN202
+        if self == held:
+            raise PermissionError(13, "Access is denied", str(self))
+        return real(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", unlink)
+
+
+def test_deleting_an_image_whose_file_is_open_elsewhere_still_deletes_it(
+    project, admin, monkeypatch
+) -> None:
+    """The record goes (the deletion is audited already); the file is a leftover that
+    ``inspector check --remove-orphans`` removes later, not a traceback."""
+    from inspector.services.data import delete_image
+    from inspector.services.labeling import list_images
+    from inspector.store.models import Image
+
+    info = import_array(project, admin, np.full((16, 16, 3), 7, np.uint8), source="file")
+    with project.db.session() as s:
+        rel = s.get(Image, info.id).store_path
+    stored = project.images.path(rel)
+    _hold_unlink(monkeypatch, stored)
+    details = delete_image(project, admin, info.id)
+    assert details["files_left"] == [rel]
+    assert list_images(project) == [] and stored.exists()
+
+
+def test_a_purge_keeps_a_picture_open_elsewhere_for_next_time(project, admin, monkeypatch) -> None:
+    from sqlalchemy import select
+
+    from inspector.services.retention import purge_images
+    from inspector.store.models import Image, Inspection, utcnow
+
+    old = utcnow() - dt.timedelta(days=100)
+    ids = [
+        import_array(project, admin, np.full((16, 16, 3), i, np.uint8), source="camera").id
+        for i in range(2)
+    ]
+    with project.db.session() as s:
+        for image_id in ids:
+            s.get(Image, image_id).imported_at = old
+            s.add(
+                Inspection(
+                    image_id=image_id, score=1.0, threshold=2.0, verdict="ok", inspected_at=old
+                )
+            )
+        paths = {i: project.images.path(s.get(Image, i).store_path) for i in ids}
+    _hold_unlink(monkeypatch, paths[ids[0]])
+    rep = purge_images(project, admin, 30)
+    assert rep.image_ids == [ids[1]] and rep.held == [ids[0]]
+    assert "1 picture(s) open in another program were kept" in rep.summary()
+    assert paths[ids[0]].exists() and not paths[ids[1]].exists()
+    with project.db.session() as s:
+        assert s.get(Image, ids[0]).purged_at is None
+    monkeypatch.undo()
+    assert purge_images(project, admin, 30).image_ids == [ids[0]]  # next time it goes
+    with project.db.session() as s:
+        assert s.scalars(select(Image).where(Image.purged_at.is_(None))).all() == []

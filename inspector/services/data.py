@@ -6,6 +6,7 @@ inspections, so that needs ``force=True``; without it the call is refused with t
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,6 +15,8 @@ from inspector.errors import NotFoundError, UserError
 from inspector.store import audit
 from inspector.store.models import Image, Inspection, Label
 from inspector.store.roles import DELETE_DATA, require
+
+log = logging.getLogger(__name__)
 
 
 def delete_image(project: Any, actor: Any, image_id: int, *, force: bool = False) -> dict:
@@ -43,9 +46,14 @@ def delete_image(project: Any, actor: Any, image_id: int, *, force: bool = False
             s.delete(insp)
         s.delete(img)
         audit.record(s, actor, "image.delete", "image", image_id, details)
+    left = []
     for kind, rel in files:
-        _remove_file(project, kind, rel)
-    return details
+        try:
+            _remove_file(project, kind, rel)
+        except OSError as exc:  # Windows: a program has it open. The record is gone
+            log.warning("cannot remove %s now (check --remove-orphans will): %s", rel, exc)
+            left.append(rel)  # already, so the file is a leftover that check finds
+    return {**details, "files_left": left} if left else details
 
 
 def _remove_file(project: Any, kind: str, rel: str) -> None:

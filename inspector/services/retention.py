@@ -13,7 +13,9 @@ back. QA lead / admin, audited; ``dry_run`` says what would go.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
@@ -25,6 +27,7 @@ from inspector.store.models import Image, Inspection, Label, utcnow
 from inspector.store.roles import DELETE_DATA, require
 
 MIN_DAYS = 1
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -35,6 +38,7 @@ class PurgeReport:
     dry_run: bool = False
     kept_flagged: int = 0  # NG / uncertain images kept as evidence
     image_ids: list[int] = field(default_factory=list)
+    held: list[int] = field(default_factory=list)  # picture in use elsewhere: kept for now
 
     def summary(self) -> str:
         verb = "would remove" if self.dry_run else "removed"
@@ -43,6 +47,9 @@ class PurgeReport:
                 "inspection records stay")
         if self.kept_flagged:
             text += f"; kept {self.kept_flagged} NG / uncertain image(s) (--include-ng)"
+        if self.held:
+            text += (f"; {len(self.held)} picture(s) open in another program were kept "
+                     "(the next purge removes them)")
         return text
 
 
@@ -110,14 +117,30 @@ def _purge_one(project: Any, image_id: int, rep: PurgeReport, dry_run: bool) -> 
                                                        Inspection.heatmap_path.is_not(None))))
         files += [project.root / r.heatmap_path for r in rows]
         sizes = [f.stat().st_size for f in files if f.is_file()]
+        if not dry_run:
+            try:  # the picture first: Windows refuses while a program has it open
+                files[0].unlink(missing_ok=True)
+            except OSError as exc:
+                log.warning("cannot remove the picture of image %s: %s", image_id, exc)
+                rep.held.append(image_id)  # kept unmarked: the next purge takes it
+                return
+            for f in files[1:]:
+                _remove_heatmap(f)
         rep.images += 1
         rep.heatmaps += len(rows)
         rep.bytes_freed += sum(sizes)
         rep.image_ids.append(image_id)
         if dry_run:
             return
-        for f in files:
-            f.unlink(missing_ok=True)
         for r in rows:
             r.heatmap_path = None
         img.purged_at = utcnow()
+
+
+def _remove_heatmap(path: Path) -> None:
+    """A heat map that cannot go now is left for ``inspector check --remove-orphans``
+    (no record names it any more); the purge of its picture goes on."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        log.warning("cannot remove heat map %s (check --remove-orphans will): %s", path, exc)
