@@ -21,6 +21,7 @@ class AppState(QObject):
     product_changed = Signal(object)
     data_changed = Signal(str)
     status_message = Signal(str)
+    page_wanted = Signal(str)  # a page asks the window to open another (a next-step link)
 
     def __init__(self, project: Any, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -54,6 +55,10 @@ class AppState(QObject):
     def notify(self, kind: str) -> None:
         """Something of ``kind`` changed in the project ("images", "labels", "models"...)."""
         self.data_changed.emit(kind)
+
+    def go_to(self, page: str) -> None:
+        """Open page ``page`` ("label", "train"...), as its navigation entry would."""
+        self.page_wanted.emit(page)
 
     def say(self, message: str) -> None:
         self.status_message.emit(message)

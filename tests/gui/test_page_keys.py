@@ -45,6 +45,7 @@ def test_capture_import_keys(window, qtbot, admin, monkeypatch) -> None:  # noqa
 def test_inspect_source_keys(window, qtbot, admin, monkeypatch) -> None:  # noqa: ANN001
     import ui.pages.inspect_page as inspect_page
 
+    monkeypatch.setattr(inspect_page, "model_step", lambda *_a: None)  # a model is ready
     sign_in_as(window, "admin")
     window.show_page("inspect")
     page = window.pages["inspect"]
@@ -60,8 +61,11 @@ def test_inspect_source_keys(window, qtbot, admin, monkeypatch) -> None:  # noqa
 
 
 def test_train_keys_and_a_disabled_button_stays_unpressed(
-    window, qtbot, admin, monkeypatch
+    window, qtbot, admin, monkeypatch, image_dir
 ) -> None:  # noqa: ANN001
+    from inspector.services.importing import import_paths
+
+    import_paths(window.state.project, admin, [image_dir / "good"], labels_from_folders=True)
     sign_in_as(window, "admin")
     window.show_page("train")
     page = window.pages["train"]

@@ -28,6 +28,7 @@ from inspector.services import inspection, labeling
 from inspector.services.results import InspectionInfo
 from inspector.store import roles
 from ui.dialogs import show_error
+from ui.first_steps import model_step
 from ui.label_actions import label_inspected_good
 from ui.override_action import (
     OVERRIDE_KEY,
@@ -45,6 +46,7 @@ from ui.widgets.adaptive_splitter import AdaptiveSplitter
 from ui.widgets.camera_preview import CameraPreview
 from ui.widgets.elided_label import ElidedLabel
 from ui.widgets.image_view import ImageView
+from ui.widgets.next_step import NextStep
 from ui.widgets.notes_area import NotesArea
 from ui.widgets.progress_panel import ProgressPanel
 from ui.widgets.recent_strip import RecentStrip
@@ -125,9 +127,9 @@ class InspectPage(QWidget):
         self.current: InspectionInfo | None = None
         self.current_rgb: np.ndarray | None = None
         self.dropped_frames = 0
-        file_button = QPushButton("Inspect image…")
+        file_button = self.file_button = QPushButton("Inspect image…")
         file_button.clicked.connect(self.choose_file)
-        folder_button = QPushButton("Inspect folder…")
+        folder_button = self.folder_button = QPushButton("Inspect folder…")
         folder_button.clicked.connect(self.choose_folder)
         self.camera_button = QPushButton("Live camera")
         self.camera_button.setCheckable(True)
@@ -154,6 +156,10 @@ class InspectPage(QWidget):
                             ("Ctrl+L", self.camera_button)):
             page_key(self, key, button)
         top.addStretch(1)
+        # Tooltips while a model is ready; without one the buttons say why they are off.
+        self._source_tips = {b: b.toolTip() for b in (file_button, folder_button,
+                                                      self.inspect_now)}
+        self.next_step = NextStep(state)
         self.camera = CameraPreview(running_hint="Space inspects the frame.")
         self.camera.state_changed.connect(self._camera_state)
         self.camera_pane = self.camera
@@ -191,6 +197,7 @@ class InspectPage(QWidget):
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
         rl.addWidget(self.banner)
+        rl.addWidget(self.next_step)
         self.notes = NotesArea([self.setup_warning, self.batch_note])
         rl.addWidget(self.notes)
         view_row = QHBoxLayout()
@@ -235,8 +242,30 @@ class InspectPage(QWidget):
             shortcut.activated.connect(slot)
         self._toggle_camera_panel(False)
         state.actor_changed.connect(lambda _a: self._apply_role())
+        state.product_changed.connect(lambda _p: self.check_model())
+        state.data_changed.connect(lambda kind: kind == "models" and self.check_model())
         self._apply_role()
         self.show_result(None, None)
+
+    def on_shown(self) -> None:
+        self.check_model()
+
+    def check_model(self) -> None:
+        """Without an active model, say how to get one and turn the sources off (each
+        would only fail); the live camera still previews."""
+        step = None
+        if self.state.actor is not None:
+            step = model_step(self.state.project, self.state.product)
+        for button, tip in self._source_tips.items():
+            button.setEnabled(step is None)
+            button.setToolTip(tip if step is None else f"{step[0]}  {tip}".strip())
+        if step is None:
+            self.next_step.clear()
+        else:
+            self.next_step.show_step(*step)
+        if self.current is None:
+            self.banner.set_verdict(None, "No inspection yet" if step is None else
+                                    "No model yet")
 
     def _fit_height(self) -> None:
         """Compact where the visible height is under COMPACT_BELOW (not the page's own
@@ -252,6 +281,7 @@ class InspectPage(QWidget):
             self.continuous.setChecked(False)
         self.override_button.setVisible(self.state.may(roles.OVERRIDE_VERDICT))
         self.label_good_button.setVisible(self.state.may(roles.LABEL))
+        self.check_model()
 
     def label_good(self) -> bool:
         """The shown part is a good example (ui.label_actions)."""

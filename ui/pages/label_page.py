@@ -38,6 +38,7 @@ from ui.dialogs import show_error
 from ui.state import AppState
 from ui.widgets.defect_types import DefectTypePanel
 from ui.widgets.image_view import ImageView
+from ui.widgets.next_step import NextStep
 from ui.widgets.since_date import SinceDateEdit
 from ui.widgets.thumbnails import InfoRole, ThumbnailModel
 
@@ -108,6 +109,7 @@ class LabelPage(QWidget):
         self.view.mask_changed.connect(self._on_mask_changed)
         self.info = QLabel()
         self.info.setWordWrap(True)
+        self.next_step = NextStep(state)  # an empty list: where images come from
         self.good_button = QPushButton("Good  [G]")
         self.good_button.clicked.connect(lambda: self.label("good"))
         self.bad_button = QPushButton("Defective  [D]")
@@ -155,6 +157,7 @@ class LabelPage(QWidget):
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
         rl.addWidget(self.info)
+        rl.addWidget(self.next_step)
         verdict_row = QHBoxLayout()  # one row: the page fits a 1024x600 screen unscrolled
         verdict_row.addWidget(self.good_button)
         verdict_row.addWidget(self.bad_button)
@@ -334,10 +337,14 @@ class LabelPage(QWidget):
     def show_image(self, info: ImageInfo | None) -> None:
         self.current = info
         self._mask_dirty = False
+        self.info.setVisible(info is not None)
         if info is None:
             self.view.set_image(None)
-            self.info.setText("No image matches the filters. Import some on the Capture page.")
+            self.next_step.show_step("No image matches the filters. Import photos of parts "
+                                     "on Capture, then label them here.",
+                                     [("Open Capture", "capture")])
             return
+        self.next_step.clear()
         try:
             rgb = labeling.load_image(self.state.project, info.id)
             mask = labeling.load_mask(self.state.project, info.id) if info.has_mask else None

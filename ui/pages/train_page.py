@@ -24,12 +24,14 @@ from inspector.services import products, training
 from inspector.services.results import ModelInfo
 from inspector.store import roles
 from ui.dialogs import show_error
+from ui.first_steps import Step, labels_step
 from ui.qimage import rgb_to_pixmap, screen_ratio
 from ui.shortcuts import page_key
 from ui.state import AppState
 from ui.widgets.adaptive_splitter import AdaptiveSplitter
 from ui.widgets.calibration_settings import CalibrationSettings
 from ui.widgets.model_panel import ModelPanel
+from ui.widgets.next_step import NextStep
 from ui.widgets.progress_panel import ProgressPanel
 from ui.widgets.region_dialog import RegionDialog
 from ui.worker import Job
@@ -57,6 +59,9 @@ class TrainPage(QWidget):
         self.warnings = QLabel()
         self.warnings.setProperty("role", "warning")
         self.warnings.setWordWrap(True)
+        self.next_step = NextStep(state)
+        self.labels_missing: Step | None = None  # too few good images to train
+        self.summary_good = 0
         self.preset = QComboBox()
         self.preset.addItems(["accurate", "fast"])
         self.train_button = QPushButton("Start training")
@@ -92,6 +97,7 @@ class TrainPage(QWidget):
         ll.addWidget(self.summary)
         ll.addWidget(self.region_label)
         ll.addWidget(self.warnings)
+        ll.addWidget(self.next_step)
         ll.addLayout(row)
         ll.addWidget(self.calibration)
         ll.addWidget(self.progress)
@@ -131,10 +137,17 @@ class TrainPage(QWidget):
 
     def _apply_role(self) -> None:
         may_train = self.state.may(roles.TRAIN)
-        self.train_button.setEnabled(may_train and self.job is None)
+        missing = self.labels_missing
+        self.train_button.setEnabled(may_train and self.job is None and missing is None)
         self.train_button.setToolTip(
-            "Train a new model on the labelled images  (Ctrl+T; Esc cancels)" if may_train
-            else "Training needs a QA lead")
+            "Training needs a QA lead" if not may_train else
+            f"{missing[0]}  (Ctrl+T)" if missing is not None else
+            "Train a new model on the labelled images  (Ctrl+T; Esc cancels)")
+        no_good = self.summary_good == 0
+        self.examples_button.setEnabled(not no_good)  # they are drawn on a good image
+        self.examples_button.setToolTip(
+            "Label a good image first: the examples are drawn on one  (Ctrl+E)" if no_good
+            else "Defects made up from a good image, as training makes them  (Ctrl+E)")
         self.calibration.reload()
         self.models.reload()
         self._model_states_changed()
@@ -150,6 +163,13 @@ class TrainPage(QWidget):
         except UserError as exc:
             self.summary.setText(str(exc))
             return
+        self.summary_good = s.good
+        self.labels_missing = labels_step(s)
+        if self.labels_missing is None:
+            self.next_step.clear()
+        else:
+            self.next_step.show_step(*self.labels_missing)
+        self.warnings.setVisible(self.labels_missing is None)  # the step says it first
         types = ", ".join(f"{k} {v}" for k, v in s.defect_types.items()) or "none"
         self.summary.setText(
             f"Product <b>{self.state.product or 'all'}</b>: <b>{s.good}</b> good, "
@@ -223,7 +243,7 @@ class TrainPage(QWidget):
         job = Job(_examples_with_masks, self.state.project, self.state.product)
         job.finished.connect(self._show_examples)
         job.failed.connect(lambda exc: show_error(self, exc))
-        job.done.connect(lambda: self.examples_button.setEnabled(True))
+        job.done.connect(lambda: self.examples_button.setEnabled(self.summary_good > 0))
         return job.start()
 
     def _show_examples(self, examples: list) -> None:

@@ -1,0 +1,55 @@
+"""A brand-new project (no images, labels or model): every page says what to do next and
+opens the page where it is done, instead of buttons that fail with an error dialog."""
+
+from __future__ import annotations
+
+import pytest
+from gui_helpers import sign_in_as
+from PySide6.QtCore import Qt
+
+pytestmark = pytest.mark.gui
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def test_inspect_without_a_model_says_how_to_get_one(window, qtbot, admin, dialogs) -> None:  # noqa: ANN001
+    sign_in_as(window, "admin")
+    window.show_page("inspect")
+    page = window.pages["inspect"]
+    assert page.next_step.isVisibleTo(page)
+    assert "No model yet" in page.next_step.text.text() and "Label" in page.next_step.text.text()
+    for button in (page.file_button, page.folder_button, page.inspect_now):
+        assert not button.isEnabled() and "No model yet" in button.toolTip()
+    qtbot.keyClick(page.view, Qt.Key.Key_O, CTRL)  # the key of a disabled button: nothing
+    assert dialogs == [] and page.job is None
+    page.next_step.buttons[0].click()
+    assert window.current_key() == "label"
+
+
+def test_train_with_no_images_points_to_capture(window, qtbot, admin, image_dir, dialogs) -> None:  # noqa: ANN001
+    sign_in_as(window, "admin")
+    window.show_page("train")
+    page = window.pages["train"]
+    assert not page.train_button.isEnabled()
+    assert "import photos" in page.train_button.toolTip()
+    assert not page.examples_button.isEnabled() and "good image" in page.examples_button.toolTip()
+    qtbot.keyClick(page, Qt.Key.Key_T, CTRL)
+    assert dialogs == [] and page.job is None
+    assert [b.text() for b in page.next_step.buttons] == ["Open Capture", "Open Label"]
+    page.next_step.buttons[0].click()
+    assert window.current_key() == "capture"
+
+    from inspector.services.importing import import_paths
+
+    import_paths(window.state.project, admin, [image_dir / "good"], labels_from_folders=True)
+    window.show_page("train")
+    assert page.train_button.isEnabled() and page.examples_button.isEnabled()
+    assert not page.next_step.isVisibleTo(page)
+
+
+def test_empty_label_page_opens_capture(window, admin) -> None:  # noqa: ANN001
+    sign_in_as(window, "admin")
+    window.show_page("label")
+    page = window.pages["label"]
+    assert page.next_step.isVisibleTo(page) and "Capture" in page.next_step.text.text()
+    page.next_step.buttons[0].click()
+    assert window.current_key() == "capture"
