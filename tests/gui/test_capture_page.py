@@ -9,6 +9,7 @@ import pytest
 from gui_helpers import sign_in_as
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QPushButton
 
 from inspector.imaging.camera import FakeCamera, synthetic_frame
 from inspector.services import labeling
@@ -220,6 +221,7 @@ def test_stacked_camera_picture_uses_the_room_it_has(window, capture, qtbot) -> 
     from ui.widgets.adaptive_splitter import AdaptiveSplitter
 
     splitter = capture.findChild(AdaptiveSplitter)
+    capture.camera.start(FakeCamera(synthetic_frame))
     window.resize(800, 1000)
     qtbot.waitUntil(lambda: splitter.orientation() == Qt.Orientation.Vertical)
     qtbot.wait(50)
@@ -233,3 +235,17 @@ def test_stacked_camera_picture_uses_the_room_it_has(window, capture, qtbot) -> 
     qtbot.wait(50)
     assert window.containers["capture"].verticalScrollBar().maximum() == 0
     assert picture.minimumHeight() == 200
+
+
+def test_a_stopped_camera_leaves_import_on_a_small_screen(window, capture, qtbot) -> None:  # noqa: ANN001
+    """1024x600, no camera running: the empty picture is a strip, so the Import buttons
+    are on screen (they were below it, found only by scrolling or Ctrl+O)."""
+    window.resize(1024, 600)
+    qtbot.waitUntil(lambda: capture.splitter.orientation() == Qt.Orientation.Vertical)
+    viewport = window.containers["capture"].viewport()
+    button = next(b for b in capture.findChildren(QPushButton) if b.text() == "Import folder…")
+    qtbot.waitUntil(lambda: capture.camera.picture.height() < 100)  # not a 4:3 black box
+    qtbot.waitUntil(
+        lambda: button.mapTo(viewport, button.rect().bottomLeft()).y() <= viewport.height())
+    capture.camera.start(FakeCamera(synthetic_frame))
+    qtbot.waitUntil(lambda: capture.camera.picture.height() > 150)  # running: it grows back

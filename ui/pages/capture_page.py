@@ -31,6 +31,9 @@ from ui.worker import Job
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp)"
 PICTURE_ASPECT = 3 / 4  # height / width of the stacked camera picture (a 4:3 camera)
+# Stacked with no camera running, the empty picture is one strip: the Import box under it
+# stays on a 1024x600 screen (a new project starts by importing, not with a camera).
+STOPPED_PICTURE_HEIGHT = 72
 
 
 class CapturePage(QWidget):
@@ -90,6 +93,7 @@ class CapturePage(QWidget):
         splitter.setSizes([600, 500])
         self._picture_min_height = self.camera.picture.minimumHeight()
         splitter.orientation_changed.connect(lambda _o: self._fit_camera())
+        self.camera.state_changed.connect(lambda _r: self._fit_camera())
         VisibleHeightWatch(self, self._fit_camera)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -102,11 +106,13 @@ class CapturePage(QWidget):
     def _fit_camera(self) -> None:
         """Stacked (a narrow window), each pane gets only its minimum height, which left
         the picture at 200 px under a wide pane: it is as tall as its width asks for, up
-        to what keeps the whole camera box on screen. Side by side, the splitter shares
-        the height as before."""
+        to what keeps the whole camera box on screen; with no camera running, a strip.
+        Side by side, the splitter shares the height as before."""
         picture = self.camera.picture
         height = self._picture_min_height
-        if self.splitter.orientation() == Qt.Orientation.Vertical:
+        if self.splitter.orientation() == Qt.Orientation.Vertical and not self.camera.running:
+            height = STOPPED_PICTURE_HEIGHT
+        elif self.splitter.orientation() == Qt.Orientation.Vertical:
             controls = self.camera_box.minimumSizeHint().height() - picture.minimumHeight()
             bottom = self.layout().contentsMargins().bottom()
             room = visible_height(self) - self.splitter.y() - bottom - controls
