@@ -31,8 +31,8 @@ def model_step(project: Any, product: str | None) -> Step | None:
         )
     if good < training.MIN_GOOD_IMAGES:
         return (
-            f"No model yet: label at least {training.MIN_GOOD_IMAGES} good images on "
-            f"Label ({good} so far), then train on Train.",
+            f"No model yet: label {training.MIN_GOOD_IMAGES} or more good images on Label "
+            f"({good} so far; training starts from 2), then train on Train.",
             [("Open Label", "label"), ("Open Train", "train")],
         )
     return (
@@ -47,12 +47,12 @@ def labels_step(summary: training.TrainingSummary) -> Step | None:
         return None
     if summary.good + summary.defective + summary.unlabelled == 0:
         return (
-            "No images yet: import photos of parts on Capture, mark at least "
-            f"{training.MIN_GOOD_IMAGES} of them Good on Label, then train here.",
+            "No images yet: import photos of parts on Capture, mark "
+            f"{training.MIN_GOOD_IMAGES} or more of them Good on Label, then train here.",
             [("Open Capture", "capture"), ("Open Label", "label")],
         )
     return (
-        f"Training needs good images: mark at least {training.MIN_GOOD_IMAGES} images "
-        f"Good on Label ({summary.good} so far).",
+        f"Training needs good images: mark {training.MIN_GOOD_IMAGES} or more Good on "
+        f"Label ({summary.good} so far; training starts from 2).",
         [("Open Label", "label")],
     )
