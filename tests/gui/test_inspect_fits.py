@@ -19,6 +19,15 @@ from ui.visible_height import visible_height
 
 pytestmark = pytest.mark.gui
 
+
+@pytest.fixture(autouse=True)
+def model_ready(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The results shown here come from a model; without one the page would show its
+    first-run note ("No model yet") instead, which is not what these sizes are about."""
+    import ui.pages.inspect_page as inspect_page
+
+    monkeypatch.setattr(inspect_page, "model_step", lambda *_args: None)
+
 REFUSED = ("broken.png", "not an image, a damaged image, or an image type Inspector cannot read")
 
 
