@@ -43,6 +43,7 @@ from ui.widgets.verdict_banner import WORDS, unfamiliar_text
 
 COLUMNS = ("Time", "Image", "Verdict", "Score", "Operator", "Station", "Product")
 ANY = "(any)"
+LABEL_GOOD_TIP = "Add this part to the good training images (used from the next training)"
 PAGE = 200  # rows per "Show more": a year on one line holds 50,000 inspections
 MAX_COLUMN = 170  # px: long names are cut with "…" (full text in the tooltip) so that
 # Station and Product stay in view on a small screen instead of behind a scroll bar
@@ -114,8 +115,7 @@ class HistoryPage(QWidget):
         detail_box.setMinimumHeight(3 * line + 4)
         detail_box.setMaximumHeight(7 * line + 4)
         self.label_good_button = QPushButton("Label good  [G]")
-        self.label_good_button.setToolTip("Add this part to the good training images "
-                                          "(used from the next training)")
+        self.label_good_button.setToolTip(LABEL_GOOD_TIP)
         self.label_good_button.clicked.connect(self.label_good)
         self.override_button = QPushButton(OVERRIDE_TEXT)
         self.override_button.setToolTip(OVERRIDE_TIP)
@@ -138,6 +138,7 @@ class HistoryPage(QWidget):
         layout.addWidget(splitter, 1)
         state.data_changed.connect(lambda kind: kind == "inspections" and self.isVisible()
                                    and self.reload(keep_place=True))
+        self._enable_actions(False)
 
     def on_shown(self) -> None:
         self.label_good_button.setVisible(self.state.may(roles.LABEL))
@@ -195,8 +196,18 @@ class HistoryPage(QWidget):
         elif self.results:
             self.table.selectRow(0)
         else:
+            self._enable_actions(False)
             self.view.set_image(None)
             self.detail.setText("No inspections match.")
+
+    def _enable_actions(self, selected: bool) -> None:
+        """Override and Label good act on the selected inspection: with none selected
+        they are off and their tooltips say so (they were on and did nothing)."""
+        why = "Select an inspection in the table first"
+        self.override_button.setEnabled(selected)
+        self.override_button.setToolTip(OVERRIDE_TIP if selected else why)
+        self.label_good_button.setEnabled(selected)
+        self.label_good_button.setToolTip(LABEL_GOOD_TIP if selected else why)
 
     def show_more(self) -> None:
         """The next page below the rows shown (older inspections)."""
@@ -252,6 +263,7 @@ class HistoryPage(QWidget):
 
     def _selected(self) -> None:
         info = self.selected_info()
+        self._enable_actions(info is not None)
         if info is None:
             return
         try:

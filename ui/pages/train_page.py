@@ -151,11 +151,20 @@ class TrainPage(QWidget):
         self.calibration.reload()
         self.models.reload()
         self._model_states_changed()
-        may_edit = self.state.may(roles.MANAGE_PRODUCTS) and self.state.product is not None
-        self.region_button.setEnabled(may_edit)
-        self.region_button.setToolTip(
-            "The part of each image the model looks at" if may_edit
-            else "A QA lead sets the inspection region of a selected product")
+        reason = self._region_blocked()
+        self.region_button.setEnabled(reason is None)
+        self.region_button.setToolTip(reason or "The part of each image the model looks at")
+
+    def _region_blocked(self) -> str | None:
+        """Why Region… cannot be used now (it is drawn on a good image of one product),
+        said in its tooltip instead of an error dialog after the click."""
+        if not self.state.may(roles.MANAGE_PRODUCTS):
+            return "A QA lead sets the inspection region of a product"
+        if self.state.product is None:
+            return "Choose a product on Sign in first: each product has its own region"
+        if self.summary_good == 0:
+            return "Label a good image of this product first: the region is drawn on it"
+        return None
 
     def refresh_summary(self) -> None:
         try:

@@ -61,8 +61,6 @@ class ModelPanel(QWidget):
         self.table.setMaximumHeight(170)
         self.table.itemSelectionChanged.connect(self._selected)
         self.activate_button = QPushButton("Activate this version")
-        self.activate_button.setToolTip("Make the selected version the live model; choosing "
-                                        "an older one rolls back")
         self.activate_button.clicked.connect(self.activate_selected)
         self.metrics = QLabel()
         self.metrics.setWordWrap(True)
@@ -160,12 +158,11 @@ class ModelPanel(QWidget):
 
     def _selected(self) -> None:
         info = self.selected()
-        self.activate_button.setEnabled(info is not None and not info.active)
+        self._explain_buttons(info)
         if info is None:
             self.distribution = None
             self.metrics.setText("No model yet for this product.")
             self.histogram.set_scores([], [], [], None)
-            self.apply_button.setEnabled(False)
             return
         self.metrics.setText(_metrics_text(info))
         try:
@@ -179,9 +176,24 @@ class ModelPanel(QWidget):
         else:
             self.histogram.set_scores(dist.good_scores, dist.defect_scores,
                                       dist.synthetic_scores, dist.threshold, dist.uncertain_low)
-        self.apply_button.setEnabled(True)
         self._slider_touched = False
         self._set_slider(info.threshold)
+
+    def _explain_buttons(self, info: ModelInfo | None) -> None:
+        """Enable Activate and Apply for the selected version; a disabled one says why in
+        its tooltip (a new user saw two grey buttons and no reason)."""
+        if info is None:
+            activate = apply = ("Select a version in the table first" if self.models
+                                else "No model version yet: train one first")
+        else:
+            activate = (f"v{info.version} is already the live model; select another version "
+                        "to roll back or forward" if info.active else
+                        f"Make v{info.version} the live model (an older one rolls back)")
+            apply = f"Move the slider, then store its threshold for v{info.version}"
+        self.activate_button.setEnabled(info is not None and not info.active)
+        self.activate_button.setToolTip(activate)
+        self.apply_button.setEnabled(info is not None)
+        self.apply_button.setToolTip(apply)
 
     # -- threshold --------------------------------------------------------------------
     def _set_slider(self, threshold: float) -> None:
