@@ -84,3 +84,25 @@ def test_history_actions_need_a_selected_inspection(window, project, admin) -> N
     page.table.clearSelection()
     assert not any(b.isEnabled() for b in buttons)
     assert page.override() is None and not page.label_good()
+
+
+def test_import_labels_from_folder_names(window, project, admin, image_dir, qtbot) -> None:  # noqa: ANN001
+    """Sorted photos (good/, scratch/, dent/) came in unlabelled from Capture, the folder
+    names lost, while the CLI and the demo label them from the folders."""
+    sign_in_as(window, "admin")
+    window.show_page("capture")
+    page = window.pages["capture"]
+    assert page.folder_labels.isEnabled() and not page.folder_labels.isChecked()
+    page.folder_labels.setChecked(True)
+    page.import_paths([str(image_dir)])
+    qtbot.waitUntil(lambda: page.import_job is None, timeout=20000)
+    assert "8 labelled from their folder names" in page.summary.text()
+    window.show_page("label")
+    assert "5 good · 3 defective · 0 unlabelled" in window.pages["label"].counts.text()
+
+
+def test_folder_labels_need_someone_who_may_label(window, admin) -> None:  # noqa: ANN001
+    box = window.pages["capture"].folder_labels
+    assert not box.isEnabled()  # nobody signed in
+    sign_in_as(window, "admin")
+    assert box.isEnabled()

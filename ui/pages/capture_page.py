@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.services import importing
+from inspector.store import roles
 from ui.dialogs import show_error
 from ui.shortcuts import page_key
 from ui.state import AppState
@@ -34,6 +36,10 @@ PICTURE_ASPECT = 3 / 4  # height / width of the stacked camera picture (a 4:3 ca
 # Stacked with no camera running, the empty picture is one strip: the Import box under it
 # stays on a 1024x600 screen (a new project starts by importing, not with a camera).
 STOPPED_PICTURE_HEIGHT = 72
+FOLDER_LABELS_TIP = (
+    "Photos in a folder named good (or ok) are labelled good; those in any other folder "
+    "are labelled defective, the folder's name being the defect type (train/ and test/ "
+    "are ignored). Leave it off for folders named by date or batch.")
 
 
 class CapturePage(QWidget):
@@ -60,6 +66,11 @@ class CapturePage(QWidget):
         files_button.clicked.connect(self.choose_files)
         folder_button = QPushButton("Import folder…")
         folder_button.clicked.connect(self.choose_folder)
+        # A new user's photos are often sorted already (good/, scratch/...): without this
+        # they came in unlabelled, the folder names lost, to be labelled one by one.
+        self.folder_labels = QCheckBox("Label from folder names (good/, one folder per "
+                                       "defect type)")
+        self.folder_labels.setToolTip(FOLDER_LABELS_TIP)
         hint = QLabel("…or drop files and folders anywhere on this page.")
         hint.setProperty("role", "hint")
         hint.setWordWrap(True)
@@ -75,6 +86,7 @@ class CapturePage(QWidget):
         import_box = QGroupBox("Import")
         il = QVBoxLayout(import_box)
         il.addLayout(buttons)
+        il.addWidget(self.folder_labels)
         il.addWidget(hint)
         il.addWidget(self.progress)
         il.addWidget(self.summary)
@@ -101,6 +113,16 @@ class CapturePage(QWidget):
         space = QShortcut(QKeySequence(Qt.Key.Key_Space), self)
         space.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         space.activated.connect(self.snapshot)
+        state.actor_changed.connect(lambda _a: self._apply_role())
+        self._apply_role()
+
+    def _apply_role(self) -> None:
+        may = self.state.may(roles.LABEL)
+        self.folder_labels.setEnabled(may)
+        if not may:
+            self.folder_labels.setChecked(False)
+        self.folder_labels.setToolTip(FOLDER_LABELS_TIP if may else
+                                      "Your role imports photos without labels")
 
     # -- camera ---------------------------------------------------------------------------
     def _fit_camera(self) -> None:
@@ -155,7 +177,8 @@ class CapturePage(QWidget):
         self.summary.setText("")
         job = Job(importing.import_paths, self.state.project, self.state.actor, list(paths),
                   product=self.state.product, source="folder" if any(
-                      Path(p).is_dir() for p in paths) else "file")
+                      Path(p).is_dir() for p in paths) else "file",
+                  labels_from_folders=self.folder_labels.isChecked())
         job.finished.connect(self._imported)
         job.failed.connect(lambda exc: show_error(self, exc, "Import failed"))
         job.cancelled.connect(lambda: self.summary.setText("Import cancelled; nothing kept."))
@@ -165,7 +188,11 @@ class CapturePage(QWidget):
         return job.start()
 
     def _imported(self, report) -> None:  # noqa: ANN001 - ImportReport
-        self.summary.setText(self.report.show_report(report))
+        summary = self.report.show_report(report)
+        if self.folder_labels.isChecked() and report.stored:
+            labelled = [i for i in report.stored if i.state != "unlabelled"]
+            summary += f"; {len(labelled)} labelled from their folder names"
+        self.summary.setText(summary)
         self.state.notify("images")
 
     def _import_done(self) -> None:
