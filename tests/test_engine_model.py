@@ -134,3 +134,22 @@ def test_uncertain_band(model):
     assert model.with_threshold(s * 0.5).predict(img).verdict == "ng"
     with pytest.raises(ValueError):
         model.with_threshold(1.0, 2.0)
+
+
+def test_the_live_overlay_layer_looks_like_the_stored_overlay() -> None:
+    """Inspect draws ``overlay_rgba`` over the photo; History and the reports show the
+    stored ``render_overlay``. They were two colour schemes (red-yellow vs JET with
+    outlines) for the same part; composited, the layer now gives the stored picture."""
+    from inspector.engine.result import overlay_rgba
+
+    rng = np.random.default_rng(3)
+    image = rng.integers(0, 256, (120, 160, 3), dtype=np.uint8)
+    heat = np.zeros((120, 160), np.float32)
+    heat[30:70, 40:100] = np.linspace(0.0, 1.0, 60, dtype=np.float32)
+    box = (10, 10, 110, 150)
+    layer = overlay_rgba(heat, box)
+    a = layer[..., 3:].astype(np.float32) / 255.0
+    composited = image * (1.0 - a) + layer[..., :3] * a
+    stored = render_overlay(image, heat, box).astype(np.float32)
+    assert np.abs(composited - stored).max() <= 2.0
+    assert layer[0, 0, 3] == 0 and tuple(layer[10, 10]) == (255, 255, 255, 255)

@@ -61,24 +61,12 @@ def alpha_mask(image: QImage) -> np.ndarray:
 
 
 def heatmap_to_rgba(
-    heatmap: np.ndarray, alpha: float = 0.55,
-    region_box: tuple[int, int, int, int] | None = None,
+    heatmap: np.ndarray, region_box: tuple[int, int, int, int] | None = None
 ) -> np.ndarray:
-    """A red-yellow RGBA overlay of a [0, 1] heat map; cold areas stay transparent.
+    """The heat map as an RGBA layer over the photo: the engine's colours and defect
+    outlines, as in the stored overlay History and the reports show; cold areas stay
+    clear. With ``region_box`` (top, left, bottom, right) the inspection region is
+    framed in white, so the operator sees what the model looked at."""
+    from inspector.engine.result import overlay_rgba
 
-    With ``region_box`` (top, left, bottom, right) the inspection region is framed in
-    white, so the operator sees what the model looked at.
-    """
-    h = np.clip(np.nan_to_num(heatmap.astype(np.float32)), 0.0, 1.0)
-    rgba = np.zeros((*h.shape, 4), dtype=np.uint8)
-    rgba[..., 0] = 255
-    rgba[..., 1] = (255 * np.clip(2 * h - 1, 0, 1)).astype(np.uint8)
-    rgba[..., 3] = (255 * alpha * np.clip(h * 1.5 - 0.2, 0, 1)).astype(np.uint8)
-    if region_box is not None:
-        top, left, bottom, right = region_box
-        t = max(1, round(max(h.shape) / 400))
-        frame = np.zeros(h.shape, bool)
-        frame[top:bottom, left:right] = True
-        frame[top + t : bottom - t, left + t : right - t] = False
-        rgba[frame] = (255, 255, 255, 255)
-    return rgba
+    return overlay_rgba(heatmap, region_box)

@@ -58,24 +58,50 @@ def verdict_for(score: float, threshold: float, uncertain_low: float | None) -> 
     return "ok"
 
 
+OVERLAY_ALPHA = 0.6  # at full heat; cold areas stay clear
+
+
 def render_overlay(
     rgb: np.ndarray, heatmap: np.ndarray, region_box: tuple[int, int, int, int] | None = None
 ) -> np.ndarray:
     """Blend a JET colour map over the image where the heat is high, outline defects;
     with an inspection region, frame it (white) so that people see what was looked at."""
-    heat = np.clip(heatmap, 0.0, 1.0).astype(np.float32)
-    heat8 = (heat * 255.0).astype(np.uint8)
-    colour = cv2.cvtColor(cv2.applyColorMap(heat8, cv2.COLORMAP_JET), cv2.COLOR_BGR2RGB)
-    alpha = heat * 0.6
+    heat, colour = _heat_colours(heatmap)
+    alpha = heat * OVERLAY_ALPHA
     # Per-pixel weighted blend in OpenCV: ~2.5x faster than float numpy on 512 px images.
     out = cv2.blendLinear(np.ascontiguousarray(rgb), colour, 1.0 - alpha, alpha)
-    mask = (heatmap >= 0.5).astype(np.uint8)
+    _draw_marks(out, heatmap, region_box, (255, 0, 0), (255, 255, 255))
+    return out
+
+
+def overlay_rgba(
+    heatmap: np.ndarray, region_box: tuple[int, int, int, int] | None = None
+) -> np.ndarray:
+    """The same marks as ``render_overlay`` without the image beneath (HxWx4 RGBA), for
+    a view that shows and hides the heat map over the photo: the live result and the
+    stored one (History, reports) must look alike, or operators compare two pictures."""
+    heat, colour = _heat_colours(heatmap)
+    rgba = np.dstack([colour, (heat * (OVERLAY_ALPHA * 255.0)).astype(np.uint8)])
+    _draw_marks(rgba, heatmap, region_box, (255, 0, 0, 255), (255, 255, 255, 255))
+    return rgba
+
+
+def _heat_colours(heatmap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    heat = np.clip(np.nan_to_num(heatmap.astype(np.float32)), 0.0, 1.0)
+    heat8 = (heat * 255.0).astype(np.uint8)
+    return heat, cv2.cvtColor(cv2.applyColorMap(heat8, cv2.COLORMAP_JET), cv2.COLOR_BGR2RGB)
+
+
+def _draw_marks(out: np.ndarray, heatmap: np.ndarray,
+                region_box: tuple[int, int, int, int] | None,
+                outline: tuple[int, ...], frame: tuple[int, ...]) -> None:
+    """Outline the defects (heat at or above 0.5) and frame the inspection region."""
+    mask = (np.nan_to_num(heatmap) >= 0.5).astype(np.uint8)
     if mask.any():
         contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-        thick = max(1, round(max(rgb.shape[:2]) / 300))
-        cv2.drawContours(out, contours, -1, (255, 0, 0), thick)
+        thick = max(1, round(max(out.shape[:2]) / 300))
+        cv2.drawContours(out, contours, -1, outline, thick)
     if region_box is not None:
         top, left, bottom, right = region_box
-        thick = max(1, round(max(rgb.shape[:2]) / 400))
-        cv2.rectangle(out, (left, top), (right - 1, bottom - 1), (255, 255, 255), thick)
-    return out
+        thick = max(1, round(max(out.shape[:2]) / 400))
+        cv2.rectangle(out, (left, top), (right - 1, bottom - 1), frame, thick)
