@@ -51,5 +51,19 @@ def test_empty_label_page_opens_capture(window, admin) -> None:  # noqa: ANN001
     window.show_page("label")
     page = window.pages["label"]
     assert page.next_step.isVisibleTo(page) and "Capture" in page.next_step.text.text()
+    assert page.next_step.text.text().startswith("No images yet")  # no filter is to blame
     page.next_step.buttons[0].click()
     assert window.current_key() == "capture"
+
+
+def test_a_filter_that_hides_every_image_is_named_as_the_reason(
+        window, admin, image_dir) -> None:  # noqa: ANN001
+    from inspector.services.importing import import_paths
+
+    import_paths(window.state.project, admin, [image_dir / "good"], labels_from_folders=True)
+    sign_in_as(window, "admin")
+    window.show_page("label")
+    page = window.pages["label"]
+    page.state_filter.setCurrentText("defective")  # all imported images are good
+    assert page.model.rowCount() == 0
+    assert page.next_step.text.text().startswith("No image matches the filters")

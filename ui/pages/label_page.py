@@ -334,15 +334,25 @@ class LabelPage(QWidget):
             self.save_pending_mask()
             self.show_image(info)
 
+    def _nothing_shown_text(self) -> str:
+        """An empty project has no images at all: no filter is to blame, so saying "no
+        image matches the filters" would send a newcomer looking for one."""
+        try:
+            stored = sum(labeling.label_counts(self.state.project, None).values())
+        except UserError:
+            stored = 1  # cannot tell: the filters are the likelier reason
+        if not stored:
+            return "No images yet: import photos of parts on Capture, then label them here."
+        return ("No image matches the filters (Show, Type, Product, Since). Change them, or "
+                "import more photos on Capture.")
+
     def show_image(self, info: ImageInfo | None) -> None:
         self.current = info
         self._mask_dirty = False
         self.info.setVisible(info is not None)
         if info is None:
             self.view.set_image(None)
-            self.next_step.show_step("No image matches the filters. Import photos of parts "
-                                     "on Capture, then label them here.",
-                                     [("Open Capture", "capture")])
+            self.next_step.show_step(self._nothing_shown_text(), [("Open Capture", "capture")])
             return
         self.next_step.clear()
         try:
