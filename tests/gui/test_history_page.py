@@ -120,6 +120,12 @@ def test_qa_lead_overrides_a_past_verdict_from_history(window, project, year, qt
         stored = s.get(Inspection, chosen.id)
         assert (stored.override_verdict, stored.override_reason) == ("ok", "dust")
     assert chosen.id not in [info.id for info in page.results]  # no longer NG: filtered out
+    with project.db.session() as s:  # what the machine had said about the part
+        s.get(Inspection, chosen.id).severity = "critical"
+    page.verdict.setCurrentIndex(0)  # all verdicts: the overridden part again
+    page.table.selectRow(next(r for r, info in enumerate(page.results) if info.id == chosen.id))
+    detail = page.detail.text()
+    assert "machine found: critical" in detail and "machine said NG" in detail
 
 
 def test_operator_has_no_override_in_history(window, project, year, actor) -> None:  # noqa: ANN001

@@ -276,9 +276,12 @@ class HistoryPage(QWidget):
         self.view.set_overlay(QImage(str(path)) if path else None)
         self.view.set_overlay_visible(self.heatmap_box.isChecked())
         esc = html.escape  # types and reasons are typed by people: never markup
+        finding = f"{info.severity or ''} {esc(info.defect_type or '')}".strip()
+        if info.override_verdict and finding:  # under "OK", a bare "critical" reads as now
+            finding = f"machine found: {finding}"
         text = (f"<b>{WORDS.get(info.final_verdict, info.final_verdict)}</b> · score "
                 f"{info.score:.3g} / threshold {info.threshold:.3g} · model v{info.model_version}"
-                f"<br>{info.severity or ''} {esc(info.defect_type or '')}")
+                + (f"<br>{finding}" if finding else ""))
         if info.override_verdict:
             text += (f"<br>Override by {esc(info.override_by or '')}: machine said "
                      f"{info.verdict.upper()} — “{esc(info.override_reason or '')}”")
