@@ -25,6 +25,23 @@ def test_inspect_without_a_model_says_how_to_get_one(window, qtbot, admin, dialo
     assert window.current_key() == "label"
 
 
+def test_space_and_the_timer_do_not_inspect_without_a_model(window, qtbot, admin, dialogs) -> None:  # noqa: ANN001
+    """Space is the frame button's key and "every" its timer: with the button off (no
+    model) neither may start an inspection that fails with an error dialog."""
+    from inspector.imaging.camera import FakeCamera, synthetic_frame
+
+    sign_in_as(window, "admin")
+    window.show_page("inspect")
+    page = window.pages["inspect"]
+    page.camera_button.setChecked(True)
+    page.camera.start(FakeCamera(synthetic_frame))
+    qtbot.waitUntil(lambda: page.camera.last_frame is not None, timeout=5000)
+    assert not page.continuous.isEnabled() and "No model yet" in page.continuous.toolTip()
+    qtbot.keyClick(page.view, Qt.Key.Key_Space)
+    assert dialogs == [] and page.job is None
+    page.camera.stop()
+
+
 def test_train_with_no_images_points_to_capture(window, qtbot, admin, image_dir, dialogs) -> None:  # noqa: ANN001
     sign_in_as(window, "admin")
     window.show_page("train")

@@ -158,7 +158,7 @@ class InspectPage(QWidget):
         top.addStretch(1)
         # Tooltips while a model is ready; without one the buttons say why they are off.
         self._source_tips = {b: b.toolTip() for b in (file_button, folder_button,
-                                                      self.inspect_now)}
+                                                      self.inspect_now, self.continuous)}
         self.next_step = NextStep(state)
         self.camera = CameraPreview(running_hint="Space inspects the frame.")
         self.camera.state_changed.connect(self._camera_state)
@@ -235,7 +235,7 @@ class InspectPage(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self.inspect_camera_frame)
-        for key, slot in (("Space", self.inspect_camera_frame), ("H", self.heatmap_box.toggle),
+        for key, slot in (("Space", self._space), ("H", self.heatmap_box.toggle),
                           ("G", self.label_good), (OVERRIDE_KEY, self.override)):
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -258,6 +258,8 @@ class InspectPage(QWidget):
             step = model_step(self.state.project, self.state.product)
         for button, tip in self._source_tips.items():
             button.setEnabled(step is None)
+            if step is not None and button is self.continuous:
+                button.setChecked(False)  # the timer would fail on every frame
             button.setToolTip(tip if step is None else f"{step[0]}  {tip}".strip())
         if step is None:
             self.next_step.clear()
@@ -373,6 +375,14 @@ class InspectPage(QWidget):
         if not running and self.continuous.isChecked():
             self.continuous.setChecked(False)
             self.state.say("The camera stopped: continuous inspection ended.")
+
+    def _space(self) -> None:
+        """Space is the frame button's key: without a model it says why, as the button's
+        tooltip does, instead of an inspection that fails with an error dialog."""
+        if self.inspect_now.isEnabled():
+            self.inspect_camera_frame()
+        else:
+            self.state.say(self.inspect_now.toolTip())
 
     def inspect_camera_frame(self) -> Job | None:
         """Inspect the newest frame; while an inspection runs, frames are dropped. The timer
