@@ -135,3 +135,26 @@ def test_a_local_project_keeps_wal(tmp_path) -> None:
     with init_project(tmp_path / "p", "boss") as project:
         assert project.db.network_share is None
     assert _journal(tmp_path / "p" / "inspector.db") == "wal"
+
+
+def test_a_project_reached_through_a_link_is_judged_where_it_lies(monkeypatch, tmp_path):
+    """A project folder that is a symbolic link into a share mount is on the share: the
+    mount table names the real path, not the link's."""
+    mount = tmp_path / "mnt" / "nfs"
+    (mount / "project").mkdir(parents=True)
+    link = tmp_path / "project"
+    try:
+        link.symlink_to(mount / "project", target_is_directory=True)
+    except OSError:
+        pytest.skip("symbolic links are not allowed here")
+    monkeypatch.setattr(shares.sys, "platform", "linux")
+    seen: list[str] = []
+    monkeypatch.setattr(
+        shares,
+        "linux_share",
+        lambda path, _mounts: (
+            seen.append(path) or linux_share(path, f"filer:/export {mount} nfs4 rw 0 0\n")
+        ),
+    )
+    assert shares.network_share(link / "inspector.db") == f"nfs4 mount {mount}"
+    assert seen == [str(mount / "project" / "inspector.db")]

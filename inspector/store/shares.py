@@ -44,15 +44,17 @@ DRIVE_REMOTE = 4  # GetDriveTypeW's answer for a mapped network drive
 def network_share(path: Path) -> str | None:
     """A short description of the share ``path`` lies on (e.g. ``SMB share
     \\\\server\\line1`` or ``cifs mount /mnt/share``), or None where it is local or unknown."""
-    text = os.path.abspath(path)
     try:
+        # Resolved: a project folder reached through a link (Linux) or a mapped drive
+        # is judged by where its file really lies.
+        text = os.path.realpath(path)
         if sys.platform == "win32":
             return windows_share(text, _drive_type)
         if sys.platform.startswith("linux"):
             with open("/proc/mounts", encoding="utf-8", errors="replace") as fh:
                 return linux_share(text, fh.read())
     except (OSError, ValueError, AttributeError) as exc:  # no /proc, no kernel32
-        log.debug("cannot tell whether %s is on a network share: %s", text, exc)
+        log.debug("cannot tell whether %s is on a network share: %s", path, exc)
     return None
 
 
