@@ -74,6 +74,11 @@ def atomic_output(path: Path) -> Iterator[Path]:
         raise UserError(f"cannot write {path}: {why}") from exc
 
 
+# Only Windows refuses to replace a file because a program has it open; elsewhere a
+# PermissionError is a real permission problem and is reported as one.
+OPEN_FILES_BLOCK_REPLACE = os.name == "nt"
+
+
 class HeldOpenError(UserError):
     """The report file is open in another program, which Windows will not let be replaced."""
 
@@ -84,7 +89,7 @@ def _move_into_place(tmp: Path, path: Path) -> None:
     try:
         replace_file(tmp, path)
     except PermissionError as exc:
-        if not path.exists():
+        if not OPEN_FILES_BLOCK_REPLACE or not path.exists():
             raise
         raise HeldOpenError(
             f"cannot write {path}: the file is open in another program (a PDF viewer or "
