@@ -84,3 +84,17 @@ def test_a_filter_that_hides_every_image_is_named_as_the_reason(
     page.state_filter.setCurrentText("defective")  # all imported images are good
     assert page.model.rowCount() == 0
     assert page.next_step.text.text().startswith("No image matches the filters")
+
+
+def test_train_follows_images_imported_while_it_is_on_screen(window, admin, image_dir) -> None:  # noqa: ANN001
+    """The hot folder (or another page's job) imports while Train is showing: its counts
+    and Start training followed only when the page was opened again."""
+    from inspector.services.importing import import_paths
+
+    sign_in_as(window, "admin")
+    window.show_page("train")
+    page = window.pages["train"]
+    assert not page.train_button.isEnabled()
+    import_paths(window.state.project, admin, [image_dir / "good"], labels_from_folders=True)
+    window.state.notify("images")  # what every importer in the GUI says when done
+    assert page.train_button.isEnabled() and not page.next_step.isVisibleTo(page)

@@ -116,6 +116,7 @@ class TrainPage(QWidget):
         layout.addWidget(splitter)
         state.product_changed.connect(lambda _p: self.on_shown())
         state.actor_changed.connect(lambda _a: self._apply_role())
+        state.data_changed.connect(self._data_changed)
         self.models.models_changed.connect(self._model_states_changed)
 
     def _model_states_changed(self) -> None:
@@ -129,6 +130,13 @@ class TrainPage(QWidget):
         else:
             state = "active" if now.active else "not active"
             self.result.setText(f"Model <b>v{now.version}</b> trained, {state}.")
+
+    def _data_changed(self, kind: str) -> None:
+        """Images or labels changed elsewhere (the hot folder imports while Train is on
+        screen): the counts, warnings and Start training must not stay as they were."""
+        if kind in ("images", "labels") and self.isVisible():
+            self.refresh_summary()
+            self._apply_role()
 
     def on_shown(self) -> None:
         self.refresh_summary()
