@@ -45,7 +45,10 @@ run_app > "$SCRATCH/gui.log" 2>&1 &
 gui_pid=$!
 sleep 10
 if kill -0 "$gui_pid" 2>/dev/null; then
-    gui=started; kill "$gui_pid"; wait "$gui_pid" 2>/dev/null || true
+    # $! is the shell running run_app; the program is its child: stop both, or the GUI
+    # is left running after the test
+    gui=started; pkill -TERM -P "$gui_pid" 2>/dev/null || true; kill "$gui_pid" 2>/dev/null || true
+    wait "$gui_pid" 2>/dev/null || true
 else
     wait "$gui_pid" && rc=0 || rc=$?
     gui="exited early with code $rc"; status=1; cat "$SCRATCH/gui.log"
