@@ -82,6 +82,7 @@ def test_16bit_gray_is_scaled_not_clipped(ext: str) -> None:
     assert ok
     out = decode_bytes(buf.tobytes())
     assert out.facts.bit_depth == 16
+    assert out.facts.mode == "I;16"  # a gray file, recorded as such (it read "RGB")
     np.testing.assert_array_equal(out.rgb[..., 1], _expected8(g16))
     assert len(np.unique(out.rgb)) > 200  # a clip to 255 would leave almost one value
 
@@ -103,6 +104,7 @@ def test_16bit_gray_png_from_pillow() -> None:
     assert img.mode.startswith("I")
     data = _save(img, "PNG")
     out = decode_bytes(data)
+    assert (out.facts.mode, out.facts.bit_depth) == ("I;16", 16)
     np.testing.assert_array_equal(out.rgb[..., 0], _expected8(g16))
 
 

@@ -273,15 +273,14 @@ def _decode_cv2(data: bytes) -> np.ndarray | None:
 
 
 def _cv2_to_rgb(arr: np.ndarray) -> tuple[np.ndarray, str]:
-    """OpenCV BGR(A)/gray of any integer depth to RGB uint8."""
-    if arr.dtype == np.uint16:
-        arr8 = _scale16(arr)
-    elif arr.dtype == np.uint8:
-        arr8 = arr
-    else:
+    """OpenCV BGR(A)/gray of any integer depth to RGB uint8, and the file's mode. A gray
+    file is checked before scaling: ``_scale16`` already stacks gray into three channels,
+    which recorded a 16-bit grayscale picture as RGB."""
+    if arr.dtype not in (np.uint8, np.uint16):
         raise ImageError(f"unsupported pixel type {arr.dtype}")
-    if arr8.ndim == 2:
-        return _stack(arr8), "L"
+    if arr.ndim == 2:
+        return (_scale16(arr), "I;16") if arr.dtype == np.uint16 else (_stack(arr), "L")
+    arr8 = _scale16(arr) if arr.dtype == np.uint16 else arr
     if arr8.shape[2] == 3:
         return np.ascontiguousarray(arr8[..., ::-1]), "RGB"
     if arr8.shape[2] == 4:
