@@ -52,6 +52,16 @@ def test_grayscale_and_palette() -> None:
     np.testing.assert_array_equal(out.rgb, np.asarray(pal.convert("RGB")))
 
 
+@pytest.mark.parametrize("fmt", ["PNG", "TIFF"])
+def test_bilevel_image_is_one_bit_deep(fmt: str) -> None:
+    """A black-and-white scan: its TIFF has no BitsPerSample tag, which means 1 (it was
+    recorded as 8)."""
+    bits = (np.indices((8, 16)).sum(axis=0) % 2).astype(bool)
+    out = decode_bytes(_save(Image.fromarray(bits), fmt))
+    assert (out.facts.mode, out.facts.bit_depth) == ("1", 1)
+    np.testing.assert_array_equal(out.rgb[..., 0], np.where(bits, 255, 0))
+
+
 def test_alpha_is_composited_on_white() -> None:
     rgba = np.zeros((8, 8, 4), np.uint8)
     rgba[..., 0] = 200

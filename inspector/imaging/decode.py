@@ -223,8 +223,8 @@ def _captured_at(exif: dict[int, object]) -> dt.datetime | None:
 def _bit_depth(img: Image.Image, data: bytes) -> int:
     if img.format == "PNG" and len(data) > 24:
         return int(data[24])  # IHDR bit depth (1, 2, 4, 8 or 16)
-    if img.format == "TIFF":
-        bits = img.tag_v2.get(258, (8,)) if hasattr(img, "tag_v2") else (8,)
+    if img.format == "TIFF":  # BitsPerSample is 1 where absent (TIFF 6.0): bilevel scans
+        bits = img.tag_v2.get(258, (1,)) if hasattr(img, "tag_v2") else (8,)
         bits = bits if isinstance(bits, tuple) else (bits,)
         return int(max(bits))
     return 16 if img.mode.startswith("I;16") else 8
