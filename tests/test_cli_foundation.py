@@ -118,6 +118,20 @@ def test_import_label_images(cli, image_dir: Path, tmp_path: Path) -> None:  # n
     assert code == 1 and "no image with id 999" in err
 
 
+def test_images_of_a_lot_or_serial_are_found_again(cli, image_dir: Path) -> None:  # noqa: ANN001
+    """`import --lot/--serial` records them; `images --lot/--serial` lists those images."""
+    cli("init", operator=None)
+    assert cli("import", str(image_dir / "good"), "--lot", "L-7", "--serial", "S1")[0] == 0
+    assert cli("import", str(image_dir / "scratch"), "--lot", "L-8")[0] == 0
+    every = _json(cli, "images", operator=None)
+    of_lot = _json(cli, "images", "--lot", "L-7", operator=None)
+    assert of_lot and {i["lot"] for i in of_lot} == {"L-7"}
+    assert len(of_lot) + len(_json(cli, "images", "--lot", "L-8", operator=None)) == len(every)
+    assert [i["id"] for i in _json(cli, "images", "--serial", "S1", operator=None)] == [
+        i["id"] for i in of_lot]
+    assert _json(cli, "images", "--lot", "L-9", operator=None) == []
+
+
 def test_output_with_a_file_name_that_is_not_utf8(cli, tmp_path: Path) -> None:  # noqa: ANN001
     """The name's raw byte cannot be written as UTF-8: the JSON is escaped ASCII that reads
     back as the very path (a script can still find the file), the text shows an escape."""

@@ -39,8 +39,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "by good/ok or ng/bad/defective names; a copy of a stored image under "
                    "another label is reported, not relabelled")
     p.add_argument("--product", help="product the images belong to")
-    p.add_argument("--lot", help="production lot recorded with the images (searchable)")
-    p.add_argument("--serial", help="serial number recorded with the images (searchable)")
+    p.add_argument("--lot", help="production lot recorded with the images (found again with "
+                   "images --lot)")
+    p.add_argument("--serial", help="serial number recorded with the images (found again "
+                   "with images --serial)")
     p.set_defaults(handler=run_import)
 
     lab = sub.add_parser("label", help="label an image good or defective")
@@ -64,6 +66,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls.add_argument("--state", choices=["unlabelled", "good", "defective"],
                     help="only images with this label state")
     ls.add_argument("--type", dest="defect_type", help="only this defect type")
+    ls.add_argument("--lot", help="only images imported with this lot")
+    ls.add_argument("--serial", help="only images imported with this serial number")
     ls.add_argument("--limit", type=ID, default=None, help="at most this many")
     ls.set_defaults(handler=run_images)
 
@@ -134,7 +138,8 @@ def run_images(args: argparse.Namespace) -> int:
 
     with open_project(args) as project:
         items = list_images(project, product=args.product, state=args.state,
-                            defect_type=args.defect_type, limit=args.limit)
+                            defect_type=args.defect_type, limit=args.limit, lot=args.lot,
+                            serial=args.serial)
     lines = [f"{i.id:>6}  {i.state:<10} {i.defect_type or '':<16} {i.width}x{i.height} "
              f"{i.format:<5} {i.product or '-':<12} {i.original_name or ''}" for i in items]
     emit(args, items, "\n".join(lines) if lines else "No images match.")

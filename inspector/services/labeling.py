@@ -150,8 +150,10 @@ def list_images(
     project: Any, *, product: str | None = None, state: str | None = None,
     defect_type: str | None = None, since: dt.datetime | None = None,
     until: dt.datetime | None = None, limit: int | None = None, offset: int = 0,
+    lot: str | None = None, serial: str | None = None,
 ) -> list[ImageInfo]:
-    """Stored images with their current label, oldest first, filtered as asked."""
+    """Stored images with their current label, oldest first, filtered as asked (``lot`` and
+    ``serial`` as recorded at import, so the pictures of a lot can be found again)."""
     if state is not None and state not in STATES:
         raise UserError(f"unknown state '{state}'; use {', '.join(STATES)}")
     current = current_label_ids()
@@ -169,6 +171,10 @@ def list_images(
             spellings = [t for t in session.scalars(select(Label.defect_type).distinct())
                          if t is not None and t.casefold() == defect_type.casefold()]
             stmt = stmt.where(lbl.defect_type.in_(spellings))
+        if lot is not None:
+            stmt = stmt.where(Image.lot == lot)
+        if serial is not None:
+            stmt = stmt.where(Image.serial == serial)
         if since is not None:
             stmt = stmt.where(Image.imported_at >= since)
         if until is not None:
