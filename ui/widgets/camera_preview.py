@@ -10,10 +10,13 @@ the inspection's heat map below the screen.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
+import cv2
 import numpy as np
 from PySide6.QtCore import Qt, QThread, Signal
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -27,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from inspector.errors import CameraError
 from inspector.imaging.camera import FrameSource, OpenCVCamera, list_cameras
-from ui.qimage import rgb_to_pixmap
+from ui.qimage import rgb_to_qimage
 from ui.widgets.elided_label import ElidedLabel
 from ui.worker import Job
 
@@ -37,29 +40,65 @@ RESOLUTIONS = {"camera default": None, "640 × 480": (640, 480), "1280 × 720": 
 
 
 class CameraThread(QThread):
-    """Opens ``source`` and emits each frame; ``error(text)`` ends it on a camera failure."""
+    """Opens ``source`` and emits each frame; ``error(text)`` ends it on a camera failure.
 
-    frame = Signal(object)
+    The picture for the screen is scaled here, off the GUI thread, to ``preview_size``
+    (device pixels), and a frame is only sent once the GUI has taken the previous one:
+    a 12 MP camera at 25 fps otherwise queued frames faster than the window could draw
+    them, which froze it for seconds while gigabytes of frames piled up.
+    """
+
+    frame = Signal(object, object)  # the frame (RGB array), its picture (QImage) to show
     error = Signal(str)
 
     def __init__(self, source: FrameSource, max_fps: float = 25.0) -> None:
         super().__init__()
         self.source = source
         self.min_interval = 1.0 / max_fps
+        self.preview_size = (640, 480)  # set by the GUI: the picture's size on screen
+        self.skipped = 0  # frames read while the GUI was still busy with the last one
         self._stop = False
+        self._lock = threading.Lock()
+        self._sent = False  # a frame is on its way to the GUI, not yet taken
 
     def stop(self) -> None:
         self._stop = True
+
+    def taken(self) -> None:
+        """The GUI has the last frame: the next one may be sent."""
+        with self._lock:
+            self._sent = False
+
+    def _may_send(self) -> bool:
+        with self._lock:
+            if self._sent:
+                self.skipped += 1
+                return False
+            self._sent = True
+            return True
+
+    def _preview(self, frame: np.ndarray) -> QImage:
+        """The frame shrunk to fit ``preview_size``. OpenCV's area filter is smooth (small
+        print stays readable) and lets go of Python's lock while it works; QImage.scaled
+        held it, 70-100 ms a 12 MP frame, and the window stalled as long each time."""
+        width, height = (max(1, side) for side in self.preview_size)
+        rows, cols = frame.shape[:2]
+        scale = min(width / cols, height / rows)
+        if scale < 1:
+            size = (max(1, round(cols * scale)), max(1, round(rows * scale)))
+            frame = cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
+        return rgb_to_qimage(frame)
 
     def run(self) -> None:  # noqa: D102 - QThread body
         try:
             self.source.open()
             while not self._stop:
                 started = time.monotonic()
-                frame = self.source.read()
+                frame = self.source.read()  # read on: a camera's buffer must not go stale
                 if self._stop:  # stopped while read() blocked: this frame is stale
                     break
-                self.frame.emit(frame)
+                if self._may_send():
+                    self.frame.emit(frame, self._preview(frame))
                 rest = self.min_interval - (time.monotonic() - started)
                 if rest > 0:
                     time.sleep(rest)
@@ -181,6 +220,8 @@ class CameraPreview(QWidget):
         self.stop()
         self.last_frame = None
         thread = CameraThread(source)
+        target = self.picture.size() * self.picture.devicePixelRatioF()
+        thread.preview_size = (target.width(), target.height())
         thread.frame.connect(self._on_frame)
         thread.error.connect(self._on_error)
         thread.finished.connect(lambda t=thread: self._thread_ended(t))
@@ -225,21 +266,26 @@ class CameraPreview(QWidget):
         self.source_label.setVisible(not shown)
         self.start_button.setText("Start camera" if shown else "Stop camera")
 
-    def _on_frame(self, frame: np.ndarray) -> None:
-        if self.thread is None or self.sender() is not self.thread:
+    def _on_frame(self, frame: np.ndarray, preview: QImage) -> None:
+        thread = self.sender()
+        if self.thread is None or thread is not self.thread:
             return  # a frame from a camera that was stopped or replaced meanwhile
         if self.last_frame is None:
             self.status.setText(f"Camera running. {self.running_hint}")
         self.last_frame = frame
         self.frame_serial += 1
-        # Scaled once, smoothly, to the label's device pixels: a lot or serial number
-        # printed on the part must stay readable on a monitor at 200 %.
+        # Scaled in the camera thread to the label's device pixels, smoothly: a lot or
+        # serial number printed on the part must stay readable on a monitor at 200 %.
         ratio = self.picture.devicePixelRatioF()
-        pix = rgb_to_pixmap(frame).scaled(self.picture.size() * ratio,
-                                          Qt.AspectRatioMode.KeepAspectRatio,
-                                          Qt.TransformationMode.SmoothTransformation)
+        target = self.picture.size() * ratio
+        thread.preview_size = (target.width(), target.height())  # for the next frames
+        pix = QPixmap.fromImage(preview)
+        if pix.width() > target.width() or pix.height() > target.height():  # just shrunk
+            pix = pix.scaled(target, Qt.AspectRatioMode.KeepAspectRatio,
+                             Qt.TransformationMode.SmoothTransformation)
         pix.setDevicePixelRatio(ratio)
         self.picture.setPixmap(pix)
+        thread.taken()
         self.frame_ready.emit(frame)
 
     def _on_error(self, message: str) -> None:
