@@ -36,6 +36,17 @@ def test_open_missing_project_is_clear(tmp_path: Path) -> None:
         Project.open(tmp_path / "nothing")
 
 
+def test_missing_folders_come_back_and_a_file_in_their_place_is_named(tmp_path: Path) -> None:
+    init_project(tmp_path / "p", "boss").close()
+    (tmp_path / "p" / "models").rmdir()
+    Project.open(tmp_path / "p").close()
+    assert (tmp_path / "p" / "models").is_dir()
+    (tmp_path / "p" / "images").rmdir()
+    (tmp_path / "p" / "images").write_text("a stray file")  # it was an internal error
+    with pytest.raises(UserError, match="images is a file, not a folder"):
+        Project.open(tmp_path / "p")
+
+
 def test_default_project_dir_is_user_data() -> None:
     d = default_project_dir()
     assert d.name == "default" and d.parent.name == "Inspector"

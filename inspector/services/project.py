@@ -252,12 +252,23 @@ class Project:
             db.dispose()
             raise
         project = cls(root, db)
-        project._ensure_folders()
+        try:
+            project._ensure_folders()
+        except BaseException:
+            db.dispose()
+            raise
         return project
 
     def _ensure_folders(self) -> None:
+        """Recreate a missing images/, models/ or artefacts/ folder. A file in a folder's
+        place (a sync tool's conflict copy, a mistaken copy) is a message that says which,
+        not an internal error."""
         for folder in (self.images.root, self.models_dir, self.artefacts_dir):
-            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except (FileExistsError, NotADirectoryError) as exc:
+                raise UserError(f"the project folder is damaged: {folder} is a file, not a "
+                                "folder; move that file away and try again") from exc
 
     def close(self) -> None:
         self.db.dispose()
