@@ -35,8 +35,13 @@ def _audit(project, action: str | None = None) -> list[AuditEntry]:  # noqa: ANN
         ("qa_lead", roles.SET_THRESHOLD, True),
         ("qa_lead", roles.MANAGE_DEFECT_TYPES, True),
         ("qa_lead", roles.LIST_OPERATORS, True),
-        ("qa_lead", roles.MANAGE_OPERATORS, False),
+        ("qa_lead", roles.MANAGE_OPERATORS, True),
+        ("qa_lead", roles.MANAGE_LEADS, False),
+        ("qa_lead", roles.RESTORE_BACKUP, False),
+        ("operator", roles.MANAGE_OPERATORS, False),
         ("admin", roles.MANAGE_OPERATORS, True),
+        ("admin", roles.MANAGE_LEADS, True),
+        ("admin", roles.RESTORE_BACKUP, True),
         (None, roles.INSPECT, False),
         ("intruder", roles.INSPECT, False),
     ],
@@ -120,10 +125,56 @@ def test_operator_management(project, admin, actor) -> None:  # noqa: ANN001
     assert actions.count("operator.pin") == 2
 
 
-def test_qa_lead_may_list_but_not_edit_operators(project, qa_lead) -> None:  # noqa: ANN001
-    assert len(list_operators(project, qa_lead)) == 2
-    with pytest.raises(PermissionDenied):
-        add_operator(project, qa_lead, "Z")
+def test_qa_lead_edits_operators_but_not_leads_or_admins(project, admin, qa_lead) -> None:  # noqa: ANN001
+    """Issue #2: a QA lead edits operators. The QA lead and admin roles, and the people
+    who hold them, stay with admins: otherwise a QA lead could promote themselves, or
+    reset an admin's PIN and sign in as that admin."""
+    from inspector.services.operators import set_active
+
+    assert add_operator(project, qa_lead, "Zoe", pin="1357").role == "operator"
+    assert set_pin(project, qa_lead, "Zoe", "2468").has_pin
+    assert not set_active(project, qa_lead, "Zoe", False).active
+    assert set_active(project, qa_lead, "Zoe", True).active
+    assert len(list_operators(project, qa_lead)) == 3
+    refused = [
+        lambda: add_operator(project, qa_lead, "Yan", role="qa_lead"),
+        lambda: add_operator(project, qa_lead, "Yul", role="admin"),
+        lambda: set_role(project, qa_lead, "Zoe", "qa_lead"),
+        lambda: set_role(project, qa_lead, qa_lead.name, "admin"),  # not themselves either
+        lambda: set_role(project, qa_lead, "admin", "operator"),
+        lambda: set_pin(project, qa_lead, "admin", "1111"),
+        lambda: set_active(project, qa_lead, "admin", False),
+    ]
+    for call in refused:
+        with pytest.raises(PermissionDenied, match="QA lead or admin role.*needs the role admin"):
+            call()
+    assert [r.action for r in _audit(project) if not r.allowed] == (
+        ["denied:manage_leads"] * len(refused))
+    roles_now = {o.name: o.role for o in list_operators(project)}
+    assert roles_now == {"admin": "admin", "lead": "qa_lead", "Zoe": "operator"}
+    assert verify_pin("2468", _pin_hash(project, "Zoe"))
+    assert _pin_hash(project, "admin") is None  # untouched
+
+
+def test_an_edit_checked_against_an_old_role_is_refused(project, admin, qa_lead,  # noqa: ANN001
+                                                        monkeypatch) -> None:
+    """An admin promotes someone between a QA lead's rights check and the write: the edit
+    must not go through on the operator rights it was checked with."""
+    from inspector.services import operators
+
+    add_operator(project, admin, "Kai")
+    real = operators._role_of
+
+    def promoted_meanwhile(proj, name):  # noqa: ANN001, ANN202
+        seen = real(proj, name)
+        monkeypatch.setattr(operators, "_role_of", real)
+        set_role(project, admin, "Kai", "admin")
+        return seen
+
+    monkeypatch.setattr(operators, "_role_of", promoted_meanwhile)
+    with pytest.raises(UserError, match="role changed meanwhile"):
+        set_pin(project, qa_lead, "Kai", "4242")
+    assert _pin_hash(project, "Kai") is None
 
 
 def _pin_hash(project, name: str) -> str:  # noqa: ANN001
@@ -196,6 +247,8 @@ def test_wrong_pins_pause_sign_in_until_the_time_passes_or_a_new_pin(project, ad
     for guess in ("0000", "1111", "2222", "3333", "4444"):
         with pytest.raises(PermissionDenied):
             sign_in(project, "bob", pin=guess)
+    with pytest.raises(PermissionDenied, match="a QA lead or admin can set a new PIN"):
+        sign_in(project, "bob", pin="2468")
     set_pin(project, admin, "bob", "9753")  # an admin gives a new PIN: no wait
     assert sign_in(project, "bob", pin="9753").name == "bob"
 

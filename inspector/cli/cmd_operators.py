@@ -1,5 +1,5 @@
-"""`inspector operators add|list|role|pin|deactivate|activate` (editing needs an admin;
-QA leads may list)."""
+"""`inspector operators add|list|role|pin|deactivate|activate` (QA leads edit operators;
+QA leads and admins themselves, and those two roles, are an admin's to edit)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from inspector.store.models import ROLES
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("operators", help="manage operators, roles and PINs")
     osub = p.add_subparsers(dest="operators_command", metavar="ACTION", required=True)
-    add = osub.add_parser("add", help="add an operator (admin)")
+    add = osub.add_parser("add", help="add an operator (QA lead; a QA lead or admin: admin)")
     add_common(add)
     add.add_argument("name")
     add.add_argument("--role", choices=ROLES, default="operator")
@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     role.add_argument("role", choices=ROLES)
     role.set_defaults(handler=run_role)
     pin = osub.add_parser(
-        "pin", help="set or clear an operator's PIN (admin)",
+        "pin", help="set or clear an operator's PIN (QA lead; a QA lead's or admin's: admin)",
         description="Sets the PIN given with --new-pin, clears it with --clear, or asks for "
         "it on the terminal.",
     )
@@ -40,8 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     group.add_argument("--clear", action="store_true", help="remove the PIN")
     pin.set_defaults(handler=run_pin)
     for action, text in (("deactivate", "stop someone signing in (left the company); "
-                                        "their records stay (admin)"),
-                         ("activate", "let a deactivated operator sign in again (admin)")):
+                                        "their records stay (QA lead; a QA lead or admin: admin)"),
+                         ("activate", "let a deactivated operator sign in again (QA lead; a QA lead or admin: admin)")):
         sp = osub.add_parser(action, help=text)
         add_common(sp)
         sp.add_argument("name")

@@ -123,7 +123,7 @@ def _admin_if_the_project_opens(root: Path, sign_in: Callable[[Any], Any] | None
             raise UserError("the project still opens: an admin must sign in to restore it "
                             "(--operator)")
         actor = sign_in(project)
-        roles.require(project, actor, roles.MANAGE_OPERATORS, entity="project",
+        roles.require(project, actor, roles.RESTORE_BACKUP, entity="project",
                       entity_id="restore")
         return actor
 

@@ -1,4 +1,9 @@
-"""Operators and their roles and PINs; only admins change them (QA leads may list)."""
+"""Operators and their roles and PINs.
+
+QA leads and admins edit operators; only admins touch the QA lead and admin roles or the
+people who hold them, so a QA lead cannot promote themselves or take over an admin's
+sign-in by resetting its PIN.
+"""
 
 from __future__ import annotations
 
@@ -32,12 +37,37 @@ def _get(session: Any, name: str) -> Operator:
     return op
 
 
+def _require_edit(project: Any, actor: Any, name: str, *held: str | None) -> None:
+    """Edit rights over ``name``, whose role is or becomes each of ``held``: a QA lead's
+    edits stop at plain operators, an admin's do not."""
+    details = {"name": name}
+    project.require(actor, roles.MANAGE_OPERATORS, entity="operator", details=details)
+    if any(r not in (None, "operator") for r in held):
+        project.require(actor, roles.MANAGE_LEADS, entity="operator",
+                        details={**details, "roles": [r for r in held if r]})
+
+
+def _role_of(project: Any, name: str) -> str | None:
+    """The current role of ``name`` (None when there is no such operator: the edit then
+    fails with "no operator named" after the rights check)."""
+    with project.db.session() as session:
+        op = find_operator(session, name)
+        return op.role if op is not None else None
+
+
+def _unchanged(op: Operator, seen: str | None) -> None:
+    """The rights were checked against the role read before the write transaction; an
+    admin who changed it meanwhile makes this edit start again rather than slip through."""
+    if op.role != seen:
+        raise UserError(f"'{op.name}' had their role changed meanwhile; try again")
+
+
 def add_operator(
     project: Any, actor: Any, name: str, role: str = "operator", pin: str | None = None
 ) -> OperatorInfo:
-    project.require(actor, roles.MANAGE_OPERATORS, entity="operator", details={"name": name})
-    name = clean_name(name, "an operator name", 200)
     _check_role(role)
+    _require_edit(project, actor, name, role)
+    name = clean_name(name, "an operator name", 200)
     pin_hash = hash_pin(pin) if pin is not None else None  # "" is a mistake, not "no PIN"
     with project.db.session() as session:
         if find_operator(session, name) is not None:
@@ -63,11 +93,13 @@ def list_operators(project: Any, actor: Any = None) -> list[OperatorInfo]:
 
 def set_role(project: Any, actor: Any, name: str, role: str) -> OperatorInfo:
     """Change a role; the last active admin cannot be demoted (nobody could fix it)."""
-    project.require(actor, roles.MANAGE_OPERATORS, entity="operator", details={"name": name})
     _check_role(role)
+    seen = _role_of(project, name)
+    _require_edit(project, actor, name, seen, role)
     with project.db.session() as session:
         _lock_operators(session)
         op = _get(session, name)
+        _unchanged(op, seen)
         old = op.role
         op.role = role
         _keep_an_admin(session, op)
@@ -97,10 +129,13 @@ def _keep_an_admin(session: Any, changed: Operator) -> None:
 def set_pin(project: Any, actor: Any, name: str, pin: str | None) -> OperatorInfo:
     """Set or (with None) clear an operator's PIN. An empty PIN is refused: pressing
     Enter twice at the prompt must not take the PIN away."""
-    project.require(actor, roles.MANAGE_OPERATORS, entity="operator", details={"name": name})
+    seen = _role_of(project, name)
+    _require_edit(project, actor, name, seen)
     pin_hash = hash_pin(pin) if pin is not None else None
     with project.db.session() as session:
+        _lock_operators(session)
         op = _get(session, name)
+        _unchanged(op, seen)
         op.pin_hash = pin_hash
         audit.record(session, actor, "operator.pin", "operator", op.id,
                      {"name": op.name, "pin_set": pin_hash is not None})
@@ -110,10 +145,12 @@ def set_pin(project: Any, actor: Any, name: str, pin: str | None) -> OperatorInf
 def set_active(project: Any, actor: Any, name: str, active: bool) -> OperatorInfo:
     """Deactivate someone who left (they can no longer sign in; their records stay), or
     bring them back. The last active admin cannot be deactivated."""
-    project.require(actor, roles.MANAGE_OPERATORS, entity="operator", details={"name": name})
+    seen = _role_of(project, name)
+    _require_edit(project, actor, name, seen)
     with project.db.session() as session:
         _lock_operators(session)
         op = _get(session, name)
+        _unchanged(op, seen)
         old, op.active = op.active, active
         _keep_an_admin(session, op)
         audit.record(session, actor, "operator.active", "operator", op.id,

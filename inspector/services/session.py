@@ -113,5 +113,6 @@ def _refuse_while_locked(session, actor: Actor) -> None:  # noqa: ANN001 - ORM s
     audit.record(session, actor, "sign_in", "operator", actor.operator_id,
                  {"reason": "locked"}, allowed=False)
     session.commit()
+    who = "a QA lead or admin" if actor.role == "operator" else "an admin"
     raise PermissionDenied(f"{MAX_WRONG_PINS} wrong PINs for '{actor.name}': sign-in is "
-                           f"paused for about {wait} minute(s) (an admin can set a new PIN)")
+                           f"paused for about {wait} minute(s) ({who} can set a new PIN)")

@@ -2,8 +2,10 @@
 
 Operators import, label, inspect, train (a new version only goes live by itself when
 none is active); QA leads also see and export reports, change thresholds, manage
-models, defect types, products and settings, override verdicts and delete data; only
-admins edit operators.
+models, defect types, products and settings, override verdicts, delete data and edit
+operators (add them, set their PINs, deactivate them). Only admins give or take the QA lead
+and admin roles, edit QA leads and admins (a QA lead who could reset an admin's PIN could
+sign in as that admin) and restore backups.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ DELETE_DATA = "delete_data"
 EDIT_SETTINGS = "edit_settings"
 LIST_OPERATORS = "list_operators"
 MANAGE_OPERATORS = "manage_operators"
+MANAGE_LEADS = "manage_leads"
+RESTORE_BACKUP = "restore_backup"
 
 _OPERATOR = frozenset({IMPORT, LABEL, INSPECT, TRAIN})
 _QA_LEAD = _OPERATOR | {
@@ -39,11 +43,12 @@ _QA_LEAD = _OPERATOR | {
     DELETE_DATA,
     EDIT_SETTINGS,
     LIST_OPERATORS,
+    MANAGE_OPERATORS,
 }
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "operator": _OPERATOR,
     "qa_lead": frozenset(_QA_LEAD),
-    "admin": frozenset(_QA_LEAD | {MANAGE_OPERATORS}),
+    "admin": frozenset(_QA_LEAD | {MANAGE_LEADS, RESTORE_BACKUP}),
 }
 ALL_PERMISSIONS = ROLE_PERMISSIONS["admin"]
 
@@ -62,6 +67,8 @@ _DESCRIPTIONS = {
     EDIT_SETTINGS: "change settings",
     LIST_OPERATORS: "list operators",
     MANAGE_OPERATORS: "edit operators",
+    MANAGE_LEADS: "give the QA lead or admin role or edit QA leads and admins",
+    RESTORE_BACKUP: "restore a backup",
 }
 
 
