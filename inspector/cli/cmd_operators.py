@@ -39,9 +39,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     group.add_argument("--new-pin", default=None)
     group.add_argument("--clear", action="store_true", help="remove the PIN")
     pin.set_defaults(handler=run_pin)
+    rights = "(QA lead; a QA lead or admin: admin)"
     for action, text in (("deactivate", "stop someone signing in (left the company); "
-                                        "their records stay (QA lead; a QA lead or admin: admin)"),
-                         ("activate", "let a deactivated operator sign in again (QA lead; a QA lead or admin: admin)")):
+                                        f"their records stay {rights}"),
+                         ("activate", f"let a deactivated operator sign in again {rights}")):
         sp = osub.add_parser(action, help=text)
         add_common(sp)
         sp.add_argument("name")
