@@ -47,6 +47,21 @@ def test_pages_of_200_with_the_total(window, year) -> None:  # noqa: ANN001
     assert page.table.item(DAYS - 1, 3).text() == f"{DAYS - 1:.3g}"
 
 
+def test_a_new_filter_starts_again_at_one_page(window, year) -> None:  # noqa: ANN001
+    """Rows loaded with Show 200 more belong to the old filter: a new verdict or date
+    starts at one page (the signal's index or date was taken for 'keep the place')."""
+    page = _history(window)
+    page.more_button.click()
+    page.more_button.click()
+    page.verdict.setCurrentText("ok")
+    assert page.count_label.text() == f"Showing 200 of {DAYS - DAYS // 3}"
+    assert page.table.currentRow() == 0
+    page.more_button.click()
+    day = year - dt.timedelta(days=400)
+    page.since.setDate(QDate(day.year, day.month, day.day))
+    assert page.count_label.text() == "Showing 200 of 267"
+
+
 def test_until_date_reaches_an_old_month(window, year) -> None:  # noqa: ANN001
     page = _history(window)
     day = year - dt.timedelta(days=300)

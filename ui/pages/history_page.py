@@ -72,9 +72,10 @@ class HistoryPage(QWidget):
         self.debounce.setInterval(300)
         self.debounce.timeout.connect(self.reload)
         self.search.textChanged.connect(lambda _t: self.debounce.start())
-        self.verdict.currentIndexChanged.connect(self.reload)
-        self.since.dateChanged.connect(self.reload)
-        self.until.dateChanged.connect(self.reload)
+        # A new filter starts at one page: the signals' index or date is not keep_place.
+        self.verdict.currentIndexChanged.connect(lambda _index: self.reload())
+        self.since.dateChanged.connect(lambda _date: self.reload())
+        self.until.dateChanged.connect(lambda _date: self.reload())
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
         filters.addWidget(QLabel("Verdict"))

@@ -79,7 +79,7 @@ class LabelPage(QWidget):
         self.since = SinceDateEdit()
         for box in (self.state_filter, self.type_filter, self.product_filter):
             box.currentIndexChanged.connect(lambda _index: self.reload_images())
-        self.since.dateChanged.connect(self.reload_images)
+        self.since.dateChanged.connect(lambda _date: self.reload_images())  # not keep_shown
         filters = QGridLayout()  # two by two, so the page fits a 1024 px wide screen
         for n, (text, widget) in enumerate(
             [("Show", self.state_filter), ("Type", self.type_filter),
