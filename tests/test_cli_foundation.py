@@ -203,16 +203,35 @@ def test_ids_with_too_many_digits_are_usage_errors(capsys) -> None:  # noqa: ANN
         assert "whole number" in capsys.readouterr().err
 
 
-def test_an_error_after_progress_gets_its_own_line(capsys) -> None:  # noqa: ANN001
+def test_an_error_after_progress_gets_its_own_line(capsys, monkeypatch) -> None:  # noqa: ANN001
     from types import SimpleNamespace
 
     from inspector.cli.common import end_progress_line, print_progress
 
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # a terminal: one \r line
     print_progress(SimpleNamespace(fraction=0.4, message="Importing a.png"))
     end_progress_line()
     end_progress_line()  # only once
     err = capsys.readouterr().err
     assert err.endswith("\n") and not err.endswith("\n\n")
+
+
+def test_progress_into_a_log_file_is_a_line_per_ten_percent(capsys, monkeypatch) -> None:  # noqa: ANN001
+    """A scheduled job's log is not a terminal: carriage returns there pile up into one
+    endless line, so each 10 % step gets a plain line and the rest are left out."""
+    from types import SimpleNamespace
+
+    from inspector.cli.common import print_progress
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    for job in ("Importing", "Checking"):
+        for i in range(101):
+            print_progress(SimpleNamespace(fraction=i / 100, message=f"{job} {i}"))
+    lines = capsys.readouterr().err.splitlines()
+    assert "\r" not in "".join(lines)
+    assert lines[:3] == ["  0% Importing 0", " 10% Importing 10", " 20% Importing 20"]
+    assert lines[10:13] == ["100% Importing 100", "  0% Checking 0", " 10% Checking 10"]
+    assert len(lines) == 22
 
 
 def test_a_busy_project_is_a_message_not_an_internal_error(cli, monkeypatch) -> None:  # noqa: ANN001

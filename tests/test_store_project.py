@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
 from inspector.errors import NotFoundError, PermissionDenied, UserError
-from inspector.services.project import Project, default_project_dir, init_project
+from inspector.services.project import DEFAULT_SETTINGS, Project, default_project_dir, init_project
 from inspector.store import migrate
 from inspector.store.db import Database, sqlite_url
 from inspector.store.models import AuditEntry, Base
@@ -176,7 +176,8 @@ def test_settings_defaults_set_and_audit(project, admin, actor) -> None:  # noqa
         project.set_setting(admin, "gui_idle_signout_minutes", 900)
     with project.db.session() as s:
         rows = s.query(AuditEntry).filter(AuditEntry.action == "setting.set").all()
-        assert rows[0].details == {"old": None, "new": 1000}
+        # the first change names the built-in value it replaced, not "None"
+        assert rows[0].details == {"old": DEFAULT_SETTINGS["max_pixels"], "new": 1000}
 
 
 def test_database_session_rolls_back_on_error(tmp_path: Path) -> None:

@@ -178,12 +178,26 @@ def _encodable(text: str) -> bool:
 
 
 _progress_line_open = False
+_last_logged_step: int | None = None
 
 
 def print_progress(p: Any) -> None:
-    """A progress callback for the terminal (stderr, so --json output stays clean)."""
-    global _progress_line_open
-    sys.stderr.write(f"\r{int(p.fraction * 100):3d}% {p.message[:70]:<70}")
+    """A progress callback for the terminal (stderr, so --json output stays clean).
+
+    Into a file or pipe (a scheduled job's log) carriage returns would pile up as one
+    endless line, so there it writes a line per 10 % instead."""
+    global _progress_line_open, _last_logged_step
+    percent = int(p.fraction * 100)
+    if not sys.stderr.isatty():
+        step = percent // 10
+        if step != _last_logged_step:
+            _last_logged_step = step
+            sys.stderr.write(f"{percent:3d}% {p.message[:70]}\n")
+            sys.stderr.flush()
+        if p.fraction >= 1.0:
+            _last_logged_step = None  # the next job logs from its start
+        return
+    sys.stderr.write(f"\r{percent:3d}% {p.message[:70]:<70}")
     _progress_line_open = p.fraction < 1.0
     if not _progress_line_open:
         sys.stderr.write("\n")

@@ -307,7 +307,7 @@ class Project:
         self._check_rates(key, value)
         with self.db.session() as session:
             row = session.get(Setting, key)
-            old = row.value if row is not None else None
+            old = row.value if row is not None else DEFAULT_SETTINGS.get(key)
             if row is None:
                 session.add(Setting(key=key, value=value, updated_at=utcnow()))
             else:
