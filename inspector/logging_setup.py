@@ -35,7 +35,11 @@ def setup_logging(level: int = logging.INFO) -> Path | None:
             path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
         )
     except OSError as exc:
-        logging.basicConfig(level=level)
+        # Without a file, warnings and errors still reach the terminal; the INFO chatter
+        # meant for the file (database upgrades, every import) would bury the output.
+        fallback = logging.StreamHandler()
+        fallback.setLevel(max(level, logging.WARNING))
+        root.addHandler(fallback)
         logging.getLogger(__name__).warning("cannot write log file: %s", exc)
         return None
     handler.setFormatter(

@@ -285,3 +285,26 @@ def test_internal_error_names_the_log_file(cli, monkeypatch) -> None:  # noqa: A
     assert code == 3
     assert str(log_dir() / "inspector.log") in err
     assert "a bug" in (log_dir() / "inspector.log").read_text(encoding="utf-8")
+
+
+def test_without_a_log_file_only_warnings_reach_the_terminal(tmp_path, monkeypatch,  # noqa: ANN001
+                                                             capsys) -> None:
+    """An unwritable log folder: the INFO lines meant for the file (database upgrades,
+    every import) must not bury the command's output; warnings still show."""
+    import logging
+
+    from inspector import logging_setup
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the log folder should be")
+    monkeypatch.setenv("INSPECTOR_LOG_DIR", str(blocked / "logs"))
+    monkeypatch.setattr(logging_setup, "_configured", False)
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])
+    monkeypatch.setattr(root, "level", root.level)
+    assert logging_setup.setup_logging() is None
+    logging.getLogger("alembic.runtime.migration").info("Running upgrade 0003 -> 0004")
+    logging.getLogger("inspector.test").warning("disk nearly full")
+    err = capsys.readouterr().err
+    assert "cannot write log file" in err and "disk nearly full" in err
+    assert "Running upgrade" not in err
