@@ -116,7 +116,7 @@ def _where_logged() -> str:
     for handler in logging.getLogger().handlers:
         if isinstance(handler, logging.handlers.RotatingFileHandler):  # setup_logging's
             return f"details in the log file {handler.baseFilename}"
-    return "details above: the log file could not be written"  # basicConfig: stderr
+    return "details above: the log file could not be written"  # the stderr fallback
 
 
 def entry() -> None:
