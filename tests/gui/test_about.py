@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtWidgets import QLabel
 
 import inspector
@@ -9,6 +10,8 @@ from inspector import selftest
 from inspector.engine.modelfile import FORMAT_VERSION
 from inspector.progress import Progress
 from ui.widgets.about_dialog import AboutDialog
+
+pytestmark = pytest.mark.gui  # selected by -m gui like the other GUI tests
 
 
 def test_about_shows_versions_and_runs_self_test(qtbot, project, monkeypatch):
