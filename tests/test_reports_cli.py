@@ -52,6 +52,35 @@ def test_filters_and_text_summary(proj, capsys) -> None:  # noqa: ANN001
     assert json.loads(out)["inspected"] == 3
 
 
+IN_MARCH = [sp for sp in SPECS if sp.local.month == 3]
+
+
+@pytest.mark.parametrize(
+    ("flags", "pred"),
+    [
+        (["--product", "Nut"], lambda sp: sp.product == "Nut"),
+        (["--station", "S2"], lambda sp: sp.station == "S2"),
+        (["--by-operator", "bob"], lambda sp: sp.operator == "bob"),
+        (["--verdict", "uncertain"], lambda sp: sp.final == "uncertain"),
+        (["--severity", "major"], lambda sp: sp.severity == "major" and sp.final == "ng"),
+        (["--type", "dent"], lambda sp: sp.defect_type == "dent"),
+        (["--model-version", "2"], lambda sp: sp.model == 2),
+        (["--not-overridden"], lambda sp: sp.override is None),
+    ],
+)  # fmt: skip
+def test_each_cli_filter_selects_its_inspections(proj, capsys, flags, pred) -> None:  # noqa: ANN001
+    """Every filter flag reaches the query (a flag wired to the wrong field would count
+    other parts): the summary and the CSV hold exactly the matching inspections."""
+    want = sum(map(pred, IN_MARCH))
+    assert 0 < want < len(IN_MARCH)
+    code, out, _ = run(proj, capsys, *MARCH, *flags, "--json")
+    assert code == 0 and json.loads(out)["inspected"] == want
+    target = proj.root.parent / "filtered.csv"
+    assert run(proj, capsys, *MARCH, *flags, "--out", str(target))[0] == 0
+    with open(target, encoding="utf-8-sig") as fh:
+        assert len(list(csv.DictReader(fh))) == want
+
+
 def test_project_shifts_setting_is_used(proj, capsys) -> None:  # noqa: ANN001
     """The shifts of docs/reports.md can be set (a typo'd shift is refused) and are used."""
     code = main(["settings", "report_shifts", "day=06:00-18:00,nacht=18:00-06:00",

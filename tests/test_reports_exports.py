@@ -202,6 +202,8 @@ def test_xlsx_summary_and_details(db: Database, tmp_path: Path) -> None:
     assert figures["Uncertain"] == 1 and figures["QA overrides"] == 2
     assert figures["Unfamiliar images"] == 1
     assert figures["NG rate %"] == pytest.approx(6 / 11)
+    rates = [r[1] for r in wb["Summary"].iter_rows() if r[0].value == "NG rate %"]
+    assert rates and rates[0].number_format == "0.00%"  # shows 54.55 %, not 0.545454
     assert figures["Period"] == "2024-03-01 to 2024-03-31"
     assert figures["alice"] == 6 and figures["bob"] == 5  # by operator: inspected
     ws = wb["Details"]
@@ -258,6 +260,18 @@ def test_pdf_has_numbers_charts_pages_and_thumbnails(db: Database, tmp_path: Pat
     worst = next(p for p in PdfReader(out).pages if "Worst images" in (p.extract_text() or ""))
     assert len(worst.images) >= 2  # the two existing thumbnails are embedded
     assert "not available" in (worst.extract_text() or "")  # placeholders for the rest
+
+
+def test_pdf_override_table_shows_whole_dates(db: Database, tmp_path: Path) -> None:
+    """The overrides' "At" column was cut to "2024-0…07:00" (the date unreadable)."""
+    out = tmp_path / "march.pdf"
+    export_pdf(db, MARCH, out)
+    everything = "\n".join(pdf_texts(out))
+    overridden = [sp for sp in SPECS if sp.override and sp.local.month == 3]
+    assert overridden
+    for sp in overridden:  # override_at is an hour after the inspection (reports_data)
+        assert f"{sp.local + dt.timedelta(hours=1):%Y-%m-%d %H:%M}" in everything
+    assert "Inspection" in everything and "Ins…" not in everything
 
 
 def test_pdf_lists_every_station_and_product_and_leaves_empty_days_blank(tmp_path: Path) -> None:

@@ -88,14 +88,16 @@ def _pct(ws: Any, value: float) -> WriteOnlyCell:
 
 
 def _block(ws: Any, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """A titled little table; floats in a column named like a rate become percentages."""
+    """A titled little table; floats in a column or row named like a rate ("NG rate %")
+    become percentages: a bare 0.0774 beside "NG rate %" reads as 0.08 %."""
     _append(ws, [])
     _append(ws, [_bold(ws, title)])
     _append(ws, [_bold(ws, h) for h in header])
     for row in rows:
+        label = str(row[0]) if row else ""
         _append(ws,
             [
-                _pct(ws, v) if "%" in h and isinstance(v, float) else v
+                _pct(ws, v) if "%" in h + label and isinstance(v, float) else v
                 for h, v in zip(header, row, strict=True)
             ]
         )
