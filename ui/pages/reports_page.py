@@ -48,6 +48,8 @@ BIG = 48  # px: buttons usable with gloves
 EXPORTS = (("csv", "Export CSV", "CSV (*.csv)"), ("xlsx", "Export Excel", "Excel (*.xlsx)"),
            ("pdf", "Export PDF", "PDF (*.pdf)"))  # fmt: skip
 RunJob = Callable[..., Job]
+PRESETS = ("Today", "Yesterday", "This week", "Last 7 days", "This month", "Last 30 days")
+CUSTOM = "Custom"
 
 
 def _local_runner(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Job:
@@ -101,10 +103,12 @@ class ReportsPage(QWidget):
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.setMinimumHeight(40)
         self.period_box = QComboBox()
-        self.period_box.addItems(["Today", "Yesterday", "This week", "Last 7 days",
-                                  "This month", "Last 30 days"])  # fmt: skip
+        self.period_box.addItems([*PRESETS, CUSTOM])
         self.period_box.setMinimumHeight(40)
         self.period_box.activated.connect(self._preset_chosen)
+        self._presetting = False
+        for edit in (self.from_edit, self.to_edit):
+            edit.dateChanged.connect(self._dates_edited)
         self.shift_box = _combo([])
         self.shift_box.setToolTip("Only this shift, starting on the 'From' day")
         self.product_box, self.station_box, self.operator_box = _combo([]), _combo([]), _combo([])
@@ -163,22 +167,33 @@ class ReportsPage(QWidget):
 
     # -- filters --------------------------------------------------------------------------
     def _reset_dates(self) -> None:
-        today = QDate.currentDate()
-        self.from_edit.setDate(today.addDays(-6))
-        self.to_edit.setDate(today)
         self.period_box.setCurrentText("Last 7 days")
+        self._preset_chosen()
 
     def _preset_chosen(self, _index: int = 0) -> None:
         today = dt.date.today()
+        name = self.period_box.currentText()
+        if name not in PRESETS:  # "Custom": the dates stay as typed
+            return
         first = {
             "Today": today, "Yesterday": today - dt.timedelta(days=1),
             "This week": today - dt.timedelta(days=today.weekday()),
             "Last 7 days": today - dt.timedelta(days=6), "This month": today.replace(day=1),
             "Last 30 days": today - dt.timedelta(days=29),
-        }[self.period_box.currentText()]  # fmt: skip
-        last = first if self.period_box.currentText() == "Yesterday" else today
-        self.from_edit.setDate(QDate(first.year, first.month, first.day))
-        self.to_edit.setDate(QDate(last.year, last.month, last.day))
+        }[name]  # fmt: skip
+        last = first if name == "Yesterday" else today
+        self._presetting = True
+        try:
+            self.from_edit.setDate(QDate(first.year, first.month, first.day))
+            self.to_edit.setDate(QDate(last.year, last.month, last.day))
+        finally:
+            self._presetting = False
+
+    def _dates_edited(self, _date: QDate) -> None:
+        """Dates typed or picked by hand: the period no longer reads "Last 7 days" beside
+        them (a report for 1-27 November shown under that name misleads)."""
+        if not self._presetting:
+            self.period_box.setCurrentText(CUSTOM)
 
     def load_choices(self) -> None:
         """Fill the combo boxes from the project (keeps the current choices)."""
@@ -259,11 +274,11 @@ class ReportsPage(QWidget):
         self.status.setText(str(exc))
         show_error(self, exc)
 
-    def _show_report(self, result: tuple[Report, list[Any]]) -> None:
-        rep, thumbs = result
+    def _show_report(self, result: tuple[Report, list[Any], list[Any]]) -> None:
+        rep, thumbs, heatmaps = result
         self.report = rep
         self.summary.show_report(rep)
-        self.worst.show_rows(rep, thumbs)
+        self.worst.show_rows(rep, thumbs, heatmaps)
         self.charts.show_report(rep)  # drawn in a worker
         when = f"{rep.filters.period_text()} ({rep.tz_name})"
         self.status.setText(
@@ -334,8 +349,12 @@ class ReportsPage(QWidget):
         self._set_exporting(False)
 
 
-def _compute(project: Any, actor: Any, filters: ReportFilters) -> tuple[Report, list[Any]]:
-    """Worker thread: the report plus small thumbnails of the worst images."""
+def _compute(
+    project: Any, actor: Any, filters: ReportFilters
+) -> tuple[Report, list[Any], list[Any]]:
+    """Worker thread: the report plus small thumbnails of the worst images and their
+    heat maps (None where a file is missing)."""
     rep = project_report(project, actor, filters)
-    image, _heatmap = resolvers(project)
-    return rep, [load_thumbnail(image, w.image_path) for w in rep.worst]
+    image, heatmap = resolvers(project)
+    return (rep, [load_thumbnail(image, w.image_path) for w in rep.worst],
+            [load_thumbnail(heatmap, w.heatmap_path) for w in rep.worst])  # fmt: skip

@@ -20,8 +20,9 @@ from inspector.reports.types import Report
 from ui.qimage import rgb_to_pixmap, screen_ratio
 
 THUMB = 72
-WORST_COLUMNS = ("#", "Inspection", "Score", "Defect type", "Severity", "When", "Operator",
-                 "Station", "Product")  # fmt: skip
+WORST_COLUMNS = ("#", "Heat map", "Inspection", "Score", "Defect type", "Severity", "When",
+                 "Operator", "Station", "Product")  # fmt: skip
+HEAT_COLUMN = WORST_COLUMNS.index("Heat map")
 
 
 class ChartView(QLabel):
@@ -128,7 +129,8 @@ class SummaryStrip(QWidget):
 
 
 class WorstTable(QTableWidget):
-    """The top-N NG inspections by score, with a thumbnail where the image file exists."""
+    """The top-N NG inspections by score, with the picture and its heat map (where the
+    files exist) side by side, as the PDF shows them: where the defect is, at a glance."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, len(WORST_COLUMNS), parent)
@@ -139,15 +141,25 @@ class WorstTable(QTableWidget):
         self.verticalHeader().setDefaultSectionSize(THUMB + 6)
         self.verticalHeader().setVisible(False)
 
-    def show_rows(self, rep: Report, thumbs: list[Any]) -> None:
+    def show_rows(self, rep: Report, thumbs: list[Any], heatmaps: list[Any] = ()) -> None:
+        """One row per worst inspection; ``thumbs`` / ``heatmaps``: RGB arrays or None
+        (a missing file), in the order of ``rep.worst``."""
         self.setRowCount(len(rep.worst))
         for r, w in enumerate(rep.worst):
-            values = (r + 1, w.inspection_id, f"{w.score:.3f}", w.defect_type or "-",
+            heat = "" if r < len(heatmaps) and heatmaps[r] is not None else "not available"
+            values = (r + 1, heat, w.inspection_id, f"{w.score:.3f}", w.defect_type or "-",
                       w.severity or "-", f"{w.inspected_at:%Y-%m-%d %H:%M}", w.operator or "-",
                       w.station or "-", w.product or "-")  # fmt: skip
+            pictures = {0: thumbs, HEAT_COLUMN: heatmaps}
             for c, value in enumerate(values):
                 item = QTableWidgetItem(str(value))
-                if c == 0 and r < len(thumbs) and thumbs[r] is not None:
-                    item.setIcon(QIcon(rgb_to_pixmap(thumbs[r], THUMB, screen_ratio())))
+                shown = pictures.get(c, ())
+                if r < len(shown) and shown[r] is not None:
+                    item.setIcon(QIcon(rgb_to_pixmap(shown[r], THUMB, screen_ratio())))
                 self.setItem(r, c, item)
         self.resizeColumnsToContents()
+
+    def has_picture(self, row: int, column: int) -> bool:
+        """Whether the cell shows a picture (for tests)."""
+        item = self.item(row, column)
+        return item is not None and not item.icon().isNull()
