@@ -305,3 +305,15 @@ def test_pdf_empty_period(db: Database, tmp_path: Path) -> None:
     assert export_pdf(db, EMPTY, out) == 1
     (text,) = pdf_texts(out)
     assert "No inspections in this period." in text and "Page 1 of 1" in text
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/reports.md"])
+def test_csv_columns_are_the_documented_ones(doc: str) -> None:
+    """The CSV's column names are a promise to scripts: the README's table lists them all,
+    in order, so a renamed or added column cannot slip out undocumented."""
+    import re
+
+    text = (Path(__file__).resolve().parents[1] / doc).read_text(encoding="utf-8")
+    section = text.split("CSV columns", 1)[1]
+    documented = re.findall(r"^\| `(\w+)` \|", section, re.MULTILINE)[: len(COLUMNS)]
+    assert tuple(documented) == COLUMNS
