@@ -47,6 +47,8 @@ def test_filters_and_text_summary(proj, capsys) -> None:  # noqa: ANN001
     assert json.loads(out)["inspected"] == 2
     code, out, _ = run(proj, capsys, "--day", "2024-03-02", "--tz", "Europe/Berlin")
     assert code == 0 and "Parts inspected" in out and " 4" in out
+    products = out.split("By product:\n", 1)[1].splitlines()[:2]  # as the PDF and Excel
+    assert [line.split()[:2] for line in products] == [["Nut", "3"], ["Bolt", "1"]]
     code, out, _ = run(proj, capsys, "--day", "2024-03-01", "--shift", "night", "--tz",
                        "Europe/Berlin", "--json")  # fmt: skip
     assert json.loads(out)["inspected"] == 3

@@ -103,6 +103,7 @@ def summary_text(rep: Report) -> str:
     lines += _table("Per shift", rep.per_shift)
     lines += _table("By operator", rep.by_operator)
     lines += _table("By station", rep.by_station)
+    lines += _table("By product", rep.by_product)
     lines.append("NG by severity: " + ", ".join(f"{c.key} {c.count}" for c in rep.by_severity))
     lines.append("Pareto of defect types:")
     lines += [f"  {p.defect_type:<20} {p.count:>7} {p.cumulative_pct:>6.1f} %" for p in rep.pareto]
