@@ -48,6 +48,9 @@ def test_filters_and_text_summary(proj, capsys) -> None:  # noqa: ANN001
     code, out, _ = run(proj, capsys, "--day", "2024-03-02", "--tz", "Europe/Berlin")
     assert code == 0 and "Parts inspected" in out and " 4" in out
     products = out.split("By product:\n", 1)[1].splitlines()[:2]  # as the PDF and Excel
+    days = out.split("Per day:\n", 1)[1].splitlines()[:2]  # the trend, as in the exports
+    assert [line.split()[:4] for line in days] == [["2024-03-02", "Sat", "4", "inspected"],
+                                                  ["Per", "shift:"]]
     assert [line.split()[:2] for line in products] == [["Nut", "3"], ["Bolt", "1"]]
     code, out, _ = run(proj, capsys, "--day", "2024-03-01", "--shift", "night", "--tz",
                        "Europe/Berlin", "--json")  # fmt: skip
@@ -201,3 +204,22 @@ def test_dollar_signs_in_shop_floor_text_do_not_break_the_pdf(proj, capsys, tmp_
     code, _, err = run(proj, capsys, *MARCH, "--out", str(tmp_path / "r.pdf"))
     assert code == 0, err
     assert (tmp_path / "r.pdf").stat().st_size > 10_000
+
+
+def test_text_trend_lists_the_last_month_of_a_long_period() -> None:
+    """A quarter's report at a terminal: the newest 31 days with inspections, and a title
+    that says more are in the exports, rather than 90 lines or a silent cut."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from inspector.reports.text import _days
+    from inspector.reports.types import DayCount
+
+    start = dt.date(2026, 9, 1)
+    per_day = tuple(DayCount(start + dt.timedelta(days=i), 0 if i % 7 == 6 else 100, i % 5)
+                    for i in range(91))
+    lines = _days(SimpleNamespace(per_day=per_day))
+    assert lines[0] == ("Per day (last 31 of 78 days with inspections; the exports and "
+                        "--json list all):")
+    assert len(lines) == 32 and lines[-1].split()[:2] == ["2026-11-29", "Sun"]  # 30th off
+    assert " 0 inspected" not in "".join(lines)  # days off: no empty rows

@@ -91,6 +91,24 @@ def _table(title: str, items: tuple[GroupCount, ...]) -> list[str]:
     return lines
 
 
+TEXT_DAYS = 31  # days the terminal lists; the exports and --json have every day
+
+
+def _days(rep: Report) -> list[str]:
+    """The trend, newest last: is it getting worse? Days without inspections are left
+    out; a long period shows its last TEXT_DAYS days and says so."""
+    days = [d for d in rep.per_day if d.inspected]
+    shown = days[-TEXT_DAYS:]
+    title = "Per day" if len(shown) == len(days) else (
+        f"Per day (last {len(shown)} of {len(days)} days with inspections; "
+        "the exports and --json list all)")
+    return [f"{title}:"] + [
+        f"  {d.day.isoformat()} {d.day.strftime('%a')}      {d.inspected:>8} inspected "
+        f"{d.ng:>7} NG {d.ng_rate * 100:>7.2f} %"
+        for d in shown
+    ]
+
+
 def summary_text(rep: Report) -> str:
     """The summary for a terminal: period, headline figures, groups, Pareto, overrides."""
     lines = ["Inspection quality report"]
@@ -100,6 +118,7 @@ def summary_text(rep: Report) -> str:
     lines.append("")
     lines += [f"{label:<20} {value}" for label, value in rep.summary_lines()]
     lines.append("")
+    lines += _days(rep)
     lines += _table("Per shift", rep.per_shift)
     lines += _table("By operator", rep.by_operator)
     lines += _table("By station", rep.by_station)
