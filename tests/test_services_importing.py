@@ -156,6 +156,23 @@ def test_files_at_the_top_of_the_picked_folder_stay_unlabelled(project, admin, m
     assert list_defect_types(project) == ["scratch"]
 
 
+def test_a_picked_folder_named_after_a_known_defect_type_labels_it(  # noqa: ANN201
+        project, admin, make_image):  # noqa: ANN001
+    """An operator picks the folder "Scratch" (a type the project has) on its own: its
+    pictures are scratches. Before, only subfolders named types, and the folder stayed
+    unlabelled; an unknown name ("photos") still means nothing."""
+    import_paths(project, admin, [make_image("first/scratch/a.png", seed=1).parents[1]],
+                 labels_from_folders=True)  # the project now has the type "scratch"
+    picked = make_image("Scratch/b.png", seed=2, defect=True).parent
+    single = make_image("more/scratch/c.png", seed=3, defect=True)  # a file picked alone
+    unknown = make_image("crack/d.png", seed=4, defect=True).parent
+    rep = import_paths(project, admin, [picked, single, unknown], labels_from_folders=True)
+    states = {i.original_name: (i.state, i.defect_type) for i in rep.stored}
+    assert states == {"b.png": ("defective", "scratch"), "c.png": ("defective", "scratch"),
+                      "d.png": ("unlabelled", None)}
+    assert list_defect_types(project) == ["scratch"]
+
+
 def test_same_picture_under_two_labels_is_reported(project, admin, tmp_path, make_image) -> None:  # noqa: ANN001,E501
     good = make_image("set/good/a.png", seed=7)
     (tmp_path / "set" / "ng").mkdir()

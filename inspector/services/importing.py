@@ -35,6 +35,7 @@ from inspector.services.labeling import (
     active_defect_types,
     get_image,
     image_info,
+    list_defect_types,
     register_defect_type,
 )
 from inspector.services.names import column_width, printable_file_name, short_text
@@ -75,13 +76,15 @@ class _Candidate:
     label: tuple[str, str | None] | None
 
 
-def folder_label(path: Path, known_only: bool = False) -> tuple[str, str | None] | None:
+def folder_label(path: Path, known_only: bool = False,
+                 known_types: Iterable[str] = ()) -> tuple[str, str | None] | None:
     """Label from the parent folder: good/ -> good, any other name -> defective of that
     type (MVTec ``test/<defect>``), neutral names such as train/ or test/ -> None.
 
     ``known_only`` (files directly in the folder the user picked, or files picked one by
-    one): only the good / defective names count. A folder such as "photos" is where the
-    files were put, not a defect type.
+    one): only the good / defective names and the project's own defect types count. A
+    folder such as "photos" is where the files were put, not a defect type; a folder
+    "scratch" in a project that has the type scratch is what it says.
     """
     name = " ".join(path.parent.name.split())
     low = name.lower()
@@ -91,7 +94,10 @@ def folder_label(path: Path, known_only: bool = False) -> tuple[str, str | None]
         return ("good", None)
     if low in DEFECTIVE_FOLDERS:
         return ("defective", None)
-    return None if known_only else ("defective", name[:100])
+    if known_only:
+        match = next((t for t in known_types if t.casefold() == name.casefold()), None)
+        return ("defective", match) if match is not None else None
+    return ("defective", name[:100])
 
 
 def _walk(folder: Path) -> tuple[list[Path], list[str]]:
@@ -111,22 +117,23 @@ def _walk(folder: Path) -> tuple[list[Path], list[str]]:
 
 
 def expand_paths(paths: Iterable[str | Path], labels_from_folders: bool,
-                 report_: ImportReport) -> list[_Candidate]:
-    """Files to import; named files with other extensions or missing paths are refused."""
+                 report_: ImportReport, known_types: Sequence[str] = ()) -> list[_Candidate]:
+    """Files to import; named files with other extensions or missing paths are refused.
+    ``known_types``: the project's defect types (see ``folder_label``)."""
     out: list[_Candidate] = []
     for raw in paths:
         path = Path(raw).expanduser()
         if path.is_dir():
             files, ignored = _walk(path)
             report_.ignored.extend(ignored)
-            out.extend(_Candidate(f, True, folder_label(f, known_only=f.parent == path)
+            out.extend(_Candidate(f, True, folder_label(f, f.parent == path, known_types)
                                   if labels_from_folders else None) for f in files)
         elif not path.exists() and not path.is_symlink():
             report_.refused.append((str(path), "file not found"))
         elif path.suffix.lower() not in SUPPORTED_EXTENSIONS:
             report_.refused.append((str(path), NOT_SUPPORTED))
         else:
-            out.append(_Candidate(path, False, folder_label(path, known_only=True)
+            out.append(_Candidate(path, False, folder_label(path, True, known_types)
                                   if labels_from_folders else None))
     return out
 
@@ -182,7 +189,8 @@ def import_paths(
     with project.db.session() as session:
         pid = product_id(session, product)
     result = ImportReport()
-    cands = expand_paths(paths, labels_from_folders, result)
+    known = list_defect_types(project) if labels_from_folders else []
+    cands = expand_paths(paths, labels_from_folders, result, known)
     _prepare_defect_types(project, actor, cands, result)
     max_pixels = int(project.get_setting("max_pixels"))
     seen: dict[str, int] = {}
