@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 # Jobs alive until their last signal: a QRunnable without a Python owner would be collected.
 _RUNNING: set[Job] = set()
 _POOL: QThreadPool | None = None
+_PICTURE_POOL: QThreadPool | None = None
 
 
 def stop_all(timeout_ms: int = 10_000) -> bool:
@@ -31,7 +32,8 @@ def stop_all(timeout_ms: int = 10_000) -> bool:
     print "Signal source has been deleted"). True when all ended in time."""
     for job in list(_RUNNING):
         job.cancel()
-    return job_pool().waitForDone(timeout_ms)
+    ended = job_pool().waitForDone(timeout_ms)
+    return picture_pool().waitForDone(timeout_ms) and ended
 
 
 def job_pool() -> QThreadPool:
@@ -41,6 +43,16 @@ def job_pool() -> QThreadPool:
         _POOL = QThreadPool()
         _POOL.setMaxThreadCount(2)
     return _POOL
+
+
+def picture_pool() -> QThreadPool:
+    """A thread of its own for pictures to show (ui.image_loader): the next image on
+    Label must not wait behind a training or a batch holding both job threads."""
+    global _PICTURE_POOL
+    if _PICTURE_POOL is None:
+        _PICTURE_POOL = QThreadPool()
+        _PICTURE_POOL.setMaxThreadCount(1)
+    return _PICTURE_POOL
 
 
 def _accepted_kwargs(fn: Callable[..., Any]) -> set[str]:

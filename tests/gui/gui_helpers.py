@@ -14,3 +14,34 @@ def sign_in_as(window, name: str, pin: str | None = None) -> None:  # noqa: ANN0
         page.pin_edit.setText(pin)
     page.sign_in_button.click()
     assert window.state.actor is not None and window.state.actor.name == name
+
+
+def slow_pictures(monkeypatch, delay: float) -> list[int]:  # noqa: ANN001
+    """Stored images 'decode' slowly (in the picture worker) into a flat picture whose
+    grey level is the image id, so the view tells which image it came from. Returns the
+    ids whose decode started, in order."""
+    import threading
+    import time
+
+    import numpy as np
+
+    from inspector.services import labeling
+
+    started: list[int] = []
+    lock = threading.Lock()
+
+    def slow_load(_project, image_id, **_kwargs):  # noqa: ANN001, ANN003, ANN202
+        with lock:
+            started.append(image_id)
+        time.sleep(delay)
+        return np.full((40, 40, 3), image_id, np.uint8)
+
+    monkeypatch.setattr(labeling, "load_image", slow_load)
+    return started
+
+
+def picture_grey(view) -> int:  # noqa: ANN001
+    """The grey level of the picture on an ImageView (with slow_pictures: its image id)."""
+    pix = view._image_item.pixmap()
+    assert not pix.isNull()
+    return pix.toImage().pixelColor(5, 5).red()

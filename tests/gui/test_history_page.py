@@ -4,10 +4,11 @@ new inspections that do not pull the selected record away."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import numpy as np
 import pytest
-from gui_helpers import sign_in_as
+from gui_helpers import picture_grey, sign_in_as, slow_pictures
 from PySide6.QtCore import QDate, Qt
 
 from inspector.services.importing import import_array
@@ -15,6 +16,7 @@ from inspector.store.models import Inspection
 
 pytestmark = pytest.mark.gui
 DAYS = 450
+SLOW = 0.6  # s per decode with slow_pictures
 
 
 @pytest.fixture
@@ -148,3 +150,26 @@ def test_operator_has_no_override_in_history(window, project, year, actor) -> No
     window.show_page("history")
     page = window.pages["history"]
     assert page.override_button.isHidden() and page.override() is None
+
+
+def test_history_shows_the_picture_of_the_row_selected_last(window, project, admin,
+                                                            monkeypatch, qtbot) -> None:  # noqa: ANN001
+    """Rows selected faster than pictures decode: only the last one's picture shows."""
+    slow_pictures(monkeypatch, SLOW)
+    images = [import_array(project, admin, np.full((16, 16, 3), n, np.uint8), source="file",
+                           name=f"part{n}.png").id for n in range(3)]
+    now = dt.datetime.now(dt.UTC)
+    with project.db.session() as s:
+        s.add_all(Inspection(image_id=i, score=1.0, threshold=2.0, verdict="ok",
+                             inspected_at=now - dt.timedelta(minutes=n))
+                  for n, i in enumerate(images))
+    page = _history(window)
+    qtbot.waitUntil(lambda: not page.picture_pending(), timeout=5000)
+    page.table.selectRow(1)
+    started = time.perf_counter()
+    page.table.selectRow(2)
+    assert time.perf_counter() - started < SLOW / 2
+    assert not page.view.has_image()  # row 1's picture never stands beside row 2's text
+    qtbot.waitUntil(lambda: not page.picture_pending(), timeout=5000)
+    qtbot.wait(int(SLOW * 1000))
+    assert picture_grey(page.view) == page.results[2].image_id

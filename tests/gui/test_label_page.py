@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
-from gui_helpers import sign_in_as
-from PySide6.QtCore import QPointF, QRect, Qt
+from gui_helpers import picture_grey, sign_in_as, slow_pictures
+from PySide6.QtCore import QPointF, QRect, Qt, QTimer
 
 from inspector.services import labeling
 from inspector.services.importing import import_paths
 
 pytestmark = pytest.mark.gui
+SLOW = 0.6  # s per decode with slow_pictures: far longer than a key press
 
 
 @pytest.fixture
@@ -21,7 +24,14 @@ def label_page(window, project, admin, image_dir, qtbot):  # noqa: ANN001, ANN20
     page = window.pages["label"]
     page.gallery.setFocus()
     qtbot.waitUntil(lambda: page.current is not None)
+    _seen(page, qtbot)
     return page
+
+
+def _seen(page, qtbot) -> None:  # noqa: ANN001
+    """Wait for the picture of the image named on the page: pictures load in the
+    background and label keys wait for them."""
+    qtbot.waitUntil(lambda: not page.picture_pending())
 
 
 def _history(project, image_id):  # noqa: ANN001, ANN202
@@ -43,6 +53,7 @@ def test_keys_label_and_advance(label_page, project, qtbot) -> None:  # noqa: AN
     assert [lbl.verdict for lbl in _history(project, first)] == ["good"]
     assert page.current.id != first  # good moves on
     second = page.current.id
+    _seen(page, qtbot)
     qtbot.keyClick(page.gallery, Qt.Key.Key_D)
     qtbot.keyClick(page.gallery, Qt.Key.Key_2)
     qtbot.keyClick(page.gallery, Qt.Key.Key_S)
@@ -113,10 +124,13 @@ def test_unlabelled_view_labels_one_image_after_another(label_page, project, qtb
     page.state_filter.setCurrentText("unlabelled")
     order = [i.id for i in page.model.images]
     page.select_row(0)
+    _seen(page, qtbot)
     qtbot.keyClick(page.gallery, Qt.Key.Key_G)
     assert page.current.id == order[1]
+    _seen(page, qtbot)
     qtbot.keyClick(page.gallery, Qt.Key.Key_G)
     assert page.current.id == order[2]
+    _seen(page, qtbot)
     qtbot.keyClick(page.gallery, Qt.Key.Key_D)
     assert page.current.id == order[2]  # still here for the details
     qtbot.keyClick(page.gallery, Qt.Key.Key_3)
@@ -179,6 +193,7 @@ def test_a_notice_from_elsewhere_keeps_the_image_on_screen(label_page, project, 
     page.state_filter.setCurrentText("unlabelled")
     order = [i.id for i in page.model.images]
     page.select_row(0)
+    _seen(page, qtbot)
     qtbot.keyClick(page.gallery, Qt.Key.Key_D)
     page.state.notify("images")  # another part of the window imported something
     assert page.current.id == order[0]
@@ -199,12 +214,14 @@ def test_removing_a_type_labels_nothing_and_labels_keep_its_name(
     qtbot.keyClick(page.gallery, Qt.Key.Key_S)
     page.step(1)
     second = page.current.id
+    _seen(page, qtbot)
     monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("scratch", True))
     assert page.types.remove_type() == "scratch"  # chosen in a dialog, confirmed
     page.reload_types()
     assert _history(project, second) == []  # the image on screen was not labelled
     page.select_row(page.model.row_of(first))
     assert page.current.id == first and page.current.defect_type == "scratch"
+    _seen(page, qtbot)
     qtbot.keyClick(page.gallery, Qt.Key.Key_3)  # a new severity for the old label
     last = _history(project, first)[-1]
     assert (last.defect_type, last.severity) == ("scratch", "critical")
@@ -283,6 +300,7 @@ def test_g_on_a_good_image_adds_no_second_label(label_page, project, qtbot) -> N
     page = label_page
     page.select_row(page.model.rowCount() - 1)  # the end of the list
     image_id = page.current.id
+    _seen(page, qtbot)
     for _ in range(3):
         qtbot.keyClick(page.gallery, Qt.Key.Key_G)
     assert [lbl.verdict for lbl in _history(project, image_id)] == ["good"]
@@ -412,6 +430,7 @@ def test_region_painted_on_a_good_image_is_kept_and_undoable(label_page, project
     qtbot.keyClick(page.gallery, Qt.Key.Key_G)  # good moves on: come back
     qtbot.keyClick(page.gallery, Qt.Key.Key_Left)
     assert page.current.id == image_id
+    _seen(page, qtbot)
     _paint(page)
     qtbot.keyClick(page.gallery, Qt.Key.Key_Right)
     assert labeling.label_history(project, image_id)[-1].verdict == "defective"
@@ -440,3 +459,93 @@ def test_buttons_show_unscrolled_at_1024x600(label_page, window, qtbot) -> None:
     for button in buttons:
         top_left = button.mapTo(viewport, button.rect().topLeft())
         assert viewport.rect().contains(QRect(top_left, button.size())), button.text()
+
+
+def test_a_stored_region_comes_back_with_its_picture(label_page, project, qtbot) -> None:  # noqa: ANN001
+    """The mask is loaded in the background with the picture: back on the image, the
+    painted region is on the view again (and D keeps it, not an empty one)."""
+    page = label_page
+    image_id = page.current.id
+    _mark_defective_and_paint(page, qtbot)
+    qtbot.keyClick(page.gallery, Qt.Key.Key_Right)
+    _seen(page, qtbot)
+    assert page.view.mask() is None  # the next image has no region
+    qtbot.keyClick(page.gallery, Qt.Key.Key_Left)
+    assert page.current.id == image_id
+    _seen(page, qtbot)
+    mask = page.view.mask()
+    assert mask is not None and mask[5, 10] and not mask[25, 10]
+    qtbot.keyClick(page.gallery, Qt.Key.Key_D)
+    assert labeling.load_mask(project, image_id)[5, 10]
+
+
+# Pictures load off the GUI thread: a slow decode never freezes the window, fast stepping
+# queues no work and shows only the newest picture, and label keys never land on an
+# image whose picture the operator has not seen.
+@pytest.fixture
+def decodes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    return slow_pictures(monkeypatch, SLOW)
+
+
+def test_a_slow_decode_does_not_freeze_the_window(label_page, decodes, qtbot) -> None:  # noqa: ANN001
+    page = label_page
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start()
+    before = page.current.id
+    started = time.perf_counter()
+    qtbot.keyClick(page.gallery, Qt.Key.Key_Right)
+    assert time.perf_counter() - started < SLOW / 2  # the key returned at once
+    assert page.current.id != before and page.picture_pending()
+    assert f"#{page.current.id}" in page.info.text()  # its name shows while it loads
+    assert not page.view.has_image()  # ...and the previous picture is gone
+    qtbot.waitUntil(lambda: not page.picture_pending(), timeout=5000)
+    timer.stop()
+    assert picture_grey(page.view) == page.current.id
+    during = [t for t in ticks if started < t < started + SLOW]
+    assert len(during) >= 5  # the event loop kept running through the decode
+
+
+def test_fast_stepping_decodes_only_the_newest_and_shows_only_it(label_page, decodes,
+                                                                 qtbot) -> None:  # noqa: ANN001
+    page = label_page
+    shown: list[int] = []
+    original = page.view.show_picture
+
+    def record(picture) -> None:  # noqa: ANN001
+        original(picture)
+        if picture is not None:
+            shown.append(picture.image.pixelColor(5, 5).red())
+
+    page.view.show_picture = record
+    ids = [i.id for i in page.model.images]
+    for _ in range(4):  # faster than a picture loads
+        qtbot.keyClick(page.gallery, Qt.Key.Key_Right)
+    assert page.current.id == ids[4]
+    qtbot.waitUntil(lambda: not page.picture_pending(), timeout=5000)
+    qtbot.wait(int(SLOW * 1000))  # a stale result would arrive by now
+    # No queue: at most the first (if its thread took it before it was overtaken; else it
+    # is cancelled unstarted), then the newest; the two in between never decode.
+    assert decodes in ([ids[1], ids[4]], [ids[4]])
+    assert shown == [ids[4]]  # the overtaken picture was never shown
+    assert picture_grey(page.view) == ids[4]
+
+
+def test_label_keys_wait_for_the_picture_of_the_image_named(label_page, decodes, project,
+                                                            qtbot, window) -> None:  # noqa: ANN001
+    page = label_page
+    ids = [i.id for i in page.model.images]
+    qtbot.keyClick(page.gallery, Qt.Key.Key_Right)  # ids[1] loading...
+    qtbot.keyClick(page.gallery, Qt.Key.Key_Right)  # ...overtaken by ids[2]
+    for key in (Qt.Key.Key_G, Qt.Key.Key_D, Qt.Key.Key_2, Qt.Key.Key_S):
+        qtbot.keyClick(page.gallery, key)  # pressed before anything was seen
+    assert all(labeling.label_history(project, i) == [] for i in ids[:4])
+    assert page.current.id == ids[2]
+    assert "still loading" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: not page.picture_pending(), timeout=5000)
+    assert picture_grey(page.view) == ids[2]
+    qtbot.keyClick(page.gallery, Qt.Key.Key_D)
+    assert labeling.label_history(project, ids[2])[-1].verdict == "defective"
+    assert all(labeling.label_history(project, i) == [] for i in (ids[1], ids[3]))

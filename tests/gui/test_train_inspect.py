@@ -159,6 +159,7 @@ def test_inspect_file_shows_banner_and_stores_result(disc, project, trained, qtb
     assert page.banner.verdict == stored.final_verdict
     assert page.banner.word.text() in ("OK", "NG", "UNCERTAIN")
     assert "threshold" in page.banner.detail.text()
+    qtbot.waitUntil(lambda: not page.picture_pending())  # made ready in the background
     assert page.view.overlay_visible()
     qtbot.keyClick(page.view, Qt.Key.Key_H)
     assert not page.heatmap_box.isChecked()

@@ -1,4 +1,8 @@
-"""History: searchable list of past inspections with their image and heat map."""
+"""History: searchable list of past inspections with their image and heat map.
+
+The picture and heat map of the selected row load in the background (ui.image_loader):
+the arrow keys through the table never wait for a decode.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ from inspector.errors import UserError
 from inspector.services import inspection, labeling
 from inspector.services.results import InspectionInfo
 from inspector.store import roles
+from ui.image_loader import Picture, PictureLoader, prepare
 from ui.label_actions import label_inspected_good
 from ui.override_action import (
     OVERRIDE_KEY,
@@ -48,6 +53,13 @@ PAGE = 200  # rows per "Show more": a year on one line holds 50,000 inspections
 MAX_COLUMN = 170  # px: long names are cut with "…" (full text in the tooltip) so that
 # Station and Product stay in view on a small screen instead of behind a scroll bar
 CAPPED_COLUMNS = (COLUMNS.index("Image"), COLUMNS.index("Operator"), COLUMNS.index("Station"))
+
+
+def load_picture(project, info: InspectionInfo) -> Picture:  # noqa: ANN001
+    """Worker body: the inspected image with its stored heat-map overlay."""
+    rgb = labeling.load_image(project, info.image_id)
+    path = inspection.overlay_path(project, info)
+    return prepare(rgb, overlay=QImage(str(path)) if path else None)
 
 
 class HistoryPage(QWidget):
@@ -102,6 +114,9 @@ class HistoryPage(QWidget):
         self.heatmap_box = QCheckBox("Heat map  [H]")
         self.heatmap_box.setChecked(True)
         self.heatmap_box.toggled.connect(self.view.set_overlay_visible)
+        self.loader = PictureLoader(self)
+        self.loader.ready.connect(self._picture_ready)
+        self.loader.failed.connect(self._picture_failed)
         self.detail = QLabel()
         self.detail.setWordWrap(True)
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -198,6 +213,7 @@ class HistoryPage(QWidget):
             self.table.selectRow(0)
         else:
             self._enable_actions(False)
+            self.loader.forget()
             self.view.set_image(None)
             self.detail.setText("No inspections match.")
 
@@ -267,15 +283,8 @@ class HistoryPage(QWidget):
         self._enable_actions(info is not None)
         if info is None:
             return
-        try:
-            rgb = labeling.load_image(self.state.project, info.image_id)
-        except UserError as exc:
-            self.detail.setText(str(exc))
-            return
-        self.view.set_image(rgb)
-        path = inspection.overlay_path(self.state.project, info)
-        self.view.set_overlay(QImage(str(path)) if path else None)
-        self.view.set_overlay_visible(self.heatmap_box.isChecked())
+        self.view.show_loading()  # the previous row's picture must not stay beside this text
+        self.loader.request(info.id, load_picture, self.state.project, info)
         esc = html.escape  # types and reasons are typed by people: never markup
         finding = f"{info.severity or ''} {esc(info.defect_type or '')}".strip()
         if info.override_verdict and finding:  # under "OK", a bare "critical" reads as now
@@ -289,6 +298,23 @@ class HistoryPage(QWidget):
         if info.unfamiliar:
             text += "<br>" + unfamiliar_text(info.final_verdict)
         self.detail.setText(text)
+
+    def picture_pending(self) -> bool:
+        """True while the selected inspection's picture is still loading."""
+        return self.selected_info() is not None and self.loader.pending()
+
+    def _picture_ready(self, inspection_id: int, picture: Picture) -> None:
+        info = self.selected_info()
+        if info is None or info.id != inspection_id:
+            return  # another row was selected meanwhile
+        self.view.show_picture(picture)
+        self.view.set_overlay_visible(self.heatmap_box.isChecked())
+
+    def _picture_failed(self, inspection_id: int, exc: BaseException) -> None:
+        info = self.selected_info()
+        if info is not None and info.id == inspection_id:
+            self.view.set_image(None)
+            self.detail.setText(str(exc))
 
 
 def _column(main: QWidget, row: tuple[QWidget, QWidget], below: QWidget | None = None

@@ -2,6 +2,8 @@
 
 Inference always runs in the worker. With the camera, Space inspects the current frame,
 or "continuous" inspects at the chosen rate, dropping frames while a result is pending.
+The verdict shows at once; the picture and heat map are made ready (or loaded from the
+store) in the background by ui.image_loader.
 """
 
 from __future__ import annotations
@@ -23,12 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.errors import UserError
 from inspector.services import inspection, labeling
 from inspector.services.results import InspectionInfo
 from inspector.store import roles
 from ui.dialogs import show_error
 from ui.first_steps import model_step
+from ui.image_loader import Picture, PictureLoader, prepare
 from ui.label_actions import label_inspected_good
 from ui.override_action import (
     OVERRIDE_KEY,
@@ -77,6 +79,19 @@ def inspect_files(project, actor, paths, product, progress=None, cancel=None):  
 def inspect_frame(project, actor, rgb, product):  # noqa: ANN001, ANN201
     """Worker body: store and inspect one camera frame."""
     return inspection.inspect_array(project, actor, rgb, product=product), rgb
+
+
+def load_picture(project, info: InspectionInfo, rgb: np.ndarray | None) -> Picture:  # noqa: ANN001
+    """Worker body: the inspected picture (from the store when not in hand) with its
+    heat map: fresh from the engine, else the stored overlay."""
+    if rgb is None:
+        rgb = labeling.load_image(project, info.image_id)
+    if info.heatmap is not None:
+        overlay = heatmap_to_rgba(info.heatmap, region_box=info.region_box)
+    else:
+        path = inspection.overlay_path(project, info)
+        overlay = QImage(str(path)) if path else None
+    return prepare(rgb, overlay=overlay)
 
 
 def batch_summary(batch) -> str:  # noqa: ANN001 - services.results.BatchInspection
@@ -170,6 +185,9 @@ class InspectPage(QWidget):
         # Beside a running camera on a 1024 px screen (the heat map must not stack below).
         self.view.setMinimumWidth(RESULT_PICTURE_MIN_WIDTH)
         self.focus_target = self.view
+        self.loader = PictureLoader(self)
+        self.loader.ready.connect(self._picture_ready)
+        self.loader.failed.connect(self._picture_failed)
         self.banner = VerdictBanner()
         # One line, "…" in the middle (image and time stay); the whole text in its tooltip.
         self.detail = ElidedLabel(mode=Qt.TextElideMode.ElideMiddle)
@@ -437,6 +455,7 @@ class InspectPage(QWidget):
         if info is None:
             self.banner.set_verdict(None, empty_text)
             self.detail.setText("Inspect an image, a folder or the live camera.")
+            self.loader.forget()
             self.view.set_image(None)
             return
         self.banner.set_verdict(info.final_verdict, result_detail(info))
@@ -445,18 +464,23 @@ class InspectPage(QWidget):
             f"{info.operator or ''} @ {info.station or '—'} · "
             f"{info.inspected_at.astimezone():%H:%M:%S}"
         )
-        if rgb is None:
-            try:
-                rgb = labeling.load_image(self.state.project, info.image_id)
-            except UserError as exc:
-                self.state.say(str(exc))
-        self.view.set_image(rgb)
-        if info.heatmap is not None:
-            self.view.set_overlay(heatmap_to_rgba(info.heatmap, region_box=info.region_box))
-        else:
-            path = inspection.overlay_path(self.state.project, info)
-            self.view.set_overlay(QImage(str(path)) if path else None)
+        self.view.show_loading()  # the previous part's picture must not stand under this verdict
+        self.loader.request(info.id, load_picture, self.state.project, info, rgb)
+
+    def picture_pending(self) -> bool:
+        """True while the shown inspection's picture is still being made ready."""
+        return self.current is not None and self.loader.pending()
+
+    def _picture_ready(self, inspection_id: int, picture: Picture) -> None:
+        if self.current is None or self.current.id != inspection_id:
+            return  # another result came meanwhile
+        self.view.show_picture(picture)
         self.view.set_overlay_visible(self.heatmap_box.isChecked())
+
+    def _picture_failed(self, inspection_id: int, exc: BaseException) -> None:
+        if self.current is not None and self.current.id == inspection_id:
+            self.view.set_image(None)
+            self.state.say(str(exc))
 
     def override(self) -> None:
         info = self.current

@@ -6,7 +6,9 @@ size, Left/Right previous/next, Ctrl+Z undo (stroke first, then label).
 A region painted on an image not labelled defective labels it defective when the
 operator moves on (it was dropped without a word).
 Every label is one ``labeling.label_image`` call; undo appends the previous label again
-because the label history is append-only.
+because the label history is append-only. Pictures load in the background
+(ui.image_loader): the name of the next image shows at once, its picture when decoded,
+and label keys wait for the picture (nobody labels a part they have not seen).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from inspector.services import labeling, products
 from inspector.services.dto import ImageInfo
 from inspector.store import roles
 from ui.dialogs import show_error
+from ui.image_loader import Picture, PictureLoader, prepare
 from ui.state import AppState
 from ui.widgets.defect_types import DefectTypePanel
 from ui.widgets.image_view import ImageView
@@ -44,6 +47,13 @@ from ui.widgets.thumbnails import InfoRole, ThumbnailModel
 
 SEVERITY_KEYS = {"1": "minor", "2": "major", "3": "critical"}
 ANY = "(any)"
+
+
+def load_picture(project, image_id: int, has_mask: bool) -> Picture:  # noqa: ANN001
+    """Worker body: a stored image with its defect mask, ready for the view."""
+    rgb = labeling.load_image(project, image_id)
+    mask = labeling.load_mask(project, image_id) if has_mask else None
+    return prepare(rgb, mask)
 
 
 @dataclass(frozen=True)
@@ -107,6 +117,9 @@ class LabelPage(QWidget):
         self.view = ImageView()
         self.view.setMinimumSize(150, 150)  # the page fits 960 px wide (1080p at 200 %)
         self.view.mask_changed.connect(self._on_mask_changed)
+        self.loader = PictureLoader(self)
+        self.loader.ready.connect(self._picture_ready)
+        self.loader.failed.connect(self._picture_failed)
         self.info = QLabel()
         self.info.setWordWrap(True)
         self.next_step = NextStep(state)  # an empty list: where images come from
@@ -347,24 +360,46 @@ class LabelPage(QWidget):
                 "import more photos on Capture.")
 
     def show_image(self, info: ImageInfo | None) -> None:
+        """Name and label at once; the picture when the loader delivers it. The previous
+        picture goes now: it must never stand under this image's name."""
         self.current = info
         self._mask_dirty = False
         self.info.setVisible(info is not None)
         if info is None:
+            self.loader.forget()
             self.view.set_image(None)
             self.next_step.show_step(self._nothing_shown_text(), [("Open Capture", "capture")])
             return
         self.next_step.clear()
-        try:
-            rgb = labeling.load_image(self.state.project, info.id)
-            mask = labeling.load_mask(self.state.project, info.id) if info.has_mask else None
-        except UserError as exc:
+        self.view.show_loading()
+        self._show_info(info)
+        self.loader.request(info.id, load_picture, self.state.project, info.id,
+                            info.has_mask)
+
+    def picture_pending(self) -> bool:
+        """True while the picture of the image named on the page is still loading."""
+        return self.current is not None and self.loader.pending()
+
+    def _picture_ready(self, image_id: int, picture: Picture) -> None:
+        if self.current is None or self.current.id != image_id:
+            return  # the operator moved on meanwhile
+        self.view.show_picture(picture)
+        self._mask_dirty = False
+
+    def _picture_failed(self, image_id: int, exc: BaseException) -> None:
+        if self.current is not None and self.current.id == image_id:
             self.view.set_image(None)
             self.info.setText(str(exc))
-            return
-        self.view.set_image(rgb, mask)
-        self._mask_dirty = False
-        self._show_info(info)
+
+    def _not_seen_yet(self) -> bool:
+        """Label keys while the picture is still loading are refused: the image named on
+        the page has not been looked at (a G pressed on the previous picture lands here
+        when the keys come faster than the pictures)."""
+        if not self.picture_pending():
+            return False
+        self.state.say(f"Image #{self.current.id} is still loading: label it once you "
+                       "see it")
+        return True
 
     def _show_info(self, info: ImageInfo) -> None:
         esc = html.escape  # names come from files and people: shown, never read as markup
@@ -383,7 +418,7 @@ class LabelPage(QWidget):
     def label(self, verdict: str, advance: bool | None = None) -> bool:
         """Save a label for the current image; a good label moves on to the next image."""
         info = self.current
-        if info is None:
+        if info is None or self._not_seen_yet():
             return False
         defective = verdict == "defective"
         if not defective and info.state == "good":  # G again: no duplicate label row
@@ -434,6 +469,8 @@ class LabelPage(QWidget):
 
     def set_severity(self, severity: str) -> None:
         """Choose a severity; an image already labelled defective is relabelled with it."""
+        if self._not_seen_yet():
+            return
         self.severity = severity
         for button in self.severity_group.buttons():
             button.setChecked(button.text().startswith(severity))
@@ -442,6 +479,8 @@ class LabelPage(QWidget):
 
     def set_defect_type(self, name: str) -> None:
         """Choosing a type labels the current image defective with that type."""
+        if self._not_seen_yet():
+            return
         self.types.select(name)
         if self.current is not None:
             self.label("defective", advance=False)

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.image_loader import Picture, mask_layer, prepare
 from ui.qimage import alpha_mask, rgb_to_qimage
 
 BRUSH_COLOUR = QColor(255, 0, 60)
@@ -74,13 +75,7 @@ def _packed(image: QImage) -> tuple[bytes, tuple[int, int]]:
 def _unpacked(packed: tuple[bytes, tuple[int, int]]) -> QImage:
     data, (h, w) = packed
     mask = np.unpackbits(np.frombuffer(data, np.uint8), count=h * w).reshape(h, w)
-    return _mask_image(mask.astype(bool))
-
-
-def _mask_image(mask: np.ndarray) -> QImage:
-    rgba = np.zeros((*mask.shape, 4), dtype=np.uint8)
-    rgba[mask] = (255, 0, 60, 255)
-    return rgb_to_qimage(rgba).convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+    return mask_layer(mask.astype(bool))
 
 
 class ImageView(QGraphicsView):
@@ -115,7 +110,8 @@ class ImageView(QGraphicsView):
         self._outline.setVisible(False)
         self.scene().addItem(self._outline)
         self.viewport().setMouseTracking(True)  # the outline follows the pointer
-        self._mask_image = QImage()
+        self._mask_image = QImage()  # made at the first stroke where no mask was stored
+        self._message = ""  # drawn over an empty view ("Loading…")
         self._undo: list[tuple[bytes, tuple[int, int]]] = []
         self._painting = False
         self._erasing_stroke = False
@@ -128,25 +124,45 @@ class ImageView(QGraphicsView):
 
     # -- image and overlays -------------------------------------------------------------
     def set_image(self, rgb: np.ndarray | None, mask: np.ndarray | None = None) -> None:
-        """Show ``rgb`` fitted to the view; ``mask`` (HxW) preloads the brush layer."""
+        """Show ``rgb`` fitted to the view; ``mask`` (HxW) preloads the brush layer. Big
+        pictures: ui.image_loader prepares them off the GUI thread for show_picture."""
+        self.show_picture(None if rgb is None else prepare(rgb, mask))
+
+    def show_picture(self, picture: Picture | None) -> None:
+        """Show a prepared picture (its overlay too) fitted to the view; None: empty."""
         self._undo.clear()
         self._user_zoomed = False
+        self._message = ""
         self.set_overlay(None)
         self._outline.setVisible(False)  # shown again when the pointer moves over the image
-        if rgb is None:
+        self._mask_image = QImage() if picture is None or picture.mask is None else picture.mask
+        if picture is None:
             self._image_item.setPixmap(QPixmap())
-            self._mask_image = QImage()
             self._mask_item.set_image(self._mask_image)
+            self.viewport().update()
             return
-        h, w = rgb.shape[:2]
-        self._image_item.setPixmap(QPixmap.fromImage(rgb_to_qimage(rgb)))
-        self._mask_image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
-        self._mask_image.fill(Qt.GlobalColor.transparent)
-        if mask is not None and mask.shape[:2] == (h, w):
-            self._mask_image = _mask_image(mask.astype(bool))
+        self._image_item.setPixmap(QPixmap.fromImage(picture.image))
         self._refresh_mask()
-        self.scene().setSceneRect(QRectF(0, 0, w, h))
+        self.scene().setSceneRect(QRectF(picture.image.rect()))
         self.fit()
+        if picture.overlay is not None:
+            self.set_overlay(picture.overlay)
+
+    def show_loading(self, text: str = "Loading…") -> None:
+        """Empty while a picture loads: the previous one must not stand under the next
+        image's name."""
+        self.show_picture(None)
+        self._message = text
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 - Qt override
+        super().drawForeground(painter, rect)
+        if self._message and not self.has_image():
+            painter.save()
+            painter.resetTransform()
+            painter.setPen(QColor(220, 220, 220))
+            painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter,
+                             self._message)
+            painter.restore()
 
     def set_overlay(self, rgba: np.ndarray | QImage | None) -> None:
         """Show an RGB(A) overlay (a heat map) over the image, scaled to it; None hides it."""
@@ -234,6 +250,17 @@ class ImageView(QGraphicsView):
         r = self.pen_width() / 2
         self._outline.setRect(QRectF(centre.x() - r, centre.y() - r, 2 * r, 2 * r))
 
+    def _layer(self) -> QImage:
+        """The brush layer, made clear at the first stroke (48 MB for 12 MP: not made for
+        every picture shown, most are never painted on)."""
+        if self._mask_image.isNull() and self.has_image():
+            pix = self._image_item.pixmap()
+            self._mask_image = QImage(pix.width(), pix.height(),
+                                      QImage.Format.Format_ARGB32_Premultiplied)
+            self._mask_image.fill(Qt.GlobalColor.transparent)
+            self._mask_item.set_image(self._mask_image)
+        return self._mask_image
+
     def mask(self) -> np.ndarray | None:
         """The painted region as HxW bool, or None when nothing is painted."""
         if self._mask_image.isNull():
@@ -261,7 +288,7 @@ class ImageView(QGraphicsView):
     def paint_line(self, start: QPointF, end: QPointF, erase: bool | None = None) -> None:
         """Paint (or erase) one brush segment in image coordinates; mouse drags end up
         here. ``erase`` None follows the eraser setting."""
-        if self._mask_image.isNull():
+        if self._layer().isNull():  # no picture to paint on
             return
         erase = self.erasing if erase is None else erase
         width = self.pen_width()
@@ -284,7 +311,7 @@ class ImageView(QGraphicsView):
         self.mask_changed.emit()
 
     def begin_stroke(self) -> None:
-        if not self._mask_image.isNull():
+        if not self._layer().isNull():
             self._undo.append(_packed(self._mask_image))
             del self._undo[:-UNDO_STEPS]
 
