@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from inspector.errors import Cancelled, UserError
 from inspector.store.problems import db_problem
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+D = TypeVar("D", bound=QDialog)
 
 
 def show_error(parent: QWidget | None, exc: BaseException, title: str = "Cannot do that") -> None:
@@ -42,3 +44,14 @@ def attempt(parent: QWidget | None, fn: Callable[..., T], *args: Any, **kwargs: 
     except UserError as exc:
         show_error(parent, exc)
         return None
+
+
+@contextmanager
+def disposed(dialog: D) -> Iterator[D]:
+    """``dialog`` for ``exec()`` and reading its answer, deleted afterwards. A dialog made
+    with a parent otherwise lives, hidden, as long as the main window: every F1, override or
+    Region… would leave one behind (the region dialog with its photo)."""
+    try:
+        yield dialog
+    finally:
+        dialog.deleteLater()

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize, Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.dialogs import show_error
+from ui.dialogs import disposed, show_error
 from ui.idle import IdleWatcher
 from ui.state import AppState
 from ui.widgets.elided_label import ElidedLabel
@@ -138,6 +138,12 @@ class MainWindow(QMainWindow):
     def __init__(self, state: AppState) -> None:
         super().__init__()
         self.state = state
+        if state.parent() is None:
+            # The window owns its session state: deleting the window deletes the state and
+            # every connection the pages made to it, lambdas included. Otherwise each lambda
+            # (held by the state, holding its page) keeps page, window, state and project
+            # alive for good, a cycle through Qt that Python's collector cannot see.
+            state.setParent(self)
         self.setWindowTitle(f"Inspector — {state.project.root}")
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -189,9 +195,7 @@ class MainWindow(QMainWindow):
         state.product_changed.connect(lambda _p: self._update_who())
         self.idle = IdleWatcher(self._idle_minutes(), self)
         self.idle.idle.connect(self._idle_sign_out)
-        app_instance = self._app()
-        if app_instance is not None:
-            app_instance.installEventFilter(self.idle)
+        self._watch_input(True)
         signin = self.pages["signin"]
         if hasattr(signin, "idle_minutes_changed"):
             signin.idle_minutes_changed.connect(self.idle.set_timeout)
@@ -227,6 +231,17 @@ class MainWindow(QMainWindow):
     def _app() -> Any:
         return QApplication.instance()
 
+    def _watch_input(self, on: bool) -> None:
+        """The idle watcher sees every input event of the application while the window is
+        open; a closed one (not deleted yet) must not still filter them all."""
+        app_instance = self._app()
+        if app_instance is None:
+            return
+        if on:
+            app_instance.installEventFilter(self.idle)  # once, however often it is shown
+        else:
+            app_instance.removeEventFilter(self.idle)
+
     def _idle_minutes(self) -> float:
         signin = self.pages.get("signin")
         return float(signin.idle_minutes()) if hasattr(signin, "idle_minutes") else 10.0
@@ -235,7 +250,8 @@ class MainWindow(QMainWindow):
         """Versions and the self-test (F1)."""
         from ui.widgets.about_dialog import AboutDialog
 
-        AboutDialog(self.state.project, self).exec()
+        with disposed(AboutDialog(self.state.project, self)) as dialog:
+            dialog.exec()
 
     def cancel_visible_job(self) -> bool:
         """Esc: cancel the job whose progress the user can see (this page, status bar)."""
@@ -380,4 +396,9 @@ class MainWindow(QMainWindow):
             if hasattr(page, "shutdown"):
                 page.shutdown()
         self.idle.stop()
+        self._watch_input(False)
         super().closeEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        self._watch_input(True)  # again, after a close
+        super().showEvent(event)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QWidget
 
 from inspector.services import inspection
 from inspector.services.results import InspectionInfo
-from ui.dialogs import attempt
+from ui.dialogs import attempt, disposed
 from ui.state import AppState
 from ui.widgets.override_dialog import OverrideDialog
 
@@ -22,10 +22,10 @@ OVERRIDE_TIP = "Set the verdict that counts, with a reason (QA lead)"
 
 def ask_override(parent: QWidget, info: InspectionInfo) -> tuple[str, str] | None:
     """(verdict, reason) from the dialog, or None when it was cancelled."""
-    dialog = OverrideDialog(info.verdict, parent, current=info.final_verdict)
-    if dialog.exec() != OverrideDialog.DialogCode.Accepted:
-        return None
-    return dialog.verdict(), dialog.reason()
+    with disposed(OverrideDialog(info.verdict, parent, current=info.final_verdict)) as dialog:
+        if dialog.exec() != OverrideDialog.DialogCode.Accepted:
+            return None
+        return dialog.verdict(), dialog.reason()
 
 
 def store_override(

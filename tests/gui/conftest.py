@@ -66,9 +66,15 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
 
 @pytest.fixture
 def state(project):  # noqa: ANN001, ANN201
+    """The session state; deleted after the test unless a window owns (and deleted) it."""
+    from shiboken6 import isValid
+
     from ui.state import AppState
 
-    return AppState(project)
+    app_state = AppState(project)
+    yield app_state
+    if isValid(app_state) and app_state.parent() is None:
+        app_state.deleteLater()  # with the connections pages made to it
 
 
 @pytest.fixture
@@ -93,3 +99,15 @@ def _no_worker_outlives_its_test(qtbot):  # noqa: ANN001, ANN202
     from ui.worker import stop_all
 
     assert stop_all(), "a background job did not stop within 10 s"
+    _delete_closed_widgets()
+
+
+def _delete_closed_widgets() -> None:
+    """pytest-qt closes the test's widgets and calls deleteLater(), but outside an event
+    loop that deletion can wait for many tests: dozens of hidden windows then pile up,
+    each later setStyleSheet re-polishes all of them (20 s per test by the end of a file).
+    The jobs' last signals are delivered first, while their pages still exist."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.processEvents()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

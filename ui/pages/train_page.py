@@ -23,7 +23,7 @@ from inspector.errors import UserError
 from inspector.services import products, training
 from inspector.services.results import ModelInfo
 from inspector.store import roles
-from ui.dialogs import show_error
+from ui.dialogs import disposed, show_error
 from ui.first_steps import Step, labels_step
 from ui.qimage import rgb_to_pixmap, screen_ratio
 from ui.shortcuts import page_key
@@ -209,9 +209,9 @@ class TrainPage(QWidget):
         except UserError as exc:
             show_error(self, exc)
             return
-        dialog = RegionDialog(rgb, self._region(), self.state.product or "", self)
-        if dialog.exec() == RegionDialog.DialogCode.Accepted:
-            self.apply_region(dialog.region())
+        with disposed(RegionDialog(rgb, self._region(), self.state.product or "", self)) as dialog:
+            if dialog.exec() == RegionDialog.DialogCode.Accepted:
+                self.apply_region(dialog.region())
 
     def apply_region(self, region: Region | None) -> bool:
         """Store the product's region (audited); it is used from the next training."""

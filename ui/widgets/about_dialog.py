@@ -135,12 +135,23 @@ class AboutDialog(QDialog):
         self.bar.setValue(0)
         self.bar.show()
         self.job = job
-        job.progress.connect(lambda f, m: (self.bar.setValue(int(f * 100)),
-                                           self.bar.setFormat(f"{m} %p%")))
+        # Methods, not lambdas: Qt drops them when the dialog is deleted, so a cancelled
+        # job that ends after the window closed the dialog reports to nobody.
+        job.progress.connect(self._progress)
         job.finished.connect(finished)
-        job.failed.connect(lambda exc: self._show(False, [f"FAILED: {exc}"]))
-        job.cancelled.connect(lambda: self._show(False, ["cancelled"]))
+        job.failed.connect(self._failed)
+        job.cancelled.connect(self._cancelled)
         job.start()
+
+    def _progress(self, fraction: float, message: str) -> None:
+        self.bar.setValue(int(fraction * 100))
+        self.bar.setFormat(f"{message} %p%")
+
+    def _failed(self, exc: BaseException) -> None:
+        self._show(False, [f"FAILED: {exc}"])
+
+    def _cancelled(self) -> None:
+        self._show(False, ["cancelled"])
 
     def _finished(self, report: Any) -> None:
         self._show(bool(report.ok), list(report.lines()))
