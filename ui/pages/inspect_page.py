@@ -3,11 +3,14 @@
 Inference always runs in the worker. With the camera, Space inspects the current frame,
 or "continuous" inspects at the chosen rate, dropping frames while a result is pending.
 The verdict shows at once; the picture and heat map are made ready (or loaded from the
-store) in the background by ui.image_loader.
+store) in the background by ui.image_loader. Only the result on screen keeps its
+full-size picture and live heat map; the recent strip keeps thumbnails and records, and
+an older part chosen there loads from the store as History shows it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -51,7 +54,7 @@ from ui.widgets.image_view import ImageView
 from ui.widgets.next_step import NextStep
 from ui.widgets.notes_area import NotesArea
 from ui.widgets.progress_panel import ProgressPanel
-from ui.widgets.recent_strip import RecentStrip
+from ui.widgets.recent_strip import RecentStrip, thumbnail_source
 from ui.widgets.verdict_banner import VerdictBanner, unfamiliar_text
 from ui.worker import Job
 
@@ -68,17 +71,26 @@ QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
 
 
 def inspect_files(project, actor, paths, product, progress=None, cancel=None):  # noqa: ANN001, ANN201
-    """Worker body: inspect files/folders; load the last few images for the recent strip."""
+    """Worker body: inspect files/folders; load the last few images for the recent strip
+    (the last one whole, to be shown; the others only as big as their thumbnails)."""
     batch = inspection.inspect_paths(project, actor, paths, product=product,
                                      progress=progress, cancel=cancel)
-    shown = [(info, labeling.load_image(project, info.image_id))
-             for info in batch.inspections[-RECENT:]]
+    last = batch.inspections[-RECENT:]
+    shown = [(without_arrays(info), thumbnail_source(labeling.load_image(project, info.image_id)))
+             for info in last[:-1]]
+    shown += [(info, labeling.load_image(project, info.image_id)) for info in last[-1:]]
     return batch, shown
 
 
 def inspect_frame(project, actor, rgb, product):  # noqa: ANN001, ANN201
     """Worker body: store and inspect one camera frame."""
     return inspection.inspect_array(project, actor, rgb, product=product), rgb
+
+
+def without_arrays(info: InspectionInfo) -> InspectionInfo:
+    """The record without its full-size heat map and overlay (84 MB at 12 MP): what the
+    recent strip keeps; shown again, it takes the stored overlay as History does."""
+    return dataclasses.replace(info, heatmap=None, overlay=None)
 
 
 def load_picture(project, info: InspectionInfo, rgb: np.ndarray | None) -> Picture:  # noqa: ANN001
@@ -245,7 +257,7 @@ class InspectPage(QWidget):
         self.recent = RecentStrip()
         self.compact = False
         VisibleHeightWatch(self, self._fit_height)
-        self.recent.chosen.connect(lambda payload: self.show_result(*payload))
+        self.recent.chosen.connect(self.show_recent)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(body, 1)
@@ -336,7 +348,7 @@ class InspectPage(QWidget):
     def _files_inspected(self, result: tuple) -> None:
         batch, shown = result
         for info, rgb in shown[:-1]:
-            self.recent.add(rgb, info.final_verdict, (info, rgb))
+            self.recent.add(rgb, info.final_verdict, without_arrays(info))
         if shown:
             self._add_result(*shown[-1])
         else:
@@ -438,9 +450,17 @@ class InspectPage(QWidget):
     # -- results --------------------------------------------------------------------------
     def _add_result(self, info: InspectionInfo, rgb: np.ndarray | None) -> None:
         if rgb is not None:
-            self.recent.add(rgb, info.final_verdict, (info, rgb))
+            self.recent.add(rgb, info.final_verdict, without_arrays(info))
         self.show_result(info, rgb)
         self.state.notify("inspections")
+
+    def show_recent(self, info: InspectionInfo) -> None:
+        """A part chosen in the recent strip: the one on screen keeps its picture and live
+        heat map; an older one loads its picture and stored heat map from the store."""
+        if self.current is not None and self.current.id == info.id:
+            self.show_result(self.current, self.current_rgb)
+        else:
+            self.show_result(info, None)
 
     def show_result(self, info: InspectionInfo | None, rgb: np.ndarray | None,
                     empty_text: str = "No inspection yet") -> None:
@@ -498,9 +518,8 @@ class InspectPage(QWidget):
         if info is None:
             return None
         self.show_result(info, self.current_rgb)
-        if self.current_rgb is not None:
-            self.recent.update_entry(lambda p: p[0].id == info.id, self.current_rgb,
-                                     info.final_verdict, (info, self.current_rgb))
+        self.recent.update_entry(lambda p: p.id == info.id, info.final_verdict,
+                                 without_arrays(info))
         return info
 
     def automatic_work(self) -> str | None:

@@ -1,4 +1,8 @@
-"""The last results as small thumbnails framed in their verdict colour; click to reopen."""
+"""The last results as small thumbnails framed in their verdict colour; click to reopen.
+
+An entry keeps only its thumbnail and the caller's payload (which should be small too:
+ten 12 MP results with their heat maps held 1.2 GB), never the picture itself.
+"""
 
 from __future__ import annotations
 
@@ -16,10 +20,21 @@ from ui.widgets.verdict_banner import WORDS
 THUMB = 84
 COMPACT_THUMB = 56  # on a short screen: the strip gives its height to the verdict
 ITEM_PADDING = 10  # px an icon-mode item adds around its icon and word
+SOURCE_SIDE = 8 * THUMB  # longer side of what thumbnail_source keeps (4x at 200 %)
+THUMB_ROLE = Qt.ItemDataRole.UserRole + 1  # an entry's thumbnail, to reframe it
 
 
-def _framed(rgb: np.ndarray, verdict: str) -> QPixmap:
-    """The picture in a frame of its verdict's colour, in device pixels (sharp at 200 %)."""
+def thumbnail_source(rgb: np.ndarray) -> np.ndarray:
+    """Every n-th pixel of a picture, still enough for its sharp thumbnail at 200 %: what
+    a worker hands the strip instead of a whole 12 MP picture (36 MB). Numpy only, so
+    safe in a worker thread."""
+    step = -(-max(rgb.shape[:2]) // SOURCE_SIDE)  # rounded up: the longer side fits
+    return np.ascontiguousarray(rgb[::step, ::step]) if step > 1 else rgb
+
+
+def _thumbnail(rgb: np.ndarray) -> QPixmap:
+    """The picture at its thumbnail size, in device pixels (sharp at 200 %); the strip
+    keeps this, never the picture, so an entry costs kilobytes."""
     ratio = screen_ratio()
     # Every n-th pixel first (still 4x the thumbnail, smoothed below): converting a whole
     # 12 MP result took 60 ms of the GUI thread per part, 0.6 s after a batch of ten.
@@ -30,6 +45,12 @@ def _framed(rgb: np.ndarray, verdict: str) -> QPixmap:
     if side != longest:
         inner = inner.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
                              Qt.TransformationMode.SmoothTransformation)
+    return inner
+
+
+def _frame(inner: QPixmap, verdict: str) -> QPixmap:
+    """A thumbnail in a frame of its verdict's colour."""
+    ratio = screen_ratio()
     side = round((THUMB + 10) * ratio)
     pix = QPixmap(side, side)
     pix.fill(QColor(VERDICT_COLOURS.get(verdict, VERDICT_COLOURS["none"])[0]))
@@ -39,6 +60,11 @@ def _framed(rgb: np.ndarray, verdict: str) -> QPixmap:
     painter.end()
     pix.setDevicePixelRatio(ratio)
     return pix
+
+
+def _framed(rgb: np.ndarray, verdict: str) -> QPixmap:
+    """The picture in a frame of its verdict's colour, in device pixels (sharp at 200 %)."""
+    return _frame(_thumbnail(rgb), verdict)
 
 
 class RecentStrip(QListWidget):
@@ -66,19 +92,22 @@ class RecentStrip(QListWidget):
                             + 2 * self.frameWidth())
 
     def add(self, rgb: np.ndarray, verdict: str, payload: Any) -> None:
-        item = QListWidgetItem(QIcon(_framed(rgb, verdict)), WORDS.get(verdict, verdict))
+        """A new first entry showing ``rgb`` (of any size: only a thumbnail is kept)."""
+        thumb = _thumbnail(rgb)
+        item = QListWidgetItem(QIcon(_frame(thumb, verdict)), WORDS.get(verdict, verdict))
         item.setData(Qt.ItemDataRole.UserRole, payload)
+        item.setData(THUMB_ROLE, thumb)
         self.insertItem(0, item)
         while self.count() > self.limit:
             self.takeItem(self.count() - 1)
 
-    def update_entry(self, matches: Any, rgb: np.ndarray, verdict: str, payload: Any) -> bool:
+    def update_entry(self, matches: Any, verdict: str, payload: Any) -> bool:
         """Replace the entry whose payload ``matches(payload)`` (an override changed its
         verdict): its frame, word and payload follow, so a click shows the new verdict."""
         for i in range(self.count()):
             item = self.item(i)
             if matches(item.data(Qt.ItemDataRole.UserRole)):
-                item.setIcon(QIcon(_framed(rgb, verdict)))
+                item.setIcon(QIcon(_frame(item.data(THUMB_ROLE), verdict)))
                 item.setText(WORDS.get(verdict, verdict))
                 item.setData(Qt.ItemDataRole.UserRole, payload)
                 return True
