@@ -75,6 +75,20 @@ def test_a_batch_keeps_the_model_it_started_with(two_products, monkeypatch) -> N
     assert later.inspections[0].model_version == 3  # the next batch uses the new one
 
 
+def test_a_batch_holds_full_size_arrays_for_its_last_part_only(two_products) -> None:  # noqa: ANN001
+    """A folder of 12 MP parts: each heat map (48 MB) and overlay (36 MB) is on disk once
+    the next part is judged; only the last stays in memory, for the screen."""
+    project, admin, parts = two_products
+    batch = inspection.inspect_paths(project, admin, parts, product="disc")
+    assert len(batch.inspections) == 3
+    *older, last = batch.inspections
+    assert all(i.heatmap is None and i.overlay is None for i in older)
+    assert last.heatmap is not None and last.overlay is not None
+    for info in older:  # nothing lost: their heat maps were stored
+        path = inspection.overlay_path(project, info)
+        assert path is not None and path.is_file()
+
+
 def test_warm_up_loads_the_active_model_before_the_first_part(two_products) -> None:  # noqa: ANN001
     from inspector.services import model_records
 
