@@ -19,6 +19,11 @@ from dataclasses import dataclass
 
 Job = Callable[[list[str]], int]
 
+# Libraries that go online unless told not to. The shop-floor PC has no internet: left on,
+# albumentations asks pypi.org for a newer version each time it is imported (every run that
+# trains: a DNS lookup, up to 2 s of waiting where packets are dropped, then a warning).
+OFFLINE_ENVIRONMENT = {"NO_ALBUMENTATIONS_UPDATE": "1"}
+
 
 def version_text() -> str:
     """``Inspector X.Y.Z (model file format N)``, as the About box shows it."""
@@ -102,6 +107,8 @@ def _attach_console() -> None:
 
 def main() -> int:
     import multiprocessing
+
+    os.environ.update(OFFLINE_ENVIRONMENT)  # before any library is imported
 
     multiprocessing.freeze_support()
     argv = sys.argv[1:]

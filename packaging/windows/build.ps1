@@ -5,7 +5,7 @@
 #   powershell -ExecutionPolicy Bypass -File packaging\windows\build.ps1 [-NoInstaller]
 #
 # Needs: 64-bit Python 3.11 (the "py" launcher), internet access to PyPI and to
-# download.pytorch.org (CPU-only torch wheel), Inno Setup 6 for the installer step.
+# download.pytorch.org (CPU-only torch wheel), Inno Setup 6.3+ for the installer step.
 # Same spec as Linux: packaging\inspector.spec. NOT tested by the team (see docs\packaging.md).
 param(
     [string]$PythonVersion = "3.11",
@@ -33,12 +33,15 @@ if (-not (Test-Path $Py)) {
 Invoke-Checked $Py @("-m", "pip", "install", "--upgrade", "pip")
 # CPU-only torch first, so nothing pulls a CUDA build.
 Invoke-Checked $Py @("-m", "pip", "install", $Torch, "--index-url", $TorchIndex)
-# Every other runtime dependency from pyproject.toml (torchvision is not used by the app).
+# Every other runtime dependency from pyproject.toml (torchvision is not used by the app),
+# plus the PostgreSQL driver (a station of a line whose project database is on a server
+# needs it; the shop PC has no Python to install it into), as build.sh does.
 $Req = Join-Path $Root "build\requirements-bundle.txt"
 New-Item -ItemType Directory -Force (Join-Path $Root "build") | Out-Null
 Invoke-Checked $Py @("-c", @"
 import re, tomllib
-deps = tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']
+project = tomllib.load(open('pyproject.toml', 'rb'))['project']
+deps = project['dependencies'] + project['optional-dependencies']['postgres']
 keep = [d for d in deps if re.split(r'[<>=!~ \[]', d)[0] not in ('torch', 'torchvision')]
 open(r'$Req', 'w', encoding='utf-8').write('\n'.join(keep) + '\n')
 "@)

@@ -1,8 +1,10 @@
 ; Inno Setup 6 script: per-machine installer for Inspector (built by build.ps1).
 ;   ISCC.exe /DAppVersion=0.1.0 packaging\windows\inspector.iss
 ; Installs dist\Inspector\ into C:\Program Files\Inspector with Start-menu shortcuts and
-; an uninstaller. User data (projects, settings, logs) lives in %LOCALAPPDATA%\Inspector
-; (platformdirs), never in the program folder: upgrades and uninstall leave it alone.
+; an uninstaller. User data lives per Windows account, never in the program folder:
+; projects and logs in %LOCALAPPDATA%\Inspector (platformdirs), the GUI's station/product
+; in HKCU\Software\Inspector (QSettings). Upgrades and uninstall leave it alone.
+; Needs Inno Setup 6.3 or newer (x64compatible).
 ; NOT tested by the team (no Windows machine); see docs\packaging.md.
 
 #ifndef AppVersion
