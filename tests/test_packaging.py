@@ -26,22 +26,31 @@ from bundle_licenses import licence_entries, top_level_names  # noqa: E402
 def test_the_bundle_asks_no_server_anything_when_it_trains() -> None:
     """albumentations (imported by every training) asks pypi.org for updates unless the
     launcher switches that off: the shop PC is offline."""
-    code = (
-        "import runpy, socket, sys\n"
+    _run_without_network(
+        "import runpy, sys\n"
+        f"launcher = runpy.run_path({str(PACKAGING / 'launcher.py')!r})\n"
+        "sys.argv = ['Inspector', '--version']\n"
+        "assert launcher['main']() == 0\n"
+        "import inspector.engine.synthetic\n"
+    )
+
+
+def _run_without_network(code: str) -> None:
+    """Run ``code`` in a fresh Python whose name lookups fail and are recorded, with the
+    offline switch unset; fail if anything looked a host up."""
+    prologue = (
+        "import socket\n"
         "asked = []\n"
         "def refuse(host, *args, **kwargs):\n"
         "    asked.append(host)\n"
         "    raise OSError('offline')\n"
         "socket.getaddrinfo = refuse\n"
-        f"launcher = runpy.run_path({str(PACKAGING / 'launcher.py')!r})\n"
-        "sys.argv = ['Inspector', '--version']\n"
-        "assert launcher['main']() == 0\n"
-        "import inspector.engine.synthetic\n"
-        "assert asked == [], asked\n"
     )
+    epilogue = "import time; time.sleep(0.5)  # a background check is done by now\n" \
+               "assert asked == [], asked\n"
     env = {k: v for k, v in os.environ.items() if k != "NO_ALBUMENTATIONS_UPDATE"}
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=REPO_ROOT, env=env, timeout=180)
+    proc = subprocess.run([sys.executable, "-c", prologue + code + epilogue],
+                          capture_output=True, text=True, cwd=REPO_ROOT, env=env, timeout=180)
     assert proc.returncode == 0, proc.stderr
 
 
@@ -153,3 +162,9 @@ def test_windows_and_linux_builds_bundle_the_same_dependencies(tmp_path: Path) -
     assert any(req.startswith("psycopg") for req in linux)  # a line's database server
     assert not [req for req in linux if re.match(r"torch(vision)?\b", req)]
     assert _build_ps1_requirements(tmp_path / "req.txt") == linux
+
+
+def test_the_core_itself_never_asks_the_network_at_import() -> None:
+    """Not only the bundle's launcher: `inspector train` from a plain install, and the
+    GUI started with run.sh, import albumentations through the core too."""
+    _run_without_network("import inspector.engine.synthetic\n")
