@@ -170,3 +170,38 @@ def test_cli_refuses_bad_options_before_running(tree, tmp_path, capsys):
     with pytest.raises(UserError, match="is a folder"):
         args.handler(args)
     capsys.readouterr()
+
+
+def test_masks_of_every_common_encoding_mark_the_defect(tmp_path):
+    """0/255 (MVTec), 0/1 labels (8 and 16 bit), 16-bit 0/65535, red on a black palette
+    and a noisy JPEG all mark the same square; 0/1 and palette masks used to mark nothing,
+    so a category with masks had a null pixel AUROC and no message."""
+    from PIL import Image
+
+    from inspector.engine.benchmark import _mask_for
+
+    cat = tmp_path / "cat"
+    folder = cat / "ground_truth" / "crack"
+    folder.mkdir(parents=True)
+    square = np.zeros((64, 64), bool)
+    square[16:40, 20:50] = True
+    encodings = {
+        "mvtec": Image.fromarray(square.astype(np.uint8) * 255),
+        "labels": Image.fromarray(square.astype(np.uint8)),
+        "labels16": Image.fromarray(square.astype(np.uint16)),
+        "deep16": Image.fromarray(square.astype(np.uint16) * 65535),
+    }
+    red = Image.fromarray(square.astype(np.uint8), mode="L").convert("P")
+    red.putpalette([0, 0, 0, 255, 0, 0] + [0] * 762)
+    encodings["palette"] = red
+    for name, im in encodings.items():
+        im.save(folder / f"{name}_mask.png")
+    noisy = np.clip(square * 255.0 + np.random.default_rng(0).normal(0, 20, square.shape),
+                    0, 255).astype(np.uint8)
+    cv2.imwrite(str(folder / "noisy_mask.png"), noisy)
+    for name in [*encodings, "noisy"]:
+        mask = _mask_for(cat, "crack", cat / "test" / "crack" / f"{name}.png", (128, 128))
+        assert mask is not None and mask.shape == (128, 128), name
+        big = cv2.resize(square.astype(np.uint8), (128, 128), interpolation=cv2.INTER_NEAREST)
+        assert (mask == big.astype(bool)).mean() > 0.99, name
+    assert not _mask_for(cat, "good", cat / "test" / "good" / "x.png", (8, 8)).any()

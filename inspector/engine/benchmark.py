@@ -109,9 +109,22 @@ def _mask_for(cat: Path, defect: str, img: Path, shape: tuple[int, int],
                 log(f"benchmark: mask {p} is {mw}x{mh} but its image is {w}x{h}; "
                     "left out of the pixel AUROC")
                 return None
-            return np.asarray(m.convert("L").resize(shape[::-1], Image.NEAREST)) > 127
+            marked = _marked(m)
     except (OSError, ValueError):  # an unreadable mask: evaluate the image without it
         return None
+    return np.asarray(Image.fromarray(marked).resize(shape[::-1], Image.NEAREST)) > 0
+
+
+def _marked(mask: Image.Image) -> np.ndarray:
+    """Defect pixels (uint8, 255 = defect) of a mask at its own size. A mask that reaches
+    bright values (MVTec's 0/255, 16-bit 0/65535, a JPEG's noisy 0/255) marks what is
+    above half its brightest value; a dark one holds labels (0/1, instance numbers, a
+    red-on-black palette) and marks everything above 0. Read as 0..255 grey against 127,
+    those marked nothing and their category silently lost its pixel AUROC."""
+    grey = mask.convert("L") if mask.mode not in ("I;16", "I;16B", "I;16L", "I", "F") else mask
+    values = np.asarray(grey, dtype=np.float32)
+    peak = float(values.max()) if values.size else 0.0
+    return (values > (peak / 2 if peak > 127 else 0)).astype(np.uint8) * 255
 
 
 def _f1(p: float, r: float) -> float:
