@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from engine_fixtures import write_parts, write_sample_tree
 from PIL import Image
@@ -57,6 +58,16 @@ def test_cli_train_inspect_and_models(tmp_path, capsys, monkeypatch):
     code, out, _ = _run(capsys, "model", "list", "--json")
     assert code == 0 and [m["version"] for m in json.loads(out)] == [1]
 
+    # Roll back: a second version becomes active, `model activate 1` brings back the
+    # first, and the next inspection is judged by it.
+    assert json.loads(_run(capsys, "train", "--preset", "fast", "--json")[1])["version"] == 2
+    code, out, err = _run(capsys, "model", "activate", "1")
+    assert code == 0 and "model version 1 is now active" in out, err
+    code, out, _ = _run(capsys, "model", "list", "--json")
+    assert {m["version"]: m["active"] for m in json.loads(out)} == {1: True, 2: False}
+    code, out, _ = _run(capsys, "inspect", str(bad[0]), "--json")
+    assert json.loads(out)["inspections"][0]["model_version"] == 1
+
 
 def test_cli_inspect_without_model_is_a_clear_user_error(tmp_path, capsys, monkeypatch):
     proj = tmp_path / "proj"
@@ -107,10 +118,17 @@ def test_inspecting_an_empty_folder_is_a_clear_user_error(tmp_path, capsys, monk
     monkeypatch.setenv("INSPECTOR_OPERATOR", "admin")
     _run(capsys, "init")
     write_parts(tmp_path / "data" / "good", 3, 0)
+    write_parts(tmp_path / "data" / "scratch", 1, 600, defect=True)
     _run(capsys, "import", str(tmp_path / "data"), "--labels-from-folders")
     code, out, _ = _run(capsys, "train", "--preset", "fast")
     assert code == 0 and "local density: o" in out  # the training's own choice, shown
     assert "synthetic defect patches in the defect bank:" in out
+    # what training measured on held-out data, as percentages (none were printed: the
+    # command looked for metric names the engine never wrote)
+    for label in ("false-reject rate (held-out good images)", "synthetic defects caught",
+                  "labelled defects caught (each left out in turn)"):
+        assert re.search(rf"  {re.escape(label)}: \d+\.\d%\n", out), (label, out)
+    assert re.search(r"training took \d+\.\d s", out)
     (tmp_path / "empty").mkdir()
     code, _, err = _run(capsys, "inspect", str(tmp_path / "empty"))
     assert code == 1 and "No image files" in err
