@@ -126,6 +126,53 @@ def test_bad_model_files_are_refused(model, tmp_path):
         DefectModel.load(tmp_path / "future")
 
 
+def test_pickles_and_foreign_safetensors_are_refused_without_running_code(tmp_path):
+    """A model file is never unpickled: a torch.save / pickle file that would run code
+    when loaded is refused as "not an Inspector model file" and its code never runs; a
+    valid safetensors file written by another tool is refused the same way."""
+    import os
+    import pickle
+
+    import torch
+    from safetensors.torch import save_file
+
+    ran = tmp_path / "code-ran"
+
+    class Payload:
+        def __reduce__(self):  # noqa: ANN204 - what a malicious pickle does
+            return (os.mkdir, (str(ran),))
+
+    torch.save({"bank_good": Payload()}, tmp_path / "torch.pt")
+    (tmp_path / "plain.pkl").write_bytes(pickle.dumps(Payload()))
+    save_file({"w": torch.zeros(3)}, tmp_path / "foreign.safetensors")
+    save_file({"w": torch.zeros(3)}, tmp_path / "other.safetensors",
+              metadata={"inspector": json.dumps({"format": "someone-else"})})
+    for name in ("torch.pt", "plain.pkl", "foreign.safetensors", "other.safetensors"):
+        with pytest.raises(ModelFileError, match="not an Inspector model file"):
+            DefectModel.load(tmp_path / name)
+    assert not ran.exists()
+
+
+def test_batch_inspection_reports_progress_and_cancels_between_images(model):
+    images = [make_part(100 + i) for i in range(4)]
+    seen = []
+    results = model.predict_batch(images, progress=seen.append)
+    assert [r.score for r in results] == pytest.approx([model.predict(i).score for i in images])
+    assert [p.fraction for p in seen] == [0.25, 0.5, 0.75, 1.0]
+    assert seen[-1].message == "inspected 4/4"
+    token = CancelToken()
+
+    def stop_after_two(p):  # noqa: ANN001
+        if p.fraction >= 0.5:
+            token.cancel()
+
+    done = []
+    with pytest.raises(Cancelled):
+        model.predict_batch(images, progress=lambda p: (done.append(p), stop_after_two(p)),
+                            cancel=token)
+    assert len(done) == 2  # the third image was never inspected
+
+
 def test_uncertain_band(model):
     img = make_part(100)
     s = model.predict(img).score
