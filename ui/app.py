@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import threading
 import traceback
@@ -76,9 +77,13 @@ class CrashReporter(QObject):
         box.exec()
 
 
+PROJECT_ENV = "INSPECTOR_PROJECT"
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="inspector-gui", description="Inspector operator GUI")
-    parser.add_argument("--project", type=Path, default=None, help="project folder")
+    parser.add_argument("--project", type=Path, default=None,
+                        help=f"project folder (default: ${PROJECT_ENV} or the user data folder)")
     parser.add_argument(
         "--database-url", default=None, metavar="URL",
         help="the project's database on a server (postgresql+psycopg://...), for a line of "
@@ -87,6 +92,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--sample-project", action="store_true",
                         help="open the bundled sample project (created on first use)")
     args = parser.parse_args(argv)
+    if args.project is None and not args.sample_project and os.environ.get(PROJECT_ENV):
+        # as the CLI does: IT sets one station-wide folder for every Windows account
+        args.project = Path(os.environ[PROJECT_ENV]).expanduser()
     if args.sample_project and args.database_url:
         parser.error("--sample-project keeps its own database: leave out --database-url")
     return args

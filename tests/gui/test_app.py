@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
@@ -36,6 +37,20 @@ def test_open_or_create_opens_existing(project) -> None:  # noqa: ANN001
     assert opened is not None and opened.root == project.root
     opened.close()
     assert parse_args(["--project", "x"]).project.name == "x"
+
+
+def test_the_gui_takes_the_project_folder_from_the_environment_as_the_cli_does(  # noqa: ANN201
+        monkeypatch):  # noqa: ANN001
+    """A station whose operators use different Windows accounts: IT sets INSPECTOR_PROJECT
+    once, and the GUI must not open each account's own default project instead."""
+    from ui.app import parse_args
+
+    monkeypatch.setenv("INSPECTOR_PROJECT", "/srv/line1")
+    assert parse_args([]).project == Path("/srv/line1")
+    assert parse_args(["--project", "x"]).project == Path("x")  # the option wins
+    assert parse_args(["--sample-project"]).project is None  # the sample stays where it is
+    monkeypatch.delenv("INSPECTOR_PROJECT")
+    assert parse_args([]).project is None
 
 
 def test_unexpected_errors_are_logged_and_shown_once(qtbot, monkeypatch, caplog) -> None:  # noqa: ANN001
