@@ -74,7 +74,12 @@ def test_labelled_defects_add_bank_and_type(goods):
     assert m.banks.defect is not None and m.metrics["n_defects"] == 2
     res = m.predict(make_part(650, defect=True))
     assert res.verdict == "ng" and res.defect_type == "scratch"
-    assert 0.0 < res.type_confidence <= 1.0
+    # the only type labelled: named, but no confidence (a vote among one is always 100 %)
+    assert res.type_confidence is None
+    two = train_model(goods, [*defects, LabelledDefect(make_part(720, defect=True), "dent")],
+                      config=CFG)
+    chosen = two.predict(make_part(650, defect=True))
+    assert chosen.defect_type in {"scratch", "dent"} and 0.0 < chosen.type_confidence <= 1.0
     assert len(m.metrics["labelled_scores"]) == 2
     off = train_model(goods, defects, config=EngineConfig(
         preset="fast", image_size=128, max_bank=1024, use_defect_bank=False,

@@ -187,8 +187,11 @@ def test_operator_training_waits_for_qa_activation_and_rollback(trained):
     project, _, _, _ = trained
     olga = sign_in(project, "olga")
     quinn = sign_in(project, "quinn")
-    v2 = training.train(project, olga, product="disc", preset="fast")
+    steps = []
+    v2 = training.train(project, olga, product="disc", preset="fast", progress=steps.append)
     assert v2.version == 2 and not v2.active
+    # a progress bar or log ends at 100 % once the version is saved, not at "95 %"
+    assert (steps[-1].fraction, steps[-1].message) == (1.0, "Saved model version 2")
     with pytest.raises(PermissionDenied):
         models.activate_model(project, olga, 2)
     models.activate_model(project, quinn, 2)

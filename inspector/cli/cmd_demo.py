@@ -62,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
                          "defect_type": result.defect_type})
             predicted = "-"
             if result.verdict != "ok" and result.defect_type:
-                predicted = f"{result.defect_type} {result.type_confidence or 0:.0%}"
+                conf = result.type_confidence
+                predicted = result.defect_type + ("" if conf is None else f" {conf:.0%}")
             lines.append(f"  {truth:16} {result.verdict.upper():9} {result.score:7.3f} "
                          f"{result.threshold:7.3f}  {(result.severity or '-'):9} "
                          f"{predicted:16} {path.name}")

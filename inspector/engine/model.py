@@ -38,8 +38,14 @@ class TypeIndex:
     feats: torch.Tensor  # T x C, L2-normalised
     names: list[str]
 
-    def predict(self, feat: torch.Tensor, k: int = 3) -> tuple[str, float]:
-        """Type by similarity-weighted vote of the k nearest; confidence = vote share."""
+    def predict(self, feat: torch.Tensor, k: int = 3) -> tuple[str, float | None]:
+        """Type by similarity-weighted vote of the k nearest; confidence = vote share.
+
+        With a single type labelled there is nothing to choose between: the type is the
+        only one known, and its confidence is None, not a 100 % that a part of a kind
+        nobody labelled yet would get just the same."""
+        if len(set(self.names)) < 2:
+            return self.names[0], None
         f = feat / feat.norm().clamp_min(1e-6)
         sims = self.feats @ f
         k = min(k, len(self.names))

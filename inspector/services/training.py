@@ -177,7 +177,9 @@ def train(
                         cancel=cancel, prepared=True)
     check(cancel)
     report(progress, 0.96, "Saving model")
-    return _record_model(project, actor, model, product, preset, summary, hashes)
+    info = _record_model(project, actor, model, product, preset, summary, hashes)
+    report(progress, 1.0, f"Saved model version {info.version}")
+    return info
 
 
 def calibration_config(project: Project, preset: str) -> EngineConfig:
