@@ -59,6 +59,15 @@ class InspectionInfo:
     overlay: np.ndarray | None = field(default=None, repr=False, compare=False)
     heatmap: np.ndarray | None = field(default=None, repr=False, compare=False)
 
+    @property
+    def type_text(self) -> str | None:
+        """The predicted defect type with its confidence ("scratch (83%)"), as people
+        read it; just the name when there was only one type to choose (no confidence)."""
+        if not self.defect_type:
+            return None
+        conf = self.type_confidence
+        return self.defect_type if conf is None else f"{self.defect_type} ({conf:.0%})"
+
 
 @dataclass(frozen=True)
 class ScoreDistribution:

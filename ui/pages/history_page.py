@@ -286,7 +286,7 @@ class HistoryPage(QWidget):
         self.view.show_loading()  # the previous row's picture must not stay beside this text
         self.loader.request(info.id, load_picture, self.state.project, info)
         esc = html.escape  # types and reasons are typed by people: never markup
-        finding = f"{info.severity or ''} {esc(info.defect_type or '')}".strip()
+        finding = f"{info.severity or ''} {esc(info.type_text or '')}".strip()
         if info.override_verdict and finding:  # under "OK", a bare "critical" reads as now
             finding = f"machine found: {finding}"
         text = (f"<b>{WORDS.get(info.final_verdict, info.final_verdict)}</b> · score "

@@ -127,8 +127,8 @@ def result_detail(info: InspectionInfo) -> str:
     parts = [f"score {info.score:.3g} / threshold {info.threshold:.3g}"]
     if info.severity:
         parts.append(f"severity {info.severity}")
-    if info.defect_type:
-        parts.append(info.defect_type)
+    if info.type_text:
+        parts.append(info.type_text)
     if info.override_verdict:
         parts.append(f"overridden by {info.override_by} (machine: {info.verdict.upper()})")
     return " · ".join(parts)
