@@ -17,7 +17,7 @@ def _info(**kw: object) -> InspectionInfo:
                 threshold=20.0, verdict="ng", final_verdict="ng", severity="major",
                 defect_type="scratch", type_confidence=0.83, heatmap_path=None,
                 operator="op", station=None, product=None,
-                inspected_at=dt.datetime(2026, 11, 27, tzinfo=dt.timezone.utc),
+                inspected_at=dt.datetime(2026, 11, 27, tzinfo=dt.UTC),
                 duration_ms=None)
     return InspectionInfo(**{**base, **kw})
 
