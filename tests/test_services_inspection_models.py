@@ -89,6 +89,25 @@ def test_a_batch_holds_full_size_arrays_for_its_last_part_only(two_products) -> 
         assert path is not None and path.is_file()
 
 
+def test_cancel_stops_a_batch_between_parts_and_keeps_what_was_judged(two_products) -> None:  # noqa: ANN001
+    """Cancel after the first part: the second is not judged, the first stays recorded."""
+    from inspector.errors import Cancelled
+    from inspector.progress import CancelToken
+
+    project, admin, parts = two_products
+    before = len(inspection.list_inspections(project))
+    token = CancelToken()
+
+    def cancel_after_first(p) -> None:  # noqa: ANN001
+        if p.message.startswith("Inspected 1/"):
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        inspection.inspect_paths(project, admin, parts, product="disc",
+                                 progress=cancel_after_first, cancel=token)
+    assert len(inspection.list_inspections(project)) == before + 1
+
+
 def test_warm_up_loads_the_active_model_before_the_first_part(two_products) -> None:  # noqa: ANN001
     from inspector.services import model_records
 
