@@ -159,8 +159,10 @@ class Shift:
         page.gallery.setFocus()
         for k in (Qt.Key.Key_Right, Qt.Key.Key_G, Qt.Key.Key_Left, Qt.Key.Key_D,
                   Qt.Key.Key_2, Qt.Key.Key_Right, Qt.Key.Key_Right):
+            # Keys on a picture still loading are refused: look first, as a person does.
+            if not wait(lambda: not page.picture_pending(), 10):
+                self.errors.append("a Label picture took over 10 s")
             key(page, k)
-            pump(0.02)
 
     def history(self) -> None:
         self.go(6)
