@@ -94,6 +94,25 @@ def test_undo_label_appends_previous(label_page, project, qtbot) -> None:  # noq
     assert verdicts == ["good", "defective", "good"]
 
 
+def test_undo_keeps_a_bounded_list_with_regions_packed(label_page, monkeypatch) -> None:  # noqa: ANN001
+    """A shift without signing out: the undo list must not grow for ever, nor hold each
+    painted region at a byte per pixel (12 MB a step with a 12 MP camera)."""
+    import numpy as np
+
+    from ui.pages import label_page as module
+
+    page = label_page
+    assert page.undo_stack.maxlen == module.UNDO_DEPTH
+    for i in range(module.UNDO_DEPTH + 5):
+        page.label("good" if i % 2 else "defective", advance=False)
+    assert len(page.undo_stack) == module.UNDO_DEPTH
+    region = np.zeros((1944, 2592), bool)
+    region[100:300, 50:90] = True
+    entry = module._Undo.of(1, "defective", "scratch", "major", region)
+    assert entry.packed_mask.nbytes == region.size // 8  # one bit per pixel
+    assert entry.mask.dtype == bool and np.array_equal(entry.mask, region)
+
+
 def test_filters(label_page, project) -> None:  # noqa: ANN001
     page = label_page
     total = len(page.model.images)

@@ -14,6 +14,7 @@ and label keys wait for the picture (nobody labels a part they have not seen).
 from __future__ import annotations
 
 import html
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,15 +57,37 @@ def load_picture(project, image_id: int, has_mask: bool) -> Picture:  # noqa: AN
     return prepare(rgb, mask)
 
 
+UNDO_DEPTH = 100  # label changes Ctrl+Z can take back; the oldest are forgotten beyond
+
+
 @dataclass(frozen=True)
 class _Undo:
-    """The label an image had before a change, to append again on undo."""
+    """The label an image had before a change, to append again on undo. A painted region
+    is kept packed to one bit per pixel: a shift of relabelling 12 MP pictures would
+    otherwise hold 12 MB per step."""
 
     image_id: int
     verdict: str
     defect_type: str | None
     severity: str | None
-    mask: np.ndarray | None
+    packed_mask: np.ndarray | None = None
+    mask_shape: tuple[int, int] | None = None
+
+    @classmethod
+    def of(cls, image_id: int, verdict: str, defect_type: str | None, severity: str | None,
+           mask: np.ndarray | None) -> _Undo:
+        if mask is None:
+            return cls(image_id, verdict, defect_type, severity)
+        return cls(image_id, verdict, defect_type, severity,
+                   np.packbits(np.asarray(mask, dtype=bool)), mask.shape[:2])
+
+    @property
+    def mask(self) -> np.ndarray | None:
+        """The region as HxW bool, as ``labeling.load_mask`` gave it."""
+        if self.packed_mask is None or self.mask_shape is None:
+            return None
+        h, w = self.mask_shape
+        return np.unpackbits(self.packed_mask, count=h * w).reshape(h, w).astype(bool)
 
 
 class LabelPage(QWidget):
@@ -75,7 +98,7 @@ class LabelPage(QWidget):
         self.state = state
         self.current: ImageInfo | None = None
         self.severity: str | None = None
-        self.undo_stack: list[_Undo] = []
+        self.undo_stack: deque[_Undo] = deque(maxlen=UNDO_DEPTH)
         self._mask_dirty = False
         self._own_notice = False  # this page announced the change and updated itself
         self._type_shortcuts: list[QShortcut] = []
@@ -450,9 +473,9 @@ class LabelPage(QWidget):
 
     def _undo_entry(self, info: ImageInfo) -> _Undo | None:
         if info.state == "unlabelled":
-            return _Undo(info.id, "unlabelled", None, None, None)
+            return _Undo(info.id, "unlabelled", None, None)
         mask = labeling.load_mask(self.state.project, info.id) if info.has_mask else None
-        return _Undo(info.id, info.state, info.defect_type, info.severity, mask)
+        return _Undo.of(info.id, info.state, info.defect_type, info.severity, mask)
 
     def _after_label(self, image_id: int) -> None:
         fresh = labeling.get_image(self.state.project, image_id)
