@@ -79,6 +79,23 @@ def prepare(rgb: np.ndarray, mask: np.ndarray | None = None,
     return Picture(image, layer, overlay)
 
 
+def inspection_picture(project: Any, info: Any, rgb: np.ndarray | None = None) -> Picture:
+    """Worker body for an inspection (Inspect, History): its picture (from the store when
+    not in hand) with its heat map, fresh from the engine when the record still carries
+    it, else the overlay stored with the inspection."""
+    from inspector.services import inspection, labeling
+    from ui.qimage import heatmap_to_rgba
+
+    if rgb is None:
+        rgb = labeling.load_image(project, info.image_id)
+    if info.heatmap is not None:
+        overlay = heatmap_to_rgba(info.heatmap, region_box=info.region_box)
+    else:
+        path = inspection.overlay_path(project, info)
+        overlay = QImage(str(path)) if path else None
+    return prepare(rgb, overlay=overlay)
+
+
 class PictureLoader(QObject):
     """Loads one picture at a time for one view; ``ready(key, picture)`` or
     ``failed(key, error)`` arrive on the GUI thread for the newest request only."""

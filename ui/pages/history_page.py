@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QImage, QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -28,10 +28,10 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.errors import UserError
-from inspector.services import inspection, labeling
+from inspector.services import inspection
 from inspector.services.results import InspectionInfo
 from inspector.store import roles
-from ui.image_loader import Picture, PictureLoader, prepare
+from ui.image_loader import Picture, PictureLoader, inspection_picture
 from ui.label_actions import label_inspected_good
 from ui.override_action import (
     OVERRIDE_KEY,
@@ -55,11 +55,6 @@ MAX_COLUMN = 170  # px: long names are cut with "…" (full text in the tooltip)
 CAPPED_COLUMNS = (COLUMNS.index("Image"), COLUMNS.index("Operator"), COLUMNS.index("Station"))
 
 
-def load_picture(project, info: InspectionInfo) -> Picture:  # noqa: ANN001
-    """Worker body: the inspected image with its stored heat-map overlay."""
-    rgb = labeling.load_image(project, info.image_id)
-    path = inspection.overlay_path(project, info)
-    return prepare(rgb, overlay=QImage(str(path)) if path else None)
 
 
 class HistoryPage(QWidget):
@@ -284,7 +279,7 @@ class HistoryPage(QWidget):
         if info is None:
             return
         self.view.show_loading()  # the previous row's picture must not stay beside this text
-        self.loader.request(info.id, load_picture, self.state.project, info)
+        self.loader.request(info.id, inspection_picture, self.state.project, info)
         esc = html.escape  # types and reasons are typed by people: never markup
         finding = f"{info.severity or ''} {esc(info.type_text or '')}".strip()
         if info.override_verdict and finding:  # under "OK", a bare "critical" reads as now

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QImage, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -33,7 +33,7 @@ from inspector.services.results import InspectionInfo
 from inspector.store import roles
 from ui.dialogs import show_error
 from ui.first_steps import model_step
-from ui.image_loader import Picture, PictureLoader, prepare
+from ui.image_loader import Picture, PictureLoader, inspection_picture
 from ui.label_actions import label_inspected_good
 from ui.override_action import (
     OVERRIDE_KEY,
@@ -43,7 +43,6 @@ from ui.override_action import (
     store_override,
 )
 from ui.pages.capture_page import IMAGE_FILTER
-from ui.qimage import heatmap_to_rgba
 from ui.shortcuts import page_key
 from ui.state import AppState
 from ui.visible_height import VisibleHeightWatch, visible_height
@@ -93,17 +92,6 @@ def without_arrays(info: InspectionInfo) -> InspectionInfo:
     return dataclasses.replace(info, heatmap=None, overlay=None)
 
 
-def load_picture(project, info: InspectionInfo, rgb: np.ndarray | None) -> Picture:  # noqa: ANN001
-    """Worker body: the inspected picture (from the store when not in hand) with its
-    heat map: fresh from the engine, else the stored overlay."""
-    if rgb is None:
-        rgb = labeling.load_image(project, info.image_id)
-    if info.heatmap is not None:
-        overlay = heatmap_to_rgba(info.heatmap, region_box=info.region_box)
-    else:
-        path = inspection.overlay_path(project, info)
-        overlay = QImage(str(path)) if path else None
-    return prepare(rgb, overlay=overlay)
 
 
 def batch_summary(batch) -> str:  # noqa: ANN001 - services.results.BatchInspection
@@ -485,7 +473,7 @@ class InspectPage(QWidget):
             f"{info.inspected_at.astimezone():%H:%M:%S}"
         )
         self.view.show_loading()  # the previous part's picture must not stand under this verdict
-        self.loader.request(info.id, load_picture, self.state.project, info, rgb)
+        self.loader.request(info.id, inspection_picture, self.state.project, info, rgb)
 
     def picture_pending(self) -> bool:
         """True while the shown inspection's picture is still being made ready."""
