@@ -215,3 +215,26 @@ def test_a_removed_type_stays_on_the_labels_that_have_it(project, qa_lead, ids) 
     assert (info.defect_type, info.severity) == ("crack", "major")
     with pytest.raises(UserError, match="unknown defect type"):  # not for other images
         label_image(project, qa_lead, ids[1], "defective", defect_type="crack")
+
+
+def test_the_listing_says_what_each_image_says_alone(  # noqa: ANN001
+        project, admin, actor, qa_lead, ids, make_image) -> None:
+    """list_images reads plain columns for speed; every field must still equal what
+    get_image reads through the ORM (product, importer, labeller, mask, path)."""
+    add_defect_type(project, qa_lead, "dent")
+    add_product(project, admin, "Cap")
+    import_paths(project, actor, [make_image("c.png", seed=50)], product="Cap",
+                 lot="L7", serial="S1")
+    label_image(project, actor, ids[0], "good")
+    mask = np.zeros((32, 32), bool)
+    mask[4:9, 4:9] = True
+    label_image(project, qa_lead, ids[1], "defective", "dent", "major", mask=mask)
+    label_image(project, actor, ids[2], "good")
+    label_image(project, qa_lead, ids[2], "defective")
+    listed = list_images(project)
+    assert len(listed) == 5
+    assert listed == [get_image(project, info.id) for info in listed]
+    assert [i.labelled_by for i in listed] == ["op", "lead", "lead", None, None]
+    assert [i.imported_by for i in listed] == ["op"] * 5
+    assert [i.has_mask for i in listed] == [False, True, False, False, False]
+    assert listed[-1].product == "Cap" and listed[-1].lot == "L7"

@@ -221,6 +221,17 @@ def test_stored_paths_never_leave_the_image_store(tmp_path, bad) -> None:  # noq
     assert good == (tmp_path / "images").resolve() / "ab" / "abcdef.png"
 
 
+def test_many_paths_at_once_are_the_paths_one_at_a_time(tmp_path: Path) -> None:
+    from inspector.store.image_store import ImageStore
+
+    store = ImageStore(tmp_path / "images")
+    sha = "ab" + "c" * 62
+    rels = [f"ab/{sha}.png", f"AB/{sha}.PNG", "ab/abcdef.png", "a/b/c.tif"]
+    assert store.paths(rels) == [str(store.path(r)) for r in rels]
+    with pytest.raises(UserError, match="invalid stored image path"):
+        store.paths([f"ab/{sha}.png", "../etc/passwd"])
+
+
 def test_a_setting_an_older_version_stored_is_hidden_and_can_be_removed(project, admin) -> None:  # noqa: ANN001
     from inspector.store.models import Setting, utcnow
 

@@ -7,11 +7,16 @@ crash or a full disk never leaves a half-written image under its final name.
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 from pathlib import Path, PurePosixPath
 
 from inspector.errors import ImageError, UserError
 from inspector.fileio import atomic_write
 from inspector.store.problems import storage_problem
+
+# How the store names its files (``relpath``): safe to join as text.
+_STORED = re.compile(r"[0-9a-f]{2}/[0-9a-f]{64}\.[0-9a-z]{1,10}")
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -43,6 +48,16 @@ class ImageStore:
         if self._resolved_root is None:
             self._resolved_root = self.root.resolve()
         return self._resolved_root.joinpath(*rel.parts)
+
+    def paths(self, relpaths: list[str]) -> list[str]:
+        """``str(self.path(r))`` for many stored paths at once. The store's own form
+        (``ab/<sha>.ext``) is joined as text: pathlib took 0.6 s for a 20,000-image list.
+        Anything else goes through ``path`` and its checks."""
+        if self._resolved_root is None:
+            self._resolved_root = self.root.resolve()
+        root = str(self._resolved_root)
+        return [f"{root}{os.sep}{rel[:2]}{os.sep}{rel[3:]}" if _STORED.fullmatch(rel)
+                else str(self.path(rel)) for rel in relpaths]
 
     def put(self, data: bytes, ext: str) -> tuple[str, str, bool]:
         """Store ``data``; returns (sha256, relpath, created) where created is False if the
