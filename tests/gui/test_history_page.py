@@ -107,8 +107,7 @@ def test_small_window_keeps_picture_buttons_and_text_apart(window, project, year
         return widget.geometry().translated(widget.parentWidget().mapTo(page, widget.pos() * 0))
 
     view, check, button = box(page.view), box(page.heatmap_box), box(page.label_good_button)
-    detail_area = page.detail.parentWidget().parentWidget()  # viewport -> scroll area
-    text = box(detail_area)
+    text = box(page.detail_box)
     assert view.bottom() < check.top() and view.bottom() < button.top()
     assert max(check.bottom(), button.bottom()) < text.top()
     station = page.table.item(0, 5)
@@ -173,3 +172,21 @@ def test_history_shows_the_picture_of_the_row_selected_last(window, project, adm
     qtbot.waitUntil(lambda: not page.picture_pending(), timeout=5000)
     qtbot.wait(int(SLOW * 1000))
     assert picture_grey(page.view) == page.results[2].image_id
+
+
+def test_the_detail_text_gets_room_before_the_picture(window, project, year,
+                                                      qtbot) -> None:  # noqa: ANN001
+    """At 1366x768 the setup warning of an unfamiliar image was hidden below a scroll bar
+    in a three-line box while the picture kept its height: the text is read first."""
+    with project.db.session() as s:
+        newest = s.query(Inspection).order_by(Inspection.inspected_at.desc()).first()
+        newest.unfamiliar, newest.verdict, newest.defect_type = True, "ng", "broken_large"
+    page = _history(window)
+    window.resize(1366, 740)
+    page.table.selectRow(0)
+    qtbot.waitUntil(lambda: "training images" in page.detail.text())
+    qtbot.wait(50)  # the layout follows the new text
+    needed = page.detail.heightForWidth(page.detail_box.viewport().width())
+    assert page.detail_box.height() >= needed
+    assert not page.detail_box.verticalScrollBar().isVisible()
+    assert page.view.height() >= 160

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -43,6 +42,7 @@ from ui.override_action import (
 from ui.state import AppState
 from ui.style import VERDICT_COLOURS
 from ui.widgets.image_view import ImageView
+from ui.widgets.notes_area import NotesArea
 from ui.widgets.since_date import SinceDateEdit
 from ui.widgets.verdict_banner import WORDS, unfamiliar_text
 
@@ -116,15 +116,11 @@ class HistoryPage(QWidget):
         self.detail.setWordWrap(True)
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         # The wrapped text scrolls in a box of its own: a splitter pane ignores a wrapped
-        # label's height, and on a small screen the text was drawn over the picture.
-        detail_box = QScrollArea()
-        detail_box.setWidget(self.detail)
-        detail_box.setWidgetResizable(True)
-        detail_box.setFrameShape(QScrollArea.Shape.NoFrame)
-        detail_box.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        line = detail_box.fontMetrics().lineSpacing()
-        detail_box.setMinimumHeight(3 * line + 4)
-        detail_box.setMaximumHeight(7 * line + 4)
+        # label's height, and on a small screen the text was drawn over the picture. The
+        # box asks for the text's height (up to 7 lines), so the picture gives way first:
+        # at 1366x768 a three-line box hid the setup warning below a scroll bar.
+        self.detail_box = NotesArea([self.detail])
+        self.detail_box.setMaximumHeight(7 * self.detail_box.fontMetrics().lineSpacing() + 4)
         self.label_good_button = QPushButton("Label good  [G]")
         self.label_good_button.setToolTip(LABEL_GOOD_TIP)
         self.label_good_button.clicked.connect(self.label_good)
@@ -139,7 +135,7 @@ class HistoryPage(QWidget):
         splitter = QSplitter()
         splitter.addWidget(_column(self.table, (self.count_label, self.more_button)))
         picture = _column(self.view, (self.override_button, self.label_good_button),
-                          detail_box)
+                          self.detail_box)
         picture.layout().insertWidget(1, self.heatmap_box)
         splitter.addWidget(picture)
         splitter.setSizes([700, 400])  # the table is read first; the picture can be smaller
@@ -210,7 +206,7 @@ class HistoryPage(QWidget):
             self._enable_actions(False)
             self.loader.forget()
             self.view.set_image(None)
-            self.detail.setText("No inspections match.")
+            self._set_detail("No inspections match.")
 
     def _enable_actions(self, selected: bool) -> None:
         """Override and Label good act on the selected inspection: with none selected
@@ -292,7 +288,7 @@ class HistoryPage(QWidget):
                      f"{info.verdict.upper()} — “{esc(info.override_reason or '')}”")
         if info.unfamiliar:
             text += "<br>" + unfamiliar_text(info.final_verdict)
-        self.detail.setText(text)
+        self._set_detail(text)
 
     def picture_pending(self) -> bool:
         """True while the selected inspection's picture is still loading."""
@@ -309,7 +305,11 @@ class HistoryPage(QWidget):
         info = self.selected_info()
         if info is not None and info.id == inspection_id:
             self.view.set_image(None)
-            self.detail.setText(str(exc))
+            self._set_detail(str(exc))
+
+    def _set_detail(self, text: str) -> None:
+        self.detail.setText(text)
+        self.detail_box.refresh()
 
 
 def _column(main: QWidget, row: tuple[QWidget, QWidget], below: QWidget | None = None
