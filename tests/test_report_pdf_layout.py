@@ -153,3 +153,44 @@ def test_characters_missing_from_the_font_are_reported_not_silent(
         assert "print as empty boxes" in cover and "U+50B7" in cover
     else:
         assert "empty boxes" not in cover
+
+
+def test_override_reasons_cut_in_the_table_are_given_in_full_below_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reason column holds about 40 characters; a QA lead's reason is often longer, and
+    its end (why the machine was overruled) was lost behind "…"."""
+    shot = dt.datetime(2026, 1, 1, 10)
+    long = ("Glue residue on the rim, cleaned with alcohol and checked again under the ring "
+            "light by the second shift; customer drawing 4711 rev C allows it")
+    endless = "Kratzer " * 300  # near the 2,000-character limit: four lines, then "…"
+    rep = dataclasses.replace(make_report(3, 2, 3), overrides=(
+        OverrideRow(7, 7, "ng", "ok", "dust", "lead", shot),
+        OverrideRow(8, 8, "ng", "ok", long, "lead", shot),
+        OverrideRow(9, 9, "uncertain", "ng", endless, "lead", shot),
+    ))
+    pages = pdf_pages(rep, tmp_path / "r.pdf", monkeypatch)
+    for i, fig in enumerate(pages, start=1):
+        if i != 2:
+            assert_texts_fit(fig, i)
+    text = " ".join((page.extract_text() or "") for page in PdfReader(tmp_path / "r.pdf").pages)
+    words = " ".join(text.split())
+    assert "Override reasons in full" in words
+    assert "customer drawing 4711 rev C allows it" in words  # the end, whole
+    assert words.count("dust") == 1  # a reason that fits is not repeated
+    kept = words.split("Reason in full", 1)[1].count("Kratzer ")
+    assert 20 < kept < 300 and ("Kratzer…" in words or "Kratze…" in words)
+
+
+def test_wrapped_lines_fit_their_width_and_keep_the_words_in_order() -> None:
+    from inspector.reports.pdf_text import ELLIPSIS, text_width, wrap_width
+
+    text = "Seriennummer " + "X" * 120 + " nach Rücksprache mit Frau Öztürk freigegeben"
+    lines = wrap_width(text, 150, 8, 10)
+    assert all(text_width(line, 8) <= 150 for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")  # nothing lost, in order
+    short = wrap_width(text, 150, 8, 2)
+    assert len(short) == 2 and short[-1].endswith(ELLIPSIS)
+    assert text_width(short[-1], 8) <= 150
+    assert wrap_width("dust", 150, 8, 4) == ["dust"]
+    assert wrap_width(" ", 150, 8, 4) == [""]  # a reason of an older release may be empty

@@ -23,7 +23,7 @@ from inspector.reports.filters import ReportFilters
 from inspector.reports.output import atomic_output
 from inspector.reports.pdf_charts import charts_page
 from inspector.reports.pdf_images import worst_image_pages
-from inspector.reports.pdf_text import fit_width, glyph_note
+from inspector.reports.pdf_text import fit_width, glyph_note, wrap_width
 from inspector.reports.types import Report
 from inspector.store.db import Database
 
@@ -135,6 +135,9 @@ def _text_table(fig: Figure, y: float, title: str, lines: Sequence[tuple[str, st
     return y
 
 
+OVERRIDE_HEADER = ("Inspection", "Machine", "Override", "By", "At", "Reason")
+
+
 def _tables(rep: Report) -> list[Figure]:
     pct = "{:.2f} %".format
     sections: list[tuple[str, list[str], list[list[Any]]]] = [
@@ -152,12 +155,47 @@ def _tables(rep: Report) -> list[Figure]:
         ("Per shift", ["Shift", "Inspected", "NG", "NG rate"],
          [[g.key, g.inspected, g.ng, pct(g.ng_rate * 100)] for g in rep.per_shift]),
         (f"QA overrides ({rep.totals.overridden}, newest {len(rep.overrides)} listed)",
-         ["Inspection", "Machine", "Override", "By", "At", "Reason"],
+         list(OVERRIDE_HEADER),
          [[o.inspection_id, o.machine_verdict, o.override_verdict, o.by or "",
-           f"{o.at:%Y-%m-%d %H:%M}" if o.at else "", o.reason]
+           f"{o.at:%Y-%m-%d %H:%M}" if o.at else "", _reason_start(o.reason)]
           for o in rep.overrides]),
     ]  # fmt: skip
+    long_reasons = _reasons_in_full(rep)
+    if long_reasons:
+        sections.append(("Override reasons in full", list(FULL_REASON_HEADER), long_reasons))
     return _pack(sections)
+
+
+FULL_REASON_HEADER = ("Inspection", "Reason in full")
+REASON_LINES = 4  # per reason in full; the CSV and Excel exports keep every word
+
+
+def _room(header: Sequence[str], column: int) -> float:
+    """Points of text that fit in a table column (the cell's padding taken off)."""
+    return _points(TABLE_WIDTH * _widths(list(header))[column]) * (1 - 2 * Cell.PAD)
+
+
+def _reason_cell_room() -> float:
+    return _room(OVERRIDE_HEADER, OVERRIDE_HEADER.index("Reason"))
+
+
+def _reason_start(reason: str) -> str:
+    """A reason's first words in its cell (ending in "…" where the rest follows below the
+    table): a sentence read from the start, unlike names, which are cut in the middle."""
+    return wrap_width(reason, _reason_cell_room(), TABLE_FONT, 1)[0]
+
+
+def _reasons_in_full(rep: Report) -> list[list[Any]]:
+    """Rows for the reasons cut in the overrides table: a reason says why a person
+    overruled the machine, and the cut end is often the part that explains it."""
+    width = _room(FULL_REASON_HEADER, 1)
+    rows: list[list[Any]] = []
+    for o in rep.overrides:
+        if _reason_start(o.reason) == " ".join(o.reason.split()):
+            continue  # shown whole in the table
+        lines = wrap_width(o.reason, width, TABLE_FONT, REASON_LINES)
+        rows += [[o.inspection_id, lines[0]]] + [["", line] for line in lines[1:]]
+    return rows
 
 
 def _pack(sections: list[tuple[str, list[str], list[list[Any]]]]) -> list[Figure]:
@@ -186,6 +224,8 @@ def _widths(header: list[str]) -> list[float]:
     """Column widths as shares of the table: a name gets the room the numbers leave."""
     if "Reason" in header:  # "Inspection" and a whole "2024-03-02 07:00" fit at 8 pt
         return [0.12, 0.1, 0.1, 0.14, 0.18, 0.36]
+    if "Reason in full" in header:
+        return [0.12, 0.88]
     if header[0] == "Day":
         return [1 / len(header)] * len(header)
     first = 0.46 if len(header) > 3 else 0.52

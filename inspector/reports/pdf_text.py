@@ -56,6 +56,50 @@ def fit_width(text: str, width: float, size: float, weight: str = "normal") -> s
     return cut(lo) if lo else ELLIPSIS
 
 
+def wrap_width(text: str, width: float, size: float, max_lines: int) -> list[str]:
+    """``text`` broken at spaces into lines of at most ``width`` points (a word longer than
+    a line is split), at most ``max_lines`` of them, the last ending in "…" when more was
+    left; no text gives one empty line. For the words people write (override reasons),
+    which cutting to one cell loses."""
+    lines: list[str] = []
+    line = ""
+    words = str(text).split()
+    while words and len(lines) < max_lines:
+        word = words.pop(0)
+        trial = f"{line} {word}" if line else word
+        if text_width(trial, size) <= width:
+            line = trial
+            continue
+        if line:  # the word starts the next line
+            lines.append(line)
+            line = ""
+            words.insert(0, word)
+            continue
+        cut = _longest_prefix(word, width, size)  # one word wider than a line
+        lines.append(word[:cut])
+        words.insert(0, word[cut:])
+    if line and len(lines) < max_lines:
+        lines.append(line)
+    elif line or words:  # out of lines: the last one says that more was cut
+        last = lines[-1]
+        while last and text_width(last + ELLIPSIS, size) > width:
+            last = last[:-1]
+        lines[-1] = last.rstrip() + ELLIPSIS
+    return lines or [""]
+
+
+def _longest_prefix(word: str, width: float, size: float) -> int:
+    """How many leading characters of ``word`` fit in ``width`` points (at least one)."""
+    lo, hi = 1, len(word)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if text_width(word[:mid], size) <= width:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
 @lru_cache(maxsize=4)
 def _charmap(path: str) -> frozenset[int]:
     return frozenset(FT2Font(path).get_charmap())
