@@ -308,3 +308,30 @@ def test_without_a_log_file_only_warnings_reach_the_terminal(tmp_path, monkeypat
     err = capsys.readouterr().err
     assert "cannot write log file" in err and "disk nearly full" in err
     assert "Running upgrade" not in err
+
+
+def test_a_failed_json_command_still_writes_json(cli) -> None:  # noqa: ANN001
+    """A script reading --json output got an empty stdout on an error and failed to parse
+    it; now it gets the error and the exit code, and stderr still has the message."""
+    assert cli("init", "--admin", "admin", operator=None)[0] == 0
+    code, out, err = cli("inspect", "part.png", "--json")
+    assert code == 1 and "No active model" in err
+    assert json.loads(out) == {"error": err.strip().removeprefix("error: "), "exit_code": 1}
+    code, out, _ = cli("inspect", "part.png")  # without --json: stdout stays empty
+    assert code == 1 and out == ""
+
+
+def test_an_error_after_the_json_document_adds_no_second_one(capsys) -> None:  # noqa: ANN001
+    from argparse import Namespace
+
+    from inspector.cli.common import emit, emit_error, new_run
+
+    args = Namespace(json=True)
+    new_run()
+    emit(args, {"verdicts": []}, "")
+    emit_error(args, "error: disk full", 1)
+    out = capsys.readouterr()
+    assert json.loads(out.out) == {"verdicts": []} and "disk full" in out.err
+    new_run()  # the next command starts afresh
+    emit_error(args, "cancelled", 130)
+    assert json.loads(capsys.readouterr().out) == {"error": "cancelled", "exit_code": 130}

@@ -155,17 +155,40 @@ def emit(args: argparse.Namespace, data: Any, human: str) -> None:
     end a finished command with an internal error, nor make the JSON unreadable: JSON
     then falls back to ASCII escapes (still valid JSON, the same strings once read), the
     human text to backslash escapes."""
+    global _json_written
     if getattr(args, "json", False):
-        value = to_jsonable(data)
-        text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)
-        if not _encodable(text):
-            text = json.dumps(value, indent=2, ensure_ascii=True, allow_nan=False)
-        sys.stdout.write(text + "\n")
+        _write_json(to_jsonable(data))
+        _json_written = True
     else:
         encoding = sys.stdout.encoding or "utf-8"
         if not _encodable(human):
             human = human.encode(encoding, "backslashreplace").decode(encoding)
         print(human)
+
+
+def _write_json(value: Any) -> None:
+    text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)
+    if not _encodable(text):
+        text = json.dumps(value, indent=2, ensure_ascii=True, allow_nan=False)
+    sys.stdout.write(text + "\n")
+
+
+_json_written = False  # whether this run's --json document is out (see emit_error)
+
+
+def new_run() -> None:
+    """Forget the previous command's output (tests run many commands in one process)."""
+    global _json_written
+    _json_written = False
+
+
+def emit_error(args: argparse.Namespace, message: str, exit_code: int) -> None:
+    """With --json, a command that fails before its document is out writes one saying so
+    (``{"error", "exit_code"}``), so a script reading stdout gets JSON, not nothing; the
+    message also goes to stderr, as without --json."""
+    print(message, file=sys.stderr)
+    if getattr(args, "json", False) and not _json_written:
+        _write_json({"error": message.removeprefix("error: "), "exit_code": exit_code})
 
 
 def _encodable(text: str) -> bool:

@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from inspector.cli.common import end_progress_line
+from inspector.cli.common import emit_error, end_progress_line, new_run
 from inspector.errors import Cancelled, UserError
 from inspector.store.problems import db_problem
 
@@ -79,12 +79,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return EXIT_USAGE
+    new_run()
     try:
         result = args.handler(args)
         return EXIT_OK if result is None else int(result)
     except UserError as exc:
         end_progress_line()
-        print(f"error: {exc}", file=sys.stderr)
+        emit_error(args, f"error: {exc}", EXIT_USER)
         return EXIT_USER
     except BrokenPipeError:  # `inspector report | head`: the reader has gone, say nothing
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -92,22 +93,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USER
     except Cancelled:
         end_progress_line()
-        print("cancelled", file=sys.stderr)
+        emit_error(args, "cancelled", EXIT_CANCELLED)
         return EXIT_CANCELLED
     except KeyboardInterrupt:  # Ctrl+C may land after a step was saved: do not say "undone"
         end_progress_line()
-        print("interrupted: steps that had finished are kept (a model saved before "
-              "Ctrl+C stays in `inspector model list`)", file=sys.stderr)
+        emit_error(args, "interrupted: steps that had finished are kept (a model saved "
+                   "before Ctrl+C stays in `inspector model list`)", EXIT_CANCELLED)
         return EXIT_CANCELLED
     except Exception as exc:  # noqa: BLE001 - the top level must log every failure
         if (problem := db_problem(exc)) is not None:  # locked, damaged, a race: say so
             log.warning("command %s: %s (%r)", args.command, problem, exc)
             end_progress_line()
-            print(f"error: {problem}", file=sys.stderr)
+            emit_error(args, f"error: {problem}", EXIT_USER)
             return EXIT_USER
         log.exception("internal error in command %s", args.command)
         end_progress_line()
-        print(f"internal error: {exc!r} ({_where_logged()})", file=sys.stderr)
+        emit_error(args, f"internal error: {exc!r} ({_where_logged()})", EXIT_INTERNAL)
         return EXIT_INTERNAL
 
 
