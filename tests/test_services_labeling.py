@@ -12,6 +12,7 @@ from inspector.errors import ImageError, NotFoundError, PermissionDenied, UserEr
 from inspector.services.importing import import_paths
 from inspector.services.labeling import (
     add_defect_type,
+    count_images,
     get_image,
     label_counts,
     label_history,
@@ -121,12 +122,23 @@ def test_list_and_count(project, admin, actor, qa_lead, ids, make_image) -> None
     assert [i.id for i in list_images(project, defect_type="DENT")] == [ids[1]]
     assert [i.product for i in list_images(project, product="cap")] == ["Cap"]
     assert len(list_images(project, limit=2)) == 2
+    everything = [i.id for i in list_images(project)]
+    assert [i.id for i in list_images(project, newest=3)] == everything[-3:]
+    assert [i.id for i in list_images(project, state="unlabelled", newest=1)] == [
+        capped.stored[0].id]
+    assert count_images(project) == 5 and count_images(project, state="good") == 1
+    assert count_images(project, defect_type="DENT") == 1
+    assert count_images(project, product="cap", state="unlabelled") == 1
+    with pytest.raises(ValueError, match="newest"):
+        list_images(project, newest=2, limit=2)
     assert [i.id for i in list_images(project, limit=2, offset=2)] == [ids[2], ids[3]]
     later = utcnow() + dt.timedelta(hours=1)
     assert list_images(project, since=later) == []
     assert len(list_images(project, until=later)) == 5
     with pytest.raises(UserError, match="unknown state"):
         list_images(project, state="weird")
+    with pytest.raises(UserError, match="unknown state"):
+        count_images(project, state="weird")
 
 
 def test_defect_type_keys_cannot_clash(project, qa_lead) -> None:  # noqa: ANN001

@@ -187,6 +187,11 @@ def scenario(project: Project, image_dir: Path, tmp: Path) -> dict[str, Any]:
         i.id for i in labeling.list_images(project, state="good", limit=2, offset=2)
     ]
     out["counts"] = (labeling.label_counts(project), labeling.label_counts(project, "bolt"))
+    out["newest"] = [i.id for i in labeling.list_images(project, state="good", newest=2)]
+    out["counted"] = (labeling.count_images(project, defect_type="ölfleck"),
+                      labeling.count_images(project, product="Ärmel", state="unlabelled"))
+    out["listed"] = [(i.state, i.product, i.imported_by, i.labelled_by, i.has_mask)
+                     for i in labeling.list_images(project)]
     out["types"] = (
         labeling.list_defect_types(project),
         _plain(labeling.list_defect_type_infos(project)),

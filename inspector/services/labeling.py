@@ -158,50 +158,88 @@ def list_images(
     project: Any, *, product: str | None = None, state: str | None = None,
     defect_type: str | None = None, since: dt.datetime | None = None,
     until: dt.datetime | None = None, limit: int | None = None, offset: int = 0,
-    lot: str | None = None, serial: str | None = None,
+    lot: str | None = None, serial: str | None = None, newest: int | None = None,
 ) -> list[ImageInfo]:
     """Stored images with their current label, oldest first, filtered as asked (``lot`` and
-    ``serial`` as recorded at import, so the pictures of a lot can be found again)."""
-    if state is not None and state not in STATES:
-        raise UserError(f"unknown state '{state}'; use {', '.join(STATES)}")
-    current = current_label_ids()
+    ``serial`` as recorded at import, so the pictures of a lot can be found again).
+    ``newest``: only the last that many of them (still oldest first): every inspected part
+    is stored, so a line's library grows by thousands of images a day."""
+    if newest is not None and (limit is not None or offset):
+        raise ValueError("newest cannot be combined with limit or offset")
     lbl = aliased(Label)
     importer, labeller = aliased(Operator), aliased(Operator)
     with project.db.session() as session:
         # Plain columns, not ORM objects: a Label page over 20,000 images took 2 s of
         # object loading and per-row relationship lookups on the GUI thread.
-        stmt = (select(*_IMAGE_COLUMNS, Product.name, importer.name, lbl.verdict,
-                       lbl.defect_type, lbl.severity, lbl.mask_path, labeller.name,
-                       lbl.created_at)
-                .outerjoin(current, current.c.image_id == Image.id)
-                .outerjoin(lbl, lbl.id == current.c.label_id)
+        stmt = (_with_labels(select(*_IMAGE_COLUMNS, Product.name, importer.name,
+                                    lbl.verdict, lbl.defect_type, lbl.severity,
+                                    lbl.mask_path, labeller.name, lbl.created_at), lbl)
                 .outerjoin(Product, Product.id == Image.product_id)
                 .outerjoin(importer, importer.id == Image.imported_by_id)
                 .outerjoin(labeller, labeller.id == lbl.operator_id))
-        if product is not None:
-            stmt = stmt.where(Image.product_id == product_id(session, product))
-        if state == "unlabelled":
-            stmt = stmt.where(lbl.id.is_(None))
-        elif state is not None:
-            stmt = stmt.where(lbl.verdict == state)
-        if defect_type is not None:  # case folded in Python (SQLite's lower() is ASCII)
-            spellings = [t for t in session.scalars(select(Label.defect_type).distinct())
-                         if t is not None and t.casefold() == defect_type.casefold()]
-            stmt = stmt.where(lbl.defect_type.in_(spellings))
-        if lot is not None:
-            stmt = stmt.where(Image.lot == lot)
-        if serial is not None:
-            stmt = stmt.where(Image.serial == serial)
-        if since is not None:
-            stmt = stmt.where(Image.imported_at >= since)
-        if until is not None:
-            stmt = stmt.where(Image.imported_at < until)
-        stmt = stmt.order_by(Image.id).offset(offset)
-        if limit is not None:
-            stmt = stmt.limit(limit)
+        stmt = _filtered(session, stmt, lbl, product=product, state=state,
+                         defect_type=defect_type, since=since, until=until, lot=lot,
+                         serial=serial)
+        if newest is not None:
+            stmt = stmt.order_by(Image.id.desc()).limit(newest)
+        else:
+            stmt = stmt.order_by(Image.id).offset(offset)
+            if limit is not None:
+                stmt = stmt.limit(limit)
         rows = session.execute(stmt).all()
+    if newest is not None:
+        rows.reverse()
     paths = project.images.paths([row.store_path for row in rows])
     return [_row_info(row, path) for row, path in zip(rows, paths, strict=True)]
+
+
+def count_images(
+    project: Any, *, product: str | None = None, state: str | None = None,
+    defect_type: str | None = None, since: dt.datetime | None = None,
+    until: dt.datetime | None = None, lot: str | None = None, serial: str | None = None,
+) -> int:
+    """How many images list_images would give with these filters (no limit)."""
+    lbl = aliased(Label)
+    with project.db.session() as session:
+        stmt = _with_labels(select(func.count(Image.id)), lbl)
+        stmt = _filtered(session, stmt, lbl, product=product, state=state,
+                         defect_type=defect_type, since=since, until=until, lot=lot,
+                         serial=serial)
+        return int(session.scalar(stmt) or 0)
+
+
+def _with_labels(stmt: Any, lbl: Any) -> Any:
+    """``stmt`` over images, each joined to its current label (none: unlabelled)."""
+    current = current_label_ids()
+    return (stmt.select_from(Image).outerjoin(current, current.c.image_id == Image.id)
+            .outerjoin(lbl, lbl.id == current.c.label_id))
+
+
+def _filtered(session: Session, stmt: Any, lbl: Any, *, product: str | None,
+              state: str | None, defect_type: str | None, since: dt.datetime | None,
+              until: dt.datetime | None, lot: str | None, serial: str | None) -> Any:
+    """The filters list_images and count_images share."""
+    if state is not None and state not in STATES:
+        raise UserError(f"unknown state '{state}'; use {', '.join(STATES)}")
+    if product is not None:
+        stmt = stmt.where(Image.product_id == product_id(session, product))
+    if state == "unlabelled":
+        stmt = stmt.where(lbl.id.is_(None))
+    elif state is not None:
+        stmt = stmt.where(lbl.verdict == state)
+    if defect_type is not None:  # case folded in Python (SQLite's lower() is ASCII)
+        spellings = [t for t in session.scalars(select(Label.defect_type).distinct())
+                     if t is not None and t.casefold() == defect_type.casefold()]
+        stmt = stmt.where(lbl.defect_type.in_(spellings))
+    if lot is not None:
+        stmt = stmt.where(Image.lot == lot)
+    if serial is not None:
+        stmt = stmt.where(Image.serial == serial)
+    if since is not None:
+        stmt = stmt.where(Image.imported_at >= since)
+    if until is not None:
+        stmt = stmt.where(Image.imported_at < until)
+    return stmt
 
 
 _IMAGE_COLUMNS = (Image.id, Image.sha256, Image.store_path, Image.original_name, Image.width,

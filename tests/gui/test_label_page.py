@@ -568,3 +568,31 @@ def test_label_keys_wait_for_the_picture_of_the_image_named(label_page, decodes,
     qtbot.keyClick(page.gallery, Qt.Key.Key_D)
     assert labeling.label_history(project, ids[2])[-1].verdict == "defective"
     assert all(labeling.label_history(project, i) == [] for i in (ids[1], ids[3]))
+
+
+def test_a_big_library_lists_its_newest_images_and_older_ones_on_request(
+        label_page, project, qtbot, monkeypatch) -> None:  # noqa: ANN001
+    """Every inspected part is stored: a line's library reaches 100,000 images, and
+    listing them all held the window for seconds at every change. The newest page is
+    listed (oldest first within it), with a button for older ones."""
+    from ui.pages import label_page as module
+
+    page = label_page
+    monkeypatch.setattr(module, "PAGE", 3)
+    everything = [i.id for i in labeling.list_images(project)]
+    assert len(everything) == 7
+    page.state_filter.setCurrentText("good")  # a new filter: the first page again
+    page.state_filter.setCurrentText(module.ANY)
+    assert page.model.images and [i.id for i in page.model.images] == everything[-3:]
+    assert page.older_button.isVisibleTo(page)
+    assert page.older_label.text() == "Newest 3 of 7"
+    page.select_row(1)
+    shown = page.current.id
+    page.older_button.click()
+    assert [i.id for i in page.model.images] == everything[-6:]
+    assert page.current.id == shown  # the operator's place is kept
+    page.older_button.click()
+    assert [i.id for i in page.model.images] == everything
+    assert not page.older_button.isVisibleTo(page)
+    page.state_filter.setCurrentText("unlabelled")
+    assert len(page.model.images) == 3 and page.older_label.text() == "Newest 3 of 7"

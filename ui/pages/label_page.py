@@ -48,6 +48,10 @@ from ui.widgets.thumbnails import InfoRole, ThumbnailModel
 
 SEVERITY_KEYS = {"1": "minor", "2": "major", "3": "critical"}
 ANY = "(any)"
+# Images the gallery lists at first, the newest that match; "Show older" adds as many.
+# Every inspected part is stored, so a line's library grows by thousands a day, and
+# listing 100,000 images held the window for seconds at every change.
+PAGE = 1000
 
 
 def load_picture(project, image_id: int, has_mask: bool) -> Picture:  # noqa: ANN001
@@ -102,6 +106,7 @@ class LabelPage(QWidget):
         self._mask_dirty = False
         self._own_notice = False  # this page announced the change and updated itself
         self._type_shortcuts: list[QShortcut] = []
+        self.limit = PAGE  # how many of the newest matching images are listed
 
         self.counts = QLabel()
         self.counts.setProperty("role", "title")
@@ -111,8 +116,8 @@ class LabelPage(QWidget):
         self.product_filter = QComboBox()
         self.since = SinceDateEdit()
         for box in (self.state_filter, self.type_filter, self.product_filter):
-            box.currentIndexChanged.connect(lambda _index: self.reload_images())
-        self.since.dateChanged.connect(lambda _date: self.reload_images())  # not keep_shown
+            box.currentIndexChanged.connect(lambda _index: self._new_filter())
+        self.since.dateChanged.connect(lambda _date: self._new_filter())  # not keep_shown
         filters = QGridLayout()  # two by two, so the page fits a 1024 px wide screen
         for n, (text, widget) in enumerate(
             [("Show", self.state_filter), ("Type", self.type_filter),
@@ -136,6 +141,15 @@ class LabelPage(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addLayout(filters)
         left_layout.addWidget(self.gallery, 1)
+        self.older_label = QLabel()
+        self.older_label.setWordWrap(True)
+        self.older_button = QPushButton(f"Show {PAGE:,} older")
+        self.older_button.clicked.connect(self.show_older)
+        older_row = QHBoxLayout()
+        older_row.addWidget(self.older_label, 1)
+        older_row.addWidget(self.older_button)
+        left_layout.addLayout(older_row)
+        self._show_listed(0, 0)
 
         self.view = ImageView()
         self.view.setMinimumSize(150, 150)  # the page fits 960 px wide (1080p at 200 %)
@@ -305,21 +319,34 @@ class LabelPage(QWidget):
         text = self.product_filter.currentText()
         return None if text in ("", ANY) else text
 
+    def _new_filter(self) -> None:
+        """Another filter lists the newest page again (its older images are another set)."""
+        self.limit = PAGE
+        self.reload_images()
+
+    def show_older(self) -> None:
+        """List another page of older images; the image on screen stays."""
+        self.limit += PAGE
+        self.reload_images()
+
     def reload_images(self, keep_shown: bool = False) -> None:
-        """Query the images that match the filters and refresh the counts. ``keep_shown``
-        (someone else changed the data): the image on screen stays, even if it no longer
-        matches, so the operator's next key lands on the image they are looking at."""
+        """Query the newest ``limit`` images that match the filters and refresh the counts.
+        ``keep_shown`` (someone else changed the data): the image on screen stays, even if
+        it no longer matches, so the operator's next key lands on the image they are
+        looking at."""
         state = self.state_filter.currentText()
         dtype = self.type_filter.currentText()
+        filters = {"product": self._filter_product(), "state": None if state == ANY else state,
+                   "defect_type": None if dtype in ("", ANY) else dtype,
+                   "since": self.since.since()}
         try:
-            images = labeling.list_images(
-                self.state.project, product=self._filter_product(),
-                state=None if state == ANY else state,
-                defect_type=None if dtype in ("", ANY) else dtype, since=self.since.since(),
-            )
+            images = labeling.list_images(self.state.project, newest=self.limit, **filters)
+            total = (labeling.count_images(self.state.project, **filters)
+                     if len(images) >= self.limit else len(images))
         except UserError as exc:
             self.state.say(str(exc))
-            images = []
+            images, total = [], 0
+        self._show_listed(len(images), total)
         old_row = self.gallery.currentIndex().row()
         after = [i.id for i in self.model.images[max(old_row, 0):]]
         shown = self.current
@@ -334,6 +361,14 @@ class LabelPage(QWidget):
         # The shown image, or (when it left the filter) the next one that is still listed.
         row = next((r for r in map(self.model.row_of, after) if r >= 0), -1)
         self.select_row(row if row >= 0 else max(0, min(old_row, self.model.rowCount() - 1)))
+
+    def _show_listed(self, listed: int, total: int) -> None:
+        """Say when older images are left out, with the button that lists them."""
+        more = total > listed
+        self.older_label.setVisible(more)
+        self.older_button.setVisible(more)
+        if more:
+            self.older_label.setText(f"Newest {listed:,} of {total:,}")
 
     def update_counts(self) -> None:
         product = self.state.product
