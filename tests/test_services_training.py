@@ -18,7 +18,7 @@ from inspector.services.operators import add_operator
 from inspector.services.products import add_product
 from inspector.services.project import init_project
 from inspector.services.session import sign_in
-from inspector.store.models import AuditEntry
+from inspector.store.models import AuditEntry, ModelRecord
 
 
 @pytest.fixture(scope="module")
@@ -393,3 +393,26 @@ def test_damaged_or_missing_stored_copy_is_refused_then_restored_by_importing_ag
     again = inspection.inspect_paths(project, olga, good[:2], product="disc")
     assert [i.image_id for i in again.inspections] == ids and not again.refused
     assert stored[0].read_bytes() == data and stored[1].is_file()
+
+
+def test_a_product_with_many_labels_trains_on_a_spread_of_them(tmp_path, monkeypatch):
+    """"Label good" gathers thousands of goods over months; a run takes at most MAX_GOOD
+    of them (from the oldest to the newest), says so before it starts and records it."""
+    from inspector.services import training_set
+
+    monkeypatch.setattr(training_set, "MAX_GOOD", 4)
+    project = init_project(tmp_path / "p", "admin")
+    admin = sign_in(project, "admin", station="S1")
+    write_parts(tmp_path / "data" / "good", 7, 0)
+    rep = import_paths(project, admin, [tmp_path / "data"], labels_from_folders=True)
+    summary = training.training_summary(project)
+    assert summary.good == 7 and summary.left_out == 3
+    assert any("3 of the 7 labelled images are left out" in w and "at most 4 good" in w
+               for w in summary.warnings)
+    info = training.train(project, admin, preset="fast")
+    stored = [i.sha256 for i in rep.stored]  # import order = label order
+    with project.db.session() as s:
+        record = s.scalar(select(ModelRecord).where(ModelRecord.version == info.version))
+        assert record.training_set["sha256"] == [stored[i] for i in (0, 2, 4, 6)]
+    assert info.training_set["good"] == 4 and info.training_set["left_out"] == 3
+    project.close()

@@ -21,6 +21,7 @@ from inspector.engine.working_size import prepare
 from inspector.errors import UserError
 from inspector.fileio import sha256_file
 from inspector.progress import CancelToken, ProgressCallback, check, report, scaled
+from inspector.services import training_set
 from inspector.services.labeling import current_label_ids, load_image, load_mask
 from inspector.services.model_records import make_only_active, model_info, product_id_for
 from inspector.services.products import region_of
@@ -48,6 +49,7 @@ class TrainingSummary:
     unlabelled: int
     defect_types: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    left_out: int = 0  # labelled images a run leaves out (training_set.choose)
 
     @property
     def can_train(self) -> bool:
@@ -92,11 +94,17 @@ def training_summary(project: Project, product: str | None = None) -> TrainingSu
         total = int(s.execute(q).scalar_one())
     good = sum(1 for r in labelled if r.verdict == "good")
     bad = [r for r in labelled if r.verdict == "defective"]
-    types: dict[str, int] = {}
-    for r in bad:
-        key = r.defect_type or "unspecified"
-        types[key] = types.get(key, 0) + 1
+    types = _type_counts(bad)
     warnings = []
+    left_out = len(labelled) - len(training_set.choose(labelled))
+    if left_out:
+        warnings.append(
+            f"{left_out:,} of the {len(labelled):,} labelled images are left out: a training "
+            f"run takes at most {training_set.MAX_GOOD} good images and "
+            f"{training_set.MAX_DEFECTS_PER_TYPE} of each "
+            "defect type, spread from the oldest label to the newest (more would cost time "
+            "and memory for little gain)."
+        )
     if good < MIN_GOOD_IMAGES:
         warnings.append(
             f"Only {good} good image(s) labelled: label at least {MIN_GOOD_IMAGES} "
@@ -112,7 +120,8 @@ def training_summary(project: Project, product: str | None = None) -> TrainingSu
             "No defective images labelled yet: the threshold is set from good images and "
             "synthetic defects. Label real defects as they arrive to sharpen it."
         )
-    return TrainingSummary(product, good, len(bad), total - len(labelled), types, warnings)
+    return TrainingSummary(product, good, len(bad), total - len(labelled), types, warnings,
+                           left_out)
 
 
 def _refuse_mixed_products(project: Project) -> None:
@@ -160,7 +169,7 @@ def train(
     region = region_of(project, product)
     if region is not None:
         config = dataclasses.replace(config, region=tuple(region.as_list()))
-    labelled = _current_labels(project, product)
+    labelled = training_set.choose(_current_labels(project, product))
     report(progress, 0.0, "Loading images")
     goods, defects, hashes = [], [], []
     for i, item in enumerate(labelled):  # prepared as loaded: 200 camera frames fit
@@ -177,9 +186,27 @@ def train(
                         cancel=cancel, prepared=True)
     check(cancel)
     report(progress, 0.96, "Saving model")
-    info = _record_model(project, actor, model, product, preset, summary, hashes)
+    used = _used(summary, labelled)
+    info = _record_model(project, actor, model, product, preset, used, hashes)
     report(progress, 1.0, f"Saved model version {info.version}")
     return info
+
+
+def _used(summary: TrainingSummary, labelled: list[_LabelledImage]) -> TrainingSummary:
+    """The summary of what the run trained on (the model record's training set)."""
+    good = sum(1 for r in labelled if r.verdict == "good")
+    return dataclasses.replace(summary, good=good, defective=len(labelled) - good,
+                               defect_types=_type_counts(labelled))
+
+
+def _type_counts(labelled: list[_LabelledImage]) -> dict[str, int]:
+    """Defective images per defect type ("unspecified" without one)."""
+    types: dict[str, int] = {}
+    for r in labelled:
+        if r.verdict != "good":
+            key = r.defect_type or "unspecified"
+            types[key] = types.get(key, 0) + 1
+    return types
 
 
 def calibration_config(project: Project, preset: str) -> EngineConfig:
@@ -247,6 +274,7 @@ def _save_and_record(project, actor, model, product, preset, summary, hashes, sa
                 "good": summary.good,
                 "defective": summary.defective,
                 "defect_types": summary.defect_types,
+                "left_out": summary.left_out,
                 "sha256": hashes,
             },
             metrics=dict(model.metrics),
