@@ -317,3 +317,21 @@ def test_csv_columns_are_the_documented_ones(doc: str) -> None:
     section = text.split("CSV columns", 1)[1]
     documented = re.findall(r"^\| `(\w+)` \|", section, re.MULTILINE)[: len(COLUMNS)]
     assert tuple(documented) == COLUMNS
+
+
+@pytest.mark.parametrize("bits", [8, 16])
+def test_a_grey_picture_looks_the_same_in_the_pdf_at_any_bit_depth(tmp_path: Path,
+                                                                   bits: int) -> None:
+    """Pillow's convert clips 16-bit grey at 255: a mid-grey 16-bit picture came out white
+    on the worst-images page. The report reads it as imports do."""
+    import cv2
+
+    from inspector.reports.pdf_images import load_thumbnail
+
+    ramp = np.linspace(0, 1, 400 * 300).reshape(300, 400)
+    pixels = (ramp * (65535 if bits == 16 else 255)).astype(np.uint16 if bits == 16 else np.uint8)
+    cv2.imwrite(str(tmp_path / "part.png"), pixels)
+    thumb = load_thumbnail(lambda rel: tmp_path / rel, "part.png")
+    assert thumb is not None and thumb.shape[2] == 3 and max(thumb.shape[:2]) == 320
+    assert abs(float(thumb.mean()) - 127.5) < 3  # mid-grey on average, as it is
+    assert thumb[0, 0, 0] < 10 and thumb[-1, -1, 0] > 245

@@ -16,6 +16,8 @@ from matplotlib.figure import Figure
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
+from inspector.errors import ImageError
+from inspector.imaging.decode import decode_bytes
 from inspector.reports.pdf_text import fit_width
 from inspector.reports.types import Report, WorstImage
 
@@ -36,11 +38,15 @@ def load_thumbnail(
         return None
     try:
         with PILImage.open(path) as im:
-            im.draft("RGB", (THUMB, THUMB))
-            im = im.convert("RGB")
+            if im.mode.startswith(("I", "F")):  # 16-bit grey: Pillow's convert clips it
+                im = PILImage.fromarray(decode_bytes(Path(path).read_bytes(), max_pixels=None,
+                                                     first_picture_only=True).rgb)
+            else:
+                im.draft("RGB", (THUMB, THUMB))  # a JPEG decodes at a fraction of its size
+                im = im.convert("RGB")
             im.thumbnail((THUMB, THUMB))
             return np.asarray(im)
-    except (OSError, UnidentifiedImageError, ValueError) as exc:
+    except (OSError, UnidentifiedImageError, ValueError, ImageError) as exc:
         log.warning("cannot read %s for the report: %s", path, exc)
         return None
 
