@@ -335,3 +335,18 @@ def test_an_error_after_the_json_document_adds_no_second_one(capsys) -> None:  #
     new_run()  # the next command starts afresh
     emit_error(args, "cancelled", 130)
     assert json.loads(capsys.readouterr().out) == {"error": "cancelled", "exit_code": 130}
+
+
+def test_import_of_12_bit_pictures_points_at_the_setting(cli, tmp_path) -> None:  # noqa: ANN001
+    import cv2
+    import numpy as np
+
+    assert cli("init", "--admin", "admin", operator=None)[0] == 0
+    ramp = np.linspace(0, 4095, 64 * 64).reshape(64, 64).astype(np.uint16)
+    cv2.imwrite(str(tmp_path / "deep.png"), ramp)
+    code, out, _ = cli("import", str(tmp_path / "deep.png"))
+    assert code == 0 and "Note: 1 16-bit picture(s) use only 12 bits" in out
+    assert cli("settings", "sensor_bits", "12")[0] == 0
+    cv2.imwrite(str(tmp_path / "deep2.png"), ramp // 3)
+    code, out, _ = cli("import", str(tmp_path / "deep2.png"), "--json")
+    assert code == 0 and json.loads(out)["notes"] == []

@@ -193,3 +193,17 @@ def test_a_stream_password_is_never_shown(url: str, shown: str) -> None:
     camera = OpenCVCamera(url)
     assert camera.name == shown and "S3cret" not in camera.name
     assert camera.source == url  # opening still uses the whole address
+
+
+def test_a_16_bit_camera_frame_keeps_its_brightness_from_frame_to_frame() -> None:
+    """Each 16-bit frame was scaled by its own brightest pixel: a dark part came out as
+    bright as a light one. Now the camera's bit depth scales every frame the same."""
+    from inspector.imaging.camera import _to_rgb
+
+    dark = np.full((8, 8), 1000, np.uint16)
+    light = np.full((8, 8), 3000, np.uint16)
+    assert _to_rgb(dark, 12)[0, 0, 0] == round(1000 * 255 / 4095)
+    assert _to_rgb(light, 12)[0, 0, 0] == round(3000 * 255 / 4095)
+    assert _to_rgb(light)[0, 0, 0] == round(3000 * 255 / 65535)  # 16 bits by default
+    colour = np.dstack([light, dark, dark])  # OpenCV's BGR
+    assert tuple(_to_rgb(colour, 12)[0, 0]) == (62, 62, 187)

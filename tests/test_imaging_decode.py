@@ -244,3 +244,34 @@ def test_array_helpers() -> None:
         as_rgb_uint8(np.zeros((3, 3, 2), np.uint8))
     src = _rgb()
     np.testing.assert_array_equal(decode_bytes(encode_png(src)).rgb, src)
+
+
+def test_a_12_bit_camera_in_a_16_bit_file_is_read_at_its_own_depth(tmp_path) -> None:  # noqa: ANN001
+    """Machine-vision cameras write 12-bit values unshifted into 16-bit PNG/TIFF: read as
+    16-bit they are almost black (0..16 of 255). ``sensor_bits`` scales them right, and
+    ``used_bits`` says how many bits a file uses, so an import can point at the setting."""
+    import cv2
+
+    ramp = np.linspace(0, 4095, 64 * 64).reshape(64, 64).astype(np.uint16)
+    for name in ("grey.png", "grey.tif"):
+        cv2.imwrite(str(tmp_path / name), ramp)
+        data = (tmp_path / name).read_bytes()
+        as16 = decode_bytes(data)
+        as12 = decode_bytes(data, sensor_bits=12)
+        assert as16.facts.used_bits == as12.facts.used_bits == 12
+        assert as16.rgb.max() <= 16 and as12.rgb.max() == 255
+        assert abs(float(as12.rgb.mean()) - 127.5) < 2
+        assert as12.facts.mode == "I;16" and as12.facts.bit_depth == 16
+    bright = ramp * 16  # a camera that shifts its 12 bits up: 16 is right, 12 clips
+    cv2.imwrite(str(tmp_path / "shifted.png"), bright)
+    shifted = decode_bytes((tmp_path / "shifted.png").read_bytes())
+    assert shifted.facts.used_bits == 16 and abs(float(shifted.rgb.mean()) - 127.5) < 2
+    colour = np.dstack([ramp, ramp, ramp, np.full_like(ramp, 65535)])  # opaque BGRA
+    cv2.imwrite(str(tmp_path / "rgba.png"), colour)
+    rgba = decode_bytes((tmp_path / "rgba.png").read_bytes(), sensor_bits=12)
+    assert rgba.facts.used_bits == 12  # the alpha channel is not a brightness
+    assert abs(float(rgba.rgb.mean()) - 127.5) < 2  # opaque: not blended with white
+    eight = decode_bytes(encode_png(np.zeros((16, 16, 3), np.uint8)), sensor_bits=12)
+    assert eight.facts.used_bits is None  # 8-bit files are 8-bit whatever the camera
+    with pytest.raises(ValueError, match="sensor_bits"):
+        decode_bytes(data, sensor_bits=11)

@@ -335,3 +335,16 @@ def test_a_grey_picture_looks_the_same_in_the_pdf_at_any_bit_depth(tmp_path: Pat
     assert thumb is not None and thumb.shape[2] == 3 and max(thumb.shape[:2]) == 320
     assert abs(float(thumb.mean()) - 127.5) < 3  # mid-grey on average, as it is
     assert thumb[0, 0, 0] < 10 and thumb[-1, -1, 0] > 245
+
+
+def test_a_12_bit_picture_in_the_pdf_follows_the_sensor_bits_setting(tmp_path: Path) -> None:
+    import cv2
+
+    from inspector.reports.pdf_images import load_thumbnail
+
+    ramp = np.linspace(0, 4095, 200 * 200).reshape(200, 200).astype(np.uint16)
+    cv2.imwrite(str(tmp_path / "part.png"), ramp)
+    as16 = load_thumbnail(lambda rel: tmp_path / rel, "part.png")
+    as12 = load_thumbnail(lambda rel: tmp_path / rel, "part.png", 12)
+    assert as16 is not None and as12 is not None
+    assert as16.max() <= 16 and abs(float(as12.mean()) - 127.5) < 3

@@ -15,7 +15,7 @@ from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from inspector.errors import Cancelled, ImageError, NotFoundError, PermissionDenied
+from inspector.errors import Cancelled, ImageError, NotFoundError, PermissionDenied, UserError
 from inspector.progress import CancelToken
 from inspector.services import importing
 from inspector.services.importing import import_array, import_paths
@@ -431,3 +431,30 @@ def test_file_names_that_are_not_utf8_are_imported(project, actor, tmp_path,
     assert rep.refused == [] and len(rep.stored) == 2
     assert {i.original_name for i in rep.stored} == {"caf\ufffd.png", "plain.png"}
     assert (str(odd), rep.stored[0].id) in rep.accepted
+
+
+def test_a_12_bit_camera_is_pointed_at_its_setting_and_then_read_right(  # noqa: ANN001
+        project, admin, tmp_path) -> None:
+    import cv2
+
+    from inspector.services.labeling import load_image
+
+    ramp = np.linspace(0, 4095, 64 * 64).reshape(64, 64).astype(np.uint16)
+    cv2.imwrite(str(tmp_path / "a.png"), ramp)
+    cv2.imwrite(str(tmp_path / "b.tif"), ramp[::-1].copy())
+    rep = import_paths(project, admin, [tmp_path / "a.png", tmp_path / "b.tif"])
+    assert rep.deep_bits == [12, 12] and len(rep.notes) == 1
+    assert "use only 12 bits" in rep.notes[0] and "sensor_bits 12" in rep.notes[0]
+    first = rep.stored[0].id
+    assert load_image(project, first).max() <= 16  # 16 bits: almost black
+    project.set_setting(admin, "sensor_bits", 12)
+    assert abs(float(load_image(project, first).mean()) - 127.5) < 2  # every later read
+    cv2.imwrite(str(tmp_path / "c.png"), (ramp // 2).copy())
+    assert import_paths(project, admin, [tmp_path / "c.png"]).notes == []  # fits now
+    cv2.imwrite(str(tmp_path / "d.png"), ramp * 16)
+    over = import_paths(project, admin, [tmp_path / "d.png"]).notes
+    assert len(over) == 1 and "above 12 bits" in over[0]
+    for bad in (11, 8, "twelve", 0):
+        with pytest.raises(UserError, match="sensor_bits"):
+            project.set_setting(admin, "sensor_bits", bad)
+    assert project.get_setting("sensor_bits") == 12

@@ -51,10 +51,15 @@ def quiet_opencv() -> Iterator[None]:
         utils_logging.setLogLevel(old)
 
 
-def _to_rgb(frame: np.ndarray) -> np.ndarray:
+def _to_rgb(frame: np.ndarray, sensor_bits: int = 16) -> np.ndarray:
+    """A frame as RGB uint8. A 16-bit frame is scaled by the camera's bit depth, the same
+    for every frame: scaling each by its own brightest pixel made a dark part as bright as
+    a light one, and the model compares brightness."""
     import cv2
 
-    if frame.dtype != np.uint8:
+    if frame.dtype == np.uint16:
+        frame = cv2.convertScaleAbs(frame, alpha=255.0 / ((1 << sensor_bits) - 1))
+    elif frame.dtype != np.uint8:  # float or 32-bit frames (rare backends): their range
         frame = cv2.convertScaleAbs(frame, alpha=255.0 / max(1.0, float(frame.max())))
     if frame.ndim == 2:
         return cv2.cvtColor(frame, cv2.COLOR_GRAY2RGB)
@@ -88,8 +93,9 @@ class OpenCVCamera:
     """A USB camera (int index) or network stream (URL string) read through OpenCV."""
 
     def __init__(self, index_or_url: int | str, width: int | None = None,
-                 height: int | None = None) -> None:
+                 height: int | None = None, sensor_bits: int = 16) -> None:
         self.source = index_or_url
+        self.sensor_bits = sensor_bits  # of a 16-bit frame (services.sensor_depth)
         self.width, self.height = width, height
         self.name = (f"camera {index_or_url}" if isinstance(index_or_url, int)
                      else safe_stream_name(str(index_or_url)))
@@ -125,7 +131,7 @@ class OpenCVCamera:
             if not ok or frame is None or frame.size == 0:
                 raise CameraError(f"{self.name} stopped delivering frames "
                                   "(unplugged or the stream ended)")
-            return _to_rgb(frame)
+            return _to_rgb(frame, self.sensor_bits)
 
     def close(self) -> None:
         with self._lock:

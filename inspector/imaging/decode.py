@@ -55,6 +55,9 @@ class ImageFacts:
     height: int
     orientation: int = 1
     captured_at: dt.datetime | None = None
+    # Bits the brightest value needs (files of more than 8 bits only): a 12-bit camera's
+    # pictures saved as 16-bit files use 12 of them and look almost black at 16.
+    used_bits: int | None = None
 
     @property
     def extension(self) -> str:
@@ -79,6 +82,7 @@ def decode_file(path: Path, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Deco
     return decode_bytes(read_file_bytes(path), max_pixels=max_pixels)
 
 
+SENSOR_BITS = (10, 12, 14, 16)  # how many bits of a 16-bit file a camera fills
 MAX_FILE_BYTES = 1 << 30  # 1 GiB: more than any image within max_pixels, even 16-bit TIFF
 
 
@@ -110,12 +114,17 @@ def read_file_bytes(path: Path) -> bytes:
 
 
 def decode_bytes(
-    data: bytes, max_pixels: int | None = DEFAULT_MAX_PIXELS, *, first_picture_only: bool = False
+    data: bytes, max_pixels: int | None = DEFAULT_MAX_PIXELS, *, first_picture_only: bool = False,
+    sensor_bits: int = 16,
 ) -> Decoded:
     """Decode ``data`` fully; raises ImageError with a human reason for any bad input.
     ``first_picture_only`` reads a file that holds several pictures as its first instead
     of refusing it: for an image already in the project (earlier versions stored
-    multi-page TIFFs), which must still load for labelling and training."""
+    multi-page TIFFs), which must still load for labelling and training.
+    ``sensor_bits``: a 16-bit file's values run up to 2**sensor_bits - 1 (a 10-, 12- or
+    14-bit camera that writes its values unshifted); brighter ones are clipped."""
+    if sensor_bits not in SENSOR_BITS:
+        raise ValueError(f"sensor_bits must be one of {SENSOR_BITS}")
     if not data:
         raise ImageError("empty file (0 bytes)")
     try:
@@ -143,14 +152,14 @@ def decode_bytes(
         _refuse_extra_pictures(img)
     exif = _exif(img)
     depth = _bit_depth(img, data)
-    rgb, mode = _pixels(img, data, depth)
+    rgb, mode, used = _pixels(img, data, depth, sensor_bits)
     orientation = exif.get(0x0112, 1) if isinstance(exif.get(0x0112, 1), int) else 1
     if orientation in _TRANSPOSE:
         rgb = np.ascontiguousarray(
             np.asarray(Image.fromarray(rgb).transpose(_TRANSPOSE[orientation]))
         )
     facts = ImageFacts(fmt, mode, depth, rgb.shape[1], rgb.shape[0], orientation,
-                       _captured_at(exif))
+                       _captured_at(exif), used)
     return Decoded(rgb, facts)
 
 
@@ -230,22 +239,34 @@ def _bit_depth(img: Image.Image, data: bytes) -> int:
     return 16 if img.mode.startswith("I;16") else 8
 
 
-def _pixels(img: Image.Image, data: bytes, depth: int) -> tuple[np.ndarray, str]:
-    """Load every pixel (catching truncation); returns (rgb uint8, mode description)."""
+def _pixels(img: Image.Image, data: bytes, depth: int,
+            bits: int) -> tuple[np.ndarray, str, int | None]:
+    """Load every pixel (catching truncation); returns (rgb uint8, mode description, bits
+    the brightest value needs where the file has more than 8)."""
     if depth > 8:  # OpenCV alone: decoding twice held a 59 MP 16-bit image 3 times over
         arr = _decode_cv2(data)
         if arr is not None:
-            return _cv2_to_rgb(arr)
+            rgb, mode = _cv2_to_rgb(arr, bits)
+            return rgb, mode, _used_bits(arr)
     pil_error: Exception | None = None
     try:
         img.load()
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         pil_error = exc
     if depth > 8 and pil_error is None and img.mode.startswith("I"):
-        return _scale16(np.asarray(img)), img.mode
+        arr = np.asarray(img)
+        return _scale16(arr, bits), img.mode, _used_bits(arr)
     if pil_error is not None:
         raise ImageError(f"damaged or truncated image file ({pil_error})")
-    return _pil_to_rgb(img), img.mode
+    return _pil_to_rgb(img), img.mode, None
+
+
+def _used_bits(arr: np.ndarray) -> int | None:
+    """Bits the brightest colour value of a deep array needs (alpha left out)."""
+    if arr.dtype == np.uint8:
+        return None
+    colour = arr[..., :-1] if arr.ndim == 3 and arr.shape[2] in (2, 4) else arr
+    return max(1, int(colour.max()).bit_length()) if colour.size else None
 
 
 def _pil_to_rgb(img: Image.Image) -> np.ndarray:
@@ -272,15 +293,15 @@ def _decode_cv2(data: bytes) -> np.ndarray | None:
     return arr if arr is not None and arr.size else None
 
 
-def _cv2_to_rgb(arr: np.ndarray) -> tuple[np.ndarray, str]:
+def _cv2_to_rgb(arr: np.ndarray, bits: int = 16) -> tuple[np.ndarray, str]:
     """OpenCV BGR(A)/gray of any integer depth to RGB uint8, and the file's mode. A gray
     file is checked before scaling: ``_scale16`` already stacks gray into three channels,
     which recorded a 16-bit grayscale picture as RGB."""
     if arr.dtype not in (np.uint8, np.uint16):
         raise ImageError(f"unsupported pixel type {arr.dtype}")
     if arr.ndim == 2:
-        return (_scale16(arr), "I;16") if arr.dtype == np.uint16 else (_stack(arr), "L")
-    arr8 = _scale16(arr) if arr.dtype == np.uint16 else arr
+        return (_scale16(arr, bits), "I;16") if arr.dtype == np.uint16 else (_stack(arr), "L")
+    arr8 = _scale_colour16(arr, bits) if arr.dtype == np.uint16 else arr
     if arr8.shape[2] == 3:
         return np.ascontiguousarray(arr8[..., ::-1]), "RGB"
     if arr8.shape[2] == 4:
@@ -290,14 +311,22 @@ def _cv2_to_rgb(arr: np.ndarray) -> tuple[np.ndarray, str]:
     raise ImageError(f"unsupported number of channels ({arr8.shape[2]})")
 
 
-def _scale16(arr: np.ndarray) -> np.ndarray:
-    """Scale 0..65535 to 0..255 with rounding (x * 255 / 65535)."""
+def _scale16(arr: np.ndarray, bits: int = 16) -> np.ndarray:
+    """Scale 0..2**bits - 1 to 0..255 with rounding; brighter values clip at 255."""
     import cv2
 
     if arr.dtype != np.uint16:  # Pillow's I mode is int32: clip into range first
         arr = np.clip(arr, 0, 65535).astype(np.uint16)
-    out = cv2.convertScaleAbs(arr, alpha=255.0 / 65535.0)  # one uint8 output, no temporaries
+    out = cv2.convertScaleAbs(arr, alpha=255.0 / ((1 << bits) - 1))  # one uint8, no temporaries
     return _stack(out) if out.ndim == 2 else out
+
+
+def _scale_colour16(arr: np.ndarray, bits: int) -> np.ndarray:
+    """A 16-bit colour array to uint8: colour by ``bits``, an alpha channel by its 16."""
+    out = _scale16(arr, bits)
+    if bits != 16 and arr.shape[2] in (2, 4):
+        out[..., -1] = _scale16(np.ascontiguousarray(arr[..., -1]))[..., 0]
+    return out
 
 
 def _stack(gray: np.ndarray) -> np.ndarray:

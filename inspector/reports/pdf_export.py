@@ -43,17 +43,19 @@ def export_pdf(
     top_n: int = 12,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    sensor_bits: int = 16,
 ) -> int:
     """Write the PDF report for ``filters`` to ``out``; returns the number of pages.
 
     ``resolve_image`` maps ``Image.store_path`` and ``resolve_heatmap`` maps
-    ``Inspection.heatmap_path`` to files (None or a missing file gives a placeholder).
+    ``Inspection.heatmap_path`` to files (None or a missing file gives a placeholder);
+    ``sensor_bits``: the project's setting, for 16-bit pictures.
     """
     report(progress, 0.0, "computing figures")
     rep = build_report(db, filters, top_n=top_n)
     check(cancel)
     report(progress, 0.3, "drawing charts")
-    return write_pdf(rep, out, resolve_image, resolve_heatmap, progress, cancel)
+    return write_pdf(rep, out, resolve_image, resolve_heatmap, progress, cancel, sensor_bits)
 
 
 def write_pdf(
@@ -63,6 +65,7 @@ def write_pdf(
     resolve_heatmap: ResolvePath | None = None,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    sensor_bits: int = 16,
 ) -> int:
     """Lay out and save an already computed report."""
     with matplotlib.rc_context(charts.PLAIN_TEXT):  # text objects take it when made
@@ -72,7 +75,7 @@ def write_pdf(
             pages += _tables(rep)
             check(cancel)
             report(progress, 0.5, "adding worst images")
-            pages += worst_image_pages(rep, resolve_image, resolve_heatmap, A4)
+            pages += worst_image_pages(rep, resolve_image, resolve_heatmap, A4, sensor_bits)
     n = len(pages)
     with (
         matplotlib.rc_context({"pdf.fonttype": 42, **charts.PLAIN_TEXT}),

@@ -28,9 +28,10 @@ CAPTION_PT = 7
 
 
 def load_thumbnail(
-    resolve: Callable[[str], Path | None] | None, rel: str | None
+    resolve: Callable[[str], Path | None] | None, rel: str | None, sensor_bits: int = 16
 ) -> np.ndarray | None:
-    """A small RGB array of the file ``rel`` resolves to, or None when there is none."""
+    """A small RGB array of the file ``rel`` resolves to, or None when there is none
+    (a 16-bit file scaled by the camera's bits, as the project reads it)."""
     if resolve is None or not rel:
         return None
     path = resolve(rel)
@@ -40,7 +41,8 @@ def load_thumbnail(
         with PILImage.open(path) as im:
             if im.mode.startswith(("I", "F")):  # 16-bit grey: Pillow's convert clips it
                 im = PILImage.fromarray(decode_bytes(Path(path).read_bytes(), max_pixels=None,
-                                                     first_picture_only=True).rgb)
+                                                     first_picture_only=True,
+                                                     sensor_bits=sensor_bits).rgb)
             else:
                 im.draft("RGB", (THUMB, THUMB))  # a JPEG decodes at a fraction of its size
                 im = im.convert("RGB")
@@ -83,6 +85,7 @@ def worst_image_pages(
     resolve_image: Callable[[str], Path | None] | None,
     resolve_heatmap: Callable[[str], Path | None] | None,
     size: tuple[float, float],
+    sensor_bits: int = 16,
 ) -> list[Figure]:
     """Figures showing ``rep.worst``, six per page."""
     per_page = PER_PAGE_ROWS * PER_ROW
@@ -97,7 +100,7 @@ def worst_image_pages(
             r, c = divmod(k, PER_ROW)
             ax_img = fig.add_subplot(grid[r, 2 * c])
             ax_map = fig.add_subplot(grid[r, 2 * c + 1])
-            _show(ax_img, load_thumbnail(resolve_image, w.image_path), "image")
+            _show(ax_img, load_thumbnail(resolve_image, w.image_path, sensor_bits), "image")
             _show(ax_map, load_thumbnail(resolve_heatmap, w.heatmap_path), "heat map")
             pair = (ax_map.get_position().x1 - ax_img.get_position().x0) * size[0] * 72
             ax_img.text(0.0, -0.06, _caption(w, start + k + 1, pair - 4),

@@ -122,7 +122,8 @@ def export_report(
         report(progress, 0.0, "computing figures")
         rep = build_report(project.db, filters, top_n=top_n)
         image, heatmap = resolvers(project)
-        count = write_pdf(rep, out, image, heatmap, scaled(progress, 0.3, 1.0), cancel)
+        count = write_pdf(rep, out, image, heatmap, scaled(progress, 0.3, 1.0), cancel,
+                          int(project.get_setting("sensor_bits")))
         inspections = rep.totals.inspected
     log.info("report exported: %s (%s, %d)", out, fmt, count)
     with project.db.session() as s:  # who took which data out of the project, and where

@@ -40,6 +40,7 @@ from inspector.services.labeling import (
 )
 from inspector.services.names import column_width, printable_file_name, short_text
 from inspector.services.products import product_id
+from inspector.services.sensor_depth import depth_note, sensor_bits
 from inspector.store import audit, roles
 from inspector.store.image_store import sha256_bytes, storage_error_reason
 from inspector.store.models import IMAGE_SOURCES, Image, Label, utcnow
@@ -67,6 +68,10 @@ class ImportReport:
     accepted: list[tuple[str, int]] = field(default_factory=list)  # (path, image id), in order
     # (path, why): a duplicate whose folder names another label than the stored image has
     label_conflicts: list[tuple[str, str]] = field(default_factory=list)
+    # bits the brightest value of each stored 16-bit file needs (sensor_depth), and what
+    # the importer should hear about them
+    deep_bits: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -211,6 +216,9 @@ def import_paths(
     except KeyboardInterrupt:  # Ctrl+C in the CLI: the images stored so far stay, audited
         _audit_import(project, actor, result, labels_from_folders, product, interrupted=True)
         raise
+    note = depth_note(result.deep_bits, sensor_bits(project))
+    if note is not None:
+        result.notes.append(note)
     report(progress, 1.0, f"Imported {len(result.stored)}, {len(result.duplicates)} "
                           f"duplicates, {len(result.refused)} refused")
     _audit_import(project, actor, result, labels_from_folders, product)
@@ -252,6 +260,8 @@ def _import_one(project: Any, actor: Any, cand: _Candidate, source: str, meta: d
     if info is not None:
         seen[sha] = info.id
         result.stored.append(info)
+        if decoded.facts.used_bits is not None and decoded.facts.bit_depth > 8:
+            result.deep_bits.append(decoded.facts.used_bits)
         result.accepted.append((path, info.id))
         if created:
             created_files[info.id] = info.path

@@ -14,6 +14,7 @@ from inspector.imaging.decode import SeveralPicturesError, decode_bytes, encode_
 from inspector.services.dto import DefectTypeInfo, ImageInfo, LabelInfo
 from inspector.services.names import clean_name
 from inspector.services.products import product_id
+from inspector.services.sensor_depth import sensor_bits
 from inspector.store import audit, roles
 from inspector.store.image_store import sha256_bytes
 from inspector.store.models import (
@@ -296,7 +297,8 @@ def load_image(project: Any, image_id: int, *, to_judge: bool = False) -> np.nda
         raise ImageError(f"stored image {image_id} was changed or damaged on disk (checksum "
                          "mismatch); import the picture again to restore it")
     try:
-        return decode_bytes(data, max_pixels=None, first_picture_only=not to_judge).rgb
+        return decode_bytes(data, max_pixels=None, first_picture_only=not to_judge,
+                            sensor_bits=sensor_bits(project)).rgb
     except SeveralPicturesError as exc:
         raise ImageError(f"stored image {image_id} {exc}") from exc
     except ImageError as exc:

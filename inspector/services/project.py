@@ -28,6 +28,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, Operationa
 
 from inspector.errors import NotFoundError, UserError
 from inspector.fileio import atomic_write
+from inspector.imaging.decode import SENSOR_BITS
 from inspector.services.names import clean_name
 from inspector.store import audit, migrate, roles
 from inspector.store.db import Database, sqlite_url
@@ -51,6 +52,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # rejected; a share of 0 (null) for the uncertain band means no band.
     "target_false_reject_rate": 0.01,
     "uncertain_false_reject_rate": None,
+    # How many bits of a 16-bit picture file the camera fills (services.sensor_depth).
+    "sensor_bits": 16,
 }
 
 
@@ -139,6 +142,15 @@ def _shifts(key: str, value: Any) -> str:
     return value.strip()
 
 
+def _sensor_bits(key: str, value: Any) -> int:
+    number = _positive_int(key, value)
+    if number not in SENSOR_BITS:
+        raise UserError(f"setting '{key}' must be one of "
+                        f"{', '.join(map(str, SENSOR_BITS))} (bits the camera fills of a "
+                        f"16-bit file), got {value!r}")
+    return number
+
+
 _VALIDATORS = {
     "max_pixels": _max_pixels,
     "severity_bands": _severity_bands,
@@ -147,6 +159,7 @@ _VALIDATORS = {
     "hot_folder": _text,  # the GUI's default hot folder
     "gui_idle_signout_minutes": _minutes,  # the GUI's idle sign-out
     "report_shifts": _shifts,  # shifts of the QA reports
+    "sensor_bits": _sensor_bits,
 }
 
 

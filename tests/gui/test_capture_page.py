@@ -249,3 +249,16 @@ def test_a_stopped_camera_leaves_import_on_a_small_screen(window, capture, qtbot
         lambda: button.mapTo(viewport, button.rect().bottomLeft()).y() <= viewport.height())
     capture.camera.start(FakeCamera(synthetic_frame))
     qtbot.waitUntil(lambda: capture.camera.picture.height() > 150)  # running: it grows back
+
+
+def test_an_import_of_12_bit_pictures_says_how_to_read_them(capture, tmp_path, qtbot) -> None:  # noqa: ANN001
+    import cv2
+    import numpy as np
+
+    ramp = np.linspace(0, 4095, 64 * 64).reshape(64, 64).astype(np.uint16)
+    cv2.imwrite(str(tmp_path / "deep.png"), ramp)
+    job = capture.import_paths([str(tmp_path / "deep.png")])
+    with qtbot.waitSignal(job.done, timeout=10000):
+        pass
+    first = capture.report.outcomes()[0]
+    assert first[:2] == ("(all files)", "note") and "sensor_bits 12" in first[2]

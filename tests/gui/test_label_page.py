@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import pytest
 from gui_helpers import picture_grey, sign_in_as, slow_pictures
 from PySide6.QtCore import QPointF, QRect, Qt, QTimer
@@ -596,3 +597,26 @@ def test_a_big_library_lists_its_newest_images_and_older_ones_on_request(
     assert not page.older_button.isVisibleTo(page)
     page.state_filter.setCurrentText("unlabelled")
     assert len(page.model.images) == 3 and page.older_label.text() == "Newest 3 of 7"
+
+
+def test_a_12_bit_picture_shows_as_the_setting_reads_it(window, project, admin, tmp_path,
+                                                        qtbot) -> None:  # noqa: ANN001
+    """Qt's reader takes every 16-bit file as 16 bits: a 12-bit camera's pictures were
+    almost black in the gallery even once the project's sensor_bits said 12."""
+    import cv2
+
+    ramp = np.linspace(0, 4095, 96 * 96).reshape(96, 96).astype(np.uint16)
+    cv2.imwrite(str(tmp_path / "deep.png"), ramp)
+    import_paths(project, admin, [tmp_path / "deep.png"])
+    project.set_setting(admin, "sensor_bits", 12)
+    sign_in_as(window, "admin")
+    assert window.show_page("label")
+    page = window.pages["label"]
+    qtbot.waitUntil(lambda: not page.picture_pending())
+    info = page.model.images[0]
+    page.model.data(page.model.index(0), Qt.ItemDataRole.DecorationRole)  # asks for it
+    qtbot.waitUntil(lambda: page.model._key(info) in page.model._cache)
+    thumb = page.model._cache[page.model._key(info)]
+    greys = [thumb.pixelColor(thumb.width() // 2, y).red() for y in range(thumb.height())]
+    assert max(greys) > 200 and 90 < sum(greys) / len(greys) < 165
+    assert 8 < picture_grey(page.view) < 20  # row 5 of 96: 13 at 12 bits, 1 at 16

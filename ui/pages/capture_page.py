@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.services import importing
+from inspector.services.sensor_depth import sensor_bits
 from inspector.store import roles
 from ui.dialogs import show_error
 from ui.shortcuts import page_key
@@ -52,7 +53,7 @@ class CapturePage(QWidget):
         self.import_job: Job | None = None
         title = QLabel("Capture / import")
         title.setProperty("role", "title")
-        self.camera = CameraPreview()
+        self.camera = CameraPreview(sensor_bits=lambda: sensor_bits(state.project))
         self.snapshot_button = QPushButton("Snapshot  [Space]")
         self.snapshot_button.clicked.connect(self.snapshot)
         self.snapshot_status = QLabel()

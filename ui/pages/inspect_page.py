@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from inspector.services import inspection, labeling
 from inspector.services.results import InspectionInfo
+from inspector.services.sensor_depth import sensor_bits
 from inspector.store import roles
 from ui.dialogs import show_error
 from ui.first_steps import model_step
@@ -175,7 +176,8 @@ class InspectPage(QWidget):
         self._source_tips = {b: b.toolTip() for b in (file_button, folder_button,
                                                       self.inspect_now, self.continuous)}
         self.next_step = NextStep(state)
-        self.camera = CameraPreview(running_hint="Space inspects the frame.")
+        self.camera = CameraPreview(running_hint="Space inspects the frame.",
+                                    sensor_bits=lambda: sensor_bits(state.project))
         self.camera.state_changed.connect(self._camera_state)
         self.camera_pane = self.camera
         self.camera_pane.setMaximumWidth(CAMERA_MAX_WIDTH)

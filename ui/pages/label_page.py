@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from inspector.errors import UserError
 from inspector.services import labeling, products
 from inspector.services.dto import ImageInfo
+from inspector.services.sensor_depth import sensor_bits
 from inspector.store import roles
 from ui.dialogs import show_error
 from ui.image_loader import Picture, PictureLoader, prepare
@@ -340,6 +341,7 @@ class LabelPage(QWidget):
                    "defect_type": None if dtype in ("", ANY) else dtype,
                    "since": self.since.since()}
         try:
+            self.model.sensor_bits = sensor_bits(self.state.project)
             images = labeling.list_images(self.state.project, newest=self.limit, **filters)
             total = (labeling.count_images(self.state.project, **filters)
                      if len(images) >= self.limit else len(images))

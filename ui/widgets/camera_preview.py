@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 import cv2
 import numpy as np
@@ -122,9 +123,11 @@ class CameraPreview(QWidget):
     state_changed = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None,
-                 running_hint: str = "Space takes a snapshot.") -> None:
+                 running_hint: str = "Space takes a snapshot.",
+                 sensor_bits: Callable[[], int] = lambda: 16) -> None:
         super().__init__(parent)
         self.running_hint = running_hint  # what the page's Space key does with a frame
+        self.sensor_bits = sensor_bits  # the project's setting, read when a camera starts
         self.camera_box = QComboBox()
         self.camera_box.setEditable(False)
         self.url_edit = QLineEdit()
@@ -200,11 +203,11 @@ class CameraPreview(QWidget):
         width, height = size if size else (None, None)
         url = self.url_edit.text().strip()
         if url:
-            return OpenCVCamera(url, width, height)
+            return OpenCVCamera(url, width, height, self.sensor_bits())
         index = self.camera_box.currentData()
         if index is None:
             raise CameraError("No camera selected: press Find cameras or enter a URL.")
-        return OpenCVCamera(int(index), width, height)
+        return OpenCVCamera(int(index), width, height, self.sensor_bits())
 
     def toggle(self) -> None:
         if self.running:

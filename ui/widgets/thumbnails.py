@@ -8,6 +8,7 @@ only ever holds ``ImageInfo`` records, never full-size pixels.
 from __future__ import annotations
 
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
@@ -21,8 +22,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QImage, QImageReader, QPainter, QPixmap
 
+from inspector.imaging.decode import decode_bytes
 from inspector.services.dto import ImageInfo
-from ui.qimage import screen_ratio
+from ui.qimage import rgb_to_qimage, screen_ratio
 from ui.style import LABEL_COLOURS
 from ui.worker import Job
 
@@ -43,6 +45,16 @@ def read_thumbnail(path: str, size: int = THUMB_SIZE) -> QImage:
         return QImage()
     return image.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio,
                         Qt.TransformationMode.SmoothTransformation)
+
+
+def read_deep_thumbnail(path: str, size: int, sensor_bits: int) -> QImage:
+    """A 16-bit file scaled by the camera's bit depth (setting sensor_bits), as every
+    decode of a stored picture is: Qt's reader always takes 16 bits, and the pictures of a
+    12-bit camera showed almost black in the gallery."""
+    rgb = decode_bytes(Path(path).read_bytes(), max_pixels=None, first_picture_only=True,
+                       sensor_bits=sensor_bits).rgb
+    return rgb_to_qimage(rgb).scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio,
+                                      Qt.TransformationMode.SmoothTransformation)
 
 
 def _framed(image: QImage, colour: str, size: int = THUMB_SIZE) -> QPixmap:
@@ -76,6 +88,7 @@ class ThumbnailModel(QAbstractListModel):
         self._pending: set[str] = set()
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
+        self.sensor_bits = 16  # the project's setting; the page keeps it current
 
     # -- model API ----------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
@@ -116,15 +129,21 @@ class ThumbnailModel(QAbstractListModel):
         return next((r for r, i in enumerate(self.images) if i.id == image_id), -1)
 
     # -- lazy thumbnails ----------------------------------------------------------------
+    def _key(self, info: ImageInfo) -> str:
+        """A 16-bit picture's thumbnail depends on the sensor_bits setting too."""
+        return info.path if info.bit_depth <= 8 else f"{info.path}|{self.sensor_bits}"
+
     def _thumbnail(self, info: ImageInfo) -> QImage:
-        key = info.path
+        key = self._key(info)
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
             return cached
         if key not in self._pending:
             self._pending.add(key)
-            job = Job(read_thumbnail, key, round(THUMB_SIZE * screen_ratio()))
+            size = round(THUMB_SIZE * screen_ratio())
+            job = (Job(read_thumbnail, info.path, size) if info.bit_depth <= 8
+                   else Job(read_deep_thumbnail, info.path, size, self.sensor_bits))
             job.finished.connect(lambda image, k=key: self._loaded(k, image))
             job.failed.connect(lambda _e, k=key: self._pending.discard(k))
             job.start(self._pool)
@@ -136,7 +155,7 @@ class ThumbnailModel(QAbstractListModel):
         while len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
         for row, info in enumerate(self.images):
-            if info.path == key:
+            if self._key(info) == key:
                 index = self.index(row)
                 self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
 

@@ -1,0 +1,45 @@
+"""How many bits of a 16-bit picture file the station's camera fills (setting
+``sensor_bits``), and what an import says when the files suggest another value.
+
+Machine-vision cameras have 10-, 12- or 14-bit sensors. Many write their values unshifted
+into 16-bit PNG or TIFF files, so a 12-bit picture uses 0..4095 of 0..65535: read at 16
+bits it is almost black, and the model sees 16 grey levels. Others shift the values up,
+and then 16 is right. The file cannot tell which, and guessing per picture would make a
+dim picture brighter than its neighbours, so it is a project setting (default 16) that
+every decode of a stored picture uses; an import points at it when its files use fewer
+bits, or more, than it says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from inspector.imaging.decode import SENSOR_BITS
+
+SETTING = "sensor_bits"
+
+
+def sensor_bits(project: Any) -> int:
+    """The project's setting (16 unless a QA lead changed it)."""
+    return int(project.get_setting(SETTING))
+
+
+def depth_note(used_bits: Sequence[int], setting: int) -> str | None:
+    """What to tell the importer about deep files whose brightest values needed
+    ``used_bits`` bits, or None when the setting fits them."""
+    if not used_bits:
+        return None
+    top, count = max(used_bits), len(used_bits)
+    if setting == 16 and top <= 14:
+        bits = next(b for b in SENSOR_BITS if b >= top)
+        return (f"{count} 16-bit picture(s) use only {top} bits, as a {bits}-bit camera "
+                "writes them: read as 16-bit they look almost black. If the camera has "
+                f"{bits} bits, set it (inspector settings {SETTING} {bits}, QA lead) and "
+                "retrain.")
+    over = sum(1 for b in used_bits if b > setting)
+    if over:
+        return (f"{over} 16-bit picture(s) have values above {setting} bits (setting "
+                f"{SETTING}): their brightest parts show as white. If the camera writes "
+                f"more bits, raise the setting (inspector settings {SETTING} 16).")
+    return None
