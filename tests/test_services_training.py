@@ -416,3 +416,33 @@ def test_a_product_with_many_labels_trains_on_a_spread_of_them(tmp_path, monkeyp
         assert record.training_set["sha256"] == [stored[i] for i in (0, 2, 4, 6)]
     assert info.training_set["good"] == 4 and info.training_set["left_out"] == 3
     project.close()
+
+
+def test_a_changed_sensor_bits_asks_for_retraining_before_judging_16_bit_parts(tmp_path):
+    """Read at another depth than its training pictures, every 16-bit part would look
+    unlike them and be rejected: the inspection says why instead. 8-bit parts do not
+    depend on the setting and go on."""
+    import cv2
+
+    project = init_project(tmp_path / "p", "admin")
+    admin = sign_in(project, "admin", station="S1")
+    rng = np.random.default_rng(0)
+    good = tmp_path / "data" / "good"
+    good.mkdir(parents=True)
+    for i in range(4):
+        part = (rng.normal(2000, 150, (96, 96))).clip(0, 4095).astype(np.uint16)
+        cv2.imwrite(str(good / f"g{i}.png"), part)
+    import_paths(project, admin, [tmp_path / "data"], labels_from_folders=True)
+    info = training.train(project, admin, preset="fast")
+    assert info.training_set["sensor_bits"] == 16
+    deep = import_paths(project, admin, [good / "g0.png"]).accepted[0][1]
+    assert inspection.inspect_image(project, admin, deep).verdict in ("ok", "ng", "uncertain")
+    flat = write_parts(tmp_path / "flat", 1, 900)[0]  # an 8-bit picture
+    eight = import_paths(project, admin, [flat]).accepted[0][1]
+    project.set_setting(admin, "sensor_bits", 12)
+    with pytest.raises(UserError, match="retrain the model, or set sensor_bits back to 16"):
+        inspection.inspect_image(project, admin, deep)
+    assert inspection.inspect_image(project, admin, eight).score > 0
+    project.set_setting(admin, "sensor_bits", 16)
+    assert inspection.inspect_image(project, admin, deep).score > 0
+    project.close()

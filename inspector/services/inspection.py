@@ -34,6 +34,7 @@ from inspector.services.model_records import (
 )
 from inspector.services.project import Project
 from inspector.services.results import InspectionInfo
+from inspector.services.sensor_depth import sensor_bits
 from inspector.services.session import Actor
 from inspector.store import audit
 from inspector.store.models import VERDICTS_INSPECTION, Image, Inspection, Operator, utcnow
@@ -77,6 +78,9 @@ def inspect_image(
             pid = rec.product_id  # the part is recorded under the product it was judged as
         rec_id, version = rec.id, rec.version
         threshold, uncertain_low = rec.threshold, rec.uncertain_low
+        img = s.get(Image, image_id)
+        if img is not None and img.bit_depth > 8:
+            _refuse_other_sensor_bits(project, version, (rec.training_set or {}))
         model = load_model(project.root, rec)
     model = model.with_threshold(threshold, uncertain_low)
     result = model.predict(rgb)
@@ -96,6 +100,20 @@ def inspect_image(
         if isinstance(exc, OSError | SQLAlchemyError) and (problem := storage_problem(exc)):
             raise UserError(f"cannot record the inspection: {problem}") from exc
         raise
+
+
+def _refuse_other_sensor_bits(project: Project, version: int, training_set: dict) -> None:
+    """A 16-bit picture read at another sensor_bits than the model's training pictures
+    is brighter or darker all over: every part would be rejected as unlike them. Say why
+    instead (8-bit pictures do not depend on the setting; models from before it kept no
+    value and are not checked)."""
+    trained = training_set.get("sensor_bits")
+    now = sensor_bits(project)
+    if trained is not None and int(trained) != now:
+        raise UserError(
+            f"The camera bit depth changed (setting sensor_bits is {now}; model version "
+            f"{version} was trained with {trained}): retrain the model, or set sensor_bits "
+            f"back to {trained}.")
 
 
 def _record_row(project: Project, actor: Actor, image_id: int, rec_id: int, version: int,

@@ -27,6 +27,7 @@ from inspector.services.model_records import make_only_active, model_info, produ
 from inspector.services.products import region_of
 from inspector.services.project import Project
 from inspector.services.results import ModelInfo
+from inspector.services.sensor_depth import sensor_bits
 from inspector.services.session import Actor
 from inspector.store import audit
 from inspector.store.models import Image, Label, ModelRecord, Product
@@ -275,6 +276,7 @@ def _save_and_record(project, actor, model, product, preset, summary, hashes, sa
                 "defective": summary.defective,
                 "defect_types": summary.defect_types,
                 "left_out": summary.left_out,
+                "sensor_bits": sensor_bits(project),  # how its 16-bit pictures were read
                 "sha256": hashes,
             },
             metrics=dict(model.metrics),
