@@ -205,3 +205,24 @@ def test_masks_of_every_common_encoding_mark_the_defect(tmp_path):
         big = cv2.resize(square.astype(np.uint8), (128, 128), interpolation=cv2.INTER_NEAREST)
         assert (mask == big.astype(bool)).mean() > 0.99, name
     assert not _mask_for(cat, "good", cat / "test" / "good" / "x.png", (8, 8)).any()
+
+
+def test_sensor_bits_reads_a_12_bit_folder_as_the_project_would(tmp_path):
+    from inspector.engine.benchmark import load_rgb
+
+    ramp = np.linspace(0, 4095, 48 * 48).reshape(48, 48).astype(np.uint16)
+    cv2.imwrite(str(tmp_path / "deep.png"), ramp)
+    assert load_rgb(tmp_path / "deep.png").max() <= 16
+    assert load_rgb(tmp_path / "deep.png", 12).max() == 255
+
+
+def test_cli_takes_sensor_bits_and_refuses_other_depths(tree, capsys):
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    cmd_benchmark.register(parser.add_subparsers())
+    assert parser.parse_args(["benchmark", str(tree)]).sensor_bits == 16
+    assert parser.parse_args(["benchmark", str(tree), "--sensor-bits", "12"]).sensor_bits == 12
+    with pytest.raises(SystemExit):
+        parser.parse_args(["benchmark", str(tree), "--sensor-bits", "11"])
+    assert "--sensor-bits" in capsys.readouterr().err

@@ -25,6 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="labelled defects per defect type taken from test/ (left out of it)")
     p.add_argument("--preset", choices=["accurate", "fast"], default="accurate")
     p.add_argument("--json", type=Path, default=None, metavar="OUT", help="write JSON here")
+    p.add_argument("--sensor-bits", type=int, choices=[10, 12, 14, 16], default=16,
+                   help="bits a 12-bit (or 10/14) camera filled of its 16-bit files "
+                        "(as the project setting sensor_bits)")
     g = p.add_argument_group("ablation options")
     g.add_argument("--backbone", default=None, choices=["lite0", "lite1", "lite2"],
                    help="lite0, lite1 or lite2 (default: the preset's; accurate=lite2, fast=lite0)")
@@ -81,7 +84,8 @@ def run(args: argparse.Namespace) -> int:
         local_density=args.density,
         **extra,
     )
-    result = run_benchmark(args.data_dir, args.shots, args.defect_shots, config)
+    result = run_benchmark(args.data_dir, args.shots, args.defect_shots, config,
+                           sensor_bits=args.sensor_bits)
     print(format_table(result))
     if args.json is not None:
         _write_json(args.json, result)

@@ -30,7 +30,7 @@ from inspector.engine.result import LabelledDefect
 from inspector.engine.training import prepare_defect, train_model
 from inspector.engine.working_size import prepare
 from inspector.errors import ImageError, UserError
-from inspector.imaging.decode import decode_file
+from inspector.imaging.decode import decode_bytes, read_file_bytes
 from inspector.peak_memory import peak_rss_mb
 
 IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
@@ -70,19 +70,21 @@ def _images(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_EXTS)
 
 
-def load_rgb(path: Path) -> np.ndarray:
-    """RGB uint8, decoded as the product decodes imported files."""
+def load_rgb(path: Path, sensor_bits: int = 16) -> np.ndarray:
+    """RGB uint8, decoded as the product decodes imported files (``sensor_bits``: how
+    many bits of a 16-bit file the camera filled, the project setting of that name)."""
     try:
-        return decode_file(path).rgb
+        return decode_bytes(read_file_bytes(path), sensor_bits=sensor_bits).rgb
     except ImageError as exc:
         raise ImageError(f"cannot read image {path}: {exc}") from exc
 
 
-def _readable(paths: list[Path], log: Callable[[str], None]) -> Iterator[tuple[Path, np.ndarray]]:
+def _readable(paths: list[Path], log: Callable[[str], None],
+              sensor_bits: int = 16) -> Iterator[tuple[Path, np.ndarray]]:
     """(path, image) for each readable file; unreadable ones are left out with a message."""
     for p in paths:
         try:
-            img = load_rgb(p)
+            img = load_rgb(p, sensor_bits)
         except ImageError as exc:
             log(f"benchmark: skipped {exc}")
             continue
@@ -133,7 +135,7 @@ def _f1(p: float, r: float) -> float:
 
 def evaluate_category(
     cat: Path, shots: int, defect_shots: int, config: EngineConfig,
-    log: Callable[[str], None] = lambda m: print(m, file=sys.stderr),
+    log: Callable[[str], None] = lambda m: print(m, file=sys.stderr), sensor_bits: int = 16,
 ) -> dict[str, Any]:
     """Train on one category and measure it (see module docstring)."""
     goods = _images(cat / "train" / "good")
@@ -149,8 +151,8 @@ def evaluate_category(
     cfg = config.resolved()  # images are prepared as loaded, as the product does
     defects = [prepare_defect(LabelledDefect(img, names[f], _mask_for(cat, names[f], f,
                                                                       img.shape[:2])), cfg)
-               for f, img in _readable([f for _, f in labelled], log)]
-    good_images = [prepare(img, cfg) for _, img in _readable(goods, log)]
+               for f, img in _readable([f for _, f in labelled], log, sensor_bits)]
+    good_images = [prepare(img, cfg) for _, img in _readable(goods, log, sensor_bits)]
     t0 = time.perf_counter()
     model = train_model(good_images, defects, cfg, prepared=True)
     fit = time.perf_counter() - t0
@@ -163,7 +165,7 @@ def evaluate_category(
     y, s, ms, pix_y, pix_s, have_masks = [], [], [], [], [], True
     for name, f in tests:
         try:
-            img = load_rgb(f)
+            img = load_rgb(f, sensor_bits)
         except ImageError as exc:
             log(f"benchmark: skipped {exc}")
             continue
@@ -214,6 +216,7 @@ def run_benchmark(
     defect_shots: int = 0,
     config: EngineConfig | None = None,
     log: Callable[[str], None] = lambda m: print(m, file=sys.stderr),
+    sensor_bits: int = 16,
 ) -> dict[str, Any]:
     """Evaluate every category under ``root``; returns the JSON-shaped result."""
     if shots < 0 or defect_shots < 0:
@@ -225,7 +228,7 @@ def run_benchmark(
         key = cat.relative_to(root).as_posix() if cat != root else cat.name
         log(f"benchmark: {key} ...")
         try:
-            cats[key] = evaluate_category(cat, shots, defect_shots, config, log)
+            cats[key] = evaluate_category(cat, shots, defect_shots, config, log, sensor_bits)
         except UserError as exc:  # this category cannot be measured; the others can
             skipped[key] = str(exc)
             log(f"benchmark: skipped {key}: {exc}")
