@@ -163,7 +163,8 @@ def test_cli_refuses_bad_options_before_running(tree, tmp_path, capsys):
     parser = argparse.ArgumentParser()
     cmd_benchmark.register(parser.add_subparsers())
     for bad in (["--threads", "-1"], ["--stages", "abc"], ["--stages", "9"],
-                ["--backbone", "resnet"], ["--shots", "99999999999999999999999"]):
+                ["--backbone", "resnet"], ["--shots", "99999999999999999999999"],
+                ["--top-fraction", "0"], ["--top-fraction", "1.5"], ["--top-fraction", "x"]):
         with pytest.raises(SystemExit):
             parser.parse_args(["benchmark", str(tree), *bad])
     args = parser.parse_args(["benchmark", str(tree / "grey"), "--json", str(tmp_path)])

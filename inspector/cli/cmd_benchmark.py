@@ -48,6 +48,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--baseline-weight", type=float, default=None,
                    help="share of each image's median patch score subtracted from its "
                         "score (0: plain top-1 %% mean; default 0.5)")
+    g.add_argument("--top-fraction", type=_fraction, default=None,
+                   help="image score: mean of this share of the highest patch scores "
+                        "(default 0.01)")
     g.add_argument("--density", choices=["auto", "on", "off"], default="auto",
                    help="local-density normalisation of patch distances (default auto: "
                         "decided per product from held-out goods and labelled defects)")
@@ -71,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
         extra["baseline_weight"] = args.baseline_weight
     if args.coarse_weight is not None:
         extra["coarse_weight"] = args.coarse_weight
+    if args.top_fraction is not None:
+        extra["top_fraction"] = args.top_fraction
     config = EngineConfig(
         preset=args.preset,
         backbone=args.backbone,
@@ -90,6 +95,17 @@ def run(args: argparse.Namespace) -> int:
     if args.json is not None:
         _write_json(args.json, result)
     return 0
+
+
+def _fraction(text: str) -> float:
+    """A share above 0 and at most 1 (0.02: the top 2 %)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most 1, got {value}")
+    return value
 
 
 def _stages(text: str) -> tuple[int, ...]:
