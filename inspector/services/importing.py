@@ -40,7 +40,7 @@ from inspector.services.labeling import (
 )
 from inspector.services.names import column_width, printable_file_name, short_text
 from inspector.services.products import product_id
-from inspector.services.sensor_depth import depth_note, sensor_bits
+from inspector.services.sensor_depth import depth_note, sensor_bits, suggested_bits
 from inspector.store import audit, roles
 from inspector.store.image_store import sha256_bytes, storage_error_reason
 from inspector.store.models import IMAGE_SOURCES, Image, Label, utcnow
@@ -72,6 +72,7 @@ class ImportReport:
     # the importer should hear about them
     deep_bits: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    suggested_sensor_bits: int | None = None  # the sensor_bits setting the notes propose
 
 
 @dataclass(frozen=True)
@@ -216,9 +217,11 @@ def import_paths(
     except KeyboardInterrupt:  # Ctrl+C in the CLI: the images stored so far stay, audited
         _audit_import(project, actor, result, labels_from_folders, product, interrupted=True)
         raise
-    note = depth_note(result.deep_bits, sensor_bits(project))
+    setting = sensor_bits(project)
+    note = depth_note(result.deep_bits, setting)
     if note is not None:
         result.notes.append(note)
+        result.suggested_sensor_bits = suggested_bits(result.deep_bits, setting)
     report(progress, 1.0, f"Imported {len(result.stored)}, {len(result.duplicates)} "
                           f"duplicates, {len(result.refused)} refused")
     _audit_import(project, actor, result, labels_from_folders, product)

@@ -25,21 +25,30 @@ def sensor_bits(project: Any) -> int:
     return int(project.get_setting(SETTING))
 
 
+def suggested_bits(used_bits: Sequence[int], setting: int) -> int | None:
+    """The setting that fits deep files whose brightest values needed ``used_bits`` bits,
+    where the current one does not: the smallest standard depth holding them when all
+    are read as 16-bit, 16 when some have values above the setting."""
+    if not used_bits:
+        return None
+    top = max(used_bits)
+    if setting == 16 and top <= 14:
+        return next(b for b in SENSOR_BITS if b >= top)
+    return 16 if top > setting else None
+
+
 def depth_note(used_bits: Sequence[int], setting: int) -> str | None:
     """What to tell the importer about deep files whose brightest values needed
     ``used_bits`` bits, or None when the setting fits them."""
-    if not used_bits:
+    bits = suggested_bits(used_bits, setting)
+    if bits is None:
         return None
-    top, count = max(used_bits), len(used_bits)
-    if setting == 16 and top <= 14:
-        bits = next(b for b in SENSOR_BITS if b >= top)
-        return (f"{count} 16-bit picture(s) use only {top} bits, as a {bits}-bit camera "
-                "writes them: read as 16-bit they look almost black. If the camera has "
-                f"{bits} bits, set it (inspector settings {SETTING} {bits}, QA lead) and "
-                "retrain.")
+    if setting == 16:
+        return (f"{len(used_bits)} 16-bit picture(s) use only {max(used_bits)} bits, as a "
+                f"{bits}-bit camera writes them: read as 16-bit they look almost black. If "
+                f"the camera has {bits} bits, set it (inspector settings {SETTING} {bits}, "
+                "QA lead) and retrain.")
     over = sum(1 for b in used_bits if b > setting)
-    if over:
-        return (f"{over} 16-bit picture(s) have values above {setting} bits (setting "
-                f"{SETTING}): their brightest parts show as white. If the camera writes "
-                f"more bits, raise the setting (inspector settings {SETTING} 16).")
-    return None
+    return (f"{over} 16-bit picture(s) have values above {setting} bits (setting "
+            f"{SETTING}): their brightest parts show as white. If the camera writes more "
+            f"bits, raise the setting (inspector settings {SETTING} 16).")

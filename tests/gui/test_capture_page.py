@@ -255,6 +255,9 @@ def test_an_import_of_12_bit_pictures_says_how_to_read_them(capture, tmp_path, q
     import cv2
     import numpy as np
 
+    window = capture.window()
+    sign_in_as(window, "admin")  # a QA lead or admin may change the setting
+    window.show_page("capture")
     ramp = np.linspace(0, 4095, 64 * 64).reshape(64, 64).astype(np.uint16)
     cv2.imwrite(str(tmp_path / "deep.png"), ramp)
     job = capture.import_paths([str(tmp_path / "deep.png")])
@@ -262,3 +265,22 @@ def test_an_import_of_12_bit_pictures_says_how_to_read_them(capture, tmp_path, q
         pass
     first = capture.report.outcomes()[0]
     assert first[:2] == ("(all files)", "note") and "sensor_bits 12" in first[2]
+    assert capture.bits_button.isVisibleTo(capture)  # the admin may change settings
+    assert "as 12-bit" in capture.bits_button.text()
+    capture.bits_button.click()
+    assert capture.state.project.get_setting("sensor_bits") == 12
+    assert not capture.bits_button.isVisibleTo(capture)
+
+
+def test_an_operator_is_not_offered_the_bits_setting(capture, tmp_path, qtbot) -> None:  # noqa: ANN001
+    import cv2
+    import numpy as np
+
+    assert capture.state.actor.role == "operator"
+    ramp = np.linspace(0, 4095, 64 * 64).reshape(64, 64).astype(np.uint16)
+    cv2.imwrite(str(tmp_path / "deep.png"), ramp)
+    job = capture.import_paths([str(tmp_path / "deep.png")])
+    with qtbot.waitSignal(job.done, timeout=10000):
+        pass
+    assert capture.report.outcomes()[0][1] == "note"  # told, but the QA lead decides
+    assert not capture.bits_button.isVisibleTo(capture)

@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector.errors import UserError
 from inspector.services import importing
+from inspector.services.sensor_depth import SETTING as SENSOR_SETTING
 from inspector.services.sensor_depth import sensor_bits
 from inspector.store import roles
 from ui.dialogs import show_error
@@ -83,6 +85,12 @@ class CapturePage(QWidget):
         self.progress = ProgressPanel()
         self.summary = QLabel()
         self.summary.setWordWrap(True)
+        # An import of a 12-bit camera's 16-bit files offers the setting that reads them
+        # (QA lead or admin): the pictures are almost black until then.
+        self.bits_button = QPushButton()
+        self.bits_button.setVisible(False)
+        self.bits_button.clicked.connect(self.use_suggested_bits)
+        self._suggested_bits: int | None = None
         self.report = ImportReportTable()
         import_box = QGroupBox("Import")
         il = QVBoxLayout(import_box)
@@ -91,6 +99,7 @@ class CapturePage(QWidget):
         il.addWidget(hint)
         il.addWidget(self.progress)
         il.addWidget(self.summary)
+        il.addWidget(self.bits_button)
         il.addWidget(self.report, 1)
         self.hot_folder = HotFolderPanel(state)
         hot_box = QGroupBox("Hot folder")
@@ -194,6 +203,29 @@ class CapturePage(QWidget):
             labelled = [i for i in report.stored if i.state != "unlabelled"]
             summary += f"; {len(labelled)} labelled from their folder names"
         self.summary.setText(summary)
+        self._offer_bits(report.suggested_sensor_bits)
+        self.state.notify("images")
+
+    def _offer_bits(self, bits: int | None) -> None:
+        self._suggested_bits = bits if self.state.may(roles.EDIT_SETTINGS) else None
+        if self._suggested_bits is not None:
+            self.bits_button.setText(f"Read 16-bit pictures as {self._suggested_bits}-bit "
+                                     "(setting sensor_bits)")
+        self.bits_button.setVisible(self._suggested_bits is not None)
+
+    def use_suggested_bits(self) -> None:
+        """Set sensor_bits as the import proposed; the model must be retrained."""
+        bits = self._suggested_bits
+        if bits is None:
+            return
+        try:
+            self.state.project.set_setting(self.state.actor, SENSOR_SETTING, bits)
+        except UserError as exc:
+            show_error(self, exc)
+            return
+        self._offer_bits(None)
+        self.state.say(f"16-bit pictures are now read as {bits}-bit: retrain the model "
+                       "(Train page) before inspecting them")
         self.state.notify("images")
 
     def _import_done(self) -> None:
