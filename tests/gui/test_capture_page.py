@@ -263,8 +263,8 @@ def test_an_import_of_12_bit_pictures_says_how_to_read_them(capture, tmp_path, q
     job = capture.import_paths([str(tmp_path / "deep.png")])
     with qtbot.waitSignal(job.done, timeout=10000):
         pass
-    first = capture.report.outcomes()[0]
-    assert first[:2] == ("(all files)", "note") and "sensor_bits 12" in first[2]
+    assert "⚠ 1 16-bit picture(s) use only 12 bits" in capture.summary.text()
+    assert "sensor_bits 12" in capture.summary.text()
     assert capture.bits_button.isVisibleTo(capture)  # the admin may change settings
     assert "as 12-bit" in capture.bits_button.text()
     capture.bits_button.click()
@@ -282,5 +282,5 @@ def test_an_operator_is_not_offered_the_bits_setting(capture, tmp_path, qtbot) -
     job = capture.import_paths([str(tmp_path / "deep.png")])
     with qtbot.waitSignal(job.done, timeout=10000):
         pass
-    assert capture.report.outcomes()[0][1] == "note"  # told, but the QA lead decides
+    assert "use only 12 bits" in capture.summary.text()  # told, but the QA lead decides
     assert not capture.bits_button.isVisibleTo(capture)

@@ -202,7 +202,9 @@ class CapturePage(QWidget):
         if self.folder_labels.isChecked() and report.stored:
             labelled = [i for i in report.stored if i.state != "unlabelled"]
             summary += f"; {len(labelled)} labelled from their folder names"
-        self.summary.setText(summary)
+        # Notes are about the whole import (a 12-bit camera's files): above the table,
+        # where the width lets them be read, not squeezed into one cell of it.
+        self.summary.setText("\n".join([summary] + [f"⚠ {note}" for note in report.notes]))
         self._offer_bits(report.suggested_sensor_bits)
         self.state.notify("images")
 

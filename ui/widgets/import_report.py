@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
 ROW_COLOURS = {"stored": "#e6f4ea", "duplicate": "#fff8e1", "refused": "#fdecea",
-               "ignored": "#f1f3f4", "note": "#fff3cd"}
+               "ignored": "#f1f3f4"}
 
 
 class ImportReportTable(QTableWidget):
@@ -39,8 +39,6 @@ class ImportReportTable(QTableWidget):
     def show_report(self, report: Any) -> str:
         """Fill the table from an ImportReport; returns a one-line summary."""
         self.setRowCount(0)
-        for note in getattr(report, "notes", []):  # about the whole import: read first
-            self.add_row("(all files)", "note", note)
         for path, reason in report.refused:
             self.add_row(Path(path).name, "refused", reason)
         conflicts = dict(getattr(report, "label_conflicts", []))
