@@ -149,6 +149,14 @@ def test_inspecting_an_empty_folder_is_a_clear_user_error(tmp_path, capsys, monk
     assert data["ignored"] == [str(mixed / "notes.txt"), str(mixed / "part_8.gif")]
     code, out, _ = _run(capsys, "inspect", str(mixed))
     assert "2 other file(s) in the folders are not images" in out
+    assert data["notes"] == [] and "Note:" not in out
+    import cv2
+    import numpy as np
+
+    deep = tmp_path / "deep.tif"  # a 12-bit camera's 16-bit file: judged, and pointed out
+    cv2.imwrite(str(deep), np.full((64, 64), 1500, np.uint16))
+    code, out, _ = _run(capsys, "inspect", str(deep), "--json")
+    assert json.loads(out)["notes"][0].startswith("1 16-bit picture(s) use only 11 bits")
 
 
 def test_cancelled_sample_project_leaves_nothing_behind(tmp_path):

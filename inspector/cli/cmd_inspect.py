@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
     if odd:
         lines.append(f"{odd} image(s) marked UNFAMILIAR look unlike the training images as a "
                      "whole: check the camera, lighting and product before trusting them.")
+    lines += [f"Note: {note}" for note in batch.notes]
     lines.append(
         f"{len(batch.inspections)} inspected, {ng} NG, "
         f"{sum(r.verdict == 'uncertain' for r in batch.inspections)} uncertain, "
@@ -71,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
                         for r, path in zip(batch.inspections, batch.files, strict=True)],
         "refused": [{"path": path, "reason": reason} for path, reason in batch.refused],
         "ignored": batch.ignored,
+        "notes": batch.notes,
     }
     emit(args, data, "\n".join(lines))
     return 1 if batch.refused else 0

@@ -58,6 +58,7 @@ class BatchInspection:
     # files in the given folders that are not images of a supported type: not judged, so
     # a camera saving GIF or JPEG 2000 must not pass unnoticed as an empty batch
     ignored: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # the import's (ImportReport.notes)
 
 
 def inspect_image(
@@ -182,7 +183,8 @@ def inspect_paths(
                   f"{Path(imported.ignored[0]).name})" if imported.ignored else "")
         raise UserError("No image files (PNG, JPEG, BMP, TIFF, WebP) found to inspect in: "
                         + ", ".join(str(p) for p in paths) + others)
-    batch = BatchInspection(refused=list(imported.refused), ignored=list(imported.ignored))
+    batch = BatchInspection(refused=list(imported.refused), ignored=list(imported.ignored),
+                            notes=list(imported.notes))
     for n, (path, image_id) in enumerate(todo):
         check(cancel)
         try:

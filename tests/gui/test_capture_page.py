@@ -284,3 +284,23 @@ def test_an_operator_is_not_offered_the_bits_setting(capture, tmp_path, qtbot) -
         pass
     assert "use only 12 bits" in capture.summary.text()  # told, but the QA lead decides
     assert not capture.bits_button.isVisibleTo(capture)
+
+
+def test_hot_folder_says_once_that_its_files_look_like_12_bit(capture, tmp_path, qtbot) -> None:  # noqa: ANN001
+    """A machine-vision camera writing 16-bit TIFFs into the hot folder is the usual way
+    12-bit pictures arrive: the note is said, once, not with every part."""
+    import cv2
+    import numpy as np
+
+    said: list[str] = []
+    capture.state.status_message.connect(said.append)
+    hot = tmp_path / "hot"
+    hot.mkdir()
+    assert capture.hot_folder.start(hot, stable_ms=100)
+    for i in range(2):
+        part = np.full((64, 64), 1000 + i, np.uint16)
+        cv2.imwrite(str(hot / f"part{i}.tif"), part)
+        qtbot.waitUntil(lambda n=i: capture.hot_folder.count == n + 1, timeout=10000)
+    capture.hot_folder.stop()
+    notes = [m for m in said if "use only" in m]
+    assert len(notes) == 1 and notes[0].startswith("Hot folder: 1 16-bit picture(s)")

@@ -365,3 +365,14 @@ def test_continuous_inspection_keeps_the_station_signed_in(disc, trained, qtbot)
     disc.idle.idle.emit()
     assert disc.state.actor is None
     page.shutdown()
+
+
+def test_a_batch_of_12_bit_files_says_how_to_read_them(disc, trained, tmp_path, qtbot) -> None:  # noqa: ANN001
+    import cv2
+    import numpy as np
+
+    deep = tmp_path / "deep.tif"
+    cv2.imwrite(str(deep), np.full((64, 64), 1500, np.uint16))
+    page = inspect_on_page(disc, qtbot, [deep], "op")
+    assert page.current is not None  # judged, as the model was trained at this setting
+    assert "⚠ 1 16-bit picture(s) use only 11 bits" in page.batch_note.text()

@@ -108,6 +108,8 @@ def batch_summary(batch) -> str:  # noqa: ANN001 - services.results.BatchInspect
         more = f" (and {len(batch.refused) - 1} more)" if len(batch.refused) > 1 else ""
         text += (f"\n⚠ {len(batch.refused)} file(s) NOT inspected: "
                  f"{Path(str(first)).name}: {why}{more}")
+    for note in getattr(batch, "notes", []):  # a 12-bit camera's files (sensor_bits)
+        text += f"\n⚠ {note}"
     return text
 
 
@@ -344,8 +346,9 @@ class InspectPage(QWidget):
         else:
             self.show_result(None, None, "NOT INSPECTED")
         summary = batch_summary(batch)
-        self._set_batch_note(summary if len(batch.inspections) != 1 or batch.refused else "",
-                             warn=bool(batch.refused) or any(
+        single = len(batch.inspections) == 1 and not (batch.refused or batch.notes)
+        self._set_batch_note("" if single else summary,
+                             warn=bool(batch.refused or batch.notes) or any(
                                  i.final_verdict != "ok" for i in batch.inspections))
         self.state.say(summary.replace("\n", " "))
 

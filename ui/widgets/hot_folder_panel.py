@@ -79,6 +79,7 @@ class HotFolderPanel(QWidget):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
         self.count = 0
+        self.noted = False  # an import note was said (once in this window)
         self.waiting: list[str] = []  # files that arrived while nobody was signed in
         state.actor_changed.connect(self._actor_changed)
 
@@ -176,6 +177,10 @@ class HotFolderPanel(QWidget):
             text = f"{name} imported"
         if outcome.move_error:
             text += f" (could not move it: {outcome.move_error})"
+        notes = getattr(result, "notes", [])
+        if notes and not self.noted:  # a 12-bit camera's files: said once, not per file
+            self.noted = True
+            self.state.say(f"Hot folder: {notes[0]}")
         self.log.setText(f"{text} ({self.count} file(s) so far)")
         self.state.notify("images")
         if inspections:
