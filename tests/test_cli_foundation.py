@@ -346,7 +346,10 @@ def test_import_of_12_bit_pictures_points_at_the_setting(cli, tmp_path) -> None:
     cv2.imwrite(str(tmp_path / "deep.png"), ramp)
     code, out, _ = cli("import", str(tmp_path / "deep.png"))
     assert code == 0 and "Note: 1 16-bit picture(s) use only 12 bits" in out
-    assert cli("settings", "sensor_bits", "12")[0] == 0
+    code, out, _ = cli("settings", "sensor_bits", "12")
+    assert code == 0 and out.splitlines()[0] == "sensor_bits = 12" and "retrain" in out
+    code, out, _ = cli("settings", "target_false_reject_rate", "0.02")
+    assert code == 0 and "next training" in out
     cv2.imwrite(str(tmp_path / "deep2.png"), ramp // 3)
     code, out, _ = cli("import", str(tmp_path / "deep2.png"), "--json")
     assert code == 0 and json.loads(out)["notes"] == []

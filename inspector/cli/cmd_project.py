@@ -125,13 +125,25 @@ def _parse_value(text: str) -> object:
         return text
 
 
+# Settings that change how the next model is made or how pictures are read: say so.
+RETRAIN_AFTER = {
+    "sensor_bits": "16-bit pictures are read this way from now on: retrain the model "
+                   "(16-bit parts are refused until then).",
+    "target_false_reject_rate": "Used from the next training.",
+    "uncertain_false_reject_rate": "Used from the next training.",
+}
+
+
 def run_settings(args: argparse.Namespace) -> int:
     with open_project(args) as project:
         if args.key is not None and args.value is not None:
             value = _parse_value(args.value)
             project.set_setting(actor_for(args, project), args.key, value)
             value = project.get_setting(args.key)
-            emit(args, {args.key: value}, f"{args.key} = {json.dumps(value)}")
+            text = f"{args.key} = {json.dumps(value)}"
+            if args.key in RETRAIN_AFTER:
+                text += f"\n{RETRAIN_AFTER[args.key]}"
+            emit(args, {args.key: value}, text)
             return 0
         values = project.all_settings()
     if args.key is not None:
