@@ -458,3 +458,17 @@ def test_a_12_bit_camera_is_pointed_at_its_setting_and_then_read_right(  # noqa:
         with pytest.raises(UserError, match="sensor_bits"):
             project.set_setting(admin, "sensor_bits", bad)
     assert project.get_setting("sensor_bits") == 12
+
+
+def test_a_sensor_bits_value_this_version_cannot_use_is_a_clear_message(  # noqa: ANN001
+        project, admin, tmp_path, make_image) -> None:
+    from inspector.services.labeling import load_image
+    from inspector.store.models import Setting
+
+    stored = import_paths(project, admin, [make_image("a.png")]).stored[0].id
+    with project.db.session() as s:  # as a newer version (or a hand edit) might leave it
+        s.merge(Setting(key="sensor_bits", value=11))
+    with pytest.raises(UserError, match="sensor_bits holds 11.*inspector settings sensor_bits 16"):
+        load_image(project, stored)
+    project.set_setting(admin, "sensor_bits", 16)  # the way out the message names
+    assert load_image(project, stored).shape == (32, 32, 3)

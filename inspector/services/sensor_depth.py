@@ -15,14 +15,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from inspector.errors import UserError
 from inspector.imaging.decode import SENSOR_BITS
 
 SETTING = "sensor_bits"
 
 
 def sensor_bits(project: Any) -> int:
-    """The project's setting (16 unless a QA lead changed it)."""
-    return int(project.get_setting(SETTING))
+    """The project's setting (16 unless a QA lead changed it). A value this version
+    cannot use (written by hand, or by a newer version on a shared database) is a clear
+    message, never an internal error in every decode."""
+    value = project.get_setting(SETTING)
+    try:
+        bits = int(value)
+    except (TypeError, ValueError):
+        bits = -1
+    if bits not in SENSOR_BITS:
+        raise UserError(f"setting {SETTING} holds {value!r}, which this Inspector cannot use: "
+                        f"set it to {', '.join(map(str, SENSOR_BITS))} "
+                        f"(inspector settings {SETTING} 16)")
+    return bits
 
 
 def suggested_bits(used_bits: Sequence[int], setting: int) -> int | None:
