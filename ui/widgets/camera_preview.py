@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.errors import CameraError
+from inspector.errors import CameraError, UserError
 from inspector.imaging.camera import FrameSource, OpenCVCamera, list_cameras
 from ui.qimage import rgb_to_qimage
 from ui.widgets.elided_label import ElidedLabel
@@ -215,7 +215,7 @@ class CameraPreview(QWidget):
             return
         try:
             self.start(self.selected_source())
-        except CameraError as exc:
+        except (CameraError, UserError) as exc:  # UserError: a setting it cannot use
             self.status.setText(str(exc))
 
     def start(self, source: FrameSource) -> None:
