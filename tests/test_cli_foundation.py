@@ -353,3 +353,15 @@ def test_import_of_12_bit_pictures_points_at_the_setting(cli, tmp_path) -> None:
     cv2.imwrite(str(tmp_path / "deep2.png"), ramp // 3)
     code, out, _ = cli("import", str(tmp_path / "deep2.png"), "--json")
     assert code == 0 and json.loads(out)["notes"] == []
+
+
+def test_every_setting_is_named_in_the_help_and_the_readme() -> None:
+    """A setting nobody can find is a setting nobody uses: `settings --help` and the
+    README's table name each one this version knows."""
+    from inspector.cli.cmd_project import SETTINGS_HELP
+    from inspector.services.project import _VALIDATORS, DEFAULT_SETTINGS
+
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    for key in set(_VALIDATORS) | set(DEFAULT_SETTINGS):
+        assert f"\n  {key} " in SETTINGS_HELP, key
+        assert f"| `{key}` |" in readme, key

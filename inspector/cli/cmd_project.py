@@ -55,11 +55,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     st = sub.add_parser(
         "settings", help="show settings, or change one (QA lead or admin)",
         description="Without KEY: list all settings. With KEY: show one. With KEY VALUE: set "
-        "it (VALUE is parsed as JSON where possible, e.g. 60000000, true, \"text\").",
+        "it\n(VALUE is parsed as JSON where possible, e.g. 60000000, true, \"text\").",
+        epilog=SETTINGS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_common(st)
-    st.add_argument("key", nargs="?")
-    st.add_argument("value", nargs="?")
+    st.add_argument("key", nargs="?", help="a setting's name (see below)")
+    st.add_argument("value", nargs="?", help="its new value")
     st.set_defaults(handler=run_settings)
 
 
@@ -124,6 +125,17 @@ def _parse_value(text: str) -> object:
     except json.JSONDecodeError:
         return text
 
+
+SETTINGS_HELP = """settings (README, "Project settings", has the details):
+  target_false_reject_rate     share of good parts the next threshold may reject (0.01)
+  uncertain_false_reject_rate  an "uncertain" band down to this share (off: 0)
+  severity_bands               {"major_ratio", "critical_ratio", "major_area",
+                               "critical_area"}; {} restores the model's own
+  sensor_bits                  bits a camera fills of its 16-bit files: 10, 12, 14, 16
+  max_pixels                   larger pictures are refused at import (60000000)
+  report_shifts                "early=06:00-14:00,late=14:00-22:00,night=22:00-06:00"
+  gui_idle_signout_minutes     the GUI signs out after this many idle minutes (10; 0 never)
+  hot_folder                   the GUI's default hot folder"""
 
 # Settings that change how the next model is made or how pictures are read: say so.
 RETRAIN_AFTER = {
