@@ -84,7 +84,8 @@ def test_a_closed_window_no_longer_filters_the_applications_input(state, qtbot, 
 
 
 def test_dialogs_opened_from_the_window_are_deleted_after_use(window, project, admin,  # noqa: ANN001
-                                                              tmp_path, monkeypatch) -> None:
+                                                              tmp_path, monkeypatch,
+                                                              qtbot) -> None:
     products.add_product(project, admin, "disc")
     write_parts(tmp_path / "data" / "good", 2, 0, size=64)
     import_paths(project, admin, [tmp_path / "data"], product="disc", labels_from_folders=True)
@@ -93,7 +94,9 @@ def test_dialogs_opened_from_the_window_are_deleted_after_use(window, project, a
     monkeypatch.setattr(QDialog, "exec", lambda _self: QDialog.DialogCode.Rejected)
     for _ in range(2):
         window.show_about()  # F1
-        window.pages["train"].edit_region()  # Region… (with the product's photo)
+        window.show_page("train")
+        with qtbot.waitSignal(window.pages["train"].edit_region().done, timeout=10000):
+            pass  # Region… opens once the product's photo is read
         assert ask_override(window.pages["history"],
                             SimpleNamespace(verdict="ng", final_verdict="ng")) is None
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

@@ -43,15 +43,35 @@ def test_dragging_draws_the_region_and_whole_image_clears_it(qtbot) -> None:  # 
     assert dialog.region() is None
 
 
-def test_qa_lead_sets_the_region_on_the_train_page(window, project, admin, tmp_path) -> None:  # noqa: ANN001
+def _disc_train_page(window, project, admin, tmp_path):  # noqa: ANN001, ANN202
+    """The Train page of product "disc" (two good 64 px photos), signed in as admin."""
     products.add_product(project, admin, "disc")
-    add_operator(project, admin, "olga", role="operator")
     write_parts(tmp_path / "data" / "good", 2, 0, size=64)
     import_paths(project, admin, [tmp_path / "data"], product="disc", labels_from_folders=True)
     window.state.set_product("disc")
     sign_in_as(window, "admin")
     assert window.show_page("train")
-    page = window.pages["train"]
+    return window.pages["train"]
+
+
+def test_region_reads_its_photo_in_the_background_and_opens_on_it(  # noqa: ANN001
+        window, project, admin, tmp_path, qtbot, monkeypatch) -> None:
+    """Region… reads the product's first good photo off the window's thread (a 12 MP
+    photo held it for half a second), then opens the dialog on that photo."""
+    page = _disc_train_page(window, project, admin, tmp_path)
+    shown: list[tuple[int, int]] = []
+    monkeypatch.setattr(RegionDialog, "exec", lambda d: shown.append(
+        (d.canvas.pixmap.width(), d.canvas.pixmap.height())) or RegionDialog.DialogCode.Rejected)
+    job = page.edit_region()
+    assert not page.region_button.isEnabled()  # one dialog at a time
+    with qtbot.waitSignal(job.done, timeout=10000):
+        pass
+    assert shown == [(64, 64)] and page.region_button.isEnabled()
+
+
+def test_qa_lead_sets_the_region_on_the_train_page(window, project, admin, tmp_path) -> None:  # noqa: ANN001
+    page = _disc_train_page(window, project, admin, tmp_path)
+    add_operator(project, admin, "olga", role="operator")
     assert page.region_button.isEnabled()
     assert "whole image" in page.region_label.text()
     assert page.apply_region(Region(0.1, 0.0, 0.9, 1.0))

@@ -6,6 +6,7 @@ the previous model untouched (the service only records a finished model).
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -202,14 +203,21 @@ class TrainPage(QWidget):
         except UserError:
             return None
 
-    def edit_region(self) -> None:
-        """Draw the region on the product's first good image, then store it."""
-        try:
-            rgb = training.sample_good_image(self.state.project, self.state.product)
-        except UserError as exc:
-            show_error(self, exc)
-            return
-        with disposed(RegionDialog(rgb, self._region(), self.state.product or "", self)) as dialog:
+    def edit_region(self) -> Job:
+        """Draw the region on the product's first good image, then store it. The image is
+        read in the background: a 12 MP photo held the window for half a second."""
+        self.region_button.setEnabled(False)
+        product = self.state.product
+        job = Job(training.sample_good_image, self.state.project, product)
+        job.finished.connect(lambda rgb, p=product: self._draw_region(rgb, p))
+        job.failed.connect(lambda exc: show_error(self, exc))
+        job.done.connect(lambda: self.region_button.setEnabled(self._region_blocked() is None))
+        return job.start()
+
+    def _draw_region(self, rgb: np.ndarray, product: str | None) -> None:
+        if product != self.state.product or not self.isVisible():
+            return  # another product was chosen, or the page left, while it loaded
+        with disposed(RegionDialog(rgb, self._region(), product or "", self)) as dialog:
             if dialog.exec() == RegionDialog.DialogCode.Accepted:
                 self.apply_region(dialog.region())
 
