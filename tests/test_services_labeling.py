@@ -13,10 +13,12 @@ from inspector.services.importing import import_paths
 from inspector.services.labeling import (
     add_defect_type,
     count_images,
+    current_label_id,
     get_image,
     label_counts,
     label_history,
     label_image,
+    label_mask,
     list_defect_type_infos,
     list_defect_types,
     list_images,
@@ -77,6 +79,13 @@ def test_mask_is_stored_and_loaded(project, actor, ids) -> None:  # noqa: ANN001
     label_image(project, actor, ids[2], "defective", mask=np.zeros((32, 32), np.uint8))
     assert load_mask(project, ids[2]) is None  # an empty mask is not kept
     assert load_mask(project, ids[0]) is None
+    painted = current_label_id(project, ids[1])  # a row keeps its mask after a relabel
+    label_image(project, actor, ids[1], "good")
+    np.testing.assert_array_equal(label_mask(project, painted), mask)
+    assert label_mask(project, current_label_id(project, ids[1])) is None
+    assert current_label_id(project, ids[3]) is None  # unlabelled
+    with pytest.raises(NotFoundError):
+        label_mask(project, 10_000)
 
 
 def test_load_image_returns_pixels(project, ids) -> None:  # noqa: ANN001

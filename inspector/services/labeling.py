@@ -310,8 +310,29 @@ def load_mask(project: Any, image_id: int) -> np.ndarray | None:
     with project.db.session() as session:
         label = _image(session, image_id).current_label
         rel = label.mask_path if label else None
-    if rel is None:
-        return None
+    return None if rel is None else _decode_mask(project, rel)
+
+
+def current_label_id(project: Any, image_id: int) -> int | None:
+    """The id of the image's newest label row (None: unlabelled). Rows are never changed,
+    so the id names that label, and its mask, for good (the Label page's undo keeps it
+    instead of the pixels)."""
+    with project.db.session() as session:
+        label = _image(session, image_id).current_label
+        return label.id if label else None
+
+
+def label_mask(project: Any, label_id: int) -> np.ndarray | None:
+    """The defect mask of one label row (any in an image's history), or None."""
+    with project.db.session() as session:
+        label = session.get(Label, label_id)
+        if label is None:
+            raise NotFoundError(f"no label with id {label_id}")
+        rel = label.mask_path
+    return None if rel is None else _decode_mask(project, rel)
+
+
+def _decode_mask(project: Any, rel: str) -> np.ndarray:
     return decode_bytes(project.images.read(rel), max_pixels=None).rgb[..., 0] > 127
 
 
