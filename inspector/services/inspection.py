@@ -71,15 +71,14 @@ def inspect_image(
     rgb = load_image(project, image_id, to_judge=True)
     with project.db.session() as s:
         pid = product_id_for(s, product)
+        img = s.get(Image, image_id)
         if pid is None:
-            img = s.get(Image, image_id)
             pid = img.product_id if img is not None else None
         rec = record_by_id(s, model_id) if model_id is not None else active_record(s, pid)
         if pid is None:
             pid = rec.product_id  # the part is recorded under the product it was judged as
         rec_id, version = rec.id, rec.version
         threshold, uncertain_low = rec.threshold, rec.uncertain_low
-        img = s.get(Image, image_id)
         if img is not None and img.bit_depth > 8:
             _refuse_other_sensor_bits(project, version, (rec.training_set or {}))
         model = load_model(project.root, rec)

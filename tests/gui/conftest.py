@@ -111,3 +111,23 @@ def _delete_closed_widgets() -> None:
 
     QCoreApplication.processEvents()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+@pytest.fixture
+def label_page(window, project, admin, image_dir, qtbot):  # noqa: ANN001, ANN201
+    """The Label page over five good and two scratch images (type key S), signed in as
+    admin, its first picture shown."""
+    from gui_helpers import picture_seen, sign_in_as
+
+    from inspector.services import labeling
+    from inspector.services.importing import import_paths
+
+    labeling.add_defect_type(project, admin, "scratch", "S")
+    import_paths(project, admin, [image_dir / "good", image_dir / "scratch"])
+    sign_in_as(window, "admin")
+    assert window.show_page("label")
+    page = window.pages["label"]
+    page.gallery.setFocus()
+    qtbot.waitUntil(lambda: page.current is not None)
+    picture_seen(page, qtbot)
+    return page

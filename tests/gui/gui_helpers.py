@@ -45,3 +45,9 @@ def picture_grey(view) -> int:  # noqa: ANN001
     pix = view._image_item.pixmap()
     assert not pix.isNull()
     return pix.toImage().pixelColor(5, 5).red()
+
+
+def picture_seen(page, qtbot) -> None:  # noqa: ANN001
+    """Wait for the picture of the image named on the Label page: pictures load in the
+    background and label keys wait for them."""
+    qtbot.waitUntil(lambda: not page.picture_pending())

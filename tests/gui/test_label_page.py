@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 import pytest
-from gui_helpers import picture_grey, sign_in_as, slow_pictures
+from gui_helpers import picture_grey, picture_seen, sign_in_as, slow_pictures
 from PySide6.QtCore import QPointF, QRect, Qt, QTimer
 
 from inspector.services import labeling
@@ -14,25 +13,6 @@ from inspector.services.importing import import_paths
 
 pytestmark = pytest.mark.gui
 SLOW = 0.6  # s per decode with slow_pictures: far longer than a key press
-
-
-@pytest.fixture
-def label_page(window, project, admin, image_dir, qtbot):  # noqa: ANN001, ANN201
-    labeling.add_defect_type(project, admin, "scratch", "S")
-    import_paths(project, admin, [image_dir / "good", image_dir / "scratch"])
-    sign_in_as(window, "admin")
-    assert window.show_page("label")
-    page = window.pages["label"]
-    page.gallery.setFocus()
-    qtbot.waitUntil(lambda: page.current is not None)
-    _seen(page, qtbot)
-    return page
-
-
-def _seen(page, qtbot) -> None:  # noqa: ANN001
-    """Wait for the picture of the image named on the page: pictures load in the
-    background and label keys wait for them."""
-    qtbot.waitUntil(lambda: not page.picture_pending())
 
 
 def _history(project, image_id):  # noqa: ANN001, ANN202
@@ -54,7 +34,7 @@ def test_keys_label_and_advance(label_page, project, qtbot) -> None:  # noqa: AN
     assert [lbl.verdict for lbl in _history(project, first)] == ["good"]
     assert page.current.id != first  # good moves on
     second = page.current.id
-    _seen(page, qtbot)
+    picture_seen(page, qtbot)
     qtbot.keyClick(page.gallery, Qt.Key.Key_D)
     qtbot.keyClick(page.gallery, Qt.Key.Key_2)
     qtbot.keyClick(page.gallery, Qt.Key.Key_S)
@@ -113,7 +93,7 @@ def test_undo_keeps_a_bounded_list_and_no_pixels(label_page, project, qtbot,
     painted = labeling.load_mask(project, image_id)
     assert painted is not None and painted.any()
     page.show_image(page.current)  # shown afresh: no strokes left for Ctrl+Z to take first
-    _seen(page, qtbot)
+    picture_seen(page, qtbot)
     decoded: list[int] = []
     real_load = labeling.load_mask
     monkeypatch.setattr(labeling, "load_mask", lambda *a: decoded.append(1) or real_load(*a))
@@ -155,13 +135,13 @@ def test_unlabelled_view_labels_one_image_after_another(label_page, project, qtb
     page.state_filter.setCurrentText("unlabelled")
     order = [i.id for i in page.model.images]
     page.select_row(0)
-    _seen(page, qtbot)
+    picture_seen(page, qtbot)
     qtbot.keyClick(page.gallery, Qt.Key.Key_G)
     assert page.current.id == order[1]
-    _seen(page, qtbot)
+    picture_seen(page, qtbot)
     qtbot.keyClick(page.gallery, Qt.Key.Key_G)
     assert page.current.id == order[2]
-    _seen(page, qtbot)
+    picture_seen(page, qtbot)
     qtbot.keyClick(page.gallery, Qt.Key.Key_D)
     assert page.current.id == order[2]  # still here for the details
     qtbot.keyClick(page.gallery, Qt.Key.Key_3)
@@ -224,7 +204,7 @@ def test_a_notice_from_elsewhere_keeps_the_image_on_screen(label_page, project, 
     page.state_filter.setCurrentText("unlabelled")
     order = [i.id for i in page.model.images]
     page.select_row(0)
-    _seen(page, qtbot)
+    picture_seen(page, qtbot)
     qtbot.keyClick(page.gallery, Qt.Key.Key_D)
     page.state.notify("images")  # another part of the window imported something
     assert page.current.id == order[0]
@@ -245,14 +225,14 @@ def test_removing_a_type_labels_nothing_and_labels_keep_its_name(
     qtbot.keyClick(page.gallery, Qt.Key.Key_S)
     page.step(1)
     second = page.current.id
-    _seen(page, qtbot)
+    picture_seen(page, qtbot)
     monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("scratch", True))
     assert page.types.remove_type() == "scratch"  # chosen in a dialog, confirmed
     page.reload_types()
     assert _history(project, second) == []  # the image on screen was not labelled
     page.select_row(page.model.row_of(first))
     assert page.current.id == first and page.current.defect_type == "scratch"
-    _seen(page, qtbot)
+    picture_seen(page, qtbot)
     qtbot.keyClick(page.gallery, Qt.Key.Key_3)  # a new severity for the old label
     last = _history(project, first)[-1]
     assert (last.defect_type, last.severity) == ("scratch", "critical")
@@ -331,7 +311,7 @@ def test_g_on_a_good_image_adds_no_second_label(label_page, project, qtbot) -> N
     page = label_page
     page.select_row(page.model.rowCount() - 1)  # the end of the list
     image_id = page.current.id
-    _seen(page, qtbot)
+    picture_seen(page, qtbot)
     for _ in range(3):
         qtbot.keyClick(page.gallery, Qt.Key.Key_G)
     assert [lbl.verdict for lbl in _history(project, image_id)] == ["good"]
@@ -461,7 +441,7 @@ def test_region_painted_on_a_good_image_is_kept_and_undoable(label_page, project
     qtbot.keyClick(page.gallery, Qt.Key.Key_G)  # good moves on: come back
     qtbot.keyClick(page.gallery, Qt.Key.Key_Left)
     assert page.current.id == image_id
-    _seen(page, qtbot)
+    picture_seen(page, qtbot)
     _paint(page)
     qtbot.keyClick(page.gallery, Qt.Key.Key_Right)
     assert labeling.label_history(project, image_id)[-1].verdict == "defective"
@@ -499,11 +479,11 @@ def test_a_stored_region_comes_back_with_its_picture(label_page, project, qtbot)
     image_id = page.current.id
     _mark_defective_and_paint(page, qtbot)
     qtbot.keyClick(page.gallery, Qt.Key.Key_Right)
-    _seen(page, qtbot)
+    picture_seen(page, qtbot)
     assert page.view.mask() is None  # the next image has no region
     qtbot.keyClick(page.gallery, Qt.Key.Key_Left)
     assert page.current.id == image_id
-    _seen(page, qtbot)
+    picture_seen(page, qtbot)
     mask = page.view.mask()
     assert mask is not None and mask[5, 10] and not mask[25, 10]
     qtbot.keyClick(page.gallery, Qt.Key.Key_D)
@@ -580,54 +560,3 @@ def test_label_keys_wait_for_the_picture_of_the_image_named(label_page, decodes,
     qtbot.keyClick(page.gallery, Qt.Key.Key_D)
     assert labeling.label_history(project, ids[2])[-1].verdict == "defective"
     assert all(labeling.label_history(project, i) == [] for i in (ids[1], ids[3]))
-
-
-def test_a_big_library_lists_its_newest_images_and_older_ones_on_request(
-        label_page, project, qtbot, monkeypatch) -> None:  # noqa: ANN001
-    """Every inspected part is stored: a line's library reaches 100,000 images, and
-    listing them all held the window for seconds at every change. The newest page is
-    listed (oldest first within it), with a button for older ones."""
-    from ui.pages import label_page as module
-
-    page = label_page
-    monkeypatch.setattr(module, "PAGE", 3)
-    everything = [i.id for i in labeling.list_images(project)]
-    assert len(everything) == 7
-    page.state_filter.setCurrentText("good")  # a new filter: the first page again
-    page.state_filter.setCurrentText(module.ANY)
-    assert page.model.images and [i.id for i in page.model.images] == everything[-3:]
-    assert page.older_button.isVisibleTo(page)
-    assert page.older_label.text() == "Newest 3 of 7"
-    page.select_row(1)
-    shown = page.current.id
-    page.older_button.click()
-    assert [i.id for i in page.model.images] == everything[-6:]
-    assert page.current.id == shown  # the operator's place is kept
-    page.older_button.click()
-    assert [i.id for i in page.model.images] == everything
-    assert not page.older_button.isVisibleTo(page)
-    page.state_filter.setCurrentText("unlabelled")
-    assert len(page.model.images) == 3 and page.older_label.text() == "Newest 3 of 7"
-
-
-def test_a_12_bit_picture_shows_as_the_setting_reads_it(window, project, admin, tmp_path,
-                                                        qtbot) -> None:  # noqa: ANN001
-    """Qt's reader takes every 16-bit file as 16 bits: a 12-bit camera's pictures were
-    almost black in the gallery even once the project's sensor_bits said 12."""
-    import cv2
-
-    ramp = np.linspace(0, 4095, 96 * 96).reshape(96, 96).astype(np.uint16)
-    cv2.imwrite(str(tmp_path / "deep.png"), ramp)
-    import_paths(project, admin, [tmp_path / "deep.png"])
-    project.set_setting(admin, "sensor_bits", 12)
-    sign_in_as(window, "admin")
-    assert window.show_page("label")
-    page = window.pages["label"]
-    qtbot.waitUntil(lambda: not page.picture_pending())
-    info = page.model.images[0]
-    page.model.data(page.model.index(0), Qt.ItemDataRole.DecorationRole)  # asks for it
-    qtbot.waitUntil(lambda: page.model._key(info) in page.model._cache)
-    thumb = page.model._cache[page.model._key(info)]
-    greys = [thumb.pixelColor(thumb.width() // 2, y).red() for y in range(thumb.height())]
-    assert max(greys) > 200 and 90 < sum(greys) / len(greys) < 165
-    assert 8 < picture_grey(page.view) < 20  # row 5 of 96: 13 at 12 bits, 1 at 16

@@ -60,7 +60,7 @@ def test_camera_url_and_resolution_choose_the_source(window, actor) -> None:  # 
 
 
 @pytest.fixture
-def label_page(window, project, admin, image_dir, qtbot):  # noqa: ANN001, ANN201
+def two_product_label_page(window, project, admin, image_dir, qtbot):  # noqa: ANN001, ANN201
     products.add_product(project, admin, "bottle")
     products.add_product(project, admin, "cap")
     for name in ("scratch", "dent"):
@@ -83,8 +83,8 @@ def label_page(window, project, admin, image_dir, qtbot):  # noqa: ANN001, ANN20
     return page
 
 
-def test_label_filters_by_type_product_and_date(label_page) -> None:  # noqa: ANN001
-    page = label_page
+def test_label_filters_by_type_product_and_date(two_product_label_page) -> None:  # noqa: ANN001
+    page = two_product_label_page
     assert len(page.model.images) == 8
     page.type_filter.setCurrentText("scratch")
     assert {(i.defect_type, i.product) for i in page.model.images} == {("scratch", "bottle")}
@@ -104,11 +104,11 @@ def test_label_filters_by_type_product_and_date(label_page) -> None:  # noqa: AN
     assert len(page.model.images) == 8
 
 
-def test_qa_lead_adds_a_defect_type_and_its_key_labels(label_page, project, qtbot,  # noqa: ANN001
+def test_qa_lead_adds_a_defect_type_and_its_key_labels(two_product_label_page, project, qtbot,  # noqa: ANN001
                                                        monkeypatch) -> None:
     answers = iter([("crack", True), ("k", True)])
     monkeypatch.setattr(QInputDialog, "getText", lambda *_a, **_k: next(answers))
-    page = label_page
+    page = two_product_label_page
     assert page.types.add_button.isVisible()
     page.types.add_button.click()
     assert "crack" in labeling.list_defect_types(project)

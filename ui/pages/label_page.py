@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import html
 from collections import deque
-from dataclasses import dataclass
 
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -39,6 +38,7 @@ from inspector.services.sensor_depth import sensor_bits
 from inspector.store import roles
 from ui.dialogs import show_error
 from ui.image_loader import Picture, PictureLoader, prepare
+from ui.label_undo import UNDO_DEPTH, LabelUndo
 from ui.state import AppState
 from ui.widgets.defect_types import DefectTypePanel
 from ui.widgets.image_view import ImageView
@@ -61,23 +61,6 @@ def load_picture(project, image_id: int, has_mask: bool) -> Picture:  # noqa: AN
     return prepare(rgb, mask)
 
 
-UNDO_DEPTH = 100  # label changes Ctrl+Z can take back; the oldest are forgotten beyond
-
-
-@dataclass(frozen=True)
-class _Undo:
-    """The label an image had before a change, to append again on undo. A painted region
-    is kept as the id of the label row that holds it (rows are never changed): no pixels
-    for a shift of relabelling 12 MP pictures, and none decoded before the label key acts
-    (about 60 ms at 12 MP); undo reads them back."""
-
-    image_id: int
-    verdict: str
-    defect_type: str | None
-    severity: str | None
-    mask_label_id: int | None = None
-
-
 class LabelPage(QWidget):
     """Gallery on the left, image in the middle, label controls on the right."""
 
@@ -86,7 +69,7 @@ class LabelPage(QWidget):
         self.state = state
         self.current: ImageInfo | None = None
         self.severity: str | None = None
-        self.undo_stack: deque[_Undo] = deque(maxlen=UNDO_DEPTH)
+        self.undo_stack: deque[LabelUndo] = deque(maxlen=UNDO_DEPTH)
         self._mask_dirty = False
         self._own_notice = False  # this page announced the change and updated itself
         self._type_shortcuts: list[QShortcut] = []
@@ -468,7 +451,7 @@ class LabelPage(QWidget):
             if not self.step(1):
                 self.state.say("Already good; this is the last image of the list")
             return True
-        previous = self._undo_entry(info)
+        previous = LabelUndo.before_change(self.state.project, info)
         # A type removed since the image was labelled is no longer in the list: the label
         # keeps its name rather than losing it to a severity or mask change.
         dtype = self.types.current() or (info.defect_type if info.state == "defective"
@@ -483,20 +466,12 @@ class LabelPage(QWidget):
         except UserError as exc:
             show_error(self, exc)
             return False
-        if previous is not None:
-            self.undo_stack.append(previous)
+        self.undo_stack.append(previous)
         self._mask_dirty = False
         self._after_label(info.id)
         if advance if advance is not None else not defective:
             self.step(1)
         return True
-
-    def _undo_entry(self, info: ImageInfo) -> _Undo | None:
-        if info.state == "unlabelled":
-            return _Undo(info.id, "unlabelled", None, None)
-        label_id = (labeling.current_label_id(self.state.project, info.id) if info.has_mask
-                    else None)
-        return _Undo(info.id, info.state, info.defect_type, info.severity, label_id)
 
     def _after_label(self, image_id: int) -> None:
         fresh = labeling.get_image(self.state.project, image_id)
@@ -569,12 +544,7 @@ class LabelPage(QWidget):
                            "so relabel it instead")
             return
         try:
-            mask = (None if entry.mask_label_id is None
-                    else labeling.label_mask(self.state.project, entry.mask_label_id))
-            labeling.label_image(
-                self.state.project, self.state.actor, entry.image_id, entry.verdict,
-                defect_type=entry.defect_type, severity=entry.severity, mask=mask,
-            )
+            entry.restore(self.state.project, self.state.actor)
         except UserError as exc:
             show_error(self, exc)
             return

@@ -1,0 +1,65 @@
+"""The Label page over a line's library: the newest page of a big one, and the 16-bit
+pictures of a 12-bit camera."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from gui_helpers import picture_grey, sign_in_as
+from PySide6.QtCore import Qt
+
+from inspector.services import labeling
+from inspector.services.importing import import_paths
+
+pytestmark = pytest.mark.gui
+
+
+def test_a_big_library_lists_its_newest_images_and_older_ones_on_request(
+        label_page, project, qtbot, monkeypatch) -> None:  # noqa: ANN001
+    """Every inspected part is stored: a line's library reaches 100,000 images, and
+    listing them all held the window for seconds at every change. The newest page is
+    listed (oldest first within it), with a button for older ones."""
+    from ui.pages import label_page as module
+
+    page = label_page
+    monkeypatch.setattr(module, "PAGE", 3)
+    everything = [i.id for i in labeling.list_images(project)]
+    assert len(everything) == 7
+    page.state_filter.setCurrentText("good")  # a new filter: the first page again
+    page.state_filter.setCurrentText(module.ANY)
+    assert page.model.images and [i.id for i in page.model.images] == everything[-3:]
+    assert page.older_button.isVisibleTo(page)
+    assert page.older_label.text() == "Newest 3 of 7"
+    page.select_row(1)
+    shown = page.current.id
+    page.older_button.click()
+    assert [i.id for i in page.model.images] == everything[-6:]
+    assert page.current.id == shown  # the operator's place is kept
+    page.older_button.click()
+    assert [i.id for i in page.model.images] == everything
+    assert not page.older_button.isVisibleTo(page)
+    page.state_filter.setCurrentText("unlabelled")
+    assert len(page.model.images) == 3 and page.older_label.text() == "Newest 3 of 7"
+
+
+def test_a_12_bit_picture_shows_as_the_setting_reads_it(window, project, admin, tmp_path,
+                                                        qtbot) -> None:  # noqa: ANN001
+    """Qt's reader takes every 16-bit file as 16 bits: a 12-bit camera's pictures were
+    almost black in the gallery even once the project's sensor_bits said 12."""
+    import cv2
+
+    ramp = np.linspace(0, 4095, 96 * 96).reshape(96, 96).astype(np.uint16)
+    cv2.imwrite(str(tmp_path / "deep.png"), ramp)
+    import_paths(project, admin, [tmp_path / "deep.png"])
+    project.set_setting(admin, "sensor_bits", 12)
+    sign_in_as(window, "admin")
+    assert window.show_page("label")
+    page = window.pages["label"]
+    qtbot.waitUntil(lambda: not page.picture_pending())
+    info = page.model.images[0]
+    page.model.data(page.model.index(0), Qt.ItemDataRole.DecorationRole)  # asks for it
+    qtbot.waitUntil(lambda: page.model._key(info) in page.model._cache)
+    thumb = page.model._cache[page.model._key(info)]
+    greys = [thumb.pixelColor(thumb.width() // 2, y).red() for y in range(thumb.height())]
+    assert max(greys) > 200 and 90 < sum(greys) / len(greys) < 165
+    assert 8 < picture_grey(page.view) < 20  # row 5 of 96: 13 at 12 bits, 1 at 16
