@@ -547,7 +547,7 @@ def test_a_real_model_trains_and_inspects_the_same_on_both(tmp_path: Path, pg_ur
     sqlite, pg = results
     assert pg[:3] == (1, 2, [True, False])
     assert pg[5] == {"good": 6, "defective": 1, "defect_types": {"scratch": 1}, "left_out": 0,
-                     "sensor_bits": 16}
+                     "sensor_bits": 16, "last_label_id": 7}  # seven labels, ids from 1
     assert pg[3] == pytest.approx(sqlite[3]) and pg[4] == pytest.approx(sqlite[4])
     assert [r[:2] for r in pg[6]] == [r[:2] for r in sqlite[6]]
     assert [r[2] for r in pg[6]] == pytest.approx([r[2] for r in sqlite[6]])

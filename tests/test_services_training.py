@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from engine_fixtures import write_parts
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from inspector.errors import Cancelled, ModelFileError, PermissionDenied, UserError
 from inspector.progress import CancelToken
@@ -18,7 +18,7 @@ from inspector.services.operators import add_operator
 from inspector.services.products import add_product
 from inspector.services.project import init_project
 from inspector.services.session import sign_in
-from inspector.store.models import AuditEntry, ModelRecord
+from inspector.store.models import AuditEntry, Label, ModelRecord
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +48,9 @@ def test_first_model_is_recorded_and_active(trained):
     assert info.version == 1 and info.active
     assert (project.root / info.file_path).is_file()
     assert info.training_set["good"] == 6 and info.training_set["defective"] == 1
+    with project.db.session() as s:  # what "labelled since this model" is counted from
+        newest = s.execute(select(func.max(Label.id))).scalar_one()
+    assert info.training_set["last_label_id"] == newest
     listed = models.list_models(project)
     assert [m.version for m in listed] == [1]
     dist = models.score_distribution(project, 1)

@@ -35,15 +35,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from inspector.services.labels_since import labels_since_active_model
     from inspector.services.models import list_models
 
-    models = list_models(open_project(args), args.product)
+    project = open_project(args)
+    models = list_models(project, args.product)
     lines = [f"{'ver':>4} {'active':6} {'product':15} {'preset':8} {'threshold':>9}  trained"]
     for m in models:
         lines.append(
             f"{m.version:>4} {'*' if m.active else '':6} {(m.product or '-'):15} {m.preset:8} "
             f"{m.threshold:>9.4f}  {m.trained_at:%Y-%m-%d %H:%M} by {m.trained_by or '-'}"
         )
+    for product in sorted({m.product or "" for m in models if m.active}):
+        since = labels_since_active_model(project, product or None)  # a retrain is due
+        if since is not None:
+            lines.append(f"{product + ': ' if product else ''}{since.describe()}")
     if not models:
         lines = ["no models yet: run `inspector train`"]
     emit(args, models, "\n".join(lines))

@@ -60,6 +60,7 @@ class TrainingSummary:
 @dataclass(frozen=True)
 class _LabelledImage:
     image_id: int
+    label_id: int
     sha256: str
     verdict: str
     defect_type: str | None
@@ -72,7 +73,8 @@ def _current_labels(project: Project, product: str | None) -> list[_LabelledImag
         pid = product_id_for(s, product)
         newest = current_label_ids()
         q = (
-            select(Image.id, Image.sha256, Label.verdict, Label.defect_type, Label.mask_path)
+            select(Image.id, Label.id, Image.sha256, Label.verdict, Label.defect_type,
+                   Label.mask_path)
             .join(newest, newest.c.image_id == Image.id)
             .join(Label, Label.id == newest.c.label_id)
             .order_by(Image.id)
@@ -80,7 +82,8 @@ def _current_labels(project: Project, product: str | None) -> list[_LabelledImag
         if pid is not None:
             q = q.where(Image.product_id == pid)
         return [
-            _LabelledImage(r[0], r[1], r[2], r[3], r[4] is not None) for r in s.execute(q).all()
+            _LabelledImage(r[0], r[1], r[2], r[3], r[4], r[5] is not None)
+            for r in s.execute(q).all()
         ]
 
 
@@ -170,7 +173,8 @@ def train(
     region = region_of(project, product)
     if region is not None:
         config = dataclasses.replace(config, region=tuple(region.as_list()))
-    labelled = training_set.choose(_current_labels(project, product))
+    current = _current_labels(project, product)
+    labelled = training_set.choose(current)
     report(progress, 0.0, "Loading images")
     goods, defects, hashes = [], [], []
     for i, item in enumerate(labelled):  # prepared as loaded: 200 camera frames fit
@@ -188,7 +192,9 @@ def train(
     check(cancel)
     report(progress, 0.96, "Saving model")
     used = _used(summary, labelled)
-    info = _record_model(project, actor, model, product, preset, used, hashes)
+    last_label_id = max(item.label_id for item in current)  # labels after it are "new"
+    info = _record_model(project, actor, model, product, preset, used,
+                         {"last_label_id": last_label_id, "sha256": hashes})
     report(progress, 1.0, f"Saved model version {info.version}")
     return info
 
@@ -226,12 +232,12 @@ def calibration_config(project: Project, preset: str) -> EngineConfig:
 VERSION_TRIES = 3  # stations training at once: the slower one takes the next number
 
 
-def _record_model(project, actor, model, product, preset, summary, hashes) -> ModelInfo:  # noqa: ANN001
+def _record_model(project, actor, model, product, preset, summary, read) -> ModelInfo:  # noqa: ANN001
     """Save the file, then record the version; a failed record removes the new file."""
     for attempt in range(VERSION_TRIES):
         saved: list[Path] = []
         try:
-            return _save_and_record(project, actor, model, product, preset, summary, hashes,
+            return _save_and_record(project, actor, model, product, preset, summary, read,
                                     saved)
         except IntegrityError:  # another station took this version number meanwhile
             _remove(saved)
@@ -251,7 +257,8 @@ def _remove(paths: list[Path]) -> None:
         path.unlink(missing_ok=True)
 
 
-def _save_and_record(project, actor, model, product, preset, summary, hashes, saved):  # noqa: ANN001, ANN202
+def _save_and_record(project, actor, model, product, preset, summary, read, saved):  # noqa: ANN001, ANN202
+    """``read``: what the run read, for the record (the newest label id, image hashes)."""
     with project.db.session() as s:
         pid = product_id_for(s, product)
         version = int(s.execute(select(func.max(ModelRecord.version))).scalar() or 0) + 1
@@ -277,7 +284,7 @@ def _save_and_record(project, actor, model, product, preset, summary, hashes, sa
                 "defect_types": summary.defect_types,
                 "left_out": summary.left_out,
                 "sensor_bits": sensor_bits(project),  # how its 16-bit pictures were read
-                "sha256": hashes,
+                **read,
             },
             metrics=dict(model.metrics),
             threshold=float(model.threshold),

@@ -67,3 +67,32 @@ def test_qa_sets_false_reject_targets_operators_only_see_them(window, project, a
     assert window.show_page("train")
     assert not cal.target.isEnabled() and not cal.band.isEnabled()
     assert cal.target.value() == 2.5
+
+
+def test_labels_after_the_active_model_ask_for_a_retrain(window, project, admin, tmp_path,
+                                                         qtbot) -> None:  # noqa: ANN001
+    from store_helpers import add_active_model, newest_label_id
+
+    from inspector.services import labeling
+    from inspector.services.products import add_product
+
+    add_product(project, admin, "disc")
+    write_parts(tmp_path / "data" / "good", 6, 0, size=64)
+    import_paths(project, admin, [tmp_path / "data"], product="disc", labels_from_folders=True)
+    add_active_model(project, "disc", {"good": 6, "defective": 0, "defect_types": {},
+                                       "last_label_id": newest_label_id(project)})
+    window.state.set_product("disc")
+    sign_in_as(window, "admin")
+    assert window.show_page("train")
+    page = window.pages["train"]
+    assert not page.since.isVisibleTo(page)  # the model knows every label
+
+    fresh = write_parts(tmp_path / "new", 1, 900, defect=True, size=64)
+    image_id = import_paths(project, admin, fresh, product="disc").stored[0].id
+    labeling.add_defect_type(project, admin, "crack")
+    labeling.label_image(project, admin, image_id, "defective", "crack")
+    window.state.notify("labels")  # as the Label page and other stations' labels do
+    assert page.since.isVisibleTo(page)
+    text = page.since.text()
+    assert "Since model v1 was trained: 1 new label(s) (0 good, 1 defective)" in text
+    assert "it has not seen: crack" in text and "Retrain" in text

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from inspector.engine.region import Region, describe
 from inspector.errors import UserError
 from inspector.services import products, training
+from inspector.services.labels_since import labels_since_active_model
 from inspector.services.results import ModelInfo
 from inspector.store import roles
 from ui.dialogs import disposed, show_error
@@ -60,6 +61,10 @@ class TrainPage(QWidget):
         self.warnings = QLabel()
         self.warnings.setProperty("role", "warning")
         self.warnings.setWordWrap(True)
+        self.since = QLabel()  # labels the active model has not learned: a retrain is due
+        self.since.setProperty("role", "warning")
+        self.since.setWordWrap(True)
+        self.since.setVisible(False)
         self.next_step = NextStep(state)
         self.labels_missing: Step | None = None  # too few good images to train
         self.summary_good = 0
@@ -96,6 +101,7 @@ class TrainPage(QWidget):
         ll = QVBoxLayout(left)
         ll.addWidget(title)
         ll.addWidget(self.summary)
+        ll.addWidget(self.since)
         ll.addWidget(self.region_label)
         ll.addWidget(self.warnings)
         ll.addWidget(self.next_step)
@@ -122,6 +128,7 @@ class TrainPage(QWidget):
 
     def _model_states_changed(self) -> None:
         """After an activation the "trained, not active yet" line must not linger."""
+        self._show_labels_since()  # compared with the model that is active now
         last = self.last_model
         if last is None:
             return
@@ -195,6 +202,15 @@ class TrainPage(QWidget):
         )
         self.warnings.setText("<br>".join(f"⚠ {w}" for w in s.warnings))
         self.region_label.setText(f"Inspection region: {describe(self._region())}")
+        self._show_labels_since()
+
+    def _show_labels_since(self) -> None:
+        try:
+            since = labels_since_active_model(self.state.project, self.state.product)
+        except UserError:  # the product was removed meanwhile: the summary says so
+            since = None
+        self.since.setVisible(since is not None)
+        self.since.setText("" if since is None else f"⟳ {since.describe()}")
 
     # -- inspection region --------------------------------------------------------------
     def _region(self) -> Region | None:

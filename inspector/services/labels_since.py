@@ -1,0 +1,111 @@
+"""Use case: what has been labelled since the active model was trained.
+
+The model gets better as labels arrive, but only when somebody retrains it. A QA lead
+needs to see that a retrain is due: new good and defective examples, labels corrected
+after training (a defect the model learned as good), and defect types it cannot name.
+
+Newer labels are found by label id: ids come from one database sequence, so they order
+the labels of every station even when the stations' clocks disagree. A model records the
+newest label id it read (``training_set["last_label_id"]``); models trained before that
+record fall back to the label time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from inspector.errors import UserError
+from inspector.services.labeling import current_label_ids
+from inspector.services.model_records import active_record, product_id_for
+from inspector.services.project import Project
+from inspector.store.models import Image, Label
+
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class LabelsSinceModel:
+    """Current labels newer than the active model's training (``None`` when there are none)."""
+
+    version: int
+    trained_at: dt.datetime
+    good: int  # images labelled good for the first time since
+    defective: int  # images labelled defective for the first time since
+    changed: int  # images whose label changed since (they may be in the training set)
+    new_types: tuple[str, ...]  # defect types labelled since that the model has not seen
+
+    @property
+    def total(self) -> int:
+        return self.good + self.defective + self.changed
+
+    def describe(self) -> str:
+        """One sentence for the Train page and ``inspector model list``."""
+        parts = []
+        if self.good or self.defective:
+            parts.append(f"{self.good + self.defective} new label(s) ({self.good} good, "
+                         f"{self.defective} defective)")
+        if self.changed:
+            parts.append(f"{self.changed} label(s) changed")
+        if self.new_types:
+            parts.append("defect type(s) it has not seen: " + ", ".join(self.new_types))
+        return (f"Since model v{self.version} was trained: " + "; ".join(parts)
+                + ". Retrain to use them.")
+
+
+def labels_since_active_model(project: Project, product: str | None) -> LabelsSinceModel | None:
+    """Labels of the product's images that the active model did not train on.
+
+    ``None`` when nothing was labelled since, or when there is no active model to compare
+    with (no model yet, or several products' models and no product chosen)."""
+    with project.db.session() as s:
+        pid = product_id_for(s, product)
+        try:
+            rec = active_record(s, pid)
+        except UserError:
+            return None
+        last_id = (rec.training_set or {}).get("last_label_id")
+        newest = current_label_ids()
+        q = (select(Label.verdict, Label.defect_type, Label.mask_path, Label.image_id)
+             .join(newest, newest.c.label_id == Label.id)
+             .join(Image, Image.id == Label.image_id))
+        if rec.product_id is not None:
+            q = q.where(Image.product_id == rec.product_id)
+        if not isinstance(last_id, int):  # a model trained before last_label_id existed
+            rows = [(v, t, False) for v, t, _, _ in
+                    s.execute(q.where(Label.created_at > rec.trained_at))]
+        else:
+            newer = s.execute(q.where(Label.id > last_id)).all()
+            then = _labels_at(s, last_id, [i for *_, i in newer])
+            rows = [(v, t, i in then) for v, t, m, i in newer
+                    if then.get(i) != (v, t, m)]  # relabelled as it was: nothing to learn
+        if not rows:
+            return None
+        known = {name.casefold() for name in (rec.training_set or {}).get("defect_types", {})}
+        unseen = sorted({t for v, t, _ in rows
+                         if v == "defective" and t and t.casefold() not in known})
+        return LabelsSinceModel(
+            version=rec.version,
+            trained_at=rec.trained_at,
+            good=sum(1 for v, _, was in rows if v == "good" and not was),
+            defective=sum(1 for v, _, was in rows if v != "good" and not was),
+            changed=sum(1 for _, _, was in rows if was),
+            new_types=tuple(unseen),
+        )
+
+
+def _labels_at(session: Session, last_id: int, image_ids: list[int]) -> dict[int, tuple]:
+    """image id -> (verdict, defect type, mask) of its label when the model was trained,
+    for the given images (read in chunks: a query holds a bounded number of ids)."""
+    found: dict[int, tuple] = {}
+    for start in range(0, len(image_ids), _CHUNK):
+        then = (select(Label.image_id, func.max(Label.id).label("label_id"))
+                .where(Label.id <= last_id, Label.image_id.in_(image_ids[start:start + _CHUNK]))
+                .group_by(Label.image_id).subquery())
+        q = (select(Label.image_id, Label.verdict, Label.defect_type, Label.mask_path)
+             .join(then, then.c.label_id == Label.id))
+        found.update({i: (v, t, m) for i, v, t, m in session.execute(q)})
+    return found
