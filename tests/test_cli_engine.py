@@ -61,8 +61,8 @@ def test_cli_train_inspect_and_models(tmp_path, capsys, monkeypatch):
     # An inspected part labelled afterwards: the list says a retrain would use it.
     assert _run(capsys, "label", str(results[bad[0].name]["image_id"]), "--defective")[0] == 0
     code, out, _ = _run(capsys, "model", "list")
-    assert code == 0 and ("Since model v1 was trained: 1 new label(s) (0 good, 1 defective)"
-                          ". Retrain to use them.") in out
+    assert code == 0 and ("Since model v1 was trained: 1 new defective image. "
+                          "Retrain to use them.") in out
 
     # Roll back: a second version becomes active, `model activate 1` brings back the
     # first, and the next inspection is judged by it.

@@ -38,22 +38,23 @@ class LabelsSinceModel:
     changed: int  # images whose label changed since (they may be in the training set)
     new_types: tuple[str, ...]  # defect types labelled since that the model has not seen
 
-    @property
-    def total(self) -> int:
-        return self.good + self.defective + self.changed
-
     def describe(self) -> str:
         """One sentence for the Train page and ``inspector model list``."""
-        parts = []
-        if self.good or self.defective:
-            parts.append(f"{self.good + self.defective} new label(s) ({self.good} good, "
-                         f"{self.defective} defective)")
+        parts = [_count(self.good, "new good image"),
+                 _count(self.defective, "new defective image")]
         if self.changed:
-            parts.append(f"{self.changed} label(s) changed")
+            parts.append(_count(self.changed, "label") + " changed")
         if self.new_types:
-            parts.append("defect type(s) it has not seen: " + ", ".join(self.new_types))
-        return (f"Since model v{self.version} was trained: " + "; ".join(parts)
+            parts.append(_count(len(self.new_types), "defect type") + " it has not seen ("
+                         + ", ".join(self.new_types) + ")")
+        return (f"Since model v{self.version} was trained: "
+                + ", ".join(p for p in parts if p)
                 + ". Retrain to use them.")
+
+
+def _count(n: int, noun: str) -> str:
+    """'3 new good images', '1 label'; '' for none."""
+    return "" if n == 0 else f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def labels_since_active_model(project: Project, product: str | None) -> LabelsSinceModel | None:

@@ -94,5 +94,5 @@ def test_labels_after_the_active_model_ask_for_a_retrain(window, project, admin,
     window.state.notify("labels")  # as the Label page and other stations' labels do
     assert page.since.isVisibleTo(page)
     text = page.since.text()
-    assert "Since model v1 was trained: 1 new label(s) (0 good, 1 defective)" in text
-    assert "it has not seen: crack" in text and "Retrain" in text
+    assert "Since model v1 was trained: 1 new defective image, 1 defect type" in text
+    assert "it has not seen (crack)" in text and "Retrain" in text
