@@ -66,11 +66,11 @@ def test_model_buttons_say_why_they_are_off(window, project, admin, image_dir) -
 
 
 def test_history_actions_need_a_selected_inspection(window, project, admin) -> None:  # noqa: ANN001
-    """Override… and Label good stayed on with nothing selected (and did nothing)."""
+    """Override… and the label buttons stayed on with nothing selected (and did nothing)."""
     sign_in_as(window, "admin")
     window.show_page("history")
     page = window.pages["history"]
-    buttons = (page.override_button, page.label_good_button)
+    buttons = (page.override_button, page.label_good_button, page.label_defective_button)
     for button in buttons:  # an empty history
         assert not button.isEnabled() and "Select an inspection" in button.toolTip()
 
@@ -83,7 +83,7 @@ def test_history_actions_need_a_selected_inspection(window, project, admin) -> N
     assert all(b.isEnabled() for b in buttons)
     page.table.clearSelection()
     assert not any(b.isEnabled() for b in buttons)
-    assert page.override() is None and not page.label_good()
+    assert page.override() is None and not page.label_good() and not page.label_defective()
 
 
 def test_import_labels_from_folder_names(window, project, admin, image_dir, qtbot) -> None:  # noqa: ANN001

@@ -31,7 +31,13 @@ from inspector.services import inspection
 from inspector.services.results import InspectionInfo
 from inspector.store import roles
 from ui.image_loader import Picture, PictureLoader, inspection_picture
-from ui.label_actions import label_inspected_good
+from ui.label_actions import (
+    LABEL_DEFECTIVE_KEY,
+    LABEL_DEFECTIVE_TEXT,
+    LABEL_DEFECTIVE_TIP,
+    label_inspected_defective,
+    label_inspected_good,
+)
 from ui.override_action import (
     OVERRIDE_KEY,
     OVERRIDE_TEXT,
@@ -124,19 +130,22 @@ class HistoryPage(QWidget):
         self.label_good_button = QPushButton("Label good  [G]")
         self.label_good_button.setToolTip(LABEL_GOOD_TIP)
         self.label_good_button.clicked.connect(self.label_good)
+        self.label_defective_button = QPushButton(LABEL_DEFECTIVE_TEXT)
+        self.label_defective_button.setToolTip(LABEL_DEFECTIVE_TIP)
+        self.label_defective_button.clicked.connect(self.label_defective)
         self.override_button = QPushButton(OVERRIDE_TEXT)
         self.override_button.setToolTip(OVERRIDE_TIP)
         self.override_button.clicked.connect(self.override)
-        for key, slot in (("G", self.label_good), (OVERRIDE_KEY, self.override),
-                          ("H", self.heatmap_box.toggle)):
+        for key, slot in (("G", self.label_good), (LABEL_DEFECTIVE_KEY, self.label_defective),
+                          (OVERRIDE_KEY, self.override), ("H", self.heatmap_box.toggle)):
             shortcut = QShortcut(QKeySequence(key), self)  # not while typing a search
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
         splitter = QSplitter()
-        splitter.addWidget(_column(self.table, (self.count_label, self.more_button)))
-        picture = _column(self.view, (self.override_button, self.label_good_button),
-                          self.detail_box)
-        picture.layout().insertWidget(1, self.heatmap_box)
+        splitter.addWidget(_column(self.table, [((self.count_label, 1), (self.more_button, 0))]))
+        picture = _column(self.view, [((self.heatmap_box, 1), (self.override_button, 0)),
+                                      ((self.label_good_button, 1),
+                                       (self.label_defective_button, 1))], self.detail_box)
         splitter.addWidget(picture)
         splitter.setSizes([700, 400])  # the table is read first; the picture can be smaller
         layout = QVBoxLayout(self)
@@ -149,6 +158,7 @@ class HistoryPage(QWidget):
 
     def on_shown(self) -> None:
         self.label_good_button.setVisible(self.state.may(roles.LABEL))
+        self.label_defective_button.setVisible(self.state.may(roles.LABEL))
         self.override_button.setVisible(self.state.may(roles.OVERRIDE_VERDICT))
         self.reload()
 
@@ -175,6 +185,10 @@ class HistoryPage(QWidget):
     def label_good(self) -> bool:
         """The selected inspection's part is a good example (ui.label_actions)."""
         return label_inspected_good(self, self.state, self.selected_info())
+
+    def label_defective(self) -> bool:
+        """The selected inspection's part is a defect example, with type and severity."""
+        return label_inspected_defective(self, self.state, self.selected_info())
 
     def _filters(self) -> dict:
         verdict = self.verdict.currentText()
@@ -209,13 +223,14 @@ class HistoryPage(QWidget):
             self._set_detail("No inspections match.")
 
     def _enable_actions(self, selected: bool) -> None:
-        """Override and Label good act on the selected inspection: with none selected
+        """Override and the label buttons act on the selected inspection: with none selected
         they are off and their tooltips say so (they were on and did nothing)."""
         why = "Select an inspection in the table first"
-        self.override_button.setEnabled(selected)
-        self.override_button.setToolTip(OVERRIDE_TIP if selected else why)
-        self.label_good_button.setEnabled(selected)
-        self.label_good_button.setToolTip(LABEL_GOOD_TIP if selected else why)
+        for button, tip in ((self.override_button, OVERRIDE_TIP),
+                            (self.label_good_button, LABEL_GOOD_TIP),
+                            (self.label_defective_button, LABEL_DEFECTIVE_TIP)):
+            button.setEnabled(selected)
+            button.setToolTip(tip if selected else why)
 
     def show_more(self) -> None:
         """The next page below the rows shown (older inspections)."""
@@ -312,17 +327,18 @@ class HistoryPage(QWidget):
         self.detail_box.refresh()
 
 
-def _column(main: QWidget, row: tuple[QWidget, QWidget], below: QWidget | None = None
-            ) -> QWidget:
-    """A splitter pane: a stretching widget, a row of two under it (the first stretches)."""
+def _column(main: QWidget, rows: list[tuple[tuple[QWidget, int], ...]],
+            below: QWidget | None = None) -> QWidget:
+    """A splitter pane: a stretching widget, rows of (widget, stretch) under it."""
     pane = QWidget()
     layout = QVBoxLayout(pane)
     layout.setContentsMargins(0, 0, 0, 0)
     layout.addWidget(main, 1)
-    line = QHBoxLayout()
-    line.addWidget(row[0], 1)
-    line.addWidget(row[1])
-    layout.addLayout(line)
+    for row in rows:
+        line = QHBoxLayout()
+        for widget, stretch in row:
+            line.addWidget(widget, stretch)
+        layout.addLayout(line)
     if below is not None:
         layout.addWidget(below)
     return pane

@@ -35,7 +35,13 @@ from inspector.store import roles
 from ui.dialogs import show_error
 from ui.first_steps import model_step
 from ui.image_loader import Picture, PictureLoader, inspection_picture
-from ui.label_actions import label_inspected_good
+from ui.label_actions import (
+    LABEL_DEFECTIVE_KEY,
+    LABEL_DEFECTIVE_TEXT,
+    LABEL_DEFECTIVE_TIP,
+    label_inspected_defective,
+    label_inspected_good,
+)
 from ui.override_action import (
     OVERRIDE_KEY,
     OVERRIDE_TEXT,
@@ -125,13 +131,16 @@ def result_detail(info: InspectionInfo) -> str:
     return " · ".join(parts)
 
 
-def _under(main: QWidget, line: QWidget) -> QWidget:
-    """A pane: ``main`` stretching, ``line`` under it."""
+def _under(main: QWidget, line: QWidget, button: QWidget) -> QWidget:
+    """A pane: ``main`` stretching, ``line`` under it with ``button`` at its right."""
     pane = QWidget()
     layout = QVBoxLayout(pane)
     layout.setContentsMargins(0, 0, 0, 0)
     layout.addWidget(main, 1)
-    layout.addWidget(line)
+    row = QHBoxLayout()
+    row.addWidget(line, 1)
+    row.addWidget(button)
+    layout.addLayout(row)
     return pane
 
 
@@ -212,6 +221,9 @@ class InspectPage(QWidget):
         self.label_good_button.setToolTip("Add this part to the good training images "
                                           "(used from the next training)")
         self.label_good_button.clicked.connect(self.label_good)
+        self.label_defective_button = QPushButton(LABEL_DEFECTIVE_TEXT)
+        self.label_defective_button.setToolTip(LABEL_DEFECTIVE_TIP)
+        self.label_defective_button.clicked.connect(self.label_defective)
         self.progress = ProgressPanel()
         right = self.right = QWidget()
         right.setMinimumWidth(RESULT_WIDTH[0])
@@ -228,17 +240,19 @@ class InspectPage(QWidget):
         view_row.addWidget(self.continuous)
         view_row.addWidget(self.rate)
         rl.addLayout(view_row)
-        actions = QHBoxLayout()
-        actions.addWidget(self.override_button)
-        actions.addWidget(self.label_good_button)
-        rl.addLayout(actions)
+        labels = QHBoxLayout()  # training examples from the line, good or defective
+        labels.addWidget(self.label_good_button, 1)
+        labels.addWidget(self.label_defective_button, 1)
+        rl.addLayout(labels)
         rl.addWidget(self.progress)
         rl.addStretch(1)
         # Stacked where camera, result and banner do not fit side by side (the banner
         # must never be scrolled out sideways).
         middle = self.middle = AdaptiveSplitter()
         middle.addWidget(self.camera_pane)
-        middle.addWidget(_under(self.view, self.detail))  # what the picture shows, under it
+        # What the picture shows, under it, with the QA lead's override of its verdict (the
+        # picture gives way; a row more in the result column would not fit a 1024x600 panel).
+        middle.addWidget(_under(self.view, self.detail, self.override_button))
         # Stacked, a narrow pane would hold the splitter narrow: it could never go back.
         middle.orientation_changed.connect(lambda o: self.camera_pane.setMaximumWidth(
             CAMERA_MAX_WIDTH if o == Qt.Orientation.Horizontal else QWIDGETSIZE_MAX))
@@ -258,7 +272,8 @@ class InspectPage(QWidget):
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self.inspect_camera_frame)
         for key, slot in (("Space", self._space), ("H", self.heatmap_box.toggle),
-                          ("G", self.label_good), (OVERRIDE_KEY, self.override)):
+                          ("G", self.label_good), (LABEL_DEFECTIVE_KEY, self.label_defective),
+                          (OVERRIDE_KEY, self.override)):
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
@@ -305,11 +320,16 @@ class InspectPage(QWidget):
             self.continuous.setChecked(False)
         self.override_button.setVisible(self.state.may(roles.OVERRIDE_VERDICT))
         self.label_good_button.setVisible(self.state.may(roles.LABEL))
+        self.label_defective_button.setVisible(self.state.may(roles.LABEL))
         self.check_model()
 
     def label_good(self) -> bool:
         """The shown part is a good example (ui.label_actions)."""
         return label_inspected_good(self, self.state, self.current)
+
+    def label_defective(self) -> bool:
+        """The shown part is a defect example, with type and severity (ui.label_actions)."""
+        return label_inspected_defective(self, self.state, self.current)
 
     # -- sources --------------------------------------------------------------------------
     def choose_file(self) -> None:
@@ -461,6 +481,7 @@ class InspectPage(QWidget):
         self.current, self.current_rgb = info, rgb
         self.override_button.setEnabled(info is not None)
         self.label_good_button.setEnabled(info is not None)
+        self.label_defective_button.setEnabled(info is not None)
         self.setup_warning.setVisible(info is not None and info.unfamiliar)
         if info is not None:
             self.setup_warning.setText(unfamiliar_text(info.final_verdict))
