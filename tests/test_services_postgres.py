@@ -38,6 +38,7 @@ from inspector.services import (
     retention,
 )
 from inspector.services.importing import import_array, import_paths
+from inspector.services.labels_since import labels_since_active_model
 from inspector.services.project import Project, init_project
 from inspector.services.session import sign_in
 from inspector.store.models import Image, Inspection, ModelRecord, Product
@@ -529,6 +530,9 @@ def test_a_real_model_trains_and_inspects_the_same_on_both(tmp_path: Path, pg_ur
             info = training.train(project, admin, product="disc", preset="fast")
             again = training.train(project, admin, product="disc", preset="fast")
             batch = inspection.inspect_paths(project, admin, [data / "test"], product="disc")
+            for verdict, part in zip(("good", "defective"), batch.inspections, strict=False):
+                labeling.label_image(project, admin, part.image_id, verdict)
+            since = labels_since_active_model(project, "disc")
             listed = models.list_models(project, "disc")
             results.append(
                 (
@@ -542,6 +546,7 @@ def test_a_real_model_trains_and_inspects_the_same_on_both(tmp_path: Path, pg_ur
                         (Path(f).name, i.verdict, i.score)
                         for f, i in zip(batch.files, batch.inspections, strict=True)
                     ],
+                    dataclasses.replace(since, trained_at=None),
                 )
             )
     sqlite, pg = results
@@ -552,6 +557,7 @@ def test_a_real_model_trains_and_inspects_the_same_on_both(tmp_path: Path, pg_ur
     assert [r[:2] for r in pg[6]] == [r[:2] for r in sqlite[6]]
     assert [r[2] for r in pg[6]] == pytest.approx([r[2] for r in sqlite[6]])
     assert {v for _, v, _ in pg[6]} >= {"ng"}
+    assert pg[7] == sqlite[7] and (pg[7].good, pg[7].defective, pg[7].version) == (1, 1, 2)
 
 
 def test_sqlite_projects_keep_their_longer_texts(project: Project, tmp_path: Path) -> None:
