@@ -90,6 +90,8 @@ def label_inspected_defective(parent: QWidget, state: AppState,
         note = ("The machine judged this part OK. Label it defective only when you can "
                 "see the defect: the next model learns to reject it.")
     is_defective = labelled.state == "defective"
+    if is_defective and labelled.defect_type and labelled.defect_type not in types:
+        types = [*types, labelled.defect_type]  # a removed type stays on labels that have it
     suggested = labelled.defect_type if is_defective else info.defect_type
     severity = labelled.severity if is_defective else info.severity
     answer = ask_defect_label(parent, types, suggested, severity, note)

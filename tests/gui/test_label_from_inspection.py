@@ -104,6 +104,10 @@ def test_relabelling_keeps_the_brushed_region(window, project, admin, types, ask
     kept = labeling.load_mask(project, info.image_id)
     assert kept is not None and np.array_equal(kept > 0, mask)
     assert labeling.get_image(project, info.image_id).severity == "critical"
+    labeling.remove_defect_type(project, admin, "scratch")  # the label keeps its type...
+    page.label_defective()
+    assert asked[1]["types"] == ["crack", "scratch"]  # ...and the dialog still offers it
+    assert asked[1]["suggested"] == "scratch"
 
 
 def test_d_on_history_labels_the_selected_inspection(window, project, admin, types,
