@@ -51,3 +51,20 @@ def test_a_small_set_is_taken_whole() -> None:
 @pytest.mark.parametrize("n", [201, 1000])
 def test_the_default_cap_is_the_size_the_targets_were_measured_at(n: int) -> None:
     assert len(choose([Item(i) for i in range(n)])) == training_set.MAX_GOOD == 200
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_left_out_counted_from_tallies_matches_choose(seed: int, monkeypatch) -> None:  # noqa: ANN001
+    """The Train page counts instead of reading every label: it must say what a run does."""
+    import random
+
+    monkeypatch.setattr(training_set, "MAX_GOOD", 7)
+    monkeypatch.setattr(training_set, "MAX_DEFECTS_PER_TYPE", 3)
+    rng = random.Random(seed)
+    labelled = [Item(i, "good") if rng.random() < 0.6 else
+                Item(i, "defective", rng.choice([None, "dent", "Dent", "scratch"]))
+                for i in range(rng.randint(0, 40))]
+    tallies: dict = {}
+    for x in labelled:
+        tallies[(x.verdict, x.defect_type)] = tallies.get((x.verdict, x.defect_type), 0) + 1
+    assert training_set.left_out(tallies) == len(labelled) - len(choose(labelled))

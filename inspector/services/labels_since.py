@@ -69,7 +69,13 @@ def labels_since_active_model(project: Project, product: str | None) -> LabelsSi
         except UserError:
             return None
         last_id = (rec.training_set or {}).get("last_label_id")
-        newest = current_label_ids()
+        if isinstance(last_id, int):  # the newest of the labels after it, per image: the
+            # newest label of that image at all (a later one would be after it too); only
+            # the new labels are grouped, not the whole history
+            newest = (select(Label.image_id, func.max(Label.id).label("label_id"))
+                      .where(Label.id > last_id).group_by(Label.image_id).subquery())
+        else:
+            newest = current_label_ids()
         q = (select(Label.verdict, Label.defect_type, Label.mask_path, Label.image_id)
              .join(newest, newest.c.label_id == Label.id)
              .join(Image, Image.id == Label.image_id))
@@ -79,7 +85,7 @@ def labels_since_active_model(project: Project, product: str | None) -> LabelsSi
             rows = [(v, t, False) for v, t, _, _ in
                     s.execute(q.where(Label.created_at > rec.trained_at))]
         else:
-            newer = s.execute(q.where(Label.id > last_id)).all()
+            newer = s.execute(q).all()
             then = _labels_at(s, last_id, [i for *_, i in newer])
             rows = [(v, t, i in then) for v, t, m, i in newer
                     if then.get(i) != (v, t, m)]  # relabelled as it was: nothing to learn
