@@ -63,3 +63,48 @@ def test_a_12_bit_picture_shows_as_the_setting_reads_it(window, project, admin, 
     greys = [thumb.pixelColor(thumb.width() // 2, y).red() for y in range(thumb.height())]
     assert max(greys) > 200 and 90 < sum(greys) / len(greys) < 165
     assert 8 < picture_grey(page.view) < 20  # row 5 of 96: 13 at 12 bits, 1 at 16
+
+
+def test_changes_from_elsewhere_are_listed_in_the_background(label_page, project, admin,
+                                                             make_image, qtbot,
+                                                             monkeypatch) -> None:  # noqa: ANN001
+    """The hot folder stores a part every few seconds; at 100,000 images each listing took
+    half a second, on the GUI thread, under the operator's hands. Now a notice is listed
+    in the background, notices that come meanwhile make one more run (not one each), and
+    a listing the operator has overtaken with a new filter is dropped."""
+    import threading
+    import time
+
+    from ui.label_listing import query_listing
+    from ui.pages import label_page as module
+
+    runs: list[str] = []
+
+    def counted(*args):  # noqa: ANN002, ANN202
+        in_background = threading.current_thread() is not threading.main_thread()
+        runs.append("background" if in_background else "gui")
+        if in_background:
+            time.sleep(0.3)  # a big library
+        return query_listing(*args)
+
+    monkeypatch.setattr(module, "query_listing", counted)
+    page = label_page
+    shown = page.current.id
+    before = page.model.rowCount()
+    new = make_image("arrived/part_new.png", seed=77)
+    import_paths(project, admin, [new])
+    for _ in range(5):  # five parts from the hot folder while one listing runs
+        page.state.notify("images")
+    assert page.model.rowCount() == before and "gui" not in runs  # nothing waited for it
+    assert page.background.job is not None and page.background.again
+    qtbot.waitUntil(lambda: page.model.rowCount() == before + 1, timeout=5000)
+    assert page.current.id == shown  # the operator's image stays
+    qtbot.waitUntil(lambda: page.background.job is None, timeout=5000)
+    assert runs == ["background", "background"]  # the five notices made one more run
+
+    page.state.notify("labels")  # a listing under way...
+    page.state_filter.setCurrentText("good")  # ...overtaken by the operator's filter
+    good = [i.id for i in page.model.images]
+    assert all(i.state == "good" for i in page.model.images)
+    qtbot.waitUntil(lambda: page.background.job is None, timeout=5000)
+    assert [i.id for i in page.model.images] == good  # the older listing was dropped

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QListView,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -34,17 +33,18 @@ from PySide6.QtWidgets import (
 from inspector.errors import UserError
 from inspector.services import labeling, products
 from inspector.services.dto import ImageInfo
-from inspector.services.sensor_depth import sensor_bits
 from inspector.store import roles
+from ui.coalesced_job import CoalescedJob
 from ui.dialogs import show_error
-from ui.image_loader import Picture, PictureLoader, prepare
+from ui.image_loader import Picture, PictureLoader
+from ui.label_listing import Listing, load_picture, query_listing
 from ui.label_undo import UNDO_DEPTH, LabelUndo
 from ui.state import AppState
 from ui.widgets.defect_types import DefectTypePanel
 from ui.widgets.image_view import ImageView
 from ui.widgets.next_step import NextStep
 from ui.widgets.since_date import SinceDateEdit
-from ui.widgets.thumbnails import InfoRole, ThumbnailModel
+from ui.widgets.thumbnails import InfoRole, ThumbnailModel, gallery_view
 
 SEVERITY_KEYS = {"1": "minor", "2": "major", "3": "critical"}
 ANY = "(any)"
@@ -52,13 +52,6 @@ ANY = "(any)"
 # Every inspected part is stored, so a line's library grows by thousands a day, and
 # listing 100,000 images held the window for seconds at every change.
 PAGE = 1000
-
-
-def load_picture(project, image_id: int, has_mask: bool) -> Picture:  # noqa: ANN001
-    """Worker body: a stored image with its defect mask, ready for the view."""
-    rgb = labeling.load_image(project, image_id)
-    mask = labeling.load_mask(project, image_id) if has_mask else None
-    return prepare(rgb, mask)
 
 
 class LabelPage(QWidget):
@@ -72,6 +65,12 @@ class LabelPage(QWidget):
         self.undo_stack: deque[LabelUndo] = deque(maxlen=UNDO_DEPTH)
         self._mask_dirty = False
         self._own_notice = False  # this page announced the change and updated itself
+        self.background = CoalescedJob(self, self._listing_args,
+                                       lambda listing: self._apply_listing(listing, True),
+                                       lambda exc: self.state.say(str(exc)))
+        self.counting = CoalescedJob(
+            self, lambda: (labeling.label_counts, self.state.project, self.state.product),
+            self._show_counts, lambda exc: self.state.say(str(exc)))
         self._type_shortcuts: list[QShortcut] = []
         self.limit = PAGE  # how many of the newest matching images are listed
 
@@ -94,13 +93,7 @@ class LabelPage(QWidget):
             filters.addWidget(widget, 2 * (n // 2) + 1, n % 2)
 
         self.model = ThumbnailModel(self)
-        self.gallery = QListView()
-        self.gallery.setViewMode(QListView.ViewMode.IconMode)
-        self.gallery.setResizeMode(QListView.ResizeMode.Adjust)
-        self.gallery.setMovement(QListView.Movement.Static)
-        self.gallery.setUniformItemSizes(True)
-        self.gallery.setWordWrap(True)
-        self.gallery.setModel(self.model)
+        self.gallery = gallery_view(self.model)
         self.focus_target = self.gallery
         self.gallery.selectionModel().currentChanged.connect(self._row_changed)
         left = QWidget()
@@ -296,25 +289,34 @@ class LabelPage(QWidget):
         self.limit += PAGE
         self.reload_images()
 
-    def reload_images(self, keep_shown: bool = False) -> None:
-        """Query the newest ``limit`` images that match the filters and refresh the counts.
-        ``keep_shown`` (someone else changed the data): the image on screen stays, even if
-        it no longer matches, so the operator's next key lands on the image they are
-        looking at."""
+    def _listing_args(self) -> tuple:
+        """(query, project, filters, limit, product) as the page stands now."""
         state = self.state_filter.currentText()
         dtype = self.type_filter.currentText()
         filters = {"product": self._filter_product(), "state": None if state == ANY else state,
                    "defect_type": None if dtype in ("", ANY) else dtype,
                    "since": self.since.since()}
+        return query_listing, self.state.project, filters, self.limit, self.state.product
+
+    def reload_images(self, keep_shown: bool = False) -> None:
+        """Query the newest ``limit`` images that match the filters and refresh the counts
+        (a person asked: a filter, Show older, the page opened)."""
+        self.background.overtake()
+        fn, *args = self._listing_args()
         try:
-            self.model.sensor_bits = sensor_bits(self.state.project)
-            images = labeling.list_images(self.state.project, newest=self.limit, **filters)
-            total = (labeling.count_images(self.state.project, **filters)
-                     if len(images) >= self.limit else len(images))
+            listing = fn(*args)
         except UserError as exc:
             self.state.say(str(exc))
-            images, total = [], 0
-        self._show_listed(len(images), total)
+            listing = Listing([], 0, None, self.model.sensor_bits)
+        self._apply_listing(listing, keep_shown)
+
+    def _apply_listing(self, listing: Listing, keep_shown: bool = False) -> None:
+        """Show a listing. ``keep_shown`` (someone else changed the data): the image on
+        screen stays, even if it no longer matches, so the operator's next key lands on
+        the image they are looking at."""
+        self.model.sensor_bits = listing.sensor_bits
+        images = list(listing.images)
+        self._show_listed(len(images), listing.total)
         old_row = self.gallery.currentIndex().row()
         after = [i.id for i in self.model.images[max(old_row, 0):]]
         shown = self.current
@@ -325,7 +327,8 @@ class LabelPage(QWidget):
             except UserError:
                 pass  # deleted meanwhile: the next image is shown
         self.model.set_images(images)
-        self.update_counts()
+        if listing.counts is not None:
+            self._show_counts(listing.counts)
         # The shown image, or (when it left the filter) the next one that is still listed.
         row = next((r for r in map(self.model.row_of, after) if r >= 0), -1)
         self.select_row(row if row >= 0 else max(0, min(old_row, self.model.rowCount() - 1)))
@@ -339,10 +342,13 @@ class LabelPage(QWidget):
             self.older_label.setText(f"Newest {listed:,} of {total:,}")
 
     def update_counts(self) -> None:
-        product = self.state.product
-        counts = labeling.label_counts(self.state.project, product)
+        """Counts again after a label given here, in the background (at 100,000 images
+        they take 0.2 s, and a label key must not wait for them)."""
+        self.counting.request()
+
+    def _show_counts(self, counts: dict[str, int]) -> None:
         self.counts.setText(
-            f"{product or 'All products'}: {counts['good']} good · "
+            f"{self.state.product or 'All products'}: {counts['good']} good · "
             f"{counts['defective']} defective · {counts['unlabelled']} unlabelled"
         )
 
@@ -353,7 +359,7 @@ class LabelPage(QWidget):
         if self._own_notice:
             return
         if kind in ("images", "labels") and self.isVisible():
-            self.reload_images(keep_shown=True)
+            self.background.request()  # off the GUI thread: see ui.coalesced_job
 
     def select_row(self, row: int) -> None:
         if not 0 <= row < self.model.rowCount():
@@ -474,6 +480,7 @@ class LabelPage(QWidget):
         return True
 
     def _after_label(self, image_id: int) -> None:
+        self.background.overtake()  # a listing under way was read before this label
         fresh = labeling.get_image(self.state.project, image_id)
         self.model.replace(fresh)
         if self.current and self.current.id == image_id:

@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     QThreadPool,
 )
 from PySide6.QtGui import QBrush, QColor, QImage, QImageReader, QPainter, QPixmap
+from PySide6.QtWidgets import QListView
 
 from inspector.imaging.decode import decode_bytes
 from inspector.services.dto import ImageInfo
@@ -161,3 +162,15 @@ class ThumbnailModel(QAbstractListModel):
 
     def cached_count(self) -> int:
         return len(self._cache)
+
+
+def gallery_view(model: ThumbnailModel) -> QListView:
+    """A grid of thumbnails that flows with the width (Label page's gallery)."""
+    view = QListView()
+    view.setViewMode(QListView.ViewMode.IconMode)
+    view.setResizeMode(QListView.ResizeMode.Adjust)
+    view.setMovement(QListView.Movement.Static)
+    view.setUniformItemSizes(True)
+    view.setWordWrap(True)
+    view.setModel(model)
+    return view
