@@ -92,7 +92,7 @@ def test_labels_after_the_active_model_ask_for_a_retrain(window, project, admin,
     labeling.add_defect_type(project, admin, "crack")
     labeling.label_image(project, admin, image_id, "defective", "crack")
     window.state.notify("labels")  # as the Label page and other stations' labels do
-    assert page.since.isVisibleTo(page)
+    qtbot.waitUntil(lambda: page.since.isVisibleTo(page), timeout=5000)
     text = page.since.text()
     assert "Since model v1 was trained: 1 new defective image, 1 defect type" in text
     assert "it has not seen (crack)" in text and "Retrain" in text

@@ -22,9 +22,10 @@ from PySide6.QtWidgets import (
 from inspector.engine.region import Region, describe
 from inspector.errors import UserError
 from inspector.services import products, training
-from inspector.services.labels_since import labels_since_active_model
+from inspector.services.labels_since import LabelsSinceModel, labels_since_active_model
 from inspector.services.results import ModelInfo
 from inspector.store import roles
+from ui.coalesced_job import CoalescedJob
 from ui.dialogs import disposed, show_error
 from ui.first_steps import Step, labels_step
 from ui.qimage import rgb_to_pixmap, screen_ratio
@@ -44,6 +45,12 @@ EXAMPLE_COLUMNS = 3
 
 def _examples_with_masks(project, product):  # noqa: ANN001, ANN202 - worker-thread helper
     return training.synthetic_examples(project, product, n=6)
+
+
+def _read_summary(project, product: str | None) -> tuple:  # noqa: ANN001 - worker-safe
+    """What training would use, and what was labelled since the active model."""
+    return (training.training_summary(project, product),
+            labels_since_active_model(project, product))
 
 
 class TrainPage(QWidget):
@@ -67,6 +74,9 @@ class TrainPage(QWidget):
         self.since.setVisible(False)
         self.next_step = NextStep(state)
         self.labels_missing: Step | None = None  # too few good images to train
+        self.summary_refresh = CoalescedJob(
+            self, lambda: (_read_summary, self.state.project, self.state.product),
+            self._summary_read, lambda exc: self.summary.setText(str(exc)))
         self.summary_good = 0
         self.preset = QComboBox()
         self.preset.addItems(["accurate", "fast"])
@@ -143,8 +153,11 @@ class TrainPage(QWidget):
         """Images or labels changed elsewhere (the hot folder imports while Train is on
         screen): the counts, warnings and Start training must not stay as they were."""
         if kind in ("images", "labels") and self.isVisible():
-            self.refresh_summary()
-            self._apply_role()
+            self.summary_refresh.request()  # in the background: ui.coalesced_job
+
+    def _summary_read(self, read: tuple) -> None:
+        self._show_summary(read)
+        self._apply_role()  # Start training follows the counts
 
     def on_shown(self) -> None:
         self.refresh_summary()
@@ -183,11 +196,15 @@ class TrainPage(QWidget):
         return None
 
     def refresh_summary(self) -> None:
+        """Counts and warnings now (the page was opened, a training ended)."""
+        self.summary_refresh.overtake()
         try:
-            s = training.training_summary(self.state.project, self.state.product)
+            self._show_summary(_read_summary(self.state.project, self.state.product))
         except UserError as exc:
             self.summary.setText(str(exc))
-            return
+
+    def _show_summary(self, read: tuple) -> None:
+        s, since = read
         self.summary_good = s.good
         self.labels_missing = labels_step(s)
         if self.labels_missing is None:
@@ -202,13 +219,15 @@ class TrainPage(QWidget):
         )
         self.warnings.setText("<br>".join(f"⚠ {w}" for w in s.warnings))
         self.region_label.setText(f"Inspection region: {describe(self._region())}")
-        self._show_labels_since()
+        self._show_since(since)
 
     def _show_labels_since(self) -> None:
         try:
-            since = labels_since_active_model(self.state.project, self.state.product)
+            self._show_since(labels_since_active_model(self.state.project, self.state.product))
         except UserError:  # the product was removed meanwhile: the summary says so
-            since = None
+            self._show_since(None)
+
+    def _show_since(self, since: LabelsSinceModel | None) -> None:
         self.since.setVisible(since is not None)
         self.since.setText("" if since is None else f"⟳ {since.describe()}")
 
