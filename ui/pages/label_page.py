@@ -301,7 +301,8 @@ class LabelPage(QWidget):
     def reload_images(self, keep_shown: bool = False) -> None:
         """Query the newest ``limit`` images that match the filters and refresh the counts
         (a person asked: a filter, Show older, the page opened)."""
-        self.background.overtake()
+        self.background.overtake()  # results read before this one are dropped
+        self.counting.overtake()
         fn, *args = self._listing_args()
         try:
             listing = fn(*args)
