@@ -150,6 +150,10 @@ def main(out: Path, size: tuple[int, int] = (1366, 740)) -> None:
     window.show_page("history")
     wait(lambda: window.pages["history"].table.rowCount() > 0)
     save(window, "history", out)
+    window.show_page("train")  # before activating a version: what would it change?
+    train.start_comparison(train.models.selected().version)
+    wait(lambda: train.job is None and train.models.comparison.isVisible())
+    save(window, "train_compare", out)
     if "reports" in window.pages:
         window.show_page("reports")
         wait(chart_settled(window.pages["reports"]))

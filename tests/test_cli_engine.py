@@ -74,6 +74,16 @@ def test_cli_train_inspect_and_models(tmp_path, capsys, monkeypatch):
     code, out, _ = _run(capsys, "inspect", str(bad[0]), "--json")
     assert json.loads(out)["inspections"][0]["model_version"] == 1
 
+    # Before activating v2 again: what would it change on the parts inspected so far?
+    code, out, err = _run(capsys, "model", "compare", "2", "--json")
+    assert code == 0, err
+    compared = json.loads(out)
+    assert compared["version"] == 2 and compared["parts"] == 2  # the SN123 copy is good[0]
+    assert compared["agree"] + len(compared["newly_rejected"]) + len(
+        compared["newly_passed"]) + len(compared["other_changes"]) == 2
+    code, out, _ = _run(capsys, "model", "compare", "2", "--parts", "1")
+    assert code == 0 and out.startswith("v2 on the last 1 inspected part(s) of all products")
+
 
 def test_cli_inspect_without_model_is_a_clear_user_error(tmp_path, capsys, monkeypatch):
     proj = tmp_path / "proj"

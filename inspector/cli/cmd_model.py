@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from inspector.cli.common import ID, actor_for, add_common, emit, open_project
+from inspector.cli.common import ID, actor_for, add_common, emit, open_project, print_progress
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("model", help="list, activate (roll back), re-threshold or delete models")
+    p = sub.add_parser("model", help="list, compare, activate (roll back), re-threshold or "
+                       "delete models")
     msub = p.add_subparsers(dest="model_command", metavar="ACTION", required=True)
     lst = msub.add_parser("list", help="list model versions")
     add_common(lst)
@@ -28,6 +29,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                            "relative width)")
     band.add_argument("--no-uncertain", action="store_true", help="remove the uncertain band")
     thr.set_defaults(handler=run_threshold)
+    cmp_ = msub.add_parser(
+        "compare", help="re-judge the recent inspected parts with a version before "
+        "activating it: which verdicts would change (QA lead / admin; nothing is stored)")
+    add_common(cmp_)
+    cmp_.add_argument("version", type=ID)
+    cmp_.add_argument("--parts", type=ID, default=200,
+                      help="how many of the newest inspected parts (default 200)")
+    cmp_.set_defaults(handler=run_compare)
     dele = msub.add_parser("delete", help="delete an inactive version (QA lead / admin)")
     add_common(dele)
     dele.add_argument("version", type=ID)
@@ -73,6 +82,17 @@ def run_threshold(args: argparse.Namespace) -> int:
         KEEP_BAND if args.uncertain_low is None else args.uncertain_low)
     info = set_threshold(project, actor_for(args, project), args.version, args.threshold, band)
     emit(args, info, f"model version {info.version}: threshold {info.threshold:.4f}")
+    return 0
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    from inspector.services.model_compare import compare_on_recent
+
+    project = open_project(args)
+    result = compare_on_recent(project, actor_for(args, project), args.version,
+                               parts=args.parts,
+                               progress=None if args.json else print_progress)
+    emit(args, result, result.describe())
     return 0
 
 

@@ -376,3 +376,30 @@ def test_a_batch_of_12_bit_files_says_how_to_read_them(disc, trained, tmp_path, 
     page = inspect_on_page(disc, qtbot, [deep], "op")
     assert page.current is not None  # judged, as the model was trained at this setting
     assert "⚠ 1 16-bit picture(s) use only 11 bits" in page.batch_note.text()
+
+
+def test_a_qa_lead_compares_a_version_on_recent_parts(disc, trained, qtbot, dialogs) -> None:  # noqa: ANN001
+    inspect_on_page(disc, qtbot, [trained[1][0], trained[2][0]], "lead")
+    disc.show_page("train")
+    page = disc.pages["train"]
+    panel = page.models
+    assert panel.compare_button.isVisible() and panel.compare_button.isEnabled()
+    assert not panel.comparison.isVisible()
+    version = panel.selected().version
+    panel.compare_button.click()
+    job = page.job
+    assert job is not None and not panel.compare_button.isEnabled()  # one job at a time
+    assert not page.train_button.isEnabled() and page.progress.isVisible()
+    with qtbot.waitSignal(job.done, timeout=60_000):
+        pass
+    assert dialogs == []
+    assert panel.comparison.isVisible()
+    assert panel.comparison.text().startswith(f"v{version} on the last ")
+    assert panel.compare_button.isEnabled() and page.train_button.isEnabled()
+    other = next((r for r, m in enumerate(panel.models) if m.version != version), None)
+    if other is not None:  # the finding belongs to the version it was made for
+        panel.table.selectRow(other)
+        assert not panel.comparison.isVisible()
+    sign_in_as(disc, "op")
+    disc.show_page("train")
+    assert panel.compare_button.isHidden()

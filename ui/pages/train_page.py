@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from inspector.engine.region import Region, describe
 from inspector.errors import UserError
-from inspector.services import products, training
+from inspector.services import model_compare, products, training
 from inspector.services.labels_since import LabelsSinceModel, labels_since_active_model
 from inspector.services.results import ModelInfo
 from inspector.store import roles
@@ -135,6 +135,7 @@ class TrainPage(QWidget):
         state.actor_changed.connect(lambda _a: self._apply_role())
         state.data_changed.connect(self._data_changed)
         self.models.models_changed.connect(self._model_states_changed)
+        self.models.compare_requested.connect(self.start_comparison)
 
     def _model_states_changed(self) -> None:
         """After an activation the "trained, not active yet" line must not linger."""
@@ -283,11 +284,29 @@ class TrainPage(QWidget):
         self.progress.attach(job, "Training…")
         self.job = job
         self.train_button.setEnabled(False)
+        self.models.set_busy(True)
         return job.start()
 
     def _job_done(self) -> None:
         self.job = None
+        self.models.set_busy(False)
         self._apply_role()
+
+    def start_comparison(self, version: int) -> Job | None:
+        """Re-judge the recent parts with ``version`` in the background (Esc cancels)."""
+        if self.job is not None:
+            return None
+        job = Job(model_compare.compare_on_recent, self.state.project, self.state.actor,
+                  version)
+        job.finished.connect(lambda result: self.models.show_comparison(
+            result.version, result.describe()))
+        job.failed.connect(lambda exc: show_error(self, exc, "Comparison failed"))
+        job.done.connect(self._job_done)
+        self.progress.attach(job, f"Re-judging recent parts with v{version}…")
+        self.job = job
+        self.train_button.setEnabled(False)
+        self.models.set_busy(True)
+        return job.start()
 
     def _trained(self, info: ModelInfo) -> None:
         self.last_model = info

@@ -42,6 +42,7 @@ class ModelPanel(QWidget):
     """Table of versions; the selected one drives the histogram and the slider."""
 
     models_changed = Signal()
+    compare_requested = Signal(int)  # a version: the page runs it with its progress bar
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,6 +63,14 @@ class ModelPanel(QWidget):
         self.table.itemSelectionChanged.connect(self._selected)
         self.activate_button = QPushButton("Activate this version")
         self.activate_button.clicked.connect(self.activate_selected)
+        self.compare_button = QPushButton("Compare on recent parts")
+        self.compare_button.clicked.connect(self._compare_selected)
+        self.busy = False  # the page runs a job (training, a comparison)
+        self.comparison = QLabel()  # what the last comparison found, for its version
+        self.comparison.setWordWrap(True)
+        self.comparison.setProperty("role", "warning")
+        self.comparison.setVisible(False)
+        self.compared_version: int | None = None
         self.metrics = QLabel()
         self.metrics.setWordWrap(True)
         self.metrics.setToolTip(
@@ -91,7 +100,11 @@ class ModelPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
-        layout.addWidget(self.activate_button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.activate_button, 1)
+        buttons.addWidget(self.compare_button, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.comparison)
         layout.addWidget(self.metrics)
         layout.addWidget(self.histogram, 1)
         layout.addWidget(self.threshold_box)
@@ -100,6 +113,7 @@ class ModelPanel(QWidget):
         """Reload versions of the current product; keep or pick a selection."""
         lead = self.state.may(roles.MANAGE_MODELS)
         self.activate_button.setVisible(lead)
+        self.compare_button.setVisible(lead)
         self.threshold_box.setVisible(self.state.may(roles.SET_THRESHOLD))
         try:
             self.models = models.list_models(self.state.project, self.state.product)
@@ -192,8 +206,32 @@ class ModelPanel(QWidget):
             apply = f"Move the slider, then store its threshold for v{info.version}"
         self.activate_button.setEnabled(info is not None and not info.active)
         self.activate_button.setToolTip(activate)
+        self.compare_button.setEnabled(info is not None and not self.busy)
+        self.compare_button.setToolTip(
+            "Wait for the running job to end" if self.busy and info is not None else
+            activate if info is None else
+            f"Re-judge the newest inspected parts with v{info.version}: which verdicts "
+            "would change if it were the live model (nothing is stored)")
+        self.comparison.setVisible(info is not None and info.version == self.compared_version)
         self.apply_button.setEnabled(info is not None)
         self.apply_button.setToolTip(apply)
+
+    # -- comparison on recent parts ------------------------------------------------------
+    def _compare_selected(self) -> None:
+        info = self.selected()
+        if info is not None and not self.busy:
+            self.compare_requested.emit(info.version)
+
+    def set_busy(self, busy: bool) -> None:
+        """A job runs on the page: no second one from here."""
+        self.busy = busy
+        self._explain_buttons(self.selected())
+
+    def show_comparison(self, version: int, text: str) -> None:
+        """What re-judging the recent parts with ``version`` found; shown with it."""
+        self.compared_version = version
+        self.comparison.setText(text)
+        self._explain_buttons(self.selected())
 
     # -- threshold --------------------------------------------------------------------
     def _set_slider(self, threshold: float) -> None:
