@@ -39,6 +39,7 @@ from inspector.services import (
 )
 from inspector.services.importing import import_array, import_paths
 from inspector.services.labels_since import labels_since_active_model
+from inspector.services.model_compare import compare_on_recent
 from inspector.services.project import Project, init_project
 from inspector.services.session import sign_in
 from inspector.store.models import Image, Inspection, ModelRecord, Product
@@ -533,6 +534,7 @@ def test_a_real_model_trains_and_inspects_the_same_on_both(tmp_path: Path, pg_ur
             for verdict, part in zip(("good", "defective"), batch.inspections, strict=False):
                 labeling.label_image(project, admin, part.image_id, verdict)
             since = labels_since_active_model(project, "disc")
+            compared = compare_on_recent(project, admin, info.version)
             listed = models.list_models(project, "disc")
             results.append(
                 (
@@ -547,6 +549,7 @@ def test_a_real_model_trains_and_inspects_the_same_on_both(tmp_path: Path, pg_ur
                         for f, i in zip(batch.files, batch.inspections, strict=True)
                     ],
                     dataclasses.replace(since, trained_at=None),
+                    (compared.parts, compared.agree, len(compared.newly_passed)),
                 )
             )
     sqlite, pg = results
@@ -558,6 +561,7 @@ def test_a_real_model_trains_and_inspects_the_same_on_both(tmp_path: Path, pg_ur
     assert [r[2] for r in pg[6]] == pytest.approx([r[2] for r in sqlite[6]])
     assert {v for _, v, _ in pg[6]} >= {"ng"}
     assert pg[7] == sqlite[7] and (pg[7].good, pg[7].defective, pg[7].version) == (1, 1, 2)
+    assert pg[8] == sqlite[8] and pg[8][0] == len(pg[6])  # v1 re-judged every part
 
 
 def test_sqlite_projects_keep_their_longer_texts(project: Project, tmp_path: Path) -> None:
