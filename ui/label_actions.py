@@ -61,9 +61,10 @@ def label_inspected_good(parent: QWidget, state: AppState, info: InspectionInfo 
 
 
 def ask_defect_label(parent: QWidget, types: list[str], suggested: str | None,
-                     severity: str | None, note: str | None) -> tuple | None:
+                     severity: str | None, note: str | None, allow_new: bool) -> tuple | None:
     """(defect type, severity) from the dialog, or None when it was cancelled."""
-    with disposed(DefectLabelDialog(types, suggested, severity, note, parent)) as dialog:
+    with disposed(DefectLabelDialog(types, suggested, severity, note, parent,
+                                    allow_new)) as dialog:
         if dialog.exec() != DefectLabelDialog.DialogCode.Accepted:
             return None
         return dialog.choice()
@@ -94,11 +95,14 @@ def label_inspected_defective(parent: QWidget, state: AppState,
         types = [*types, labelled.defect_type]  # a removed type stays on labels that have it
     suggested = labelled.defect_type if is_defective else info.defect_type
     severity = labelled.severity if is_defective else info.severity
-    answer = ask_defect_label(parent, types, suggested, severity, note)
+    allow_new = state.may(roles.MANAGE_DEFECT_TYPES)
+    answer = ask_defect_label(parent, types, suggested, severity, note, allow_new)
     if answer is None:
         return False
     defect_type, severity = answer
     try:
+        if defect_type and defect_type.casefold() not in {t.casefold() for t in types}:
+            defect_type = labeling.add_defect_type(state.project, state.actor, defect_type)
         mask = labeling.load_mask(state.project, info.image_id) if labelled.has_mask else None
         labeling.label_image(state.project, state.actor, info.image_id, "defective",
                              defect_type, severity, mask)

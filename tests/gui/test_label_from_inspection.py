@@ -40,9 +40,9 @@ def asked(monkeypatch):  # noqa: ANN001, ANN201
 
     record = Asked()
 
-    def ask(_parent, types, suggested, severity, note):  # noqa: ANN001, ANN202
+    def ask(_parent, types, suggested, severity, note, allow_new):  # noqa: ANN001, ANN202
         record.append({"types": types, "suggested": suggested, "severity": severity,
-                       "note": note})
+                       "note": note, "allow_new": allow_new})
         return record.answer
 
     monkeypatch.setattr(label_actions, "ask_defect_label", ask)
@@ -66,7 +66,7 @@ def test_d_on_inspect_labels_the_part_with_the_machines_guesses(
     asked.answer = ("crack", "critical")
     qtbot.keyClick(page, Qt.Key.Key_D)
     assert asked == [{"types": ["crack", "scratch"], "suggested": "crack",
-                      "severity": "major", "note": None}]
+                      "severity": "major", "note": None, "allow_new": True}]
     label = labeling.get_image(project, info.image_id)
     assert (label.state, label.defect_type, label.severity) == ("defective", "crack",
                                                                "critical")
@@ -136,6 +136,24 @@ def test_operators_label_defects_too(window, project, admin, actor, types, asked
     asked.answer = ("crack", None)
     assert page.label_defective()
     assert labeling.get_image(project, info.image_id).labelled_by == "op"
+    assert asked[0]["allow_new"] is False  # defect types are a QA lead's to add
+
+
+def test_a_qa_lead_names_a_new_defect_type_in_the_dialog(window, project, admin, types,
+                                                        asked) -> None:  # noqa: ANN001
+    info = inspected(project, admin, "ng", "crack")
+    sign_in_as(window, "admin")
+    window.show_page("inspect")
+    page = window.pages["inspect"]
+    page.show_result(info, RGB)
+    asked.answer = ("Blowhole", "minor")
+    assert page.label_defective()
+    assert "Blowhole" in labeling.list_defect_types(project)
+    assert labeling.get_image(project, info.image_id).defect_type == "Blowhole"
+    asked.answer = ("blowhole", None)  # the same type in other letters: no second one
+    assert page.label_defective()
+    assert [t for t in labeling.list_defect_types(project) if t.lower() == "blowhole"] == [
+        "Blowhole"]
 
 
 def test_dialog_preselects_confirms_with_enter_and_cancels_with_escape(qtbot) -> None:  # noqa: ANN001
@@ -148,6 +166,15 @@ def test_dialog_preselects_confirms_with_enter_and_cancels_with_escape(qtbot) ->
     qtbot.keyClick(dialog.types, Qt.Key.Key_Return)
     assert dialog.result() == DefectLabelDialog.DialogCode.Accepted
     assert dialog.choice() == ("crack", "major")
+
+    typed = DefectLabelDialog(["crack"], "crack", None, allow_new=True)
+    qtbot.addWidget(typed)
+    typed.show()
+    qtbot.waitActive(typed)
+    qtbot.keyClicks(typed.new_type, "  pinhole ")
+    qtbot.keyClick(typed.new_type, Qt.Key.Key_Return)  # Enter in the field confirms too
+    assert typed.result() == DefectLabelDialog.DialogCode.Accepted and not typed.isVisible()
+    assert typed.choice() == ("pinhole", None)  # a typed name wins over the list
 
     other = DefectLabelDialog([], "rust", "worst")  # nothing known: no type, no severity
     qtbot.addWidget(other)

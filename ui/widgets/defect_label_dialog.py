@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QVBoxLayout,
     QWidget,
@@ -28,11 +29,14 @@ class DefectLabelDialog(QDialog):
     """``choice()`` gives (defect type or None, severity or None) after Accepted."""
 
     def __init__(self, types: list[str], suggested_type: str | None, severity: str | None,
-                 note: str | None = None, parent: QWidget | None = None) -> None:
+                 note: str | None = None, parent: QWidget | None = None,
+                 allow_new: bool = False) -> None:
         super().__init__(parent)
         self.setWindowTitle("Label this part defective")
+        self.setMinimumWidth(460)
         self.types = QListWidget()
         self.types.setObjectName("defectTypes")  # the style's tall, touch-sized rows
+        self.types.ensurePolished()  # ...known before the rows are laid out
         self.types.addItems([NO_TYPE, *types])
         wanted = suggested_type if suggested_type in types else NO_TYPE
         self.types.setCurrentRow([NO_TYPE, *types].index(wanted))
@@ -45,12 +49,18 @@ class DefectLabelDialog(QDialog):
         self.note.setProperty("role", "warning")
         self.note.setWordWrap(True)
         self.note.setVisible(bool(note))
-        hint = QLabel("" if types else "No defect types yet: a QA lead adds them on the "
-                      "Label page.")
+        # A QA lead names a kind nobody has labelled yet here, without leaving the part.
+        self.allow_new = allow_new
+        self.new_type = QLineEdit()
+        self.new_type.setPlaceholderText("a new defect type (optional)")
+        self.new_type.setVisible(allow_new)
+        hint = QLabel("" if types or allow_new else "No defect types yet: a QA lead adds "
+                      "them on the Label page.")
         hint.setProperty("role", "hint")
-        hint.setVisible(not types)
+        hint.setVisible(not types and not allow_new)
         form = QFormLayout()
         form.addRow("Defect type", self.types)
+        form.addRow("", self.new_type)
         form.addRow("", hint)
         form.addRow("Severity", self.severity)
         self.buttons = QDialogButtonBox(
@@ -67,7 +77,10 @@ class DefectLabelDialog(QDialog):
         self.types.setFocus()
 
     def choice(self) -> tuple[str | None, str | None]:
+        """(defect type, severity); a new type typed in wins over the list."""
         item = self.types.currentItem()
         defect_type = None if item is None or item.text() == NO_TYPE else item.text()
+        if self.allow_new and self.new_type.text().strip():  # (asked after the dialog closed)
+            defect_type = self.new_type.text().strip()
         severity = self.severity.currentText()
         return defect_type, None if severity == NO_SEVERITY else severity
