@@ -145,6 +145,11 @@ def test_inspecting_an_empty_folder_is_a_clear_user_error(tmp_path, capsys, monk
                   "labelled defects caught (each left out in turn)"):
         assert re.search(rf"  {re.escape(label)}: \d+\.\d%\n", out), (label, out)
     assert re.search(r"training took \d+\.\d s", out)
+    # An operator's model waits for a QA lead, who is pointed at the comparison first.
+    _run(capsys, "operators", "add", "olga", "--role", "operator")
+    code, out, err = _run(capsys, "train", "--preset", "fast", "--operator", "olga")
+    assert code == 0, err
+    assert "active: no (a QA lead activates it; `inspector model compare 2` shows" in out
     (tmp_path / "empty").mkdir()
     code, _, err = _run(capsys, "inspect", str(tmp_path / "empty"))
     assert code == 1 and "No image files" in err

@@ -46,7 +46,9 @@ def run(args: argparse.Namespace) -> int:
         f"  from {summary.good} good and {summary.defective} defective image(s)",
         f"  threshold {info.threshold:.4f}"
         + (f", uncertain from {info.uncertain_low:.4f}" if info.uncertain_low is not None else ""),
-        f"  active: {'yes' if info.active else 'no (a QA lead must activate it)'}",
+        "  active: " + ("yes" if info.active else
+                        f"no (a QA lead activates it; `inspector model compare {info.version}` "
+                        "shows which recent verdicts it would change)"),
     ]
     for key, label in HELD_OUT.items():
         if isinstance(m.get(key), int | float):
