@@ -58,6 +58,16 @@ def test_new_changed_and_unseen_types_are_counted_apart(project, admin, make_ima
     assert text == ("Since model v1 was trained: 1 new good image, 2 new defective images, "
                     "1 label changed, 1 defect type it has not seen (crack). "
                     "Retrain to use them.")
+    # An operator retrained; the new version waits for a QA lead, who is told so.
+    add_active_model(project, "disc", {"last_label_id": newest_label_id(project) - 1},
+                     active=False)  # read all but the last label: not enough
+    assert labels_since_active_model(project, "disc").learned_by is None
+    add_active_model(project, "disc", {"last_label_id": newest_label_id(project)},
+                     active=False)
+    since = labels_since_active_model(project, "disc")
+    assert since.learned_by == 3 and since.version == 1
+    assert since.describe().endswith("Version v3, trained since, has learned them: compare "
+                                     "it on recent parts, then activate it.")
 
 
 def test_only_the_models_product_counts(project, admin, make_image):

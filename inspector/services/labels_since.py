@@ -22,7 +22,7 @@ from inspector.errors import UserError
 from inspector.services.labeling import current_label_ids
 from inspector.services.model_records import active_record, product_id_for
 from inspector.services.project import Project
-from inspector.store.models import Image, Label
+from inspector.store.models import Image, Label, ModelRecord
 
 _CHUNK = 500
 
@@ -37,6 +37,7 @@ class LabelsSinceModel:
     defective: int  # images labelled defective for the first time since
     changed: int  # images whose label changed since (they may be in the training set)
     new_types: tuple[str, ...]  # defect types labelled since that the model has not seen
+    learned_by: int | None = None  # a newer version, not active, trained on all of them
 
     def describe(self) -> str:
         """One sentence for the Train page and ``inspector model list``."""
@@ -47,9 +48,11 @@ class LabelsSinceModel:
         if self.new_types:
             parts.append(_count(len(self.new_types), "defect type") + " it has not seen ("
                          + ", ".join(self.new_types) + ")")
+        then = (f"Version v{self.learned_by}, trained since, has learned them: compare it on "
+                "recent parts, then activate it." if self.learned_by is not None
+                else "Retrain to use them.")
         return (f"Since model v{self.version} was trained: "
-                + ", ".join(p for p in parts if p)
-                + ". Retrain to use them.")
+                + ", ".join(p for p in parts if p) + ". " + then)
 
 
 def _count(n: int, noun: str) -> str:
@@ -76,19 +79,21 @@ def labels_since_active_model(project: Project, product: str | None) -> LabelsSi
                       .where(Label.id > last_id).group_by(Label.image_id).subquery())
         else:
             newest = current_label_ids()
-        q = (select(Label.verdict, Label.defect_type, Label.mask_path, Label.image_id)
+        q = (select(Label.verdict, Label.defect_type, Label.mask_path, Label.image_id, Label.id)
              .join(newest, newest.c.label_id == Label.id)
              .join(Image, Image.id == Label.image_id))
         if rec.product_id is not None:
             q = q.where(Image.product_id == rec.product_id)
         if not isinstance(last_id, int):  # a model trained before last_label_id existed
-            rows = [(v, t, False) for v, t, _, _ in
+            rows = [(v, t, False) for v, t, _, _, _ in
                     s.execute(q.where(Label.created_at > rec.trained_at))]
+            learned_by = None
         else:
             newer = s.execute(q).all()
-            then = _labels_at(s, last_id, [i for *_, i in newer])
-            rows = [(v, t, i in then) for v, t, m, i in newer
+            then = _labels_at(s, last_id, [i for *_, i, _ in newer])
+            rows = [(v, t, i in then) for v, t, m, i, _ in newer
                     if then.get(i) != (v, t, m)]  # relabelled as it was: nothing to learn
+            learned_by = _newer_version_knowing(s, rec, max((n.id for n in newer), default=0))
         if not rows:
             return None
         known = {name.casefold() for name in (rec.training_set or {}).get("defect_types", {})}
@@ -101,7 +106,23 @@ def labels_since_active_model(project: Project, product: str | None) -> LabelsSi
             defective=sum(1 for v, _, was in rows if v != "good" and not was),
             changed=sum(1 for _, _, was in rows if was),
             new_types=tuple(unseen),
+            learned_by=learned_by,
         )
+
+
+def _newer_version_knowing(session: Session, active: ModelRecord, label_id: int) -> int | None:
+    """The newest version of the product, after the active one, that read every label up
+    to ``label_id``: an operator trained it and it waits for a QA lead."""
+    q = (select(ModelRecord).where(ModelRecord.version > active.version,
+                                   ModelRecord.deleted.is_(False))
+         .order_by(ModelRecord.version.desc()))
+    q = q.where(ModelRecord.product_id == active.product_id if active.product_id is not None
+                else ModelRecord.product_id.is_(None))
+    for rec in session.scalars(q):
+        read = (rec.training_set or {}).get("last_label_id")
+        if isinstance(read, int) and read >= label_id:
+            return rec.version
+    return None
 
 
 def _labels_at(session: Session, last_id: int, image_ids: list[int]) -> dict[int, tuple]:
