@@ -61,6 +61,20 @@ def test_labelled_defects_join_synthetic_ones():
     assert with_lab.labelled_recall == 1.0
 
 
+def test_the_uncertain_band_moves_with_a_threshold_lifted_toward_the_defects():
+    """Ten held-out goods underestimate the good tail, so clear defects lift the threshold;
+    the band's good quantile is as short of it and must rise as much. Left where it was,
+    a "5 %" band on the bottle folder (K=10) held 60 % of the test goods."""
+    goods = _goods(10)
+    cfg = EngineConfig(uncertain_frr=0.05)
+    plain = calibrate(goods, cfg=cfg)
+    lifted = calibrate(goods, synthetic=np.full(20, 80.0), cfg=cfg)
+    assert lifted.method.endswith("defect-midpoint") and lifted.threshold > plain.threshold
+    assert lifted.uncertain_low / lifted.threshold == pytest.approx(
+        plain.uncertain_low / plain.threshold)  # the same band, in ratio
+    assert lifted.uncertain_low > plain.threshold  # not down at the goods' own quantile
+
+
 def test_uncertain_band_and_errors():
     goods = _goods(10)
     cal = calibrate(goods, cfg=EngineConfig(uncertain_frr=0.1))

@@ -65,7 +65,7 @@ def calibrate(
     good = np.asarray(good, dtype=np.float64)
     if good.size < 2:
         raise ValueError("need at least 2 held-out good scores to calibrate")
-    thr = _lognormal_quantile(good, 1 - cfg.target_frr)
+    thr = good_thr = _lognormal_quantile(good, 1 - cfg.target_frr)
     method = "robust-lognormal-good"
     pool = _defect_pool(synthetic, labelled)
     if use_defects and pool is not None:
@@ -74,7 +74,12 @@ def calibrate(
             thr, method = float(np.sqrt(thr * q25)), method + "+defect-midpoint"
     low = None
     if cfg.uncertain_frr is not None and cfg.uncertain_frr > cfg.target_frr:
-        low = min(_lognormal_quantile(good, 1 - cfg.uncertain_frr), thr * 0.999)
+        # The band's edge moves with the threshold: where the midpoint lifted it (held-out
+        # goods underestimate the good tail), the band's good quantile is as short of the
+        # tail. Unmoved, it spanned everything from that quantile up to the lifted
+        # threshold: measured, a "5 %" band then held 30-60 % of the test goods.
+        low = min(_lognormal_quantile(good, 1 - cfg.uncertain_frr) * thr / good_thr,
+                  thr * 0.999)
     return Calibration(
         threshold=thr,
         uncertain_low=low,
