@@ -52,6 +52,8 @@ def test_filters_and_text_summary(proj, capsys) -> None:  # noqa: ANN001
     assert [line.split()[:4] for line in days] == [["2024-03-02", "Sat", "4", "inspected"],
                                                   ["Per", "shift:"]]
     assert [line.split()[:2] for line in products] == [["Nut", "3"], ["Bolt", "1"]]
+    versions = out.split("By model version:\n", 1)[1].splitlines()[:2]
+    assert [line.split()[:2] for line in versions] == [["v1", "2"], ["v2", "2"]]
     code, out, _ = run(proj, capsys, "--day", "2024-03-01", "--shift", "night", "--tz",
                        "Europe/Berlin", "--json")  # fmt: skip
     assert json.loads(out)["inspected"] == 3

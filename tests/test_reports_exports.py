@@ -206,6 +206,7 @@ def test_xlsx_summary_and_details(db: Database, tmp_path: Path) -> None:
     assert rates and rates[0].number_format == "0.00%"  # shows 54.55 %, not 0.545454
     assert figures["Period"] == "2024-03-01 to 2024-03-31"
     assert figures["alice"] == 6 and figures["bob"] == 5  # by operator: inspected
+    assert "By model version" in figures and figures["v2"] == 2  # two parts judged by v2
     ws = wb["Details"]
     assert ws.freeze_panes == "A2"
     table = ws.tables["Inspections"]

@@ -159,6 +159,11 @@ def test_operator_severity_pareto_worst_and_overrides(db: Database) -> None:
         (8, "ng", "crack missed"),
     }
     assert all(o.by == "carol" for o in rep.overrides)
+    # per model version, oldest first, counted like the rest (final verdicts)
+    assert [(g.key, g.inspected, g.ng) for g in rep.by_model] == [
+        ("v1", *oracle(lambda sp: sp.model == 1)[:2]),
+        ("v2", *oracle(lambda sp: sp.model == 2)[:2]),
+    ]
 
 
 def test_empty_period_is_a_report_not_an_error(db: Database) -> None:

@@ -40,4 +40,5 @@ def build_report(
             pareto=query.pareto(s, where),
             worst=query.worst_images(s, where, f, top_n),
             overrides=query.overrides(s, where, f, max_overrides),
+            by_model=query.by_model(s, where),
         )

@@ -155,6 +155,8 @@ def _tables(rep: Report) -> list[Figure]:
          [[g.key, g.inspected, g.ng, pct(g.ng_rate * 100)] for g in rep.by_station]),
         ("By product", ["Product", "Inspected", "NG", "NG rate"],
          [[g.key, g.inspected, g.ng, pct(g.ng_rate * 100)] for g in rep.by_product]),
+        ("By model version", ["Model", "Inspected", "NG", "NG rate"],
+         [[g.key, g.inspected, g.ng, pct(g.ng_rate * 100)] for g in rep.by_model]),
         ("Per shift", ["Shift", "Inspected", "NG", "NG rate"],
          [[g.key, g.inspected, g.ng, pct(g.ng_rate * 100)] for g in rep.per_shift]),
         (f"QA overrides ({rep.totals.overridden}, newest {len(rep.overrides)} listed)",

@@ -120,7 +120,8 @@ def missing_glyphs(texts: Iterable[str]) -> list[str]:
 def report_names(rep: Report) -> list[str]:
     """Every text of the report that came from the shop floor (names, reasons, filters)."""
     names = [v for pair in rep.filters.describe() for v in pair]
-    for groups in (rep.per_shift, rep.by_operator, rep.by_station, rep.by_product):
+    for groups in (rep.per_shift, rep.by_operator, rep.by_station, rep.by_product,
+                   rep.by_model):
         names += [g.key for g in groups]
     names += [c.key for c in rep.by_severity] + [p.defect_type for p in rep.pareto]
     for w in rep.worst:

@@ -133,6 +133,25 @@ def by_station(s: Session, where: ColumnElement[bool]) -> tuple[GroupCount, ...]
     return grouped(s, where, I.station)
 
 
+def by_model(s: Session, where: ColumnElement[bool]) -> tuple[GroupCount, ...]:
+    """Inspected + NG per model version, oldest version first: an NG rate that moves with
+    an activation shows in the report, not only on the line."""
+    rows = s.execute(
+        select(I.model_id, func.count(I.id), _ng_sum()).where(where).group_by(I.model_id)
+    ).all()
+    ids = [r[0] for r in rows if r[0] is not None]
+    recs = {m.id: m for m in s.scalars(select(ModelRecord).where(ModelRecord.id.in_(ids)))}
+
+    def name(model_id: int | None) -> str:
+        rec = recs.get(model_id)  # a deleted version keeps its record (deleted=True)
+        if rec is None:
+            return NO_NAME
+        return f"v{rec.version}" + (f" ({rec.product.name})" if rec.product else "")
+
+    rows = sorted(rows, key=lambda r: recs[r[0]].version if r[0] in recs else -1)
+    return tuple(GroupCount(name(k), int(n), int(ng or 0)) for k, n, ng in rows)
+
+
 def by_severity(s: Session, where: ColumnElement[bool]) -> tuple[CountShare, ...]:
     """Final-NG inspections per severity, in the fixed order minor, major, critical."""
     rows = dict(

@@ -48,6 +48,7 @@ def summary_dict(rep: Report) -> dict[str, Any]:
         "by_operator": _groups(rep.by_operator),
         "by_station": _groups(rep.by_station),
         "by_product": _groups(rep.by_product),
+        "by_model": _groups(rep.by_model),
         "by_severity": {c.key: c.count for c in rep.by_severity},
         "pareto": [
             {
@@ -123,6 +124,7 @@ def summary_text(rep: Report) -> str:
     lines += _table("By operator", rep.by_operator)
     lines += _table("By station", rep.by_station)
     lines += _table("By product", rep.by_product)
+    lines += _table("By model version", rep.by_model)
     lines.append("NG by severity: " + ", ".join(f"{c.key} {c.count}" for c in rep.by_severity))
     lines.append("Pareto of defect types:")
     lines += [f"  {p.defect_type:<20} {p.count:>7} {p.cumulative_pct:>6.1f} %" for p in rep.pareto]

@@ -115,6 +115,7 @@ class Report:
     pareto: tuple[ParetoRow, ...]
     worst: tuple[WorstImage, ...]
     overrides: tuple[OverrideRow, ...]  # newest first, at most ``max_overrides``
+    by_model: tuple[GroupCount, ...] = ()  # per model version, oldest version first
 
     @property
     def empty(self) -> bool:

@@ -145,6 +145,7 @@ def _summary_sheet(wb: Workbook, rep: Report) -> None:
         ("By operator", rep.by_operator),
         ("By station", rep.by_station),
         ("By product", rep.by_product),
+        ("By model version", rep.by_model),
     ):
         _block(
             ws, title_, ["Name", *groups], ((g.key, g.inspected, g.ng, g.ng_rate) for g in items)
