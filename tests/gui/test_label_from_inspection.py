@@ -31,6 +31,15 @@ def inspected(project, admin, verdict: str, defect_type: str | None = None,  # n
     return inspection.list_inspections(project, limit=1)[0]
 
 
+def showing(window, who: str, info):  # noqa: ANN001, ANN201
+    """``who`` signed in, on Inspect, with ``info`` as the part on screen."""
+    sign_in_as(window, who)
+    window.show_page("inspect")
+    page = window.pages["inspect"]
+    page.show_result(info, RGB)
+    return page
+
+
 @pytest.fixture
 def asked(monkeypatch):  # noqa: ANN001, ANN201
     """The dialog's questions, answered with ``asked.answer`` (None = Cancel)."""
@@ -58,10 +67,7 @@ def types(project, admin):  # noqa: ANN001, ANN201
 def test_d_on_inspect_labels_the_part_with_the_machines_guesses(
         window, project, admin, types, asked, qtbot) -> None:  # noqa: ANN001
     info = inspected(project, admin, "ng", "crack", "major")
-    sign_in_as(window, "admin")
-    window.show_page("inspect")
-    page = window.pages["inspect"]
-    page.show_result(info, RGB)
+    page = showing(window, "admin", info)
     assert page.label_defective_button.isEnabled() and "[D]" in page.label_defective_button.text()
     asked.answer = ("crack", "critical")
     qtbot.keyClick(page, Qt.Key.Key_D)
@@ -75,10 +81,7 @@ def test_d_on_inspect_labels_the_part_with_the_machines_guesses(
 def test_a_passed_part_gets_a_note_and_cancel_changes_nothing(
         window, project, admin, types, asked) -> None:  # noqa: ANN001
     info = inspected(project, admin, "ok")
-    sign_in_as(window, "admin")
-    window.show_page("inspect")
-    page = window.pages["inspect"]
-    page.show_result(info, RGB)
+    page = showing(window, "admin", info)
     assert page.label_defective() is False  # asked.answer is None: Cancel
     assert "judged this part OK" in asked[0]["note"]
     assert labeling.get_image(project, info.image_id).state == "unlabelled"
@@ -93,10 +96,7 @@ def test_relabelling_keeps_the_brushed_region(window, project, admin, types, ask
     mask = np.zeros((48, 48), bool)
     mask[10:20, 5:30] = True
     labeling.label_image(project, admin, info.image_id, "defective", "scratch", "major", mask)
-    sign_in_as(window, "admin")
-    window.show_page("inspect")
-    page = window.pages["inspect"]
-    page.show_result(info, RGB)
+    page = showing(window, "admin", info)
     asked.answer = ("scratch", "critical")
     assert page.label_defective()
     assert asked[0]["suggested"] == "scratch" and asked[0]["severity"] == "major"  # the
@@ -128,10 +128,7 @@ def test_d_on_history_labels_the_selected_inspection(window, project, admin, typ
 
 def test_operators_label_defects_too(window, project, admin, actor, types, asked) -> None:  # noqa: ANN001
     info = inspected(project, admin, "ng", "crack")
-    sign_in_as(window, "op")
-    window.show_page("inspect")
-    page = window.pages["inspect"]
-    page.show_result(info, RGB)
+    page = showing(window, "op", info)
     assert page.label_defective_button.isVisible()
     asked.answer = ("crack", None)
     assert page.label_defective()
@@ -142,10 +139,7 @@ def test_operators_label_defects_too(window, project, admin, actor, types, asked
 def test_a_qa_lead_names_a_new_defect_type_in_the_dialog(window, project, admin, types,
                                                         asked) -> None:  # noqa: ANN001
     info = inspected(project, admin, "ng", "crack")
-    sign_in_as(window, "admin")
-    window.show_page("inspect")
-    page = window.pages["inspect"]
-    page.show_result(info, RGB)
+    page = showing(window, "admin", info)
     asked.answer = ("Blowhole", "minor")
     assert page.label_defective()
     assert "Blowhole" in labeling.list_defect_types(project)
