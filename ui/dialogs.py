@@ -46,6 +46,17 @@ def attempt(parent: QWidget | None, fn: Callable[..., T], *args: Any, **kwargs: 
         return None
 
 
+def succeeded(parent: QWidget | None, fn: Callable[..., Any], *args: Any) -> bool:
+    """``fn(*args)`` for its effect; False after showing why a ``UserError`` refused it
+    (for calls that return nothing, where ``attempt``'s None would say nothing)."""
+    try:
+        fn(*args)
+    except UserError as exc:
+        show_error(parent, exc)
+        return False
+    return True
+
+
 @contextmanager
 def disposed(dialog: D) -> Iterator[D]:
     """``dialog`` for ``exec()`` and reading its answer, deleted afterwards. A dialog made

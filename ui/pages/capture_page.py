@@ -18,12 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.errors import UserError
 from inspector.services import importing
 from inspector.services.sensor_depth import SETTING as SENSOR_SETTING
 from inspector.services.sensor_depth import sensor_bits
 from inspector.store import roles
-from ui.dialogs import show_error
+from ui.dialogs import show_error, succeeded
 from ui.shortcuts import page_key
 from ui.state import AppState
 from ui.visible_height import VisibleHeightWatch, visible_height
@@ -220,10 +219,8 @@ class CapturePage(QWidget):
         bits = self._suggested_bits
         if bits is None:
             return
-        try:
-            self.state.project.set_setting(self.state.actor, SENSOR_SETTING, bits)
-        except UserError as exc:
-            show_error(self, exc)
+        if not succeeded(self, self.state.project.set_setting, self.state.actor,
+                         SENSOR_SETTING, bits):
             return
         self._offer_bits(None)
         self.state.say(f"16-bit pictures are now read as {bits}-bit: retrain the model "

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from inspector.errors import UserError
 from inspector.services import operators, products, session
 from inspector.store import roles
-from ui.dialogs import show_error
+from ui.dialogs import show_error, succeeded
 from ui.state import AppState
 
 IDLE_SETTING = "gui_idle_signout_minutes"
@@ -216,9 +216,7 @@ class SignInPage(QWidget):
         value = self.idle_spin.value()
         if value == self.idle_minutes() or not self.state.may(roles.EDIT_SETTINGS):
             return
-        try:
-            self.state.project.set_setting(self.state.actor, IDLE_SETTING, value)
-        except UserError as exc:
-            show_error(self, exc)
+        if not succeeded(self, self.state.project.set_setting, self.state.actor,
+                         IDLE_SETTING, value):
             return
         self.idle_minutes_changed.emit(value)
