@@ -135,11 +135,11 @@ class TrainPage(QWidget):
         state.actor_changed.connect(lambda _a: self._apply_role())
         state.data_changed.connect(self._data_changed)
         self.models.models_changed.connect(self._model_states_changed)
+        self.models.models_changed.connect(self._show_labels_since)  # another is active
         self.models.compare_requested.connect(self.start_comparison)
 
     def _model_states_changed(self) -> None:
         """After an activation the "trained, not active yet" line must not linger."""
-        self._show_labels_since()  # compared with the model that is active now
         last = self.last_model
         if last is None:
             return
@@ -280,8 +280,13 @@ class TrainPage(QWidget):
         job.finished.connect(self._trained)
         job.failed.connect(lambda exc: show_error(self, exc, "Training failed"))
         job.cancelled.connect(lambda: self.result.setText("Training cancelled; nothing changed."))
+        return self._run(job, "Training…")
+
+    def _run(self, job: Job, title: str) -> Job:
+        """The page's one job at a time (training or a comparison), on its progress bar;
+        Start training and Compare wait for it."""
         job.done.connect(self._job_done)
-        self.progress.attach(job, "Training…")
+        self.progress.attach(job, title)
         self.job = job
         self.train_button.setEnabled(False)
         self.models.set_busy(True)
@@ -301,18 +306,14 @@ class TrainPage(QWidget):
         job.finished.connect(lambda result: self.models.show_comparison(
             result.version, result.describe()))
         job.failed.connect(lambda exc: show_error(self, exc, "Comparison failed"))
-        job.done.connect(self._job_done)
-        self.progress.attach(job, f"Re-judging recent parts with v{version}…")
-        self.job = job
-        self.train_button.setEnabled(False)
-        self.models.set_busy(True)
-        return job.start()
+        return self._run(job, f"Re-judging recent parts with v{version}…")
 
     def _trained(self, info: ModelInfo) -> None:
         self.last_model = info
         state = "active" if info.active else "not active yet (a QA lead activates it)"
         self.result.setText(f"Model <b>v{info.version}</b> trained, {state}.")
         self.models.reload(info.version)
+        self._show_labels_since()  # the new version may be the active one now
         self.state.notify("models")
         self.state.say(f"Model v{info.version} trained")
 
