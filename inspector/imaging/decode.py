@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import logging
 import stat
+import struct
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,9 @@ log = logging.getLogger(__name__)
 SUPPORTED_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"})
 _FORMATS = {"PNG": ".png", "JPEG": ".jpg", "MPO": ".jpg", "BMP": ".bmp", "TIFF": ".tif",
             "WEBP": ".webp"}
+_PARSER_ERRORS = (EOFError, OSError, SyntaxError, ValueError, TypeError, KeyError,
+                  IndexError, AttributeError, ZeroDivisionError, OverflowError,
+                  struct.error)
 _TRANSPOSE = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
     3: Image.Transpose.ROTATE_180,
@@ -148,13 +152,31 @@ def decode_bytes(
             f"image is {width}x{height} = {width * height / 1e6:.1f} megapixels, over the "
             f"limit of {max_pixels / 1e6:.1f} megapixels (setting max_pixels)"
         )
+    try:
+        return _decode_opened(img, data, fmt, first_picture_only, sensor_bits)
+    except ImageError:
+        raise
+    except MemoryError as exc:
+        raise ImageError("not enough memory to decode this image") from exc
+    except _PARSER_ERRORS as exc:
+        # A damaged file can fail deep inside a decoder with any of these (a fuzzed TIFF
+        # page header: TypeError, KeyError): it is one refused file, never an internal
+        # error that stops the rest of a batch.
+        log.debug("decoder failed on a damaged file", exc_info=True)
+        raise ImageError(f"damaged image file ({type(exc).__name__}: {exc})") from exc
+
+
+def _decode_opened(img: Image.Image, data: bytes, fmt: str, first_picture_only: bool,
+                   sensor_bits: int) -> Decoded:
     if not first_picture_only:
         _refuse_extra_pictures(img)
     exif = _exif(img)
     depth = _bit_depth(img, data)
     rgb, mode, used = _pixels(img, data, depth, sensor_bits)
     orientation = exif.get(0x0112, 1) if isinstance(exif.get(0x0112, 1), int) else 1
-    if orientation in _TRANSPOSE:
+    # Both decoders already turn a TIFF by its Orientation tag (Pillow on load, OpenCV
+    # even with IMREAD_UNCHANGED): turning it again showed it upside down or sideways.
+    if orientation in _TRANSPOSE and fmt != "TIFF":
         rgb = np.ascontiguousarray(
             np.asarray(Image.fromarray(rgb).transpose(_TRANSPOSE[orientation]))
         )
@@ -219,14 +241,18 @@ def _captured_at(exif: dict[int, object]) -> dt.datetime | None:
     except ValueError:
         return None
     offset = exif.get(0x9011)
-    if isinstance(offset, str):
-        try:
-            when = dt.datetime.fromisoformat(when.isoformat() + offset.strip().rstrip("\x00"))
-        except ValueError:
-            when = when.astimezone()
-    else:
-        when = when.astimezone()  # EXIF times are the camera's local time
-    return when.astimezone(dt.UTC)
+    try:  # a camera's date at the calendar's edge (year 1, 9999) overflows a conversion
+        if isinstance(offset, str):
+            try:
+                when = dt.datetime.fromisoformat(when.isoformat()
+                                                 + offset.strip().rstrip("\x00"))
+            except ValueError:
+                when = when.astimezone()
+        else:
+            when = when.astimezone()  # EXIF times are the camera's local time
+        return when.astimezone(dt.UTC)
+    except (OverflowError, ValueError, OSError):
+        return None  # no capture time: the import time stands in, as for a bare file
 
 
 def _bit_depth(img: Image.Image, data: bytes) -> int:
@@ -246,6 +272,9 @@ def _pixels(img: Image.Image, data: bytes, depth: int,
     if depth > 8:  # OpenCV alone: decoding twice held a 59 MP 16-bit image 3 times over
         arr = _decode_cv2(data)
         if arr is not None:
+            if _min_is_white(img) and arr.ndim == 2:  # OpenCV ignores Photometric 0
+                top = (1 << bits) - 1  # an X-ray panel's "white is 0" picture
+                arr = (top - np.minimum(arr, top)).astype(arr.dtype)
             rgb, mode = _cv2_to_rgb(arr, bits)
             return rgb, mode, _used_bits(arr)
     pil_error: Exception | None = None
@@ -259,6 +288,12 @@ def _pixels(img: Image.Image, data: bytes, depth: int,
     if pil_error is not None:
         raise ImageError(f"damaged or truncated image file ({pil_error})")
     return _pil_to_rgb(img), img.mode, None
+
+
+def _min_is_white(img: Image.Image) -> bool:
+    """A TIFF whose PhotometricInterpretation is 0: its smallest value is white."""
+    tags = getattr(img, "tag_v2", None)
+    return img.format == "TIFF" and tags is not None and tags.get(262) == 0
 
 
 def _used_bits(arr: np.ndarray) -> int | None:
