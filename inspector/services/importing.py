@@ -106,12 +106,27 @@ def folder_label(path: Path, known_only: bool = False,
     return ("defective", name[:100])
 
 
-def _walk(folder: Path) -> tuple[list[Path], list[str]]:
-    """Image files below ``folder`` in name order, and the other files (ignored). Hidden
-    folders and MVTec ground_truth/ masks are skipped: masks are never parts."""
+def _walk(folder: Path) -> tuple[list[Path], list[str], list[tuple[str, str]]]:
+    """Image files below ``folder`` in name order, the other files (ignored) and the
+    folders that could not be read (refused, with the reason: their pictures must not
+    go missing without a word). Hidden folders and MVTec ground_truth/ masks are
+    skipped: masks are never parts. Linked folders are followed (a ``good`` link to the
+    camera's share), each real folder once, so a link loop ends."""
     files: list[Path] = []
     ignored: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(folder):
+    refused: list[tuple[str, str]] = []
+    seen: set[str] = set()
+
+    def unreadable(exc: OSError) -> None:
+        refused.append((str(exc.filename or folder), f"cannot read folder: "
+                                                     f"{exc.strerror or exc}"))
+
+    for dirpath, dirnames, filenames in os.walk(folder, onerror=unreadable, followlinks=True):
+        real = os.path.realpath(dirpath)
+        if real in seen:
+            dirnames[:] = []
+            continue
+        seen.add(real)
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
                              and d.lower() not in SKIPPED_FOLDERS)
         for name in sorted(filenames):
@@ -119,7 +134,7 @@ def _walk(folder: Path) -> tuple[list[Path], list[str]]:
             if name.startswith("."):
                 continue
             (files if p.suffix.lower() in SUPPORTED_EXTENSIONS else ignored).append(p)
-    return files, [str(p) for p in ignored]
+    return files, [str(p) for p in ignored], refused
 
 
 def expand_paths(paths: Iterable[str | Path], labels_from_folders: bool,
@@ -129,12 +144,19 @@ def expand_paths(paths: Iterable[str | Path], labels_from_folders: bool,
     out: list[_Candidate] = []
     for raw in paths:
         path = Path(raw).expanduser()
-        if path.is_dir():
-            files, ignored = _walk(path)
+        try:
+            is_dir = path.is_dir()
+            missing = not is_dir and not path.exists() and not path.is_symlink()
+        except OSError as exc:  # a name too long, a folder on the way we may not read
+            report_.refused.append((str(path), f"cannot read: {exc.strerror or exc}"))
+            continue
+        if is_dir:
+            files, ignored, unreadable = _walk(path)
             report_.ignored.extend(ignored)
+            report_.refused.extend(unreadable)
             out.extend(_Candidate(f, True, folder_label(f, f.parent == path, known_types)
                                   if labels_from_folders else None) for f in files)
-        elif not path.exists() and not path.is_symlink():
+        elif missing:
             report_.refused.append((str(path), "file not found"))
         elif path.suffix.lower() not in SUPPORTED_EXTENSIONS:
             report_.refused.append((str(path), NOT_SUPPORTED))
@@ -157,7 +179,7 @@ def _prepare_defect_types(project: Any, actor: Any, cands: list[_Candidate],
     with project.db.session() as session:
         known = active_defect_types(session)
     new = sorted(t for t in wanted if t.casefold() not in known)
-    if new and not roles.has_permission(actor, roles.MANAGE_DEFECT_TYPES):
+    if new:  # the role as stored now: one taken away since sign-in no longer counts
         try:
             project.require(actor, roles.MANAGE_DEFECT_TYPES, entity="defect_type",
                             details={"names": new, "via": "import"})
