@@ -118,7 +118,7 @@ def test_density_model_round_trips_as_version_3(density_model, tmp_path):
     assert rb.score > rg.score and rg.verdict == "ok" and rb.verdict == "ng"
     path = tmp_path / "m.safetensors"
     m.save(path)
-    assert _version(path) == 3
+    assert _version(path) == 5
     loaded = DefectModel.load(path)
     assert torch.equal(loaded.banks.good_weight, m.banks.good_weight)
     img = make_part(600, defect=True)
@@ -137,12 +137,12 @@ def test_weights_change_the_scores(density_model):
         m.banks.good_weight = weight
 
 
-def test_off_keeps_plain_distances_and_version_1(tmp_path):
+def test_off_keeps_plain_distances(tmp_path):
     m = train_model([make_part(i) for i in range(4)],
                     config=EngineConfig(**SMALL, local_density="off"))
     assert m.banks.good_weight is None and m.metrics["density_used"] is False
     m.save(tmp_path / "m.safetensors")
-    assert _version(tmp_path / "m.safetensors") == 1
+    assert _version(tmp_path / "m.safetensors") == 5
 
 
 def test_auto_decides_from_labelled_defects_and_records_why():
@@ -187,7 +187,7 @@ def test_density_with_a_defect_bank_round_trips_as_version_4(tmp_path):
     assert m.banks.local_bonus
     path = tmp_path / "m.safetensors"
     m.save(path)
-    assert _version(path) == 4
+    assert _version(path) == 5
     img = make_part(600, defect=True)
     assert DefectModel.load(path).predict(img).score == pytest.approx(m.predict(img).score,
                                                                       rel=1e-5)

@@ -13,7 +13,12 @@ from safetensors.torch import load as st_load
 from safetensors.torch import save as st_save
 
 from inspector.engine import DefectModel, EngineConfig, LabelledDefect, train_model
-from inspector.engine.modelfile import _digest, model_from_bytes, model_to_bytes
+from inspector.engine.modelfile import (
+    _content_digest,
+    _digest,
+    model_from_bytes,
+    model_to_bytes,
+)
 from inspector.engine.scoring import patch_maps
 from inspector.errors import ModelFileError
 
@@ -35,8 +40,12 @@ def _split(data: bytes) -> tuple[dict, dict]:
 
 
 def _join(meta: dict, tensors: dict) -> bytes:
-    """A file whose checksum matches its (edited) contents, as a tool would write it."""
+    """A file whose checksums match its (edited) contents, as a tool would write it."""
     meta = dict(meta, tensor_sha256=_digest(tensors))
+    try:
+        meta["content_sha256"] = _content_digest(meta)
+    except ValueError:  # NaN in the edit: the digest cannot be written; the check refuses
+        meta["content_sha256"] = None
     return st_save(tensors, metadata={"inspector": json.dumps(meta)})
 
 
@@ -73,10 +82,39 @@ def _set_tensor(key, fn):  # noqa: ANN001, ANN202
     (_set_tensor("bank_defect", lambda t: t[:, :5].contiguous()), "bank_defect has shape"),
     (lambda m, _t: m.__setitem__("type_names", ["scratch"]), "type_names"),
     (lambda m, _t: m.__setitem__("defect_rule", "multiply"), "defect_rule"),
+    # Metadata of the wrong type or range (a changed digit, a hand edit): each used to
+    # load, or to fail with a traceback at the first inspection.
+    (lambda m, _t: m.__setitem__("threshold", 0.0), "threshold"),
+    (lambda m, _t: m.__setitem__("threshold", -1.0), "threshold"),
+    (lambda m, _t: m.__setitem__("threshold", "12"), "threshold"),
+    (lambda m, _t: m.__setitem__("score_offset", float("inf")), "score_offset"),
+    (lambda m, _t: m.__setitem__("defect_beta", -1.0), "defect_beta"),
+    (lambda m, _t: m.__setitem__("uncertain_low", m["threshold"] * 2), "uncertain_low"),
+    (_set_config("severity", ["minor"]), "severity"),
+    (_set_config("keep_aspect", "no"), "keep_aspect"),
+    (_set_config("smooth_sigma", "x"), "smooth_sigma"),
+    (lambda m, _t: m.__setitem__("coarse_gain", 0.5), "bank_coarse"),
 ])
 def test_inconsistent_files_are_refused_clearly(model, edit, words) -> None:  # noqa: ANN001
     with pytest.raises(ModelFileError, match=words):
         model_from_bytes(_edited(model, edit))
+
+
+def test_a_changed_setting_without_its_checksum_is_refused(model) -> None:  # noqa: ANN001
+    """One changed digit of the threshold loaded silently and passed defective parts: the
+    checksum covered the tensors only."""
+    meta, tensors = _split(model_to_bytes(model))
+    meta["threshold"] = meta["threshold"] * 4
+    damaged = st_save(tensors, metadata={"inspector": json.dumps(meta)})
+    with pytest.raises(ModelFileError, match="do not match their checksum"):
+        model_from_bytes(damaged)
+
+
+def test_format_version_must_be_a_whole_number(model) -> None:  # noqa: ANN001
+    meta, tensors = _split(model_to_bytes(model))
+    meta["format_version"] = True
+    with pytest.raises(ModelFileError, match="version True"):
+        model_from_bytes(_join(meta, tensors))
 
 
 def test_the_unedited_file_loads_and_scores_the_same(model) -> None:  # noqa: ANN001

@@ -44,23 +44,25 @@ def test_coarse_term_is_used_and_calibrated(model):
     assert batch == pytest.approx([rg.score, rb.score], rel=1e-5)
 
 
-def test_coarse_model_round_trips_as_version_2(model, tmp_path):
+def test_coarse_model_round_trips(model, tmp_path):
     path = tmp_path / "m.safetensors"
     model.save(path)
-    assert _version(path) == 2 and FORMAT_VERSION == 4
+    assert _version(path) == FORMAT_VERSION == 5
     loaded = DefectModel.load(path)
     assert loaded.banks.coarse_gain == pytest.approx(model.banks.coarse_gain)
     img = make_part(600, defect=True)
     assert loaded.predict(img).score == pytest.approx(model.predict(img).score, rel=1e-5)
 
 
-def test_without_coarse_term_files_stay_version_1(tmp_path):
+def test_without_coarse_term_files_are_version_5_too(tmp_path):
+    """Readers before format 5 dropped today's scoring keys and scored such a file 50 %
+    higher: they must refuse it, so no file is written with an older version."""
     m = train_model([make_part(i) for i in range(4)],
                     config=EngineConfig(preset="fast", image_size=128, max_bank=512,
                                         local_density="off"))
     assert m.banks.coarse is None and m.score_offset == 0.0
     m.save(tmp_path / "m.safetensors")
-    assert _version(tmp_path / "m.safetensors") == 1
+    assert _version(tmp_path / "m.safetensors") == 5
     assert DefectModel.load(tmp_path / "m.safetensors").banks.coarse is None
 
 

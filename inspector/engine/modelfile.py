@@ -1,8 +1,10 @@
 """One versioned model file: safetensors tensors + JSON metadata, written atomically.
 
 Never unpickles. The header is parsed and checked (format name and version) before any
-tensor is read, and a SHA-256 over the tensors detects damaged payloads, so a truncated,
-bit-flipped, foreign or other-version file is refused with a clear ModelFileError.
+tensor is read, and a SHA-256 over the tensors and the metadata (format 5 on) detects
+damage, so a truncated, bit-flipped, foreign or other-version file is refused with a clear
+ModelFileError. Every number the metadata holds is checked for type and range: a file
+that passes its checksum can still have been written by hand or by a buggy tool.
 """
 
 from __future__ import annotations
@@ -26,11 +28,16 @@ from inspector.errors import ModelFileError, UserError
 from inspector.fileio import atomic_write
 
 FORMAT_NAME = "inspector-defect-model"
-# 2 adds the coarse context term, 3 local-density weights; a file is written with the
-# lowest version that holds what it needs, so older Inspectors read what they can.
-FORMAT_VERSION = 4
-READABLE_VERSIONS = (1, 2, 3, 4)
+# 2 added the coarse context term, 3 local-density weights, 4 the weighted defect bonus.
+# 5: every file is written as 5, with a checksum over its metadata too. Files used to be
+# written with the lowest version that held their tensors, but readers before 5 drop
+# the config keys they do not know (baseline share, top fraction, synthetic bank,
+# working size) and scored a default model 50 % higher: they must refuse it instead.
+FORMAT_VERSION = 5
+READABLE_VERSIONS = (1, 2, 3, 4, 5)
 MAX_HEADER = 16 * 1024 * 1024
+_FINITE = ("threshold", "base_level", "defect_beta", "coarse_gain", "coarse_top",
+           "score_offset")
 
 
 def _digest(tensors: dict[str, torch.Tensor]) -> str:
@@ -41,13 +48,12 @@ def _digest(tensors: dict[str, torch.Tensor]) -> str:
     return h.hexdigest()
 
 
-def _version_for(model: DefectModel) -> int:
-    b = model.banks
-    if b.good_weight is not None and b.defect is not None and b.local_bonus:
-        return 4  # format 3 readers would add the defect bonus in raw units
-    if b.good_weight is not None:
-        return 3
-    return 2 if model.banks.coarse is not None else 1
+def _content_digest(meta: dict[str, Any]) -> str:
+    """SHA-256 over the metadata (canonical JSON, without this digest): one changed digit
+    of the threshold used to load silently and pass defective parts."""
+    body = {k: v for k, v in meta.items() if k != "content_sha256"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":"),
+                                     allow_nan=False).encode()).hexdigest()
 
 
 def model_to_bytes(model: DefectModel) -> bytes:
@@ -63,7 +69,7 @@ def model_to_bytes(model: DefectModel) -> bytes:
         tensors["bank_good_weight"] = model.banks.good_weight.float().contiguous()
     meta: dict[str, Any] = {
         "format": FORMAT_NAME,
-        "format_version": _version_for(model),
+        "format_version": FORMAT_VERSION,
         "code_version": inspector.__version__,
         "config": model.config.to_dict(),
         "preprocessing": {"mean": 0.5, "std": 0.5, "resize": "square"
@@ -85,6 +91,7 @@ def model_to_bytes(model: DefectModel) -> bytes:
         "metadata": model.metadata,
         "tensor_sha256": _digest(tensors),
     }
+    meta["content_sha256"] = _content_digest(meta)
     return st_save(tensors, metadata={"inspector": json.dumps(meta)})
 
 
@@ -108,7 +115,7 @@ def read_metadata(data: bytes, name: str = "model file") -> dict[str, Any]:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
         raise ModelFileError(f"{name} is not an Inspector model file")
     version = meta.get("format_version")
-    if version not in READABLE_VERSIONS:
+    if type(version) is not int or version not in READABLE_VERSIONS:  # not True, not 1.0
         raise ModelFileError(
             f"{name} has model format version {version}; this Inspector "
             f"({inspector.__version__}) reads versions "
@@ -125,7 +132,10 @@ def model_from_bytes(data: bytes, name: str = "model file") -> DefectModel:
         raise ModelFileError(f"{name} is damaged: {exc}") from exc
     if "bank_good" not in tensors or _digest(tensors) != meta.get("tensor_sha256"):
         raise ModelFileError(f"{name} is damaged (checksum mismatch)")
+    if meta["format_version"] >= 5 and meta.get("content_sha256") != _safe_digest(meta):
+        raise ModelFileError(f"{name} is damaged (its settings do not match their checksum)")
     try:
+        _check_config_types(meta["config"])
         config = EngineConfig.from_dict(meta["config"])
         _check_contents(meta, tensors, config)
         banks = Banks(tensors["bank_good"], tensors.get("bank_defect"), float(meta["defect_beta"]),
@@ -156,8 +166,15 @@ def model_from_bytes(data: bytes, name: str = "model file") -> DefectModel:
                              f"{config.backbone} stages {list(config.stages)} give "
                              f"{model.extractor.dim}")
         return model
-    except (KeyError, TypeError, ValueError, IndexError, UserError) as exc:
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, UserError) as exc:
         raise ModelFileError(f"{name} has invalid metadata: {exc}") from exc
+
+
+def _safe_digest(meta: dict[str, Any]) -> str | None:
+    try:
+        return _content_digest(meta)
+    except ValueError:  # NaN or infinity in the metadata: never written by save
+        return None
 
 
 def _defect_rule(meta: dict[str, Any]) -> str:
@@ -191,9 +208,7 @@ def _check_contents(meta: dict[str, Any], tensors: dict[str, torch.Tensor],
     if meta.get("backbone", spec.backbone) != spec.backbone or int(
             meta.get("image_size", spec.image_size)) != spec.image_size:
         raise ValueError("backbone / image size do not match the model's configuration")
-    for key in ("threshold", "base_level"):
-        if not math.isfinite(float(meta[key])):
-            raise ValueError(f"{key} is not a finite number")
+    _check_numbers(meta)
     good = tensors["bank_good"]
     for key, t in tensors.items():
         if t.dtype != torch.float32:
@@ -209,10 +224,62 @@ def _check_contents(meta: dict[str, Any], tensors: dict[str, torch.Tensor],
     weight = tensors.get("bank_good_weight")
     if weight is not None and (weight.ndim != 1 or weight.shape[0] != good.shape[0]):
         raise ValueError("bank_good_weight does not match bank_good")
+    coarse = tensors.get("bank_coarse")
+    if (coarse is not None) != (float(meta.get("coarse_gain", 0.0)) > 0):
+        raise ValueError("bank_coarse and coarse_gain do not agree")
+    if coarse is not None and (coarse.ndim != 2 or coarse.shape[0] == 0):
+        raise ValueError(f"bank_coarse has shape {tuple(coarse.shape)}")
     names = meta.get("type_names")
     if "type_feats" in tensors and (not isinstance(names, list)
                                     or len(names) != tensors["type_feats"].shape[0]):
         raise ValueError("type_names do not match type_feats")
+
+
+def _number(meta: dict[str, Any], key: str) -> float | None:
+    value = meta.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{key} is {value!r}, not a number")
+    if not math.isfinite(value):
+        raise ValueError(f"{key} is not a finite number")
+    return float(value)
+
+
+def _check_numbers(meta: dict[str, Any]) -> None:
+    """Finite numbers, a positive threshold, an uncertain band below it: a threshold of 0
+    rejected every part, a NaN offset made every heat map NaN."""
+    for key in (*_FINITE, "uncertain_low", "familiar_limit"):
+        _number(meta, key)
+    if _number(meta, "threshold") is None or float(meta["threshold"]) <= 0:
+        raise ValueError(f"threshold {meta.get('threshold')!r} is not a positive number")
+    if _number(meta, "base_level") is None:
+        raise ValueError("base_level is missing")
+    low = _number(meta, "uncertain_low")
+    if low is not None and low >= float(meta["threshold"]):
+        raise ValueError("uncertain_low is not below the threshold")
+    if float(meta.get("defect_beta") or 0.0) < 0 or float(meta.get("coarse_gain") or 0.0) < 0:
+        raise ValueError("defect_beta and coarse_gain must not be negative")
+
+
+def _check_config_types(config: Any) -> None:
+    """Each config value of the type its field has: "no" for keep_aspect was read as
+    true, and a text smooth_sigma failed only at the first inspection."""
+    if not isinstance(config, dict):
+        raise ValueError("config is not a table of settings")
+    fields = EngineConfig.__dataclass_fields__
+    for key, value in config.items():
+        if key not in fields or value is None:
+            continue
+        default = fields[key].default
+        if isinstance(default, bool) and not isinstance(value, bool):
+            raise ValueError(f"config {key} is {value!r}, not true or false")
+        if isinstance(default, (int, float)) and not isinstance(default, bool) and (
+                isinstance(value, bool) or not isinstance(value, (int, float))
+                or not math.isfinite(value)):
+            raise ValueError(f"config {key} is {value!r}, not a number")
+    if not isinstance(config.get("severity", {}), dict):
+        raise ValueError("config severity is not a table of bands")
 
 
 def load_model(path: Path) -> DefectModel:
