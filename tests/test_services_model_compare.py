@@ -87,6 +87,28 @@ def test_a_damaged_picture_is_skipped_and_said(line) -> None:  # noqa: ANN001
         path.write_bytes(saved)
 
 
+def test_a_part_the_version_cannot_judge_is_skipped_not_the_end(line,
+                                                                  monkeypatch) -> None:  # noqa: ANN001
+    """A version whose region leaves under 8 px of a small picture raised ImageError from
+    predict, which stopped the whole comparison."""
+    from inspector.engine import DefectModel
+    from inspector.errors import ImageError
+
+    project, admin, v1, _, _ = line
+    real, calls = DefectModel.predict, []
+
+    def predict(self, rgb, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        calls.append(1)
+        if len(calls) == 1:
+            raise ImageError("image must be RGB HxWx3 and at least 8x8 px, got (6, 6, 3)")
+        return real(self, rgb, *args, **kwargs)
+
+    monkeypatch.setattr(DefectModel, "predict", predict)
+    result = compare_on_recent(project, admin, v1.version)
+    assert result.parts == 5 and len(result.skipped) == 1
+    assert "at least 8x8 px" in result.skipped[0]
+
+
 def test_only_qa_leads_compare_and_cancel_stops_it(line) -> None:  # noqa: ANN001
     project, _, v1, _, _ = line
     with pytest.raises(PermissionDenied):

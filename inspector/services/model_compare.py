@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from inspector.errors import ImageError
+from inspector.errors import ImageError, ModelFileError
 from inspector.progress import CancelToken, ProgressCallback, check, report
 from inspector.services.labeling import load_image
 from inspector.services.model_records import load_model, record_by_version
@@ -112,10 +112,12 @@ def compare_on_recent(
             continue
         try:
             rgb = load_image(project, row.image_id, to_judge=True)
-        except ImageError as exc:
-            out["skipped"].append(str(exc))
+            # A part this version cannot look at (its region leaves under 8 px of a small
+            # picture, a score that is not a number) is one skipped part, not the end.
+            result = model.predict(rgb)
+        except (ImageError, ModelFileError) as exc:
+            out["skipped"].append(f"{row.original_name or row.image_id}: {exc}")
             continue
-        result = model.predict(rgb)
         recorded = row.override_verdict or row.verdict
         if row.override_verdict is not None:
             person_set += 1
