@@ -140,3 +140,45 @@ def test_stale_half_written_backups_are_removed(tmp_path):
     project.close()
     migrate.backup_sqlite(tmp_path / "p" / "inspector.db", folder / "inspector-new.db")
     assert not old.exists() and fresh.exists() and (folder / "inspector-new.db").exists()
+
+
+def test_two_restores_in_one_second_keep_both_replaced_databases(crashed):
+    """The folder for the replaced database was named to the second and reused: the
+    second restore overwrote the only copy of the latest data the first had kept."""
+    root, backup = crashed
+    first = restore_backup(root, backup, sign_in=_admin)
+    second = restore_backup(root, backup, sign_in=_admin)
+    assert first != second and first.parent == second.parent
+    counts = []
+    for aside in (first, second):
+        con = sqlite3.connect(aside / "inspector.db")
+        try:
+            counts.append(con.execute("SELECT count(*) FROM images").fetchone()[0])
+        finally:
+            con.close()
+    assert counts == [5, 2]  # the crashed state, then the restored one
+
+
+def test_a_database_damaged_inside_a_table_is_rescued_without_a_sign_in(crashed):
+    """Opening reads only the schema version, so a damaged operators table still
+    opened, and restore asked for an admin sign-in that the damage made impossible."""
+    root, backup = crashed
+    db = root / "inspector.db"
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page = con.execute("SELECT rootpage FROM sqlite_master WHERE name = 'operators'"
+                       ).fetchone()[0]
+    size = con.execute("PRAGMA page_size").fetchone()[0]
+    con.close()
+    with open(db, "r+b") as f:
+        f.seek((page - 1) * size)
+        f.write(b"\xde\xad" * (size // 2))
+    Project.open(root).close()  # it still opens: the damage is inside a table
+
+    def cannot_sign_in(_project):  # noqa: ANN001, ANN202
+        raise AssertionError("a damaged database must not ask for a sign-in")
+
+    aside = restore_backup(root, backup, sign_in=cannot_sign_in)
+    assert (aside / "inspector.db").is_file()
+    with Project.open(root) as project:
+        assert len(list_images(project)) == 2

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import logging
 import shutil
 import socket
 import sqlite3
@@ -25,9 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from inspector.errors import UserError
 from inspector.fileio import replace_file
 from inspector.store import audit, migrate, roles
+
+log = logging.getLogger(__name__)
 
 DB_NAME = "inspector.db"
 SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -74,8 +79,7 @@ def restore_backup(root: Path, backup: Path, sign_in: Callable[[Any], Any] | Non
                         "there first")
     _check_backup(backup)
     who = _admin_if_the_project_opens(root, sign_in)
-    aside = root / "backups" / f"replaced-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}"
-    aside.mkdir(parents=True, exist_ok=True)
+    aside = _new_aside_folder(root / "backups")
     db = root / DB_NAME
     moved = []
     tmp = db.with_name(f".{DB_NAME}.{uuid.uuid4().hex[:8]}.restore")
@@ -95,6 +99,21 @@ def restore_backup(root: Path, backup: Path, sign_in: Callable[[Any], Any] | Non
                            else "")) from exc
     _record(root, backup, aside, who)
     return aside
+
+
+def _new_aside_folder(backups: Path) -> Path:
+    """A folder of its own for the replaced database: two restores in one second shared
+    one, and the second overwrote the only copy of the latest data the first had kept."""
+    stamp = f"replaced-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}"
+    backups.mkdir(parents=True, exist_ok=True)
+    for n in range(1, 1000):
+        aside = backups / (stamp if n == 1 else f"{stamp}-{n}")
+        try:
+            aside.mkdir()
+            return aside
+        except FileExistsError:
+            continue
+    raise UserError(f"too many restores in one second in {backups}")
 
 
 def _put_back(moved: list[Path], aside: Path) -> list[str]:
@@ -119,6 +138,8 @@ def _admin_if_the_project_opens(root: Path, sign_in: Callable[[Any], Any] | None
     except UserError:
         return None  # damaged, emptied, unreadable: the rescue case
     with project:
+        if not _intact(project):
+            return None  # opens, but nobody could sign in to a damaged operators table
         if sign_in is None:
             raise UserError("the project still opens: an admin must sign in to restore it "
                             "(--operator)")
@@ -126,6 +147,19 @@ def _admin_if_the_project_opens(root: Path, sign_in: Callable[[Any], Any] | None
         roles.require(project, actor, roles.RESTORE_BACKUP, entity="project",
                       entity_id="restore")
         return actor
+
+
+def _intact(project: Any) -> bool:
+    """SQLite's own quick check of every page: opening reads only the schema version, so
+    a database with damaged tables still opened, and restore then asked for a sign-in
+    that the damage made impossible."""
+    try:
+        with project.db.engine.connect() as conn:
+            result = [row[0] for row in conn.exec_driver_sql("PRAGMA quick_check")]
+    except (SQLAlchemyError, sqlite3.DatabaseError, OSError) as exc:
+        log.warning("the project database fails its quick check: %s", exc)
+        return False
+    return result == ["ok"]
 
 
 def _check_backup(backup: Path) -> None:
