@@ -146,3 +146,37 @@ def test_cli_check_exit_codes_and_json(project, admin, filled, monkeypatch, caps
     assert main(["check", "--operator", "admin", "--json"]) == 1
     data = json.loads(capsys.readouterr().out)
     assert data["ok"] is False and data["problems"][0]["kind"] == "image"
+
+
+def test_a_leftover_that_an_import_takes_back_meanwhile_is_kept(project, admin,
+                                                                 monkeypatch):
+    """The check reads the database once at its start and can run for minutes; a station
+    that imports the same picture reuses the leftover file for its new row, which the
+    check then removed, leaving the new image without its picture."""
+    from inspector.services import integrity
+    from inspector.services.labeling import load_image
+    from inspector.store.models import Image
+
+    first = _image(project, admin, 7)
+    stored = Path(first.path)
+    with project.db.session() as s:  # the row goes, the file stays: a leftover
+        s.delete(s.get(Image, first.id))
+    _age(stored)
+    again = {}
+    real_files = integrity._project_files
+
+    def files_then_an_import(root):  # noqa: ANN001, ANN202
+        found = list(real_files(root))
+        again["image"] = _image(project, admin, 7)  # another station, the same picture
+        return found
+
+    monkeypatch.setattr(integrity, "_project_files", files_then_an_import)
+    rep = check_project(project, admin, remove_orphans=True)
+    assert rep.orphans == [f"images/{stored.parent.name}/{stored.name}"] and not rep.removed
+    assert stored.is_file()
+    assert load_image(project, again["image"].id).shape == (32, 32, 3)
+    with project.db.session() as s:  # a leftover again, reused by an import:
+        s.delete(s.get(Image, again["image"].id))
+    _age(stored)
+    _image(project, admin, 7)  # the reused file is fresh again for the next check
+    assert time.time() - stored.stat().st_mtime < 60

@@ -212,8 +212,28 @@ def _project_files(root: Path) -> Iterator[tuple[str, int, float]]:
                 yield full.relative_to(root).as_posix(), st.st_size, st.st_mtime
 
 
+def _still_orphan(project: Any, rel: str) -> bool:
+    """Checked again just before the file goes: the check reads the database once at its
+    start and can run for minutes, while a station imports a picture whose file was
+    already there (an old leftover) and now belongs to a new row."""
+    try:
+        if time.time() - (project.root / rel).stat().st_mtime < ORPHAN_MIN_AGE_S:
+            return False  # written or reused (image_store.put touches it) meanwhile
+    except OSError:
+        return False
+    inner = rel.removeprefix("images/")
+    with project.db.session() as s:
+        return not any(s.scalar(select(column).where(column.in_(names)).limit(1))
+                       for column, names in ((Image.store_path, (inner,)),
+                                             (Label.mask_path, (inner,)),
+                                             (ModelRecord.file_path, (rel,)),
+                                             (Inspection.heatmap_path, (rel,))))
+
+
 def _remove(project: Any, actor: Any, rep: IntegrityReport) -> None:
     for rel in rep.orphans:
+        if not _still_orphan(project, rel):
+            continue
         try:
             (project.root / rel).unlink()
         except FileNotFoundError:

@@ -6,6 +6,7 @@ crash or a full disk never leaves a half-written image under its final name.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -65,6 +66,10 @@ class ImageStore:
         sha = sha256_bytes(data)
         rel = self.relpath(sha, ext)
         if self.holds(rel, sha):
+            # Touched: an orphan check that started before this import took the old
+            # leftover for a stale orphan and removed the file of the new row.
+            with contextlib.suppress(OSError):
+                os.utime(self.path(rel))
             return sha, rel, False
         atomic_write(self.path(rel), data)
         return sha, rel, True
