@@ -103,3 +103,39 @@ def test_cli_purge(project, admin, line, monkeypatch, capsys):
     assert main(["purge", "--older-than", "30", "--operator", "admin"]) == 0
     assert "removed the pictures of 1 inspected image(s)" in capsys.readouterr().out
     assert Path(project.root).is_dir()
+
+
+def test_a_part_labelled_or_inspected_while_the_purge_runs_keeps_its_picture(
+        project, admin, line):
+    """The purge read its list once, then removed one picture after another without
+    looking again: a part labelled meanwhile at another station (the training set) or
+    judged NG again lost its picture."""
+    ids, _ = line
+    g = import_array(project, admin, _rgb(40), source="camera", name="g.png").id
+    now = utcnow()
+    with project.db.session() as s:
+        s.get(Image, g).imported_at = now - OLD - dt.timedelta(days=1)
+        s.add(Inspection(image_id=g, score=1.0, threshold=2.0, verdict="ok",
+                         inspected_at=now - OLD))
+    done = []
+
+    def meanwhile(_step) -> None:  # noqa: ANN001 - at the first progress report
+        if not done:
+            label_image(project, admin, ids["b"], "good")
+            with project.db.session() as s:
+                s.add(Inspection(image_id=g, score=9.0, threshold=2.0, verdict="ng",
+                                 inspected_at=now - OLD))
+            done.append(True)
+
+    rep = purge_images(project, admin, 30, progress=meanwhile)  # b and g were on its list
+    assert done and rep.images == 0 and rep.image_ids == []
+    for key in (ids["b"], g):
+        assert load_image(project, key).shape == (24, 24, 3)
+
+
+def test_a_purged_image_cannot_be_labelled(project, admin, line):
+    """Labelled, it made every later training stop on its missing picture."""
+    ids, _ = line
+    purge_images(project, admin, 30)
+    with pytest.raises(UserError, match="import the picture again to label it"):
+        label_image(project, admin, ids["b"], "good")

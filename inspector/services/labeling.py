@@ -98,6 +98,7 @@ def label_image(
         raise UserError("a good image cannot have a defect type, severity or mask")
     with project.db.session() as session:
         img = _image(session, image_id)
+        _refuse_purged(img.id, img.purged_at)
         if defect_type is not None:
             known = active_defect_types(session)
             kept = img.current_label.defect_type if img.current_label else None
@@ -113,7 +114,9 @@ def label_image(
         label = Label(image_id=img.id, verdict=verdict, defect_type=defect_type,
                       severity=severity, mask_path=mask_rel, operator_id=actor.operator_id)
         session.add(label)
-        session.flush()
+        session.flush()  # the write lock: a purge that marked it meanwhile is seen now
+        _refuse_purged(img.id, session.scalar(select(Image.purged_at).where(
+            Image.id == img.id)))
         audit.record(session, actor, "label.set", "image", img.id, {
             "verdict": verdict, "defect_type": defect_type, "severity": severity,
             "mask": mask_rel is not None, "previous": old.verdict if old else None,
@@ -121,6 +124,14 @@ def label_image(
         })
         session.refresh(label)
         return label_info(label)
+
+
+def _refuse_purged(image_id: int, purged_at: Any) -> None:
+    """A purged image has no picture: labelled, it made every later training stop on it,
+    and labels are never taken back."""
+    if purged_at is not None:
+        raise UserError(f"the picture of image {image_id} was removed to free disk space "
+                        "(purge); import the picture again to label it")
 
 
 def _store_mask(project: Any, mask: np.ndarray, img: Image) -> str | None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select, true
 
 from inspector.errors import UserError
 from inspector.progress import CancelToken, ProgressCallback, check, report
@@ -68,25 +68,17 @@ def purge_images(
     if older_than_days < MIN_DAYS:
         raise UserError(f"keep at least {MIN_DAYS} day(s) of pictures")
     cutoff = utcnow() - dt.timedelta(days=older_than_days)
-    flagged = _flagged()
     with project.db.session() as s:
-        base = select(Image.id).where(
-            Image.purged_at.is_(None),
-            Image.imported_at < cutoff,
-            ~exists().where(Label.image_id == Image.id),  # the training set stays
-            exists().where(Inspection.image_id == Image.id),  # only inspected parts
-            ~exists().where(and_(Inspection.image_id == Image.id,
-                                 Inspection.inspected_at >= cutoff)),
-        )
-        ids = list(s.scalars(base if include_ng else base.where(~flagged)))
-        kept = 0 if include_ng else int(s.scalar(
-            select(func.count()).select_from(base.where(flagged).subquery())) or 0)
+        ids = list(s.scalars(_purgeable(cutoff, include_ng)))
+        kept = 0 if include_ng else int(s.scalar(select(func.count()).select_from(
+            _purgeable(cutoff, True).where(_flagged()).subquery())) or 0)
     rep = PurgeReport(dry_run=dry_run, kept_flagged=kept)
     for n, image_id in enumerate(ids):
         if n % 50 == 0:
             check(cancel)
             report(progress, n / max(1, len(ids)), f"removing pictures ({n}/{len(ids)})")
-        _purge_one(project, image_id, rep, dry_run)
+        _purge_one(project, image_id, rep, dry_run,
+                   _purgeable(cutoff, include_ng, marked_too=True))
     if not dry_run and rep.images:
         with project.db.session() as s:
             audit.record(s, actor, "images.purge", "image", None, {
@@ -97,6 +89,21 @@ def purge_images(
     return rep
 
 
+def _purgeable(cutoff: dt.datetime, include_ng: bool, marked_too: bool = False) -> Any:
+    """Ids of unlabelled, inspected images whose every inspection is before the cut-off
+    (and, unless ``include_ng``, never judged NG or uncertain); not yet purged, unless
+    ``marked_too`` (the check of an image this purge has just marked)."""
+    base = select(Image.id).where(
+        Image.purged_at.is_(None) if not marked_too else true(),
+        Image.imported_at < cutoff,
+        ~exists().where(Label.image_id == Image.id),  # the training set stays
+        exists().where(Inspection.image_id == Image.id),  # only inspected parts
+        ~exists().where(and_(Inspection.image_id == Image.id,
+                             Inspection.inspected_at >= cutoff)),
+    )
+    return base if include_ng else base.where(~_flagged())
+
+
 def _flagged() -> Any:
     """The image has an inspection whose final verdict is not OK."""
     final_not_ok = or_(
@@ -105,13 +112,22 @@ def _flagged() -> Any:
     return exists().where(and_(Inspection.image_id == Image.id, final_not_ok))
 
 
-def _purge_one(project: Any, image_id: int, rep: PurgeReport, dry_run: bool) -> None:
+def _purge_one(project: Any, image_id: int, rep: PurgeReport, dry_run: bool,
+               purgeable: Any) -> None:
     """One image: its file, its heat maps, then the mark (a crash between leaves a file
-    the data check reports as missing, never a record pointing at nothing silently)."""
+    the data check reports as missing, never a record pointing at nothing silently).
+    The image is locked and checked again first: the list was read at the start, and
+    meanwhile a station may have labelled it (training set) or inspected it again."""
     with project.db.session() as s:
-        img = s.get(Image, image_id)
+        img = s.scalars(select(Image).where(Image.id == image_id).with_for_update()).first()
         if img is None or img.purged_at is not None:
             return  # deleted or purged meanwhile
+        if not dry_run:
+            img.purged_at = utcnow()
+            s.flush()  # SQLite: the write lock from here on, so no label slips in between
+        if s.scalar(purgeable.where(Image.id == image_id)) is None:
+            img.purged_at = None
+            return
         files = [project.images.path(img.store_path)]
         rows = list(s.scalars(select(Inspection).where(Inspection.image_id == image_id,
                                                        Inspection.heatmap_path.is_not(None))))
@@ -123,6 +139,7 @@ def _purge_one(project: Any, image_id: int, rep: PurgeReport, dry_run: bool) -> 
             except OSError as exc:
                 log.warning("cannot remove the picture of image %s: %s", image_id, exc)
                 rep.held.append(image_id)  # kept unmarked: the next purge takes it
+                img.purged_at = None
                 return
             for f in files[1:]:
                 _remove_heatmap(f)
