@@ -92,6 +92,12 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             # timeout: a station starting meanwhile waits for it rather than fail.
             conn.execute(text("SET LOCAL lock_timeout = 0"))
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _UPGRADE_LOCK_KEY})
+        elif conn.dialect.name == "sqlite":
+            # The driver opens no transaction before a SELECT or DDL, so two stations
+            # opening an older project at once both read the old revision and both ran
+            # ALTER TABLE ("duplicate column"). The write lock first (a second upgrader
+            # waits up to the busy timeout), then alembic reads the revision under it.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 
