@@ -63,3 +63,22 @@ def test_a_role_taken_away_after_sign_in_cannot_add_types_by_import(
     set_role(project, admin, "lead", "operator")
     with pytest.raises(PermissionDenied, match="new defect types"):
         import_paths(project, qa_lead, [image_dir], labels_from_folders=True)
+
+
+def test_folder_lot_and_product_names_that_are_not_utf8_are_stored(project, admin,
+                                                                  make_image, tmp_path) -> None:  # noqa: ANN001,E501
+    """A Latin-1 folder name ("Kratzer_café") or argument reaches Python as a lone
+    surrogate: labels from folders, --lot and product names stopped with an internal
+    error (UnicodeEncodeError) instead of storing U+FFFD as file names already did."""
+    from inspector.services.products import add_product
+
+    try:
+        make_image(tmp_path / "share" / os.fsdecode(b"Kratzer_caf\xe9") / "p.png", seed=4)
+    except (OSError, UnicodeError):
+        pytest.skip("this file system refuses names that are not UTF-8")
+    product = add_product(project, admin, os.fsdecode(b"caf\xe9"))
+    assert product.name == "caf\ufffd"
+    rep = import_paths(project, admin, [tmp_path / "share"], labels_from_folders=True,
+                       lot=os.fsdecode(b"L\xe9"), product=product.name)
+    assert rep.new_defect_types == ["Kratzer_caf\ufffd"] and not rep.refused
+    assert rep.stored[0].defect_type == "Kratzer_caf\ufffd" and rep.stored[0].lot == "L\ufffd"

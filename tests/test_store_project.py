@@ -246,3 +246,16 @@ def test_a_setting_an_older_version_stored_is_hidden_and_can_be_removed(project,
         assert s.query(AuditEntry).filter(AuditEntry.action == "setting.remove").one()
     with pytest.raises(UserError, match="unknown setting"):
         project.set_setting(admin, "custom_note", None)  # gone: a typo again
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("max_pixels", 1e999), ("gui_idle_signout_minutes", float("inf")),
+    ("severity_bands", {"major_ratio": 1.5, "critical_ratio": float("inf"),
+                        "major_area": 0.02, "critical_area": 0.1}),
+    ("target_false_reject_rate", float("nan"))])
+def test_settings_that_are_not_finite_numbers_are_refused(project, admin, key,
+                                                          value) -> None:  # noqa: ANN001
+    """1e999 stopped with OverflowError; an infinite band was stored as JSON that
+    PostgreSQL refuses."""
+    with pytest.raises(UserError, match=key):
+        project.set_setting(admin, key, value)

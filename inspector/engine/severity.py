@@ -7,6 +7,7 @@ else ``minor``. Parts that pass have no severity.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 SEVERITIES = ("minor", "major", "critical")
@@ -22,6 +23,8 @@ class SeverityBands:
     critical_area: float = 0.10
 
     def __post_init__(self) -> None:
+        if not all(math.isfinite(v) for v in (self.major_ratio, self.critical_ratio)):
+            raise ValueError("band ratios must be finite numbers")  # JSON cannot hold them
         if not 1.0 <= self.major_ratio <= self.critical_ratio:
             raise ValueError("need 1 <= major_ratio <= critical_ratio")
         if not 0.0 <= self.major_area <= self.critical_area <= 1.0:

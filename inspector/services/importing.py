@@ -38,7 +38,12 @@ from inspector.services.labeling import (
     list_defect_types,
     register_defect_type,
 )
-from inspector.services.names import column_width, printable_file_name, short_text
+from inspector.services.names import (
+    column_width,
+    decodable,
+    printable_file_name,
+    short_text,
+)
 from inspector.services.products import product_id
 from inspector.services.sensor_depth import depth_note, sensor_bits, suggested_bits
 from inspector.store import audit, roles
@@ -92,7 +97,7 @@ def folder_label(path: Path, known_only: bool = False,
     folder such as "photos" is where the files were put, not a defect type; a folder
     "scratch" in a project that has the type scratch is what it says.
     """
-    name = " ".join(path.parent.name.split())
+    name = decodable(" ".join(path.parent.name.split()))  # a Latin-1 folder name
     low = name.lower()
     if not low or low in NEUTRAL_FOLDERS:
         return None

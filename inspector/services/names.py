@@ -15,7 +15,7 @@ from inspector.errors import UserError
 
 def clean_name(text: str | None, what: str, max_len: int) -> str:
     """``text`` with whitespace collapsed; UserError when empty, too long or odd."""
-    cleaned = " ".join((text or "").split())
+    cleaned = decodable(" ".join((text or "").split()))
     if not cleaned or len(cleaned) > max_len:
         raise UserError(f"{what} must have 1 to {max_len} characters")
     if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in cleaned):
@@ -35,7 +35,13 @@ def short_text(text: str | None, what: str, max_len: int | None) -> str | None:
     of None: no limit, see ``column_width``)."""
     if text is not None and max_len is not None and len(text) > max_len:
         raise UserError(f"{what} can have at most {max_len} characters")
-    return text
+    return None if text is None else decodable(text)
+
+
+def decodable(text: str) -> str:
+    """Lone surrogates (a Latin-1 folder name or argument read as UTF-8) become U+FFFD:
+    no database driver can encode them, and the import stopped with an internal error."""
+    return "".join("\ufffd" if unicodedata.category(ch) == "Cs" else ch for ch in text)
 
 
 def printable_file_name(name: str | None, max_len: int = 500) -> str | None:

@@ -60,7 +60,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 def _positive_int(key: str, value: Any) -> int:
     try:
         number = int(value)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:  # OverflowError: 1e999
         raise UserError(f"setting '{key}' must be a whole number, got {value!r}") from exc
     if number <= 0 or number != float(value):
         raise UserError(f"setting '{key}' must be a positive whole number, got {value!r}")
