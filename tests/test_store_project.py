@@ -259,3 +259,14 @@ def test_settings_that_are_not_finite_numbers_are_refused(project, admin, key,
     PostgreSQL refuses."""
     with pytest.raises(UserError, match=key):
         project.set_setting(admin, key, value)
+
+
+def test_a_file_in_place_of_backups_is_named_when_an_old_project_upgrades(
+        tmp_path: Path) -> None:
+    root = tmp_path / "old"
+    root.mkdir()
+    with sqlite3.connect(root / "inspector.db") as conn:
+        conn.execute("CREATE TABLE legacy_note (txt TEXT)")
+    (root / "backups").write_text("a sync tool's conflict copy")
+    with pytest.raises(UserError, match="backups is a file, not a folder"):
+        Project.open(root)

@@ -21,6 +21,8 @@ from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import Engine, text
 
+from inspector.errors import UserError
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
@@ -116,7 +118,11 @@ def _remove_stale_partials(folder: Path, min_age_s: float = 3600.0) -> None:
 
 def backup_sqlite(src: Path, dest: Path) -> None:
     """Copy a live SQLite database consistently with the SQLite backup API."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as exc:  # as for images/, models/
+        raise UserError(f"the project folder is damaged: {dest.parent} is a file, not a "
+                        "folder; move that file away and try again") from exc
     _remove_stale_partials(dest.parent)
     tmp = dest.with_name(f"{dest.stem}.{uuid.uuid4().hex[:8]}.partial")  # two openers at once
     source = sqlite3.connect(str(src))
