@@ -30,6 +30,11 @@ from inspector.fileio import replace_file
 from inspector.imaging.decode import SUPPORTED_EXTENSIONS
 
 log = logging.getLogger(__name__)
+UNOPENABLE_S = 10.0
+# (size, modification time, file id): the file id tells a camera's new "last.bmp" of the
+# same size from the one just filed away, where the file system keeps whole seconds.
+_Signature = tuple[int, float, int]
+_UNSEEN: _Signature = (-1, -1.0, -1)
 
 
 class _Handler(FileSystemEventHandler):
@@ -64,8 +69,11 @@ class HotFolderWatcher:
         self.on_state = on_state
         self.check_folder_s = check_folder_s
         self.lost = False
-        self._pending: dict[Path, tuple[tuple[int, float], float]] = {}
-        self._done: dict[Path, tuple[int, float]] = {}
+        # Unopenable that long although unchanged (no read permission, locked by another
+        # program): handed over anyway, so it is refused with its reason, not polled forever.
+        self.unopenable_s = max(UNOPENABLE_S, 20 * self.stable_s)
+        self._pending: dict[Path, tuple[_Signature, float]] = {}
+        self._done: dict[Path, _Signature] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._observer: Observer | None = None
@@ -124,13 +132,13 @@ class HotFolderWatcher:
         if path.suffix.lower() not in self.extensions or path.name.startswith("."):
             return
         with self._lock:
-            self._pending.setdefault(path, ((-1, -1.0), time.monotonic()))
+            self._pending.setdefault(path, (_UNSEEN, time.monotonic()))
 
     def retry(self, path: Path) -> None:
         """Check a reported file again (it was handed over while still being written)."""
         with self._lock:
             self._done.pop(path, None)
-            self._pending[path] = ((-1, -1.0), time.monotonic())
+            self._pending[path] = (_UNSEEN, time.monotonic())
 
     def _folder_ok(self) -> bool:
         """False while the folder is gone; re-arms the watcher when it comes back."""
@@ -189,16 +197,20 @@ class HotFolderWatcher:
             except FileNotFoundError:
                 with self._lock:
                     self._pending.pop(path, None)
+                    self._done.pop(path, None)  # a file of that name later is a new one
                 continue
             except OSError:
                 continue
-            new_sig = (st.st_size, st.st_mtime)
+            new_sig = (st.st_size, st.st_mtime, st.st_ino)
             if new_sig != sig:
                 with self._lock:
                     self._pending[path] = (new_sig, now)
                 continue
             wait = self.stable_s * (5 if st.st_size == 0 else 1)  # empty: maybe not begun yet
-            if now - since < wait or not _openable(path):
+            if now - since < wait:
+                continue
+            if not _openable(path) and (now - since < self.unopenable_s
+                                        or not stat.S_ISREG(st.st_mode)):
                 continue
             with self._lock:
                 self._pending.pop(path, None)

@@ -19,8 +19,12 @@ from inspector.imaging.hot_folder import file_away
 from inspector.services import importing, inspection, models
 
 log = logging.getLogger(__name__)
-STILL_WRITING_S = 10.0  # a refused file changed this recently is checked again
-MAX_RETRIES = 3
+# A refused file changed this recently is checked again, for as long as that lasts (a
+# copy that stalls for seconds at a time); three quick retries gave up after 2 s and
+# filed a picture still being written under refused/. The cap guards against a share
+# whose clock runs ahead (a file that looks changed "lately" forever).
+STILL_WRITING_S = 10.0
+MAX_RETRIES = 50
 
 
 @dataclass(frozen=True)
