@@ -21,6 +21,8 @@ def windows(monkeypatch):  # noqa: ANN001, ANN201
     """A Windows station: no TZ, no /etc/localtime; returns a setter for its zone key."""
     monkeypatch.delenv("TZ", raising=False)
     monkeypatch.setattr(filters.os.path, "realpath", lambda p: "C:\\Windows\\nothing")
+    monkeypatch.setattr(filters, "_first_line", lambda path: None)  # no /etc/timezone
+    monkeypatch.setattr(filters, "_zone_file", lambda path: None)  # nor /etc/localtime
     monkeypatch.setattr(windows_zone.sys, "platform", "win32")
 
     def set_key(key: str | None) -> None:

@@ -58,14 +58,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run_report)
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 9000
+
+
 def parse_when(text: str, what: str) -> dt.date | dt.datetime:
     """A date (``YYYY-MM-DD``) or a naive local date and time (``YYYY-MM-DDTHH:MM``)."""
     try:
-        if len(text.strip()) <= 10:
-            return dt.date.fromisoformat(text.strip())
-        return dt.datetime.fromisoformat(text.strip())
+        when = (dt.date.fromisoformat(text.strip()) if len(text.strip()) <= 10
+                else dt.datetime.fromisoformat(text.strip()))
     except ValueError as exc:
         raise UserError(f"bad {what} {text!r}: use YYYY-MM-DD or YYYY-MM-DDTHH:MM") from exc
+    if not FIRST_YEAR <= when.year <= LAST_YEAR:  # year 1 or 9999: a zone shift overflows
+        raise UserError(f"{what} {text!r} is out of range: use a year from {FIRST_YEAR} "
+                        f"to {LAST_YEAR}")
+    return when
 
 
 def build_filters(args: argparse.Namespace, shifts: Any = None) -> Any:

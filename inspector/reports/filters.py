@@ -8,13 +8,17 @@ them once for the query, so day boundaries follow the factory's clock across DST
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from inspector.errors import UserError
 from inspector.reports.windows_zone import windows_zone_name
 from inspector.store.models import SEVERITIES, VERDICTS_INSPECTION
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,32 @@ def parse_shifts(spec: str) -> tuple[Shift, ...]:
             raise UserError(f"bad shift {part!r}: use name=HH:MM-HH:MM") from exc
     if not shifts:
         raise UserError("no shifts given")
+    _refuse_overlaps(shifts)
     return tuple(shifts)
+
+
+def _refuse_overlaps(shifts: list[Shift]) -> None:
+    """Each minute of the day in one shift at most, each name once: overlapping shifts
+    counted one part in two shifts, and a name given twice listed it twice."""
+    names = [s.name.casefold() for s in shifts]
+    twice = sorted({s.name for s in shifts if names.count(s.name.casefold()) > 1})
+    if twice:
+        raise UserError(f"shift {twice[0]!r} is named twice")
+    owner: dict[int, str] = {}
+    for shift in shifts:
+        for minute in _minutes(shift):
+            if minute in owner:
+                raise UserError(f"shifts {owner[minute]!r} and {shift.name!r} overlap at "
+                                f"{minute // 60:02d}:{minute % 60:02d}")
+            owner[minute] = shift.name
+
+
+def _minutes(shift: Shift) -> range | list[int]:
+    """The minutes of the day a shift covers (one that ends at or before its start runs
+    past midnight)."""
+    start = shift.start.hour * 60 + shift.start.minute
+    end = shift.end.hour * 60 + shift.end.minute
+    return range(start, end) if end > start else [*range(start, 1440), *range(0, end)]
 
 
 def resolve_tz(tz: str | dt.tzinfo | None) -> dt.tzinfo:
@@ -63,29 +92,54 @@ def resolve_tz(tz: str | dt.tzinfo | None) -> dt.tzinfo:
         return tz
     try:
         return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: "Europe" is a folder
         raise UserError(f"unknown time zone {tz!r} (use a name like Europe/Berlin)") from exc
 
 
 def system_zone() -> dt.tzinfo:
     """This computer's zone: its IANA zone when it can be found (so DST is followed),
     else the current fixed offset from ``datetime.now().astimezone()``."""
-    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    tz = os.environ.get("TZ", "").lstrip(":")
+    if tz and Path(tz).is_absolute() and (zone := _zone_file(tz)) is not None:
+        return zone  # TZ as the path of a zone file, as the system clock reads it
+    candidates = [tz]
     try:
         link = os.path.realpath("/etc/localtime")
         if "zoneinfo/" in link:
             candidates.append(link.split("zoneinfo/", 1)[1])
     except OSError:
         pass  # no /etc/localtime (Windows): its registry names the zone
+    candidates.append(_first_line("/etc/timezone"))  # Debian names it where it copies
     candidates.append(windows_zone_name())
     for key in filter(None, candidates):
         try:
             return ZoneInfo(key)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             continue
+    zone = _zone_file("/etc/localtime")  # copied, not linked, and named nowhere
+    if zone is not None:
+        return zone
     local = dt.datetime.now().astimezone().tzinfo
     assert local is not None
+    log.warning("this computer's time zone was not found; reports use today's offset %s, "
+                "which does not follow daylight saving time", local)
     return local
+
+
+def _zone_file(path: str) -> dt.tzinfo | None:
+    try:
+        with open(path, "rb") as fh:
+            return ZoneInfo.from_file(fh)
+    except (OSError, ValueError):
+        return None
+
+
+def _first_line(path: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return fh.readline().strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def tz_label(tz: dt.tzinfo) -> str:

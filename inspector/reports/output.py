@@ -8,7 +8,7 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from inspector.errors import UserError
@@ -30,7 +30,7 @@ STALE_SECONDS = 3600  # an export killed this long ago is not coming back
 
 def _remove_stale_temps(path: Path) -> None:
     """Temp files of earlier exports of ``path`` that were killed (power cut, SIGKILL)."""
-    for old in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+    for old in path.parent.glob(f".{glob.escape(path.name[:100])}.*.tmp"):
         try:
             if time.time() - old.stat().st_mtime > STALE_SECONDS:
                 old.unlink()
@@ -53,14 +53,17 @@ def atomic_output(path: Path) -> Iterator[Path]:
     if path.exists() and not path.is_file():
         raise UserError(f"{path} is not a regular file (a device or a pipe); give a file name")
     _remove_stale_temps(path)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    # A short name of its own: the file name plus 14 characters passed the system's limit
+    # of 255 for a legal name of 242 or more.
+    tmp = path.with_name(f".{path.name[:100]}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         yield tmp
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         _move_into_place(tmp, path)
     except BaseException as exc:
-        tmp.unlink(missing_ok=True)
+        with suppress(OSError):  # its own error would hide the real one
+            tmp.unlink(missing_ok=True)
         if isinstance(exc, HeldOpenError):
             raise
         write_error = _write_error_behind(exc, tmp, path)

@@ -1,0 +1,71 @@
+"""Report inputs at the edges: long file names, zone folders, dates at the calendar's
+end, shifts that overlap, and a computer whose zone is a file without a name."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from inspector.cli.cmd_report import parse_when
+from inspector.errors import UserError
+from inspector.reports.filters import DEFAULT_SHIFTS, parse_shifts, resolve_tz, system_zone
+from inspector.reports.output import atomic_output
+
+
+def test_a_long_legal_file_name_is_written(tmp_path: Path) -> None:
+    """The temporary name was 14 characters longer than the output's: a legal name of
+    245 characters failed with an internal error."""
+    out = tmp_path / ("x" * 245 + ".csv")
+    with atomic_output(out) as tmp:
+        tmp.write_text("a,b\n")
+    assert out.read_text() == "a,b\n" and [p.name for p in tmp_path.iterdir()] == [out.name]
+
+
+@pytest.mark.parametrize("name", ["Europe", "Etc", "Nowhere/City"])
+def test_a_zone_folder_or_unknown_zone_is_a_message(name: str) -> None:
+    with pytest.raises(UserError, match="unknown time zone"):
+        resolve_tz(name)
+
+
+@pytest.mark.parametrize("text", ["0001-01-01", "9999-12-31", "9999-12-31T23:00"])
+def test_dates_at_the_calendars_edge_are_a_message(text: str) -> None:
+    """A zone shift of year 1 or 9999 overflowed: an internal error."""
+    with pytest.raises(UserError, match="out of range"):
+        parse_when(text, "--to")
+    assert parse_when("2026-11-28", "--to") == dt.date(2026, 11, 28)
+
+
+@pytest.mark.parametrize(("spec", "words"), [
+    ("day=06:00-18:00,day=18:00-06:00", "named twice"),
+    ("early=06:00-14:00,late=13:00-22:00", "overlap at 13:00"),
+    ("night=22:00-06:00,dawn=05:00-07:00", "overlap at 05:00"),
+])
+def test_shifts_that_overlap_or_repeat_a_name_are_refused(spec: str, words: str) -> None:
+    """One part counted in two shifts, or a name listed twice with the day's parts."""
+    with pytest.raises(UserError, match=words):
+        parse_shifts(spec)
+
+
+def test_shifts_that_meet_or_leave_gaps_are_fine() -> None:
+    assert parse_shifts("early=06:00-14:00,late=14:00-22:00,night=22:00-06:00") == \
+        DEFAULT_SHIFTS
+    assert [s.name for s in parse_shifts("day=07:00-15:30,swing=16:00-00:30")] == \
+        ["day", "swing"]
+
+
+def test_a_zone_given_as_a_file_keeps_daylight_saving(monkeypatch) -> None:  # noqa: ANN001
+    """TZ as a path to a zone file (valid for the system clock) was not recognised, and
+    the report fell back to another zone or to today's fixed offset."""
+    berlin = Path("/usr/share/zoneinfo/Europe/Berlin")
+    if not berlin.is_file():
+        pytest.skip("no system zone files here")
+    monkeypatch.setenv("TZ", str(berlin))
+    zone = system_zone()
+    summer = dt.datetime(2026, 7, 1, 12, tzinfo=zone).utcoffset()
+    winter = dt.datetime(2026, 1, 1, 12, tzinfo=zone).utcoffset()
+    assert (summer, winter) == (dt.timedelta(hours=2), dt.timedelta(hours=1))
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    assert system_zone() == ZoneInfo("Europe/Berlin")
