@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from inspector.services.training import train, training_summary
+    from inspector.services.training import train, trained_warnings, training_summary
 
     project = open_project(args)
     actor = actor_for(args, project)
@@ -60,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(m.get("density_used"), bool):
         lines.append(f"  local density: {'on' if m['density_used'] else 'off'}"
                      + _density_evidence(m))
+    lines += [f"warning: {w}" for w in trained_warnings(info)]
     emit(args, info, "\n".join(lines))
     return 0
 

@@ -25,6 +25,7 @@ from inspector.engine.familiarity import familiar_limit, image_floors
 from inspector.engine.features import FeatureExtractor, extract_all_both, flatten
 from inspector.engine.memory import coreset_indices, nn_distance, nn_search
 from inspector.engine.model import HEAT_SIGMA, DefectModel
+from inspector.engine.near_identical import near_identical_count
 from inspector.engine.result import LabelledDefect
 from inspector.engine.scoring import (
     Banks,
@@ -210,6 +211,7 @@ def train_model(
             "bank_size": int(banks.good.shape[0]),
             "synthetic_bank_rows": 0 if synbank is None else int(synbank.rows.shape[0]),
             "fit_seconds": time.perf_counter() - t_start,
+            "near_identical_goods": near_identical_count(good),
             "heldout_good_scores": [float(s) for s in good_scores],
             "synthetic_scores": [] if syn_scores is None else [float(s) for s in syn_scores],
             "labelled_scores": [] if labelled_scores is None else [float(s) for s in

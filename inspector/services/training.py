@@ -210,6 +210,18 @@ def train(
     return info
 
 
+def trained_warnings(info: ModelInfo) -> list[str]:
+    """What a person should know about a model just trained (from its metrics)."""
+    copies = info.metrics.get("near_identical_goods")
+    good = int(info.training_set.get("good") or 0)
+    if isinstance(copies, int) and copies >= 2 and 2 * copies >= good:
+        return [f"{copies} of the {good} good images are near-identical copies of another "
+                "(the same part, not moved): the model learns only those pictures and may "
+                "reject good parts that differ a little in position or light. Label good "
+                "images of different parts, placed as on the line, and train again."]
+    return []
+
+
 def _used(summary: TrainingSummary, labelled: list[_LabelledImage]) -> TrainingSummary:
     """The summary of what the run trained on (the model record's training set)."""
     good = sum(1 for r in labelled if r.verdict == "good")

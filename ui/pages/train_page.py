@@ -6,6 +6,8 @@ the previous model untouched (the service only records a finished model).
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -311,7 +313,9 @@ class TrainPage(QWidget):
     def _trained(self, info: ModelInfo) -> None:
         self.last_model = info
         state = "active" if info.active else "not active yet (a QA lead activates it)"
-        self.result.setText(f"Model <b>v{info.version}</b> trained, {state}.")
+        self.result.setText(f"Model <b>v{info.version}</b> trained, {state}."
+                            + "".join(f"<br><b>Warning:</b> {html.escape(w)}"
+                                      for w in training.trained_warnings(info)))
         self.models.reload(info.version)
         self._show_labels_since()  # the new version may be the active one now
         self.state.notify("models")
