@@ -207,3 +207,12 @@ def test_a_16_bit_camera_frame_keeps_its_brightness_from_frame_to_frame() -> Non
     assert _to_rgb(light)[0, 0, 0] == round(3000 * 255 / 65535)  # 16 bits by default
     colour = np.dstack([light, dark, dark])  # OpenCV's BGR
     assert tuple(_to_rgb(colour, 12)[0, 0]) == (62, 62, 187)
+
+
+def test_a_raw_two_channel_frame_is_a_camera_error_that_names_the_fix() -> None:
+    """Raw YUYV frames (HxWx2) raised cv2.error, shown as a generic thread failure."""
+    from inspector.imaging.camera import _to_rgb
+
+    with pytest.raises(CameraError, match="RGB or grey format"):
+        _to_rgb(np.zeros((4, 6, 2), np.uint8))
+    assert _to_rgb(np.full((4, 6, 1), 7, np.uint8)).shape == (4, 6, 3)

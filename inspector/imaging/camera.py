@@ -61,11 +61,15 @@ def _to_rgb(frame: np.ndarray, sensor_bits: int = 16) -> np.ndarray:
         frame = cv2.convertScaleAbs(frame, alpha=255.0 / ((1 << sensor_bits) - 1))
     elif frame.dtype != np.uint8:  # float or 32-bit frames (rare backends): their range
         frame = cv2.convertScaleAbs(frame, alpha=255.0 / max(1.0, float(frame.max())))
-    if frame.ndim == 2:
-        return cv2.cvtColor(frame, cv2.COLOR_GRAY2RGB)
-    if frame.shape[2] == 4:
+    if frame.ndim == 2 or (frame.ndim == 3 and frame.shape[2] == 1):
+        return cv2.cvtColor(frame.reshape(frame.shape[:2]), cv2.COLOR_GRAY2RGB)
+    if frame.ndim == 3 and frame.shape[2] == 4:
         return cv2.cvtColor(frame, cv2.COLOR_BGRA2RGB)
-    return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+    if frame.ndim == 3 and frame.shape[2] == 3:
+        return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+    # Raw YUYV (two channels) and the like: a message that names the fix, not cv2.error.
+    raise CameraError(f"the camera delivers frames of shape {frame.shape}, which Inspector "
+                      "cannot show; set the camera (or its driver) to an RGB or grey format")
 
 
 _SECRET_KEYS = ("pass", "pwd", "token", "key", "auth", "secret")
