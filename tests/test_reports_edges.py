@@ -69,3 +69,28 @@ def test_a_zone_given_as_a_file_keeps_daylight_saving(monkeypatch) -> None:  # n
     assert (summer, winter) == (dt.timedelta(hours=2), dt.timedelta(hours=1))
     monkeypatch.setenv("TZ", "Europe/Berlin")
     assert system_zone() == ZoneInfo("Europe/Berlin")
+
+
+@pytest.mark.parametrize("spec", ["a=02:30-10:00,b=10:00-18:45,c=18:45-02:30",
+                                  "early=06:00-14:00,late=14:00-22:00,night=22:00-06:00"])
+@pytest.mark.parametrize("days", [(dt.date(2024, 3, 30), dt.date(2024, 4, 1)),
+                                  (dt.date(2024, 10, 26), dt.date(2024, 10, 28))])
+def test_shift_intervals_follow_the_clock_on_the_days_it_changes(spec, days) -> None:  # noqa: ANN001
+    """A shift edge inside the skipped or repeated hour (02:30 in Berlin) was placed
+    once, at the wrong instant: the fast per-shift counts disagreed with the rows' own
+    wall-clock times."""
+    from inspector.reports.buckets import make_buckets
+    from inspector.reports.filters import ReportFilters
+
+    f = ReportFilters.for_days(*days, tz="Europe/Berlin", shifts=parse_shifts(spec))
+    lo, hi = f.utc_bounds()
+    buckets = make_buckets(f, lo, hi, "(none)")
+    at, checked = lo, 0
+    while at < hi:
+        bucket = next(b for b in buckets if b.lo <= at < b.hi)
+        local = at.astimezone(f.zone)
+        expected = next(s.name for s in f.shifts if s.contains(local.time()))
+        assert (bucket.shift, bucket.day) == (expected, local.date()), local
+        at += dt.timedelta(minutes=5)
+        checked += 1
+    assert checked == int((hi - lo).total_seconds() // 300)

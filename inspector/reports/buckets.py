@@ -42,19 +42,45 @@ def make_buckets(
     if ((last - first).days + 1) * cuts_per_day > MAX_BUCKETS:
         return None
     walls = {dt.time(0)} | {s.start for s in f.shifts} | {s.end for s in f.shifts}
-    cuts: set[dt.datetime] = set()
+    cuts: set[dt.datetime] = set(_clock_changes(zone, lo, hi))
     for i in range((last - first).days + 1):
         day = first + dt.timedelta(days=i)
         for wall in walls:
-            at = dt.datetime.combine(day, wall, tzinfo=zone).astimezone(dt.UTC)
-            if lo < at < hi:
-                cuts.add(at)
+            # Both readings of a wall time: on the day the clocks go back 02:30 happens
+            # twice, on the day they go forward not at all (then the two readings lie on
+            # either side of the gap). With the change itself a cut, no shift edge falls
+            # inside an interval, and each interval's start names its shift.
+            for fold in (0, 1):
+                at = dt.datetime.combine(day, wall, tzinfo=zone).replace(fold=fold)
+                at = at.astimezone(dt.UTC)
+                if lo < at < hi:
+                    cuts.add(at)
     out = []
     for a, b in pairwise([lo, *sorted(cuts), hi]):
         local = a.astimezone(zone)
         t = local.time().replace(tzinfo=None)
         name = next((s.name for s in f.shifts if s.contains(t)), no_shift)
         out.append(Bucket(a, b, local.date(), name))
+    return out
+
+
+def _clock_changes(zone: dt.tzinfo, lo: dt.datetime, hi: dt.datetime) -> list[dt.datetime]:
+    """The instants in (lo, hi) where ``zone``'s UTC offset changes (to the second)."""
+    out: list[dt.datetime] = []
+    step = dt.timedelta(hours=1)  # zones change their offset at most once an hour
+    t = lo
+    while t < hi:
+        nxt = min(t + step, hi)
+        if t.astimezone(zone).utcoffset() != nxt.astimezone(zone).utcoffset():
+            a, b = t, nxt  # offset(a) is the old one, offset(b) the new one
+            while b - a > dt.timedelta(seconds=1):
+                mid = a + (b - a) / 2
+                same = mid.astimezone(zone).utcoffset() == a.astimezone(zone).utcoffset()
+                a, b = (mid, b) if same else (a, mid)
+            change = b.replace(microsecond=0)
+            if lo < change < hi:
+                out.append(change)
+        t = nxt
     return out
 
 
