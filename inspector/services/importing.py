@@ -329,7 +329,10 @@ def _known_copy(project: Any, sha: str, data: bytes) -> int | None:
             log.warning("stored image %s was missing or damaged; restored it", row.id)
         if row.purged_at is not None:  # removed by the retention policy: it is back now
             with project.db.session() as session:
-                session.get(Image, row.id).purged_at = None
+                img = session.get(Image, row.id)
+                if img is None:  # deleted by another station meanwhile: stored anew
+                    return None
+                img.purged_at = None
     except OSError as exc:  # the import itself goes on; the copy stays as it was
         log.warning("could not restore stored image %s: %s", row.id, exc)
     return row.id
