@@ -349,3 +349,16 @@ def test_a_12_bit_picture_in_the_pdf_follows_the_sensor_bits_setting(tmp_path: P
     as12 = load_thumbnail(lambda rel: tmp_path / rel, "part.png", 12)
     assert as16 is not None and as12 is not None
     assert as16.max() <= 16 and abs(float(as12.mean()) - 127.5) < 3
+
+
+def test_more_rows_than_an_excel_sheet_holds_is_a_message(db: Database, tmp_path: Path,
+                                                          monkeypatch) -> None:  # noqa: ANN001
+    """A workbook past 1,048,576 rows is one Excel cannot open: refused before any work,
+    pointing at CSV (the limit is lowered here; the rule is the same)."""
+    from inspector.reports import xlsx_export
+
+    monkeypatch.setattr(xlsx_export, "MAX_DETAIL_ROWS", 10)
+    out = tmp_path / "march.xlsx"
+    with pytest.raises(UserError, match="11 inspections do not fit on an Excel sheet"):
+        export_xlsx(db, MARCH, out)
+    assert not out.exists() and not list(tmp_path.glob("*.xlsx*")) and not list(tmp_path.glob(".*"))

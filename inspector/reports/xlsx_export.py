@@ -20,6 +20,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
+from inspector.errors import UserError
 from inspector.progress import CancelToken, ProgressCallback, check, report, scaled
 from inspector.reports.build import build_report
 from inspector.reports.filters import ReportFilters
@@ -40,6 +41,9 @@ WIDTHS = {
 }  # fmt: skip
 
 
+MAX_DETAIL_ROWS = 1_048_575  # Excel's sheet limit, less the header row
+
+
 def export_xlsx(
     db: Database,
     filters: ReportFilters,
@@ -49,12 +53,16 @@ def export_xlsx(
     cancel: CancelToken | None = None,
 ) -> int:
     """Write the workbook for ``filters`` to ``out``; returns the number of detail rows."""
+    with db.session() as s:
+        total = count_rows(s, filters)
+    if total > MAX_DETAIL_ROWS:
+        raise UserError(f"{total:,} inspections do not fit on an Excel sheet (at most "
+                        f"{MAX_DETAIL_ROWS:,} rows): export CSV, or a shorter period")
     rep = build_report(db, filters)
     check(cancel)
     wb = Workbook(write_only=True)
     _summary_sheet(wb, rep)
     with db.session() as s, atomic_output(Path(out)) as tmp:
-        total = count_rows(s, filters)
         written = _details_sheet(
             wb, s, filters, rep.tz_name, total, scaled(progress, 0, 0.9), cancel
         )
