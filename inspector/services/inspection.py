@@ -37,7 +37,14 @@ from inspector.services.results import InspectionInfo
 from inspector.services.sensor_depth import sensor_bits
 from inspector.services.session import Actor
 from inspector.store import audit
-from inspector.store.models import VERDICTS_INSPECTION, Image, Inspection, Operator, utcnow
+from inspector.store.models import (
+    VERDICTS_INSPECTION,
+    Image,
+    Inspection,
+    Operator,
+    Product,
+    utcnow,
+)
 from inspector.store.problems import storage_problem
 from inspector.store.roles import INSPECT, OVERRIDE_VERDICT, require
 
@@ -75,6 +82,7 @@ def inspect_image(
         if pid is None:
             pid = img.product_id if img is not None else None
         rec = record_by_id(s, model_id) if model_id is not None else active_record(s, pid)
+        _refuse_another_products_model(s, img, rec)
         if pid is None:
             pid = rec.product_id  # the part is recorded under the product it was judged as
         rec_id, version = rec.id, rec.version
@@ -156,6 +164,19 @@ def inspect_array(
     require(project, actor, INSPECT)
     image = import_array(project, actor, rgb, product=product, source=source)
     return inspect_image(project, actor, image.id, product=product)
+
+
+def _refuse_another_products_model(s: Session, img: Image | None, rec: Any) -> None:
+    """A batch without --product keeps the one active model it started with; a file
+    already stored under another product was judged with it and recorded under its own
+    product, so that product's reports counted a verdict of a foreign threshold."""
+    if img is None or img.product_id is None or rec.product_id is None:
+        return
+    if img.product_id != rec.product_id:
+        stored, judged = s.get(Product, img.product_id), s.get(Product, rec.product_id)
+        raise ImageError(f"this picture is stored under product '{stored.name}', not "
+                         f"'{judged.name}' whose model v{rec.version} judges this batch: "
+                         f"inspect it with --product {stored.name}")
 
 
 def inspect_paths(
