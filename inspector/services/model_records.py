@@ -11,7 +11,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from inspector.errors import ModelFileError, NotFoundError, UserError
@@ -136,10 +136,20 @@ def make_only_active(session: Session, rec: ModelRecord) -> None:
     # then its UPDATE sees the first one's. (SQLite: a no-op; its write lock serialises.)
     session.execute(select(ModelRecord.id).where(same_product).order_by(ModelRecord.id)
                     .with_for_update())
+    # Switched on only while not deleted: a station deleting it at the same moment left
+    # a version both active and deleted, and the product without a usable model.
+    switched_on = session.execute(
+        update(ModelRecord)
+        .where(ModelRecord.id == rec.id, ModelRecord.deleted.is_(False))
+        .values(active=True)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not switched_on:
+        raise UserError(f"Version {rec.version} was deleted meanwhile; choose another.")
     session.execute(
         update(ModelRecord)
-        .where(same_product, or_(ModelRecord.active.is_(True), ModelRecord.id == rec.id))
-        .values(active=ModelRecord.id == rec.id)
+        .where(same_product, ModelRecord.active.is_(True), ModelRecord.id != rec.id)
+        .values(active=False)
         .execution_options(synchronize_session=False)
     )
     session.expire(rec, ["active"])

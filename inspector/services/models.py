@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from inspector.errors import UserError
 from inspector.services.model_records import (
@@ -62,11 +62,18 @@ def delete_model(project: Project, actor: Actor, version: int) -> None:
     require(project, actor, MANAGE_MODELS, entity="model", entity_id=version)
     with project.db.session() as s:
         rec = record_by_version(s, version)
-        if rec.active:
+        # One conditional UPDATE: a check before it raced a station activating it meanwhile.
+        marked = s.execute(
+            update(ModelRecord)
+            .where(ModelRecord.id == rec.id, ModelRecord.active.is_(False))
+            .values(deleted=True)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not marked:
             raise UserError(
                 f"Version {version} is active: activate another version before deleting it."
             )
-        rec.deleted = True
+        s.expire(rec, ["deleted"])
         audit.record(s, actor, "model.delete", "model", str(version), {
             "product": rec.product.name if rec.product else None, "trained_at":
             rec.trained_at.isoformat(), "threshold": rec.threshold, "file": rec.file_path})
