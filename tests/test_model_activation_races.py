@@ -72,3 +72,20 @@ def test_an_activation_that_a_delete_overtook_is_refused(two_versions, admin) ->
             make_only_active(s, rec)
         s.rollback()
     assert _states(project) == [(1, False, True), (2, True, False)]
+
+
+def test_a_qa_lead_demoted_since_sign_in_trains_a_waiting_version(project, admin,
+                                                                  tmp_path: Path) -> None:  # noqa: ANN001
+    """The GUI keeps one sign-in a shift: the role read then decided whether a new
+    version went live, so a demoted QA lead still replaced the line's model."""
+    from inspector.services.operators import add_operator, set_role
+    from inspector.services.session import sign_in
+
+    import_paths(project, admin, write_parts(tmp_path / "good", 5, 0, size=96),
+                 labels_from_folders=True)
+    training.train(project, admin, preset="fast")
+    add_operator(project, admin, "lena", "qa_lead")
+    lena = sign_in(project, "lena")
+    set_role(project, admin, "lena", "operator")
+    v2 = training.train(project, lena, preset="fast")
+    assert not v2.active and _states(project) == [(1, True, False), (2, False, False)]

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from inspector.errors import NotFoundError, PermissionDenied
 from inspector.services.names import clean_name, column_width
@@ -65,6 +65,12 @@ def sign_in(
             raise NotFoundError(f"no active operator named '{name}'")
         actor = Actor(op.id, op.name, op.role, station)
         if op.pin_hash:
+            # One PIN check at a time per operator: parallel guesses all passed the count
+            # of wrong PINs before any of them was recorded (8 checked against a limit of
+            # 5). The row's write lock makes the next guess wait for this one's record.
+            session.execute(update(Operator).where(Operator.id == op.id)
+                            .values(pin_hash=Operator.pin_hash)
+                            .execution_options(synchronize_session=False))
             _refuse_while_locked(session, actor)
             if not pin or not verify_pin(pin, op.pin_hash):
                 reason = "PIN missing" if not pin else "wrong PIN"

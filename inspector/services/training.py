@@ -32,7 +32,7 @@ from inspector.services.session import Actor
 from inspector.store import audit
 from inspector.store.models import Image, Label, ModelRecord, Product
 from inspector.store.problems import storage_problem
-from inspector.store.roles import MANAGE_MODELS, TRAIN, allowed, require
+from inspector.store.roles import MANAGE_MODELS, TRAIN, may_now, require
 
 MIN_GOOD_IMAGES = 5
 # Below this the threshold's spread estimate rests on too few held-out scores: measured
@@ -294,7 +294,9 @@ def _save_and_record(project, actor, model, product, preset, summary, read, save
         sha = sha256_file(path)
         active = [r for r in s.scalars(select(ModelRecord).where(ModelRecord.active.is_(True)))
                   if r.product_id == pid]
-        activate = not active or allowed(actor.role, MANAGE_MODELS)
+        # The role held now: a QA lead demoted since signing in (the GUI keeps one sign-in
+        # a shift) must not replace the line's model any more.
+        activate = not active or may_now(project, actor, MANAGE_MODELS)
         rec = ModelRecord(
             version=version,
             product_id=pid,

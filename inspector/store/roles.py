@@ -135,6 +135,7 @@ def _current_role(db: Any, actor: Any) -> str | None:
         return op.role if op is not None and op.active else None
 
 
-def has_permission(actor: Any, permission: str) -> bool:
-    """True if ``actor`` (anything with a ``role``, or None) may do ``permission``."""
-    return allowed(getattr(actor, "role", None), permission)
+def may_now(target: Any, actor: Any, permission: str) -> bool:
+    """Whether ``actor`` may do ``permission`` with the role the database holds now (for
+    a choice, not a refusal: ``require`` refuses and audits)."""
+    return allowed(_current_role(getattr(target, "db", target), actor), permission)

@@ -1,0 +1,35 @@
+"""PIN guesses made at the same moment (several stations, or a script) count one after
+another: no more than MAX_WRONG_PINS are ever checked before sign-in pauses."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import select
+
+from inspector.errors import PermissionDenied
+from inspector.services.operators import add_operator
+from inspector.services.project import Project
+from inspector.services.session import MAX_WRONG_PINS, sign_in
+from inspector.store.models import AuditEntry
+
+
+def test_parallel_wrong_pins_stop_at_the_limit(project, admin) -> None:  # noqa: ANN001
+    add_operator(project, admin, "bob", "operator", "7391")
+
+    def guess(pin: str) -> str:
+        with Project.open(project.root) as station:  # each guess from its own station
+            try:
+                sign_in(station, "bob", pin=pin)
+                return "signed in"
+            except PermissionDenied as exc:
+                return str(exc)
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(guess, [f"{n:04d}" for n in range(7370, 7386)]))
+    with project.db.session() as s:
+        reasons = [e.details["reason"] for e in s.scalars(select(AuditEntry).where(
+            AuditEntry.action == "sign_in", AuditEntry.allowed.is_(False)))]
+    assert reasons.count("wrong PIN") == MAX_WRONG_PINS
+    assert reasons.count("locked") == len(answers) - MAX_WRONG_PINS
+    assert "signed in" not in answers
