@@ -259,3 +259,18 @@ def test_the_listing_says_what_each_image_says_alone(  # noqa: ANN001
     assert [i.imported_by for i in listed] == ["op"] * 5
     assert [i.has_mask for i in listed] == [False, True, False, False, False]
     assert listed[-1].product == "Cap" and listed[-1].lot == "L7"
+
+
+def test_undo_brings_back_a_label_whose_type_was_removed_meanwhile(project, qa_lead,
+                                                                   ids) -> None:  # noqa: ANN001
+    """The Label page's undo re-applies the earlier label; a removed type was accepted
+    only when the current label had it, which after the change being undone it never
+    has, so the undo failed and the earlier label was lost."""
+    add_defect_type(project, qa_lead, "scratch")
+    label_image(project, qa_lead, ids[0], "defective", "scratch", "major")
+    remove_defect_type(project, qa_lead, "scratch")
+    label_image(project, qa_lead, ids[0], "good")  # a wrong key press
+    back = label_image(project, qa_lead, ids[0], "defective", "Scratch", "major")  # undo
+    assert (back.verdict, back.defect_type, back.severity) == ("defective", "scratch", "major")
+    with pytest.raises(UserError, match="unknown defect type 'scratch'"):
+        label_image(project, qa_lead, ids[1], "defective", "scratch")  # not on other images

@@ -101,11 +101,15 @@ def label_image(
         _refuse_purged(img.id, img.purged_at)
         if defect_type is not None:
             known = active_defect_types(session)
-            kept = img.current_label.defect_type if img.current_label else None
+            # A removed type stays on the labels that have it, and comes back with an
+            # undo: the image's earlier labels count, not only the current one.
+            had = {t.casefold(): t for t in session.scalars(
+                select(Label.defect_type).where(Label.image_id == img.id,
+                                                Label.defect_type.is_not(None)))}
             if defect_type.casefold() in known:
                 defect_type = known[defect_type.casefold()]
-            elif kept and kept.casefold() == defect_type.casefold():
-                defect_type = kept  # a removed type stays on the labels that have it
+            elif defect_type.casefold() in had:
+                defect_type = had[defect_type.casefold()]
             else:
                 raise UserError(f"unknown defect type '{defect_type}'; known types: "
                                 f"{', '.join(sorted(known.values())) or 'none yet'}")
