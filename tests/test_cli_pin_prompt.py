@@ -94,3 +94,27 @@ def test_without_any_stdin_a_windowed_exe_signs_in_as_before(
     assert main(["products", "add", "Cap", "--project", str(project), "--operator", "Olga"]) == 0
     assert main(["operators", "list", "--project", str(project), "--operator", "Ada"]) == 1
     assert "PIN missing" in capsys.readouterr().err
+
+
+def test_end_of_input_at_the_new_pin_prompt_changes_nothing(project: Path, monkeypatch,
+                                                            capsys) -> None:  # noqa: ANN001
+    """`operators pin NAME` with stdin closed (or Ctrl+D) ended as an internal error."""
+    def end_of_input(prompt: str) -> str:
+        raise EOFError
+
+    monkeypatch.setattr(getpass, "getpass", end_of_input)
+    assert main(["operators", "pin", "Ada", "--project", str(project), "--operator", "Ada",
+                 "--pin", "2468"]) == 1
+    err = capsys.readouterr().err
+    assert "no new PIN typed" in err and "internal error" not in err
+
+
+def test_a_pin_that_is_not_text_is_refused_with_a_message(project: Path, capsys) -> None:
+    """A terminal in another encoding hands over bytes as lone surrogates: hashing them
+    raised UnicodeEncodeError (exit 3)."""
+    import os
+
+    odd = os.fsdecode(b"\xff\xfe\xfd\xfc")
+    assert main(["operators", "add", "Bob", "--project", str(project), "--operator", "Ada",
+                 "--pin", "2468", "--new-pin", odd]) == 1
+    assert "characters that can be typed again" in capsys.readouterr().err

@@ -33,3 +33,26 @@ def test_parallel_wrong_pins_stop_at_the_limit(project, admin) -> None:  # noqa:
     assert reasons.count("wrong PIN") == MAX_WRONG_PINS
     assert reasons.count("locked") == len(answers) - MAX_WRONG_PINS
     assert "signed in" not in answers
+
+
+def test_a_refused_sign_in_of_someone_who_left_is_audited(project, admin) -> None:  # noqa: ANN001
+    """Every refused sign-in is in the audit log, also for a deactivated operator or a
+    name nobody has (it was only a message)."""
+    from inspector.errors import NotFoundError
+    from inspector.services.operators import set_active
+
+    add_operator(project, admin, "bob", "operator")
+    set_active(project, admin, "bob", False)
+    for name in ("bob", "mallory"):
+        try:
+            sign_in(project, name)
+        except NotFoundError:
+            pass
+        else:
+            raise AssertionError(f"{name} signed in")
+    with project.db.session() as s:
+        refused = [(e.operator_name, e.entity_id, e.details["reason"]) for e in s.scalars(
+            select(AuditEntry).where(AuditEntry.action == "sign_in",
+                                     AuditEntry.allowed.is_(False)))]
+    assert refused[0][0] == "bob" and refused[0][2] == "inactive"
+    assert refused[1] == (None, "mallory", "unknown name")

@@ -90,9 +90,13 @@ def run_pin(args: argparse.Namespace) -> int:
     with open_project(args) as project:
         actor = actor_for(args, project)
         if new_pin is None and not args.clear:
-            new_pin = getpass.getpass(f"New PIN for {args.name}: ")
-            if getpass.getpass("Repeat the PIN: ") != new_pin:
-                raise UserError("the two PINs differ; nothing changed")
+            try:
+                new_pin = getpass.getpass(f"New PIN for {args.name}: ")
+                if getpass.getpass("Repeat the PIN: ") != new_pin:
+                    raise UserError("the two PINs differ; nothing changed")
+            except EOFError:  # Ctrl+D, or no terminal and nothing piped in
+                raise UserError("no new PIN typed; nothing changed (without a terminal, "
+                                "give it with --new-pin)") from None
         info = set_pin(project, actor, args.name, new_pin)
     emit(args, info, f"PIN of {info.name} {'set' if info.has_pin else 'cleared'}")
     return 0

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select, update
 
 from inspector.errors import NotFoundError, PermissionDenied
-from inspector.services.names import clean_name, column_width
+from inspector.services.names import clean_name, column_width, decodable
 from inspector.store import audit
 from inspector.store.models import AuditEntry, Operator, utcnow
 from inspector.store.pins import verify_pin
@@ -62,6 +62,14 @@ def sign_in(
     with project.db.session() as session:
         op = find_operator(session, name.strip())
         if op is None or not op.active:
+            # Audited like a wrong PIN: someone who left, or a guessed name, tries the
+            # station without a trace otherwise.
+            who = Actor(op.id, op.name, op.role, station) if op is not None else None
+            audit.record(session, who, "sign_in", "operator",
+                         op.id if op is not None else decodable(name.strip()),
+                         {"reason": "inactive" if op is not None else "unknown name"},
+                         allowed=False)
+            session.commit()
             raise NotFoundError(f"no active operator named '{name}'")
         actor = Actor(op.id, op.name, op.role, station)
         if op.pin_hash:

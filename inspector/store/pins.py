@@ -18,6 +18,11 @@ def validate_pin(pin: str) -> str:
         raise UserError(f"a PIN must have at least {MIN_PIN_LENGTH} characters")
     if pin != pin.strip():
         raise UserError("a PIN must not start or end with spaces")
+    try:
+        pin.encode()
+    except UnicodeEncodeError:  # bytes that are not text (a terminal in another encoding)
+        raise UserError("a PIN must be made of characters that can be typed again; "
+                        "use letters and digits") from None
     return pin
 
 
