@@ -225,3 +225,20 @@ def test_the_detail_text_gets_room_before_the_picture(window, project, year,
     assert page.detail_box.height() >= needed
     assert not page.detail_box.verticalScrollBar().isVisible()
     assert page.view.height() >= 160
+
+
+def test_a_refresh_leaves_the_record_being_read_as_it_is(window, project, year, qtbot,
+                                                         monkeypatch) -> None:  # noqa: ANN001
+    """Each refresh (a hot folder announces a part every few seconds) re-selected the
+    row being read: its picture blanked and was decoded again, and the table jumped."""
+    started = slow_pictures(monkeypatch, 0.2)
+    page = _history(window)
+    page.table.selectRow(60)
+    qtbot.waitUntil(lambda: not page.picture_pending(), timeout=5000)
+    page.table.verticalScrollBar().setValue(10)
+    decodes, chosen = len(started), page.selected_info().id
+    _add_newest(project, year, 0.5)
+    window.state.notify("inspections")
+    qtbot.waitUntil(lambda: page.total == DAYS + 1)
+    assert page.selected_info().id == chosen and not page.picture_pending()
+    assert len(started) == decodes and page.table.verticalScrollBar().value() == 10

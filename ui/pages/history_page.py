@@ -9,10 +9,11 @@ announces a part every few seconds.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -228,11 +229,21 @@ class HistoryPage(QWidget):
     def _show_page(self, results: list[InspectionInfo], total: int, keep_place: bool) -> None:
         """Fill the table; with ``keep_place`` the row read before stays selected."""
         chosen = self.selected_info() if keep_place else None
+        scrolled = self.table.verticalScrollBar().value()
         self.results, self.total = results, total
         self._fill(0)
         ids = [info.id for info in self.results]
         if chosen is not None and chosen.id in ids:
-            self.table.selectRow(ids.index(chosen.id))
+            row = ids.index(chosen.id)
+            if _same_record(chosen, self.results[row]):
+                # New parts arrived above it: the record being read stays as it is, its
+                # picture is not loaded again and the table does not jump (a hot folder
+                # refreshes every few seconds).
+                with QSignalBlocker(self.table.selectionModel()):
+                    self.table.selectRow(row)
+                self.table.verticalScrollBar().setValue(scrolled)
+            else:
+                self.table.selectRow(row)  # changed (an override): shown anew
         elif self.results:
             self.table.selectRow(0)
         else:
@@ -344,6 +355,12 @@ class HistoryPage(QWidget):
     def _set_detail(self, text: str) -> None:
         self.detail.setText(text)
         self.detail_box.refresh()
+
+
+def _same_record(a: InspectionInfo, b: InspectionInfo) -> bool:
+    """The same inspection with the same verdict, override and finding."""
+    return dataclasses.replace(a, heatmap=None, overlay=None) == dataclasses.replace(
+        b, heatmap=None, overlay=None)
 
 
 def _column(main: QWidget, rows: list[tuple[tuple[QWidget, int], ...]],
