@@ -108,3 +108,23 @@ def test_changes_from_elsewhere_are_listed_in_the_background(label_page, project
     assert all(i.state == "good" for i in page.model.images)
     qtbot.waitUntil(lambda: page.background.job is None, timeout=5000)
     assert [i.id for i in page.model.images] == good  # the older listing was dropped
+
+
+@pytest.mark.parametrize("shown", ["good", "unlabelled"])
+def test_a_filter_that_leaves_the_painted_image_out_saves_its_region(label_page, project,
+                                                                     qtbot, shown) -> None:  # noqa: ANN001
+    """A region painted after D was dropped unsaved when a filter left its image out of
+    the list (empty, or other images only)."""
+    from PySide6.QtCore import QPointF
+
+
+    page = label_page
+    image_id = page.current.id
+    qtbot.keyClick(page.gallery, Qt.Key.Key_D)
+    page.view.set_brush_enabled(True)
+    page.view.begin_stroke()
+    page.view.paint_line(QPointF(5, 5), QPointF(20, 5))
+    page.state_filter.setCurrentText(shown)
+    assert page.current is None or page.current.id != image_id
+    mask = labeling.load_mask(project, image_id)
+    assert mask is not None and mask[5, 10]

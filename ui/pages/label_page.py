@@ -377,7 +377,6 @@ class LabelPage(QWidget):
     def _row_changed(self, index, _previous) -> None:  # noqa: ANN001 - Qt indexes
         info = index.data(InfoRole) if index.isValid() else None
         if info is not None and (self.current is None or info.id != self.current.id):
-            self.save_pending_mask()
             self.show_image(info)
 
     def _nothing_shown_text(self) -> str:
@@ -395,6 +394,7 @@ class LabelPage(QWidget):
     def show_image(self, info: ImageInfo | None) -> None:
         """Name and label at once; the picture when the loader delivers it. The previous
         picture goes now: it must never stand under this image's name."""
+        self.save_pending_mask()  # a filter that leaves the painted image out drops none
         self.current = info
         self._mask_dirty = False
         self.info.setVisible(info is not None)
