@@ -96,3 +96,54 @@ def test_labels_after_the_active_model_ask_for_a_retrain(window, project, admin,
     text = page.since.text()
     assert "Since model v1 was trained: 1 new defective image, 1 defect type" in text
     assert "it has not seen (crack)" in text and "Retrain" in text
+
+
+def test_a_refresh_from_elsewhere_keeps_a_value_being_typed(window, qtbot) -> None:  # noqa: ANN001
+    """Each part another station labelled reloaded the calibration boxes (and the
+    threshold slider) and undid what the QA lead was typing or dragging."""
+    sign_in_as(window, "admin")
+    assert window.show_page("train")
+    page = window.pages["train"]
+    box = page.calibration.target
+    box.setFocus()
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box, "7")  # 7 %, not yet confirmed
+    typed = box.value()
+    window.state.notify("labels")  # another station labelled an image
+    assert page.summary_refresh.job is not None
+    qtbot.waitUntil(lambda: page.summary_refresh.job is None)
+    assert box.value() == typed != 1.0
+
+
+def test_examples_of_the_previous_product_are_not_shown(window, project, admin, qtbot,
+                                                        monkeypatch) -> None:  # noqa: ANN001
+    """Examples drawn on product A's goods stayed (or arrived) after B was chosen."""
+    import time
+
+    import numpy as np
+
+    import ui.pages.train_page as train_page
+    from inspector.services.products import add_product
+
+    add_product(project, admin, "A")
+    add_product(project, admin, "B")
+
+    def slow_examples(_project, _product):  # noqa: ANN001, ANN202
+        time.sleep(0.3)
+        return [(np.full((32, 32, 3), 200, np.uint8), None)] * 6
+
+    monkeypatch.setattr(train_page, "_examples_with_masks", slow_examples)
+    sign_in_as(window, "admin")
+    window.state.set_product("A")
+    window.show_page("train")
+    page = window.pages["train"]
+    page.summary_good = 1
+    with qtbot.waitSignal(page.load_examples().done, timeout=5000):
+        pass
+    assert page.examples_row.count() == 6
+    job = page.load_examples()
+    window.state.set_product("B")  # chosen while the next examples load
+    assert page.examples_row.count() == 0
+    with qtbot.waitSignal(job.done, timeout=5000):
+        pass
+    assert page.examples_row.count() == 0

@@ -133,7 +133,7 @@ class TrainPage(QWidget):
         splitter.setSizes([560, 600])  # the left column reads in two lines, not three
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
-        state.product_changed.connect(lambda _p: self.on_shown())
+        state.product_changed.connect(lambda _p: (self._clear_examples(), self.on_shown()))
         state.actor_changed.connect(lambda _a: self._apply_role())
         state.data_changed.connect(self._data_changed)
         self.models.models_changed.connect(self._model_states_changed)
@@ -160,7 +160,10 @@ class TrainPage(QWidget):
 
     def _summary_read(self, read: tuple) -> None:
         self._show_summary(read)
-        self._apply_role()  # Start training follows the counts
+        # Start training follows the counts; the calibration boxes and the threshold
+        # slider are left alone: reloading them undid a QA lead's edit whenever a part
+        # arrived from a hot folder or another station.
+        self._update_buttons()
 
     def on_shown(self) -> None:
         self.refresh_summary()
@@ -168,6 +171,12 @@ class TrainPage(QWidget):
         self._apply_role()
 
     def _apply_role(self) -> None:
+        self._update_buttons()
+        self.calibration.reload()
+        self.models.reload()
+        self._model_states_changed()
+
+    def _update_buttons(self) -> None:
         may_train = self.state.may(roles.TRAIN)
         missing = self.labels_missing
         self.train_button.setEnabled(may_train and self.job is None and missing is None)
@@ -180,9 +189,6 @@ class TrainPage(QWidget):
         self.examples_button.setToolTip(
             "Label a good image first: the examples are drawn on one  (Ctrl+E)" if no_good
             else "Defects made up from a good image, as training makes them  (Ctrl+E)")
-        self.calibration.reload()
-        self.models.reload()
-        self._model_states_changed()
         reason = self._region_blocked()
         self.region_button.setEnabled(reason is None)
         self.region_button.setToolTip(reason or "The part of each image the model looks at")
@@ -324,17 +330,23 @@ class TrainPage(QWidget):
     # -- synthetic examples -------------------------------------------------------------
     def load_examples(self) -> Job:
         self.examples_button.setEnabled(False)
-        job = Job(_examples_with_masks, self.state.project, self.state.product)
-        job.finished.connect(self._show_examples)
+        product = self.state.product
+        job = Job(_examples_with_masks, self.state.project, product)
+        # Made from another product's goods when the product changed meanwhile: dropped.
+        job.finished.connect(lambda ex: product == self.state.product
+                             and self._show_examples(ex))
         job.failed.connect(lambda exc: show_error(self, exc))
         job.done.connect(lambda: self.examples_button.setEnabled(self.summary_good > 0))
         return job.start()
 
-    def _show_examples(self, examples: list) -> None:
+    def _clear_examples(self) -> None:
         while self.examples_row.count():
             item = self.examples_row.takeAt(0)
             if item.widget():
                 item.widget().deleteLater()
+
+    def _show_examples(self, examples: list) -> None:
+        self._clear_examples()
         for i, (image, _mask) in enumerate(examples):
             label = QLabel()
             label.setPixmap(rgb_to_pixmap(image, EXAMPLE_SIDE, screen_ratio()))
