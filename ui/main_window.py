@@ -11,6 +11,7 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize, Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
@@ -367,6 +368,7 @@ class MainWindow(QMainWindow):
             return
         if self.state.actor is not None:
             log.info("idle sign-out of %s", self.state.actor.name)
+            _close_dialogs()
             self.state.set_actor(None)
             self.state.say("Signed out after inactivity")
 
@@ -402,3 +404,15 @@ class MainWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         self._watch_input(True)  # again, after a close
         super().showEvent(event)
+
+
+def _close_dialogs() -> None:
+    """An idle sign-out closes the dialogs left open (an override reason half typed by
+    someone called away): left up, its OK would act for nobody and fail, and anybody
+    walking up could otherwise finish it in the signed-out person's name."""
+    for _ in range(10):  # nested dialogs, innermost first
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QDialog):
+            return
+        log.info("idle sign-out closes the dialog %r", dialog.windowTitle())
+        dialog.reject()

@@ -123,9 +123,12 @@ class CapturePage(QWidget):
         space.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         space.activated.connect(self.snapshot)
         state.actor_changed.connect(lambda _a: self._apply_role())
+        state.signing_out.connect(self.camera.stop)  # no camera left open for nobody
         self._apply_role()
 
     def _apply_role(self) -> None:
+        if not self.state.may(roles.EDIT_SETTINGS):  # the admin's offer is not the next's
+            self._offer_bits(None)
         may = self.state.may(roles.LABEL)
         self.folder_labels.setEnabled(may)
         if not may:

@@ -279,6 +279,7 @@ class InspectPage(QWidget):
             shortcut.activated.connect(slot)
         self._toggle_camera_panel(False)
         state.actor_changed.connect(lambda _a: self._apply_role())
+        state.signing_out.connect(self.camera.stop)  # no camera left open for nobody
         state.product_changed.connect(lambda _p: self.check_model())
         state.data_changed.connect(lambda kind: kind == "models" and self.check_model())
         self._apply_role()

@@ -95,10 +95,19 @@ class SignInPage(QWidget):
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):  # anywhere on the page
             enter = QShortcut(QKeySequence(key), self)
             enter.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            enter.activated.connect(self.sign_in)
+            enter.activated.connect(self._enter)
         state.actor_changed.connect(lambda _a: self.refresh())
         state.product_changed.connect(lambda _p: self.refresh())
         self.refresh()
+
+    def _enter(self) -> None:
+        """Enter signs in, except in the idle-minutes box: there it saves the value (it
+        signed in again, left the page and put the stored value back)."""
+        if self.idle_spin.hasFocus():
+            self.idle_spin.interpretText()
+            self._save_idle_minutes()
+            return
+        self.sign_in()
 
     # -- data ---------------------------------------------------------------------------
     def idle_minutes(self) -> int:
