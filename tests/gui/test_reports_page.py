@@ -127,3 +127,21 @@ def test_every_filter_on_screen_reaches_the_report(page, qtbot) -> None:  # noqa
                                                2, True)  # fmt: skip
     assert page.report.totals.inspected == 0  # no such part: "No inspections", not an error
     assert "No inspections" in page.status.text()
+
+
+def test_a_preset_period_follows_the_calendar_on_a_station_left_running(page) -> None:  # noqa: ANN001
+    """ "Last 7 days" was turned into dates once, when the window was built: the next
+    morning it still ended yesterday and left out today's parts."""
+    yesterday = QDate.currentDate().addDays(-1)
+    page._presetting = True  # as the preset set them the day before
+    page.from_edit.setDate(yesterday.addDays(-6))
+    page.to_edit.setDate(yesterday)
+    page._presetting = False
+    assert page.period_box.currentText() == "Last 7 days"
+    filters = page.filters()
+    assert page.to_edit.date() == QDate.currentDate()
+    assert filters.utc_bounds()[1].astimezone(filters.zone).date() > \
+        QDate.currentDate().toPython()
+    page.from_edit.setDate(QDate(2024, 3, 1))  # typed by hand: Custom stays as typed
+    page.filters()
+    assert page.from_edit.date() == QDate(2024, 3, 1)

@@ -217,6 +217,9 @@ class ReportsPage(QWidget):
 
     def filters(self) -> ReportFilters:
         """The filters as chosen on screen (local time of this computer)."""
+        # "Last 7 days" means up to today also on a station left running overnight: the
+        # preset's dates were fixed when the page was built.
+        self._preset_chosen()
         first, last = self.from_edit.date().toPython(), self.to_edit.date().toPython()
         if last < first:
             first, last = last, first
