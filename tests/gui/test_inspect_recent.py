@@ -133,3 +133,29 @@ def test_a_batch_fills_the_strip_with_thumbnails_only(window, project, admin, mo
     assert page.recent.count() == 10 and page.current.id == 12
     assert_entries_small(page.recent)
     qtbot.waitUntil(lambda: not page.picture_pending(), timeout=10_000)
+
+
+def test_a_file_picked_during_an_inspection_is_answered_not_dropped(window, project,
+                                                                    monkeypatch, qtbot) -> None:  # noqa: ANN001
+    """A second file chosen while a batch ran vanished without a word."""
+    import threading
+
+    from PySide6.QtWidgets import QFileDialog
+
+    import ui.pages.inspect_page as inspect_page_module
+
+    release = threading.Event()
+    monkeypatch.setattr(inspect_page_module, "inspect_files",
+                        lambda *_a: (release.wait(10), (BatchInspection([], []), []))[1])
+    page = inspect_page(window, project)
+    said: list[str] = []
+    window.state.status_message.connect(said.append)
+    asked: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        lambda *_a, **_k: (asked.append("file"), ("part.png", ""))[1])
+    first = page.inspect_paths(["parts"])
+    assert first is not None and page.job is not None
+    page.choose_file()
+    assert asked == [] and any("under way" in s for s in said)
+    release.set()
+    qtbot.waitUntil(lambda: page.job is None, timeout=10_000)

@@ -334,17 +334,27 @@ class InspectPage(QWidget):
 
     # -- sources --------------------------------------------------------------------------
     def choose_file(self) -> None:
+        if self._busy():
+            return
         path, _ = QFileDialog.getOpenFileName(self, "Inspect an image", "", IMAGE_FILTER)
         if path:
             self.inspect_paths([path])
 
     def choose_folder(self) -> None:
+        if self._busy():
+            return
         folder = QFileDialog.getExistingDirectory(self, "Inspect a folder")
         if folder:
             self.inspect_paths([folder])
 
-    def inspect_paths(self, paths: list[str | Path]) -> Job | None:
+    def _busy(self) -> bool:
+        """One inspection at a time; a file picked meanwhile was dropped without a word."""
         if self.job is not None:
+            self.state.say("An inspection is under way: wait for it, or Esc cancels it")
+        return self.job is not None
+
+    def inspect_paths(self, paths: list[str | Path]) -> Job | None:
+        if self._busy():
             return None
         job = Job(inspect_files, self.state.project, self.state.actor,
                   [str(p) for p in paths], self.state.product)
