@@ -31,3 +31,17 @@ def test_a_part_of_another_product_is_refused_not_misjudged(project, admin,
     assert refused[0] == str(b_part)
     assert "stored under product 'B'" in refused[1] and "--product B" in refused[1]
     assert [i.product for i in inspection.list_inspections(project)] == ["A"]
+
+
+def test_a_product_named_in_another_letter_case_is_found_everywhere(project, admin,
+                                                                    tmp_path: Path) -> None:  # noqa: ANN001
+    """`import --product bottle` found "Bottle"; `train` and `inspect` said there was no
+    product of that name."""
+    add_product(project, admin, "Bottle")
+    goods = write_parts(tmp_path / "good", 5, 0, size=96)
+    import_paths(project, admin, goods, product="bottle", labels_from_folders=True)
+    model = training.train(project, admin, product="BOTTLE", preset="fast")
+    assert model.product == "Bottle"
+    (part,) = write_parts(tmp_path / "new", 1, 100, size=96)
+    batch = inspection.inspect_paths(project, admin, [part], product="bottle")
+    assert batch.inspections[0].product == "Bottle" and not batch.refused

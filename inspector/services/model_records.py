@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from inspector.errors import ModelFileError, NotFoundError, UserError
 from inspector.fileio import sha256_file
+from inspector.services.products import product_id
 from inspector.services.results import ModelInfo
-from inspector.store.models import ModelRecord, Product
+from inspector.store.models import ModelRecord
 
 if TYPE_CHECKING:  # the engine (torch) loads when a model does, not for `model list`
     from inspector.engine import DefectModel
@@ -28,13 +29,10 @@ _cache_lock = threading.Lock()
 
 
 def product_id_for(session: Session, product: str | None) -> int | None:
-    """The id of a named product (None for None); unknown names are a clear error."""
-    if product is None:
-        return None
-    pid = session.execute(select(Product.id).where(Product.name == product)).scalar()
-    if pid is None:
-        raise NotFoundError(f"No product named {product!r}.")
-    return int(pid)
+    """The id of a named product (None for None), found as import and labelling find it
+    (any letter case): `import --product a` worked where `train --product a` said there
+    was no such product. Unknown names are a clear error."""
+    return product_id(session, product)
 
 
 def model_info(rec: ModelRecord) -> ModelInfo:
