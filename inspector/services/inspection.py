@@ -327,13 +327,14 @@ def _filtered(s: Session, q: Any, *, since: dt.datetime | None = None,
             Operator.name == operator
         )
     if text:
-        like = f"%{text}%"
+        # What was typed, literally: "lot_7" or "100%" are text, not patterns.
+        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         q = q.where(
             or_(
-                Image.original_name.ilike(like),
-                Inspection.defect_type.ilike(like),
-                Image.serial.ilike(like),
-                Image.lot.ilike(like),
+                Image.original_name.ilike(like, escape="\\"),
+                Inspection.defect_type.ilike(like, escape="\\"),
+                Image.serial.ilike(like, escape="\\"),
+                Image.lot.ilike(like, escape="\\"),
             )
         )
     return q
