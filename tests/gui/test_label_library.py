@@ -3,6 +3,8 @@ pictures of a 12-bit camera."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from gui_helpers import picture_grey, sign_in_as
@@ -128,3 +130,25 @@ def test_a_filter_that_leaves_the_painted_image_out_saves_its_region(label_page,
     assert page.current is None or page.current.id != image_id
     mask = labeling.load_mask(project, image_id)
     assert mask is not None and mask[5, 10]
+
+
+def test_a_picture_that_cannot_be_shown_is_not_labelled_blind(label_page, project,
+                                                              qtbot) -> None:  # noqa: ANN001
+    """A key on an image whose picture failed to load relabelled it unseen (and a
+    severity key dropped its stored region)."""
+    page = label_page
+    page.step(1)
+    target = page.current
+    qtbot.waitUntil(lambda: not page.picture_pending())
+    page.show_image(None)
+    bad = Path(labeling.get_image(project, target.id).path)
+    saved = bad.read_bytes()
+    try:
+        bad.write_bytes(b"\x89PNG damaged")
+        page.show_image(target)
+        qtbot.waitUntil(lambda: not page.picture_pending())
+        assert not page.view.has_image()
+        qtbot.keyClick(page.gallery, Qt.Key.Key_D)
+        assert labeling.get_image(project, target.id).state == "unlabelled"
+    finally:
+        bad.write_bytes(saved)

@@ -427,11 +427,12 @@ class LabelPage(QWidget):
     def _not_seen_yet(self) -> bool:
         """Label keys while the picture is still loading are refused: the image named on
         the page has not been looked at (a G pressed on the previous picture lands here
-        when the keys come faster than the pictures)."""
-        if not self.picture_pending():
+        when the keys come faster than the pictures). Nor one that failed to load: a key
+        there relabelled it blind and dropped its stored region."""
+        if not self.picture_pending() and self.view.has_image():
             return False
-        self.state.say(f"Image #{self.current.id} is still loading: label it once you "
-                       "see it")
+        what = "is still loading" if self.picture_pending() else "cannot be shown"
+        self.state.say(f"Image #{self.current.id} {what}: label it once you see it")
         return True
 
     def _show_info(self, info: ImageInfo) -> None:
