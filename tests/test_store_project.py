@@ -270,3 +270,21 @@ def test_a_file_in_place_of_backups_is_named_when_an_old_project_upgrades(
     (root / "backups").write_text("a sync tool's conflict copy")
     with pytest.raises(UserError, match="backups is a file, not a folder"):
         Project.open(root)
+
+
+def test_a_project_on_a_windows_share_gets_a_uri_sqlite_accepts(tmp_path: Path) -> None:
+    """A UNC path (//files/line1/...) became "file://files/...": SQLite read "files" as
+    the URI's authority and refused it, so a project on a share "was not a database"."""
+    assert migrate.sqlite_file_uri("//files/line1/project/inspector.db") == \
+        "file:////files/line1/project/inspector.db?mode=ro"
+    assert migrate.sqlite_file_uri("C:/line1/inspector.db", immutable=True) == \
+        "file:C:/line1/inspector.db?mode=ro&immutable=1"
+    db = tmp_path / "x.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE t (a)")
+    posix = db.as_posix()  # an empty authority, as the share's URI now has it
+    conn = sqlite3.connect("file://" + migrate.sqlite_file_uri(posix)[len("file:"):], uri=True)
+    try:
+        assert conn.execute("SELECT count(*) FROM t").fetchone() == (0,)
+    finally:
+        conn.close()

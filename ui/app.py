@@ -18,6 +18,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
@@ -32,7 +33,7 @@ from inspector.services.project import (
     database_url_from,
     default_project_dir,
 )
-from inspector.store.problems import db_problem
+from inspector.store.problems import db_problem, storage_problem
 
 log = logging.getLogger("ui")
 
@@ -75,6 +76,26 @@ class CrashReporter(QObject):
         )
         box.setDetailedText(details)
         box.exec()
+
+
+def startup_failed(exc: BaseException, log_file: Any) -> int:
+    """The window could not open: a read-only or full project folder, a database another
+    program holds, a bug. Said in a dialog (the excepthook's dialog needs the event loop,
+    which never ran: the GUI quit without a word); 1 for a known problem, 3 for a bug."""
+    reason = db_problem(exc) if isinstance(exc, SQLAlchemyError) else storage_problem(exc)
+    if reason is not None:
+        log.warning("cannot open the project: %s (%r)", reason, exc)
+        QMessageBox.critical(None, "Cannot open project", reason[0].upper() + reason[1:] + ".")
+        return 1
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    log.error("the window could not open:\n%s", text)
+    box = QMessageBox(QMessageBox.Icon.Critical, "Inspector could not start",
+                      f"{type(exc).__name__}: {exc}")
+    box.setInformativeText(f"This is a bug, not something you did. The details are in "
+                           f"{log_file}.")
+    box.setDetailedText(text)
+    box.exec()
+    return 3
 
 
 PROJECT_ENV = "INSPECTOR_PROJECT"
@@ -202,17 +223,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     reporter = CrashReporter()
     reporter.install()
     log.info("GUI starting (log file %s)", log_file)
-    if args.sample_project:  # its own database, whatever $INSPECTOR_DATABASE_URL says
-        project = open_sample(args.project or default_project_dir().parent / "sample")
-    else:
-        project = open_or_create(args.project or default_project_dir(),
-                                 database_url_from(args.database_url))
-    if project is None:
-        return 1
-    from ui.main_window import MainWindow
-    from ui.state import AppState
+    try:  # before the event loop runs: the crash reporter's dialog would never show
+        project = (open_sample(args.project or default_project_dir().parent / "sample")
+                   if args.sample_project  # its own database, whatever the URL says
+                   else open_or_create(args.project or default_project_dir(),
+                                       database_url_from(args.database_url)))
+        if project is None:
+            return 1
+        from ui.main_window import MainWindow
+        from ui.state import AppState
 
-    window = MainWindow(AppState(project))
+        window = MainWindow(AppState(project))
+    except Exception as exc:  # noqa: BLE001 - said in a dialog and logged, never silent
+        return startup_failed(exc, log_file)
     window.show()
     code = app.exec()
     from ui.worker import stop_all

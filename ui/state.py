@@ -28,8 +28,8 @@ class AppState(QObject):
         self.project = project
         self.actor: Actor | None = None
         settings = QSettings()
-        self.station: str | None = settings.value("station", None) or None
-        self.product: str | None = settings.value("product", None) or None
+        self.station: str | None = _text_setting(settings, "station")
+        self.product: str | None = _text_setting(settings, "product")
 
     def may(self, permission: str) -> bool:
         """Whether the signed-in operator's role grants ``permission`` (to enable widgets)."""
@@ -62,3 +62,10 @@ class AppState(QObject):
 
     def say(self, message: str) -> None:
         self.status_message.emit(message)
+
+
+def _text_setting(settings: QSettings, key: str) -> str | None:
+    """A remembered name, or None: a hand-edited "Line 1, Station 2" reads back as a
+    list, a value IT seeded in the registry as a number; either stopped every start."""
+    value = settings.value(key, None)
+    return value if isinstance(value, str) and value else None

@@ -82,10 +82,12 @@ def add_station(parser: argparse.ArgumentParser) -> None:
 def project_dir(args: argparse.Namespace) -> Path:
     from inspector.services.project import default_project_dir
 
+    # "~" expanded as the GUI does: init made the folder there but reported a path
+    # that does not exist, and backups / restore looked in the wrong place.
     if args.project is not None:
-        return Path(args.project)
+        return Path(args.project).expanduser()
     env = os.environ.get("INSPECTOR_PROJECT")
-    return Path(env) if env else default_project_dir()
+    return Path(env).expanduser() if env else default_project_dir()
 
 
 def database_url(args: argparse.Namespace) -> str | None:

@@ -50,9 +50,19 @@ def is_known_revision(rev: str) -> bool:
 def sqlite_read_only(path: Path, immutable: bool = False) -> sqlite3.Connection:
     """Open a SQLite file read-only. ``immutable`` for a file nothing writes to (a
     backup): SQLite then leaves no ``-shm``/``-wal`` files beside it."""
-    uri_path = quote(Path(path).resolve().as_posix(), safe="/:")  # "%", "?" and "#" too
-    return sqlite3.connect(f"file:{uri_path}?mode=ro{'&immutable=1' if immutable else ''}",
+    return sqlite3.connect(sqlite_file_uri(Path(path).resolve().as_posix(), immutable),
                            uri=True)
+
+
+def sqlite_file_uri(posix_path: str, immutable: bool = False) -> str:
+    """A read-only SQLite URI for an absolute path. A Windows share (a UNC path, or a
+    mapped drive, which resolves to one) is "//files/line1/..." as a POSIX path, and
+    "file://files/..." would name "files" as the URI's authority, which SQLite refuses:
+    its path goes after an empty authority ("file:////files/...")."""
+    uri_path = quote(posix_path, safe="/:")  # "%", "?" and "#" too
+    if uri_path.startswith("//"):
+        uri_path = "//" + uri_path
+    return f"file:{uri_path}?mode=ro{'&immutable=1' if immutable else ''}"
 
 
 def sqlite_revision(path: Path, immutable: bool = False) -> str | None:
