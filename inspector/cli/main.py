@@ -9,8 +9,10 @@ Exit codes: 0 success, 1 user error or refused input (message, no traceback),
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import importlib.util
+import io
 import logging
 import logging.handlers
 import os
@@ -75,11 +77,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     setup_logging()
     parser = build_parser()
-    args = parser.parse_args(argv)
+    new_run()  # before parsing: a usage error with --json writes its own document
+    args = _parse(parser, list(sys.argv[1:] if argv is None else argv))
     if not getattr(args, "handler", None):
         parser.print_help()
         return EXIT_USAGE
-    new_run()
     try:
         result = args.handler(args)
         return EXIT_OK if result is None else int(result)
@@ -110,6 +112,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         end_progress_line()
         emit_error(args, f"internal error: {exc!r} ({_where_logged()})", EXIT_INTERNAL)
         return EXIT_INTERNAL
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """Parse; with --json a usage error (exit 2) also writes ``{"error", "exit_code"}`` to
+    stdout, as every other failing command does (a script read nothing before)."""
+    if "--json" not in argv:
+        return parser.parse_args(argv)
+    said = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(said):
+            return parser.parse_args(argv)
+    except SystemExit as exc:
+        lines = said.getvalue().rstrip("\n").splitlines()
+        if exc.code != EXIT_USAGE or not lines:
+            sys.stderr.write(said.getvalue())
+            raise
+        sys.stderr.write("".join(line + "\n" for line in lines[:-1]))  # the usage lines
+        emit_error(argparse.Namespace(json=True), lines[-1], EXIT_USAGE)  # stderr + JSON
+        raise
 
 
 def _where_logged() -> str:
