@@ -8,11 +8,12 @@ before a label key acts (about 60 ms at 12 MP); undo reads them back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from inspector.errors import UserError
 from inspector.services import labeling
-from inspector.services.dto import ImageInfo
+from inspector.services.dto import ImageInfo, LabelInfo
 
 UNDO_DEPTH = 100  # label changes Ctrl+Z can take back; the oldest are forgotten beyond
 
@@ -26,6 +27,8 @@ class LabelUndo:
     defect_type: str | None
     severity: str | None
     mask_label_id: int | None = None
+    # (verdict, type, severity) the change set (``made``): undo checks it is still so
+    made_label: tuple[str, str | None, str | None] | None = None
 
     @classmethod
     def before_change(cls, project: Any, info: ImageInfo) -> LabelUndo:
@@ -35,8 +38,20 @@ class LabelUndo:
         label_id = labeling.current_label_id(project, info.id) if info.has_mask else None
         return cls(info.id, info.state, info.defect_type, info.severity, label_id)
 
+    def made(self, label: LabelInfo) -> LabelUndo:
+        """This entry, knowing the label the change set."""
+        return replace(self, made_label=(label.verdict, label.defect_type, label.severity))
+
     def restore(self, project: Any, actor: Any) -> None:
-        """Append this label again (raises UserError as labelling does)."""
+        """Append this label again (raises UserError as labelling does). Refused when the
+        image was relabelled since, at another station: undo would overwrite that. (The
+        label is compared, not its row: undoing two changes of one image in turn appends
+        a row equal to the first change's.)"""
+        now = labeling.get_image(project, self.image_id)
+        if self.made_label is not None and (now.state, now.defect_type,
+                                            now.severity) != self.made_label:
+            raise UserError(f"Image #{self.image_id} was relabelled since (another station "
+                            "or page); undo leaves it as it is now")
         mask = (None if self.mask_label_id is None
                 else labeling.label_mask(project, self.mask_label_id))
         labeling.label_image(project, actor, self.image_id, self.verdict,

@@ -152,3 +152,20 @@ def test_a_picture_that_cannot_be_shown_is_not_labelled_blind(label_page, projec
         assert labeling.get_image(project, target.id).state == "unlabelled"
     finally:
         bad.write_bytes(saved)
+
+
+def test_undo_leaves_a_label_another_station_set_since(label_page, project, admin, qtbot,
+                                                       dialogs) -> None:  # noqa: ANN001
+    """Ctrl+Z re-applied the older label over one another station had set meanwhile;
+    two changes of one image still undo in turn."""
+    page = label_page
+    image_id = page.current.id
+    qtbot.keyClick(page.gallery, Qt.Key.Key_D)  # defective
+    page.set_severity("major")
+    page.set_severity("minor")  # a third change of the same image
+    page.undo()
+    assert labeling.get_image(project, image_id).severity == "major"  # one step back
+    labeling.label_image(project, admin, image_id, "good")  # another station
+    page.undo()
+    assert labeling.get_image(project, image_id).state == "good"
+    assert any("relabelled since" in text for _kind, text in dialogs)

@@ -465,7 +465,7 @@ class LabelPage(QWidget):
         dtype = self.types.current() or (info.defect_type if info.state == "defective"
                                          else None)
         try:
-            labeling.label_image(
+            made = labeling.label_image(
                 self.state.project, self.state.actor, info.id, verdict,
                 defect_type=dtype if defective else None,
                 severity=self.severity if defective else None,
@@ -474,7 +474,7 @@ class LabelPage(QWidget):
         except UserError as exc:
             show_error(self, exc)
             return False
-        self.undo_stack.append(previous)
+        self.undo_stack.append(previous.made(made))
         self._mask_dirty = False
         self._after_label(info.id)
         if advance if advance is not None else not defective:
