@@ -24,3 +24,16 @@ def test_sample_train_set_imports_with_labels(project, admin) -> None:  # noqa: 
     assert list_defect_types(project) == ["broken_large", "broken_small", "contamination"]
     test = import_paths(project, admin, [SAMPLES / "bottle" / "test"])
     assert len(test.stored) >= 4 and test.refused == [] and test.duplicates == []
+
+
+def test_a_missing_sample_folder_leaves_no_half_made_project(tmp_path) -> None:  # noqa: ANN001
+    """The demo made the project, then found no samples: a rerun into the same folder
+    was refused as "already holds a project"."""
+    import pytest
+
+    from inspector.errors import UserError
+    from inspector.services.sample import create_sample_project
+
+    with pytest.raises(UserError, match="sample images not found"):
+        create_sample_project(tmp_path / "demo", samples=tmp_path / "nowhere")
+    assert not (tmp_path / "demo").exists()

@@ -63,11 +63,11 @@ def create_sample_project(
 
     Operators: ``admin`` (admin), ``operator`` (operator) and ``qa`` (QA lead), no PINs.
     """
+    products = sample_products(samples)  # first: a missing sample folder leaves no project
     project = init_project(root, "admin")
     admin = sign_in(project, "admin", station="demo")
     for name, role in SAMPLE_OPERATORS:
         add_operator(project, admin, name, role=role)
-    products = sample_products(samples)
     for i, product in enumerate(products):
         start, end = i / len(products), (i + 1) / len(products)
         add_product(project, admin, product.name)
