@@ -43,8 +43,9 @@ class CrashReporter(QObject):
 
     crashed = Signal(str, str)
 
-    def __init__(self) -> None:
+    def __init__(self, log_file: Path | None = None) -> None:
         super().__init__()
+        self.log_file = log_file  # None: no log file could be written (only the details)
         self.seen: set[str] = set()
         self.crashed.connect(self._show, Qt.ConnectionType.QueuedConnection)
 
@@ -70,10 +71,10 @@ class CrashReporter(QObject):
             return
         self.seen.add(summary)
         box = QMessageBox(QMessageBox.Icon.Critical, "Unexpected error", summary)
-        box.setInformativeText(
-            "This is a bug, not something you did. It was written to the log file; "
-            "the application keeps running."
-        )
+        where = (f"It was written to the log file {self.log_file}" if self.log_file
+                 else "The log file could not be written: the details are below")
+        box.setInformativeText(f"This is a bug, not something you did. {where}; the "
+                               "application keeps running.")
         box.setDetailedText(details)
         box.exec()
 
@@ -220,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     log_file = setup_logging()
     app = make_application([sys.argv[0]])
-    reporter = CrashReporter()
+    reporter = CrashReporter(log_file)
     reporter.install()
     log.info("GUI starting (log file %s)", log_file)
     try:  # before the event loop runs: the crash reporter's dialog would never show

@@ -106,3 +106,15 @@ def test_garbage_is_collected_on_the_gui_thread_only(qapp) -> None:  # noqa: ANN
     assert gone() is not None  # nothing collected behind the GUI thread's back
     collector.check()
     assert gone() is None and keep
+
+
+@pytest.mark.parametrize("log_file", [Path("/var/log/inspector/inspector.log"), None])
+def test_the_crash_dialog_says_where_the_details_went(qtbot, monkeypatch, log_file) -> None:  # noqa: ANN001
+    """It said "written to the log file" also when none could be written (a windowed
+    build's stderr goes nowhere): then the details are in the dialog only."""
+    from ui.app import CrashReporter
+
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: said.append(box.informativeText()) or 0)
+    CrashReporter(log_file)._show("RuntimeError: x", "Traceback ...")
+    assert (str(log_file) in said[0]) if log_file else ("could not be written" in said[0])
