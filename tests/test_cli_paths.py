@@ -33,3 +33,12 @@ def test_a_usage_error_with_json_writes_json(capsys) -> None:  # noqa: ANN001
     assert json.loads(out) == {"exit_code": 2, "error": "inspector images: error: argument "
                                "--limit: not a whole number: 'abc'"}
     assert err.count("not a whole number") == 1 and err.startswith("usage:")
+
+
+def test_backups_of_a_folder_that_is_not_there_is_a_message(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    """It said "no backups yet" with exit 0 for a typo or a file."""
+    afile = tmp_path / "afile"
+    afile.write_text("not a project")
+    for where in (afile, tmp_path / "typo"):
+        assert main(["backups", "--project", str(where)]) == 1
+        assert f"no project folder {where}" in capsys.readouterr().err

@@ -70,6 +70,8 @@ def _sqlite_folder(args: argparse.Namespace, what: str) -> Path:
     from inspector.services.project import DB_NAME, require_sqlite_folder
 
     root = project_dir(args)
+    if not root.is_dir():  # a typo or a file: not "no backups yet" with exit 0
+        raise UserError(f"no project folder {root}")
     require_sqlite_folder(root, what)  # a server project's folder: the core's message
     if database_url(args) is not None:
         raise UserError(f"{what} works only for a project with its own {DB_NAME}, not for "
