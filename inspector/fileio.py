@@ -86,6 +86,26 @@ def atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    sync_folder(path.parent)
+
+
+def sync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX): after a power cut the database could
+    name a model or picture whose new name was not on disk yet. Windows cannot open a
+    folder for this (NTFS journals renames), and a share may refuse: best effort."""
+    if os.name == "nt":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError as exc:
+        log.debug("cannot open %s to sync it: %s", folder, exc)
+        return
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        log.debug("cannot sync %s: %s", folder, exc)
+    finally:
+        os.close(fd)
 
 
 def sha256_file(path: Path) -> str:

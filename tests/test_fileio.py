@@ -56,3 +56,24 @@ def test_written_files_get_the_usual_permissions(tmp_path: Path) -> None:
     kept.chmod(0o640)  # a file someone restricted keeps its permissions
     atomic_write(kept, b"new")
     assert kept.stat().st_mode & 0o777 == 0o640
+
+
+def test_the_folder_is_synced_after_the_rename(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               ) -> None:
+    """After a power cut the database could name a model whose new name was not on disk
+    yet: the folder holding the rename is synced too (POSIX)."""
+    import os
+    import stat
+
+    if os.name == "nt":
+        pytest.skip("Windows cannot open a folder to sync it; NTFS journals renames")
+    synced: list[str] = []
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append("folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file")
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    atomic_write(tmp_path / "m.bin", b"model")
+    assert synced == ["file", "folder"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import logging
+import os
 import shutil
 import socket
 import sqlite3
@@ -29,7 +30,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from inspector.errors import UserError
-from inspector.fileio import replace_file
+from inspector.fileio import replace_file, sync_folder
 from inspector.store import audit, migrate, roles
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,10 @@ def restore_backup(root: Path, backup: Path, sign_in: Callable[[Any], Any] | Non
                 replace_file(path, aside / path.name)
                 moved.append(path)
         shutil.copyfile(backup, tmp)
+        with open(tmp, "rb+") as fh:  # on disk before it takes the database's name
+            os.fsync(fh.fileno())
         replace_file(tmp, db)
+        sync_folder(db.parent)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         stuck = _put_back(moved, aside)

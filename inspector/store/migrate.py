@@ -22,6 +22,7 @@ from alembic.util.exc import CommandError
 from sqlalchemy import Engine, text
 
 from inspector.errors import UserError
+from inspector.fileio import sync_folder
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -143,3 +144,4 @@ def backup_sqlite(src: Path, dest: Path) -> None:
         target.close()
         source.close()
     tmp.replace(dest)
+    sync_folder(dest.parent)  # the backup's new name survives a power cut
