@@ -76,6 +76,22 @@ class DefectLabelDialog(QDialog):
         layout.addWidget(self.buttons)
         self.types.setFocus()
 
+    def accept(self) -> None:
+        """A new type name the service would refuse ("Good", too long) is said here, with
+        the dialog still open: refused after it closed, the whole label was lost."""
+        from inspector.errors import UserError
+        from inspector.services.labeling import clean_defect_type
+
+        if self.allow_new and self.new_type.text().strip():
+            try:
+                clean_defect_type(self.new_type.text())
+            except UserError as exc:
+                self.note.setText(str(exc))
+                self.note.setVisible(True)
+                self.new_type.setFocus()
+                return
+        super().accept()
+
     def choice(self) -> tuple[str | None, str | None]:
         """(defect type, severity); a new type typed in wins over the list."""
         item = self.types.currentItem()

@@ -71,8 +71,14 @@ class OverrideDialog(QDialog):
         return self.reason_edit.toPlainText().strip()
 
     def _accept(self) -> None:
-        if not self.reason():
-            self.error.setText("Please give a reason.")
+        """Checked here as the service checks it: a refusal after the dialog closed lost
+        the typed reason."""
+        from inspector.services.inspection import MAX_REASON
+
+        if not self.reason() or len(self.reason()) > MAX_REASON:
+            self.error.setText("Please give a reason." if not self.reason() else
+                               f"Keep the reason under {MAX_REASON:,} characters "
+                               f"(now {len(self.reason()):,}).")
             self.reason_edit.setFocus()
             return
         self.accept()
