@@ -249,6 +249,6 @@ class CapturePage(QWidget):
 
     def shutdown(self) -> None:
         self.camera.wait_stopped()
-        self.hot_folder.stop()
+        self.hot_folder.shutdown()
         if self.import_job is not None:
             self.import_job.cancel()

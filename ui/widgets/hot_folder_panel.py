@@ -108,6 +108,10 @@ class HotFolderPanel(QWidget):
         except UserError as exc:
             self.log.setText(f"⚠ {exc}")
             return False
+        except OSError as exc:  # the system's watch limit, a share that cannot be watched
+            watcher.stop()
+            self.log.setText(f"⚠ Cannot watch {folder}: {exc.strerror or exc}")
+            return False
         self.watcher = watcher
         self.move_box.setEnabled(False)
         self.start_button.setText("Stop watching")
@@ -126,6 +130,12 @@ class HotFolderPanel(QWidget):
         self.move_box.setEnabled(True)
         self.start_button.setText("Start watching")
         self.log.setText("Not watching.")
+
+    def shutdown(self, wait_ms: int = 60_000) -> None:
+        """At exit: stop, and let a file under way finish (imported and filed away) before
+        the project closes under it; it would be imported again at the next start."""
+        self.stop()
+        self.pool.waitForDone(wait_ms)
 
     def _folder_state(self, state: str) -> None:
         folder = self.watcher.folder if self.watcher is not None else ""
