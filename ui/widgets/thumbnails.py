@@ -146,7 +146,9 @@ class ThumbnailModel(QAbstractListModel):
             job = (Job(read_thumbnail, info.path, size) if info.bit_depth <= 8
                    else Job(read_deep_thumbnail, info.path, size, self.sensor_bits))
             job.finished.connect(lambda image, k=key: self._loaded(k, image))
-            job.failed.connect(lambda _e, k=key: self._pending.discard(k))
+            # A picture that cannot be read gets no thumbnail (as an 8-bit one): leaving
+            # it uncached decoded it again, and logged again, at every repaint.
+            job.failed.connect(lambda _e, k=key: self._loaded(k, QImage()))
             job.start(self._pool)
         return QImage()
 

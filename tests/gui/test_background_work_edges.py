@@ -1,5 +1,6 @@
-"""The hot-folder panel: a folder the system will not watch is said, not an exception in
-a slot; at exit a file under way is finished before the project closes."""
+"""Background work at its edges: a folder the system will not watch is said, not an
+exception in a slot; at exit a hot-folder file under way is finished before the project
+closes; a thumbnail that cannot be read is tried once, not at every repaint."""
 
 from __future__ import annotations
 
@@ -58,3 +59,28 @@ def test_exit_waits_for_a_file_under_way(state, admin, qtbot, monkeypatch, tmp_p
     qtbot.waitUntil(started.is_set, timeout=10_000)
     panel.shutdown()
     assert finished == [True]
+
+
+def test_a_16_bit_picture_that_cannot_be_read_is_decoded_once(qtbot, monkeypatch) -> None:  # noqa: ANN001
+    """A failed 16-bit thumbnail was not cached: every repaint decoded (and logged) it
+    again."""
+    from types import SimpleNamespace
+
+    from PySide6.QtCore import Qt
+
+    import ui.widgets.thumbnails as thumbnails
+
+    calls: list[str] = []
+
+    def broken(path, _size, _bits):  # noqa: ANN001, ANN202
+        calls.append(path)
+        raise OSError("the share is down")
+
+    monkeypatch.setattr(thumbnails, "read_deep_thumbnail", broken)
+    model = thumbnails.ThumbnailModel()
+    model.set_images([SimpleNamespace(id=1, path="/share/a.tif", bit_depth=16, state="good",
+                                      original_name="a.tif", defect_type=None)])
+    for _ in range(5):  # repaints: scrolling, hovering
+        model.data(model.index(0), Qt.ItemDataRole.DecorationRole)
+        qtbot.waitUntil(lambda: not model._pending, timeout=3000)
+    assert calls == ["/share/a.tif"]
