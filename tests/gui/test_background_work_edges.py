@@ -84,3 +84,44 @@ def test_a_16_bit_picture_that_cannot_be_read_is_decoded_once(qtbot, monkeypatch
         model.data(model.index(0), Qt.ItemDataRole.DecorationRole)
         qtbot.waitUntil(lambda: not model._pending, timeout=3000)
     assert calls == ["/share/a.tif"]
+
+
+def test_zooming_in_on_a_small_picture_makes_it_larger(qtbot) -> None:  # noqa: ANN001
+    """A 16x12 crop fits at about 56x; "zoom in" clamped at 40x made it smaller."""
+    import numpy as np
+
+    from ui.widgets.image_view import ImageView
+
+    view = ImageView()
+    qtbot.addWidget(view)
+    view.resize(900, 700)
+    view.show()
+    view.set_image(np.full((12, 16, 3), 128, np.uint8))
+    view.fit()
+    fitted = view.zoom_factor
+    assert fitted > 40
+    view.zoom(1.25)
+    assert view.zoom_factor > fitted
+
+
+def test_exit_waits_for_a_camera_read_that_hangs(qtbot) -> None:  # noqa: ANN001
+    """A network camera's read() may wait its 5 s timeout: 3 s of waiting at exit left
+    the thread running and Qt aborted the app."""
+    import numpy as np
+
+    from inspector.imaging.camera import URL_TIMEOUT_MS, FakeCamera
+    from ui.widgets.camera_preview import CameraPreview
+
+    class Hanging(FakeCamera):
+        def read(self) -> np.ndarray:
+            if self.count >= 1:
+                time.sleep(URL_TIMEOUT_MS / 1000 - 1.0)  # longer than the old 3 s wait
+            return super().read()
+
+    preview = CameraPreview()
+    qtbot.addWidget(preview)
+    preview.start(Hanging([np.full((24, 32, 3), 90, np.uint8)]))
+    qtbot.waitUntil(lambda: preview.frame_serial >= 1, timeout=5000)
+    time.sleep(0.2)  # the second read() is waiting now
+    preview.wait_stopped()
+    assert preview._retired == []

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.errors import CameraError, UserError
-from inspector.imaging.camera import FrameSource, OpenCVCamera, list_cameras
+from inspector.imaging.camera import URL_TIMEOUT_MS, FrameSource, OpenCVCamera, list_cameras
 from ui.qimage import rgb_to_qimage
 from ui.widgets.elided_label import ElidedLabel
 from ui.worker import Job
@@ -245,8 +245,10 @@ class CameraPreview(QWidget):
             self._no_picture("Camera stopped.")
             self.state_changed.emit(False)
 
-    def wait_stopped(self, msecs: int = 3000) -> None:
-        """At shutdown: give stopped threads time to end (a QThread must not outlive us)."""
+    def wait_stopped(self, msecs: int = URL_TIMEOUT_MS + 2000) -> None:
+        """At shutdown: give stopped threads time to end (a QThread must not outlive us).
+        Longer than a network camera's read timeout: 3 s aborted the app at exit while a
+        read() waited its 5 s."""
         self.stop()
         for thread in list(self._retired):
             thread.wait(msecs)

@@ -119,7 +119,7 @@ class ImageView(QGraphicsView):
         self.brush_enabled = False
         self.erasing = False
         self.brush_size = 20
-        self.zoom_factor = 1.0
+        self.zoom_factor = self._fitted_zoom = 1.0
         self._user_zoomed = False
 
     # -- image and overlays -------------------------------------------------------------
@@ -198,12 +198,15 @@ class ImageView(QGraphicsView):
         if self.has_image():
             self.resetTransform()
             self.fitInView(self._image_item, Qt.AspectRatioMode.KeepAspectRatio)
-            self.zoom_factor = self.transform().m11()
+            self.zoom_factor = self._fitted_zoom = self.transform().m11()
             self._move_outline(self._outline.rect().center())  # same size on screen
 
     def zoom(self, factor: float) -> None:
         self._user_zoomed = True
-        new = min(40.0, max(0.02, self.zoom_factor * factor))
+        # The limits are around the fitted scale too: a 16 px crop fits at 56x, and
+        # "zoom in" clamped at 40x made it smaller.
+        fitted = self._fitted_zoom
+        new = min(max(40.0, 8 * fitted), max(min(0.02, fitted / 8), self.zoom_factor * factor))
         self.scale(new / self.zoom_factor, new / self.zoom_factor)
         self.zoom_factor = new
         self._move_outline(self._outline.rect().center())
