@@ -101,6 +101,20 @@ def test_cancel_mid_training_raises(goods):
     assert seen and max(seen) < 1.0
 
 
+@pytest.mark.parametrize("late", ["memory bank ready"])
+def test_a_cancel_after_the_memory_bank_still_cancels(goods, late):
+    """A cancel from the last steps on returned a finished model all the same (the
+    service then saved nothing, but a caller of the engine alone would act on it)."""
+    token = CancelToken()
+
+    def progress(p):
+        if p.message == late:
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        train_model(goods, config=CFG, progress=progress, cancel=token)
+
+
 def test_too_few_goods_is_a_user_error():
     with pytest.raises(UserError):
         train_model([make_part(0)], config=CFG)

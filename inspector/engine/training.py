@@ -160,6 +160,7 @@ def train_model(
                      "coarse_gain": gain, "coarse_top": cfg.coarse_top}
     banks = Banks(bank, good_weight=weight, **coarse_kw)
     report(progress, 0.85, "memory bank ready")
+    check(cancel)  # a cancel from here on used to return a finished model all the same
 
     side = (build_defect_side(ext, banks, defects, held_maps, cfg, defect_feats)
             if defects else None)
@@ -193,6 +194,7 @@ def train_model(
     labelled_scores = side.scores(banks) if side is not None else None
     cal = calibrate(good_scores, syn_scores, labelled_scores, cfg)
     base = float(smooth(held_maps, HEAT_SIGMA).median())
+    check(cancel)
     report(progress, 1.0, "done")
     return DefectModel(
         config=cfg,
