@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -136,18 +136,16 @@ def make_only_active(session: Session, rec: ModelRecord) -> None:
                     .with_for_update())
     # Switched on only while not deleted: a station deleting it at the same moment left
     # a version both active and deleted, and the product without a usable model.
-    switched_on = session.execute(
-        update(ModelRecord)
-        .where(ModelRecord.id == rec.id, ModelRecord.deleted.is_(False))
-        .values(active=True)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not switched_on:
+    if not update_models(session, (ModelRecord.id == rec.id, ModelRecord.deleted.is_(False)),
+                         active=True):
         raise UserError(f"Version {rec.version} was deleted meanwhile; choose another.")
-    session.execute(
-        update(ModelRecord)
-        .where(same_product, ModelRecord.active.is_(True), ModelRecord.id != rec.id)
-        .values(active=False)
-        .execution_options(synchronize_session=False)
-    )
+    update_models(session, (same_product, ModelRecord.active.is_(True), ModelRecord.id != rec.id),
+                  active=False)
     session.expire(rec, ["active"])
+
+
+def update_models(session: Session, where: tuple[Any, ...], **values: Any) -> int:
+    """One UPDATE of the model rows that meet ``where`` (decided by the database, under
+    its write lock: a check read before it races another station); rows changed."""
+    return session.execute(update(ModelRecord).where(*where).values(**values)
+                           .execution_options(synchronize_session=False)).rowcount

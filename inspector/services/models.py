@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from inspector.errors import UserError
 from inspector.services.model_records import (
@@ -13,6 +13,7 @@ from inspector.services.model_records import (
     model_info,
     product_id_for,
     record_by_version,
+    update_models,
 )
 from inspector.services.project import Project
 from inspector.services.results import ModelInfo, ScoreDistribution
@@ -63,13 +64,8 @@ def delete_model(project: Project, actor: Actor, version: int) -> None:
     with project.db.session() as s:
         rec = record_by_version(s, version)
         # One conditional UPDATE: a check before it raced a station activating it meanwhile.
-        marked = s.execute(
-            update(ModelRecord)
-            .where(ModelRecord.id == rec.id, ModelRecord.active.is_(False))
-            .values(deleted=True)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if not marked:
+        if not update_models(s, (ModelRecord.id == rec.id, ModelRecord.active.is_(False)),
+                             deleted=True):
             raise UserError(
                 f"Version {version} is active: activate another version before deleting it."
             )
