@@ -8,18 +8,10 @@ import time
 from pathlib import Path
 
 import pytest
+from polling import wait_for
 
 from inspector.imaging import hot_folder
 from inspector.imaging.hot_folder import HotFolderWatcher, file_away
-
-
-def _wait_for(condition, timeout: float = 10.0) -> bool:  # noqa: ANN001
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
 
 
 def test_the_same_name_size_and_time_again_is_a_new_shot(tmp_path: Path) -> None:
@@ -37,7 +29,7 @@ def test_the_same_name_size_and_time_again_is_a_new_shot(tmp_path: Path) -> None
             last = tmp_path / "last.bmp"
             last.write_bytes(shot)
             os.utime(last, (stamp, stamp))  # same size, same whole-second time
-            assert _wait_for(lambda shot=shot: shot in shots)
+            assert wait_for(lambda shot=shot: shot in shots)
     assert shots == [b"SHOT-1", b"SHOT-2"]
 
 
@@ -56,9 +48,9 @@ def test_a_file_that_cannot_be_opened_is_handed_over_in_the_end(tmp_path: Path,
     watcher.unopenable_s = 0.6
     with watcher:
         (tmp_path / "ok.png").write_bytes(b"y" * 100)
-        assert _wait_for(lambda: tmp_path / "ok.png" in got)
+        assert wait_for(lambda: tmp_path / "ok.png" in got)
         assert locked not in got  # not at once: it may be a copy that holds it open
-        assert _wait_for(lambda: locked in got)
+        assert wait_for(lambda: locked in got)
 
 
 def test_a_copy_that_stalls_is_checked_again_for_as_long_as_it_is_fresh(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from polling import wait_for
 
 from inspector.errors import CameraError, UserError
 from inspector.imaging.camera import (
@@ -72,14 +73,6 @@ class _Collector:
         self.event.set()
 
 
-def _wait_for(pred, timeout: float = 10.0) -> bool:  # noqa: ANN001
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return False
-
 
 def test_hot_folder_waits_until_file_is_complete(tmp_path: Path) -> None:
     got = _Collector()
@@ -93,7 +86,7 @@ def test_hot_folder_waits_until_file_is_complete(tmp_path: Path) -> None:
                 fh.flush()
                 time.sleep(0.3)  # longer than a poll, shorter than the stable time
                 assert not got.items
-        assert _wait_for(lambda: got.items)
+        assert wait_for(lambda: got.items)
         time.sleep(0.5)  # no second report of the same, unchanged file
     assert [(p.name, data) for p, data in got.items] == [("frame.png", payload)]
 
@@ -109,9 +102,9 @@ def test_hot_folder_existing_files_and_errors(tmp_path: Path) -> None:
                                include_existing=True, on_error=lambda p, e: errors.append(p))
     watcher.start()
     try:
-        assert _wait_for(lambda: errors)
+        assert wait_for(lambda: errors)
         (tmp_path / "new.png").write_bytes(b"y" * 10)
-        assert _wait_for(lambda: len(errors) == 2)  # still watching after a failure
+        assert wait_for(lambda: len(errors) == 2)  # still watching after a failure
         assert watcher.running
     finally:
         watcher.stop()
@@ -131,7 +124,7 @@ def test_a_pipe_named_like_an_image_does_not_block_the_watcher(tmp_path: Path) -
     got = _Collector()
     with HotFolderWatcher(tmp_path, got, stable_ms=100, poll_s=0.05, include_existing=True):
         (tmp_path / "after.png").write_bytes(b"z" * 10)
-        assert _wait_for(lambda: got.items)
+        assert wait_for(lambda: got.items)
     assert [p.name for p, _ in got.items] == ["after.png"]
 
 
@@ -140,11 +133,11 @@ def test_retry_reports_an_unchanged_file_again(tmp_path: Path) -> None:
     watcher = HotFolderWatcher(tmp_path, got, stable_ms=100, poll_s=0.05)
     with watcher:
         (tmp_path / "slow.png").write_bytes(b"part")
-        assert _wait_for(lambda: len(got.items) == 1)
+        assert wait_for(lambda: len(got.items) == 1)
         time.sleep(0.4)
         assert len(got.items) == 1  # unchanged: not reported twice on its own
         watcher.retry(tmp_path / "slow.png")
-        assert _wait_for(lambda: len(got.items) == 2)
+        assert wait_for(lambda: len(got.items) == 2)
 
 
 def test_a_removed_folder_is_reported_and_watched_again_when_back(tmp_path: Path) -> None:
@@ -155,13 +148,13 @@ def test_a_removed_folder_is_reported_and_watched_again_when_back(tmp_path: Path
                                on_state=states.append)
     with watcher:
         folder.rename(tmp_path / "moved")
-        assert _wait_for(lambda: states == ["lost"])
+        assert wait_for(lambda: states == ["lost"])
         assert watcher.running and watcher.lost
         folder.mkdir()
         (folder / "first.png").write_bytes(b"a" * 10)  # there before the watch resumes
-        assert _wait_for(lambda: states == ["lost", "back"])
+        assert wait_for(lambda: states == ["lost", "back"])
         (folder / "second.png").write_bytes(b"b" * 10)
-        assert _wait_for(lambda: len(got.items) == 2)
+        assert wait_for(lambda: len(got.items) == 2)
     assert sorted(p.name for p, _ in got.items) == ["first.png", "second.png"]
 
 
