@@ -46,7 +46,7 @@ def test_pages_of_200_with_the_total(window, year) -> None:  # noqa: ANN001
     page.more_button.click()
     assert page.table.rowCount() == DAYS and not page.more_button.isEnabled()
     assert [info.score for info in page.results] == [float(i) for i in range(DAYS)]
-    assert page.table.item(DAYS - 1, 3).text() == f"{DAYS - 1:.3g}"
+    assert page.table.text(DAYS - 1, 3) == f"{DAYS - 1:.3g}"
 
 
 def test_a_new_filter_starts_again_at_one_page(window, year) -> None:  # noqa: ANN001
@@ -145,8 +145,8 @@ def test_small_window_keeps_picture_buttons_and_text_apart(window, project, year
     text = box(page.detail_box)
     assert view.bottom() < check.top() and view.bottom() < button.top()
     assert max(check.bottom(), button.bottom()) < text.top()
-    station = page.table.item(0, 5)
-    assert station.toolTip() == newest.station
+    station = page.table.history.index(0, 5)
+    assert station.data(Qt.ItemDataRole.ToolTipRole) == newest.station
     assert page.table.horizontalHeader().sectionSize(5) <= 170
 
 
@@ -242,3 +242,25 @@ def test_a_refresh_leaves_the_record_being_read_as_it_is(window, project, year, 
     qtbot.waitUntil(lambda: page.total == DAYS + 1)
     assert page.selected_info().id == chosen and not page.picture_pending()
     assert len(started) == decodes and page.table.verticalScrollBar().value() == 10
+
+
+def test_a_refresh_keeps_a_widened_column_and_show_more_keeps_the_selection(
+        window, project, year, qtbot) -> None:  # noqa: ANN001
+    """Each refresh sized every column to its contents again, so a column someone had
+    widened to read long image names snapped back every few seconds; "Show more" adds
+    rows below without losing the row being read."""
+    page = _history(window)
+    header = page.table.horizontalHeader()
+    header.resizeSection(1, 400)
+    _add_newest(project, year, 0.5)
+    window.state.notify("inspections")
+    qtbot.waitUntil(lambda: page.total == DAYS + 1)
+    assert header.sectionSize(1) == 400
+    page.table.selectRow(5)
+    chosen = page.selected_info().id
+    page.more_button.click()
+    assert page.table.rowCount() == 400 and len(page.results) == 400
+    assert page.selected_info().id == chosen
+    assert page.table.text(399, 3) == f"{page.results[399].score:.3g}"
+    page.verdict.setCurrentText("ng")  # a new filter is sized anew
+    assert header.sectionSize(1) < 400

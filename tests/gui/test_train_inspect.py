@@ -199,7 +199,7 @@ def test_unfamiliar_image_shows_the_setup_warning(disc, trained, tmp_path, qtbot
     assert disc.show_page("history")
     history = disc.pages["history"]
     flagged = next(r for r, info in enumerate(history.results) if info.unfamiliar)
-    assert history.table.item(flagged, 2).text().endswith("⚠")
+    assert history.table.text(flagged, 2).endswith("⚠")
     history.table.selectRow(flagged)
     assert "Unlike the training images" in history.detail.text()
     from inspector.services import labeling as lab

@@ -14,19 +14,15 @@ import html
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -52,19 +48,15 @@ from ui.override_action import (
     store_override,
 )
 from ui.state import AppState
-from ui.style import VERDICT_COLOURS
+from ui.widgets.history_table import HistoryTable
 from ui.widgets.image_view import ImageView
 from ui.widgets.notes_area import NotesArea
 from ui.widgets.since_date import SinceDateEdit
 from ui.widgets.verdict_banner import WORDS, unfamiliar_text
 
-COLUMNS = ("Time", "Image", "Verdict", "Score", "Operator", "Station", "Product")
 ANY = "(any)"
 LABEL_GOOD_TIP = "Add this part to the good training images (used from the next training)"
 PAGE = 200  # rows per "Show more": a year on one line holds 50,000 inspections
-MAX_COLUMN = 170  # px: long names are cut with "…" (full text in the tooltip) so that
-# Station and Product stay in view on a small screen instead of behind a scroll bar
-CAPPED_COLUMNS = (COLUMNS.index("Image"), COLUMNS.index("Operator"), COLUMNS.index("Station"))
 
 
 def query_page(project: Any, filters: dict, rows: int) -> tuple[list[InspectionInfo], int]:
@@ -113,15 +105,8 @@ class HistoryPage(QWidget):
         filters.addWidget(self.since)
         filters.addWidget(QLabel("Until"))
         filters.addWidget(self.until)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.itemSelectionChanged.connect(self._selected)
+        self.table = HistoryTable()
+        self.table.selectionModel().selectionChanged.connect(lambda _new, _old: self._selected())
         self.count_label = QLabel()
         self.more_button = QPushButton(f"Show {PAGE} more")
         self.more_button.clicked.connect(self.show_more)
@@ -231,7 +216,10 @@ class HistoryPage(QWidget):
         chosen = self.selected_info() if keep_place else None
         scrolled = self.table.verticalScrollBar().value()
         self.results, self.total = results, total
-        self._fill(0)
+        self.table.history.set_rows(results)  # clears the selection without a signal
+        if not keep_place:  # a person's own column widths survive a refresh
+            self.table.fit_columns()
+        self._counts()
         ids = [info.id for info in self.results]
         if chosen is not None and chosen.id in ids:
             row = ids.index(chosen.id)
@@ -270,49 +258,13 @@ class HistoryPage(QWidget):
         except UserError as exc:
             self.state.say(str(exc))
             return
-        first = len(self.results)
         self.results += more
-        self._fill(first)
+        self.table.history.append_rows(more)
+        self._counts()
 
-    def _fill(self, first: int) -> None:
-        """Rows from ``first`` on. Columns are sized once at the end: sizing them to their
-        contents on every cell made a reload of 200 rows take seconds."""
-        self.table.setUpdatesEnabled(False)
-        self.table.blockSignals(True)
-        try:
-            if first == 0:
-                self.table.setRowCount(0)
-            self.table.setRowCount(len(self.results))
-            for row in range(first, len(self.results)):
-                self._fill_row(row, self.results[row])
-            self.table.resizeColumnsToContents()
-            header = self.table.horizontalHeader()
-            for col in CAPPED_COLUMNS:  # names; the time, verdict and score stay whole
-                if header.sectionSize(col) > MAX_COLUMN:
-                    header.resizeSection(col, MAX_COLUMN)
-        finally:
-            self.table.blockSignals(False)
-            self.table.setUpdatesEnabled(True)
+    def _counts(self) -> None:
         self.count_label.setText(f"Showing {len(self.results):,} of {self.total:,}")
         self.more_button.setEnabled(len(self.results) < self.total)
-
-    def _fill_row(self, row: int, info: InspectionInfo) -> None:
-        cells = (f"{info.inspected_at.astimezone():%Y-%m-%d %H:%M:%S}",
-                 info.image_name or f"#{info.image_id}",
-                 WORDS.get(info.final_verdict, info.final_verdict)
-                 + (" *" if info.override_verdict else "")
-                 + (" ⚠" if info.unfamiliar else ""),
-                 f"{info.score:.3g}", info.operator or "", info.station or "",
-                 info.product or "")
-        for col, text in enumerate(cells):
-            item = QTableWidgetItem(text)
-            item.setToolTip(text)  # the full text where the column cuts it
-            if col == 2:
-                bg, fg = VERDICT_COLOURS.get(info.final_verdict, VERDICT_COLOURS["none"])
-                item.setBackground(QColor(bg))
-                item.setForeground(QColor(fg))
-                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-            self.table.setItem(row, col, item)
 
     def _selected(self) -> None:
         info = self.selected_info()
