@@ -125,3 +125,37 @@ def test_exit_waits_for_a_camera_read_that_hangs(qtbot) -> None:  # noqa: ANN001
     time.sleep(0.2)  # the second read() is waiting now
     preview.wait_stopped()
     assert preview._retired == []
+
+
+def test_a_file_whose_handling_failed_is_tried_again(state, admin, qtbot, monkeypatch,
+                                                     tmp_path) -> None:  # noqa: ANN001
+    """The database busy or the disk full: the file stayed in the hot folder, unchanged,
+    so the watcher never handed it over again until the station was restarted."""
+    import ui.widgets.hot_folder_panel as panel_module
+    from inspector.errors import UserError
+    from ui.widgets.hot_folder_panel import HotFolderPanel
+
+    calls: list[str] = []
+
+    def flaky(_project, _actor, path, **_kwargs):  # noqa: ANN001, ANN003, ANN202
+        calls.append(str(path))
+        if len(calls) == 1:
+            raise UserError("The disk is full.")
+        return panel_module.HotFileOutcome(result=None)
+
+    monkeypatch.setattr(panel_module, "handle_hot_file", flaky)
+    monkeypatch.setattr(panel_module, "RETRY_AFTER_S", (1,))
+    state.set_actor(admin)
+    panel = HotFolderPanel(state)
+    qtbot.addWidget(panel)
+    panel.move_box.setChecked(False)
+    (tmp_path / "hot").mkdir()
+    assert panel.start(tmp_path / "hot", stable_ms=50)
+    (tmp_path / "hot" / "part.png").write_bytes(b"\x89PNG")
+    qtbot.waitUntil(lambda: len(calls) == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: "trying it again in 1 s" in panel.log.text(), timeout=5_000)
+    assert "The disk is full." in panel.log.text()
+    qtbot.waitUntil(lambda: len(calls) == 2, timeout=10_000)
+    qtbot.waitUntil(lambda: "imported" in panel.log.text(), timeout=5_000)
+    assert panel.failures == {} and calls[0] == calls[1]
+    panel.shutdown()

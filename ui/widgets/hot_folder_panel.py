@@ -3,14 +3,16 @@
 The watcher (Qt-free, its own thread) reports files; a signal carries them to the GUI
 thread, and importing / inspecting (services.hot_folder) runs in a one-thread worker
 pool, in arrival order. Handled files move to done/ or refused/ (a tick box, on by
-default), so Start also takes what arrived while the station was stopped.
+default), so Start also takes what arrived while the station was stopped. A file whose
+handling failed for a reason outside it (the database busy or unreachable, a full disk)
+is tried again after a pause that grows to five minutes: it used to wait for a restart.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -30,6 +32,7 @@ from ui.state import AppState
 from ui.worker import Job
 
 SETTING = "hot_folder"
+RETRY_AFTER_S = (30, 60, 120, 300)  # after the 1st, 2nd, 3rd, later failure of one file
 
 
 class _Bridge(QObject):
@@ -75,6 +78,7 @@ class HotFolderPanel(QWidget):
         self.bridge.file_ready.connect(self._file_ready)
         self.bridge.folder_state.connect(self._folder_state)
         self.tries: dict[str, int] = {}  # files handed back while still being written
+        self.failures: dict[str, int] = {}  # files whose handling failed: tried again later
         self.watcher: HotFolderWatcher | None = None
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
@@ -127,6 +131,7 @@ class HotFolderPanel(QWidget):
         if self.watcher is not None:
             self.watcher.stop()
             self.watcher = None
+        self.failures.clear()  # a later Start scans the folder afresh
         self.move_box.setEnabled(True)
         self.start_button.setText("Start watching")
         self.log.setText("Not watching.")
@@ -162,8 +167,21 @@ class HotFolderPanel(QWidget):
                   product=self.state.product, inspect=self.inspect_box.isChecked(),
                   move=self.move_box.isChecked(), tries=self.tries.get(path, 0))
         job.finished.connect(lambda outcome, p=path: self._done(p, outcome))
-        job.failed.connect(lambda exc, p=path: self.log.setText(f"⚠ {Path(p).name}: {exc}"))
+        job.failed.connect(lambda exc, p=path: self._failed(p, exc))
         job.start(self.pool)
+
+    def _failed(self, path: str, exc: BaseException) -> None:
+        """The file stays in the folder and unchanged, so the watcher would not hand it
+        over again: ask for it again after a pause."""
+        tries = self.failures.get(path, 0)
+        self.failures[path] = tries + 1
+        pause = RETRY_AFTER_S[min(tries, len(RETRY_AFTER_S) - 1)]
+        self.log.setText(f"⚠ {Path(path).name}: {exc} (trying it again in {pause} s)")
+        QTimer.singleShot(pause * 1000, self, lambda p=path: self._retry_failed(p))
+
+    def _retry_failed(self, path: str) -> None:
+        if self.watcher is not None and path in self.failures:
+            self.watcher.retry(Path(path))
 
     def _done(self, path: str, outcome: HotFileOutcome) -> None:
         if outcome.retry and self.watcher is not None:  # still being written: look again
@@ -171,6 +189,7 @@ class HotFolderPanel(QWidget):
             self.watcher.retry(Path(path))
             return
         self.tries.pop(path, None)
+        self.failures.pop(path, None)
         result = outcome.result
         self.count += 1
         refused = getattr(result, "refused", [])
