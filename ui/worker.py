@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 _RUNNING: set[Job] = set()
 _POOL: QThreadPool | None = None
 _PICTURE_POOL: QThreadPool | None = None
+_INSPECTION_POOL: QThreadPool | None = None
 
 
 def stop_all(timeout_ms: int = 10_000) -> bool:
@@ -33,6 +34,7 @@ def stop_all(timeout_ms: int = 10_000) -> bool:
     for job in list(_RUNNING):
         job.cancel()
     ended = job_pool().waitForDone(timeout_ms)
+    ended = inspection_pool().waitForDone(timeout_ms) and ended
     return picture_pool().waitForDone(timeout_ms) and ended
 
 
@@ -53,6 +55,17 @@ def picture_pool() -> QThreadPool:
         _PICTURE_POOL = QThreadPool()
         _PICTURE_POOL.setMaxThreadCount(1)
     return _PICTURE_POOL
+
+
+def inspection_pool() -> QThreadPool:
+    """A thread of its own for the Inspect page: a part on the line must not wait "Inspecting…"
+    behind a training and an import that hold both job threads (measured: 6 s instead of
+    0.3 s for one file)."""
+    global _INSPECTION_POOL
+    if _INSPECTION_POOL is None:
+        _INSPECTION_POOL = QThreadPool()
+        _INSPECTION_POOL.setMaxThreadCount(1)
+    return _INSPECTION_POOL
 
 
 def _accepted_kwargs(fn: Callable[..., Any]) -> set[str]:

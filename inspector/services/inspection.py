@@ -286,13 +286,29 @@ def list_inspections(
     with project.db.session() as s:
         q = _filtered(s, select(Inspection), since=since, until=until, product=product,
                       verdict=verdict, operator=operator, text=text)
-        q = q.options(selectinload(Inspection.image), selectinload(Inspection.model),
-                      selectinload(Inspection.operator), selectinload(Inspection.override_by),
-                      selectinload(Inspection.product))
+        q = _with_related(q)
         q = q.order_by(Inspection.inspected_at.desc(), Inspection.id.desc())
         q = q.limit(limit).offset(offset)
         return [_info(s, r, r.model.version if r.model else None, refresh=False)
                 for r in s.scalars(q)]
+
+
+def inspections_by_id(project: Project, ids: Sequence[int]) -> dict[int, InspectionInfo]:
+    """The stored records of these inspections as they are now (an override made since
+    they were shown); ids no longer stored are left out."""
+    if not ids:
+        return {}
+    with project.db.session() as s:
+        q = _with_related(select(Inspection).where(Inspection.id.in_(list(ids))))
+        return {r.id: _info(s, r, r.model.version if r.model else None, refresh=False)
+                for r in s.scalars(q)}
+
+
+def _with_related(q: Any) -> Any:
+    """Load what a record shows (image, model, people, product) in one query per table."""
+    return q.options(selectinload(Inspection.image), selectinload(Inspection.model),
+                     selectinload(Inspection.operator), selectinload(Inspection.override_by),
+                     selectinload(Inspection.product))
 
 
 def count_inspections(project: Project, **filters: Any) -> int:

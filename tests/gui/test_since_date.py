@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 
 from ui.widgets.since_date import SinceDateEdit
 
@@ -25,3 +25,17 @@ def test_lowest_date_means_no_filter_and_a_day_means_local_midnight(qtbot):
     assert since == dt.datetime(2026, 11, 27).astimezone()
     edit.clear_filter()
     assert edit.since() is None
+
+
+def test_a_picked_date_gives_the_keyboard_back_on_the_label_page(label_page, qtbot) -> None:  # noqa: ANN001
+    """After a date was picked the focus stayed in the box: 2 and G went into it and
+    nothing was labelled, without a word."""
+    from PySide6.QtWidgets import QApplication
+
+    picked: list[bool] = []
+    label_page.since.picked.connect(lambda: picked.append(True))
+    label_page.since.setFocus()
+    qtbot.keyClick(label_page.since, Qt.Key.Key_Return)
+    assert picked == [True] and QApplication.focusWidget() is label_page.gallery
+    label_page.since.calendarWidget().clicked.emit(QDate(2026, 11, 1))  # a click in the popup
+    qtbot.waitUntil(lambda: len(picked) == 2)

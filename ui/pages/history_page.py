@@ -81,9 +81,8 @@ class HistoryPage(QWidget):
         title = QLabel("History")
         title.setProperty("role", "title")
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search file name, defect type, serial, lot…")
+        self.search.setPlaceholderText("Search file name, defect type, serial, lot…  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
-        self.focus_target = self.search
         self.verdict = QComboBox()
         self.verdict.addItems([ANY, "ok", "ng", "uncertain"])
         self.since = SinceDateEdit()
@@ -106,6 +105,11 @@ class HistoryPage(QWidget):
         filters.addWidget(QLabel("Until"))
         filters.addWidget(self.until)
         self.table = HistoryTable()
+        # The table has the keyboard when the page opens: G, D and O act on the selected
+        # row (in the search box they were typed as letters); Ctrl+F goes to the search.
+        self.focus_target = self.table
+        for box in (self.since, self.until):
+            box.picked.connect(self.table.setFocus)
         self.table.selectionModel().selectionChanged.connect(lambda _new, _old: self._selected())
         self.count_label = QLabel()
         self.more_button = QPushButton(f"Show {PAGE} more")
@@ -138,7 +142,8 @@ class HistoryPage(QWidget):
         self.override_button.setToolTip(OVERRIDE_TIP)
         self.override_button.clicked.connect(self.override)
         for key, slot in (("G", self.label_good), (LABEL_DEFECTIVE_KEY, self.label_defective),
-                          (OVERRIDE_KEY, self.override), ("H", self.heatmap_box.toggle)):
+                          (OVERRIDE_KEY, self.override), ("H", self.heatmap_box.toggle),
+                          ("Ctrl+F", self.search.setFocus)):
             shortcut = QShortcut(QKeySequence(key), self)  # not while typing a search
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)

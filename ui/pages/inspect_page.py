@@ -28,13 +28,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.services import inspection, labeling
+from inspector.errors import UserError
+from inspector.services import inspection
 from inspector.services.results import InspectionInfo
 from inspector.services.sensor_depth import sensor_bits
 from inspector.store import roles
 from ui.dialogs import show_error
 from ui.first_steps import model_step
 from ui.image_loader import Picture, PictureLoader, inspection_picture
+from ui.inspect_work import (
+    batch_summary,
+    inspect_files,
+    inspect_frame,
+    result_detail,
+    verdict_of,
+    without_arrays,
+)
 from ui.label_actions import (
     LABEL_DEFECTIVE_KEY,
     LABEL_DEFECTIVE_TEXT,
@@ -60,11 +69,11 @@ from ui.widgets.image_view import ImageView
 from ui.widgets.next_step import NextStep
 from ui.widgets.notes_area import NotesArea
 from ui.widgets.progress_panel import ProgressPanel
-from ui.widgets.recent_strip import RecentStrip, thumbnail_source
+from ui.widgets.recent_strip import RecentStrip
 from ui.widgets.verdict_banner import VerdictBanner, unfamiliar_text
-from ui.worker import Job
+from ui.worker import Job, inspection_pool
 
-RECENT = 10
+MODEL_WATCH_MS = 5000  # without a model: how often to look for one trained elsewhere
 # Below this page height (a 1024x600 panel PC, 1093x614 at 125 %) the banner word and the
 # recent thumbnails are smaller, so verdict, heat map and recent parts fit unscrolled.
 COMPACT_BELOW = 640
@@ -74,61 +83,6 @@ RESULT_PICTURE_MIN_WIDTH = 240  # with a running camera beside it on a 1024 px s
 # and result picture stay side by side on a 1366 px screen.
 RESULT_WIDTH = (340, 430)
 QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
-
-
-def inspect_files(project, actor, paths, product, progress=None, cancel=None):  # noqa: ANN001, ANN201
-    """Worker body: inspect files/folders; load the last few images for the recent strip
-    (the last one whole, to be shown; the others only as big as their thumbnails)."""
-    batch = inspection.inspect_paths(project, actor, paths, product=product,
-                                     progress=progress, cancel=cancel)
-    last = batch.inspections[-RECENT:]
-    shown = [(without_arrays(info), thumbnail_source(labeling.load_image(project, info.image_id)))
-             for info in last[:-1]]
-    shown += [(info, labeling.load_image(project, info.image_id)) for info in last[-1:]]
-    return batch, shown
-
-
-def inspect_frame(project, actor, rgb, product):  # noqa: ANN001, ANN201
-    """Worker body: store and inspect one camera frame."""
-    return inspection.inspect_array(project, actor, rgb, product=product), rgb
-
-
-def without_arrays(info: InspectionInfo) -> InspectionInfo:
-    """The record without its full-size heat map and overlay (84 MB at 12 MP): what the
-    recent strip keeps; shown again, it takes the stored overlay as History does."""
-    return dataclasses.replace(info, heatmap=None, overlay=None)
-
-
-
-
-def batch_summary(batch) -> str:  # noqa: ANN001 - services.results.BatchInspection
-    """Counts of a file/folder inspection, and the files that could not be inspected."""
-    done = batch.inspections
-    counts = {v: sum(i.final_verdict == v for i in done) for v in ("ok", "ng", "uncertain")}
-    odd = sum(i.unfamiliar for i in done)
-    text = (f"{len(done)} inspected: {counts['ng']} NG, {counts['ok']} OK, "
-            f"{counts['uncertain']} uncertain"
-            + (f", {odd} unlike the training images (check the setup)" if odd else ""))
-    if batch.refused:
-        first, why = batch.refused[0]
-        more = f" (and {len(batch.refused) - 1} more)" if len(batch.refused) > 1 else ""
-        text += (f"\n⚠ {len(batch.refused)} file(s) NOT inspected: "
-                 f"{Path(str(first)).name}: {why}{more}")
-    for note in getattr(batch, "notes", []):  # a 12-bit camera's files (sensor_bits)
-        text += f"\n⚠ {note}"
-    return text
-
-
-def result_detail(info: InspectionInfo) -> str:
-    """Score against threshold, severity and defect type in one line."""
-    parts = [f"score {info.score:.3g} / threshold {info.threshold:.3g}"]
-    if info.severity:
-        parts.append(f"severity {info.severity}")
-    if info.type_text:
-        parts.append(info.type_text)
-    if info.override_verdict:
-        parts.append(f"overridden by {info.override_by} (machine: {info.verdict.upper()})")
-    return " · ".join(parts)
 
 
 def _under(main: QWidget, line: QWidget, button: QWidget) -> QWidget:
@@ -193,6 +147,10 @@ class InspectPage(QWidget):
         self.camera_pane = self.camera
         self.camera_pane.setMaximumWidth(CAMERA_MAX_WIDTH)
         self._batch_started = dt.datetime.now(dt.UTC)
+        self._batch_by: str | None = None  # who started it (the count after a cancel)
+        self.model_watch = QTimer(self)  # no model yet: look again while the page is shown
+        self.model_watch.setInterval(MODEL_WATCH_MS)
+        self.model_watch.timeout.connect(lambda: self.isVisible() and self.check_model())
         self._inspected_serial = -1  # the camera frame inspected last
         self.view = ImageView()
         # Beside a running camera on a 1024 px screen (the heat map must not stack below).
@@ -287,6 +245,29 @@ class InspectPage(QWidget):
 
     def on_shown(self) -> None:
         self.check_model()
+        self._refresh_shown()
+
+    def _refresh_shown(self) -> None:
+        """The parts on screen as stored now: a verdict overridden on History (or at
+        another station) since they were shown must not stand here as it was."""
+        entries = self.recent.payloads()
+        ids = [p.id for p in entries] + ([self.current.id] if self.current else [])
+        try:
+            now = inspection.inspections_by_id(self.state.project, ids)
+        except UserError as exc:
+            self.state.say(str(exc))
+            return
+        for old in entries:
+            new = now.get(old.id)
+            if new is not None and verdict_of(new) != verdict_of(old):
+                self.recent.update_entry(lambda p, i=old.id: p.id == i, new.final_verdict, new)
+        new = now.get(self.current.id) if self.current else None
+        if self.current is not None and new is not None and verdict_of(new) != verdict_of(
+                self.current):
+            self.show_result(dataclasses.replace(new, heatmap=self.current.heatmap,
+                                                 overlay=self.current.overlay,
+                                                 region_box=self.current.region_box),
+                             self.current_rgb)
 
     def check_model(self) -> None:
         """Without an active model, say how to get one and turn the sources off (each
@@ -301,8 +282,10 @@ class InspectPage(QWidget):
             button.setToolTip(tip if step is None else f"{step[0]}  {tip}".strip())
         if step is None:
             self.next_step.clear()
+            self.model_watch.stop()
         else:
             self.next_step.show_step(*step)
+            self.model_watch.start()  # another station may train one meanwhile
         if self.current is None:
             self.banner.set_verdict(None, "No inspection yet" if step is None else
                                     "No model yet")
@@ -360,12 +343,14 @@ class InspectPage(QWidget):
                   [str(p) for p in paths], self.state.product)
         job.finished.connect(self._files_inspected)
         job.cancelled.connect(self._files_cancelled)
-        job.failed.connect(lambda exc: self._note_stopped_batch(f"Inspection stopped ({exc})"))
+        job.failed.connect(lambda exc: self._note_stopped_batch(f"Inspection stopped ({exc})",
+                                                                only_if_any=True))
         self.progress.attach(job, "Inspecting…")
         # The part on screen is no longer the one in hand: never leave its verdict up.
         self.show_result(None, None, "Inspecting…")
         self._set_batch_note("")
         self._batch_started = dt.datetime.now(dt.UTC)
+        self._batch_by = self.state.actor.name if self.state.actor else None
         return self._start(job)
 
     def _files_inspected(self, result: tuple) -> None:
@@ -387,14 +372,18 @@ class InspectPage(QWidget):
         self.show_result(None, None, "Cancelled")
         self._note_stopped_batch("Inspection cancelled")
 
-    def _note_stopped_batch(self, what: str) -> None:
+    def _note_stopped_batch(self, what: str, only_if_any: bool = False) -> None:
         """The parts judged before a cancel or an error are recorded: say how many and
-        how they went."""
+        how they went (counted under whoever started the batch: its rows are theirs,
+        also when somebody else has signed in since). With ``only_if_any`` (an error,
+        which has its own dialog) nothing is said when no part was stored."""
         done = ng = 0
-        if self.state.actor is not None:  # two counts, not thousands of rows on this thread
-            mine = {"since": self._batch_started, "operator": self.state.actor.name}
+        if self._batch_by is not None:  # two counts, not thousands of rows on this thread
+            mine = {"since": self._batch_started, "operator": self._batch_by}
             done = inspection.count_inspections(self.state.project, **mine)
             ng = inspection.count_inspections(self.state.project, verdict="ng", **mine)
+        if only_if_any and not done:
+            return
         self._set_batch_note(f"{what} after {done} part(s): {ng} NG, "
                              f"{done - ng} OK or uncertain. They are stored; History "
                              "lists them.", warn=True)
@@ -461,7 +450,7 @@ class InspectPage(QWidget):
         job.failed.connect(self._failed)
         job.done.connect(self._job_done)
         self.job = job
-        return job.start()
+        return job.start(inspection_pool())
 
     def _failed(self, exc: BaseException) -> None:
         self.continuous.setChecked(False)
@@ -529,8 +518,8 @@ class InspectPage(QWidget):
 
     def override(self) -> None:
         info = self.current
-        if info is None:
-            return
+        if info is None or not self.state.may(roles.OVERRIDE_VERDICT):
+            return  # the O key of an operator: the button is hidden, the dialog too
         answer = ask_override(self, info)
         if answer is not None:
             self.apply_override(*answer)
@@ -549,7 +538,9 @@ class InspectPage(QWidget):
 
     def automatic_work(self) -> str | None:
         """What runs here without anyone at the keyboard (idle sign-out waits for it)."""
-        return "continuous camera inspection" if self.timer.isActive() else None
+        if self.timer.isActive():
+            return "continuous camera inspection"
+        return "a file or folder inspection" if self.job is not None else None
 
     def shutdown(self) -> None:
         self.timer.stop()

@@ -84,6 +84,7 @@ class LabelPage(QWidget):
         for box in (self.state_filter, self.type_filter, self.product_filter):
             box.currentIndexChanged.connect(lambda _index: self._new_filter())
         self.since.dateChanged.connect(lambda _date: self._new_filter())  # not keep_shown
+        self.since.picked.connect(lambda: self.gallery.setFocus())  # the label keys work again
         filters = QGridLayout()  # two by two, so the page fits a 1024 px wide screen
         for n, (text, widget) in enumerate(
             [("Show", self.state_filter), ("Type", self.type_filter),

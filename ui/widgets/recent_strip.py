@@ -113,5 +113,8 @@ class RecentStrip(QListWidget):
                 return True
         return False
 
+    def payloads(self) -> list[Any]:
+        return [self.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.count())]
+
     def verdicts(self) -> list[str]:
         return [self.item(i).text() for i in range(self.count())]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QDateEdit, QWidget
 
 
@@ -13,7 +14,13 @@ class SinceDateEdit(QDateEdit):
 
     ``since()`` is local midnight of the picked day, time-zone aware: operators think in
     shop-floor days, and the store converts aware times to UTC itself.
+
+    ``picked`` says a date was chosen (a click in the calendar, or Enter): the page then
+    gives the keyboard back to its list. Left here, the page's letter and digit keys
+    (G, 1-3) went into the date box and did nothing, without a word.
     """
+
+    picked = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -21,6 +28,13 @@ class SinceDateEdit(QDateEdit):
         self.setSpecialValueText("any date")
         self.setMinimumDate(QDate(2000, 1, 1))
         self.clear_filter()
+        # after the popup has closed and given the focus back to this box
+        self.calendarWidget().clicked.connect(lambda _d: QTimer.singleShot(0, self.picked.emit))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        super().keyPressEvent(event)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.picked.emit()
 
     def clear_filter(self) -> None:
         self.setDate(self.minimumDate())

@@ -1,0 +1,74 @@
+"""What the Inspect page runs in the background and how it words a result (no widgets).
+
+The worker bodies take the project and the operator as they were when the job started,
+so the parts are recorded under whoever started them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from inspector.services import inspection, labeling
+from inspector.services.results import InspectionInfo
+from ui.widgets.recent_strip import thumbnail_source
+
+RECENT = 10  # parts in the recent strip
+
+
+def inspect_files(project, actor, paths, product, progress=None, cancel=None):  # noqa: ANN001, ANN201
+    """Worker body: inspect files/folders; load the last few images for the recent strip
+    (the last one whole, to be shown; the others only as big as their thumbnails)."""
+    batch = inspection.inspect_paths(project, actor, paths, product=product,
+                                     progress=progress, cancel=cancel)
+    last = batch.inspections[-RECENT:]
+    shown = [(without_arrays(info), thumbnail_source(labeling.load_image(project, info.image_id)))
+             for info in last[:-1]]
+    shown += [(info, labeling.load_image(project, info.image_id)) for info in last[-1:]]
+    return batch, shown
+
+
+def inspect_frame(project, actor, rgb, product):  # noqa: ANN001, ANN201
+    """Worker body: store and inspect one camera frame."""
+    return inspection.inspect_array(project, actor, rgb, product=product), rgb
+
+
+def without_arrays(info: InspectionInfo) -> InspectionInfo:
+    """The record without its full-size heat map and overlay (84 MB at 12 MP): what the
+    recent strip keeps; shown again, it takes the stored overlay as History does."""
+    return dataclasses.replace(info, heatmap=None, overlay=None)
+
+
+def verdict_of(info: InspectionInfo) -> tuple:
+    """What an override changes: a record shown with another of these is out of date."""
+    return info.final_verdict, info.override_verdict, info.override_reason, info.override_by
+
+
+def batch_summary(batch) -> str:  # noqa: ANN001 - services.results.BatchInspection
+    """Counts of a file/folder inspection, and the files that could not be inspected."""
+    done = batch.inspections
+    counts = {v: sum(i.final_verdict == v for i in done) for v in ("ok", "ng", "uncertain")}
+    odd = sum(i.unfamiliar for i in done)
+    text = (f"{len(done)} inspected: {counts['ng']} NG, {counts['ok']} OK, "
+            f"{counts['uncertain']} uncertain"
+            + (f", {odd} unlike the training images (check the setup)" if odd else ""))
+    if batch.refused:
+        first, why = batch.refused[0]
+        more = f" (and {len(batch.refused) - 1} more)" if len(batch.refused) > 1 else ""
+        text += (f"\n⚠ {len(batch.refused)} file(s) NOT inspected: "
+                 f"{Path(str(first)).name}: {why}{more}")
+    for note in getattr(batch, "notes", []):  # a 12-bit camera's files (sensor_bits)
+        text += f"\n⚠ {note}"
+    return text
+
+
+def result_detail(info: InspectionInfo) -> str:
+    """Score against threshold, severity and defect type in one line."""
+    parts = [f"score {info.score:.3g} / threshold {info.threshold:.3g}"]
+    if info.severity:
+        parts.append(f"severity {info.severity}")
+    if info.type_text:
+        parts.append(info.type_text)
+    if info.override_verdict:
+        parts.append(f"overridden by {info.override_by} (machine: {info.verdict.upper()})")
+    return " · ".join(parts)
