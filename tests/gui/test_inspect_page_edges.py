@@ -12,12 +12,11 @@ from engine_fixtures import write_parts
 from gui_helpers import sign_in_as
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
+from trained_disc import trained_disc
 
 from inspector.services import inspection, labeling, training
 from inspector.services.importing import import_paths
-from inspector.services.operators import add_operator
 from inspector.services.products import add_product
-from inspector.services.project import init_project
 from inspector.services.session import sign_in
 
 pytestmark = pytest.mark.gui
@@ -25,21 +24,10 @@ pytestmark = pytest.mark.gui
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):  # noqa: ANN001, ANN201
-    """Product 'disc' with model v1 (fast) active; a good and a defective test part."""
-    root = tmp_path_factory.mktemp("edges-proj")
-    data = tmp_path_factory.mktemp("edges-data")
-    project = init_project(root / "p", "admin")
-    admin = sign_in(project, "admin")
-    add_operator(project, admin, "op", role="operator")
-    add_operator(project, admin, "lead", role="qa_lead")
-    add_product(project, admin, "disc")
-    write_parts(data / "train" / "good", 5, 0, size=96)
-    import_paths(project, admin, [data / "train"], product="disc", labels_from_folders=True)
-    training.train(project, admin, product="disc", preset="fast")
-    good = write_parts(data / "test" / "good", 3, 100, size=96)
-    bad = write_parts(data / "test" / "bad", 1, 600, defect=True, size=96)
-    yield project, good, bad, data
-    project.close()
+    """Product 'disc' with model v1 (fast) active; three good and one defective test part."""
+    made = trained_disc(tmp_path_factory, goods=5, defects=0, test_goods=3)
+    yield made.project, made.good, made.bad, made.data
+    made.project.close()
 
 
 @pytest.fixture

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from engine_fixtures import write_parts
 from gui_helpers import sign_in_as
 from PySide6.QtCore import QDate, Qt
+from trained_disc import trained_disc
 
 from inspector.imaging.camera import FakeCamera
-from inspector.services import inspection, models, training
-from inspector.services.importing import import_paths
-from inspector.services.operators import add_operator
-from inspector.services.products import add_product
-from inspector.services.project import init_project
-from inspector.services.session import sign_in
+from inspector.services import inspection, models
 from inspector.store import roles
 
 pytestmark = pytest.mark.gui
@@ -22,21 +17,9 @@ pytestmark = pytest.mark.gui
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):  # noqa: ANN001, ANN201
     """Project with product 'disc': 6 good + 1 defective labelled, model v1 (fast) active."""
-    root = tmp_path_factory.mktemp("gui-proj")
-    data = tmp_path_factory.mktemp("gui-data")
-    project = init_project(root / "p", "admin")
-    admin = sign_in(project, "admin")
-    add_operator(project, admin, "op", role="operator")
-    add_operator(project, admin, "lead", role="qa_lead")
-    add_product(project, admin, "disc")
-    write_parts(data / "train" / "good", 6, 0, size=96)
-    write_parts(data / "train" / "scratch", 1, 500, defect=True, size=96)
-    import_paths(project, admin, [data / "train"], product="disc", labels_from_folders=True)
-    training.train(project, admin, product="disc", preset="fast")
-    good = write_parts(data / "test" / "good", 1, 100, size=96)
-    bad = write_parts(data / "test" / "bad", 1, 600, defect=True, size=96)
-    yield project, good, bad
-    project.close()
+    made = trained_disc(tmp_path_factory)
+    yield made.project, made.good, made.bad
+    made.project.close()
 
 
 @pytest.fixture
