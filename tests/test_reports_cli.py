@@ -127,11 +127,34 @@ def test_export_csv_and_empty_period(proj, capsys, tmp_path: Path) -> None:  # n
         ["--from", "2024-03-05", "--to", "2024-03-01"],
         ["--format", "pdf", "--out", "report.csv"],
         ["--product", "no-such-product"],
+        ["--by-operator", "nobody"],  # a typo was a "0 parts" report for the customer
+        ["--station", "S9"],
+        ["--type", "no-such-defect"],
     ],
 )
 def test_bad_options_are_user_errors(proj, capsys, argv: list[str]) -> None:  # noqa: ANN001
     code, _, err = run(proj, capsys, *argv)
     assert code == 1 and err.startswith("error:")
+
+
+def test_a_time_the_clocks_skip_is_refused_by_name(proj, capsys) -> None:  # noqa: ANN001
+    """02:30 on the night Berlin moves to summer time does not exist: it was read as
+    03:30, so a report titled 02:30-02:45 held a part of 03:43, and 02:30-03:00 was
+    silently empty instead of refused."""
+    code, _, err = run(proj, capsys, "--from", "2024-03-31T02:30", "--to", "2024-03-31T04:00",
+                       "--tz", "Europe/Berlin")
+    assert code == 1 and "2024-03-31 02:30 does not exist in Europe/Berlin" in err
+    code, out, err = run(proj, capsys, "--from", "2024-03-31T01:00", "--to", "2024-03-31T03:00",
+                         "--tz", "Europe/Berlin", "--json")
+    assert code == 0, err
+    assert json.loads(out)["inspected"] == 1  # 01:30 CET; 03:00 CEST is the jump itself
+
+
+def test_a_shift_name_in_any_case(proj, capsys) -> None:  # noqa: ANN001
+    code, out, err = run(proj, capsys, "--day", "2024-03-01", "--shift", "NIGHT", "--tz",
+                         "Europe/Berlin", "--json")
+    assert code == 0, err
+    assert json.loads(out)["inspected"] == 3
 
 
 def test_names_in_filters_ignore_case(proj, capsys) -> None:  # noqa: ANN001

@@ -94,3 +94,33 @@ def test_shift_intervals_follow_the_clock_on_the_days_it_changes(spec, days) -> 
         at += dt.timedelta(minutes=5)
         checked += 1
     assert checked == int((hi - lo).total_seconds() // 300)
+
+
+def test_bounds_the_clocks_skip_are_the_moment_of_the_jump() -> None:
+    """Compared as clock readings, 02:30-03:00 on the night of summer time passed as a
+    period, and 02:30 was read as 03:30 summer time (half an hour into the real day)."""
+    from inspector.reports.filters import ReportFilters
+
+    utc = dt.UTC
+    f = ReportFilters(start=dt.datetime(2024, 3, 31, 2, 30), end=dt.datetime(2024, 3, 31, 3, 30),
+                      tz="Europe/Berlin")
+    assert f.utc_bounds() == (dt.datetime(2024, 3, 31, 1, 0, tzinfo=utc),
+                              dt.datetime(2024, 3, 31, 1, 30, tzinfo=utc))
+    with pytest.raises(UserError, match="end of the period"):
+        ReportFilters(start=dt.datetime(2024, 3, 31, 2, 30), end=dt.datetime(2024, 3, 31, 3, 0),
+                      tz="Europe/Berlin")
+    autumn = ReportFilters(start=dt.datetime(2024, 10, 27, 2, 30), tz="Europe/Berlin")
+    assert autumn.utc_bounds()[0] == dt.datetime(2024, 10, 27, 0, 30, tzinfo=utc)  # the first
+    santiago = ReportFilters.for_day(dt.date(2024, 9, 8), "America/Santiago")  # no 00:00
+    assert santiago.utc_bounds()[0] == dt.datetime(2024, 9, 8, 4, 0, tzinfo=utc)
+
+
+def test_chart_names_the_cut_makes_equal_stay_apart() -> None:
+    from inspector.reports.charts import _short
+
+    names = [f"Operator number {i} Dr. med. Ärztin" for i in range(1, 19)]
+    shown = _short(names)
+    assert len(set(shown)) == 18 and all(len(s) <= 16 for s in shown)
+    assert "1" in shown[0] and "18" in shown[17]
+    assert _short(["Line 1", "Line  1"]) == ["Line 1 (1)", "Line 1 (2)"]
+    assert _short(["scratch", "Line 3 station 12"]) == ["scratch", "Line 3 …ion 12"]

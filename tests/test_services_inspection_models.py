@@ -175,3 +175,15 @@ def test_a_long_thin_image_is_inspected_and_gets_a_heat_map(two_products, tmp_pa
     heat_map = inspection.overlay_path(project, batch.inspections[0])
     assert heat_map is not None
     assert Image.open(heat_map).size == (640, 1)
+
+
+def test_an_override_reason_with_hidden_controls_is_refused(two_products) -> None:  # noqa: ANN001
+    """U+202E turned the rest of a reason around in the PDF ("RTL override txt.exe" read
+    "exe.txt edirrevo LTR"); NUL and ESC printed as boxes. Line breaks stay."""
+    project, admin, parts = two_products
+    first = inspection.inspect_paths(project, admin, parts[:1], product="disc").inspections[0].id
+    for reason in ("RTL override \u202etxt.exe", "dust\x00", "\x1b[2J wiped"):
+        with pytest.raises(UserError, match="control characters"):
+            inspection.override_verdict(project, admin, first, "ok", reason)
+    done = inspection.override_verdict(project, admin, first, "ok", " dust,\r\nwiped off\t ")
+    assert done.override_reason == "dust,\nwiped off"

@@ -43,7 +43,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     flt = p.add_argument_group("filters")
     flt.add_argument("--product")
     flt.add_argument("--station")
-    flt.add_argument("--by-operator", metavar="NAME", help="inspections by this operator")
+    flt.add_argument("--by-operator", metavar="NAME",
+                     help="inspections by this operator (a name that begins with '-': "
+                          "--by-operator=-Bob)")
     flt.add_argument("--verdict", choices=("ok", "ng", "uncertain"), help="final verdict")
     flt.add_argument("--severity", choices=("minor", "major", "critical"))
     flt.add_argument("--type", dest="defect_type", metavar="DEFECT_TYPE")
@@ -100,15 +102,29 @@ def build_filters(args: argparse.Namespace, shifts: Any = None) -> Any:
     zone = filters.zone
     start = end = None
     if args.date_from:
-        when = parse_when(args.date_from, "--from")
+        when = _existing(parse_when(args.date_from, "--from"), "--from", zone)
         start = when if isinstance(when, dt.datetime) else local_midnight(when, zone)
     if args.date_to:
-        when = parse_when(args.date_to, "--to")
+        when = _existing(parse_when(args.date_to, "--to"), "--to", zone)
         if isinstance(when, dt.datetime):
             end = when
         else:
             end = local_midnight(when + dt.timedelta(days=1), zone)  # the whole last day
     return filters.with_(start=start, end=end)
+
+
+def _existing(when: dt.date | dt.datetime, what: str,
+              zone: dt.tzinfo) -> dt.date | dt.datetime:
+    """A typed time the clocks skip (02:30 on the night of the change to summer time) is
+    refused: it was read as another hour, and the report said 02:30 over parts of 03:43."""
+    from inspector.reports.filters import tz_label, wall_time_exists
+
+    if isinstance(when, dt.datetime) and when.tzinfo is None and not wall_time_exists(
+            when, zone):
+        raise UserError(f"{what} {when:%Y-%m-%d %H:%M} does not exist in {tz_label(zone)}: "
+                        "the clocks skip that time (summer time begins); give a time "
+                        "before or after the jump")
+    return when
 
 
 def _as_date(value: dt.date | dt.datetime, what: str) -> dt.date:

@@ -10,6 +10,7 @@ black-and-white printout still reads.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 
 from matplotlib.axes import Axes
@@ -42,12 +43,38 @@ def _no_data(ax: Axes, title: str) -> None:
 
 def _short(labels: Sequence[str], width: int = 14) -> list[str]:
     """Names on one line, cut in the middle with "…" (the PDF's tables and the exports give
-    them whole): names often differ only at the end ("Line 3 station 12", "... 13")."""
+    them whole): names often differ only at the end ("Line 3 station 12", "... 13").
+    Names that the cut makes equal show where they differ instead; still equal, they are
+    numbered: 18 bars once all read "Operator numb…rin Ärztin"."""
     flat = [" ".join(s.split()) for s in labels]
+    out = [_cut(s, width) for s in flat]
+    for same in _groups(out):
+        names = [flat[i] for i in same]
+        if len(set(names)) == 1:
+            continue  # the same name (spelt with other spaces): numbered below
+        first = max(0, len(os.path.commonprefix(names)) - 3)  # a little before they part
+        for i in same:
+            window = flat[i][first:first + width - 2]
+            more = first + width - 2 < len(flat[i])
+            out[i] = ("…" if first else "") + window + ("…" if more else "")
+    for same in _groups(out):
+        for n, i in enumerate(same, 1):
+            out[i] = f"{out[i]} ({n})"
+    return out
+
+
+def _cut(name: str, width: int) -> str:
     head = max(1, (width - 1) * 3 // 5)
     tail = width - 1 - head
-    return [s if len(s) <= width else s[:head] + "…" + (s[-tail:] if tail else "")
-            for s in flat]  # fmt: skip
+    return name if len(name) <= width else name[:head] + "…" + (name[-tail:] if tail else "")
+
+
+def _groups(labels: list[str]) -> list[list[int]]:
+    """Index lists of the labels that occur more than once."""
+    where: dict[str, list[int]] = {}
+    for i, label in enumerate(labels):
+        where.setdefault(label, []).append(i)
+    return [same for same in where.values() if len(same) > 1]
 
 
 def draw_trend(ax: Axes, rep: Report, legend_columns: int = 1, dates: int = 10) -> None:

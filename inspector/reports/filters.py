@@ -155,6 +155,32 @@ def tz_label(tz: dt.tzinfo) -> str:
     return dt.datetime.now(tz).tzname() or str(tz)
 
 
+def wall_time_exists(wall: dt.datetime, zone: dt.tzinfo) -> bool:
+    """False for a naive clock reading the clocks skip in ``zone`` (02:30 on the night
+    Berlin moves to summer time)."""
+    there = wall.replace(tzinfo=zone).astimezone(dt.UTC).astimezone(zone)
+    return there.replace(tzinfo=None) == wall
+
+
+def wall_instant(wall: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+    """The instant (UTC) of the naive clock reading ``wall`` in ``zone``. A reading the
+    clocks skip is the moment they jump (the first instant whose reading is not earlier):
+    Python would put 02:30 at 03:30 summer time, half an hour into the real day. A
+    repeated reading (autumn) is its first occurrence."""
+    first = wall.replace(tzinfo=zone).astimezone(dt.UTC)
+    if wall_time_exists(wall, zone):
+        return first
+    lo = wall.replace(tzinfo=zone, fold=1).astimezone(dt.UTC)  # before the jump
+    hi = first  # after it
+    while hi - lo > dt.timedelta(microseconds=1):
+        mid = lo + (hi - lo) / 2
+        if mid.astimezone(zone).replace(tzinfo=None) >= wall:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
 def local_midnight(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
     """The aware local datetime of ``day`` 00:00 in ``tz``."""
     return dt.datetime.combine(day, dt.time(0), tzinfo=tz)
@@ -187,9 +213,9 @@ class ReportFilters:
             raise UserError(f"verdict must be one of {', '.join(VERDICTS_INSPECTION)}")
         if self.severity is not None and self.severity not in SEVERITIES:
             raise UserError(f"severity must be one of {', '.join(SEVERITIES)}")
-        if self.start and self.end and self._aware(self.end) <= self._aware(self.start):
-            raise UserError("the end of the period must be after its start")
         resolve_tz(self.tz)  # fail early on a bad zone name
+        if self.start and self.end and self._instant(self.end) <= self._instant(self.start):
+            raise UserError("the end of the period must be after its start")
 
     @property
     def zone(self) -> dt.tzinfo:
@@ -199,20 +225,25 @@ class ReportFilters:
     def shift_names(self) -> tuple[str, ...]:
         return tuple(s.name for s in self.shifts)
 
-    def _aware(self, value: dt.datetime) -> dt.datetime:
-        return value if value.tzinfo is not None else value.replace(tzinfo=self.zone)
+    def _instant(self, value: dt.datetime) -> dt.datetime:
+        """A bound as an instant (UTC): a naive or report-zone time is a wall-clock reading
+        there. Bounds were compared as clock readings before, so an end of 03:00 after a
+        start of 02:30 on the night clocks jump to summer time passed as "after"."""
+        if value.tzinfo is not None and value.tzinfo is not self.zone:
+            return value.astimezone(dt.UTC)
+        return wall_instant(value.replace(tzinfo=None), self.zone)
 
     def utc_bounds(self) -> tuple[dt.datetime | None, dt.datetime | None]:
         """The period as aware UTC datetimes, for the SQL query."""
         return tuple(  # type: ignore[return-value]
-            None if v is None else self._aware(v).astimezone(dt.UTC) for v in (self.start, self.end)
+            None if v is None else self._instant(v) for v in (self.start, self.end)
         )
 
     def local_bounds(self) -> tuple[dt.datetime | None, dt.datetime | None]:
         """The period as aware datetimes in the report's zone (for titles and day lists)."""
         zone = self.zone
         return tuple(  # type: ignore[return-value]
-            None if v is None else self._aware(v).astimezone(zone) for v in (self.start, self.end)
+            None if v is None else self._instant(v).astimezone(zone) for v in (self.start, self.end)
         )
 
     def with_(self, **changes: object) -> ReportFilters:
@@ -285,7 +316,7 @@ class ReportFilters:
         **kw: object,
     ) -> ReportFilters:
         """One shift that starts on local ``day`` (a night shift ends the next morning)."""
-        found = next((s for s in shifts if s.name == shift), None)
+        found = next((s for s in shifts if s.name.casefold() == shift.casefold()), None)
         if found is None:
             raise UserError(f"unknown shift {shift!r}: {', '.join(s.name for s in shifts)}")
         zone = resolve_tz(tz)

@@ -79,19 +79,23 @@ def resolvers(project: Any) -> tuple[Callable[[str], Path | None], Callable[[str
 def project_report(project: Any, actor: Any, filters: ReportFilters, *, top_n: int = 12) -> Report:
     """The report's figures; needs the VIEW_REPORTS permission."""
     roles.require(project, actor, roles.VIEW_REPORTS, entity="report")
-    _check_product(project, filters)
+    _check_names(project, filters)
     return build_report(project.db, filters, top_n=top_n)
 
 
-def _check_product(project: Any, filters: ReportFilters) -> None:
-    """A typo in the product is an error, not an empty report (checked after the role,
-    so nobody without report rights learns which products exist)."""
-    if filters.product is None:
-        return
+def _check_names(project: Any, filters: ReportFilters) -> None:
+    """A typo in a product, operator, station or defect type is an error, not a report of
+    "0 parts, 0 NG" handed to a customer (checked after the role, so nobody without report
+    rights learns which names exist). Any letter case, as the report query matches."""
+    checks = (("product", filters.product, (Product.name,)),
+              ("operator", filters.operator, (Operator.name,)),
+              ("station", filters.station, (Inspection.station,)),
+              ("defect type", filters.defect_type, (DefectType.name, Inspection.defect_type)))
     with project.db.session() as s:  # case folded in Python, as the report query does
-        found = query.spellings(s, Product.name, filters.product)
-    if not found:
-        raise UserError(f"no product named '{filters.product}'")
+        for what, name, columns in checks:
+            if name is not None and not any(query.spellings(s, c, name) for c in columns):
+                raise UserError(f"no {what} named '{name}'"
+                                + (" has any inspection" if what == "station" else ""))
 
 
 def export_report(
@@ -110,7 +114,7 @@ def export_report(
     if fmt not in FORMATS:
         raise UserError(f"unknown report format {fmt!r}: use {', '.join(FORMATS)}")
     roles.require(project, actor, roles.VIEW_REPORTS, entity="report", details={"format": fmt})
-    _check_product(project, filters)
+    _check_names(project, filters)
     out = Path(out)
     _refuse_project_files(project, out)
     if fmt == "csv":

@@ -32,6 +32,7 @@ from inspector.services.model_records import (
     product_id_for,
     record_by_id,
 )
+from inspector.services.names import clean_reason
 from inspector.services.project import Project
 from inspector.services.results import InspectionInfo
 from inspector.services.sensor_depth import sensor_bits
@@ -244,10 +245,7 @@ def override_verdict(
     require(project, actor, OVERRIDE_VERDICT, entity="inspection", entity_id=inspection_id)
     if verdict not in VERDICTS_INSPECTION:
         raise UserError(f"Verdict must be one of {', '.join(VERDICTS_INSPECTION)}.")
-    if not reason or not reason.strip():
-        raise UserError("An override needs a reason.")
-    if len(reason.strip()) > MAX_REASON:
-        raise UserError(f"Keep the reason under {MAX_REASON:,} characters.")
+    reason = clean_reason(reason, MAX_REASON)
     with project.db.session() as s:
         row = s.get(Inspection, inspection_id)
         if row is None:
@@ -256,7 +254,7 @@ def override_verdict(
         previous_reason = row.override_reason  # a second override must not erase the first
         previous_by = row.override_by.name if row.override_by else None
         row.override_verdict = verdict
-        row.override_reason = reason.strip()
+        row.override_reason = reason
         row.override_by_id = actor.operator_id
         row.override_at = utcnow()
         audit.record(

@@ -23,6 +23,33 @@ def clean_name(text: str | None, what: str, max_len: int) -> str:
     return cleaned
 
 
+# Invisible characters that turn the text after them around or hide it: in a report an
+# override reason "RTL override txt.exe" printed as "exe.txt edirrevo LTR".
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def reason_problem(text: str, max_len: int) -> str | None:
+    """Why a typed reason (several lines allowed) cannot be stored, or None. Shared by
+    the service and the dialog, so a refusal never comes after the dialog closed."""
+    if not text:
+        return "Please give a reason."
+    if len(text) > max_len:
+        return f"Keep the reason under {max_len:,} characters (now {len(text):,})."
+    if any(ch in _BIDI_CONTROLS or (unicodedata.category(ch) == "Cc" and ch not in "\n\t")
+           for ch in text):
+        return "The reason must not contain control characters (pasted from another program?)."
+    return None
+
+
+def clean_reason(text: str | None, max_len: int) -> str:
+    """A typed reason: line ends made \\n, spaces around it trimmed; UserError if refused."""
+    cleaned = decodable((text or "").replace("\r\n", "\n").replace("\r", "\n").strip())
+    problem = reason_problem(cleaned, max_len)
+    if problem is not None:
+        raise UserError(problem)
+    return cleaned
+
+
 def column_width(project: Any, width: int) -> int | None:
     """The limit a text column has in ``project``'s database: PostgreSQL refuses the whole
     row for a longer text, so it is checked before writing; SQLite stores any length, and

@@ -145,3 +145,15 @@ def test_a_preset_period_follows_the_calendar_on_a_station_left_running(page) ->
     page.from_edit.setDate(QDate(2024, 3, 1))  # typed by hand: Custom stays as typed
     page.filters()
     assert page.from_edit.date() == QDate(2024, 3, 1)
+
+
+def test_dates_given_the_wrong_way_round_are_swapped_on_screen_too(page) -> None:  # noqa: ANN001
+    """The report covered 2024-03-25 to 2024-10-30 while the page still showed the dates
+    the other way round, where the command line refuses them: now the page shows what
+    the report covers."""
+    page.from_edit.setDate(QDate(2024, 10, 30))
+    page.to_edit.setDate(QDate(2024, 3, 25))
+    filters = page.filters()
+    assert filters.period_text() == "2024-03-25 to 2024-10-30"
+    assert page.from_edit.date() == QDate(2024, 3, 25)
+    assert page.to_edit.date() == QDate(2024, 10, 30)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -221,8 +221,11 @@ class ReportsPage(QWidget):
         # preset's dates were fixed when the page was built.
         self._preset_chosen()
         first, last = self.from_edit.date().toPython(), self.to_edit.date().toPython()
-        if last < first:
+        if last < first:  # swapped on screen too: the report says what the page shows
             first, last = last, first
+            for edit, day in ((self.from_edit, first), (self.to_edit, last)):
+                with QSignalBlocker(edit):
+                    edit.setDate(QDate(day.year, day.month, day.day))
         model = self._value(self.model_box)
         over = self._value(self.overridden_box)
         kw: dict[str, Any] = {

@@ -74,11 +74,11 @@ class OverrideDialog(QDialog):
         """Checked here as the service checks it: a refusal after the dialog closed lost
         the typed reason."""
         from inspector.services.inspection import MAX_REASON
+        from inspector.services.names import reason_problem
 
-        if not self.reason() or len(self.reason()) > MAX_REASON:
-            self.error.setText("Please give a reason." if not self.reason() else
-                               f"Keep the reason under {MAX_REASON:,} characters "
-                               f"(now {len(self.reason()):,}).")
+        problem = reason_problem(self.reason(), MAX_REASON)
+        if problem is not None:
+            self.error.setText(problem)
             self.reason_edit.setFocus()
             return
         self.accept()
