@@ -18,6 +18,11 @@ class NotFoundError(UserError):
     """A named project, operator, image, model or record does not exist."""
 
 
+class DamagedProject(UserError):
+    """The project's database is there but cannot be read as one (emptied, not a database,
+    damaged): the only case where a restore may go ahead without an admin signing in."""
+
+
 class PermissionDenied(UserError):
     """The signed-in operator's role does not allow the action (it is audited)."""
 

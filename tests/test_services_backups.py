@@ -182,3 +182,38 @@ def test_a_database_damaged_inside_a_table_is_rescued_without_a_sign_in(crashed)
     assert (aside / "inspector.db").is_file()
     with Project.open(root) as project:
         assert len(list_images(project)) == 2
+
+
+def test_a_busy_database_is_busy_not_damaged_and_is_not_restored_over(crashed):
+    """Another station held the database (rollback journal, as on a network share): it
+    was reported as damaged, with the advice to restore, and the restore then ran with no
+    sign-in while that station was writing."""
+    root, backup = crashed
+    Project.open(root).close()  # the crash's log replayed
+    holder = sqlite3.connect(root / "inspector.db", isolation_level=None)
+    holder.execute("PRAGMA journal_mode=DELETE")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(UserError, match="is busy") as opened:
+            Project.open(root)
+        assert "restore" not in str(opened.value)
+        with pytest.raises(UserError, match="is busy"):
+            restore_backup(root, backup)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert not list((root / "backups").glob("replaced-*"))  # nothing was moved aside
+    with Project.open(root) as project:
+        assert len(list_images(project)) == 5
+
+
+def test_a_database_from_a_newer_inspector_is_not_restored_without_an_admin(crashed):
+    root, backup = crashed
+    Project.open(root).close()
+    con = sqlite3.connect(root / "inspector.db")
+    con.execute("UPDATE alembic_version SET version_num = 'f00d'")  # written by a newer one
+    con.commit()
+    con.close()
+    with pytest.raises(UserError, match="newer Inspector"):
+        restore_backup(root, backup)
+    assert not list((root / "backups").glob("replaced-*"))

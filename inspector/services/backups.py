@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from inspector.errors import UserError
+from inspector.errors import DamagedProject, UserError
 from inspector.fileio import replace_file, sync_folder
 from inspector.store import audit, migrate, roles
 
@@ -139,8 +139,10 @@ def _admin_if_the_project_opens(root: Path, sign_in: Callable[[Any], Any] | None
 
     try:
         project = Project.open(root)
-    except UserError:
-        return None  # damaged, emptied, unreadable: the rescue case
+    except DamagedProject:
+        return None  # damaged or emptied: the rescue case
+    # Busy (another station has it open), from a newer Inspector, read-only, disk full:
+    # the UserError says why; a restore would move live or newer data aside unasked.
     with project:
         if not _intact(project):
             return None  # opens, but nobody could sign in to a damaged operators table

@@ -26,7 +26,7 @@ import platformdirs
 from sqlalchemy import URL, inspect, make_url, select
 from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 
-from inspector.errors import NotFoundError, UserError
+from inspector.errors import DamagedProject, NotFoundError, UserError
 from inspector.fileio import atomic_write
 from inspector.imaging.decode import SENSOR_BITS
 from inspector.services.names import clean_name
@@ -214,11 +214,11 @@ class Project:
                 f"no Inspector project in {root} (create one with 'inspector init')"
             )
         if db_path.stat().st_size == 0:  # SQLite would take it as a new, empty project
-            raise UserError(f"{db_path} is empty (damaged){_backup_hint(root)}")
+            raise DamagedProject(f"{db_path} is empty (damaged){_backup_hint(root)}")
         try:
             current = migrate.sqlite_revision(db_path)
         except sqlite3.Error as exc:
-            raise UserError(_unreadable_reason(db_path, exc)) from exc
+            raise _unreadable(db_path, exc) from exc
         head = migrate.head_revision()
         _refuse_newer(current)
         if current != head:
@@ -505,16 +505,24 @@ def _backup_hint(root: Path) -> str:
             else "; restore inspector.db from your own backup")
 
 
-def _unreadable_reason(db_path: Path, exc: sqlite3.Error) -> str:
-    """Tell a full disk or a read-only folder apart from a damaged file."""
+def _unreadable(db_path: Path, exc: sqlite3.Error) -> UserError:
+    """Tell a busy database, a full disk or a read-only folder apart from a damaged file:
+    a busy one was called damaged, with the advice to restore a backup over it, and a
+    restore skips the admin's sign-in only for a damaged database."""
     folder = db_path.parent
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return UserError(f"the project in {folder} is busy: another station or program "
+                         "holds its database; try again in a moment (if it stays busy, "
+                         "close Inspector on the other stations)")
     try:
         free = shutil.disk_usage(folder).free
     except OSError:
         free = None
     if free is not None and free < 1_000_000:
-        return f"cannot open the project in {folder}: the disk is full"
+        return UserError(f"cannot open the project in {folder}: the disk is full")
     if not os.access(folder, os.W_OK) or not os.access(db_path, os.R_OK | os.W_OK):
-        return (f"cannot open the project in {folder}: the folder or inspector.db is "
-                "read-only (check the permissions or the share)")
-    return f"{db_path} is not a readable Inspector database: {exc}{_backup_hint(folder)}"
+        return UserError(f"cannot open the project in {folder}: the folder or inspector.db "
+                         "is read-only (check the permissions or the share)")
+    return DamagedProject(f"{db_path} is not a readable Inspector database: {exc}"
+                          f"{_backup_hint(folder)}")
