@@ -180,3 +180,27 @@ def test_a_leftover_that_an_import_takes_back_meanwhile_is_kept(project, admin,
     _age(stored)
     _image(project, admin, 7)  # the reused file is fresh again for the next check
     assert time.time() - stored.stat().st_mtime < 60
+
+
+def test_files_a_backup_database_needs_are_kept(project, admin, filled):
+    """After a restore the replaced database (and the automatic backups) still refer to
+    the newer pictures, model and heat maps: --remove-orphans deleted them, and putting
+    the kept data back found them missing."""
+    from inspector.store import migrate
+    from inspector.store.models import Image, Label
+
+    a, b, model, heat = filled
+    aside = project.root / "backups" / "replaced-20261128-070000"
+    aside.mkdir(parents=True)
+    migrate.backup_sqlite(project.db_path, aside / "inspector.db")  # the data a restore kept
+    with project.db.session() as s:  # the restored (older) database knows none of it
+        for table in (Inspection, ModelRecord, Label, Image):
+            s.query(table).delete()
+    files = [Path(a.path), Path(b.path), model, heat]
+    for path in (p for p in (project.root / "images").rglob("*") if p.is_file()):
+        _age(path)
+    for path in files:
+        _age(path)
+    rep = check_project(project, admin, remove_orphans=True)
+    assert all(path.is_file() for path in files) and rep.removed == []
+    assert any("only a database in backups/ refers to" in note for note in rep.notes)

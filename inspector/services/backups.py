@@ -202,3 +202,36 @@ def _record(root: Path, backup: Path, aside: Path, actor: Any) -> None:
             "backup": str(backup.resolve()), "replaced_kept_in": str(aside.relative_to(root)),
             "os_account": account, "computer": socket.gethostname(),
             "signed_in": actor.name if actor is not None else None})
+
+
+# (table, column, prefix that makes the value a path below the project folder)
+_FILE_COLUMNS = (("images", "store_path", "images/"), ("labels", "mask_path", "images/"),
+                 ("models", "file_path", ""), ("inspections", "heatmap_path", ""))
+
+
+def files_backups_need(root: Path) -> tuple[set[str], list[str]]:
+    """The project files (relative, with '/') that the databases in ``backups/`` refer to
+    (automatic backups and the databases a restore put aside), and the backups that could
+    not be read. Removing files "nothing refers to" after a restore deleted the pictures
+    and models of the data the restore had kept: putting it back found them missing."""
+    folder = Path(root) / "backups"
+    files = sorted(folder.glob("inspector-*.db")) + sorted(folder.glob("replaced-*/" + DB_NAME))
+    needed: set[str] = set()
+    unreadable: list[str] = []
+    for db in files:
+        try:
+            conn = migrate.sqlite_read_only(db)
+        except sqlite3.Error:
+            unreadable.append(db.name)
+            continue
+        try:
+            for table, column, prefix in _FILE_COLUMNS:
+                try:
+                    rows = conn.execute(f"SELECT {column} FROM {table} "  # noqa: S608 - fixed names
+                                        f"WHERE {column} IS NOT NULL")
+                    needed |= {prefix + str(v).replace("\\", "/") for (v,) in rows}
+                except sqlite3.Error:  # an older schema without the column, or damage
+                    continue
+        finally:
+            conn.close()
+    return needed, unreadable

@@ -26,6 +26,7 @@ from sqlalchemy import select, text
 from inspector.errors import UserError
 from inspector.fileio import sha256_file
 from inspector.progress import CancelToken, ProgressCallback, check, report
+from inspector.services.backups import files_backups_need
 from inspector.store import audit
 from inspector.store.models import Image, Inspection, Label, ModelRecord
 from inspector.store.roles import DELETE_DATA, require
@@ -132,16 +133,28 @@ def check_project(
     referenced = {f"images/{rel}" for _, _, rel, _ in images} | {f"images/{m}" for m in masks}
     referenced |= {rec.file_path for rec in models} | {rel for _, rel in heatmaps}
     referenced = {r.replace("\\", "/") for r in referenced}  # rows written on Windows
+    kept, unreadable = files_backups_need(project.root)
     now = time.time()
     foreign: list[str] = []
+    for_backups = 0
     for rel, size, mtime in _project_files(project.root):
         if rel in referenced:
+            continue
+        if rel in kept:  # restoring that backup needs it
+            for_backups += 1
             continue
         if not _OURS.fullmatch(rel):
             foreign.append(rel)
         elif now - mtime >= ORPHAN_MIN_AGE_S:
             rep.orphans.append(rel)
             rep.orphan_bytes += size
+    if for_backups:
+        rep.notes.append(f"{for_backups} file(s) that only a database in backups/ refers to "
+                         "are kept (restoring it needs them)")
+    if unreadable:
+        rep.notes.append(f"{len(unreadable)} database(s) in backups/ could not be read "
+                         f"(such as {unreadable[0]}): files only they refer to count as "
+                         "unreferenced")
     if foreign:
         rep.notes.append(f"{len(foreign)} file(s) that Inspector did not write are left alone "
                          f"(such as {foreign[0]})")
