@@ -207,6 +207,20 @@ def test_operator_training_waits_for_qa_activation_and_rollback(trained):
     assert [m.version for m in models.list_models(project)] == [1]
 
 
+def test_training_without_a_product_trains_the_one_product_there_is(trained):
+    """Recorded as "no product", an operator's model went live beside disc's active one,
+    and inspecting without a product then failed on every station."""
+    project, _, _, test_bad = trained
+    olga = sign_in(project, "olga")
+    info = training.train(project, olga, preset="fast")
+    assert info.product == "disc" and not info.active
+    assert [(m.version, m.product) for m in models.list_models(project) if m.active] == [
+        (1, "disc")]
+    batch = inspection.inspect_paths(project, olga, test_bad[:1])  # no product given
+    assert batch.inspections[0].model_version == 1
+    models.delete_model(project, sign_in(project, "quinn"), info.version)
+
+
 def test_cancel_mid_training_keeps_previous_model(trained):
     project, _, _, _ = trained
     admin = sign_in(project, "admin")

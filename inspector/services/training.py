@@ -139,10 +139,13 @@ def training_summary(project: Project, product: str | None = None) -> TrainingSu
     return TrainingSummary(product, good, bad, total - labelled, types, warnings, left_out)
 
 
-def _refuse_mixed_products(project: Project) -> None:
-    """Without a product, training takes every labelled image; if they belong to several
+def _the_one_product(project: Project) -> str | None:
+    """Without a product, training takes every labelled image. If they belong to several
     products, the model would learn a blend of them (and ignore each product's inspection
-    region), and inspection could no longer tell which model to use."""
+    region), and inspection could no longer tell which model to use: refused. If they all
+    belong to one product, that is the product trained: recorded as "no product", an
+    operator's model went live beside that product's active one, and inspecting without
+    a product then failed on every station ("several products have an active model")."""
     with project.db.session() as s:
         newest = current_label_ids()
         rows = s.execute(select(Image.product_id).distinct()
@@ -153,6 +156,7 @@ def _refuse_mixed_products(project: Project) -> None:
         raise UserError("The labelled images belong to several products (" + ", ".join(names)
                         + "): choose the product to train (--product NAME, or the product "
                         "on the Sign-in page).")
+    return names[0] if names and rows[0] is not None else None
 
 
 def train(
@@ -171,7 +175,7 @@ def train(
     """
     require(project, actor, TRAIN)
     if product is None:
-        _refuse_mixed_products(project)
+        product = _the_one_product(project)
     summary = training_summary(project, product)
     if not summary.can_train:
         raise UserError(
