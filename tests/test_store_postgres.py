@@ -546,3 +546,41 @@ def test_a_station_starting_during_a_long_upgrade_waits_past_the_lock_timeout(
     finally:
         holder.dispose()
         station.dispose()
+
+
+def test_a_server_project_from_before_project_ids_opens_and_gets_one(tmp_path: Path,
+                                                                     pg_url: URL) -> None:
+    """Neither the folder's marker nor the database had an id (an older Inspector made
+    them): every command said "not the same project", and the whole line stopped."""
+    root = tmp_path / "line1"
+    init_project(root, "boss", database_url=pg_url).close()
+    marker = root / SERVER_MARKER
+    marker.write_text("\n".join(line for line in marker.read_text().splitlines()
+                                if not line.startswith("project id:")) + "\n")
+    engine = create_engine(pg_url)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM settings WHERE key = 'server_project_id'"))
+    engine.dispose()
+    with Project.open(root, database_url=pg_url) as project:
+        with project.db.session() as s:
+            stored = s.get(Setting, "server_project_id").value
+    assert f"project id: {stored}" in marker.read_text()
+    Project.open(root, database_url=pg_url).close()  # and from now on as any project
+
+
+def test_a_folder_that_cannot_take_the_marker_leaves_no_half_project(
+        tmp_path: Path, pg_url: URL, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A shared folder that refused the marker (written last) left the server database
+    with the tables and the admin, and the retry said "not empty"."""
+    import inspector.services.project as project_module
+
+    def refused(path, data):  # noqa: ANN001, ANN202
+        raise PermissionError(13, "Permission denied", str(path))
+
+    root = tmp_path / "line1"
+    with monkeypatch.context() as patch:
+        patch.setattr(project_module, "atomic_write", refused)
+        with pytest.raises(PermissionError):
+            init_project(root, "boss", database_url=pg_url)
+    assert not (root / SERVER_MARKER).exists()
+    init_project(root, "boss", database_url=pg_url).close()  # the retry works

@@ -288,3 +288,21 @@ def test_a_project_on_a_windows_share_gets_a_uri_sqlite_accepts(tmp_path: Path) 
         assert conn.execute("SELECT count(*) FROM t").fetchone() == (0,)
     finally:
         conn.close()
+
+
+def test_a_failed_init_can_be_tried_again(tmp_path) -> None:  # noqa: ANN001
+    """A file where images/ goes: init said "move that file away and try again", and the
+    retry then said "a project already exists" of a database with no admin in it."""
+    from inspector.errors import UserError
+    from inspector.services.project import Project, init_project
+    from inspector.services.session import sign_in
+
+    root = tmp_path / "line1"
+    root.mkdir()
+    (root / "images").write_text("a sync tool's conflict copy")
+    with pytest.raises(UserError, match="move that file away"):
+        init_project(root, "alice")
+    (root / "images").unlink()
+    init_project(root, "alice").close()
+    with Project.open(root) as project:
+        assert sign_in(project, "alice").role == "admin"

@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from sqlalchemy import URL, inspect, make_url, select
+from sqlalchemy import URL, inspect, make_url, select, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.schema import DropTable
 
 from inspector.errors import DamagedProject, NotFoundError, UserError
 from inspector.fileio import atomic_write
@@ -33,7 +34,7 @@ from inspector.services.names import clean_name
 from inspector.store import audit, migrate, roles
 from inspector.store.db import Database, sqlite_url
 from inspector.store.image_store import ImageStore
-from inspector.store.models import Operator, Setting, utcnow
+from inspector.store.models import Base, Operator, Setting, utcnow
 from inspector.store.pins import hash_pin
 
 DB_NAME = "inspector.db"
@@ -276,12 +277,7 @@ class Project:
         """Recreate a missing images/, models/ or artefacts/ folder. A file in a folder's
         place (a sync tool's conflict copy, a mistaken copy) is a message that says which,
         not an internal error."""
-        for folder in (self.images.root, self.models_dir, self.artefacts_dir):
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except (FileExistsError, NotADirectoryError) as exc:
-                raise UserError(f"the project folder is damaged: {folder} is a file, not a "
-                                "folder; move that file away and try again") from exc
+        _make_folders(self.root)
 
     def close(self) -> None:
         self.db.dispose()
@@ -379,6 +375,8 @@ def init_project(root: Path, admin_name: str = "admin", admin_pin: str | None = 
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"cannot create project folder {root}: {exc.strerror or exc}") from exc
+    _make_folders(root)  # before the database: a failure here leaves no half project
+    _probe_writable(root)
     if database_url is None:
         db = Database(sqlite_url(root / DB_NAME))
         migrate.upgrade(db.engine)
@@ -398,20 +396,66 @@ def init_project(root: Path, admin_name: str = "admin", admin_pin: str | None = 
         except DBAPIError as exc:  # e.g. a role that may not create tables
             db.dispose()
             raise UserError(_unreachable(db, exc)) from exc
-    project = Project(root, db)
-    project._ensure_folders()
-    with db.session() as session:
-        admin = Operator(name=admin_name, role="admin", pin_hash=pin_hash)
-        session.add(admin)
-        session.flush()
-        audit.record(session, None, "project.init", "project", None,
-                     {"admin": admin_name, "admin_id": admin.id})
-        if database_url is not None:
-            session.add(Setting(key=SERVER_ID_KEY, value=server_id, updated_at=utcnow()))
-    if database_url is not None:  # last: a folder with the marker is a complete project
-        atomic_write(root / SERVER_MARKER, _SERVER_MARKER_TEXT.format(
-            backend=db.engine.dialect.name, server_id=server_id).encode())
-    return project
+    try:
+        with db.session() as session:
+            admin = Operator(name=admin_name, role="admin", pin_hash=pin_hash)
+            session.add(admin)
+            session.flush()
+            audit.record(session, None, "project.init", "project", None,
+                         {"admin": admin_name, "admin_id": admin.id})
+            if database_url is not None:
+                session.add(Setting(key=SERVER_ID_KEY, value=server_id, updated_at=utcnow()))
+        if database_url is not None:  # last: a folder with the marker is a complete project
+            atomic_write(root / SERVER_MARKER, _SERVER_MARKER_TEXT.format(
+                backend=db.engine.dialect.name, server_id=server_id).encode())
+    except BaseException:
+        _undo_new_database(db, root, database_url is not None)
+        raise
+    return Project(root, db)
+
+
+def _make_folders(root: Path) -> None:
+    """images/, models/ and artefacts/ in ``root``, made where missing."""
+    for folder in (root / "images", root / "models", root / "artefacts"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError) as exc:
+            raise UserError(f"the project folder is damaged: {folder} is a file, not a "
+                            "folder; move that file away and try again") from exc
+        except OSError as exc:
+            raise UserError(f"cannot create {folder}: {exc.strerror or exc} (check the "
+                            "permissions or the share)") from exc
+
+
+def _probe_writable(root: Path) -> None:
+    """The server marker is written last; a read-only shared folder found only then left
+    a server database with a project and a folder without it, and a retry was refused."""
+    probe = root / f".inspector-probe-{uuid.uuid4().hex[:8]}"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise UserError(f"cannot write in {root}: {exc.strerror or exc} (the project "
+                        "folder must be writable by every station)") from exc
+
+
+def _undo_new_database(db: Database, root: Path, server: bool) -> None:
+    """A project whose creation failed half-way is taken back, so that the retry the
+    message asks for is not refused with "a project already exists"."""
+    db.dispose()
+    if not server:
+        for name in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm", DB_NAME + "-journal"):
+            (root / name).unlink(missing_ok=True)
+        return
+    try:  # the empty database it was given, as it was
+        with db.engine.begin() as conn:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(DropTable(table, if_exists=True))
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    except DBAPIError:
+        log.exception("could not empty the database %s after a failed init", db.describe())
+    finally:
+        db.dispose()
 
 
 _SERVER_MARKER_TEXT = """\
@@ -432,10 +476,35 @@ def _check_same_project(root: Path, db: Database) -> None:
     found = re.search(r"^project id: ([0-9a-f]+)\s*$", marker, re.MULTILINE)
     with db.session() as session:
         row = session.get(Setting, SERVER_ID_KEY)
+    if found is None and row is None:  # made before projects had ids: not refused for good
+        _adopt_project_id(root, db)
+        return
     if found is None or row is None or row.value != found.group(1):
         raise UserError(f"the folder {root} and the database {db.describe()} are not the same "
                         f"project (the project id in {SERVER_MARKER} does not match the "
                         "database's): check the database URL and the shared folder")
+
+
+def _adopt_project_id(root: Path, db: Database) -> None:
+    """A server project created before the folder and the database carried a project id
+    (neither has one) gets one in both, so that it opens again after the upgrade. Two
+    stations doing this at once: the database's key is unique, the loser takes the
+    winner's id."""
+    log.warning("the project in %s and the database %s have no project id (an older "
+                "Inspector made them): giving them one", root, db.describe())
+    try:
+        with db.session() as session:
+            session.add(Setting(key=SERVER_ID_KEY, value=uuid.uuid4().hex, updated_at=utcnow()))
+    except DBAPIError:
+        log.info("another station gave the project its id first")
+    with db.session() as session:
+        server_id = session.get(Setting, SERVER_ID_KEY).value
+    try:
+        atomic_write(root / SERVER_MARKER, _SERVER_MARKER_TEXT.format(
+            backend=db.engine.dialect.name, server_id=server_id).encode())
+    except OSError as exc:
+        raise UserError(f"cannot write the project id into {root / SERVER_MARKER}: "
+                        f"{exc.strerror or exc}") from exc
 
 
 def _server_database(database_url: str | URL) -> Database:
