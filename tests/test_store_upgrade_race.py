@@ -49,3 +49,19 @@ def test_two_stations_opening_an_old_project_at_once_both_open_it(tmp_path: Path
     for station, (out, err) in zip(stations, results, strict=True):
         assert station.returncode == 0 and "opened" in out, err[-2000:]
     assert migrate.sqlite_revision(root / "inspector.db") == migrate.head_revision()
+
+
+def test_two_backups_of_one_name_are_both_kept(tmp_path) -> None:  # noqa: ANN001
+    """Two stations opening an old project in the same second named their copies alike,
+    and the second replaced the first (possibly with the already upgraded database)."""
+    import sqlite3
+
+    db = tmp_path / "inspector.db"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE t (x int)")
+    con.commit()
+    con.close()
+    name = tmp_path / "backups" / "inspector-20261128-080000-rev0001.db"
+    first = migrate.backup_sqlite(db, name)
+    second = migrate.backup_sqlite(db, name)
+    assert first == name and second != first and first.is_file() and second.is_file()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 
 from inspector.cli.common import (
-    ANY_COUNT,
     ID,
     actor_for,
     add_common,
@@ -26,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("purge", help="free disk space: remove old pictures of inspected "
                                      "parts, keep their records (QA lead)")
     add_common(p)
-    p.add_argument("--older-than", type=ANY_COUNT, required=True, metavar="DAYS",
+    p.add_argument("--older-than", type=ID, required=True, metavar="DAYS",  # 1 or more
                    help="pictures whose last inspection is older than this many days")
     p.add_argument("--include-ng", action="store_true",
                    help="also NG / uncertain parts (kept by default as evidence)")

@@ -224,8 +224,10 @@ class Project:
         _refuse_newer(current)
         if current != head:
             stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
-            backup = root / "backups" / f"inspector-{stamp}-rev{current or 'base'}.db"
-            migrate.backup_sqlite(db_path, backup)
+            backup = migrate.backup_sqlite(
+                db_path, root / "backups" / f"inspector-{stamp}-rev{current or 'base'}.db")
+            if migrate.sqlite_revision(backup, immutable=True) != current:
+                backup.unlink()  # another station upgraded it meanwhile (and kept a copy)
         project = cls(root, Database(sqlite_url(db_path)))
         if current != head:
             migrate.upgrade(project.db.engine)

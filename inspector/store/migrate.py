@@ -127,8 +127,11 @@ def _remove_stale_partials(folder: Path, min_age_s: float = 3600.0) -> None:
             continue  # gone meanwhile, or not ours to remove
 
 
-def backup_sqlite(src: Path, dest: Path) -> None:
-    """Copy a live SQLite database consistently with the SQLite backup API."""
+def backup_sqlite(src: Path, dest: Path) -> Path:
+    """Copy a live SQLite database consistently with the SQLite backup API; returns the
+    copy's path: ``dest``, or beside it when a copy of that name exists (two stations
+    opening an old project in the same second wrote one name, the second over the
+    first)."""
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError) as exc:  # as for images/, models/
@@ -143,5 +146,8 @@ def backup_sqlite(src: Path, dest: Path) -> None:
     finally:
         target.close()
         source.close()
+    if dest.exists():
+        dest = dest.with_name(f"{dest.stem}-{uuid.uuid4().hex[:6]}{dest.suffix}")
     tmp.replace(dest)
     sync_folder(dest.parent)  # the backup's new name survives a power cut
+    return dest
