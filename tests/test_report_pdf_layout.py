@@ -175,11 +175,19 @@ def test_override_reasons_cut_in_the_table_are_given_in_full_below_it(
             assert_texts_fit(fig, i)
     text = " ".join((page.extract_text() or "") for page in PdfReader(tmp_path / "r.pdf").pages)
     words = " ".join(text.split())
-    assert "Override reasons in full" in words
+    assert "Override reasons at length" in words
     assert "customer drawing 4711 rev C allows it" in words  # the end, whole
     assert words.count("dust") == 1  # a reason that fits is not repeated
-    kept = words.split("Reason in full", 1)[1].count("Kratzer ")
+    kept = words.split("hold every word)", 1)[1].count("Kratzer ")
     assert 20 < kept < 300 and ("Kratzer…" in words or "Kratze…" in words)
+
+
+def test_a_reason_split_over_two_pages_names_its_inspection_again() -> None:
+    from inspector.reports.pdf_export import _chunks
+
+    rows = [[311, "line 1"], ["", "line 2"], ["", "line 3"], [312, "short"]]
+    assert _chunks(rows, 2) == [[[311, "line 1"], ["", "line 2"]],
+                                [["311 (cont.)", "line 3"], [312, "short"]]]
 
 
 def test_wrapped_lines_fit_their_width_and_keep_the_words_in_order() -> None:

@@ -167,12 +167,13 @@ def _tables(rep: Report) -> list[Figure]:
     ]  # fmt: skip
     long_reasons = _reasons_in_full(rep)
     if long_reasons:
-        sections.append(("Override reasons in full", list(FULL_REASON_HEADER), long_reasons))
+        sections.append(("Override reasons at length", list(FULL_REASON_HEADER), long_reasons))
     return _pack(sections)
 
 
-FULL_REASON_HEADER = ("Inspection", "Reason in full")
-REASON_LINES = 4  # per reason in full; the CSV and Excel exports keep every word
+REASON_LINES = 4  # per reason at length; the CSV and Excel exports keep every word
+FULL_REASON_HEADER = ("Inspection", f"Reason ({REASON_LINES} lines at most; the CSV and "
+                                    "Excel exports hold every word)")
 
 
 def _room(header: Sequence[str], column: int) -> float:
@@ -207,9 +208,8 @@ def _pack(sections: list[tuple[str, list[str], list[list[Any]]]]) -> list[Figure
     """Stack the tables on pages, splitting long ones, so short tables share a page."""
     blocks = []
     for title, header, rows in sections:
-        for start in range(0, len(rows), TABLE_ROWS):
-            suffix = " (continued)" if start else ""
-            blocks.append((title + suffix, header, rows[start : start + TABLE_ROWS]))
+        for n, chunk in enumerate(_chunks(rows, TABLE_ROWS)):
+            blocks.append((title + (" (continued)" if n else ""), header, chunk))
     pages: list[Figure] = []
     used = TABLE_ROWS + 99  # forces a new page for the first block
     for title, header, rows in blocks:
@@ -222,6 +222,20 @@ def _pack(sections: list[tuple[str, list[str], list[list[Any]]]]) -> list[Figure
     return pages
 
 
+def _chunks(rows: list[list[Any]], size: int) -> list[list[list[Any]]]:
+    """``rows`` a page's worth at a time. A row whose first cell is empty continues the
+    one above (a reason's next line): at the top of a page it names that row again, so a
+    reason split over two pages still says which inspection it belongs to."""
+    chunks = []
+    for start in range(0, len(rows), size):
+        chunk = rows[start:start + size]
+        if start and chunk[0][0] == "":
+            owner = next((r[0] for r in reversed(rows[:start]) if r[0] != ""), "")
+            chunk = [[f"{owner} (cont.)", *chunk[0][1:]], *chunk[1:]]
+        chunks.append(chunk)
+    return chunks
+
+
 TABLE_WIDTH, TABLE_FONT = 0.88, 8  # share of the page's width; pt
 
 
@@ -229,7 +243,7 @@ def _widths(header: list[str]) -> list[float]:
     """Column widths as shares of the table: a name gets the room the numbers leave."""
     if "Reason" in header:  # "Inspection" and a whole "2024-03-02 07:00" fit at 8 pt
         return [0.12, 0.1, 0.1, 0.14, 0.18, 0.36]
-    if "Reason in full" in header:
+    if header == list(FULL_REASON_HEADER):
         return [0.12, 0.88]
     if header[0] == "Day":
         return [1 / len(header)] * len(header)
