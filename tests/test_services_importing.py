@@ -131,6 +131,27 @@ def test_duplicates_are_not_stored_twice(project, actor, make_image, tmp_path) -
     assert _rows(project) == 1 and len(_stored_files(project)) == 1
 
 
+def test_pictures_without_a_product_join_the_product_they_are_imported_under(
+        project, actor, admin, make_image) -> None:  # noqa: ANN001
+    """Imported before the first product was added, pictures were stranded under "no
+    product": hidden once the product was chosen, and importing them again under it only
+    said "duplicate". A picture of another product stays where it is."""
+    from inspector.services.labeling import list_images
+
+    a, b = make_image("a.png", seed=1), make_image("b.png", seed=2)
+    first = import_paths(project, actor, [a, b])
+    add_product(project, admin, "bottle")
+    add_product(project, admin, "cap")
+    import_paths(project, actor, [b], product="cap")
+    again = import_paths(project, actor, [a, b], product="bottle")
+    assert again.stored == [] and len(again.duplicates) == 2
+    notes = dict(again.product_notes)
+    assert "now under bottle" in notes[str(a)]
+    assert "of product cap; it stays there" in notes[str(b)]
+    assert [i.id for i in list_images(project, product="bottle")] == [first.stored[0].id]
+    assert [i.id for i in list_images(project, product="cap")] == [first.stored[1].id]
+
+
 def test_labels_from_folders(project, qa_lead, image_dir) -> None:  # noqa: ANN001
     rep = import_paths(project, qa_lead, [image_dir], labels_from_folders=True)
     assert len(rep.stored) == 8 and rep.refused == []

@@ -107,12 +107,14 @@ def run_import(args: argparse.Namespace) -> int:
     lines += [f"  duplicate: {p} (image {i})" for p, i in rep.duplicates]
     lines += [f"  refused: {p}: {reason}" for p, reason in rep.refused]
     lines += [f"  label conflict: {p}: {why}" for p, why in rep.label_conflicts]
+    lines += [f"  product: {p}: {what}" for p, what in rep.product_notes]
     lines += [f"Note: {note}" for note in rep.notes]
     data = {"stored": rep.stored, "duplicates": [{"path": p, "image_id": i}
                                                  for p, i in rep.duplicates],
             "refused": [{"path": p, "reason": r} for p, r in rep.refused],
             "ignored": rep.ignored, "new_defect_types": rep.new_defect_types,
             "label_conflicts": [{"path": p, "reason": r} for p, r in rep.label_conflicts],
+            "product_notes": [{"path": p, "note": n} for p, n in rep.product_notes],
             "notes": rep.notes}
     emit(args, data, "\n".join(lines))
     return 1 if rep.refused else 0

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from inspector.errors import Cancelled, ImageError, PermissionDenied, UserError
@@ -48,7 +48,7 @@ from inspector.services.products import product_id
 from inspector.services.sensor_depth import depth_note, sensor_bits, suggested_bits
 from inspector.store import audit, roles
 from inspector.store.image_store import sha256_bytes, storage_error_reason
-from inspector.store.models import IMAGE_SOURCES, Image, Label, utcnow
+from inspector.store.models import IMAGE_SOURCES, Image, Label, Product, utcnow
 from inspector.store.problems import db_problem
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,8 @@ class ImportReport:
     accepted: list[tuple[str, int]] = field(default_factory=list)  # (path, image id), in order
     # (path, why): a duplicate whose folder names another label than the stored image has
     label_conflicts: list[tuple[str, str]] = field(default_factory=list)
+    # (path, what): a duplicate given a product now (it had none), or kept in another one
+    product_notes: list[tuple[str, str]] = field(default_factory=list)
     # bits the brightest value of each stored 16-bit file needs (sensor_depth), and what
     # the importer should hear about them
     deep_bits: list[int] = field(default_factory=list)
@@ -280,6 +282,7 @@ def _import_one(project: Any, actor: Any, cand: _Candidate, source: str, meta: d
             result.duplicates.append((path, existing))
             result.accepted.append((path, existing))
             _note_label_conflict(project, cand, existing, result)
+            _claim_for_product(project, actor, existing, meta.get("product_id"), path, result)
             return
         decoded = decode_bytes(data, max_pixels=max_pixels)
     except ImageError as exc:
@@ -313,6 +316,31 @@ def _note_label_conflict(project: Any, cand: _Candidate, image_id: int,
     result.label_conflicts.append((str(cand.path), (
         f"already stored as image #{image_id}, labelled {stored}; its folder says "
         f"{folder}. The label was not changed: check it on the Label page")))
+
+
+def _claim_for_product(project: Any, actor: Any, image_id: int, pid: int | None, path: str,
+                       result: ImportReport) -> None:
+    """Imported again under a product, a picture stored without one joins that product.
+    Images imported before the first product was added were otherwise stranded under "no
+    product": hidden once the product was chosen, and importing them again under it
+    only said "duplicate"."""
+    if pid is None:
+        return
+    with project.db.session() as session:
+        claimed = session.execute(update(Image).where(
+            Image.id == image_id, Image.product_id.is_(None)).values(product_id=pid)).rowcount
+        product = session.get(Product, pid).name
+        if claimed:
+            audit.record(session, actor, "image.product", "image", image_id,
+                         {"product": product, "via": "import"})
+            result.product_notes.append((path, f"already stored as image #{image_id} without "
+                                               f"a product: now under {product}"))
+            return
+        owner = session.scalar(select(Product.name).join(Image, Image.product_id == Product.id)
+                               .where(Image.id == image_id))
+    if owner is not None and owner != product:
+        result.product_notes.append((path, f"already stored as image #{image_id} of product "
+                                           f"{owner}; it stays there"))
 
 
 def _known_copy(project: Any, sha: str, data: bytes) -> int | None:

@@ -42,6 +42,8 @@ class ImportReportTable(QTableWidget):
         for path, reason in report.refused:
             self.add_row(Path(path).name, "refused", reason)
         conflicts = dict(getattr(report, "label_conflicts", []))
+        for path, what in getattr(report, "product_notes", []):
+            conflicts[path] = f"{conflicts[path]}; {what}" if path in conflicts else what
         for path, image_id in report.duplicates:
             self.add_row(Path(path).name, "duplicate",
                          conflicts.get(path, f"already stored as image #{image_id}"))
