@@ -209,10 +209,23 @@ def test_cancelled_sample_project_leaves_nothing_behind(tmp_path):
         project.close()
 
 
+def test_the_demo_names_the_command_as_it_can_be_typed(monkeypatch) -> None:
+    """After `bash run.sh` the CLI is .venv/bin/inspector, not on the PATH: the demo's
+    "Explore it: inspector images …" failed when typed."""
+    from inspector.cli.cmd_demo import _command
+
+    monkeypatch.setattr("shutil.which", lambda _name: None)
+    monkeypatch.setattr("sys.argv", ["/opt/line 1/.venv/bin/inspector", "demo"])
+    assert _command() == "'/opt/line 1/.venv/bin/inspector'"
+    monkeypatch.setattr("shutil.which", lambda name: f"/usr/bin/{name}")
+    assert _command() == "inspector"
+
+
 def test_demo_at_a_line_station_prints_a_command_that_opens_it(tmp_path, capsys, monkeypatch):
     """With $INSPECTOR_DATABASE_URL set (a station of a line), the demo still keeps its own
     inspector.db, and the command it suggests must say so to be accepted."""
     monkeypatch.setenv("INSPECTOR_DATABASE_URL", "postgresql+psycopg://nobody@/line1")
+    monkeypatch.setattr("shutil.which", lambda name: f"/usr/bin/{name}")  # on the PATH
     samples = write_sample_tree(tmp_path / "samples")
     root = tmp_path / "demo"
     code, out, err = _run(capsys, "demo", "--samples", str(samples), "--preset", "fast",

@@ -31,8 +31,9 @@ def model_step(project: Any, product: str | None) -> Step | None:
         )
     if good < training.MIN_GOOD_IMAGES:
         return (
-            f"No model yet: label {training.MIN_GOOD_IMAGES} or more good images on Label "
-            f"({good} so far; training starts from 2), then train on Train.",
+            f"No model yet: label good images on Label ({good} so far; 2 let you train, "
+            f"{training.MIN_GOOD_IMAGES} or more make a model worth trusting), then train on "
+            "Train.",
             [("Open Label", "label"), ("Open Train", "train")],
         )
     return (
@@ -52,7 +53,7 @@ def labels_step(summary: training.TrainingSummary) -> Step | None:
             [("Open Capture", "capture"), ("Open Label", "label")],
         )
     return (
-        f"Training needs good images: mark {training.MIN_GOOD_IMAGES} or more Good on "
-        f"Label ({summary.good} so far; training starts from 2).",
+        f"Training needs good images: mark at least 2 Good on Label ({summary.good} so far; "
+        f"{training.MIN_GOOD_IMAGES} or more make a model worth trusting).",
         [("Open Label", "label")],
     )

@@ -48,18 +48,28 @@ def batch_summary(batch) -> str:  # noqa: ANN001 - services.results.BatchInspect
     """Counts of a file/folder inspection, and the files that could not be inspected."""
     done = batch.inspections
     counts = {v: sum(i.final_verdict == v for i in done) for v in ("ok", "ng", "uncertain")}
-    odd = sum(i.unfamiliar for i in done)
+    odd = [i.image_name or f"image #{i.image_id}" for i in done if i.unfamiliar]
     text = (f"{len(done)} inspected: {counts['ng']} NG, {counts['ok']} OK, "
             f"{counts['uncertain']} uncertain"
-            + (f", {odd} unlike the training images (check the setup)" if odd else ""))
+            + (f", {len(odd)} unlike the training images ({_names(odd)}: check the setup, "
+               "or whether it is another product)" if odd else ""))
     if batch.refused:
         first, why = batch.refused[0]
         more = f" (and {len(batch.refused) - 1} more)" if len(batch.refused) > 1 else ""
         text += (f"\n⚠ {len(batch.refused)} file(s) NOT inspected: "
                  f"{Path(str(first)).name}: {why}{more}")
+    ignored = getattr(batch, "ignored", [])
+    if ignored:  # the command line names them too: nothing is left out without a word
+        text += (f"\n{len(ignored)} other file(s) there are not pictures and were skipped: "
+                 f"{_names([Path(str(p)).name for p in ignored])}")
     for note in getattr(batch, "notes", []):  # a 12-bit camera's files (sensor_bits)
         text += f"\n⚠ {note}"
     return text
+
+
+def _names(names: list[str], shown: int = 3) -> str:
+    return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown
+                                       else "")
 
 
 def result_detail(info: InspectionInfo) -> str:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
+import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -79,11 +82,23 @@ def run(args: argparse.Namespace) -> int:
     # server ($INSPECTOR_DATABASE_URL), the command must say so or it would be refused.
     local = " --database-url ''" if os.environ.get(DATABASE_URL_ENV) else ""
     lines.append(f"Total time {time.perf_counter() - t0:.1f} s (set-up and training "
-                 f"{train_s:.1f} s). Explore it: inspector images --project {root} "
+                 f"{train_s:.1f} s). Explore it: {_command()} images --project {root} "
                  f"--operator admin{local}")
     emit(args, {"project": str(root), "summary": summary, "results": rows}, "\n".join(lines))
     project.close()
     return 0
+
+
+def _command() -> str:
+    """How to call this CLI again from here: `inspector` where it is on the PATH, else
+    the path it was started by (`bash run.sh` uses .venv/bin/inspector, which a fresh
+    shell does not find as `inspector`)."""
+    started = sys.argv[0] if sys.argv else ""
+    if shutil.which("inspector") or not started:
+        return "inspector"
+    if Path(started).name == "__main__.py":
+        return f"{Path(sys.executable).name} -m inspector"
+    return shlex.quote(started)
 
 
 def _report_text(project: object) -> str:

@@ -126,8 +126,9 @@ def summary_text(rep: Report) -> str:
     lines += _table("By product", rep.by_product)
     lines += _table("By model version", rep.by_model)
     lines.append("NG by severity: " + ", ".join(f"{c.key} {c.count}" for c in rep.by_severity))
-    lines.append("Pareto of defect types:")
-    lines += [f"  {p.defect_type:<20} {p.count:>7} {p.cumulative_pct:>6.1f} %" for p in rep.pareto]
+    lines.append("Pareto of defect types (NG parts, cumulative share):")
+    lines += [f"  {p.defect_type:<20} {p.count:>7} NG  cum. {p.cumulative_pct:5.1f} %"
+              for p in rep.pareto]
     if rep.overrides:
         lines.append(f"QA overrides (newest {min(len(rep.overrides), 10)}):")
         lines += [

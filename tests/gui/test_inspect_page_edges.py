@@ -168,3 +168,14 @@ def test_history_opens_with_the_keyboard_on_the_table(disc, trained, qtbot) -> N
     history.since.setFocus()
     qtbot.keyClick(history.since, Qt.Key.Key_Return)  # a date chosen: back to the table
     assert QApplication.focusWidget() is history.table
+
+
+def test_the_line_under_the_picture_keeps_the_model_on_a_small_screen(disc, trained,
+                                                                      qtbot) -> None:  # noqa: ANN001
+    """Cut in the middle, "model v1" read "m… v1" at 1366 px and was gone at 1024."""
+    page = _inspect(disc, qtbot, [trained[1][0]], "op")
+    disc.resize(1024, 600)
+    qtbot.wait(50)
+    assert page.detail.is_elided()
+    shown = page.detail.shown_text()
+    assert shown.startswith(f"{trained[1][0].name} · model v1"), shown

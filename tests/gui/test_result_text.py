@@ -32,3 +32,18 @@ def test_the_type_is_shown_with_its_confidence_when_there_was_a_choice() -> None
     only_type = dataclasses.replace(info, type_confidence=None)  # one type labelled
     assert result_detail(only_type).endswith("severity major · scratch")
     assert dataclasses.replace(info, defect_type=None).type_text is None
+
+
+def test_a_batch_names_its_unfamiliar_parts_and_the_files_it_skipped() -> None:
+    """"1 unlike the training images" without a name sent people looking at the camera
+    for a part they could not find; a notes.txt in the folder was skipped without a word."""
+    from inspector.services.inspection import BatchInspection
+    from ui.inspect_work import batch_summary
+
+    batch = BatchInspection(
+        inspections=[_info(), _info(id=2, image_name="013.png", unfamiliar=True)],
+        ignored=["/line/parts/notes.txt"])
+    text = batch_summary(batch)
+    assert "1 unlike the training images (013.png: check the setup" in text
+    assert "1 other file(s) there are not pictures and were skipped: notes.txt" in text
+

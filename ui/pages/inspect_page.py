@@ -161,7 +161,7 @@ class InspectPage(QWidget):
         self.loader.failed.connect(self._picture_failed)
         self.banner = VerdictBanner()
         # One line, "…" in the middle (image and time stay); the whole text in its tooltip.
-        self.detail = ElidedLabel(mode=Qt.TextElideMode.ElideMiddle)
+        self.detail = ElidedLabel(mode=Qt.TextElideMode.ElideRight)
         self.setup_warning = QLabel()
         self.setup_warning.setProperty("role", "warning")
         self.setup_warning.setWordWrap(True)
@@ -493,11 +493,12 @@ class InspectPage(QWidget):
             self.view.set_image(None)
             return
         self.banner.set_verdict(info.final_verdict, result_detail(info))
+        # Most telling first, cut at the end: cut in the middle, a 1366 px window read
+        # "m… v1" and a 1024 px one lost the model and the operator.
+        where = f"{info.operator or ''}" + (f" @ {info.station}" if info.station else "")
         self.detail.setText(
-            f"Image #{info.image_id} {info.image_name or ''} · model v{info.model_version} · "
-            f"{info.operator or ''} @ {info.station or '—'} · "
-            f"{info.inspected_at.astimezone():%H:%M:%S}"
-        )
+            f"{info.image_name or f'image #{info.image_id}'} · model v{info.model_version} · "
+            f"{info.inspected_at.astimezone():%H:%M:%S} · {where} · image #{info.image_id}")
         self.view.show_loading()  # the previous part's picture must not stand under this verdict
         self.loader.request(info.id, inspection_picture, self.state.project, info, rgb)
 
