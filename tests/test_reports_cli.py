@@ -46,7 +46,7 @@ def test_filters_and_text_summary(proj, capsys) -> None:  # noqa: ANN001
     code, out, _ = run(proj, capsys, *MARCH, "--overridden", "--json")
     assert json.loads(out)["inspected"] == 2
     code, out, _ = run(proj, capsys, "--day", "2024-03-02", "--tz", "Europe/Berlin")
-    assert code == 0 and "Parts inspected" in out and " 4" in out
+    assert code == 0 and "Inspections" in out and " 4" in out
     products = out.split("By product:\n", 1)[1].splitlines()[:2]  # as the PDF and Excel
     days = out.split("Per day:\n", 1)[1].splitlines()[:2]  # the trend, as in the exports
     assert [line.split()[:4] for line in days] == [["2024-03-02", "Sat", "4", "inspected"],

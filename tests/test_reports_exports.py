@@ -198,7 +198,7 @@ def test_xlsx_summary_and_details(db: Database, tmp_path: Path) -> None:
     wb = load_workbook(out)
     assert wb.sheetnames == ["Summary", "Details"]
     figures = summary_values(wb["Summary"])
-    assert figures["Parts inspected"] == 11 and figures["NG (final verdict)"] == 6
+    assert figures["Inspections"] == 11 and figures["NG (final verdict)"] == 6
     assert figures["Uncertain"] == 1 and figures["QA overrides"] == 2
     assert figures["Unfamiliar images"] == 1
     assert figures["NG rate %"] == pytest.approx(6 / 11)
@@ -250,7 +250,7 @@ def test_pdf_has_numbers_charts_pages_and_thumbnails(db: Database, tmp_path: Pat
         assert f"Page {i} of {n}" in text
     cover = texts[0]
     assert "2024-03-01 to 2024-03-31" in cover
-    for label, value in (("Parts inspected", "11"), ("NG rate", "54.55 %"), ("QA overrides", "2")):
+    for label, value in (("Inspections", "11"), ("NG rate", "54.55 %"), ("QA overrides", "2")):
         assert label in cover and value in cover
     charts_page = texts[1]
     for title in ("NG rate per day", "Pareto of defect types", "NG rate by operator",

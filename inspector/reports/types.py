@@ -125,7 +125,7 @@ class Report:
         """The headline figures as (label, value) pairs, shared by every output format."""
         t = self.totals
         return [
-            ("Parts inspected", f"{t.inspected}"),
+            ("Inspections", f"{t.inspected}"),
             ("NG (final verdict)", f"{t.ng}"),
             ("NG rate", f"{t.ng_rate * 100:.2f} %"),
             ("Uncertain", f"{t.uncertain}"),

@@ -132,7 +132,7 @@ def _summary_sheet(wb: Workbook, rep: Report) -> None:
         "Figures",
         ["Figure", "Value"],
         [
-            ("Parts inspected", t.inspected),
+            ("Inspections", t.inspected),
             ("NG (final verdict)", t.ng),
             ("NG rate %", t.ng_rate),
             ("Uncertain", t.uncertain),

@@ -40,7 +40,7 @@ def test_filter_then_export_csv(page, qtbot, monkeypatch, tmp_path: Path) -> Non
     page.show_button.click()
     qtbot.waitUntil(lambda: page.report.filters.operator == "bob", timeout=15000)
     bob = [sp for sp in SPECS if sp.operator == "bob" and sp.local.month == 3]
-    assert page.summary.text_of("Parts inspected") == str(len(bob)) == "5"
+    assert page.summary.text_of("Inspections") == str(len(bob)) == "5"
     assert page.summary.text_of("NG (final verdict)") == str(sum(sp.final == "ng" for sp in bob))
     assert page.summary.text_of("Unfamiliar images") == str(sum(sp.unfamiliar for sp in bob)) == "1"
     assert page.worst.rowCount() == sum(sp.final == "ng" for sp in bob)

@@ -95,7 +95,7 @@ class ChartView(QLabel):
 class SummaryStrip(QWidget):
     """Big numbers: inspected, NG, NG rate, uncertain, overrides."""
 
-    KEYS = ("Parts inspected", "NG (final verdict)", "NG rate", "Uncertain", "QA overrides",
+    KEYS = ("Inspections", "NG (final verdict)", "NG rate", "Uncertain", "QA overrides",
             "Unfamiliar images")
 
     def __init__(self, parent: QWidget | None = None) -> None:
