@@ -267,3 +267,24 @@ def test_pages_fit_960_wide_without_sideways_scrolling(window, qtbot, admin, key
     while not isinstance(holder, QScrollArea):
         holder = holder.parentWidget()
     assert holder.horizontalScrollBar().maximum() == 0
+
+
+def test_stacked_train_page_keeps_its_settings_whole(window, qtbot, admin) -> None:  # noqa: ANN001
+    """Stacked on a small screen, the splitter squeezed the Train column to its minimum
+    size hint, which wrapped text does not count: the uncertain-band box and the
+    synthetic examples were cut off under the model versions. Now the page scrolls."""
+    from ui.widgets.adaptive_splitter import AdaptiveSplitter
+
+    signed_in(window, qtbot, 900, 560)
+    window.show_page("train")
+    page = window.pages["train"]
+    page.summary.setText("Product bottle: 12 good, 6 defective (broken_large 2, broken_small"
+                         " 2, contamination 2), 3 unlabelled images. " * 2)
+    qtbot.wait(50)
+    splitter = page.findChild(AdaptiveSplitter)
+    assert splitter.orientation() == Qt.Orientation.Vertical
+    left = splitter.widget(0)
+    qtbot.waitUntil(lambda: left.height() >= left.layout().totalHeightForWidth(left.width()))
+    button = page.examples_button
+    assert button.height() >= button.minimumSizeHint().height()
+    assert button.mapTo(left, button.rect().bottomLeft()).y() <= left.height()

@@ -126,7 +126,7 @@ class TrainPage(QWidget):
         self.models = ModelPanel(state)
         models_box = QGroupBox("Model versions")
         QVBoxLayout(models_box).addWidget(self.models)
-        splitter = AdaptiveSplitter()
+        splitter = AdaptiveSplitter(keep_heights=True)
         splitter.addWidget(left)
         splitter.addWidget(models_box)
         splitter.setStretchFactor(1, 1)

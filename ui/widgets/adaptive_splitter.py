@@ -7,7 +7,7 @@ Stacked, the page scrolls up and down like every other long page.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QSplitter, QWidget
 
@@ -18,9 +18,14 @@ class AdaptiveSplitter(QSplitter):
 
     orientation_changed = Signal(Qt.Orientation)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, keep_heights: bool = False) -> None:
+        """``keep_heights``: stacked, each pane keeps the height its content needs at the
+        splitter's width (the page scrolls instead). A splitter squeezes panes to their
+        minimum size hint, which wrapped text does not count: on a 1024x600 screen the
+        Train page's settings and examples were cut off under the model versions."""
         super().__init__(Qt.Orientation.Horizontal, parent)
         self.setChildrenCollapsible(False)
+        self.keep_heights = keep_heights
 
     def _panes(self) -> list[QWidget]:
         return [self.widget(i) for i in range(self.count()) if not self.widget(i).isHidden()]
@@ -43,6 +48,23 @@ class AdaptiveSplitter(QSplitter):
             hint.setWidth(widest)
         return hint
 
+    def event(self, event: QEvent) -> bool:
+        if self.keep_heights and event.type() == QEvent.Type.LayoutRequest:
+            self._keep_heights(self.width())  # a pane's content changed (a longer text)
+        return super().event(event)
+
+    def _keep_heights(self, width: int) -> None:
+        stacked = self.orientation() == Qt.Orientation.Vertical
+        for pane in self._panes():
+            need = 0
+            if stacked:
+                layout = pane.layout()
+                need = (layout.totalHeightForWidth(width)
+                        if layout is not None and layout.hasHeightForWidth()
+                        else pane.sizeHint().height())
+            if pane.minimumHeight() != need:
+                pane.setMinimumHeight(need)
+
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         wanted = (Qt.Orientation.Horizontal
                   if event.size().width() >= self.side_by_side_width()
@@ -51,4 +73,6 @@ class AdaptiveSplitter(QSplitter):
             self.setOrientation(wanted)
             self.updateGeometry()  # the minimum height changes with the orientation
             self.orientation_changed.emit(wanted)
+        if self.keep_heights:
+            self._keep_heights(event.size().width())
         super().resizeEvent(event)
