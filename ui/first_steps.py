@@ -21,7 +21,8 @@ def model_step(project: Any, product: str | None) -> Step | None:
         versions = models.list_models(project, product)
         if any(m.active for m in versions):
             return None
-        good = training.training_summary(project, product).good
+        summary = training.training_summary(project, product)
+        good = summary.good
     except UserError:  # e.g. the chosen product was removed: inspection says why
         return None
     if versions:
@@ -29,6 +30,9 @@ def model_step(project: Any, product: str | None) -> Step | None:
             "No active model: choose a version under Model versions on Train and press Activate.",
             [("Open Train", "train")],
         )
+    if good < 2 and summary.without_product:
+        return (f"No model yet. {training.stranded_text(summary.without_product, product)}",
+                [("Open Capture", "capture")])
     if good < training.MIN_GOOD_IMAGES:
         return (
             f"No model yet: label good images on Label ({good} so far; 2 let you train, "
@@ -46,6 +50,9 @@ def labels_step(summary: training.TrainingSummary) -> Step | None:
     """Why training cannot start yet (too few good images) and where to fix it."""
     if summary.can_train:
         return None
+    if summary.without_product:  # the likeliest reason why a product shows no images
+        return (training.stranded_text(summary.without_product, summary.product),
+                [("Open Capture", "capture")])
     if summary.good + summary.defective + summary.unlabelled == 0:
         return (
             "No images yet: import photos of parts on Capture, mark "

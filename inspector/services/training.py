@@ -51,6 +51,8 @@ class TrainingSummary:
     defect_types: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     left_out: int = 0  # labelled images a run leaves out (training_set.choose)
+    # images stored without a product while one is chosen: this product does not see them
+    without_product: int = 0
 
     @property
     def can_train(self) -> bool:
@@ -104,6 +106,8 @@ def training_summary(project: Project, product: str | None = None) -> TrainingSu
         if pid is not None:
             q = q.where(Image.product_id == pid)
         tallies = {(v, t): int(n) for v, t, n in s.execute(q)}
+        stranded = 0 if pid is None else int(s.execute(
+            select(func.count(Image.id)).where(Image.product_id.is_(None))).scalar_one())
     good = sum(n for (v, _), n in tallies.items() if v == "good")
     labelled = sum(tallies.values())
     types: dict[str, int] = {}
@@ -131,12 +135,21 @@ def training_summary(project: Project, product: str | None = None) -> TrainingSu
             f"{good} good images labelled: the model will work, but its threshold is a "
             f"rough guess and may miss subtle defects. Label {RELIABLE_GOOD_IMAGES} or more."
         )
+    if stranded:
+        warnings.append(stranded_text(stranded, product))
     if not bad:
         warnings.append(
             "No defective images labelled yet: the threshold is set from good images and "
             "synthetic defects. Label real defects as they arrive to sharpen it."
         )
-    return TrainingSummary(product, good, bad, total - labelled, types, warnings, left_out)
+    return TrainingSummary(product, good, bad, total - labelled, types, warnings, left_out,
+                           stranded)
+
+
+def stranded_text(count: int, product: str | None) -> str:
+    return (f"{count:,} image(s) were imported without a product, so {product} does not use "
+            f"them: import them again on Capture with {product} chosen and they join it "
+            "(nothing is stored twice).")
 
 
 def _the_one_product(project: Project) -> str | None:

@@ -102,3 +102,31 @@ def test_train_follows_images_imported_while_it_is_on_screen(window, admin, imag
     assert page.summary_refresh.job is not None  # read off the GUI thread
     qtbot.waitUntil(page.train_button.isEnabled, timeout=5000)
     assert not page.next_step.isVisibleTo(page)
+
+
+def test_a_product_added_after_importing_points_at_its_stranded_images(
+        window, qtbot, admin, image_dir) -> None:  # noqa: ANN001
+    """Pictures imported before the first product was added stay under "no product":
+    once the product was chosen, Train and Inspect said "label 5 good images (0 so far)"
+    as if they were gone. Now they say where they are and how they join."""
+    from inspector.services.importing import import_paths
+    from inspector.services.products import add_product
+    from inspector.services.training import training_summary
+
+    project = window.state.project
+    import_paths(project, admin, [image_dir / "good"], labels_from_folders=True)
+    add_product(project, admin, "bottle")
+    assert training_summary(project, "bottle").without_product == 5
+    assert any("imported without a product" in w
+               for w in training_summary(project, "bottle").warnings)
+    window.state.set_product("bottle")
+    sign_in_as(window, "admin")
+    for key in ("train", "inspect"):
+        window.show_page(key)
+        step = window.pages[key].next_step
+        assert "5 image(s) were imported without a product" in step.text.text()
+        assert [b.text() for b in step.buttons] == ["Open Capture"]
+    import_paths(project, admin, [image_dir / "good"], product="bottle")
+    assert training_summary(project, "bottle").good == 5
+    window.show_page("train")
+    assert window.pages["train"].train_button.isEnabled()
