@@ -179,3 +179,42 @@ def test_the_line_under_the_picture_keeps_the_model_on_a_small_screen(disc, trai
     assert page.detail.is_elided()
     shown = page.detail.shown_text()
     assert shown.startswith(f"{trained[1][0].name} · model v1"), shown
+
+
+def test_a_lost_camera_is_opened_again_and_continuous_inspection_goes_on(
+        disc, trained, qtbot) -> None:  # noqa: ANN001
+    """An unplugged camera ended continuous inspection for good: a station left alone
+    recorded nothing for the rest of the shift. Now the camera is opened again every few
+    seconds, and continuous inspection waits for it and goes on; Stop gives up."""
+    import cv2
+
+    from inspector.imaging.camera import CameraError, FakeCamera
+
+    frame = cv2.cvtColor(cv2.imread(str(trained[1][0])), cv2.COLOR_BGR2RGB)
+    plugged = {"in": False}
+
+    def reopen():  # noqa: ANN202 - the camera as the page makes it again
+        if not plugged["in"]:
+            raise CameraError("USB camera 0 cannot be opened")
+        return FakeCamera([frame])
+
+    sign_in_as(disc, "op")
+    disc.show_page("inspect")
+    page = disc.pages["inspect"]
+    page.camera_button.setChecked(True)
+    page.camera.reopen_timer.setInterval(100)
+    page.camera.start(FakeCamera([frame], fail_after=3), reopen=reopen)
+    qtbot.waitUntil(lambda: page.camera.last_frame is not None, timeout=5000)
+    page.continuous.setChecked(True)
+    qtbot.waitUntil(lambda: page.camera.reopening, timeout=10_000)  # unplugged
+    assert not page.continuous.isChecked() and page.automatic_work()
+    qtbot.waitUntil(lambda: "Trying again" in page.camera.status.text(), timeout=5000)
+    plugged["in"] = True
+    qtbot.waitUntil(page.continuous.isChecked, timeout=10_000)  # back, and inspecting
+    assert page.camera.running
+    page.camera.stop()  # a person gives up: nothing reopens
+    assert not page.camera.reopening and not page.continuous.isChecked()
+    qtbot.wait(300)
+    qtbot.waitUntil(lambda: page.job is None, timeout=30_000)
+    assert not page.camera.running and page.automatic_work() is None
+    page.shutdown()

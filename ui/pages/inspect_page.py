@@ -152,6 +152,7 @@ class InspectPage(QWidget):
         self.model_watch.setInterval(MODEL_WATCH_MS)
         self.model_watch.timeout.connect(lambda: self.isVisible() and self.check_model())
         self._inspected_serial = -1  # the camera frame inspected last
+        self._resume_continuous = False  # the camera was lost during continuous inspection
         self.view = ImageView()
         # Beside a running camera on a 1024 px screen (the heat map must not stack below).
         self.view.setMinimumWidth(RESULT_PICTURE_MIN_WIDTH)
@@ -414,10 +415,20 @@ class InspectPage(QWidget):
 
     def _camera_state(self, running: bool) -> None:
         """A camera that stops (button, unplugged, driver error) ends continuous inspection:
-        the last picture would otherwise be recorded again and again as new parts."""
+        the last picture would otherwise be recorded again and again as new parts. A lost
+        camera that is opened again (CameraPreview) takes continuous inspection up again."""
         if not running and self.continuous.isChecked():
             self.continuous.setChecked(False)
-            self.state.say("The camera stopped: continuous inspection ended.")
+            self._resume_continuous = self.camera.reopening
+            self.state.say("The camera stopped: continuous inspection "
+                           + ("pauses until it is back." if self._resume_continuous
+                              else "ended."))
+        elif not running and not self.camera.reopening:
+            self._resume_continuous = False  # stopped for good (Stop, sign-out)
+        elif running and self._resume_continuous and self.continuous.isEnabled():
+            self._resume_continuous = False
+            self.continuous.setChecked(True)
+            self.state.say("The camera is back: continuous inspection goes on.")
 
     def _space(self) -> None:
         """Space is the frame button's key: without a model it says why, as the button's
@@ -541,6 +552,8 @@ class InspectPage(QWidget):
         """What runs here without anyone at the keyboard (idle sign-out waits for it)."""
         if self.timer.isActive():
             return "continuous camera inspection"
+        if self._resume_continuous:
+            return "continuous camera inspection (waiting for the camera)"
         return "a file or folder inspection" if self.job is not None else None
 
     def shutdown(self) -> None:

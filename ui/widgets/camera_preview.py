@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import cv2
 import numpy as np
-from PySide6.QtCore import Qt, QThread, Signal
+from PySide6.QtCore import Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -36,6 +36,7 @@ from ui.widgets.elided_label import ElidedLabel
 from ui.worker import Job
 
 log = logging.getLogger(__name__)
+REOPEN_S = 5  # a camera lost while running is tried again this often until it is back
 RESOLUTIONS = {"camera default": None, "640 × 480": (640, 480), "1280 × 720": (1280, 720),
                "1920 × 1080": (1920, 1080)}
 
@@ -172,6 +173,19 @@ class CameraPreview(QWidget):
         self.last_frame: np.ndarray | None = None
         self.frame_serial = 0  # counts frames, so a consumer can tell a new one from a stale
         self.camera_box.addItem("(press Find cameras)")
+        # A camera lost while running (unplugged, a network drop) is opened again every
+        # REOPEN_S until it is back or someone presses Stop: an unattended station
+        # recorded nothing for the rest of the shift.
+        self._reopen: Callable[[], FrameSource] | None = None
+        self.reopen_timer = QTimer(self)
+        self.reopen_timer.setSingleShot(True)
+        self.reopen_timer.setInterval(REOPEN_S * 1000)
+        self.reopen_timer.timeout.connect(self._try_reopen)
+
+    @property
+    def reopening(self) -> bool:
+        """True while a lost camera is being opened again."""
+        return self._reopen is not None and self.thread is None
 
     @property
     def running(self) -> bool:
@@ -199,28 +213,38 @@ class CameraPreview(QWidget):
         )
 
     def selected_source(self) -> FrameSource:
+        return self.selected_factory()()
+
+    def selected_factory(self) -> Callable[[], FrameSource]:
+        """Makes the camera chosen now (fixed at this moment: reopening a lost camera must
+        not pick up a half-typed URL)."""
         size = RESOLUTIONS[self.resolution.currentText()]
         width, height = size if size else (None, None)
         url = self.url_edit.text().strip()
+        bits = self.sensor_bits()
         if url:
-            return OpenCVCamera(url, width, height, self.sensor_bits())
+            return lambda: OpenCVCamera(url, width, height, bits)
         index = self.camera_box.currentData()
         if index is None:
             raise CameraError("No camera selected: press Find cameras or enter a URL.")
-        return OpenCVCamera(int(index), width, height, self.sensor_bits())
+        return lambda: OpenCVCamera(int(index), width, height, bits)
 
     def toggle(self) -> None:
-        if self.running:
+        if self.running or self.reopening:
             self.stop()
             return
         try:
-            self.start(self.selected_source())
+            factory = self.selected_factory()
+            self.start(factory(), reopen=factory)
         except (CameraError, UserError) as exc:  # UserError: a setting it cannot use
             self.status.setText(str(exc))
 
-    def start(self, source: FrameSource) -> None:
-        """Start showing ``source`` (stops any running camera first)."""
+    def start(self, source: FrameSource,
+              reopen: Callable[[], FrameSource] | None = None) -> None:
+        """Start showing ``source`` (stops any running camera first). With ``reopen``, a
+        camera lost while running is made with it and opened again every REOPEN_S."""
         self.stop()
+        self._reopen = reopen
         self.last_frame = None
         thread = CameraThread(source)
         target = self.picture.size() * self.picture.devicePixelRatioF()
@@ -238,12 +262,16 @@ class CameraPreview(QWidget):
     def stop(self) -> None:
         """Stop at once without waiting for the driver: a read() that blocks (an unplugged
         network camera) finishes in the retired thread, and its frame is dropped."""
+        self.reopen_timer.stop()
+        was_reopening, self._reopen = self.reopening, None
         thread, self.thread = self.thread, None
         if thread is not None:
             thread.stop()
             self._retired.append(thread)
             self._no_picture("Camera stopped.")
             self.state_changed.emit(False)
+        elif was_reopening:
+            self._no_picture("Camera stopped.")
 
     def wait_stopped(self, msecs: int = URL_TIMEOUT_MS + 2000) -> None:
         """At shutdown: give stopped threads time to end (a QThread must not outlive us).
@@ -307,7 +335,22 @@ class CameraPreview(QWidget):
         if self.thread is thread:
             self.thread = None
             self.last_frame = None
-            self._show_setup(True)
             if self.status.text().startswith("Camera running"):
                 self.status.setText("⚠ The camera stopped delivering pictures.")
+            if self._reopen is not None:  # lost, not stopped: keep trying
+                self.status.setText(f"{self.status.text()} Opening it again every "
+                                    f"{REOPEN_S} s (Stop camera to give up).")
+                self.reopen_timer.start()
+            else:
+                self._show_setup(True)
             self.state_changed.emit(False)
+
+    def _try_reopen(self) -> None:
+        reopen = self._reopen
+        if reopen is None or self.thread is not None:
+            return
+        try:
+            self.start(reopen(), reopen=reopen)
+        except (CameraError, UserError) as exc:  # cannot even be made: try again later
+            self.status.setText(f"⚠ {exc} Trying again in {REOPEN_S} s.")
+            self.reopen_timer.start()
