@@ -26,8 +26,8 @@ def page(project, admin, qtbot):  # noqa: ANN001, ANN201
     widget.show()
     # the first report on show, and its job ended (until then "Show report" is off and a
     # click does nothing: the report comes before the job's end under load)
-    qtbot.waitUntil(lambda: widget.report is not None and widget.summary_job is None,
-                    timeout=15000)  # fmt: skip
+    qtbot.waitUntil(lambda: widget.report is not None and widget.summary_job is None
+                    and widget.choices_refresh.job is None, timeout=15000)  # fmt: skip
     return widget
 
 
@@ -157,3 +157,26 @@ def test_dates_given_the_wrong_way_round_are_swapped_on_screen_too(page) -> None
     assert filters.period_text() == "2024-03-25 to 2024-10-30"
     assert page.from_edit.date() == QDate(2024, 3, 25)
     assert page.to_edit.date() == QDate(2024, 10, 30)
+
+
+def test_the_filter_choices_are_read_in_the_background(page, qtbot, monkeypatch) -> None:  # noqa: ANN001
+    """The stations and defect types seen take a scan of the inspections: read on the
+    GUI thread, the page froze as it opened on a big project."""
+    import threading
+
+    from ui.pages import reports_page
+
+    release = threading.Event()
+    real = reports_page._read_choices
+
+    def held(project):  # noqa: ANN001, ANN202
+        release.wait(10)
+        return real(project)
+
+    monkeypatch.setattr(reports_page, "_read_choices", held)
+    page.hide()
+    page.product_box.clear()
+    page.show()  # returns at once: the read waits in the background
+    assert page.product_box.count() == 0
+    release.set()
+    qtbot.waitUntil(lambda: page.product_box.count() > 1, timeout=10_000)

@@ -38,6 +38,7 @@ from inspector.reports.service import (
     resolvers,
 )
 from inspector.reports.types import Report
+from ui.coalesced_job import CoalescedJob
 from ui.dialogs import show_error
 from ui.widgets.report_views import ChartView, SummaryStrip, WorstTable
 from ui.worker import Job
@@ -79,6 +80,9 @@ class ReportsPage(QWidget):
     ) -> None:
         super().__init__(parent)
         self.project = project
+        self.choices_refresh = CoalescedJob(
+            self, lambda: (_read_choices, self.project), self._show_choices,
+            self._choices_failed)
         self.tz = tz  # None: this computer's zone
         self.actor_provider = actor_provider
         self._run_job = run_job or _local_runner
@@ -197,8 +201,10 @@ class ReportsPage(QWidget):
 
     def load_choices(self) -> None:
         """Fill the combo boxes from the project (keeps the current choices)."""
-        choices: FilterChoices = filter_choices(self.project)
-        self.shifts = project_shifts(self.project)
+        self._show_choices(_read_choices(self.project))
+
+    def _show_choices(self, read: tuple[FilterChoices, Any]) -> None:
+        choices, self.shifts = read
         for box, items in (
             (self.product_box, choices.products), (self.station_box, choices.stations),
             (self.operator_box, choices.operators), (self.type_box, choices.defect_types),
@@ -243,15 +249,16 @@ class ReportsPage(QWidget):
             return ReportFilters.for_shift(first, shift, self.tz, **kw)
         return ReportFilters.for_days(first, last, self.tz, **kw)
 
+    def _choices_failed(self, exc: BaseException) -> None:
+        log.error("cannot load report choices: %s", exc)
+        self.status.setText(f"Cannot read the project: {exc}")
+
     # -- summary --------------------------------------------------------------------------
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
-        try:
-            self.load_choices()
-        except Exception as exc:  # noqa: BLE001 - a broken project must not kill the page
-            log.exception("cannot load report choices")
-            self.status.setText(f"Cannot read the project: {exc}")
-            return
+        # In the background: at a million inspections the stations and defect types seen
+        # take a scan of the table, and the page must open at once.
+        self.choices_refresh.request()
         if self.summary_job is None:  # figures of an earlier visit may be out of date
             self.refresh()
 
@@ -364,3 +371,8 @@ def _compute(
     image, heatmap = resolvers(project)
     return (rep, [load_thumbnail(image, w.image_path) for w in rep.worst],
             [load_thumbnail(heatmap, w.heatmap_path) for w in rep.worst])  # fmt: skip
+
+
+def _read_choices(project: Any) -> tuple[FilterChoices, Any]:
+    """What the filter boxes offer, and the project's shifts (runs in the background)."""
+    return filter_choices(project), project_shifts(project)
