@@ -242,13 +242,13 @@ def test_removing_a_type_labels_nothing_and_labels_keep_its_name(
 def test_brush_grows_again_from_its_smallest(label_page) -> None:  # noqa: ANN001
     page = label_page
     for _ in range(30):
-        page._resize_brush(1 / 1.25)
+        page.brush.resize_brush(1 / 1.25)
     from ui.widgets.image_view import MIN_BRUSH
 
     assert page.view.brush_size == MIN_BRUSH
     sizes = []
     for _ in range(4):
-        page._resize_brush(1.25)
+        page.brush.resize_brush(1.25)
         sizes.append(page.view.brush_size)
     assert sizes == sorted(sizes) and len(set(sizes)) == 4
 

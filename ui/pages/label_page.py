@@ -40,6 +40,7 @@ from ui.image_loader import Picture, PictureLoader
 from ui.label_listing import Listing, load_picture, query_listing
 from ui.label_undo import UNDO_DEPTH, LabelUndo
 from ui.state import AppState
+from ui.widgets.brush_controls import BrushControls
 from ui.widgets.defect_types import DefectTypePanel
 from ui.widgets.image_view import ImageView
 from ui.widgets.next_step import NextStep
@@ -138,19 +139,9 @@ class LabelPage(QWidget):
         self.types = DefectTypePanel(state)
         self.types.picked.connect(self.set_defect_type)
         self.types.types_changed.connect(self.reload_types)
-        self.brush_button = QPushButton("Brush [B]")
-        self.brush_button.setCheckable(True)
-        self.brush_button.toggled.connect(self._set_brush)
-        self.erase_button = QPushButton("Erase [⇧B]")
-        self.erase_button.setCheckable(True)
-        self.erase_button.setToolTip("Shift+B: drags take paint away (a right-button drag "
-                                     "always erases while the brush is on)")
-        self.erase_button.toggled.connect(self._set_erasing)
-        self.clear_button = QPushButton("Clear")
-        self.clear_button.setToolTip("Del: remove the whole painted region "
-                                     "(Ctrl+Z brings it back)")
-        self.clear_button.clicked.connect(self.clear_region)
-        self.brush_label = QLabel()
+        self.brush = BrushControls(self.view, state.say)
+        self.brush_button, self.erase_button = self.brush.brush_button, self.brush.erase_button
+        self.clear_button = self.brush.clear_button
         self.undo_button = QPushButton("Undo")
         self.undo_button.setToolTip("Ctrl+Z: undo the last brush stroke, then the last label")
         self.undo_button.clicked.connect(self.undo)
@@ -176,12 +167,7 @@ class LabelPage(QWidget):
         rl.addLayout(sev_row)
         rl.addWidget(QLabel("Defect type"))
         rl.addWidget(self.types)
-        brush_row = QHBoxLayout()
-        brush_row.addWidget(self.brush_button)
-        brush_row.addWidget(self.erase_button)
-        brush_row.addWidget(self.clear_button)
-        rl.addLayout(brush_row)
-        rl.addWidget(self.brush_label)
+        rl.addWidget(self.brush)
         rl.addLayout(nav_row)
         rl.addStretch(1)
 
@@ -198,7 +184,6 @@ class LabelPage(QWidget):
         layout.addWidget(self.counts)
         layout.addLayout(body, 1)
         self._make_shortcuts()
-        self._update_brush_label()
         state.data_changed.connect(self._data_changed)
         state.product_changed.connect(lambda _p: self.on_shown())
         state.actor_changed.connect(lambda _a: self._apply_role())
@@ -218,12 +203,12 @@ class LabelPage(QWidget):
             self._shortcut(key, lambda n=name: self.set_severity(n))
         self._shortcut("B", self.brush_button.toggle)
         self._shortcut("Shift+B", self.erase_button.toggle)
-        self._shortcut("[", lambda: self._resize_brush(1 / 1.25))
-        self._shortcut("]", lambda: self._resize_brush(1.25))
+        self._shortcut("[", lambda: self.brush.resize_brush(1 / 1.25))
+        self._shortcut("]", lambda: self.brush.resize_brush(1.25))
         self._shortcut("Left", lambda: self.step(-1))
         self._shortcut("Right", lambda: self.step(1))
         self._shortcut("Ctrl+Z", self.undo)
-        self._shortcut("Del", self.clear_region)
+        self._shortcut("Del", self.brush.clear_region)
 
     def _rebuild_type_shortcuts(self) -> None:
         for shortcut in self._type_shortcuts:
@@ -457,6 +442,7 @@ class LabelPage(QWidget):
             return False
         defective = verdict == "defective"
         if not defective and info.state == "good":  # G again: no duplicate label row
+            self._mask_dirty = False  # a stroke on a good part is dropped, not saved as NG
             if not self.step(1):
                 self.state.say("Already good; this is the last image of the list")
             return True
@@ -477,6 +463,8 @@ class LabelPage(QWidget):
             return False
         self.undo_stack.append(previous.made(made))
         self._mask_dirty = False
+        if not defective:  # the region belongs to no label now: Ctrl+Z undoes the label
+            self.view.forget_strokes()
         self._after_label(info.id)
         if advance if advance is not None else not defective:
             self.step(1)
@@ -565,35 +553,3 @@ class LabelPage(QWidget):
         if self.current is not None and self.current.id == entry.image_id:
             self.show_image(self.current)
         self.state.say(f"Label of image #{entry.image_id} restored to {entry.verdict}")
-
-    # -- brush ----------------------------------------------------------------------------
-    def _resize_brush(self, factor: float) -> None:
-        """At least one pixel each way, so ] always grows a small brush again."""
-        size = self.view.brush_size
-        new = round(size * factor)
-        new = max(new, size + 1) if factor > 1 else min(new, size - 1)
-        self.view.set_brush_size(max(1, new))
-        self._update_brush_label()
-
-    def _set_brush(self, enabled: bool) -> None:
-        """Brush off ends the eraser too: the next B must paint, not silently erase."""
-        self.view.set_brush_enabled(enabled)
-        if not enabled and self.erase_button.isChecked():
-            self.erase_button.setChecked(False)
-
-    def _set_erasing(self, erasing: bool) -> None:
-        """The eraser works through the brush, so turning it on turns the brush on."""
-        self.view.set_erasing(erasing)
-        if erasing and not self.brush_button.isChecked():
-            self.brush_button.setChecked(True)
-
-    def clear_region(self) -> None:
-        """Remove the painted region in one undoable step; saved like any stroke."""
-        if self.view.mask() is None:
-            self.state.say("No painted region to clear")
-            return
-        self.view.clear_mask()
-        self.state.say("Painted region cleared (Ctrl+Z brings it back)")
-
-    def _update_brush_label(self) -> None:
-        self.brush_label.setText(f"Brush size {self.view.brush_size} px on screen  [ ]")

@@ -36,6 +36,9 @@ class DefectTypePanel(QWidget):
         self.list = QListWidget()
         self.list.setObjectName("defectTypes")  # rows as tall as a gloved fingertip
         self.list.setMaximumHeight(4 * MIN_BUTTON_HEIGHT + 8)
+        # Picked by click or by its key, never by the keyboard wandering the list: an
+        # arrow key there moved the highlight, and the next severity key saved that type.
+        self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.list.itemActivated.connect(self._emit_pick)
         self.list.itemClicked.connect(self._emit_pick)
         self.add_button = QPushButton("Add type…")

@@ -11,6 +11,8 @@ segment's rectangle, and each undo step keeps the mask packed to one bit per pix
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
@@ -277,6 +279,10 @@ class ImageView(QGraphicsView):
             self._mask_image.fill(Qt.GlobalColor.transparent)
             self._refresh_mask()
 
+    def forget_strokes(self) -> None:
+        """The strokes so far were saved with a label: none of them is undone on its own."""
+        self._undo.clear()
+
     def can_undo(self) -> bool:
         return bool(self._undo)
 
@@ -303,6 +309,10 @@ class ImageView(QGraphicsView):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(BRUSH_COLOUR)
             painter.drawEllipse(start, width / 2, width / 2)
+            # At least the pixel under the pointer: zoomed in, a brush under one image
+            # pixel wide filled no pixel's centre, and a click painted nothing.
+            painter.fillRect(QRectF(math.floor(start.x()), math.floor(start.y()), 1, 1),
+                             BRUSH_COLOUR)
         else:
             pen = QPen(BRUSH_COLOUR, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
             painter.setPen(pen)
