@@ -118,3 +118,15 @@ def test_qa_lead_adds_a_defect_type_and_its_key_labels(two_product_label_page, p
     qtbot.keyClick(page.gallery, Qt.Key.Key_K)
     last = labeling.label_history(project, shown)[-1]
     assert (last.verdict, last.defect_type) == ("defective", "crack")
+
+
+def test_label_counts_follow_the_product_filter(two_product_label_page, qtbot) -> None:  # noqa: ANN001
+    """The header counted (and named) the signed-in product while the gallery listed the
+    one chosen in its Product filter."""
+    page = two_product_label_page
+    page.state.set_product("bottle")
+    page.product_filter.setCurrentText("cap")
+    qtbot.waitUntil(lambda: page.counts.text().startswith("cap:"))
+    assert page.counts.text() == "cap: 0 good · 1 defective · 0 unlabelled"
+    page.product_filter.setCurrentText("(any)")
+    qtbot.waitUntil(lambda: page.counts.text().startswith("All products:"))

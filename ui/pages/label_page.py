@@ -70,7 +70,7 @@ class LabelPage(QWidget):
                                        lambda listing: self._apply_listing(listing, True),
                                        lambda exc: self.state.say(str(exc)))
         self.counting = CoalescedJob(
-            self, lambda: (labeling.label_counts, self.state.project, self.state.product),
+            self, lambda: (labeling.label_counts, self.state.project, self._filter_product()),
             self._show_counts, lambda exc: self.state.say(str(exc)))
         self._type_shortcuts: list[QShortcut] = []
         self.limit = PAGE  # how many of the newest matching images are listed
@@ -282,7 +282,9 @@ class LabelPage(QWidget):
         filters = {"product": self._filter_product(), "state": None if state == ANY else state,
                    "defect_type": None if dtype in ("", ANY) else dtype,
                    "since": self.since.since()}
-        return query_listing, self.state.project, filters, self.limit, self.state.product
+        # the counts over the listed product: they named the signed-in one and counted it
+        # while the gallery listed another
+        return query_listing, self.state.project, filters, self.limit, filters["product"]
 
     def reload_images(self, keep_shown: bool = False) -> None:
         """Query the newest ``limit`` images that match the filters and refresh the counts
@@ -335,7 +337,7 @@ class LabelPage(QWidget):
 
     def _show_counts(self, counts: dict[str, int]) -> None:
         self.counts.setText(
-            f"{self.state.product or 'All products'}: {counts['good']} good · "
+            f"{self._filter_product() or 'All products'}: {counts['good']} good · "
             f"{counts['defective']} defective · {counts['unlabelled']} unlabelled"
         )
 
