@@ -365,3 +365,27 @@ def test_every_setting_is_named_in_the_help_and_the_readme() -> None:
     for key in set(_VALIDATORS) | set(DEFAULT_SETTINGS):
         assert f"\n  {key} " in SETTINGS_HELP, key
         assert f"| `{key}` |" in readme, key
+
+
+def test_json_records_keep_their_keys_when_they_hold_arrays() -> None:
+    """A batch's last inspection still holds its heat map in memory: its JSON object
+    lacked "heatmap" and "overlay" while every other one had them as null."""
+    import dataclasses
+
+    import numpy as np
+
+    from inspector.cli.common import to_jsonable
+
+    @dataclasses.dataclass
+    class Rec:
+        score: float
+        heatmap: object = None
+
+    rows = to_jsonable([Rec(1.0, np.zeros(3)), Rec(2.0)])
+    assert rows == [{"score": 1.0, "heatmap": None}, {"score": 2.0, "heatmap": None}]
+
+
+def test_benchmark_json_to_a_missing_folder_is_said_before_the_run(tmp_path, capsys) -> None:
+    """It was found after the whole benchmark, as an internal error (exit 3)."""
+    code = main(["benchmark", str(tmp_path), "--json", str(tmp_path / "no" / "out.json")])
+    assert code == 1 and "folder does not exist" in capsys.readouterr().err

@@ -137,6 +137,19 @@ def test_bad_options_are_user_errors(proj, capsys, argv: list[str]) -> None:  # 
     assert code == 1 and err.startswith("error:")
 
 
+@pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
+def test_an_excel_export_to_a_missing_folder_is_a_message_without_a_traceback(
+        proj, capsys, tmp_path: Path) -> None:  # noqa: ANN001
+    """The workbook was started before the path was checked, and when it was freed it
+    printed "Exception ignored … I/O operation on closed file" after the message."""
+    code, _, err = run(proj, capsys, *MARCH, "--format", "xlsx", "--out",
+                       str(tmp_path / "missing" / "r.xlsx"))
+    assert code == 1 and err.startswith("error: folder does not exist")
+    import gc
+
+    gc.collect()  # a workbook started before the check fails as it is freed
+
+
 def test_a_time_the_clocks_skip_is_refused_by_name(proj, capsys) -> None:  # noqa: ANN001
     """02:30 on the night Berlin moves to summer time does not exist: it was read as
     03:30, so a report titled 02:30-02:45 held a part of 03:43, and 02:30-03:00 was

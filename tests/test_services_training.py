@@ -460,6 +460,10 @@ def test_a_changed_sensor_bits_asks_for_retraining_before_judging_16_bit_parts(t
     with pytest.raises(UserError, match="retrain the model, or set sensor_bits back to 16"):
         inspection.inspect_image(project, admin, deep)
     assert inspection.inspect_image(project, admin, eight).score > 0
+    # in a batch the 16-bit part is refused on its own; the 8-bit ones around it are judged
+    batch = inspection.inspect_paths(project, admin, [flat, good / "g0.png", flat])
+    assert len(batch.inspections) == 2 and len(batch.refused) == 1
+    assert "retrain the model" in batch.refused[0][1]
     project.set_setting(admin, "sensor_bits", 16)
     assert inspection.inspect_image(project, admin, deep).score > 0
     project.close()

@@ -8,7 +8,6 @@ import os
 from pathlib import Path
 
 from inspector.cli.common import ANY_COUNT, ID, count
-from inspector.errors import UserError
 from inspector.fileio import atomic_write
 
 
@@ -65,8 +64,10 @@ def run(args: argparse.Namespace) -> int:
     from inspector.engine.config import EngineConfig
 
     torch.set_num_threads(args.threads or max(1, os.cpu_count() or 1))
-    if args.json is not None and args.json.is_dir():  # say so before an hour of work
-        raise UserError(f"--json {args.json} is a folder; give a file name")
+    if args.json is not None:  # said before an hour of work, not after it
+        from inspector.reports.output import output_path
+
+        output_path(args.json)
     extra = {}
     if args.stages:
         extra["stages"] = args.stages

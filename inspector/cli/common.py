@@ -131,11 +131,13 @@ def actor_for(args: argparse.Namespace, project: Any):  # -> Actor
 
 
 def to_jsonable(value: Any) -> Any:
-    """Dataclasses, paths and datetimes to JSON-friendly values (arrays are dropped)."""
+    """Dataclasses, paths and datetimes to JSON-friendly values. Arrays become null: every
+    record keeps the same keys (a batch's last inspection, the one with its arrays still
+    in memory, lacked "heatmap" and "overlay", and a strict schema check failed)."""
     if is_dataclass(value) and not isinstance(value, type):
-        return {k: to_jsonable(v) for k, v in asdict(value).items() if not _is_array(v)}
+        return {k: None if _is_array(v) else to_jsonable(v) for k, v in asdict(value).items()}
     if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items() if not _is_array(v)}
+        return {str(k): None if _is_array(v) else to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [to_jsonable(v) for v in value]
     if isinstance(value, datetime | date):

@@ -38,13 +38,10 @@ def _remove_stale_temps(path: Path) -> None:
             continue
 
 
-@contextmanager
-def atomic_output(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; on success fsync it and move it into place.
-
-    A failed or cancelled export removes the temporary file and leaves any existing
-    ``path`` untouched, so a half-written report never appears.
-    """
+def output_path(path: Path) -> Path:
+    """``path`` through its links, or a UserError if no file can be written there. Called
+    before long work too: a bad --out or --json was found only after it (a benchmark's
+    hour), or after a workbook had been started (which then printed a traceback)."""
     path = Path(os.path.realpath(path))  # through a link to its file, never over the link
     if not path.parent.is_dir():
         raise UserError(f"folder does not exist: {path.parent}")
@@ -52,6 +49,19 @@ def atomic_output(path: Path) -> Iterator[Path]:
         raise UserError(f"{path} is a folder; give a file name")
     if path.exists() and not path.is_file():
         raise UserError(f"{path} is not a regular file (a device or a pipe); give a file name")
+    if not os.access(path.parent, os.W_OK):
+        raise UserError(f"cannot write in {path.parent} (read-only, or no permission)")
+    return path
+
+
+@contextmanager
+def atomic_output(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success fsync it and move it into place.
+
+    A failed or cancelled export removes the temporary file and leaves any existing
+    ``path`` untouched, so a half-written report never appears.
+    """
+    path = output_path(path)
     _remove_stale_temps(path)
     # A short name of its own: the file name plus 14 characters passed the system's limit
     # of 255 for a legal name of 242 or more.

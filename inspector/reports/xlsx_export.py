@@ -24,7 +24,7 @@ from inspector.errors import UserError
 from inspector.progress import CancelToken, ProgressCallback, check, report, scaled
 from inspector.reports.build import build_report
 from inspector.reports.filters import ReportFilters
-from inspector.reports.output import atomic_output
+from inspector.reports.output import atomic_output, output_path
 from inspector.reports.rows import BATCH, COLUMNS, TIME_COLUMNS, count_rows, iter_rows
 from inspector.reports.safe_text import xlsx_row, xlsx_value
 from inspector.reports.types import Report
@@ -53,6 +53,7 @@ def export_xlsx(
     cancel: CancelToken | None = None,
 ) -> int:
     """Write the workbook for ``filters`` to ``out``; returns the number of detail rows."""
+    output_path(Path(out))  # before the workbook exists: a refusal after it left a traceback
     with db.session() as s:
         total = count_rows(s, filters)
     if total > MAX_DETAIL_ROWS:

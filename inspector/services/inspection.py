@@ -119,7 +119,9 @@ def _refuse_other_sensor_bits(project: Project, version: int, training_set: dict
     trained = training_set.get("sensor_bits")
     now = sensor_bits(project)
     if trained is not None and int(trained) != now:
-        raise UserError(
+        # ImageError: this picture is refused, and the rest of a batch goes on (8-bit
+        # parts after it were never judged, and one judged before went unreported)
+        raise ImageError(
             f"The camera bit depth changed (setting sensor_bits is {now}; model version "
             f"{version} was trained with {trained}): retrain the model, or set sensor_bits "
             f"back to {trained}.")
