@@ -63,6 +63,9 @@ def test_cli_train_inspect_and_models(tmp_path, capsys, monkeypatch):
     code, out, _ = _run(capsys, "model", "list")
     assert code == 0 and ("Since model v1 was trained: 1 new defective image. "
                           "Retrain to use them.") in out
+    code, out, _ = _run(capsys, "model", "list", "--json")  # a line controller reads this
+    since = json.loads(out)[0]["labelled_since"]
+    assert since["defective"] == 1 and since["text"].startswith("Since model v1 was trained")
 
     # Roll back: a second version becomes active, `model activate 1` brings back the
     # first, and the next inspection is judged by it.

@@ -227,3 +227,28 @@ def test_cli_takes_sensor_bits_and_refuses_other_depths(tree, capsys):
     with pytest.raises(SystemExit):
         parser.parse_args(["benchmark", str(tree), "--sensor-bits", "11"])
     assert "--sensor-bits" in capsys.readouterr().err
+
+
+def test_one_missing_mask_leaves_out_its_image_not_the_category(tmp_path):
+    """A single missing (or unreadable) mask silently turned the whole category's pixel
+    AUROC into "-"."""
+    import shutil
+
+    from inspector.engine.benchmark import evaluate_category
+
+    cat = tmp_path / "disc"
+    write_parts(cat / "train" / "good", 5, 0)
+    write_parts(cat / "test" / "good", 2, 100)
+    bad = write_parts(cat / "test" / "scratch", 3, 600, defect=True)
+    (cat / "ground_truth" / "scratch").mkdir(parents=True)
+    for p in bad[1:]:  # the first has no mask
+        mask = np.zeros((128, 128), np.uint8)
+        mask[30:70, 30:90] = 255
+        cv2.imwrite(str(cat / "ground_truth" / "scratch" / f"{p.stem}_mask.png"), mask)
+    said: list[str] = []
+    cfg = EngineConfig(preset="fast", image_size=128, max_bank=512)
+    res = evaluate_category(cat, 4, 0, cfg, log=said.append)
+    assert res["pixel_auroc"] is not None
+    assert any(bad[0].name in m and "left out of the pixel AUROC" in m for m in said)
+    shutil.rmtree(cat / "ground_truth")  # no masks at all: no pixel AUROC, as before
+    assert evaluate_category(cat, 4, 0, cfg, log=said.append)["pixel_auroc"] is None

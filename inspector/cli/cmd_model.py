@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from inspector.cli.common import ID, actor_for, add_common, emit, open_project, print_progress
+from inspector.cli.common import (
+    ID,
+    actor_for,
+    add_common,
+    emit,
+    open_project,
+    print_progress,
+    to_jsonable,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -55,13 +63,18 @@ def run_list(args: argparse.Namespace) -> int:
             f"{m.version:>4} {'*' if m.active else '':6} {(m.product or '-'):15} {m.preset:8} "
             f"{m.threshold:>9.4f}  {m.trained_at:%Y-%m-%d %H:%M} by {m.trained_by or '-'}"
         )
+    data = to_jsonable(models)
     for product in sorted({m.product or "" for m in models if m.active}):
         since = labels_since_active_model(project, product or None)  # a retrain is due
         if since is not None:
             lines.append(f"{product + ': ' if product else ''}{since.describe()}")
+        for row in data:  # --json says it too, on the active model's record
+            if row["active"] and (row["product"] or "") == product:
+                row["labelled_since"] = None if since is None else {
+                    **to_jsonable(since), "text": since.describe()}
     if not models:
         lines = ["no models yet: run `inspector train`"]
-    emit(args, models, "\n".join(lines))
+    emit(args, data, "\n".join(lines))
     return 0
 
 

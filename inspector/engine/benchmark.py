@@ -103,6 +103,7 @@ def _mask_for(cat: Path, defect: str, img: Path, shape: tuple[int, int],
     p = next((c for c in (folder / f"{img.stem}_mask.png", folder / f"{img.stem}.png")
               if c.is_file()), None)
     if p is None:
+        log(f"benchmark: no mask for {img.name} in {folder}; left out of the pixel AUROC")
         return None
     try:
         with Image.open(p) as m:
@@ -112,7 +113,8 @@ def _mask_for(cat: Path, defect: str, img: Path, shape: tuple[int, int],
                     "left out of the pixel AUROC")
                 return None
             marked = _marked(m)
-    except (OSError, ValueError):  # an unreadable mask: evaluate the image without it
+    except (OSError, ValueError) as exc:  # unreadable: evaluate the image without it
+        log(f"benchmark: mask {p} cannot be read ({exc}); left out of the pixel AUROC")
         return None
     return np.asarray(Image.fromarray(marked).resize(shape[::-1], Image.NEAREST)) > 0
 
@@ -162,7 +164,8 @@ def evaluate_category(
         log(f"benchmark: {cat.name}: local density {'on' if m['density_used'] else 'off'} "
             f"(held-out good vs labelled defects AUROC {m['density_auroc_plain']:.3f} plain, "
             f"{m['density_auroc_normalised']:.3f} normalised, wins {m['density_win_share']:.2f})")
-    y, s, ms, pix_y, pix_s, have_masks = [], [], [], [], [], True
+    y, s, ms, pix_y, pix_s = [], [], [], [], []
+    have_masks = (cat / "ground_truth").is_dir()
     for name, f in tests:
         try:
             img = load_rgb(f, sensor_bits)
@@ -174,10 +177,10 @@ def evaluate_category(
         ms.append((time.perf_counter() - t) * 1e3)
         y.append(int(name != "good"))
         s.append(res.score)
-        mask = _mask_for(cat, name, f, img.shape[:2], log)
-        if mask is None:
-            have_masks = False
-        elif have_masks:
+        # Only a category with a ground_truth folder has a pixel AUROC; a mask missing or
+        # unusable there leaves out that image, not the whole category (it silently did).
+        mask = _mask_for(cat, name, f, img.shape[:2], log) if have_masks else None
+        if mask is not None:
             size = (PIXEL_EVAL_SIZE, PIXEL_EVAL_SIZE)
             pix_y.append(np.asarray(Image.fromarray(mask).resize(size, Image.NEAREST)).ravel())
             pix_s.append(np.asarray(Image.fromarray(res.heatmap).resize(size)).ravel())
