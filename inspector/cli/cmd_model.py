@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from inspector.cli.common import (
-    ID,
-    actor_for,
-    add_common,
-    emit,
-    open_project,
-    print_progress,
-    to_jsonable,
-)
+from inspector.cli.common import ID, actor_for, add_common, emit, open_project, print_progress
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -52,6 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from inspector.cli.common import to_jsonable
     from inspector.services.labels_since import labels_since_active_model
     from inspector.services.models import list_models
 
