@@ -240,3 +240,10 @@ def test_demo_at_a_line_station_prints_a_command_that_opens_it(tmp_path, capsys,
     args = [a.strip("'") for a in suggested.split()]
     code, out, err = _run(capsys, *args)
     assert code == 0, err
+
+
+def test_a_file_name_with_a_line_break_stays_on_one_result_line(tmp_path) -> None:
+    """A line break in a file name split the result line in two."""
+    from inspector.cli.cmd_inspect import _shown
+
+    assert _shown(tmp_path / "part\n7.png") == str(tmp_path / "part?7.png")

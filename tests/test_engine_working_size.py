@@ -76,3 +76,16 @@ def test_non_images_are_a_clear_error():
     for bad in ([[1, 2], [3, 4]], np.zeros((0, 5, 3), np.uint8), np.zeros(7, np.uint8)):
         with pytest.raises(ImageError):
             prepare(bad, EngineConfig())
+
+
+def test_a_picture_too_small_to_judge_says_its_size_in_words() -> None:
+    """An 8x8 picture cut by a region to 8x6 read "at least 8x8 px, got (8, 6, 3)"."""
+    import numpy as np
+    import pytest
+
+    from inspector.engine.features import check_rgb
+    from inspector.errors import ImageError
+
+    with pytest.raises(ImageError, match=r"too small to judge: 8x6 px \(the product's "
+                                         r"inspection region"):
+        check_rgb(np.zeros((6, 8, 3), np.uint8))

@@ -49,13 +49,14 @@ def run(args: argparse.Namespace) -> int:
             extra += "  UNFAMILIAR"
         lines.append(
             f"{r.verdict.upper():9s} score={r.score:.4f} thr={r.threshold:.4f}{extra}  "
-            f"{path} (image #{r.image_id})"
+            f"{_shown(path)} (image #{r.image_id})"
         )
     for path, reason in batch.refused:
-        lines.append(f"REFUSED   {path}: {reason}")
+        lines.append(f"REFUSED   {_shown(path)}: {reason}")
     if batch.ignored:
         lines.append(f"{len(batch.ignored)} other file(s) in the folders are not images of a "
-                     f"supported type and were not inspected, such as {batch.ignored[0]}")
+                     f"supported type and were not inspected, such as "
+                     f"{_shown(batch.ignored[0])}")
     ng = sum(r.verdict == "ng" for r in batch.inspections)
     odd = sum(r.unfamiliar for r in batch.inspections)
     if odd:
@@ -76,3 +77,11 @@ def run(args: argparse.Namespace) -> int:
     }
     emit(args, data, "\n".join(lines))
     return 1 if batch.refused else 0
+
+
+def _shown(path: object) -> str:
+    """A path on one line of text output: a line break (or an escape sequence) in a file
+    name split a result line in two for whatever reads the lines (--json keeps it)."""
+    from inspector.services.names import printable_file_name
+
+    return printable_file_name(str(path), max_len=10_000) or ""

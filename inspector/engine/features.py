@@ -42,8 +42,12 @@ def check_rgb(rgb: np.ndarray) -> np.ndarray:
         raise ImageError("image must be a uint8 numpy array")
     if rgb.ndim == 2:
         rgb = np.repeat(rgb[:, :, None], 3, axis=2)
-    if rgb.ndim != 3 or rgb.shape[2] != 3 or min(rgb.shape[:2]) < 8:
-        raise ImageError(f"image must be RGB HxWx3 and at least 8x8 px, got {rgb.shape}")
+    if rgb.ndim != 3 or rgb.shape[2] != 3:
+        raise ImageError(f"image must be RGB HxWx3, got {rgb.shape}")
+    if min(rgb.shape[:2]) < 8:  # said as width x height, and where the pixels went
+        raise ImageError(f"too small to judge: {rgb.shape[1]}x{rgb.shape[0]} px (the "
+                         "product's inspection region, if one is set, keeps only part of "
+                         "the picture); at least 8x8 px are needed")
     return rgb
 
 
