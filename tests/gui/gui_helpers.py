@@ -51,3 +51,10 @@ def picture_seen(page, qtbot) -> None:  # noqa: ANN001
     """Wait for the picture of the image named on the Label page: pictures load in the
     background and label keys wait for them."""
     qtbot.waitUntil(lambda: not page.picture_pending())
+
+
+def wait_for_job(qtbot, job, timeout: int) -> None:  # noqa: ANN001
+    """Wait until a started ui.worker Job has ended. Not waitSignal(job.done): a job that
+    ends before the wait begins emits "done" to nobody (the signal crosses threads, so
+    only slots connected when it is emitted get it), and the test timed out under load."""
+    qtbot.waitUntil(lambda: not job.running, timeout=timeout)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from gui_helpers import sign_in_as
+from gui_helpers import sign_in_as, wait_for_job
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QPushButton
@@ -76,8 +76,7 @@ def test_import_report_lists_refused_files(capture, image_dir, tmp_path, qtbot) 
     bad = tmp_path / "broken.png"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n not really")
     job = capture.import_paths([str(image_dir / "good"), str(bad)])
-    with qtbot.waitSignal(job.done, timeout=10000):
-        pass
+    wait_for_job(qtbot, job, 10000)
     outcomes = capture.report.outcomes()
     assert ("broken.png", "refused") in [(o[0], o[1]) for o in outcomes]
     refused_reason = next(o[2] for o in outcomes if o[0] == "broken.png")
@@ -261,8 +260,7 @@ def test_an_import_of_12_bit_pictures_says_how_to_read_them(capture, tmp_path, q
     ramp = np.linspace(0, 4095, 64 * 64).reshape(64, 64).astype(np.uint16)
     cv2.imwrite(str(tmp_path / "deep.png"), ramp)
     job = capture.import_paths([str(tmp_path / "deep.png")])
-    with qtbot.waitSignal(job.done, timeout=10000):
-        pass
+    wait_for_job(qtbot, job, 10000)
     assert "⚠ 1 16-bit picture(s) use only 12 bits" in capture.summary.text()
     assert "sensor_bits 12" in capture.summary.text()
     assert capture.bits_button.isVisibleTo(capture)  # the admin may change settings
@@ -280,8 +278,7 @@ def test_an_operator_is_not_offered_the_bits_setting(capture, tmp_path, qtbot) -
     ramp = np.linspace(0, 4095, 64 * 64).reshape(64, 64).astype(np.uint16)
     cv2.imwrite(str(tmp_path / "deep.png"), ramp)
     job = capture.import_paths([str(tmp_path / "deep.png")])
-    with qtbot.waitSignal(job.done, timeout=10000):
-        pass
+    wait_for_job(qtbot, job, 10000)
     assert "use only 12 bits" in capture.summary.text()  # told, but the QA lead decides
     assert not capture.bits_button.isVisibleTo(capture)
 

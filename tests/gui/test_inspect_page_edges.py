@@ -9,7 +9,7 @@ import threading
 
 import pytest
 from engine_fixtures import write_parts
-from gui_helpers import sign_in_as
+from gui_helpers import sign_in_as, wait_for_job
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from trained_disc import trained_disc
@@ -46,8 +46,7 @@ def _inspect(window, qtbot, paths, who: str):  # noqa: ANN001, ANN201
     window.show_page("inspect")
     page = window.pages["inspect"]
     job = page.inspect_paths(paths)
-    with qtbot.waitSignal(job.done, timeout=60_000):
-        pass
+    wait_for_job(qtbot, job, 60_000)
     return page
 
 

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 from engine_fixtures import write_parts
-from gui_helpers import sign_in_as
+from gui_helpers import sign_in_as, wait_for_job
 from PySide6.QtCore import QCoreApplication, QEvent, QObject
 from PySide6.QtWidgets import QApplication, QDialog
 
@@ -95,8 +95,8 @@ def test_dialogs_opened_from_the_window_are_deleted_after_use(window, project, a
     for _ in range(2):
         window.show_about()  # F1
         window.show_page("train")
-        with qtbot.waitSignal(window.pages["train"].edit_region().done, timeout=10000):
-            pass  # Region… opens once the product's photo is read
+        # Region… opens once the product's photo is read
+        wait_for_job(qtbot, window.pages["train"].edit_region(), 10000)
         assert ask_override(window.pages["history"],
                             SimpleNamespace(verdict="ng", final_verdict="ng")) is None
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from engine_fixtures import write_parts
-from gui_helpers import sign_in_as
+from gui_helpers import sign_in_as, wait_for_job
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
@@ -64,8 +64,7 @@ def test_region_reads_its_photo_in_the_background_and_opens_on_it(  # noqa: ANN0
         (d.canvas.pixmap.width(), d.canvas.pixmap.height())) or RegionDialog.DialogCode.Rejected)
     job = page.edit_region()
     assert not page.region_button.isEnabled()  # one dialog at a time
-    with qtbot.waitSignal(job.done, timeout=10000):
-        pass
+    wait_for_job(qtbot, job, 10000)
     assert shown == [(64, 64)] and page.region_button.isEnabled()
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from gui_helpers import sign_in_as
+from gui_helpers import sign_in_as, wait_for_job
 from PySide6.QtCore import QDate, Qt
 from trained_disc import trained_disc
 
@@ -44,8 +44,7 @@ def inspect_on_page(window, qtbot, paths, who: str = "op"):  # noqa: ANN001, ANN
 
 def wait_for_inspection(page, qtbot, paths) -> None:  # noqa: ANN001
     job = page.inspect_paths(paths)
-    with qtbot.waitSignal(job.done, timeout=60_000):
-        pass
+    wait_for_job(qtbot, job, 60_000)
 
 
 def camera_on_page(window, image_path):  # noqa: ANN001, ANN201
@@ -71,8 +70,7 @@ def test_gui_training_adds_a_version(disc, project, qtbot, dialogs) -> None:  # 
     assert page.train_button.isEnabled()
     job = page.start_training()
     assert page.progress.isVisible()
-    with qtbot.waitSignal(job.done, timeout=180_000):
-        pass
+    wait_for_job(qtbot, job, 180_000)
     assert dialogs == []
     after = {m.version for m in models.list_models(project, "disc")}
     assert len(after - before) == 1
@@ -280,8 +278,7 @@ def test_labelling_a_rejected_part_good_needs_a_yes(disc, trained, qtbot, monkey
     disc.show_page("inspect")
     page = disc.pages["inspect"]
     job = page.inspect_paths([trained[2][0]])  # the defective part
-    with qtbot.waitSignal(job.done, timeout=60_000):
-        pass
+    wait_for_job(qtbot, job, 60_000)
     assert page.current.final_verdict == "ng"
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *a, **k: QMessageBox.StandardButton.No)
@@ -299,8 +296,7 @@ def test_unreadable_file_never_leaves_the_last_verdict_up(disc, trained, tmp_pat
     broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
     job = page.inspect_paths([broken])
     assert page.banner.verdict == "none"  # cleared as soon as the new part is started
-    with qtbot.waitSignal(job.done, timeout=60_000):
-        pass
+    wait_for_job(qtbot, job, 60_000)
     assert page.banner.verdict == "none" and page.current is None
     assert page.banner.detail.text() == "NOT INSPECTED"
     assert "1 file(s) NOT inspected: broken.png" in page.batch_note.text()
@@ -373,8 +369,7 @@ def test_a_qa_lead_compares_a_version_on_recent_parts(disc, trained, qtbot, dial
     job = page.job
     assert job is not None and not panel.compare_button.isEnabled()  # one job at a time
     assert not page.train_button.isEnabled() and page.progress.isVisible()
-    with qtbot.waitSignal(job.done, timeout=60_000):
-        pass
+    wait_for_job(qtbot, job, 60_000)
     assert dialogs == []
     assert panel.comparison.isVisible()
     assert panel.comparison.text().startswith(f"v{version} on the last ")

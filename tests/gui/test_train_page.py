@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from engine_fixtures import write_parts
-from gui_helpers import sign_in_as
+from gui_helpers import sign_in_as, wait_for_job
 
 from inspector.services.importing import import_paths
 
@@ -22,8 +22,7 @@ def test_warns_below_five_good_and_shows_synthetic_examples(window, project, adm
     assert "at least 5" in page.warnings.text()
     assert "No model yet" in page.models.metrics.text()
     job = page.load_examples()
-    with qtbot.waitSignal(job.done, timeout=30_000):
-        pass
+    wait_for_job(qtbot, job, 30_000)
     assert dialogs == []
     assert page.examples_row.count() == 6
 
@@ -138,12 +137,10 @@ def test_examples_of_the_previous_product_are_not_shown(window, project, admin, 
     window.show_page("train")
     page = window.pages["train"]
     page.summary_good = 1
-    with qtbot.waitSignal(page.load_examples().done, timeout=5000):
-        pass
+    wait_for_job(qtbot, page.load_examples(), 5000)
     assert page.examples_row.count() == 6
     job = page.load_examples()
     window.state.set_product("B")  # chosen while the next examples load
     assert page.examples_row.count() == 0
-    with qtbot.waitSignal(job.done, timeout=5000):
-        pass
+    wait_for_job(qtbot, job, 5000)
     assert page.examples_row.count() == 0
