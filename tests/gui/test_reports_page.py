@@ -180,3 +180,4 @@ def test_the_filter_choices_are_read_in_the_background(page, qtbot, monkeypatch)
     assert page.product_box.count() == 0
     release.set()
     qtbot.waitUntil(lambda: page.product_box.count() > 1, timeout=10_000)
+    qtbot.waitUntil(lambda: page.summary_job is None, timeout=15_000)  # the figures too

@@ -285,6 +285,9 @@ class ReportsPage(QWidget):
 
     def _summary_failed(self, exc: BaseException) -> None:
         self.status.setText(str(exc))
+        if not self.isVisible():  # a page closed meanwhile (the app exiting): no dialog
+            log.warning("report figures failed after the page closed: %s", exc)
+            return
         show_error(self, exc)
 
     def _show_report(self, result: tuple[Report, list[Any], list[Any]]) -> None:
