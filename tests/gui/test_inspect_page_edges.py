@@ -216,4 +216,12 @@ def test_a_lost_camera_is_opened_again_and_continuous_inspection_goes_on(
     qtbot.wait(300)
     qtbot.waitUntil(lambda: page.job is None, timeout=30_000)
     assert not page.camera.running and page.automatic_work() is None
+    plugged["in"] = False  # lost again, and this time Stop is pressed while it is away
+    page.camera.start(FakeCamera([frame], fail_after=3), reopen=reopen)
+    page.continuous.setChecked(True)
+    qtbot.waitUntil(lambda: page.camera.reopening, timeout=10_000)
+    assert page.automatic_work()
+    page.camera.stop()
+    qtbot.waitUntil(lambda: page.job is None, timeout=30_000)
+    assert page.automatic_work() is None  # nothing waits for a camera given up
     page.shutdown()

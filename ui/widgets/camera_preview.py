@@ -243,6 +243,8 @@ class CameraPreview(QWidget):
               reopen: Callable[[], FrameSource] | None = None) -> None:
         """Start showing ``source`` (stops any running camera first). With ``reopen``, a
         camera lost while running is made with it and opened again every REOPEN_S."""
+        self.reopen_timer.stop()
+        self._reopen = None  # replaced, not given up: no "stopped" notice for the pages
         self.stop()
         self._reopen = reopen
         self.last_frame = None
@@ -270,8 +272,9 @@ class CameraPreview(QWidget):
             self._retired.append(thread)
             self._no_picture("Camera stopped.")
             self.state_changed.emit(False)
-        elif was_reopening:
+        elif was_reopening:  # given up while it was lost: said, so pages stop waiting
             self._no_picture("Camera stopped.")
+            self.state_changed.emit(False)
 
     def wait_stopped(self, msecs: int = URL_TIMEOUT_MS + 2000) -> None:
         """At shutdown: give stopped threads time to end (a QThread must not outlive us).
