@@ -351,6 +351,28 @@ def test_a_12_bit_picture_in_the_pdf_follows_the_sensor_bits_setting(tmp_path: P
     assert as16.max() <= 16 and abs(float(as12.mean()) - 127.5) < 3
 
 
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "TIFF"])
+def test_the_pdf_thumbnail_is_turned_as_the_part_was_judged(tmp_path: Path, fmt: str) -> None:
+    """A portrait JPEG from a phone (EXIF orientation 6) showed on its side in the PDF,
+    beside its upright heat map: the thumbnail is turned as imports decode it."""
+    from PIL import Image
+
+    from inspector.imaging.decode import decode_bytes
+    from inspector.reports.pdf_images import load_thumbnail
+
+    pixels = np.zeros((40, 80, 3), np.uint8)
+    pixels[:10, :20] = 255  # a white corner tells the turn
+    img = Image.fromarray(pixels)
+    exif = img.getexif()
+    exif[0x0112] = 6
+    path = tmp_path / f"part.{fmt.lower()}"
+    img.save(path, fmt, exif=exif)
+    thumb = load_thumbnail(lambda rel: tmp_path / rel, path.name)
+    judged = decode_bytes(path.read_bytes()).rgb
+    assert thumb is not None and thumb.shape == judged.shape == (80, 40, 3)
+    assert np.abs(thumb.astype(int) - judged.astype(int)).mean() < 8
+
+
 def test_more_rows_than_an_excel_sheet_holds_is_a_message(db: Database, tmp_path: Path,
                                                           monkeypatch) -> None:  # noqa: ANN001
     """A workbook past 1,048,576 rows is one Excel cannot open: refused before any work,

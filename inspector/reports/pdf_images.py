@@ -14,6 +14,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from PIL import Image as PILImage
+from PIL import ImageOps
 from PIL import UnidentifiedImageError
 
 from inspector.errors import ImageError
@@ -45,12 +46,20 @@ def load_thumbnail(
                                                      sensor_bits=sensor_bits).rgb)
             else:
                 im.draft("RGB", (THUMB, THUMB))  # a JPEG decodes at a fraction of its size
-                im = im.convert("RGB")
+                im = _upright(im).convert("RGB")
             im.thumbnail((THUMB, THUMB))
             return np.asarray(im)
     except (OSError, UnidentifiedImageError, ValueError, ImageError) as exc:
         log.warning("cannot read %s for the report: %s", path, exc)
         return None
+
+
+def _upright(im: PILImage.Image) -> PILImage.Image:
+    """Turned by its EXIF orientation, as the product decodes it (a phone's portrait JPEG
+    showed on its side beside its upright heat map). Pillow has already turned a TIFF."""
+    if im.format == "TIFF":
+        return im
+    return ImageOps.exif_transpose(im)
 
 
 def _show(ax: Axes, img: np.ndarray | None, label: str) -> None:
