@@ -247,3 +247,37 @@ def test_a_file_name_with_a_line_break_stays_on_one_result_line(tmp_path) -> Non
     from inspector.cli.cmd_inspect import _shown
 
     assert _shown(tmp_path / "part\n7.png") == str(tmp_path / "part?7.png")
+
+
+def test_ctrl_c_in_a_batch_still_prints_the_parts_judged(tmp_path, capsys, monkeypatch):
+    """Ctrl+C during a long `inspect` recorded the parts judged so far but printed none of
+    them: a script stopping a run could not tell which parts had been judged."""
+    from inspector.services import inspection
+
+    proj = tmp_path / "proj"
+    monkeypatch.setenv("INSPECTOR_PROJECT", str(proj))
+    monkeypatch.setenv("INSPECTOR_OPERATOR", "admin")
+    assert _run(capsys, "init", "--admin", "admin")[0] == 0
+    write_parts(tmp_path / "data" / "good", 6, 0)
+    assert _run(capsys, "import", str(tmp_path / "data"), "--labels-from-folders")[0] == 0
+    assert _run(capsys, "train", "--preset", "fast")[0] == 0
+    parts = write_parts(tmp_path / "new", 4, 300)
+    real = inspection.inspect_image
+    calls = []
+
+    def stop_at_third(*a, **k):  # noqa: ANN002, ANN003, ANN202
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(*a, **k)
+
+    monkeypatch.setattr(inspection, "inspect_image", stop_at_third)
+    code, out, err = _run(capsys, "inspect", *map(str, parts), "--json")
+    data = json.loads(out)
+    assert code == 130 and err.startswith("interrupted")
+    assert [r["file"] for r in data["inspections"]] == [str(p) for p in parts[:2]]
+    assert data["interrupted"] is True and data["not_inspected"] == [str(p) for p in parts[2:]]
+    calls.clear()
+    code, out, _ = _run(capsys, "inspect", *map(str, parts))
+    assert code == 130 and parts[1].name in out and parts[2].name in out
+    assert "Interrupted: 2 file(s) were not inspected" in out

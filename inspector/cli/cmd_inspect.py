@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from inspector.cli.common import (
     actor_for,
     add_common,
     add_station,
     emit,
+    end_progress_line,
     open_project,
     print_progress,
     to_jsonable,
 )
+
+if TYPE_CHECKING:
+    from inspector.services.inspection import BatchInspection
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,14 +35,26 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from inspector.services.inspection import inspect_paths
+    from inspector.services.inspection import InspectionInterrupted, inspect_paths
 
     project = open_project(args)
     actor = actor_for(args, project)
-    batch = inspect_paths(
-        project, actor, args.paths, product=args.product,
-        progress=None if args.json else print_progress,
-    )
+    try:
+        batch = inspect_paths(
+            project, actor, args.paths, product=args.product,
+            progress=None if args.json else print_progress,
+        )
+    except InspectionInterrupted as stop:  # Ctrl+C: still say which parts were judged
+        end_progress_line()
+        _print_batch(args, stop.batch, stop.not_inspected)
+        raise
+    _print_batch(args, batch)
+    return 1 if batch.refused else 0
+
+
+def _print_batch(args: argparse.Namespace, batch: BatchInspection,
+                 not_inspected: list[str] | None = None) -> None:
+    """The results as text or JSON; ``not_inspected``: the files a Ctrl+C left."""
     lines = []
     for r, path in zip(batch.inspections, batch.files, strict=True):
         extra = ""
@@ -68,6 +85,10 @@ def run(args: argparse.Namespace) -> int:
         f"{sum(r.verdict == 'uncertain' for r in batch.inspections)} uncertain, "
         f"{len(batch.refused)} refused"
     )
+    if not_inspected is not None:
+        lines.append(f"Interrupted: {len(not_inspected)} file(s) were not inspected, such as "
+                     f"{_shown(not_inspected[0])}" if not_inspected else
+                     "Interrupted after the last file.")
     data = {  # each inspection names the file it was given, as import --json does
         "inspections": [{**to_jsonable(r), "file": path}
                         for r, path in zip(batch.inspections, batch.files, strict=True)],
@@ -75,8 +96,9 @@ def run(args: argparse.Namespace) -> int:
         "ignored": batch.ignored,
         "notes": batch.notes,
     }
+    if not_inspected is not None:
+        data.update(interrupted=True, not_inspected=not_inspected, exit_code=130)
     emit(args, data, "\n".join(lines))
-    return 1 if batch.refused else 0
 
 
 def _shown(path: object) -> str:

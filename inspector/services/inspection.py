@@ -69,6 +69,17 @@ class BatchInspection:
     notes: list[str] = field(default_factory=list)  # the import's (ImportReport.notes)
 
 
+class InspectionInterrupted(KeyboardInterrupt):
+    """Ctrl+C in the middle of a batch. The parts judged so far are recorded; ``batch``
+    names them and ``not_inspected`` the files left, so the CLI can still print them (a
+    script that stopped a long run lost which parts had been judged)."""
+
+    def __init__(self, batch: BatchInspection, not_inspected: list[str]) -> None:
+        super().__init__()
+        self.batch = batch
+        self.not_inspected = not_inspected
+
+
 def inspect_image(
     project: Project, actor: Actor, image_id: int, *, product: str | None = None,
     model_id: int | None = None,
@@ -208,19 +219,24 @@ def inspect_paths(
                         + ", ".join(str(p) for p in paths) + others)
     batch = BatchInspection(refused=list(imported.refused), ignored=list(imported.ignored),
                             notes=list(imported.notes))
-    for n, (path, image_id) in enumerate(todo):
-        check(cancel)
-        try:
-            info = inspect_image(project, actor, image_id, product=product,
-                                 model_id=model_id)
-            if batch.inspections:  # see BatchInspection: only the last keeps its arrays
-                batch.inspections[-1] = dataclasses.replace(
-                    batch.inspections[-1], heatmap=None, overlay=None)
-            batch.inspections.append(info)
-            batch.files.append(path)
-        except ImageError as exc:  # this image only: the rest of the batch goes on
-            batch.refused.append((path, str(exc)))
-        report(progress, 0.3 + 0.7 * (n + 1) / len(todo), f"Inspected {n + 1}/{len(todo)}")
+    try:
+        for n, (path, image_id) in enumerate(todo):
+            check(cancel)
+            try:
+                info = inspect_image(project, actor, image_id, product=product,
+                                     model_id=model_id)
+                if batch.inspections:  # see BatchInspection: only the last keeps its arrays
+                    batch.inspections[-1] = dataclasses.replace(
+                        batch.inspections[-1], heatmap=None, overlay=None)
+                batch.inspections.append(info)
+                batch.files.append(path)
+            except ImageError as exc:  # this image only: the rest of the batch goes on
+                batch.refused.append((path, str(exc)))
+            report(progress, 0.3 + 0.7 * (n + 1) / len(todo),
+                   f"Inspected {n + 1}/{len(todo)}")
+    except KeyboardInterrupt as exc:
+        done = len(batch.inspections) + len(batch.refused) - len(imported.refused)
+        raise InspectionInterrupted(batch, [path for path, _ in todo[done:]]) from exc
     return batch
 
 
