@@ -14,8 +14,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from PIL import Image as PILImage
-from PIL import ImageOps
-from PIL import UnidentifiedImageError
+from PIL import ImageOps, UnidentifiedImageError
 
 from inspector.errors import ImageError
 from inspector.imaging.decode import decode_bytes

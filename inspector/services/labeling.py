@@ -361,6 +361,21 @@ def list_defect_types(project: Any) -> list[str]:
         return sorted(active_defect_types(session).values(), key=str.lower)
 
 
+def removed_types_in_use(project: Any) -> list[str]:
+    """Defect types no longer offered that current labels still carry: a QA lead must
+    still find those parts (to relabel them), so the Label page's Type filter lists them."""
+    lbl = aliased(Label)
+    with project.db.session() as session:
+        active = {name.casefold() for name in active_defect_types(session).values()}
+        used = session.scalars(_with_labels(select(lbl.defect_type).distinct(), lbl)
+                               .where(lbl.defect_type.is_not(None)))
+        removed: dict[str, str] = {}
+        for name in used:
+            if name.casefold() not in active:
+                removed.setdefault(name.casefold(), name)
+    return sorted(removed.values(), key=str.lower)
+
+
 def list_defect_type_infos(project: Any) -> list[DefectTypeInfo]:
     """Active defect types with their labelling shortcut keys."""
     with project.db.session() as session:

@@ -104,6 +104,27 @@ def test_label_filters_by_type_product_and_date(two_product_label_page) -> None:
     assert len(page.model.images) == 8
 
 
+def test_a_removed_type_still_finds_the_parts_labelled_with_it(two_product_label_page,  # noqa: ANN001
+                                                                project, admin) -> None:
+    """A defect type taken off the list vanished from the Type filter, so the parts still
+    labelled with it could not be found to relabel them."""
+    page = two_product_label_page
+    page.type_filter.setCurrentText("scratch")
+    labeling.remove_defect_type(project, admin, "scratch")
+    page.reload_types()
+    names = [page.type_filter.itemText(i) for i in range(page.type_filter.count())]
+    assert names == ["(any)", "dent", "scratch (removed)"]
+    assert page.type_filter.currentText() == "scratch (removed)"  # the filter stays
+    assert {i.defect_type for i in page.model.images} == {"scratch"}
+    page.type_filter.setCurrentText("(any)")
+    page.type_filter.setCurrentText("scratch (removed)")
+    assert len(page.model.images) == 2
+    labeling.add_defect_type(project, admin, "scratch")  # back on the list: one entry
+    page.reload_types()
+    assert page.type_filter.findText("scratch (removed)") == -1
+    assert page.type_filter.currentText() == "scratch" and len(page.model.images) == 2
+
+
 def test_qa_lead_adds_a_defect_type_and_its_key_labels(two_product_label_page, project, qtbot,  # noqa: ANN001
                                                        monkeypatch) -> None:
     answers = iter([("crack", True), ("k", True)])

@@ -244,14 +244,20 @@ class LabelPage(QWidget):
     def reload_types(self) -> None:
         self.types.reload(self.state.may(roles.MANAGE_DEFECT_TYPES))
         self._rebuild_type_shortcuts()
-        current = self.type_filter.currentText()
-        self.type_filter.blockSignals(True)
-        self.type_filter.clear()
-        self.type_filter.addItems([ANY] + [t.name for t in self.types.types])
-        self.type_filter.setCurrentText(current or ANY)
-        self.type_filter.blockSignals(False)
-        if current and current != ANY and self.type_filter.currentText() != current:
-            self.reload_images()  # the filtered type was removed: show what "(any)" says
+        current = self.type_filter.currentData()
+        box = self.type_filter
+        box.blockSignals(True)
+        box.clear()
+        box.addItem(ANY, None)
+        for t in self.types.types:
+            box.addItem(t.name, t.name)
+        # types taken off the list that labels still carry: their parts must stay findable
+        for name in labeling.removed_types_in_use(self.state.project):
+            box.addItem(f"{name} (removed)", name)
+        box.setCurrentIndex(max(0, box.findData(current)))
+        box.blockSignals(False)
+        if current is not None and box.currentData() != current:
+            self.reload_images()  # the filtered type is gone: show what "(any)" says
 
     def _reload_products(self) -> None:
         self.product_filter.blockSignals(True)
@@ -278,9 +284,8 @@ class LabelPage(QWidget):
     def _listing_args(self) -> tuple:
         """(query, project, filters, limit, product) as the page stands now."""
         state = self.state_filter.currentText()
-        dtype = self.type_filter.currentText()
         filters = {"product": self._filter_product(), "state": None if state == ANY else state,
-                   "defect_type": None if dtype in ("", ANY) else dtype,
+                   "defect_type": self.type_filter.currentData(),
                    "since": self.since.since()}
         # the counts over the listed product: they named the signed-in one and counted it
         # while the gallery listed another
@@ -319,7 +324,9 @@ class LabelPage(QWidget):
         if listing.counts is not None:
             self._show_counts(listing.counts)
         # The shown image, or (when it left the filter) the next one that is still listed.
-        row = next((r for r in map(self.model.row_of, after) if r >= 0), -1)
+        rows = {info.id: r for r, info in enumerate(self.model.images)}  # one pass: a
+        # scan per id froze the page for minutes with 20,000 images listed and none kept
+        row = next((rows[i] for i in after if i in rows), -1)
         self.select_row(row if row >= 0 else max(0, min(old_row, self.model.rowCount() - 1)))
 
     def _show_listed(self, listed: int, total: int) -> None:
