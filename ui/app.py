@@ -20,7 +20,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy.exc import SQLAlchemyError
@@ -238,6 +238,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - said in a dialog and logged, never silent
         return startup_failed(exc, log_file)
     window.show()
+    from ui.gc_guard import MainThreadCollector
+
+    QTimer.singleShot(0, MainThreadCollector.freeze_survivors)
     code = app.exec()
     from ui.worker import stop_all
 
