@@ -23,6 +23,10 @@ from ui.widgets.defect_label_dialog import DefectLabelDialog
 
 LABEL_DEFECTIVE_KEY = "D"
 LABEL_DEFECTIVE_TEXT = f"Label defective…  [{LABEL_DEFECTIVE_KEY}]"
+LABEL_GOOD_TEXT = "Label good  [G]"
+# where the column is narrow and short (a camera beside it on a 1024x600 panel): the key
+# hints stay whole, the tooltips say the rest
+SHORT_LABEL_TEXTS = ("Good  [G]", f"Defective…  [{LABEL_DEFECTIVE_KEY}]")
 LABEL_DEFECTIVE_TIP = ("Add this part to the defective training images, with its defect type "
                        "and severity (used from the next training)")
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from ui.dialogs import disposed, show_error
 from ui.idle import IdleWatcher
+from ui.screen_fit import fit_to_screen
 from ui.state import AppState
 from ui.widgets.elided_label import ElidedLabel
 from ui.widgets.progress_panel import ProgressPanel
@@ -389,8 +390,8 @@ class MainWindow(QMainWindow):
         geometry = QSettings().value("window/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
-        else:
-            self.resize(1366, 768)
+        else:  # first start: the whole window on the screen (1024x768, or a 1080p at 200 %)
+            fit_to_screen(self, 1366, 768)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         QSettings().setValue("window/geometry", self.saveGeometry())

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QAbstractButton, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 
 
 def page_key(page: QWidget, key: str, target: QAbstractButton | Callable[[], object]) -> QShortcut:
@@ -22,4 +22,28 @@ def page_key(page: QWidget, key: str, target: QAbstractButton | Callable[[], obj
         target.setToolTip(f"{tip}  ({shown})" if tip else shown)
     else:
         shortcut.activated.connect(target)
+    return shortcut
+
+
+def space_key(page: QWidget, action: Callable[[], object]) -> QShortcut:
+    """Space runs the page's camera action (snapshot, inspect frame), except on a button or
+    check box reached with Tab: that one is pressed, as everywhere else, so the hot folder
+    and the camera can be started from the keyboard. The page's buttons take the focus
+    from Tab only: a click leaves it where it was, so Space after clicking "Start camera"
+    still takes the picture instead of stopping the camera."""
+    for button in page.findChildren(QAbstractButton):
+        if button.focusPolicy() & Qt.FocusPolicy.ClickFocus:
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+
+    def pressed() -> None:
+        focus = QApplication.focusWidget()
+        if isinstance(focus, QAbstractButton) and page.isAncestorOf(focus):
+            if focus.isEnabled():
+                focus.animateClick()
+            return
+        action()
+
+    shortcut = QShortcut(QKeySequence(Qt.Key.Key_Space), page)
+    shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    shortcut.activated.connect(pressed)
     return shortcut

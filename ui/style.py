@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication, QFocusFrame, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QFocusFrame, QWidget
 from shiboken6 import isValid
 
 BASE_POINT_SIZE = 13
@@ -15,6 +15,7 @@ MIN_BUTTON_HEIGHT = 48
 # Gloved fingers: every other control (fields, check boxes, sliders) at least this high.
 MIN_CONTROL_HEIGHT = 40
 FIELD_MIN_HEIGHT = MIN_CONTROL_HEIGHT - 2  # plus the field's 1 px border
+TABLE_ROW_HEIGHT = MIN_CONTROL_HEIGHT  # a row is picked before G / D / O: a target too
 
 # Verdict colours: (background, text). Text contrast is >= 4.5:1 on each background.
 VERDICT_COLOURS: dict[str, tuple[str, str]] = {
@@ -44,6 +45,10 @@ QLabel[role="warning"] {{ color: #8a4b00; font-weight: bold; }}
 QProgressBar {{ min-height: 28px; min-width: 160px; }}
 QFocusFrame {{ border: {FOCUS_WIDTH}px solid {FOCUS_COLOUR}; border-radius: 3px; }}
 QFrame#nextStep {{ background: #e3ecf7; border: 1px solid #1f4e8c; border-radius: 4px; }}
+QSlider::groove:horizontal {{ height: 8px; background: #c4c7cc; border-radius: 4px; }}
+QSlider::handle:horizontal {{ width: 30px; margin: -11px 0px; border-radius: 15px;
+                             background: #1f4e8c; }}
+QSlider::handle:horizontal:disabled {{ background: #9aa0a6; }}
 QListWidget#defectTypes::item {{ min-height: {MIN_BUTTON_HEIGHT - 4}px; padding: 0px 8px; }}
 """
 
@@ -73,3 +78,13 @@ def apply_style(app: QApplication) -> None:
     app.setStyleSheet(STYLESHEET)
     if app.findChild(FocusMarker) is None:
         FocusMarker(app)
+
+
+def table_for_gloves(table: QAbstractItemView) -> None:
+    """Rows tall enough to hit with a glove; Tab leaves the table instead of walking its
+    cells (a table of 200 rows kept the keyboard, and the buttons below never got it)."""
+    table.setTabKeyNavigation(False)
+    header = getattr(table, "verticalHeader", None)
+    if header is not None:
+        header().setMinimumSectionSize(TABLE_ROW_HEIGHT)
+        header().setDefaultSectionSize(max(TABLE_ROW_HEIGHT, header().defaultSectionSize()))

@@ -84,6 +84,7 @@ def window(state, qtbot):  # noqa: ANN001, ANN201
 
     win = MainWindow(state)
     qtbot.addWidget(win)
+    win.resize(1366, 768)  # a first start fits the screen: offscreen's is only 800x600
     win.show()
     win.activateWindow()
     qtbot.waitExposed(win)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -23,7 +23,7 @@ from inspector.services.sensor_depth import SETTING as SENSOR_SETTING
 from inspector.services.sensor_depth import sensor_bits
 from inspector.store import roles
 from ui.dialogs import show_error, succeeded
-from ui.shortcuts import page_key
+from ui.shortcuts import page_key, space_key
 from ui.state import AppState
 from ui.visible_height import VisibleHeightWatch, visible_height
 from ui.widgets.adaptive_splitter import AdaptiveSplitter
@@ -119,9 +119,7 @@ class CapturePage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(splitter, 1)
-        space = QShortcut(QKeySequence(Qt.Key.Key_Space), self)
-        space.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        space.activated.connect(self.snapshot)
+        space_key(self, self.snapshot)
         state.actor_changed.connect(lambda _a: self._apply_role())
         state.signing_out.connect(self.camera.stop)  # no camera left open for nobody
         self._apply_role()

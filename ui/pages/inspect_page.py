@@ -18,6 +18,7 @@ import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QCheckBox,
     QDoubleSpinBox,
     QFileDialog,
@@ -48,6 +49,8 @@ from ui.label_actions import (
     LABEL_DEFECTIVE_KEY,
     LABEL_DEFECTIVE_TEXT,
     LABEL_DEFECTIVE_TIP,
+    LABEL_GOOD_TEXT,
+    SHORT_LABEL_TEXTS,
     label_inspected_defective,
     label_inspected_good,
 )
@@ -59,7 +62,7 @@ from ui.override_action import (
     store_override,
 )
 from ui.pages.capture_page import IMAGE_FILTER
-from ui.shortcuts import page_key
+from ui.shortcuts import page_key, space_key
 from ui.state import AppState
 from ui.visible_height import VisibleHeightWatch, visible_height
 from ui.widgets.adaptive_splitter import AdaptiveSplitter
@@ -118,13 +121,19 @@ class InspectPage(QWidget):
         self.inspect_now = QPushButton("Inspect frame  [Space]")
         self.inspect_now.clicked.connect(self.inspect_camera_frame)
         self.inspect_now.setToolTip("Space: inspect the camera's current picture")
-        self.continuous = QCheckBox("every")
+        # "☐ every 1.0 s": the word inside the box, so the row fits beside "Heat map [H]"
+        # in the result column narrowed for the camera
+        self.continuous = QCheckBox()
         self.continuous.setToolTip("Inspect a new camera picture at this interval, "
                                    "without anyone pressing Space")
+        self.continuous.setAccessibleName("Inspect continuously")
         self.rate = QDoubleSpinBox()
         self.rate.setRange(0.2, 30.0)
+        self.rate.setDecimals(1)
         self.rate.setValue(1.0)
+        self.rate.setPrefix("every ")
         self.rate.setSuffix(" s")
+        self.rate.setToolTip(self.continuous.toolTip())
         self.continuous.toggled.connect(self._continuous_toggled)
         self.rate.valueChanged.connect(lambda v: self.timer.setInterval(int(v * 1000)))
         # The frame button joins the row of ways to inspect (shown with the camera); the
@@ -176,7 +185,7 @@ class InspectPage(QWidget):
         self.override_button = QPushButton(OVERRIDE_TEXT)
         self.override_button.setToolTip(OVERRIDE_TIP)
         self.override_button.clicked.connect(self.override)
-        self.label_good_button = QPushButton("Label good  [G]")
+        self.label_good_button = QPushButton(LABEL_GOOD_TEXT)
         self.label_good_button.setToolTip("Add this part to the good training images "
                                           "(used from the next training)")
         self.label_good_button.clicked.connect(self.label_good)
@@ -199,7 +208,9 @@ class InspectPage(QWidget):
         view_row.addWidget(self.continuous)
         view_row.addWidget(self.rate)
         rl.addLayout(view_row)
-        labels = QHBoxLayout()  # training examples from the line, good or defective
+        # training examples from the line, good or defective; one under the other in the
+        # column narrowed beside the camera ("Label defective… [D]" was cut at both ends)
+        labels = self.label_buttons = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         labels.addWidget(self.label_good_button, 1)
         labels.addWidget(self.label_defective_button, 1)
         rl.addLayout(labels)
@@ -230,7 +241,8 @@ class InspectPage(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self.inspect_camera_frame)
-        for key, slot in (("Space", self._space), ("H", self.heatmap_box.toggle),
+        space_key(self, self._space)
+        for key, slot in (("H", self.heatmap_box.toggle),
                           ("G", self.label_good), (LABEL_DEFECTIVE_KEY, self.label_defective),
                           (OVERRIDE_KEY, self.override)):
             shortcut = QShortcut(QKeySequence(key), self)
@@ -299,6 +311,20 @@ class InspectPage(QWidget):
             self.compact = compact
             self.banner.set_compact(compact)
             self.recent.set_compact(compact)
+            self._arrange_label_buttons()
+
+    def _arrange_label_buttons(self) -> None:
+        """Side by side, unless the camera narrows the column: then one under the other,
+        or, on a screen too short for that, side by side with short texts (cut to fit,
+        "Label defective… [D]" read "bel defective… [")."""
+        narrow = self.camera_pane.isVisibleTo(self)
+        stacked = narrow and not self.compact
+        self.label_buttons.setDirection(QBoxLayout.Direction.TopToBottom if stacked
+                                        else QBoxLayout.Direction.LeftToRight)
+        texts = SHORT_LABEL_TEXTS if narrow and self.compact else (LABEL_GOOD_TEXT,
+                                                                    LABEL_DEFECTIVE_TEXT)
+        self.label_good_button.setText(texts[0])
+        self.label_defective_button.setText(texts[1])
 
     def _apply_role(self) -> None:
         if self.state.actor is None:  # signed out: nobody may inspect, stop the timer
@@ -402,6 +428,7 @@ class InspectPage(QWidget):
         for widget in (self.camera_pane, self.inspect_now, self.continuous, self.rate):
             widget.setVisible(on)  # the camera and its controls
         self.right.setMaximumWidth(RESULT_WIDTH[0] if on else RESULT_WIDTH[1])
+        self._arrange_label_buttons()
         if not on:
             self.continuous.setChecked(False)
             self.camera.stop()

@@ -138,6 +138,8 @@ class LabelPage(QWidget):
             sev_row.addWidget(button)
         self.types = DefectTypePanel(state)
         self.types.picked.connect(self.set_defect_type)
+        self.types.picked.connect(lambda _t: self.types.list.hasFocus()  # Enter on a type:
+                                  and self.gallery.setFocus())  # the label keys work again
         self.types.types_changed.connect(self.reload_types)
         self.brush = BrushControls(self.view, state.say)
         self.brush_button, self.erase_button = self.brush.brush_button, self.brush.erase_button

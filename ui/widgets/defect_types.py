@@ -36,9 +36,10 @@ class DefectTypePanel(QWidget):
         self.list = QListWidget()
         self.list.setObjectName("defectTypes")  # rows as tall as a gloved fingertip
         self.list.setMaximumHeight(4 * MIN_BUTTON_HEIGHT + 8)
-        # Picked by click or by its key, never by the keyboard wandering the list: an
-        # arrow key there moved the highlight, and the next severity key saved that type.
-        self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # A click picks and leaves the keyboard where it was: kept by the list, an arrow
+        # key moved the highlight, and the next severity key saved that type. Tab still
+        # reaches it (arrows, then Enter): a type without a key must be pickable too.
+        self.list.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.list.itemActivated.connect(self._emit_pick)
         self.list.itemClicked.connect(self._emit_pick)
         self.add_button = QPushButton("Add type…")

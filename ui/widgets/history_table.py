@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from inspector.services.results import InspectionInfo
-from ui.style import VERDICT_COLOURS
+from ui.style import VERDICT_COLOURS, table_for_gloves
 from ui.widgets.verdict_banner import WORDS
 
 COLUMNS = ("Time", "Image", "Verdict", "Score", "Operator", "Station", "Product")
@@ -111,6 +111,7 @@ class HistoryTable(QTableView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.verticalHeader().setVisible(False)
+        table_for_gloves(self)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)

@@ -8,6 +8,8 @@ from typing import Any
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
+from ui.style import table_for_gloves
+
 ROW_COLOURS = {"stored": "#e6f4ea", "duplicate": "#fff8e1", "refused": "#fdecea",
                "ignored": "#f1f3f4"}
 
@@ -22,6 +24,7 @@ class ImportReportTable(QTableWidget):
         self.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         self.setColumnWidth(0, 260)
         self.verticalHeader().setVisible(False)
+        table_for_gloves(self)
         self.setWordWrap(True)  # the reason is read in full: no tooltips under gloves
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
 

@@ -27,6 +27,7 @@ from inspector.services.results import ModelInfo, ScoreDistribution
 from inspector.store import roles
 from ui.dialogs import show_error
 from ui.state import AppState
+from ui.style import table_for_gloves
 from ui.widgets.score_histogram import ScoreHistogram
 
 COLUMNS = ("Version", "Trained", "By", "Preset", "Threshold", "Active")
@@ -59,6 +60,7 @@ class ModelPanel(QWidget):
         header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
         self.table.viewport().installEventFilter(self)  # its width decides the columns
         self.table.verticalHeader().setVisible(False)
+        table_for_gloves(self.table)
         self.table.setMaximumHeight(170)
         self.table.itemSelectionChanged.connect(self._selected)
         self.activate_button = QPushButton("Activate this version")

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from inspector.reports.types import Report
 from ui.qimage import rgb_to_pixmap, screen_ratio
+from ui.style import table_for_gloves
 
 THUMB = 72
 WORST_COLUMNS = ("#", "Heat map", "Inspection", "Score", "Defect type", "Severity", "When",
@@ -140,6 +141,7 @@ class WorstTable(QTableWidget):
         self.setIconSize(QSize(THUMB, THUMB))
         self.verticalHeader().setDefaultSectionSize(THUMB + 6)
         self.verticalHeader().setVisible(False)
+        table_for_gloves(self)
 
     def show_rows(self, rep: Report, thumbs: list[Any], heatmaps: list[Any] = ()) -> None:
         """One row per worst inspection; ``thumbs`` / ``heatmaps``: RGB arrays or None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QDateEdit, QWidget
 
@@ -30,6 +30,21 @@ class SinceDateEdit(QDateEdit):
         self.clear_filter()
         # after the popup has closed and given the focus back to this box
         self.calendarWidget().clicked.connect(lambda _d: QTimer.singleShot(0, self.picked.emit))
+        self.calendarWidget().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """"Any date" is 1 January 2000: the calendar opened there, some 320 taps from
+        this month. It opens on this month instead."""
+        if (event.type() == QEvent.Type.Show and watched is self.calendarWidget()
+                and self.date() == self.minimumDate()):
+            today = QDate.currentDate()
+            self.calendarWidget().setCurrentPage(today.year(), today.month())
+        return super().eventFilter(watched, event)
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 - Qt override
+        """Tab leaves the box, as in every other field: a date box moves between its day,
+        month and year with Tab, and on "any date" Tab never got out."""
+        return QWidget.focusNextPrevChild(self, next)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         super().keyPressEvent(event)
