@@ -1,5 +1,6 @@
 """TIFF details that decoders get wrong: orientation applied twice, "white is 0" 16-bit
-pictures, damaged page headers, and EXIF dates at the edge of the calendar."""
+pictures, damaged page headers, EXIF dates at the edge of the calendar, and files that
+would take minutes to decode (thousands of pages or scans)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from PIL import Image
 
 from inspector.errors import ImageError
-from inspector.imaging.decode import decode_bytes
+from inspector.imaging.decode import MAX_JPEG_SCANS, MAX_TIFF_PAGES, decode_bytes
 
 
 def _tiff(img: Image.Image, **kw) -> bytes:  # noqa: ANN003
@@ -105,3 +106,40 @@ def test_capture_date_at_the_calendars_edge_is_ignored(taken: str, offset: str |
     Image.fromarray(np.full((16, 16, 3), 99, np.uint8)).save(buf, format="JPEG", exif=exif)
     out = decode_bytes(buf.getvalue())
     assert out.rgb.shape == (16, 16, 3) and out.facts.captured_at is None
+
+
+def test_a_tiff_of_very_many_pages_is_refused_without_reading_them_all() -> None:
+    """100,000 tiny preview pages took minutes to check, page by page (quadratic)."""
+    pages = [Image.new("L", (8, 8), n) for n in range(MAX_TIFF_PAGES + 2)]
+    buf = io.BytesIO()
+    pages[0].save(buf, "TIFF", save_all=True, append_images=pages[1:])
+    with pytest.raises(ImageError, match=f"more than {MAX_TIFF_PAGES} pages"):
+        decode_bytes(buf.getvalue())
+
+
+def _jpeg_segments(data: bytes) -> list[bytes]:
+    """A JPEG cut into its marker segments, each scan with its entropy-coded data."""
+    out, i = [], 2
+    while data[i + 1] != 0xD9:
+        length = int.from_bytes(data[i + 2:i + 4], "big")
+        end = i + 2 + length
+        if data[i + 1] == 0xDA:  # the scan's data runs to the next real marker
+            while not (data[end] == 0xFF and data[end + 1] not in (0, *range(0xD0, 0xD8))):
+                end += 1
+        out.append(data[i:end])
+        i = end
+    return out
+
+
+def test_a_progressive_jpeg_is_read_and_one_of_thousands_of_scans_is_refused() -> None:
+    """Each scan decodes the whole picture again: a 1 MB JPEG of 2,000 scans held an
+    import (and the hot folder) for five minutes."""
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), (120, 80, 40)).save(buf, "JPEG", progressive=True)
+    plain = buf.getvalue()
+    assert decode_bytes(plain).rgb.shape == (48, 64, 3)  # a camera's ~10 scans are fine
+    segments = _jpeg_segments(plain)
+    last_scan = [s for s in segments if s[1] == 0xDA][-1]
+    crafted = b"\xff\xd8" + b"".join(segments) + last_scan * MAX_JPEG_SCANS + b"\xff\xd9"
+    with pytest.raises(ImageError, match="scans"):
+        decode_bytes(crafted)

@@ -79,6 +79,11 @@ def is_supported_path(path: Path) -> bool:
 
 
 MIN_SIDE = 8  # the smallest image the detection engine can look at
+# A camera's progressive JPEG has about 10 scans; each scan decodes the whole picture
+# again, so a 1 MB file of 2,000 scans held an import (and the hot folder) for 5 minutes.
+MAX_JPEG_SCANS = 64
+# A TIFF of many pages (previews, or a crafted 100,000) took minutes to check page by page.
+MAX_TIFF_PAGES = 64
 
 
 def decode_file(path: Path, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Decoded:
@@ -152,6 +157,11 @@ def decode_bytes(
             f"image is {width}x{height} = {width * height / 1e6:.1f} megapixels, over the "
             f"limit of {max_pixels / 1e6:.1f} megapixels (setting max_pixels)"
         )
+    if fmt == "JPEG" and data.count(b"\xff\xda") > MAX_JPEG_SCANS:
+        # 0xFFDA starts a scan; inside a scan's data a 0xFF byte is always followed by
+        # 0x00 or a restart marker, so the count is the scans (an EXIF preview's too)
+        raise ImageError(f"JPEG with over {MAX_JPEG_SCANS} scans: decoding it would take "
+                         "minutes (a camera writes about 10); save it again as a plain JPEG")
     try:
         return _decode_opened(img, data, fmt, first_picture_only, sensor_bits)
     except ImageError:
@@ -195,7 +205,7 @@ def _refuse_extra_pictures(img: Image.Image) -> None:
     OK. Only a phone's MPO (its second picture is a preview or depth map) and a TIFF's
     reduced-resolution previews are extra pictures that may be ignored."""
     try:
-        frames = int(getattr(img, "n_frames", 1))
+        frames = _tiff_pages(img) if img.format == "TIFF" else int(getattr(img, "n_frames", 1))
         extra = frames > 1 and img.format != "MPO" and (
             img.format != "TIFF" or _full_size_page_after_first(img, frames))
     except (EOFError, OSError, SyntaxError, ValueError) as exc:
@@ -205,6 +215,25 @@ def _refuse_extra_pictures(img: Image.Image) -> None:
         raise SeveralPicturesError(
             f"holds {frames} {kind}; Inspector judges one picture per file and would see "
             "only the first: save each picture as its own file")
+
+
+def _tiff_pages(img: Image.Image) -> int:
+    """A TIFF's pages, counted one step at a time up to MAX_TIFF_PAGES (Pillow's n_frames
+    walks every page first: 100,000 tiny previews took minutes)."""
+    pages = 1
+    try:
+        while True:
+            try:
+                img.seek(pages)
+            except EOFError:
+                return pages
+            pages += 1
+            if pages > MAX_TIFF_PAGES:
+                raise SeveralPicturesError(
+                    f"holds more than {MAX_TIFF_PAGES} pages; Inspector judges one picture "
+                    "per file: save each picture as its own file")
+    finally:
+        img.seek(0)
 
 
 def _full_size_page_after_first(img: Image.Image, frames: int) -> bool:
