@@ -19,7 +19,12 @@ from inspector.errors import Cancelled, ImageError, NotFoundError, PermissionDen
 from inspector.progress import CancelToken
 from inspector.services import importing
 from inspector.services.importing import import_array, import_paths
-from inspector.services.labeling import add_defect_type, label_counts, list_defect_types
+from inspector.services.labeling import (
+    add_defect_type,
+    label_counts,
+    list_defect_types,
+    list_images,
+)
 from inspector.services.products import add_product
 from inspector.store.models import AuditEntry
 from inspector.store.models import Image as ImageRow
@@ -160,6 +165,20 @@ def test_labels_from_folders(project, qa_lead, image_dir) -> None:  # noqa: ANN0
     assert label_counts(project) == {"good": 5, "defective": 3, "unlabelled": 0}
     types = {i.original_name: i.defect_type for i in rep.stored if i.state == "defective"}
     assert types == {"s0.png": "scratch", "s1.png": "scratch", "d0.jpg": "dent"}
+
+
+def test_a_folder_name_no_one_could_type_as_a_defect_type_is_refused(project, admin,  # noqa: ANN001
+                                                                     make_image) -> None:
+    """A folder "esc\x1b[31mRED" labelled its parts with that name: kept off the type list
+    (so nobody could manage it) and printed as raw escape codes in every terminal."""
+    bad = make_image("parts/esc\x1b[31mRED/a.png", seed=1, defect=True)
+    make_image("parts/scratch/b.png", seed=2, defect=True)
+    rep = import_paths(project, admin, [bad.parents[1]], labels_from_folders=True)
+    assert [i.original_name for i in rep.stored] == ["b.png"]
+    assert rep.refused == [(str(bad), rep.refused[0][1])]
+    assert rep.refused[0][1].startswith("folder name cannot be a defect type")
+    assert list_defect_types(project) == ["scratch"]
+    assert {i.defect_type for i in list_images(project)} == {"scratch"}
 
 
 def test_files_at_the_top_of_the_picked_folder_stay_unlabelled(project, admin, make_image) -> None:  # noqa: ANN001,E501

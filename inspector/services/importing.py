@@ -33,6 +33,7 @@ from inspector.progress import CancelToken, ProgressCallback, check, report
 from inspector.services.dto import ImageInfo
 from inspector.services.labeling import (
     active_defect_types,
+    clean_defect_type,
     get_image,
     image_info,
     list_defect_types,
@@ -186,6 +187,14 @@ def _prepare_defect_types(project: Any, actor: Any, cands: list[_Candidate],
     with project.db.session() as session:
         known = active_defect_types(session)
     new = sorted(t for t in wanted if t.casefold() not in known)
+    unfit = _unfit_type_names(new)
+    if unfit:  # a folder "esc\x1b[31m" labelled parts with a name no one typed could
+        # enter, kept off the type list, and printed raw escape codes to terminals
+        out = {id(c) for c in cands if c.label and c.label[1] in unfit}
+        report_.refused.extend((str(c.path), "folder name cannot be a defect type: "
+                                f"{unfit[c.label[1]]}") for c in cands if id(c) in out)
+        cands[:] = [c for c in cands if id(c) not in out]
+        new = [t for t in new if t not in unfit]
     if new:  # the role as stored now: one taken away since sign-in no longer counts
         try:
             project.require(actor, roles.MANAGE_DEFECT_TYPES, entity="defect_type",
@@ -205,6 +214,17 @@ def _prepare_defect_types(project: Any, actor: Any, cands: list[_Candidate],
                     register_defect_type(session, actor, name, via="import"))
         except (UserError, IntegrityError):  # another station added it meanwhile: fine
             log.info("defect type %r was added by someone else meanwhile", name)
+
+
+def _unfit_type_names(names: Iterable[str]) -> dict[str, str]:
+    """The folder names that a person could not type as a defect type, with why."""
+    unfit = {}
+    for name in names:
+        try:
+            clean_defect_type(name)
+        except UserError as exc:
+            unfit[name] = str(exc)
+    return unfit
 
 
 def import_paths(
