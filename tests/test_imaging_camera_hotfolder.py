@@ -231,3 +231,18 @@ def test_reading_a_handled_file_does_not_wake_the_watcher(tmp_path: Path) -> Non
         time.sleep(0.3)
         assert w._pending == {}
     assert len(got) == 1
+
+
+def test_a_done_folder_that_is_a_link_is_not_followed(tmp_path: Path) -> None:
+    """Anyone who may write to the camera share could make done/ a link to any folder the
+    station may write to, and handled parts were moved there."""
+    from inspector.imaging.hot_folder import file_away
+
+    hot, elsewhere = tmp_path / "hot", tmp_path / "elsewhere"
+    hot.mkdir()
+    elsewhere.mkdir()
+    (hot / "done").symlink_to(elsewhere, target_is_directory=True)
+    (hot / "part.png").write_bytes(b"x")
+    with pytest.raises(OSError, match="link"):
+        file_away(hot / "part.png", "done")
+    assert (hot / "part.png").exists() and list(elsewhere.iterdir()) == []

@@ -254,6 +254,11 @@ def file_away(path: Path, outcome: str) -> Path:
         raise ValueError(outcome)
     folder = path.parent / outcome
     folder.mkdir(exist_ok=True)
+    if folder.is_symlink() or not folder.is_dir():
+        # anyone who may write to the camera share could point done/ anywhere the
+        # station may write, and the station would drop files there
+        raise OSError(f"{folder} is a link or not a folder: handled files are moved only "
+                      "into a real folder of that name inside the hot folder")
     dest = folder / path.name
     if dest.exists():  # a camera that always writes last.png: a name of its own, at once
         # (counting up ~1, ~2, ... took 46 ms per file at the 5,000th, 1/4 s in a shift)
