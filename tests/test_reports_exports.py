@@ -126,6 +126,23 @@ def test_export_through_a_symlink_writes_its_target(db: Database, tmp_path: Path
     assert link.is_symlink() and read_csv(target)  # the link is kept, the file rewritten
 
 
+@pytest.mark.parametrize("target_name", ["settings.ini", "../outside/real.csv"])
+def test_a_link_to_another_kind_of_file_or_elsewhere_is_not_written_through(
+        db: Database, tmp_path: Path, target_name: str) -> None:
+    """A link planted in a shared export folder had the file it pointed at (a settings
+    file) overwritten by the CSV."""
+    (tmp_path / "outside").mkdir()
+    share = tmp_path / "share"
+    share.mkdir()
+    target = share / target_name
+    target.write_text("precious")
+    link = share / "report.csv"
+    link.symlink_to(target)
+    with pytest.raises(UserError, match="is a link to"):
+        export_csv(db, MARCH, link)
+    assert target.read_text() == "precious"
+
+
 def test_export_to_a_pipe_is_refused(db: Database, tmp_path: Path) -> None:
     pipe = tmp_path / "pipe"
     os.mkfifo(pipe)

@@ -42,7 +42,12 @@ def output_path(path: Path) -> Path:
     """``path`` through its links, or a UserError if no file can be written there. Called
     before long work too: a bad --out or --json was found only after it (a benchmark's
     hour), or after a workbook had been started (which then printed a traceback)."""
+    given = Path(path)
     path = Path(os.path.realpath(path))  # through a link to its file, never over the link
+    if given.is_symlink() and not _own_link(given, path):
+        raise UserError(f"{given} is a link to {path}; an export follows a link only to a "
+                        f"file of the same type in the same folder (or below it). Give "
+                        "that file's own path, or another name")
     if not path.parent.is_dir():
         raise UserError(f"folder does not exist: {path.parent}")
     if path.is_dir():
@@ -52,6 +57,15 @@ def output_path(path: Path) -> Path:
     if not os.access(path.parent, os.W_OK):
         raise UserError(f"cannot write in {path.parent} (read-only, or no permission)")
     return path
+
+
+def _own_link(link: Path, target: Path) -> bool:
+    """A link in a shared export folder may have been planted by anyone who can write
+    there: "report.csv" pointing at a settings file had that file overwritten by the CSV.
+    A link such as latest.csv -> 2026/11.csv, same type and below its folder, is followed."""
+    folder = Path(os.path.realpath(link.parent))
+    return (target.suffix.casefold() == link.suffix.casefold()
+            and target.is_relative_to(folder))
 
 
 @contextmanager
