@@ -225,36 +225,52 @@ def _project_files(root: Path) -> Iterator[tuple[str, int, float]]:
                 yield full.relative_to(root).as_posix(), st.st_size, st.st_mtime
 
 
-def _still_orphan(project: Any, rel: str) -> bool:
-    """Checked again just before the file goes: the check reads the database once at its
+ORPHAN_CHUNK = 500  # files checked again per query (one query per file: 59 ms each)
+
+
+def _still_orphans(project: Any, rels: list[str]) -> set[str]:
+    """Checked again just before the files go: the check reads the database once at its
     start and can run for minutes, while a station imports a picture whose file was
     already there (an old leftover) and now belongs to a new row."""
-    try:
-        if time.time() - (project.root / rel).stat().st_mtime < ORPHAN_MIN_AGE_S:
-            return False  # written or reused (image_store.put touches it) meanwhile
-    except OSError:
-        return False
-    inner = rel.removeprefix("images/")
+    fresh = set()
+    for rel in rels:
+        try:
+            if time.time() - (project.root / rel).stat().st_mtime >= ORPHAN_MIN_AGE_S:
+                fresh.add(rel)  # else written or reused (image_store.put touches it)
+        except OSError:
+            continue
+    inner = {rel.removeprefix("images/"): rel for rel in fresh}
     with project.db.session() as s:
-        return not any(s.scalar(select(column).where(column.in_(names)).limit(1))
-                       for column, names in ((Image.store_path, (inner,)),
-                                             (Label.mask_path, (inner,)),
-                                             (ModelRecord.file_path, (rel,)),
-                                             (Inspection.heatmap_path, (rel,))))
+        for column, names in ((Image.store_path, inner), (Label.mask_path, inner),
+                              (ModelRecord.file_path, {r: r for r in fresh}),
+                              (Inspection.heatmap_path, {r: r for r in fresh})):
+            for used in s.scalars(select(column).where(column.in_(list(names)))):
+                fresh.discard(names.get(used, ""))
+    return fresh
 
 
 def _remove(project: Any, actor: Any, rep: IntegrityReport) -> None:
-    for rel in rep.orphans:
-        if not _still_orphan(project, rel):
-            continue
-        try:
-            (project.root / rel).unlink()
-        except FileNotFoundError:
-            continue
-        except OSError as exc:
-            rep.problems.append(Problem("orphan", rel, f"cannot remove: {exc.strerror or exc}"))
-            continue
-        rep.removed.append(rel)
+    for start in range(0, len(rep.orphans), ORPHAN_CHUNK):
+        chunk = rep.orphans[start:start + ORPHAN_CHUNK]
+        still = _still_orphans(project, chunk)
+        for rel in chunk:
+            if rel in still:
+                _remove_one(project, rel, rep)
+    _audit_removal(project, actor, rep)
+
+
+def _remove_one(project: Any, rel: str, rep: IntegrityReport) -> None:
+    try:
+        (project.root / rel).unlink()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        rep.problems.append(Problem("orphan", rel, f"cannot remove: {exc.strerror or exc}"))
+        return
+    rep.removed.append(rel)
+
+
+def _audit_removal(project: Any, actor: Any, rep: IntegrityReport) -> None:
     with project.db.session() as s:
         audit.record(s, actor, "project.remove_orphans", "project", None,
                      {"files": len(rep.removed), "bytes": rep.orphan_bytes,
