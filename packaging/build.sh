@@ -63,6 +63,15 @@ EOF
 fi
 
 "$PY" -c "import torch; print('torch', torch.__version__, 'cuda build:', torch.version.cuda)"
+# Where the CPU index cannot be reached, pip quietly takes PyPI's torch, a CUDA build that
+# makes a 3 GB bundle with GPU libraries no shop PC uses: stop instead of shipping that.
+if [ -z "${INSPECTOR_KEEP_CUDA:-}" ] && \
+   [ "$("$PY" -c 'import torch; print(torch.version.cuda or "")')" != "" ]; then
+    echo "error: $VENV has a CUDA build of torch (the CPU index was not reached?)." >&2
+    echo "Use a CPU wheel (INSPECTOR_TORCH=torch==X+cpu with INSPECTOR_TORCH_INDEX=\"\" and" >&2
+    echo "PIP_FIND_LINKS pointing at it), remove $VENV, or set INSPECTOR_KEEP_CUDA=1." >&2
+    exit 1
+fi
 "$PY" -m PyInstaller --noconfirm --clean --log-level WARN \
     --distpath "$ROOT/$DIST" --workpath "$ROOT/build/pyinstaller-$(basename "$VENV")" \
     "$ROOT/packaging/inspector.spec"

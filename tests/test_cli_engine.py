@@ -222,6 +222,10 @@ def test_the_demo_names_the_command_as_it_can_be_typed(monkeypatch) -> None:
     assert _command() == "'/opt/line 1/.venv/bin/inspector'"
     monkeypatch.setattr("shutil.which", lambda name: f"/usr/bin/{name}")
     assert _command() == "inspector"
+    # the packaged app: `Inspector images` started the GUI with a bad argument
+    monkeypatch.setattr("sys.frozen", True, raising=False)
+    monkeypatch.setattr("sys.executable", "/opt/Inspector/Inspector")
+    assert _command() == "/opt/Inspector/Inspector cli"
 
 
 def test_demo_at_a_line_station_prints_a_command_that_opens_it(tmp_path, capsys, monkeypatch):

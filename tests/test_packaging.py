@@ -110,6 +110,7 @@ def test_spec_ships_samples_with_notices_and_drops_unused_parts(monkeypatch) -> 
     assert "PySide6/Qt/plugins/platforms/libqxcb.so" in names
     assert not {"nvidia/cudnn/lib/libcudnn_ops.so.9", "scipy/tests/data.txt",
                 "PySide6/Qt/plugins/multimedia/libffmpegmediaplugin.so"} & names
+    assert "readline" in analysis.kwargs["excludes"]  # GNU readline is GPL-3
 
 
 def test_spec_ships_the_licences_of_what_it_bundles(monkeypatch) -> None:  # noqa: ANN001
@@ -168,3 +169,13 @@ def test_the_core_itself_never_asks_the_network_at_import() -> None:
     """Not only the bundle's launcher: `inspector train` from a plain install, and the
     GUI started with run.sh, import albumentations through the core too."""
     _run_without_network("import inspector.engine.synthetic\n")
+
+
+def test_the_version_is_told_without_loading_torch() -> None:
+    """`Inspector --version` took 3.6-6 s in the bundle: it imported torch for a number."""
+    code = ("import sys; sys.path.insert(0, 'packaging'); from launcher import version_text; "
+            "print(version_text()); print('torch' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=REPO_ROOT, timeout=120, check=True)
+    text, loaded = proc.stdout.splitlines()
+    assert re.fullmatch(r"Inspector \S+ \(model file format \d+\)", text) and loaded == "False"

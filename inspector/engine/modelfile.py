@@ -22,19 +22,13 @@ from safetensors.torch import save as st_save
 
 import inspector
 from inspector.engine.config import EngineConfig
+from inspector.engine.file_format import FORMAT_VERSION, READABLE_VERSIONS
 from inspector.engine.model import DefectModel, TypeIndex
 from inspector.engine.scoring import Banks
 from inspector.errors import ModelFileError, UserError
 from inspector.fileio import atomic_write
 
 FORMAT_NAME = "inspector-defect-model"
-# 2 added the coarse context term, 3 local-density weights, 4 the weighted defect bonus.
-# 5: every file is written as 5, with a checksum over its metadata too. Files used to be
-# written with the lowest version that held their tensors, but readers before 5 drop
-# the config keys they do not know (baseline share, top fraction, synthetic bank,
-# working size) and scored a default model 50 % higher: they must refuse it instead.
-FORMAT_VERSION = 5
-READABLE_VERSIONS = (1, 2, 3, 4, 5)
 MAX_HEADER = 16 * 1024 * 1024
 _FINITE = ("threshold", "base_level", "defect_beta", "coarse_gain", "coarse_top",
            "score_offset")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import inspector
-from inspector.engine.modelfile import FORMAT_VERSION
+from inspector.engine.file_format import FORMAT_VERSION
 from inspector.logging_setup import log_dir
 
 
