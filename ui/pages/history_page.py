@@ -78,6 +78,12 @@ class HistoryPage(QWidget):
                            max(PAGE, len(self.results))),
             lambda page: self._show_page(*page, keep_place=True),
             lambda exc: self.state.say(str(exc)))
+        # typed search text: a scan of every inspection's name (0.85 s at 150,000),
+        # read off the GUI thread; the newest text wins
+        self.searching = CoalescedJob(
+            self, lambda: (query_page, self.state.project, self._filters(), PAGE),
+            lambda page: self._show_page(*page, keep_place=False),
+            lambda exc: self.state.say(str(exc)))
         title = QLabel("History")
         title.setProperty("role", "title")
         self.search = QLineEdit()
@@ -90,7 +96,7 @@ class HistoryPage(QWidget):
         self.debounce = QTimer(self)
         self.debounce.setSingleShot(True)
         self.debounce.setInterval(300)
-        self.debounce.timeout.connect(self.reload)
+        self.debounce.timeout.connect(self._search)
         self.search.textChanged.connect(lambda _t: self.debounce.start())
         # A new filter starts at one page: the signals' index or date is not keep_place.
         self.verdict.currentIndexChanged.connect(lambda _index: self.reload())
@@ -208,6 +214,7 @@ class HistoryPage(QWidget):
         inspections): keep the pages shown and the selected row, so that the record
         someone is reading is not pulled away from them."""
         self.refresher.overtake()  # a background page read before this one is dropped
+        self.searching.overtake()
         rows = max(PAGE, len(self.results)) if keep_place else PAGE
         try:
             results, total = query_page(self.state.project, self._filters(), rows)
@@ -215,6 +222,13 @@ class HistoryPage(QWidget):
             self.state.say(str(exc))
             results, total = [], 0
         self._show_page(results, total, keep_place)
+
+    def _search(self) -> None:
+        """The search text changed (and typing paused): list again in the background."""
+        self.refresher.overtake()
+        self.searching.overtake()  # a search for the text before this is dropped
+        self.count_label.setText("Searching…")
+        self.searching.request()
 
     def _show_page(self, results: list[InspectionInfo], total: int, keep_place: bool) -> None:
         """Fill the table; with ``keep_place`` the row read before stays selected."""

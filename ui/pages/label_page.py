@@ -69,6 +69,9 @@ class LabelPage(QWidget):
         self.background = CoalescedJob(self, self._listing_args,
                                        lambda listing: self._apply_listing(listing, True),
                                        lambda exc: self.state.say(str(exc)))
+        # "Show older" lists up to tens of thousands: 1-2 s, read off the GUI thread
+        self.older = CoalescedJob(self, self._listing_args, self._older_listed,
+                                  lambda exc: self.state.say(str(exc)))
         self.counting = CoalescedJob(
             self, lambda: (labeling.label_counts, self.state.project, self._filter_product()),
             self._show_counts, lambda exc: self.state.say(str(exc)))
@@ -279,9 +282,18 @@ class LabelPage(QWidget):
         self.reload_images()
 
     def show_older(self) -> None:
-        """List another page of older images; the image on screen stays."""
+        """List another page of older images, in the background; the image on screen
+        stays."""
         self.limit += PAGE
-        self.reload_images()
+        self.older_button.setEnabled(False)
+        self.older_label.setText("Listing older images…")
+        self.background.overtake()  # a refresh read now would list the shorter page
+        self.older.overtake()
+        self.older.request()
+
+    def _older_listed(self, listing: Listing) -> None:
+        self.older_button.setEnabled(True)
+        self._apply_listing(listing, keep_shown=True)
 
     def _listing_args(self) -> tuple:
         """(query, project, filters, limit, product) as the page stands now."""
@@ -297,6 +309,8 @@ class LabelPage(QWidget):
         """Query the newest ``limit`` images that match the filters and refresh the counts
         (a person asked: a filter, Show older, the page opened)."""
         self.background.overtake()  # results read before this one are dropped
+        self.older.overtake()
+        self.older_button.setEnabled(True)
         self.counting.overtake()
         fn, *args = self._listing_args()
         try:
