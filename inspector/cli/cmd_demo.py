@@ -91,8 +91,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _command() -> str:
     """How to call this CLI again from here: `Inspector cli` in the packaged app,
-    `inspector` where it is on the PATH, else the path it was started by (`bash run.sh` uses .venv/bin/inspector, which a fresh
-    shell does not find as `inspector`)."""
+    `inspector` where it is on the PATH, else the path it was started by (`bash run.sh`
+    uses .venv/bin/inspector, which a fresh shell does not find as `inspector`)."""
     started = sys.argv[0] if sys.argv else ""
     if getattr(sys, "frozen", False):  # the packaged app: its CLI is `Inspector cli ...`
         return f"{shlex.quote(sys.executable)} cli"

@@ -22,9 +22,7 @@ from inspector.reports.build import build_report
 from inspector.reports.csv_export import export_csv
 from inspector.reports.filters import DEFAULT_SHIFTS, Shift, parse_shifts
 from inspector.reports.filters import ReportFilters as ReportFilters
-from inspector.reports.pdf_export import write_pdf
 from inspector.reports.types import Report
-from inspector.reports.xlsx_export import export_xlsx
 from inspector.store import audit, roles
 from inspector.store.models import DefectType, Inspection, ModelRecord, Operator, Product
 
@@ -119,10 +117,14 @@ def export_report(
     _refuse_project_files(project, out)
     if fmt == "csv":
         count = inspections = export_csv(project.db, filters, out, progress=progress, cancel=cancel)
-    elif fmt == "xlsx":
+    elif fmt == "xlsx":  # the writers load openpyxl / matplotlib (1.5 s) only when used
+        from inspector.reports.xlsx_export import export_xlsx
+
         count = inspections = export_xlsx(project.db, filters, out, progress=progress,
                                           cancel=cancel)  # fmt: skip
     else:
+        from inspector.reports.pdf_export import write_pdf
+
         report(progress, 0.0, "computing figures")
         rep = build_report(project.db, filters, top_n=top_n)
         image, heatmap = resolvers(project)
