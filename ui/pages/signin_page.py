@@ -27,6 +27,7 @@ from inspector.services import operators, products, session
 from inspector.store import roles
 from ui.dialogs import show_error, succeeded
 from ui.state import AppState
+from ui.widgets.operators_dialog import OperatorsDialog
 
 IDLE_SETTING = "gui_idle_signout_minutes"
 DEFAULT_IDLE_MINUTES = 10
@@ -75,10 +76,15 @@ class SignInPage(QWidget):
         self.sign_in_button.clicked.connect(self.sign_in)
         self.sign_out_button = QPushButton("Sign out")
         self.sign_out_button.clicked.connect(self.sign_out)
+        self.operators_button = QPushButton("Operators…")
+        self.operators_button.setToolTip("Add operators, change roles and PINs, stop the "
+                                         "sign-in of someone who left (QA lead, admin)")
+        self.operators_button.clicked.connect(self.manage_operators)
         buttons = QHBoxLayout()
         buttons.addWidget(self.sign_in_button)
         buttons.addWidget(self.sign_out_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.operators_button)
         self.status = QLabel()
         self.status.setWordWrap(True)
 
@@ -143,6 +149,7 @@ class SignInPage(QWidget):
         signed_in = actor is not None
         self.sign_out_button.setEnabled(signed_in)
         self.add_product_button.setEnabled(self.state.may(roles.MANAGE_PRODUCTS))
+        self.operators_button.setVisible(self.state.may(roles.MANAGE_OPERATORS))
         self.idle_spin.setEnabled(self.state.may(roles.EDIT_SETTINGS))
         self.idle_spin.setValue(self.idle_minutes())
         if signed_in:
@@ -206,6 +213,19 @@ class SignInPage(QWidget):
         if self.state.actor is not None:
             self.state.say(f"{self.state.actor.name} signed out")
         self.state.set_actor(None)
+
+    def operators_dialog(self) -> OperatorsDialog:
+        return OperatorsDialog(self.state.project, self.state.actor,
+                               self.state.may(roles.MANAGE_LEADS), self)
+
+    def manage_operators(self) -> None:
+        if not self.state.may(roles.MANAGE_OPERATORS):
+            return
+        dialog = self.operators_dialog()
+        dialog.exec()
+        if dialog.changed:
+            self.refresh()  # a new name to pick, someone who left gone from the list
+        dialog.deleteLater()
 
     def add_product(self) -> None:
         name, ok = QInputDialog.getText(self, "Add product", "Product name:")
