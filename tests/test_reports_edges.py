@@ -42,6 +42,7 @@ def test_dates_at_the_calendars_edge_are_a_message(text: str) -> None:
     ("day=06:00-18:00,day=18:00-06:00", "named twice"),
     ("early=06:00-14:00,late=13:00-22:00", "overlap at 13:00"),
     ("night=22:00-06:00,dawn=05:00-07:00", "overlap at 05:00"),
+    ("=06:00-14:00", "bad shift"),  # no name: no report could say which shift it was
 ])
 def test_shifts_that_overlap_or_repeat_a_name_are_refused(spec: str, words: str) -> None:
     """One part counted in two shifts, or a name listed twice with the day's parts."""

@@ -49,6 +49,8 @@ def parse_shifts(spec: str) -> tuple[Shift, ...]:
         try:
             name, span = part.split("=")
             start, end = span.split("-")
+            if not name.strip():  # "=06:00-14:00": a shift no report could name
+                raise ValueError("no name")
             shifts.append(
                 Shift(name.strip(), dt.time.fromisoformat(start), dt.time.fromisoformat(end))
             )
