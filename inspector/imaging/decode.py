@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import re
 import stat
 import struct
 import warnings
@@ -157,9 +158,7 @@ def decode_bytes(
             f"image is {width}x{height} = {width * height / 1e6:.1f} megapixels, over the "
             f"limit of {max_pixels / 1e6:.1f} megapixels (setting max_pixels)"
         )
-    if fmt == "JPEG" and data.count(b"\xff\xda") > MAX_JPEG_SCANS:
-        # 0xFFDA starts a scan; inside a scan's data a 0xFF byte is always followed by
-        # 0x00 or a restart marker, so the count is the scans (an EXIF preview's too)
+    if fmt == "JPEG" and not first_picture_only and _jpeg_scans(data) > MAX_JPEG_SCANS:
         raise ImageError(f"JPEG with over {MAX_JPEG_SCANS} scans: decoding it would take "
                          "minutes (a camera writes about 10); save it again as a plain JPEG")
     try:
@@ -193,6 +192,38 @@ def _decode_opened(img: Image.Image, data: bytes, fmt: str, first_picture_only: 
     facts = ImageFacts(fmt, mode, depth, rgb.shape[1], rgb.shape[0], orientation,
                        _captured_at(exif), used)
     return Decoded(rgb, facts)
+
+
+# after a scan's data: a marker, i.e. 0xFF not followed by a stuffed 0x00, a restart
+# marker (0xD0-0xD7) or another 0xFF (fill bytes before a marker)
+_END_OF_SCAN = re.compile(rb"\xff(?![\x00\xd0-\xd7\xff])")
+
+
+def _jpeg_scans(data: bytes) -> int:
+    """The scans of a JPEG's first picture (counted to MAX_JPEG_SCANS + 1 at most),
+    walking its segments to the end-of-image marker: a phone's motion photo appends a
+    video after it, whose random bytes hold an 0xFFDA every 64 KB."""
+    pos, scans = 2, 0
+    while pos + 4 <= len(data) and scans <= MAX_JPEG_SCANS:
+        if data[pos] != 0xFF:
+            break  # damaged: the decoder will say so
+        marker = data[pos + 1]
+        if marker == 0xFF:  # a fill byte
+            pos += 1
+            continue
+        if marker == 0xD9:  # end of the picture
+            break
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:  # markers without a length
+            pos += 2
+            continue
+        pos += 2 + int.from_bytes(data[pos + 2:pos + 4], "big")
+        if marker == 0xDA:
+            scans += 1
+            found = _END_OF_SCAN.search(data, pos)
+            if found is None:
+                break
+            pos = found.start()
+    return scans
 
 
 class SeveralPicturesError(ImageError):
