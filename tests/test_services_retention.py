@@ -157,3 +157,30 @@ def test_a_large_purge_goes_in_chunks_and_its_audit_row_stays_small(project, adm
         details = entry.details
     assert "image_ids" not in details and details["images"] == 2
     assert (details["first_image_id"], details["last_image_id"]) == (ids["b"], ids["c"])
+
+
+def test_ctrl_c_in_the_middle_of_a_chunk_keeps_the_marks_of_what_went(project, admin, line,
+                                                                      monkeypatch):
+    """The marks were committed with the whole chunk: Ctrl+C after two pictures had gone
+    rolled them back, and the data check called those pictures missing."""
+    from inspector.services import retention
+
+    ids, _ = line
+    real, calls = retention._purge_files, []
+
+    def stop_at_second(*a, **k):  # noqa: ANN002, ANN003, ANN202
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*a, **k)
+
+    monkeypatch.setattr(retention, "_purge_files", stop_at_second)
+    with pytest.raises(KeyboardInterrupt):
+        purge_images(project, admin, 30, include_ng=True)  # b and c, one chunk
+    with project.db.session() as s:
+        marked = {key: s.get(Image, ids[key]).purged_at is not None for key in "bc"}
+    assert marked == {"b": True, "c": False}
+    assert check_project(project, admin).ok  # nothing "missing"
+    with pytest.raises(ImageError, match="retention policy"):
+        load_image(project, ids["b"])
+    assert load_image(project, ids["c"]).shape == (24, 24, 3)

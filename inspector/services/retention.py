@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select, true
+from sqlalchemy.exc import SQLAlchemyError
 
 from inspector.errors import UserError
 from inspector.progress import CancelToken, ProgressCallback, check, report
@@ -117,15 +118,16 @@ def _flagged() -> Any:
 
 def _purge_chunk(project: Any, chunk: list[int], rep: PurgeReport, dry_run: bool,
                  purgeable: Any) -> None:
-    """Some images: their files, their heat maps, then the marks (a crash between leaves
-    a file the data check reports as missing, never a record pointing at nothing
-    silently). The images are locked and checked again first: the list was read at the
-    start, and meanwhile a station may have labelled one (training set) or inspected it
+    """Some images: their files, their heat maps, then the marks, committed together
+    (a power cut between leaves files the data check reports as missing, never a record
+    pointing at nothing silently; an interruption keeps the marks of what went). The
+    images are locked and checked again first: the list was read at the start, and
+    meanwhile a station may have labelled one (training set) or inspected it
     again. A chunk at a time: an image at a time took 9 minutes for 100,000."""
     with project.db.session() as s:
         images = {img.id: img for img in s.scalars(
             select(Image).where(Image.id.in_(chunk), Image.purged_at.is_(None))
-            .with_for_update())}
+            .order_by(Image.id).with_for_update())}  # in id order: two purges never deadlock
         if not images:
             return  # deleted or purged meanwhile
         if not dry_run:
@@ -141,8 +143,28 @@ def _purge_chunk(project: Any, chunk: list[int], rep: PurgeReport, dry_run: bool
         for row in s.scalars(select(Inspection).where(Inspection.image_id.in_(still),
                                                       Inspection.heatmap_path.is_not(None))):
             heatmaps[row.image_id].append(row)
-        for image_id in sorted(still):
-            _purge_files(project, images[image_id], heatmaps[image_id], rep, dry_run)
+        order = sorted(still)
+        done = 0
+        try:
+            for image_id in order:
+                _purge_files(project, images[image_id], heatmaps[image_id], rep, dry_run)
+                done += 1
+        except BaseException:
+            # Ctrl+C or an error part-way: the pictures removed so far keep their marks
+            # (a rollback left them unmarked, "missing" to the data check), the others
+            # theirs taken back
+            for image_id in order[done:]:
+                images[image_id].purged_at = None
+            _commit_what_was_done(s)
+            raise
+
+
+def _commit_what_was_done(session: Any) -> None:
+    try:
+        session.commit()
+    except SQLAlchemyError as exc:  # the error being raised says more than this one
+        log.warning("could not record the pictures removed before the purge stopped: %s",
+                    exc)
 
 
 def _purge_files(project: Any, img: Image, rows: list[Inspection], rep: PurgeReport,
