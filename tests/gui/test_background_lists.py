@@ -1,6 +1,7 @@
 """Long listings are read off the GUI thread: a History search scans every inspection's
 name (0.85 s at 150,000 inspections), and "Show older" on the Label page re-lists up to
-tens of thousands of images (1-2 s). Both froze the window under the operator's hands."""
+tens of thousands of images (1-2 s). Both froze the window under the operator's hands. A
+read that fails leaves the page as it was, ready for another try."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 from gui_helpers import sign_in_as
 
+from inspector.errors import UserError
 from inspector.services.importing import import_array
 from inspector.store.models import Inspection, utcnow
 
@@ -42,3 +44,34 @@ def test_history_search_reads_in_the_background(window, project, admin, qtbot,  
     qtbot.waitUntil(lambda: page.table.rowCount() == 2, timeout=5000)
     assert threads and not any(threads)  # read in a worker, never on the GUI thread
     assert {r.image_name for r in page.results} == {"bolt-17.png", "bolt-18.png"}
+
+    def busy(*_args):  # noqa: ANN002, ANN202
+        raise UserError("the database is busy")
+
+    monkeypatch.setattr(history_page, "query_page", busy)
+    page.search.setText("nut")
+    qtbot.waitUntil(lambda: "Searching" not in page.count_label.text(), timeout=5000)
+    assert page.table.rowCount() == 2  # what was shown stays, and says what it is
+
+
+def test_show_older_that_fails_can_be_tried_again(label_page, qtbot, monkeypatch) -> None:  # noqa: ANN001
+    """A failed read left the button off and "Listing older images…" for good."""
+    from ui import label_listing
+    from ui.pages import label_page as module
+
+    page = label_page
+    monkeypatch.setattr(module, "PAGE", 3)
+    page.state_filter.setCurrentText("good")
+    page.state_filter.setCurrentText(module.ANY)
+    assert page.older_label.text() == "Newest 3 of 7"
+
+    def busy(*_args):  # noqa: ANN002, ANN202
+        raise UserError("the database is busy")
+
+    monkeypatch.setattr(module, "query_listing", busy)
+    page.older_button.click()
+    qtbot.waitUntil(page.older_button.isEnabled, timeout=5000)
+    assert page.older_label.text() == "Newest 3 of 7" and page.limit == 3
+    monkeypatch.setattr(module, "query_listing", label_listing.query_listing)
+    page.older_button.click()
+    qtbot.waitUntil(lambda: len(page.model.images) == 6, timeout=5000)

@@ -81,3 +81,21 @@ def test_operators_do_not_see_the_operators_button(window, actor) -> None:  # no
     sign_in_as(window, "op")
     page = window.pages["signin"]
     assert not page.operators_button.isVisibleTo(page)
+
+
+def test_an_admin_who_makes_themselves_an_operator_is_told_and_the_dialog_closes(
+        window, project, admin, monkeypatch, dialogs) -> None:  # noqa: ANN001
+    """The change was saved, then listing the operators again was refused: the app's
+    crash dialog ("This is a bug") showed and the table was left stale."""
+    operators.add_operator(project, admin, "boss", role="admin")
+    sign_in_as(window, "admin")
+    page = window.pages["signin"]
+    dialog = page.operators_dialog()
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *_a, **_k: ("operator", True))
+    _select(dialog, "admin")
+    dialog.change_role()
+    assert _people(project)["admin"][0] == "operator"
+    assert dialog.result() == QDialog.DialogCode.Rejected and dialogs  # said, and closed
+    monkeypatch.setattr(QDialog, "exec", lambda _d: pytest.fail("opened without the right"))
+    page.manage_operators()  # refused with a message, not opened
+    assert len(dialogs) == 2

@@ -82,8 +82,7 @@ class HistoryPage(QWidget):
         # read off the GUI thread; the newest text wins
         self.searching = CoalescedJob(
             self, lambda: (query_page, self.state.project, self._filters(), PAGE),
-            lambda page: self._show_page(*page, keep_place=False),
-            lambda exc: self.state.say(str(exc)))
+            lambda page: self._show_page(*page, keep_place=False), self._search_failed)
         title = QLabel("History")
         title.setProperty("role", "title")
         self.search = QLineEdit()
@@ -229,6 +228,11 @@ class HistoryPage(QWidget):
         self.searching.overtake()  # a search for the text before this is dropped
         self.count_label.setText("Searching…")
         self.searching.request()
+
+    def _search_failed(self, exc: BaseException) -> None:
+        """Said, and the count back as it was (it read "Searching…" for good)."""
+        self.state.say(str(exc))
+        self._counts()
 
     def _show_page(self, results: list[InspectionInfo], total: int, keep_place: bool) -> None:
         """Fill the table; with ``keep_place`` the row read before stays selected."""

@@ -71,12 +71,13 @@ class LabelPage(QWidget):
                                        lambda exc: self.state.say(str(exc)))
         # "Show older" lists up to tens of thousands: 1-2 s, read off the GUI thread
         self.older = CoalescedJob(self, self._listing_args, self._older_listed,
-                                  lambda exc: self.state.say(str(exc)))
+                                  self._older_failed)
         self.counting = CoalescedJob(
             self, lambda: (labeling.label_counts, self.state.project, self._filter_product()),
             self._show_counts, lambda exc: self.state.say(str(exc)))
         self._type_shortcuts: list[QShortcut] = []
         self.limit = PAGE  # how many of the newest matching images are listed
+        self._total = 0  # how many match in all (said beside "Show older")
 
         self.counts = QLabel()
         self.counts.setProperty("role", "title")
@@ -295,6 +296,14 @@ class LabelPage(QWidget):
         self.older_button.setEnabled(True)
         self._apply_listing(listing, keep_shown=True)
 
+    def _older_failed(self, exc: BaseException) -> None:
+        """The listing failed (a busy database): the page stays as it was, its button
+        ready for another try (it stayed off, "Listing older images…" for good)."""
+        self.state.say(str(exc))
+        self.limit = max(PAGE, self.limit - PAGE)
+        self.older_button.setEnabled(True)
+        self._show_listed(len(self.model.images), self._total)
+
     def _listing_args(self) -> tuple:
         """(query, project, filters, limit, product) as the page stands now."""
         state = self.state_filter.currentText()
@@ -347,6 +356,7 @@ class LabelPage(QWidget):
 
     def _show_listed(self, listed: int, total: int) -> None:
         """Say when older images are left out, with the button that lists them."""
+        self._total = total
         more = total > listed
         self.older_label.setVisible(more)
         self.older_button.setVisible(more)

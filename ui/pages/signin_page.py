@@ -221,7 +221,11 @@ class SignInPage(QWidget):
     def manage_operators(self) -> None:
         if not self.state.may(roles.MANAGE_OPERATORS):
             return
-        dialog = self.operators_dialog()
+        try:  # the role as stored now: one taken away at another station no longer counts
+            dialog = self.operators_dialog()
+        except UserError as exc:
+            show_error(self, exc)
+            return
         dialog.exec()
         if dialog.changed:
             self.refresh()  # a new name to pick, someone who left gone from the list

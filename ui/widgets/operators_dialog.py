@@ -175,7 +175,11 @@ class OperatorsDialog(QDialog):
             show_error(self, exc)
             return
         self.changed = True
-        self.reload(keep=done.name)
+        try:
+            self.reload(keep=done.name)
+        except UserError as exc:  # an admin who made themselves an operator: no more list
+            show_error(self, exc)
+            self.reject()
 
     def add(self) -> None:
         dialog = NewOperatorDialog(self.roles_offered, self)
