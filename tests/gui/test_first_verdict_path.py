@@ -98,7 +98,8 @@ def test_import_labels_from_folder_names(window, project, admin, image_dir, qtbo
     qtbot.waitUntil(lambda: page.import_job is None, timeout=20000)
     assert "8 labelled from their folder names" in page.summary.text()
     window.show_page("label")
-    assert "5 good · 3 defective · 0 unlabelled" in window.pages["label"].counts.text()
+    qtbot.waitUntil(lambda: "5 good · 3 defective · 0 unlabelled"
+                    in window.pages["label"].counts.text())  # counted in the background
 
 
 def test_folder_labels_need_someone_who_may_label(window, admin) -> None:  # noqa: ANN001

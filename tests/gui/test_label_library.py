@@ -83,12 +83,12 @@ def test_changes_from_elsewhere_are_listed_in_the_background(label_page, project
 
     runs: list[str] = []
 
-    def counted(*args):  # noqa: ANN002, ANN202
+    def counted(*args, counts: bool = True):  # noqa: ANN002, ANN202
         in_background = threading.current_thread() is not threading.main_thread()
         runs.append("background" if in_background else "gui")
         if in_background:
             time.sleep(0.3)  # a big library
-        return query_listing(*args)
+        return query_listing(*args, counts=counts)
 
     monkeypatch.setattr(module, "query_listing", counted)
     page = label_page
