@@ -78,7 +78,8 @@ def _print_batch(args: argparse.Namespace, batch: BatchInspection,
     odd = sum(r.unfamiliar for r in batch.inspections)
     if odd:
         lines.append(f"{odd} image(s) marked UNFAMILIAR look unlike the training images as a "
-                     "whole: check the camera, lighting and product before trusting them.")
+                     "whole (a large defect, or a changed camera, lighting or product): "
+                     "check before trusting them.")
     lines += [f"Note: {note}" for note in batch.notes]
     lines.append(
         f"{len(batch.inspections)} inspected, {ng} NG, "

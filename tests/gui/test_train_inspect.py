@@ -171,7 +171,7 @@ def test_unfamiliar_image_shows_the_setup_warning(disc, trained, tmp_path, qtbot
             assert labeling.get_image(disc.state.project, page.current.image_id).state == "good"
             asked = [t for kind, t in dialogs if kind == "question"]
             assert bool(asked) is (page.current.final_verdict == "ng")  # NG parts: ask first
-    assert "camera, lighting and product" in page.setup_warning.text()
+    assert "a large defect, or a changed camera, lighting or product" in page.setup_warning.text()
     from ui.widgets.verdict_banner import unfamiliar_text
 
     assert "label it good" not in unfamiliar_text("ng")  # never nudge towards a bad label

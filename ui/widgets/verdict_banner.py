@@ -12,8 +12,10 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 from ui.style import VERDICT_COLOURS
 
 WORDS = {"ok": "OK", "ng": "NG", "uncertain": "UNCERTAIN", "none": "—"}
-UNFAMILIAR_TEXT = ("Unlike the training images as a whole: check the camera, lighting and "
-                   "product before trusting this verdict.")
+# Measured: a changed setup (camera, light, focus, another product) sets it off, and so
+# does a real defect over a quarter to half of the part: the text names both.
+UNFAMILIAR_TEXT = ("Unlike the training images as a whole: a large defect, or a changed "
+                   "camera, lighting or product. Check before trusting this verdict.")
 # Only offered when the machine did not reject the part: nobody should be nudged into
 # labelling a rejected part good.
 UNFAMILIAR_GOOD_HINT = " If the part is good, label it good and retrain."
