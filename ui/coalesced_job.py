@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QWidget
 from shiboken6 import isValid
 
 from ui.worker import Job
@@ -60,6 +61,12 @@ class CoalescedJob:
 
     def _done(self) -> None:
         self.job = None
-        if self.again and isValid(self.owner):
+        if self.again and isValid(self.owner) and not _closed(self.owner):
             self.again = False
             self.request()
+
+
+def _closed(owner: QObject) -> bool:
+    """The owner's window was closed: one more run would only hold the page (and through
+    it the project) until it ends, after the window was let go."""
+    return isinstance(owner, QWidget) and not owner.window().isVisible()

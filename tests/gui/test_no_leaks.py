@@ -29,8 +29,17 @@ pytestmark = pytest.mark.gui
 
 
 def _settle() -> None:
-    """Let background jobs end and deferred deletions happen, then collect cycles."""
+    """Let background jobs end (a finished job is let go 200 ms after its last signal)
+    and deferred deletions happen, then collect cycles."""
+    import time
+
+    from ui import worker
+
     assert stop_all()
+    end = time.monotonic() + 5
+    while worker._RUNNING and time.monotonic() < end:
+        QCoreApplication.processEvents()
+        time.sleep(0.02)
     QCoreApplication.processEvents()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     gc.collect()
