@@ -17,14 +17,17 @@ def _run(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out.out, out.err
 
 
-def test_cli_train_inspect_and_models(tmp_path, capsys, monkeypatch):
-    proj = tmp_path / "proj"
-    monkeypatch.setenv("INSPECTOR_PROJECT", str(proj))
+def _project_with_goods(tmp_path, capsys, monkeypatch) -> None:  # noqa: ANN001
+    """A new project (admin 'admin', set in the environment) with six good parts."""
+    monkeypatch.setenv("INSPECTOR_PROJECT", str(tmp_path / "proj"))
     monkeypatch.setenv("INSPECTOR_OPERATOR", "admin")
     assert _run(capsys, "init", "--admin", "admin")[0] == 0
     write_parts(tmp_path / "data" / "good", 6, 0)
     assert _run(capsys, "import", str(tmp_path / "data"), "--labels-from-folders")[0] == 0
 
+
+def test_cli_train_inspect_and_models(tmp_path, capsys, monkeypatch):
+    _project_with_goods(tmp_path, capsys, monkeypatch)
     code, out, err = _run(capsys, "train", "--preset", "fast", "--json")
     assert code == 0, err
     model = json.loads(out)
@@ -258,12 +261,7 @@ def test_ctrl_c_in_a_batch_still_prints_the_parts_judged(tmp_path, capsys, monke
     them: a script stopping a run could not tell which parts had been judged."""
     from inspector.services import inspection
 
-    proj = tmp_path / "proj"
-    monkeypatch.setenv("INSPECTOR_PROJECT", str(proj))
-    monkeypatch.setenv("INSPECTOR_OPERATOR", "admin")
-    assert _run(capsys, "init", "--admin", "admin")[0] == 0
-    write_parts(tmp_path / "data" / "good", 6, 0)
-    assert _run(capsys, "import", str(tmp_path / "data"), "--labels-from-folders")[0] == 0
+    _project_with_goods(tmp_path, capsys, monkeypatch)
     assert _run(capsys, "train", "--preset", "fast")[0] == 0
     parts = write_parts(tmp_path / "new", 4, 300)
     real = inspection.inspect_image

@@ -132,3 +132,15 @@ def label_page(window, project, admin, image_dir, qtbot):  # noqa: ANN001, ANN20
     qtbot.waitUntil(lambda: page.current is not None)
     picture_seen(page, qtbot)
     return page
+
+
+@pytest.fixture
+def capture(window, actor):  # noqa: ANN001, ANN201
+    """The Capture page, signed in as the operator 'op'; its camera stopped afterwards."""
+    from gui_helpers import sign_in_as
+
+    sign_in_as(window, "op")
+    assert window.show_page("capture")
+    page = window.pages["capture"]
+    yield page
+    page.shutdown()

@@ -17,15 +17,6 @@ from inspector.services import labeling
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture
-def capture(window, actor):  # noqa: ANN001, ANN201
-    sign_in_as(window, "op")
-    assert window.show_page("capture")
-    page = window.pages["capture"]
-    yield page
-    page.shutdown()
-
-
 def test_fake_camera_preview_and_space_snapshot(capture, project, qtbot) -> None:  # noqa: ANN001
     capture.camera.start(FakeCamera(synthetic_frame))
     qtbot.waitUntil(lambda: capture.camera.last_frame is not None, timeout=5000)

@@ -17,15 +17,6 @@ from inspector.services import labeling
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture
-def capture(window, actor):  # noqa: ANN001, ANN201
-    sign_in_as(window, "op")
-    assert window.show_page("capture")
-    page = window.pages["capture"]
-    yield page
-    page.shutdown()
-
-
 def test_space_presses_a_button_reached_with_tab_and_snapshots_after_a_click(
         capture, project, qtbot) -> None:  # noqa: ANN001
     """Space took a snapshot even on "Start watching" reached with Tab, so the hot folder
