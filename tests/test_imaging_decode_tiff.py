@@ -143,6 +143,10 @@ def test_a_progressive_jpeg_is_read_and_one_of_thousands_of_scans_is_refused() -
     crafted = b"\xff\xd8" + b"".join(segments) + last_scan * MAX_JPEG_SCANS + b"\xff\xd9"
     with pytest.raises(ImageError, match="scans"):
         decode_bytes(crafted)
+    # junk where a segment should start stopped the walk at 0 scans (decoders skip it)
+    first = crafted.index(b"\xff\xda")
+    with pytest.raises(ImageError, match="scans"):
+        decode_bytes(crafted[:first] + b"\x00" + crafted[first:])
     # a phone's motion photo: a video after the picture, its bytes full of 0xFFDA
     video = bytes(np.random.default_rng(0).integers(0, 256, 6 << 20, dtype=np.uint8))
     assert video.count(b"\xff\xda") > MAX_JPEG_SCANS

@@ -83,6 +83,7 @@ MIN_SIDE = 8  # the smallest image the detection engine can look at
 # A camera's progressive JPEG has about 10 scans; each scan decodes the whole picture
 # again, so a 1 MB file of 2,000 scans held an import (and the hot folder) for 5 minutes.
 MAX_JPEG_SCANS = 64
+MAX_JPEG_SEGMENTS = 1000  # a camera's JPEG has a few dozen segments between its scans
 # A TIFF of many pages (previews, or a crafted 100,000) took minutes to check page by page.
 MAX_TIFF_PAGES = 64
 
@@ -202,11 +203,14 @@ _END_OF_SCAN = re.compile(rb"\xff(?![\x00\xd0-\xd7\xff])")
 def _jpeg_scans(data: bytes) -> int:
     """The scans of a JPEG's first picture (counted to MAX_JPEG_SCANS + 1 at most),
     walking its segments to the end-of-image marker: a phone's motion photo appends a
-    video after it, whose random bytes hold an 0xFFDA every 64 KB."""
-    pos, scans = 2, 0
+    video after it, whose random bytes hold an 0xFFDA every 64 KB. Where the walk cannot
+    go on (junk between segments, which decoders skip; a bad length; thousands of
+    segments, a slow walk), the 0xFFDA markers in the rest of the file are counted."""
+    pos, scans, steps = 2, 0, 0
     while pos + 4 <= len(data) and scans <= MAX_JPEG_SCANS:
-        if data[pos] != 0xFF:
-            break  # damaged: the decoder will say so
+        steps += 1
+        if data[pos] != 0xFF or steps > MAX_JPEG_SEGMENTS:
+            return scans + data.count(b"\xff\xda", pos)
         marker = data[pos + 1]
         if marker == 0xFF:  # a fill byte
             pos += 1
