@@ -180,6 +180,9 @@ def test_ctrl_c_in_the_middle_of_a_chunk_keeps_the_marks_of_what_went(project, a
     with project.db.session() as s:
         marked = {key: s.get(Image, ids[key]).purged_at is not None for key in "bc"}
     assert marked == {"b": True, "c": False}
+    with project.db.session() as s:  # what went is audited all the same
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "images.purge")).one()
+        assert entry.details["image_ids"] == [ids["b"]] and entry.details["interrupted"]
     assert check_project(project, admin).ok  # nothing "missing"
     with pytest.raises(ImageError, match="retention policy"):
         load_image(project, ids["b"])

@@ -78,19 +78,36 @@ def purge_images(
             _purgeable(cutoff, True).where(_flagged()).subquery())) or 0)
     rep = PurgeReport(dry_run=dry_run, kept_flagged=kept)
     purgeable = _purgeable(cutoff, include_ng, marked_too=True)
-    for start in range(0, len(ids), CHUNK):
-        check(cancel)
-        report(progress, start / max(1, len(ids)), f"removing pictures ({start}/{len(ids)})")
-        _purge_chunk(project, ids[start:start + CHUNK], rep, dry_run, purgeable)
-    if not dry_run and rep.images:
-        with project.db.session() as s:  # the ids themselves are in the images' purged_at
-            audit.record(s, actor, "images.purge", "image", None, {
-                "older_than_days": older_than_days, "include_ng": include_ng,
-                "images": rep.images, "heatmaps": rep.heatmaps, "bytes": rep.bytes_freed,
-                "first_image_id": min(rep.image_ids), "last_image_id": max(rep.image_ids),
-                **({"image_ids": rep.image_ids} if rep.images <= AUDITED_IDS else {})})
+    finished = False
+    try:
+        for start in range(0, len(ids), CHUNK):
+            check(cancel)
+            report(progress, start / max(1, len(ids)), f"removing pictures ({start}/{len(ids)})")
+            _purge_chunk(project, ids[start:start + CHUNK], rep, dry_run, purgeable)
+        finished = True
+    finally:  # a purge cancelled or stopped part-way is audited for what it removed
+        if not dry_run and rep.images:
+            _audit_purge(project, actor, rep, {"older_than_days": older_than_days,
+                                               "include_ng": include_ng}, finished)
     report(progress, 1.0, "done")
     return rep
+
+
+def _audit_purge(project: Any, actor: Any, rep: PurgeReport, asked: dict[str, Any],
+                 finished: bool) -> None:
+    details = {**asked, "images": rep.images, "heatmaps": rep.heatmaps,
+               "bytes": rep.bytes_freed, "first_image_id": min(rep.image_ids),
+               "last_image_id": max(rep.image_ids),
+               **({"image_ids": rep.image_ids} if rep.images <= AUDITED_IDS else {}),
+               **({} if finished else {"interrupted": True})}
+    try:
+        with project.db.session() as s:  # the ids themselves are in the images' purged_at
+            audit.record(s, actor, "images.purge", "image", None, details)
+    except SQLAlchemyError:
+        if finished:
+            raise
+        log.warning("could not audit the pictures removed before the purge stopped",
+                    exc_info=True)  # the error that stopped it is raised, not this one
 
 
 def _purgeable(cutoff: dt.datetime, include_ng: bool, marked_too: bool = False) -> Any:
