@@ -75,3 +75,20 @@ def test_show_older_that_fails_can_be_tried_again(label_page, qtbot, monkeypatch
     monkeypatch.setattr(module, "query_listing", label_listing.query_listing)
     page.older_button.click()
     qtbot.waitUntil(lambda: len(page.model.images) == 6, timeout=5000)
+
+
+def test_the_counts_never_name_one_product_with_anothers_numbers(label_page, qtbot,  # noqa: ANN001
+                                                                 project, admin) -> None:
+    """Counted in the background: while training held the workers, the title named the
+    old filter's numbers under the new product."""
+    from inspector.services import products
+
+    products.add_product(project, admin, "nut")
+    page = label_page
+    page._reload_products()
+    page.counting.request = lambda: None  # the workers are busy (training)
+    page.product_filter.setCurrentText("nut")
+    assert page.counts.text() == "nut: counting…"
+    del page.counting.request  # free again
+    page.reload_images()
+    qtbot.waitUntil(lambda: page.counts.text().startswith("nut: 0 good"), timeout=5000)

@@ -99,3 +99,7 @@ def test_an_admin_who_makes_themselves_an_operator_is_told_and_the_dialog_closes
     monkeypatch.setattr(QDialog, "exec", lambda _d: pytest.fail("opened without the right"))
     page.manage_operators()  # refused with a message, not opened
     assert len(dialogs) == 2
+    from ui.widgets.operators_dialog import OperatorsDialog
+
+    left = [d for d in page.findChildren(OperatorsDialog) if d is not dialog]
+    assert left == []  # the refused one left no hidden dialog behind

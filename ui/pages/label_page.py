@@ -328,6 +328,8 @@ class LabelPage(QWidget):
             self.state.say(str(exc))
             listing = Listing([], 0, None, self.model.sensor_bits)
         self._apply_listing(listing, keep_shown)
+        if listing.counts is None:  # while the pool is busy (training), not the old ones
+            self.counts.setText(f"{self._filter_product() or 'All products'}: counting…")
         self.counting.request()
 
     def _apply_listing(self, listing: Listing, keep_shown: bool = False) -> None:

@@ -95,6 +95,9 @@ class OperatorsDialog(QDialog):
 
     def __init__(self, project: Any, actor: Any, may_manage_leads: bool,
                  parent: QWidget | None = None) -> None:
+        # refused before any widget is made: a refusal after it left a hidden dialog
+        # behind on the page at every click
+        operators.list_operators(project, actor)
         super().__init__(parent)
         self.project, self.actor = project, actor
         self.roles_offered = ROLES if may_manage_leads else ("operator",)
