@@ -6,6 +6,7 @@ import json
 import re
 
 from engine_fixtures import write_parts, write_sample_tree
+from interrupts import ctrl_c_at
 from PIL import Image
 
 from inspector.cli.main import main
@@ -264,16 +265,7 @@ def test_ctrl_c_in_a_batch_still_prints_the_parts_judged(tmp_path, capsys, monke
     _project_with_goods(tmp_path, capsys, monkeypatch)
     assert _run(capsys, "train", "--preset", "fast")[0] == 0
     parts = write_parts(tmp_path / "new", 4, 300)
-    real = inspection.inspect_image
-    calls = []
-
-    def stop_at_third(*a, **k):  # noqa: ANN002, ANN003, ANN202
-        calls.append(1)
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        return real(*a, **k)
-
-    monkeypatch.setattr(inspection, "inspect_image", stop_at_third)
+    calls = ctrl_c_at(monkeypatch, inspection, "inspect_image", 3)
     code, out, err = _run(capsys, "inspect", *map(str, parts), "--json")
     data = json.loads(out)
     assert code == 130 and err.startswith("interrupted")

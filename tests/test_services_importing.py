@@ -11,6 +11,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from interrupts import ctrl_c_at
 from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
@@ -313,15 +314,7 @@ def test_ctrl_c_keeps_what_was_stored_and_audits_it(project, actor, tmp_path, ma
     audit log must still say who imported them."""
     for n in range(4):
         make_image(tmp_path / "batch" / f"{n}.png", seed=n)
-    real, calls = importing._import_one, []
-
-    def interrupted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        calls.append(1)
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(importing, "_import_one", interrupted)
+    ctrl_c_at(monkeypatch, importing, "_import_one", 3)
     with pytest.raises(KeyboardInterrupt):
         import_paths(project, actor, [tmp_path / "batch"])
     assert _rows(project) == 2

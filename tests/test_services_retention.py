@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from interrupts import ctrl_c_at
 from sqlalchemy import select
 
 from inspector.cli.main import main
@@ -166,15 +167,7 @@ def test_ctrl_c_in_the_middle_of_a_chunk_keeps_the_marks_of_what_went(project, a
     from inspector.services import retention
 
     ids, _ = line
-    real, calls = retention._purge_files, []
-
-    def stop_at_second(*a, **k):  # noqa: ANN002, ANN003, ANN202
-        calls.append(1)
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        return real(*a, **k)
-
-    monkeypatch.setattr(retention, "_purge_files", stop_at_second)
+    ctrl_c_at(monkeypatch, retention, "_purge_files", 2)
     with pytest.raises(KeyboardInterrupt):
         purge_images(project, admin, 30, include_ng=True)  # b and c, one chunk
     with project.db.session() as s:
