@@ -7,11 +7,16 @@ so the parts are recorded under whoever started them.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from pathlib import Path
 
+from inspector.errors import InspectorError
 from inspector.services import inspection, labeling
+from inspector.services.hot_folder import handle_hot_file
 from inspector.services.results import InspectionInfo
 from ui.widgets.recent_strip import thumbnail_source
+
+log = logging.getLogger(__name__)
 
 RECENT = 10  # parts in the recent strip
 
@@ -19,13 +24,32 @@ RECENT = 10  # parts in the recent strip
 def inspect_files(project, actor, paths, product, progress=None, cancel=None):  # noqa: ANN001, ANN201
     """Worker body: inspect files/folders; load the last few images for the recent strip
     (the last one whole, to be shown; the others only as big as their thumbnails)."""
-    batch = inspection.inspect_paths(project, actor, paths, product=product,
-                                     progress=progress, cancel=cancel)
+    try:
+        batch = inspection.inspect_paths(project, actor, paths, product=product,
+                                         progress=progress, cancel=cancel)
+    except inspection.InspectionCancelled as exc:  # the parts judged before Esc are shown
+        batch = exc.batch
     last = batch.inspections[-RECENT:]
     shown = [(without_arrays(info), thumbnail_source(labeling.load_image(project, info.image_id)))
              for info in last[:-1]]
     shown += [(info, labeling.load_image(project, info.image_id)) for info in last[-1:]]
     return batch, shown
+
+
+def hot_file_for_screen(project, actor, path, *, product, inspect, move, tries=0):  # noqa: ANN001, ANN201
+    """Worker body of the hot folder: handle the file (services.hot_folder) and load the
+    judged part's thumbnail for the Inspect page's recent strip; (outcome, thumbnail or
+    None)."""
+    outcome = handle_hot_file(project, actor, path, product=product, inspect=inspect,
+                              move=move, tries=tries)
+    judged = getattr(outcome.result, "inspections", None)
+    thumb = None
+    if judged:
+        try:
+            thumb = thumbnail_source(labeling.load_image(project, judged[-1].image_id))
+        except InspectorError as exc:  # the verdict still counts; the strip shows none
+            log.warning("no thumbnail for %s: %s", path, exc)
+    return outcome, thumb
 
 
 def inspect_frame(project, actor, rgb, product):  # noqa: ANN001, ANN201
@@ -65,6 +89,26 @@ def batch_summary(batch) -> str:  # noqa: ANN001 - services.results.BatchInspect
     for note in getattr(batch, "notes", []):  # a 12-bit camera's files (sensor_bits)
         text += f"\n⚠ {note}"
     return text
+
+
+def batch_banner(batch) -> tuple[str, str, str]:  # noqa: ANN001 - BatchInspection
+    """Verdict colour, word and detail line for the banner after a batch of several
+    parts: the last file's green OK read as "all good" after a folder with 6 NG."""
+    done = batch.inspections
+    counts = {v: sum(i.final_verdict == v for i in done) for v in ("ok", "ng", "uncertain")}
+    if counts["ng"]:
+        key, word = "ng", f"{counts['ng']} NG"
+    elif counts["uncertain"]:  # the count is in the detail: "3 UNCERTAIN" is too wide
+        key, word = "uncertain", "UNCERTAIN"
+    elif batch.refused:  # not judged is not good: someone must look at them
+        key, word = "uncertain", "NOT INSPECTED"
+    else:
+        key, word = "ok", "ALL OK"
+    detail = (("cancelled: " if getattr(batch, "cancelled", False) else "")
+              + f"{len(done)} parts · {counts['ng']} NG · {counts['ok']} OK · "
+              f"{counts['uncertain']} uncertain"
+              + (f" · {len(batch.refused)} not inspected" if batch.refused else ""))
+    return key, word, detail
 
 
 def _names(names: list[str], shown: int = 3) -> str:

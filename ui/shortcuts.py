@@ -37,11 +37,11 @@ def space_key(page: QWidget, action: Callable[[], object]) -> QShortcut:
 
     def pressed() -> None:
         focus = QApplication.focusWidget()
-        if isinstance(focus, QAbstractButton) and page.isAncestorOf(focus):
-            if focus.isEnabled():
-                focus.animateClick()
+        if (isinstance(focus, QAbstractButton) and page.isAncestorOf(focus)
+                and focus.isEnabled() and focus.isVisible()):
+            focus.animateClick()
             return
-        action()
+        action()  # on a greyed-out button Space did nothing, not even say why
 
     shortcut = QShortcut(QKeySequence(Qt.Key.Key_Space), page)
     shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)

@@ -22,6 +22,9 @@ class AppState(QObject):
     data_changed = Signal(str)
     status_message = Signal(str)
     page_wanted = Signal(str)  # a page asks the window to open another (a next-step link)
+    # a part judged away from the Inspect page (the hot folder): the record and its
+    # thumbnail (or None), for Inspect's banner and recent strip
+    part_inspected = Signal(object, object)
 
     def __init__(self, project: Any, parent: QObject | None = None) -> None:
         super().__init__(parent)

@@ -5,9 +5,16 @@ Kept in one place so every page looks the same and tests can check the numbers.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QFocusFrame, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QFocusFrame,
+    QWidget,
+)
 from shiboken6 import isValid
 
 BASE_POINT_SIZE = 13
@@ -69,15 +76,33 @@ class FocusMarker(QObject):
         self.frame.setWidget(new)
 
 
+class WheelGuard(QObject):
+    """A wheel turned over a spin box or a drop-down that does not have the keyboard
+    scrolls the page instead of changing the value. A QA setting (the false-reject
+    target) went from 1 % to 1.5 % under a stray wheel turn and was saved with it."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt
+        if (event.type() == QEvent.Type.Wheel
+                and isinstance(watched, (QAbstractSpinBox, QComboBox))
+                and not watched.hasFocus()):
+            parent = watched.parentWidget()
+            if parent is not None:  # the page around it scrolls, as over a label
+                QApplication.sendEvent(parent, event)
+            return True
+        return False
+
+
 def apply_style(app: QApplication) -> None:
-    """Set the base font (>= 12 pt), the stylesheet and the focus frame on the whole
-    application."""
+    """Set the base font (>= 12 pt), the stylesheet, the focus frame and the wheel guard
+    on the whole application."""
     font = QFont(app.font())
     font.setPointSize(BASE_POINT_SIZE)
     app.setFont(font)
     app.setStyleSheet(STYLESHEET)
     if app.findChild(FocusMarker) is None:
         FocusMarker(app)
+    if app.findChild(WheelGuard) is None:
+        app.installEventFilter(WheelGuard(app))
 
 
 def table_for_gloves(table: QAbstractItemView) -> None:

@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from inspector.engine import SeverityBands
-from inspector.errors import ImageError, NotFoundError, UserError
+from inspector.errors import Cancelled, ImageError, NotFoundError, UserError
 from inspector.fileio import atomic_write
 from inspector.progress import CancelToken, ProgressCallback, check, report, scaled
 from inspector.services.importing import import_array, import_paths
@@ -67,6 +67,16 @@ class BatchInspection:
     # a camera saving GIF or JPEG 2000 must not pass unnoticed as an empty batch
     ignored: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # the import's (ImportReport.notes)
+    cancelled: bool = False  # stopped by its cancel token; the parts listed are stored
+
+
+class InspectionCancelled(Cancelled):
+    """A batch cancelled after some parts were judged: ``batch`` (``cancelled`` set)
+    holds them, so a screen can show the parts that were recorded, not only a count."""
+
+    def __init__(self, batch: BatchInspection) -> None:
+        super().__init__(f"inspection cancelled after {len(batch.inspections)} part(s)")
+        self.batch = batch
 
 
 class InspectionInterrupted(KeyboardInterrupt):
@@ -234,6 +244,10 @@ def inspect_paths(
                 batch.refused.append((path, str(exc)))
             report(progress, 0.3 + 0.7 * (n + 1) / len(todo),
                    f"Inspected {n + 1}/{len(todo)}")
+    except Cancelled as exc:
+        if batch.inspections:
+            raise InspectionCancelled(dataclasses.replace(batch, cancelled=True)) from exc
+        raise
     except KeyboardInterrupt as exc:
         done = len(batch.inspections) + len(batch.refused) - len(imported.refused)
         raise InspectionInterrupted(batch, [path for path, _ in todo[done:]]) from exc

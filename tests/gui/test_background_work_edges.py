@@ -49,7 +49,7 @@ def test_exit_waits_for_a_file_under_way(state, admin, qtbot, monkeypatch, tmp_p
         finished.append(True)
         return panel_module.HotFileOutcome(result=None)
 
-    monkeypatch.setattr(panel_module, "handle_hot_file", slow_handle)
+    monkeypatch.setattr("ui.inspect_work.handle_hot_file", slow_handle)
     state.set_actor(admin)
     panel = HotFolderPanel(state)
     qtbot.addWidget(panel)
@@ -143,7 +143,7 @@ def test_a_file_whose_handling_failed_is_tried_again(state, admin, qtbot, monkey
             raise UserError("The disk is full.")
         return panel_module.HotFileOutcome(result=None)
 
-    monkeypatch.setattr(panel_module, "handle_hot_file", flaky)
+    monkeypatch.setattr("ui.inspect_work.handle_hot_file", flaky)
     monkeypatch.setattr(panel_module, "RETRY_AFTER_S", (1,))
     state.set_actor(admin)
     panel = HotFolderPanel(state)

@@ -20,7 +20,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QBoxLayout,
     QCheckBox,
-    QDoubleSpinBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -38,6 +37,7 @@ from ui.dialogs import show_error
 from ui.first_steps import model_step
 from ui.image_loader import Picture, PictureLoader, inspection_picture
 from ui.inspect_work import (
+    batch_banner,
     batch_summary,
     inspect_files,
     inspect_frame,
@@ -66,6 +66,8 @@ from ui.shortcuts import page_key, space_key
 from ui.state import AppState
 from ui.visible_height import VisibleHeightWatch, visible_height
 from ui.widgets.adaptive_splitter import AdaptiveSplitter
+from ui.widgets.auto_inspect import AutoInspect
+from ui.widgets.batch_note import BatchNote, stopped_text, stored_since
 from ui.widgets.camera_preview import CameraPreview
 from ui.widgets.elided_label import ElidedLabel
 from ui.widgets.image_view import ImageView
@@ -121,21 +123,10 @@ class InspectPage(QWidget):
         self.inspect_now = QPushButton("Inspect frame  [Space]")
         self.inspect_now.clicked.connect(self.inspect_camera_frame)
         self.inspect_now.setToolTip("Space: inspect the camera's current picture")
-        # "☐ every 1.0 s": the word inside the box, so the row fits beside "Heat map [H]"
-        # in the result column narrowed for the camera
-        self.continuous = QCheckBox()
-        self.continuous.setToolTip("Inspect a new camera picture at this interval, "
-                                   "without anyone pressing Space")
-        self.continuous.setAccessibleName("Inspect continuously")
-        self.rate = QDoubleSpinBox()
-        self.rate.setRange(0.2, 30.0)
-        self.rate.setDecimals(1)
-        self.rate.setValue(1.0)
-        self.rate.setPrefix("every ")
-        self.rate.setSuffix(" s")
-        self.rate.setToolTip(self.continuous.toolTip())
-        self.continuous.toggled.connect(self._continuous_toggled)
-        self.rate.valueChanged.connect(lambda v: self.timer.setInterval(int(v * 1000)))
+        # "☐ Auto [1.0 s]": short, so the row fits beside "Heat map [H]" in the result
+        # column narrowed for the camera (the camera's row has no room at 1024 px)
+        auto = AutoInspect(self)
+        self.continuous, self.rate, self.timer = auto.box, auto.rate, auto.timer
         # The frame button joins the row of ways to inspect (shown with the camera); the
         # interval sits under the verdict: under the live picture, with the camera's set-up
         # rows, they pushed the heat map below a 1024x600 screen.
@@ -176,9 +167,8 @@ class InspectPage(QWidget):
         self.setup_warning.setProperty("role", "warning")
         self.setup_warning.setWordWrap(True)
         self.setup_warning.setVisible(False)
-        self.batch_note = QLabel()  # what the last batch did; stays until the next one
-        self.batch_note.setWordWrap(True)
-        self.batch_note.setVisible(False)
+        self.batch_note = BatchNote()
+        self._empty_text = "No inspection yet"  # the banner's words with no part shown
         self.heatmap_box = QCheckBox("Heat map  [H]")
         self.heatmap_box.setChecked(True)
         self.heatmap_box.toggled.connect(self.view.set_overlay_visible)
@@ -238,8 +228,6 @@ class InspectPage(QWidget):
         layout.addLayout(top)
         layout.addLayout(body, 1)
         layout.addWidget(self.recent)
-        self.timer = QTimer(self)
-        self.timer.setInterval(1000)
         self.timer.timeout.connect(self.inspect_camera_frame)
         space_key(self, self._space)
         for key, slot in (("H", self.heatmap_box.toggle),
@@ -253,6 +241,7 @@ class InspectPage(QWidget):
         state.signing_out.connect(self.camera.stop)  # no camera left open for nobody
         state.product_changed.connect(lambda _p: self.check_model())
         state.data_changed.connect(lambda kind: kind == "models" and self.check_model())
+        state.part_inspected.connect(self._judged_elsewhere)
         self._apply_role()
         self.show_result(None, None)
 
@@ -299,8 +288,8 @@ class InspectPage(QWidget):
         else:
             self.next_step.show_step(*step)
             self.model_watch.start()  # another station may train one meanwhile
-        if self.current is None:
-            self.banner.set_verdict(None, "No inspection yet" if step is None else
+        if self.current is None:  # "Cancelled" stays; it said "No inspection yet" after 33
+            self.banner.set_verdict(None, self._empty_text if step is None else
                                     "No model yet")
 
     def _fit_height(self) -> None:
@@ -375,7 +364,8 @@ class InspectPage(QWidget):
         self.progress.attach(job, "Inspecting…")
         # The part on screen is no longer the one in hand: never leave its verdict up.
         self.show_result(None, None, "Inspecting…")
-        self._set_batch_note("")
+        self.batch_note.show_text("")
+        self.notes.refresh()
         self._batch_started = dt.datetime.now(dt.UTC)
         self._batch_by = self.state.actor.name if self.state.actor else None
         return self._start(job)
@@ -389,10 +379,18 @@ class InspectPage(QWidget):
         else:
             self.show_result(None, None, "NOT INSPECTED")
         summary = batch_summary(batch)
-        single = len(batch.inspections) == 1 and not (batch.refused or batch.notes)
+        if batch.cancelled:
+            ng = sum(i.final_verdict == "ng" for i in batch.inspections)
+            summary = stopped_text("Inspection cancelled", len(batch.inspections), ng)
+        single = len(batch.inspections) == 1 and not (batch.refused or batch.notes
+                                                      or batch.cancelled)
         self._set_batch_note("" if single else summary,
-                             warn=bool(batch.refused or batch.notes) or any(
+                             warn=bool(batch.refused or batch.notes or batch.cancelled) or any(
                                  i.final_verdict != "ok" for i in batch.inspections))
+        if len(batch.inspections) > 1 or (batch.inspections and not single):
+            key, word, detail = batch_banner(batch)
+            self.banner.set_verdict(key, detail, word)  # the batch; a thumbnail: its part
+            self.detail.setText(f"Last part: {self.detail.text()}")
         self.state.say(summary.replace("\n", " "))
 
     def _files_cancelled(self) -> None:
@@ -404,24 +402,14 @@ class InspectPage(QWidget):
         how they went (counted under whoever started the batch: its rows are theirs,
         also when somebody else has signed in since). With ``only_if_any`` (an error,
         which has its own dialog) nothing is said when no part was stored."""
-        done = ng = 0
-        if self._batch_by is not None:  # two counts, not thousands of rows on this thread
-            mine = {"since": self._batch_started, "operator": self._batch_by}
-            done = inspection.count_inspections(self.state.project, **mine)
-            ng = inspection.count_inspections(self.state.project, verdict="ng", **mine)
+        done, ng = stored_since(self.state.project, self._batch_started, self._batch_by)
         if only_if_any and not done:
             return
-        self._set_batch_note(f"{what} after {done} part(s): {ng} NG, "
-                             f"{done - ng} OK or uncertain. They are stored; History "
-                             "lists them.", warn=True)
+        self._set_batch_note(stopped_text(what, done, ng), warn=True)
         self.state.notify("inspections")
 
     def _set_batch_note(self, text: str, warn: bool = False) -> None:
-        self.batch_note.setText(text)
-        self.batch_note.setProperty("role", "warning" if warn else None)
-        self.batch_note.style().unpolish(self.batch_note)
-        self.batch_note.style().polish(self.batch_note)
-        self.batch_note.setVisible(bool(text))
+        self.batch_note.show_text(text, warn)
         self.notes.refresh()
 
     def _toggle_camera_panel(self, on: bool) -> None:
@@ -432,13 +420,6 @@ class InspectPage(QWidget):
         if not on:
             self.continuous.setChecked(False)
             self.camera.stop()
-
-    def _continuous_toggled(self, on: bool) -> None:
-        self.timer.setInterval(int(self.rate.value() * 1000))
-        if on:
-            self.timer.start()
-        else:
-            self.timer.stop()
 
     def _camera_state(self, running: bool) -> None:
         """A camera that stops (button, unplugged, driver error) ends continuous inspection:
@@ -505,6 +486,14 @@ class InspectPage(QWidget):
         self.show_result(info, rgb)
         self.state.notify("inspections")
 
+    def _judged_elsewhere(self, info: InspectionInfo, thumb: np.ndarray | None) -> None:
+        """A part the hot folder judged: into the recent strip, and on the banner unless
+        this page's own inspection is under way (its result comes next)."""
+        if thumb is not None:
+            self.recent.add(thumb, info.final_verdict, without_arrays(info))
+        if self.job is None:
+            self.show_result(info, None)
+
     def show_recent(self, info: InspectionInfo) -> None:
         """A part chosen in the recent strip: the one on screen keeps its picture and live
         heat map; an older one loads its picture and stored heat map from the store."""
@@ -517,6 +506,7 @@ class InspectPage(QWidget):
                     empty_text: str = "No inspection yet") -> None:
         """Show one inspection; with none, a neutral banner saying ``empty_text``."""
         self.current, self.current_rgb = info, rgb
+        self._empty_text = empty_text
         self.override_button.setEnabled(info is not None)
         self.label_good_button.setEnabled(info is not None)
         self.label_defective_button.setEnabled(info is not None)

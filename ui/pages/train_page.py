@@ -11,6 +11,7 @@ import html
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QGridLayout,
     QGroupBox,
@@ -296,8 +297,13 @@ class TrainPage(QWidget):
         job.done.connect(self._job_done)
         self.progress.attach(job, title)
         self.job = job
+        pressed = QApplication.focusWidget()
         self.train_button.setEnabled(False)
         self.models.set_busy(True)
+        if pressed is not None and not pressed.isEnabled():
+            # Qt hands the keyboard of a button turned off to the next box: the
+            # false-reject target, where one stray key changed a QA setting
+            self.progress.cancel_button.setFocus()
         return job.start()
 
     def _job_done(self) -> None:

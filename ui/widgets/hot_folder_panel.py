@@ -26,8 +26,9 @@ from PySide6.QtWidgets import (
 
 from inspector.errors import UserError
 from inspector.imaging.hot_folder import HotFolderWatcher
-from inspector.services.hot_folder import HotFileOutcome, handle_hot_file
+from inspector.services.hot_folder import HotFileOutcome
 from inspector.store.roles import EDIT_SETTINGS
+from ui.inspect_work import hot_file_for_screen
 from ui.state import AppState
 from ui.worker import Job
 
@@ -163,10 +164,10 @@ class HotFolderPanel(QWidget):
             self.log.setText(f"{len(self.waiting)} new file(s) wait for the next sign-in "
                              f"(newest: {Path(path).name}).")
             return
-        job = Job(handle_hot_file, self.state.project, self.state.actor, path,
+        job = Job(hot_file_for_screen, self.state.project, self.state.actor, path,
                   product=self.state.product, inspect=self.inspect_box.isChecked(),
                   move=self.move_box.isChecked(), tries=self.tries.get(path, 0))
-        job.finished.connect(lambda outcome, p=path: self._done(p, outcome))
+        job.finished.connect(lambda result, p=path: self._done(p, *result))
         job.failed.connect(lambda exc, p=path: self._failed(p, exc))
         job.start(self.pool)
 
@@ -183,7 +184,7 @@ class HotFolderPanel(QWidget):
         if self.watcher is not None and path in self.failures:
             self.watcher.retry(Path(path))
 
-    def _done(self, path: str, outcome: HotFileOutcome) -> None:
+    def _done(self, path: str, outcome: HotFileOutcome, thumb: object = None) -> None:
         if outcome.retry and self.watcher is not None:  # still being written: look again
             self.tries[path] = self.tries.get(path, 0) + 1
             self.watcher.retry(Path(path))
@@ -211,7 +212,15 @@ class HotFolderPanel(QWidget):
             self.noted = True
             self.state.say(f"Hot folder: {notes[0]}")
         self.log.setText(f"{text} ({self.count} file(s) so far)")
+        rejected = bool(refused) or bool(inspections) and inspections[-1].final_verdict != "ok"
+        self.log.setProperty("role", "warning" if rejected else None)
+        self.log.style().unpolish(self.log)
+        self.log.style().polish(self.log)
         self.state.notify("images")
         if inspections:
             self.state.notify("inspections")
+            # shown on Inspect (banner and recent strip); a part not OK is said on any page
+            self.state.part_inspected.emit(inspections[-1], thumb)
+            if rejected:
+                self.state.say(f"Hot folder: {text}")
         self.processed.emit(result)

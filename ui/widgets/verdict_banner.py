@@ -105,14 +105,15 @@ class VerdictBanner(QWidget):
         self.word.set_max_points(COMPACT_WORD_POINTS if compact else WORD_POINTS)
         self.setMinimumHeight(0 if compact else FULL_MIN_HEIGHT)
 
-    def set_verdict(self, verdict: str | None, detail: str = "") -> None:
-        """Show ``verdict`` ("ok" / "ng" / "uncertain", None for nothing yet)."""
+    def set_verdict(self, verdict: str | None, detail: str = "", word: str | None = None) -> None:
+        """Show ``verdict`` ("ok" / "ng" / "uncertain", None for nothing yet) in its colour;
+        ``word`` replaces the verdict word (a batch's "6 NG")."""
         key = (verdict or "none").lower()
         if key not in WORDS:
             key = "none"
         self.verdict = key
         background, text = VERDICT_COLOURS[key]
-        self.word.setText(WORDS[key])
+        self.word.setText(word or WORDS[key])
         self.detail.setText(detail)
         self.setStyleSheet(
             f"#verdictBanner {{ background: {background}; border-radius: 8px; }}"
