@@ -370,8 +370,14 @@ class MainWindow(QMainWindow):
         if self.state.actor is not None:
             log.info("idle sign-out of %s", self.state.actor.name)
             _close_dialogs()
+            minutes = self.idle.minutes
+            why = (f"Signed out after {minutes:g} min without use." if minutes >= 1
+                   else "Signed out after a while without use.")
+            signin = self.pages["signin"]
+            if hasattr(signin, "signed_out_why"):  # the page it lands on says why
+                signin.signed_out_why = why + " "
             self.state.set_actor(None)
-            self.state.say("Signed out after inactivity")
+            self.state.say(why)
 
     # -- jobs for pages that do not own a progress panel (reports) ----------------------
     def run_job(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Job:

@@ -151,3 +151,20 @@ def test_label_counts_follow_the_product_filter(two_product_label_page, qtbot) -
     page.product_filter.setCurrentText("(any)")
     qtbot.waitUntil(lambda: page.counts.text().startswith("All products:")
                     and "counting" not in page.counts.text())
+
+
+def test_a_refused_key_asks_again_with_the_name_kept(two_product_label_page, project,  # noqa: ANN001
+                                                     monkeypatch, dialogs) -> None:
+    """The key "g" is Good's: the error came, and the typed name was gone with it."""
+    asked: list[str] = []
+    answers = iter([("broken", True), ("g", True), ("broken", True), ("", True)])
+
+    def get_text(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        asked.append(kwargs.get("text", ""))
+        return next(answers)
+
+    monkeypatch.setattr(QInputDialog, "getText", get_text)
+    two_product_label_page.types.add_button.click()
+    assert asked == ["", "", "broken", "g"]  # asked again, with what was typed
+    assert len(dialogs) == 1 and "g" in dialogs[0][1].lower()
+    assert "broken" in labeling.list_defect_types(project)

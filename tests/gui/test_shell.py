@@ -64,6 +64,10 @@ def test_idle_sign_out(window, qtbot, admin) -> None:  # noqa: ANN001
     window.idle.set_timeout(0.2 / 60)  # 200 ms
     qtbot.waitUntil(lambda: window.state.actor is None, timeout=3000)
     assert window.current_key() == "signin"
+    status = window.pages["signin"].status.text()
+    assert status.startswith("Signed out after a while without use. Nobody is signed in")
+    window.pages["signin"].refresh()  # said once: not at the next look
+    assert window.pages["signin"].status.text().startswith("Nobody is signed in")
 
 
 def test_operator_cannot_see_reports(window, actor) -> None:  # noqa: ANN001

@@ -146,3 +146,33 @@ def test_a_wheel_over_a_setting_without_the_keyboard_changes_nothing(disc, qtbot
     turn()  # with the keyboard there, the wheel is the person's intent
     assert target.value() != before
     target.setValue(before)
+
+
+def test_the_next_operator_starts_clean(disc, qtbot) -> None:  # noqa: ANN001
+    """After a sign-out the next operator saw the last one's cancel note, training
+    outcome and brush."""
+    sign_in_as(disc, "lead")
+    inspect, train, label = (disc.pages[k] for k in ("inspect", "train", "label"))
+    inspect._set_batch_note("Inspection cancelled after 4 part(s)", warn=True)
+    train.result.setText("Model v9 trained, active.")
+    label.brush_button.setChecked(True)
+    sign_in_as(disc, "op")
+    assert inspect.batch_note.text() == "" and not inspect.batch_note.isVisibleTo(inspect)
+    assert train.result.text() == ""
+    assert not label.brush_button.isChecked()
+
+
+def test_label_buttons_stay_put_for_a_long_file_name(disc, qtbot) -> None:  # noqa: ANN001
+    import dataclasses
+
+    sign_in_as(disc, "lead")
+    disc.show_page("label")
+    page = disc.pages["label"]
+    qtbot.waitUntil(lambda: page.current is not None, timeout=10_000)
+    short = page.current
+    qtbot.wait(50)
+    y = page.good_button.mapTo(page, QPoint(0, 0)).y()
+    page.show_image(dataclasses.replace(short, original_name="a very long file name " * 8))
+    qtbot.wait(50)
+    assert page.good_button.mapTo(page, QPoint(0, 0)).y() == y
+    assert "a very long file name" in page.info.toolTip()  # all of it, where it is cut

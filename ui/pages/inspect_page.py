@@ -238,7 +238,7 @@ class InspectPage(QWidget):
             shortcut.activated.connect(slot)
         self._toggle_camera_panel(False)
         state.actor_changed.connect(lambda _a: self._apply_role())
-        state.signing_out.connect(self.camera.stop)  # no camera left open for nobody
+        state.signing_out.connect(self._leave)
         state.product_changed.connect(lambda _p: self.check_model())
         state.data_changed.connect(lambda kind: kind == "models" and self.check_model())
         state.part_inspected.connect(self._judged_elsewhere)
@@ -314,6 +314,13 @@ class InspectPage(QWidget):
                                                                     LABEL_DEFECTIVE_TEXT)
         self.label_good_button.setText(texts[0])
         self.label_defective_button.setText(texts[1])
+
+    def _leave(self) -> None:
+        """Before a sign-out: no camera left open for nobody, and the last batch's note
+        (the previous operator's cancel, say) is not left for the next one as theirs."""
+        self.camera.stop()
+        if self.job is None:
+            self._set_batch_note("")
 
     def _apply_role(self) -> None:
         if self.state.actor is None:  # signed out: nobody may inspect, stop the timer

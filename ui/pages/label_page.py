@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -123,8 +124,8 @@ class LabelPage(QWidget):
         self.loader = PictureLoader(self)
         self.loader.ready.connect(self._picture_ready)
         self.loader.failed.connect(self._picture_failed)
-        self.info = QLabel()
-        self.info.setWordWrap(True)
+        self.info = QLabel()  # always two lines, cut at the edge (all of it in the tooltip):
+        self.info.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.next_step = NextStep(state)  # an empty list: where images come from
         self.good_button = QPushButton("Good  [G]")
         self.good_button.clicked.connect(lambda: self.label("good"))
@@ -148,7 +149,7 @@ class LabelPage(QWidget):
         self.brush = BrushControls(self.view, state.say)
         self.brush_button, self.erase_button = self.brush.brush_button, self.brush.erase_button
         self.clear_button = self.brush.clear_button
-        self.undo_button = QPushButton("Undo")
+        self.undo_button = QPushButton("Undo  [Ctrl+Z]")
         self.undo_button.setToolTip("Ctrl+Z: undo the last brush stroke, then the last label")
         self.undo_button.clicked.connect(self.undo)
         nav_row = QHBoxLayout()
@@ -236,6 +237,7 @@ class LabelPage(QWidget):
         """Before a sign-out: a painted mask is saved under its painter, and the strokes
         are not left for the next operator to undo or save as theirs."""
         self.save_pending_mask()
+        self.brush_button.setChecked(False)  # the next operator starts with clicks, not paint
         if self.current is not None:
             self.show_image(self.current)
 
@@ -464,9 +466,10 @@ class LabelPage(QWidget):
         label = f"Label: <b>{info.state}</b>"
         if info.defect_type or info.severity:
             label += " · " + esc(f"{info.defect_type or ''} {info.severity or ''}".strip())
-        self.info.setText(  # two lines where they fit: the buttons stay on a short screen
+        self.info.setText(  # wrapped, a long name moved the buttons under the glove
             f"<b>#{info.id}</b> {esc(info.original_name or '')} · {info.width}×{info.height}"
             f" · {esc(info.product or 'no product')}<br>{label}")
+        self.info.setToolTip(self.info.text())
         self.types.select(info.defect_type)
         self.severity = info.severity
         for button in self.severity_group.buttons():

@@ -59,6 +59,7 @@ class SignInPage(QWidget):
         product_row = QHBoxLayout()
         product_row.addWidget(self.product_box, 1)
         product_row.addWidget(self.add_product_button)
+        self.signed_out_why = ""  # "Signed out after 10 min without use. ", shown once
         self.idle_spin = QSpinBox()
         self.idle_spin.setRange(0, 480)
         self.idle_spin.setSuffix(" min (0 = never)")
@@ -159,7 +160,9 @@ class SignInPage(QWidget):
                 f"product <b>{self.state.product or '—'}</b>."
             )
         else:
-            self.status.setText("Nobody is signed in. Pick your name and press Enter.")
+            self.status.setText(self.signed_out_why
+                                + "Nobody is signed in. Pick your name and press Enter.")
+        self.signed_out_why = ""  # said once, on the page the station is left on
 
     def _operator_picked(self) -> None:
         info = self._operators.get(self.operator_box.currentText()) if hasattr(
@@ -233,7 +236,10 @@ class SignInPage(QWidget):
 
     def add_product(self) -> None:
         name, ok = QInputDialog.getText(self, "Add product", "Product name:")
-        if not ok or not name.strip():
+        if not ok:
+            return
+        if not name.strip():  # OK on an empty box closed without a word
+            self.state.say("No product added: it needs a name")
             return
         try:
             info = products.add_product(
@@ -253,3 +259,5 @@ class SignInPage(QWidget):
                          IDLE_SETTING, value):
             return
         self.idle_minutes_changed.emit(value)
+        self.state.say("Idle sign-out: " + (f"after {value} min without use" if value
+                                            else "never"))

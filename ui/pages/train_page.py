@@ -136,6 +136,8 @@ class TrainPage(QWidget):
         layout.addWidget(splitter)
         state.product_changed.connect(lambda _p: (self._clear_examples(), self.on_shown()))
         state.actor_changed.connect(lambda _a: self._apply_role())
+        # the last run's outcome was the previous operator's ("Model v1 trained, active.")
+        state.signing_out.connect(lambda: self.job is None and self.result.clear())
         state.data_changed.connect(self._data_changed)
         self.models.models_changed.connect(self._model_states_changed)
         self.models.models_changed.connect(self._show_labels_since)  # another is active

@@ -95,19 +95,25 @@ class DefectTypePanel(QWidget):
         }
 
     def add_type(self) -> None:
-        name, ok = QInputDialog.getText(self, "Add defect type", "Name (e.g. scratch):")
-        if not ok or not name.strip():
-            return
-        key, ok = QInputDialog.getText(self, "Add defect type", "Shortcut key (optional):")
-        if not ok:
-            return
-        try:
-            labeling.add_defect_type(
-                self.state.project, self.state.actor, name.strip(), key.strip() or None
-            )
-        except UserError as exc:
-            show_error(self, exc)
-            return
+        """Ask for a name and a key; a refused one (a key already taken) asks again with
+        what was typed, instead of throwing the name away."""
+        name = key = ""
+        while True:
+            name, ok = QInputDialog.getText(self, "Add defect type", "Name (e.g. scratch):",
+                                            text=name)
+            if not ok or not name.strip():
+                return
+            key, ok = QInputDialog.getText(self, "Add defect type",
+                                           "Shortcut key (optional):", text=key)
+            if not ok:
+                return
+            try:
+                labeling.add_defect_type(
+                    self.state.project, self.state.actor, name.strip(), key.strip() or None
+                )
+                break
+            except UserError as exc:
+                show_error(self, exc)
         self.types_changed.emit()
 
     def remove_type(self) -> str | None:
