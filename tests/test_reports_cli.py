@@ -130,6 +130,7 @@ def test_export_csv_and_empty_period(proj, capsys, tmp_path: Path) -> None:  # n
         ["--by-operator", "nobody"],  # a typo was a "0 parts" report for the customer
         ["--station", "S9"],
         ["--type", "no-such-defect"],
+        ["--model-version", "9"],  # no such model: an empty report before
     ],
 )
 def test_bad_options_are_user_errors(proj, capsys, argv: list[str]) -> None:  # noqa: ANN001

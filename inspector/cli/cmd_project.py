@@ -152,7 +152,7 @@ def run_settings(args: argparse.Namespace) -> int:
             value = _parse_value(args.value)
             project.set_setting(actor_for(args, project), args.key, value)
             value = project.get_setting(args.key)
-            text = f"{args.key} = {json.dumps(value)}"
+            text = f"{args.key} = {_shown(value)}"
             if args.key in RETRAIN_AFTER:
                 text += f"\n{RETRAIN_AFTER[args.key]}"
             emit(args, {args.key: value}, text)
@@ -160,5 +160,10 @@ def run_settings(args: argparse.Namespace) -> int:
         values = project.all_settings()
     if args.key is not None:
         values = {args.key: values.get(args.key)}
-    emit(args, values, "\n".join(f"{k} = {json.dumps(v)}" for k, v in sorted(values.items())))
+    emit(args, values, "\n".join(f"{k} = {_shown(v)}" for k, v in sorted(values.items())))
     return 0
+
+
+def _shown(value: object) -> str:
+    """A setting as typed: JSON, with "Frühschicht" as it is, not "Fr\\u00fchschicht"."""
+    return json.dumps(value, ensure_ascii=False)

@@ -23,6 +23,8 @@ from inspector.cli.common import (
 from inspector.errors import UserError
 
 FORMATS = ("csv", "xlsx", "pdf")
+# Ctrl+C: a report changes nothing, and an export in progress removes its temp file.
+INTERRUPTED = "interrupted: no report file was written (an older file of that name is kept)"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -47,8 +49,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help="inspections by this operator (a name that begins with '-': "
                           "--by-operator=-Bob)")
     flt.add_argument("--verdict", choices=("ok", "ng", "uncertain"), help="final verdict")
-    flt.add_argument("--severity", choices=("minor", "major", "critical"))
-    flt.add_argument("--type", dest="defect_type", metavar="DEFECT_TYPE")
+    flt.add_argument("--severity", choices=("minor", "major", "critical"),
+                     help="final NG parts the machine graded so (a part QA overrode to ok "
+                          "or uncertain is left out)")
+    flt.add_argument("--type", dest="defect_type", metavar="DEFECT_TYPE",
+                     help="parts the machine gave this defect type (NG or uncertain), "
+                          "whatever the final verdict: parts QA overrode to ok are "
+                          "included; add --verdict ng for final NG parts only")
     flt.add_argument("--model-version", type=ID)
     ovr = flt.add_mutually_exclusive_group()
     ovr.add_argument("--overridden", dest="overridden", action="store_true", default=None)
@@ -57,7 +64,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     out.add_argument("--format", choices=FORMATS, help="export format (default: from --out)")
     out.add_argument("--out", type=Path, metavar="FILE", help="export to this file")
     out.add_argument("--top", type=ANY_COUNT, default=12, help="worst images listed (default 12)")
-    p.set_defaults(handler=run_report)
+    p.set_defaults(handler=run_report, interrupted=INTERRUPTED)
 
 
 FIRST_YEAR, LAST_YEAR = 1900, 9000
@@ -149,7 +156,7 @@ def _format(args: argparse.Namespace) -> str | None:
 
 def run_report(args: argparse.Namespace) -> int:
     from inspector.reports.service import export_report, project_report, project_shifts
-    from inspector.reports.text import NO_DATA, summary_dict, summary_text
+    from inspector.reports.text import summary_dict, summary_text
 
     fmt = _format(args)
     project = open_project(args)
@@ -163,7 +170,7 @@ def run_report(args: argparse.Namespace) -> int:
         progress = None if args.json else print_progress
         res = export_report(project, actor, filters, fmt, args.out, top_n=args.top,
                             progress=progress)  # fmt: skip
-        note = f": {NO_DATA}" if res.inspections == 0 else ""
+        note = f": {filters.no_data_text()}" if res.inspections == 0 else ""
         pages = (f", {res.count} page{'' if res.count == 1 else 's'}" if fmt == "pdf" else "")
         emit(args, {"path": str(res.path), "format": fmt, "inspections": res.inspections,
                     "pages": res.count if fmt == "pdf" else None},

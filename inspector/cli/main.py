@@ -41,6 +41,9 @@ COMMAND_MODULES: list[str] = [
 ]
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL, EXIT_CANCELLED = 0, 1, 2, 3, 130
+# What Ctrl+C left behind; a command whose steps differ sets ``interrupted`` in its defaults.
+INTERRUPTED = ("interrupted: steps that had finished are kept (a model saved before Ctrl+C "
+               "stays in `inspector model list`)")
 
 log = logging.getLogger("inspector.cli")
 
@@ -99,8 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CANCELLED
     except KeyboardInterrupt:  # Ctrl+C may land after a step was saved: do not say "undone"
         end_progress_line()
-        emit_error(args, "interrupted: steps that had finished are kept (a model saved "
-                   "before Ctrl+C stays in `inspector model list`)", EXIT_CANCELLED)
+        emit_error(args, getattr(args, "interrupted", INTERRUPTED), EXIT_CANCELLED)
         return EXIT_CANCELLED
     except Exception as exc:  # noqa: BLE001 - the top level must log every failure
         if (problem := db_problem(exc)) is not None:  # locked, damaged, a race: say so

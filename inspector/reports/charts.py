@@ -103,7 +103,7 @@ def draw_trend(ax: Axes, rep: Report, legend_columns: int = 1, dates: int = 10) 
     peak = max((r for r in rates if r == r), default=0.0)
     rate_ax.set_ylim(0, max(1.0, peak) * HEADROOM)
     step = max(1, math.ceil(len(x) / max(1, dates)))
-    ax.set_xticks(x[::step], [d.day.strftime("%m-%d") for d in rep.per_day][::step])
+    ax.set_xticks(x[::step], [d.day.strftime(_day_format(rep)) for d in rep.per_day][::step])
     ax.set_title(title)
     handles = ax.get_legend_handles_labels()
     more = rate_ax.get_legend_handles_labels()
@@ -111,6 +111,13 @@ def draw_trend(ax: Axes, rep: Report, legend_columns: int = 1, dates: int = 10) 
         handles[0] + more[0], handles[1] + more[1], loc="upper left", fontsize=8,
         ncols=legend_columns,
     )  # fmt: skip
+
+
+def _day_format(rep: Report) -> str:
+    """Month-day under the trend's bars, with the year where the period has more than one
+    ("01-01" of which year, in a report over two years?)."""
+    first, last = rep.per_day[0].day, rep.per_day[-1].day
+    return "%Y-%m-%d" if first.year != last.year or (last - first).days >= 365 else "%m-%d"
 
 
 def _pareto_rows(ax: Axes, rep: Report, max_types: int) -> tuple[ParetoRow, ...]:
@@ -166,8 +173,9 @@ def _rate_bars(
     bars = ax.barh(y, [r * 100 for r in rates], color=LIGHT, edgecolor=DARK)
     for bar, hatch in zip(bars, HATCHES * (len(keys) // len(HATCHES) + 1), strict=False):
         bar.set_hatch(hatch)
-    for yi, r, n in zip(y, rates, ns, strict=True):
-        ax.text(r * 100, yi, f" {r * 100:.1f}% of {n}", va="center", fontsize=7)
+    for yi, r, n in zip(y, rates, ns, strict=True):  # no parts: no rate, not a perfect 0 %
+        ax.text(r * 100, yi, f" {r * 100:.1f}% of {n}" if n else " – (no parts)",
+                va="center", fontsize=7)
     ax.set_yticks(y, _short(keys, names))
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(PercentFormatter(decimals=1))

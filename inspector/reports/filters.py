@@ -19,6 +19,11 @@ from inspector.reports.windows_zone import windows_zone_name
 from inspector.store.models import SEVERITIES, VERDICTS_INSPECTION
 
 log = logging.getLogger(__name__)
+NO_DATA = "No inspections in this period."
+NO_MATCH = "No inspections match these filters in this period."
+# The filters besides the period, as ReportFilters names them (the audit log's keys).
+FILTER_FIELDS = ("product", "station", "operator", "verdict", "severity", "defect_type",
+                 "model_version", "overridden")
 
 
 @dataclass(frozen=True)
@@ -247,6 +252,15 @@ class ReportFilters:
         return tuple(  # type: ignore[return-value]
             None if v is None else self._instant(v).astimezone(zone) for v in (self.start, self.end)
         )
+
+    def active(self) -> dict[str, object]:
+        """The filters set besides the period (field name: value), e.g. for the audit log."""
+        return {k: getattr(self, k) for k in FILTER_FIELDS if getattr(self, k) is not None}
+
+    def no_data_text(self) -> str:
+        """What an empty report says: a filter that matches nothing is not a quiet period
+        (the period may hold hundreds of other inspections)."""
+        return NO_MATCH if self.active() else NO_DATA
 
     def with_(self, **changes: object) -> ReportFilters:
         return replace(self, **changes)  # type: ignore[arg-type]

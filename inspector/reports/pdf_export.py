@@ -7,6 +7,8 @@ carries "Page i of n". Fonts are embedded as TrueType so the text stays searchab
 
 from __future__ import annotations
 
+import datetime as dt
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,13 +25,15 @@ from inspector.reports.filters import ReportFilters
 from inspector.reports.output import atomic_output
 from inspector.reports.pdf_charts import charts_page
 from inspector.reports.pdf_images import worst_image_pages
-from inspector.reports.pdf_text import fit_width, glyph_note, wrap_width
-from inspector.reports.types import Report
+from inspector.reports.pdf_text import fit_width, glyph_note, text_width, wrap_width
+from inspector.reports.types import DayCount, GroupCount, Report
 from inspector.store.db import Database
 
 A4 = (8.27, 11.69)
-NO_DATA = "No inspections in this period."
 TABLE_ROWS = 38
+# matplotlib warns once per character a font lacks (30 lines for a few Japanese names);
+# the cover's note tells the reader, and stderr is no place for it.
+MISSING_GLYPH = r"Glyph \d+ .*missing from"
 ResolvePath = Callable[[str], Path | None]
 
 
@@ -67,7 +71,23 @@ def write_pdf(
     cancel: CancelToken | None = None,
     sensor_bits: int = 16,
 ) -> int:
-    """Lay out and save an already computed report."""
+    """Lay out and save an already computed report. (The warnings filter is the
+    process's: an export running beside it in another thread is quiet about glyphs too.)"""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", MISSING_GLYPH, UserWarning)
+        return _write_pdf(rep, out, resolve_image, resolve_heatmap, progress, cancel,
+                          sensor_bits)
+
+
+def _write_pdf(
+    rep: Report,
+    out: Path,
+    resolve_image: ResolvePath | None,
+    resolve_heatmap: ResolvePath | None,
+    progress: ProgressCallback | None,
+    cancel: CancelToken | None,
+    sensor_bits: int,
+) -> int:
     with matplotlib.rc_context(charts.PLAIN_TEXT):  # text objects take it when made
         pages = [_cover(rep)]
         if not rep.empty:
@@ -98,6 +118,8 @@ def _footer(fig: Figure, rep: Report, i: int, n: int) -> None:
 
 
 COVER_GROUPS = 5  # stations / products named on the cover; the tables list all
+LABEL_GAP = 14.0  # pt at least between a name cut to its column and what follows
+NUMBER_COLUMNS = ((0.70, "inspected"), (0.80, "NG"), (0.92, "NG rate"))  # right edges
 
 
 def _cover(rep: Report) -> Figure:
@@ -107,18 +129,16 @@ def _cover(rep: Report) -> Figure:
     fig.text(0.08, 0.895, fit_width(period, _points(0.84), 11), fontsize=11)
     y = _text_table(fig, 0.85, "Filters", rep.filters.describe())
     if rep.empty:
-        fig.text(0.5, 0.5, NO_DATA, ha="center", fontsize=18, weight="bold")
+        fig.text(0.5, 0.5, rep.filters.no_data_text(), ha="center", fontsize=16, weight="bold")
         return fig
     y = _text_table(fig, y - 0.02, "Summary", rep.summary_lines())
     for title, groups in (("By station", rep.by_station), ("By product", rep.by_product)):
-        lines = [(g.key, f"{g.inspected} inspected, {g.ng} NG ({g.ng_rate * 100:.2f} %)")
-                 for g in groups[:COVER_GROUPS]]  # fmt: skip
-        if len(groups) > COVER_GROUPS:  # the tables further on list them all
-            lines.append((f"… and {len(groups) - COVER_GROUPS} more", "see the tables"))
-        y = _text_table(fig, y - 0.02, title, lines)
+        y = _group_table(fig, y - 0.02, title, groups)
     for line in glyph_note(rep):  # not silently: boxes in names are explained
-        y -= 0.02
-        fig.text(0.08, y, fit_width(line, _points(0.84), 9), fontsize=9, style="italic")
+        # wrapped, never cut in the middle: the first codes are the ones to look up
+        for part in wrap_width(line, _points(0.84), 9, 3):
+            y -= 0.02
+            fig.text(0.08, y, part, fontsize=9, style="italic")
     return fig
 
 
@@ -131,9 +151,40 @@ def _text_table(fig: Figure, y: float, title: str, lines: Sequence[tuple[str, st
     """Label/value lines under a bold title; returns the y below the block."""
     fig.text(0.08, y, fit_width(title, _points(0.84), 13, "bold"), fontsize=13, weight="bold")
     y -= 0.03
-    for label, value in lines:  # cut to their columns: a long name must not run into its value
-        fig.text(0.10, y, fit_width(str(label), _points(0.31), 10), fontsize=10)
+    for label, value in lines:  # cut short of their columns: a long name must not run
+        # into its value ("Baugruppe 7 37 inspected")
+        fig.text(0.10, y, fit_width(str(label), _points(0.31) - LABEL_GAP, 10), fontsize=10)
         fig.text(0.42, y, fit_width(str(value), _points(0.50), 10), fontsize=10)
+        y -= 0.022
+    return y
+
+
+def _rate(g: GroupCount | DayCount) -> str:
+    """The NG rate in a table; none for a group without parts (0 % would read as perfect)."""
+    return f"{g.ng_rate * 100:.2f} %" if g.inspected else "–"
+
+
+def _group_table(fig: Figure, y: float, title: str, groups: Sequence[GroupCount]) -> float:
+    """The largest groups as a little table: names cut short of a clear gap, the numbers
+    right-aligned in columns of their own under a header, so "Teil 012345678911" and its
+    11 parts never read as one number."""
+    fig.text(0.08, y, fit_width(title, _points(0.5), 13, "bold"), fontsize=13, weight="bold")
+    for right, head in NUMBER_COLUMNS:
+        fig.text(right, y, head, ha="right", fontsize=8, color="#555555")
+    y -= 0.03
+    shown = groups[:COVER_GROUPS]
+    widest = max([text_width(str(g.inspected), 10) for g in shown]
+                 + [text_width(NUMBER_COLUMNS[0][1], 8)])
+    room = _points(NUMBER_COLUMNS[0][0] - 0.10) - widest - LABEL_GAP
+    for g in shown:
+        fig.text(0.10, y, fit_width(g.key, room, 10), fontsize=10)
+        for (right, _), cell in zip(NUMBER_COLUMNS, (str(g.inspected), str(g.ng), _rate(g)),
+                                    strict=True):
+            fig.text(right, y, cell, ha="right", fontsize=10)
+        y -= 0.022
+    if len(groups) > COVER_GROUPS:  # the tables further on list them all
+        fig.text(0.10, y, f"… and {len(groups) - COVER_GROUPS} more (see the tables)",
+                 fontsize=10, style="italic")
         y -= 0.022
     return y
 
@@ -144,21 +195,19 @@ OVERRIDE_HEADER = ("Inspection", "Machine", "Override", "By", "At", "Reason")
 def _tables(rep: Report) -> list[Figure]:
     pct = "{:.2f} %".format
     sections: list[tuple[str, list[str], list[list[Any]]]] = [
-        ("NG per day", ["Day", "Inspected", "NG", "NG rate"],
-         [[d.day.isoformat(), d.inspected, d.ng, pct(d.ng_rate * 100) if d.inspected else "–"]
-          for d in rep.per_day]),
+        _trend_table(rep),
         ("Pareto of defect types", ["Defect type", "NG", "Cumulative"],
          [[p.defect_type, p.count, pct(p.cumulative_pct)] for p in rep.pareto]),
         ("By operator", ["Operator", "Inspected", "NG", "NG rate"],
-         [[g.key, g.inspected, g.ng, pct(g.ng_rate * 100)] for g in rep.by_operator]),
+         [[g.key, g.inspected, g.ng, _rate(g)] for g in rep.by_operator]),
         ("By station", ["Station", "Inspected", "NG", "NG rate"],
-         [[g.key, g.inspected, g.ng, pct(g.ng_rate * 100)] for g in rep.by_station]),
+         [[g.key, g.inspected, g.ng, _rate(g)] for g in rep.by_station]),
         ("By product", ["Product", "Inspected", "NG", "NG rate"],
-         [[g.key, g.inspected, g.ng, pct(g.ng_rate * 100)] for g in rep.by_product]),
+         [[g.key, g.inspected, g.ng, _rate(g)] for g in rep.by_product]),
         ("By model version", ["Model", "Inspected", "NG", "NG rate"],
-         [[g.key, g.inspected, g.ng, pct(g.ng_rate * 100)] for g in rep.by_model]),
+         [[g.key, g.inspected, g.ng, _rate(g)] for g in rep.by_model]),
         ("Per shift", ["Shift", "Inspected", "NG", "NG rate"],
-         [[g.key, g.inspected, g.ng, pct(g.ng_rate * 100)] for g in rep.per_shift]),
+         [[g.key, g.inspected, g.ng, _rate(g)] for g in rep.per_shift]),
         (f"QA overrides ({rep.totals.overridden}, newest {len(rep.overrides)} listed)",
          list(OVERRIDE_HEADER),
          [[o.inspection_id, o.machine_verdict, o.override_verdict, o.by or "",
@@ -169,6 +218,34 @@ def _tables(rep: Report) -> list[Figure]:
     if long_reasons:
         sections.append(("Override reasons at length", list(FULL_REASON_HEADER), long_reasons))
     return _pack(sections)
+
+
+DAILY_DAYS, WEEKLY_DAYS = 92, 731  # longer periods: a row per week, then per month
+
+
+def _trend_table(rep: Report) -> tuple[str, list[str], list[list[Any]]]:
+    """The NG trend as a table: a row per day for up to a quarter; a longer period gets a
+    row per week (up to two years) or month, as a year of days was ten pages of mostly
+    empty rows. The title says so; the CSV, Excel and JSON keep every day."""
+    days = rep.per_day
+    span = (days[-1].day - days[0].day).days + 1 if days else 0
+    if span <= DAILY_DAYS:
+        return ("NG per day", ["Day", "Inspected", "NG", "NG rate"],
+                [[d.day.isoformat(), d.inspected, d.ng, _rate(d)] for d in days])
+    weekly = span <= WEEKLY_DAYS
+    groups: dict[dt.date, list[DayCount]] = {}
+    for d in days:
+        key = d.day - dt.timedelta(days=d.day.weekday()) if weekly else d.day.replace(day=1)
+        groups.setdefault(key, []).append(d)
+    rows: list[list[Any]] = []
+    for key, members in groups.items():
+        total = DayCount(key, sum(d.inspected for d in members), sum(d.ng for d in members))
+        first, last = members[0].day, members[-1].day  # the period's days of that week
+        label = f"{first:%Y-%m-%d} – {last:%m-%d}" if weekly else f"{key:%Y-%m}"
+        rows.append([label, total.inspected, total.ng, _rate(total)])
+    unit = "week" if weekly else "month"
+    title = (f"NG per {unit} ({span} days: the CSV, Excel and JSON exports list every day)")
+    return title, [unit.capitalize(), "Inspected", "NG", "NG rate"], rows
 
 
 REASON_LINES = 4  # per reason at length; the CSV and Excel exports keep every word
@@ -245,7 +322,7 @@ def _widths(header: list[str]) -> list[float]:
         return [0.12, 0.1, 0.1, 0.14, 0.18, 0.36]
     if header == list(FULL_REASON_HEADER):
         return [0.12, 0.88]
-    if header[0] == "Day":
+    if header[0] in ("Day", "Week", "Month"):
         return [1 / len(header)] * len(header)
     first = 0.46 if len(header) > 3 else 0.52
     return [first] + [(1 - first) / (len(header) - 1)] * (len(header) - 1)

@@ -248,7 +248,8 @@ def _day_range(f: ReportFilters, seen: Counter[dt.date]) -> list[dt.date]:
 def worst_images(
     s: Session, where: ColumnElement[bool], f: ReportFilters, limit: int
 ) -> tuple[WorstImage, ...]:
-    """The ``limit`` final-NG inspections furthest past their threshold.
+    """The ``limit`` final-NG inspections furthest past their threshold, one per stored
+    image (its worst inspection): a part inspected 60 times filled every slot.
 
     Ranked by score / threshold, not by the raw score: products and model versions have
     thresholds on different scales, and a raw ranking would list one product only.
@@ -277,12 +278,20 @@ def worst_images(
         # when descending and PostgreSQL first.
         .order_by((I.score / func.nullif(I.threshold, 0)).desc().nulls_last(), I.score.desc(),
                   I.id)
-        .limit(limit)
+        .execution_options(yield_per=500)  # read until ``limit`` images: no LIMIT in SQL
     )
     zone = f.zone
-    return tuple(
-        WorstImage(*row[:-1], inspected_at=row[-1].astimezone(zone)) for row in s.execute(stmt)
-    )
+    out: dict[int, WorstImage] = {}  # image id: its worst inspection (the first read)
+    result = s.execute(stmt)
+    try:
+        for row in result:
+            if len(out) >= limit:
+                break
+            if row.image_id not in out:
+                out[row.image_id] = WorstImage(*row[:-1], inspected_at=row[-1].astimezone(zone))
+    finally:
+        result.close()
+    return tuple(out.values())
 
 
 def overrides(

@@ -26,16 +26,19 @@ def csv_text(value: Any) -> Any:
 
 def xlsx_value(ws: Any, value: Any) -> Any:
     """A workbook cell: text without XML-illegal characters, at most Excel's 32,767
-    characters (marked when cut), and never a formula."""
+    characters (marked when cut), and never a formula, not even once edited: text that
+    starts like one gets the cell style's quote prefix (Excel's leading apostrophe), so
+    pressing F2 and Enter on "=1+1" or "-2+3" keeps the text."""
     if not isinstance(value, str):
         return value
     text = ILLEGAL_CHARACTERS_RE.sub("?", value)
     if len(text) > EXCEL_MAX_TEXT:
         text = text[: EXCEL_MAX_TEXT - len(TRUNCATED)] + TRUNCATED
-    if not text.startswith("="):
+    if not text.startswith(FORMULA_STARTS):
         return text
     cell = WriteOnlyCell(ws, text)
     cell.data_type = "s"  # openpyxl would store "=..." as a formula
+    cell.quotePrefix = True
     return cell
 
 

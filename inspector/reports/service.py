@@ -15,16 +15,17 @@ from typing import Any
 
 from sqlalchemy import select
 
-from inspector.errors import UserError
+from inspector.errors import Cancelled, UserError
 from inspector.progress import CancelToken, ProgressCallback, report, scaled
 from inspector.reports import query
 from inspector.reports.build import build_report
 from inspector.reports.csv_export import export_csv
-from inspector.reports.filters import DEFAULT_SHIFTS, Shift, parse_shifts
+from inspector.reports.filters import DEFAULT_SHIFTS, Shift, parse_shifts, tz_label
 from inspector.reports.filters import ReportFilters as ReportFilters
 from inspector.reports.types import Report
 from inspector.store import audit, roles
 from inspector.store.models import DefectType, Inspection, ModelRecord, Operator, Product
+from inspector.store.problems import db_problem
 
 log = logging.getLogger(__name__)
 FORMATS = ("csv", "xlsx", "pdf")
@@ -77,23 +78,37 @@ def resolvers(project: Any) -> tuple[Callable[[str], Path | None], Callable[[str
 def project_report(project: Any, actor: Any, filters: ReportFilters, *, top_n: int = 12) -> Report:
     """The report's figures; needs the VIEW_REPORTS permission."""
     roles.require(project, actor, roles.VIEW_REPORTS, entity="report")
-    _check_names(project, filters)
+    filters = _stored_names(project, filters)
     return build_report(project.db, filters, top_n=top_n)
 
 
-def _check_names(project: Any, filters: ReportFilters) -> None:
-    """A typo in a product, operator, station or defect type is an error, not a report of
+def _stored_names(project: Any, filters: ReportFilters) -> ReportFilters:
+    """``filters`` with each name as it is stored ("SCHWEISSNAHT" is "Schweißnaht"), so the
+    report echoes the name its parts carry. A typo in a product, operator, station or
+    defect type, or a model version that never existed, is an error, not a report of
     "0 parts, 0 NG" handed to a customer (checked after the role, so nobody without report
-    rights learns which names exist). Any letter case, as the report query matches."""
-    checks = (("product", filters.product, (Product.name,)),
-              ("operator", filters.operator, (Operator.name,)),
-              ("station", filters.station, (Inspection.station,)),
-              ("defect type", filters.defect_type, (DefectType.name, Inspection.defect_type)))
+    rights learns which names exist). Any letter case, as the report query matches; a
+    name stored in several spellings selects them all, whichever one is echoed."""
+    checks = (("product", "product", (Product.name,)),
+              ("operator", "operator", (Operator.name,)),
+              ("station", "station", (Inspection.station,)),
+              ("defect type", "defect_type", (DefectType.name, Inspection.defect_type)))
+    changes: dict[str, Any] = {}
     with project.db.session() as s:  # case folded in Python, as the report query does
-        for what, name, columns in checks:
-            if name is not None and not any(query.spellings(s, c, name) for c in columns):
+        for what, field, columns in checks:
+            name = getattr(filters, field)
+            if name is None:
+                continue
+            found = next((hit for c in columns if (hit := query.spellings(s, c, name))), None)
+            if found is None:
                 raise UserError(f"no {what} named '{name}'"
                                 + (" has any inspection" if what == "station" else ""))
+            changes[field] = name if name in found else found[0]
+        version = filters.model_version
+        if version is not None and s.scalar(
+                select(ModelRecord.id).where(ModelRecord.version == version).limit(1)) is None:
+            raise UserError(f"no model version {version} in this project")
+    return filters.with_(**changes) if changes else filters
 
 
 def export_report(
@@ -107,36 +122,83 @@ def export_report(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> ExportResult:
-    """Export to ``out`` as csv, xlsx or pdf; needs VIEW_REPORTS. Written atomically."""
+    """Export to ``out`` as csv, xlsx or pdf; needs VIEW_REPORTS. Written atomically.
+
+    Audited either way: who took which data out of the project, and where to (a failed
+    export too, with the reason: an attempt at a share that refused it is worth a trace).
+    """
     fmt = fmt.lower().lstrip(".")
     if fmt not in FORMATS:
         raise UserError(f"unknown report format {fmt!r}: use {', '.join(FORMATS)}")
     roles.require(project, actor, roles.VIEW_REPORTS, entity="report", details={"format": fmt})
-    _check_names(project, filters)
+    filters = _stored_names(project, filters)
     out = Path(out)
-    _refuse_project_files(project, out)
+    try:
+        _refuse_project_files(project, out)
+        count, inspections = _write(project, filters, fmt, out, top_n, progress, cancel)
+    except Cancelled:
+        raise  # nothing left the project
+    except Exception as exc:
+        _audit_export(project, actor, filters, fmt, out, {
+            "outcome": "failed", "reason": _failure_reason(exc)})
+        raise
+    log.info("report exported: %s (%s, %d)", out, fmt, count)
+    _audit_export(project, actor, filters, fmt, out, {
+        "outcome": "written", "rows": count, "inspections": inspections})
+    return ExportResult(out, fmt, count, inspections)
+
+
+def _write(project: Any, filters: ReportFilters, fmt: str, out: Path, top_n: int,
+           progress: ProgressCallback | None, cancel: CancelToken | None) -> tuple[int, int]:
+    """(rows or pages, inspections) of the file written."""
     if fmt == "csv":
-        count = inspections = export_csv(project.db, filters, out, progress=progress, cancel=cancel)
-    elif fmt == "xlsx":  # the writers load openpyxl / matplotlib (1.5 s) only when used
+        count = export_csv(project.db, filters, out, progress=progress, cancel=cancel)
+        return count, count
+    if fmt == "xlsx":  # the writers load openpyxl / matplotlib (1.5 s) only when used
         from inspector.reports.xlsx_export import export_xlsx
 
-        count = inspections = export_xlsx(project.db, filters, out, progress=progress,
-                                          cancel=cancel)  # fmt: skip
-    else:
-        from inspector.reports.pdf_export import write_pdf
+        count = export_xlsx(project.db, filters, out, progress=progress, cancel=cancel)
+        return count, count
+    from inspector.reports.pdf_export import write_pdf
 
-        report(progress, 0.0, "computing figures")
-        rep = build_report(project.db, filters, top_n=top_n)
-        image, heatmap = resolvers(project)
-        count = write_pdf(rep, out, image, heatmap, scaled(progress, 0.3, 1.0), cancel,
-                          int(project.get_setting("sensor_bits")))
-        inspections = rep.totals.inspected
-    log.info("report exported: %s (%s, %d)", out, fmt, count)
-    with project.db.session() as s:  # who took which data out of the project, and where
-        audit.record(s, actor, "report.export", "report", fmt, {
-            "file": str(out), "rows": count, "inspections": inspections,
-            "period": filters.period_text()})
-    return ExportResult(out, fmt, count, inspections)
+    report(progress, 0.0, "computing figures")
+    rep = build_report(project.db, filters, top_n=top_n)
+    image, heatmap = resolvers(project)
+    pages = write_pdf(rep, out, image, heatmap, scaled(progress, 0.3, 1.0), cancel,
+                      int(project.get_setting("sensor_bits")))
+    return pages, rep.totals.inspected
+
+
+def export_details(filters: ReportFilters, fmt: str, out: Path) -> dict[str, Any]:
+    """What the audit log keeps of an export: the file (absolute, through links: where
+    the data went), the format, the period with its zone and every filter used."""
+    start, end = filters.local_bounds()
+    return {
+        "file": os.path.realpath(out), "format": fmt, "period": filters.period_text(),
+        "from": start.isoformat() if start else None, "to": end.isoformat() if end else None,
+        "time_zone": tz_label(filters.zone), "filters": filters.active(),
+    }
+
+
+def _audit_export(project: Any, actor: Any, filters: ReportFilters, fmt: str, out: Path,
+                  outcome: dict[str, Any]) -> None:
+    action = "report.export" if outcome["outcome"] == "written" else "report.export_failed"
+    details = {**export_details(filters, fmt, out), **outcome}
+    try:
+        with project.db.session() as s:
+            audit.record(s, actor, action, "report", fmt, details)
+    except Exception:
+        if action == "report.export":
+            raise
+        # the export's own error is the one to report; this one goes to the log
+        log.exception("could not audit the failed export to %s", out)
+
+
+def _failure_reason(exc: BaseException) -> str:
+    """A failure in words for the audit log: the message a person saw, never raw SQL."""
+    if isinstance(exc, UserError | OSError):
+        return str(exc)
+    return db_problem(exc) or f"internal error ({type(exc).__name__})"
 
 
 def _refuse_project_files(project: Any, out: Path) -> None:

@@ -6,12 +6,13 @@ from typing import Any
 
 from inspector.reports.types import GroupCount, Report
 
-NO_DATA = "No inspections in this period."
-
 
 def _groups(items: tuple[GroupCount, ...]) -> list[dict[str, Any]]:
+    """A group without parts (a quiet shift) has no NG rate, like a day without parts:
+    0.0 would read as perfect quality."""
     return [
-        {"name": g.key, "inspected": g.inspected, "ng": g.ng, "ng_rate": round(g.ng_rate, 6)}
+        {"name": g.key, "inspected": g.inspected, "ng": g.ng,
+         "ng_rate": round(g.ng_rate, 6) if g.inspected else None}
         for g in items
     ]
 
@@ -86,7 +87,8 @@ def summary_dict(rep: Report) -> dict[str, Any]:
 def _table(title: str, items: tuple[GroupCount, ...]) -> list[str]:
     lines = [f"{title}:"]
     lines += [
-        f"  {g.key:<20} {g.inspected:>8} inspected {g.ng:>7} NG {g.ng_rate * 100:>7.2f} %"
+        f"  {g.key:<20} {g.inspected:>8} inspected {g.ng:>7} NG "
+        + (f"{g.ng_rate * 100:>7.2f} %" if g.inspected else f"{'–':>7}")
         for g in items
     ]
     return lines
@@ -115,7 +117,7 @@ def summary_text(rep: Report) -> str:
     lines = ["Inspection quality report"]
     lines += [f"  {label}: {value}" for label, value in rep.filters.describe()]
     if rep.empty:
-        return "\n".join([*lines, "", NO_DATA])
+        return "\n".join([*lines, "", rep.filters.no_data_text()])
     lines.append("")
     lines += [f"{label:<20} {value}" for label, value in rep.summary_lines()]
     lines.append("")

@@ -2,11 +2,12 @@
 
 The workbook is written in openpyxl's write-only mode so 100,000 rows stream to disk.
 Excel has no time zones: dates are written as real Excel dates in the report's local time
-(timezone-naive) and the zone is named in the column header.
+(timezone-naive, whole seconds as in the CSV) and the zone is named in the column header.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import warnings
 from collections.abc import Iterable, Sequence
@@ -16,6 +17,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
+from openpyxl.comments import Comment
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
@@ -30,7 +32,6 @@ from inspector.reports.safe_text import xlsx_row, xlsx_value
 from inspector.reports.types import Report
 from inspector.store.db import Database
 
-NO_DATA = "No inspections in this period."
 WIDTHS = {
     "inspection_id": 12, "inspected_at": 24, "product": 18, "line": 12, "station": 12,
     "operator": 16, "image_id": 10, "image_sha256": 20, "image_name": 24,
@@ -78,6 +79,13 @@ def export_xlsx(
     return written
 
 
+def _seconds(value: dt.datetime | None) -> dt.datetime | None:
+    """A local time for Excel: naive, cut to whole seconds as the CSV is. Excel's h:mm:ss
+    rounds, so 05:59:59.5 showed as 06:00:00 (the next shift) and 23:59:59.999999 read
+    back as the next day."""
+    return None if value is None else value.replace(tzinfo=None, microsecond=0)
+
+
 def _append(ws: Any, values: list[Any]) -> None:
     """Every row goes through here: shop-floor text stays text (reports.safe_text)."""
     ws.append(xlsx_row(ws, values))
@@ -115,17 +123,19 @@ def _block(ws: Any, title: str, header: Sequence[str], rows: Iterable[Sequence[A
 def _summary_sheet(wb: Workbook, rep: Report) -> None:
     ws = wb.create_sheet("Summary")
     ws.column_dimensions["A"].width = 28
-    for col in "BCDE":
+    for col in "CD":
         ws.column_dimensions[col].width = 16
+    for col in "BE":  # "Generated" and the overrides' "At": a whole 2024-03-01 06:00:00
+        ws.column_dimensions[col].width = 21
     title = WriteOnlyCell(ws, "Inspection quality report")
     title.font = Font(bold=True, size=14)
     _append(ws, [title])
-    _append(ws, ["Generated", rep.generated_at.replace(tzinfo=None, microsecond=0)])
+    _append(ws, ["Generated", _seconds(rep.generated_at)])
     for label, value in rep.filters.describe():
         _append(ws, [label, value])
     if rep.empty:
         _append(ws, [])
-        _append(ws, [_bold(ws, NO_DATA)])
+        _append(ws, [_bold(ws, rep.filters.no_data_text())])
         return
     t = rep.totals
     _block(
@@ -156,8 +166,9 @@ def _summary_sheet(wb: Workbook, rep: Report) -> None:
         ("By product", rep.by_product),
         ("By model version", rep.by_model),
     ):
-        _block(
-            ws, title_, ["Name", *groups], ((g.key, g.inspected, g.ng, g.ng_rate) for g in items)
+        _block(  # a quiet shift has no NG rate, as a quiet day has none
+            ws, title_, ["Name", *groups],
+            ((g.key, g.inspected, g.ng, g.ng_rate if g.inspected else None) for g in items),
         )
     _block(ws, "NG by severity", ["Severity", "NG"], ((c.key, c.count) for c in rep.by_severity))
     _block(
@@ -176,7 +187,7 @@ def _summary_sheet(wb: Workbook, rep: Report) -> None:
                 o.machine_verdict,
                 o.override_verdict,
                 o.by or "",
-                o.at.replace(tzinfo=None) if o.at else None,
+                _seconds(o.at),
                 o.reason,
             )
             for o in rep.overrides
@@ -197,25 +208,27 @@ def _details_sheet(
     headers = [f"{c} ({tz_name})" if c in TIME_COLUMNS else c for c in COLUMNS]
     for i, name in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = WIDTHS.get(name, 14)
-    if total == 0:
-        _append(ws, [_bold(ws, NO_DATA)])
-        return 0
     ws.freeze_panes = "A2"
-    _append(ws, [_bold(ws, h) for h in headers])
+    heads = [_bold(ws, h) for h in headers]
+    if total == 0:  # the header and the table stay: a query or macro reads an empty table
+        heads[0].comment = Comment(f"{filters.no_data_text()} (an empty table is one blank "
+                                   "row in Excel)", "Inspector")
+    _append(ws, heads)
     time_idx = [COLUMNS.index(c) for c in TIME_COLUMNS]
     written = 0
     for rec in iter_rows(s, filters):
         values: list[Any] = [rec[c] for c in COLUMNS]
         for i in time_idx:
-            if values[i] is not None:
-                values[i] = values[i].replace(tzinfo=None)
+            values[i] = _seconds(values[i])
         _append(ws, values)
         written += 1
         if written % BATCH == 0:
             check(cancel)
             report(progress, written / max(total, 1), f"{written} of {total} rows")
+    # Excel refuses a table of a header alone: an empty one has a blank row, as Excel's own
+    last = written + 1 if written else 2
     table = Table(
-        displayName="Inspections", ref=f"A1:{get_column_letter(len(COLUMNS))}{written + 1}"
+        displayName="Inspections", ref=f"A1:{get_column_letter(len(COLUMNS))}{last}"
     )
     table._initialise_columns()
     for col, name in zip(table.tableColumns, headers, strict=True):

@@ -298,7 +298,8 @@ class ReportsPage(QWidget):
         self.charts.show_report(rep)  # drawn in a worker
         when = f"{rep.filters.period_text()} ({rep.tz_name})"
         self.status.setText(
-            (f"No inspections in this period: {when}" if rep.empty else f"Report for {when}")
+            (f"{rep.filters.no_data_text().rstrip('.')}: {when}" if rep.empty
+             else f"Report for {when}")
             + f" · computed {dt.datetime.now():%H:%M:%S}"
         )
 
