@@ -122,6 +122,7 @@ class TrainPage(QWidget):
         ll.addWidget(self.calibration)
         ll.addWidget(self.progress)
         ll.addWidget(self.result)
+        ll.addSpacing(12)  # the outcome line stood flush against the next heading
         ll.addWidget(examples)
         ll.addStretch(1)
         self.models = ModelPanel(state)
