@@ -371,8 +371,7 @@ class InspectPage(QWidget):
         self.progress.attach(job, "Inspecting…")
         # The part on screen is no longer the one in hand: never leave its verdict up.
         self.show_result(None, None, "Inspecting…")
-        self.batch_note.show_text("")
-        self.notes.refresh()
+        self._set_batch_note("")
         self._batch_started = dt.datetime.now(dt.UTC)
         self._batch_by = self.state.actor.name if self.state.actor else None
         return self._start(job)
