@@ -68,10 +68,15 @@ def verdict_of(info: InspectionInfo) -> tuple:
     return info.final_verdict, info.override_verdict, info.override_reason, info.override_by
 
 
+def verdict_counts(done: list[InspectionInfo]) -> dict[str, int]:
+    """How many parts had each final verdict ("ok", "ng", "uncertain")."""
+    return {v: sum(i.final_verdict == v for i in done) for v in ("ok", "ng", "uncertain")}
+
+
 def batch_summary(batch) -> str:  # noqa: ANN001 - services.results.BatchInspection
     """Counts of a file/folder inspection, and the files that could not be inspected."""
     done = batch.inspections
-    counts = {v: sum(i.final_verdict == v for i in done) for v in ("ok", "ng", "uncertain")}
+    counts = verdict_counts(done)
     odd = [i.image_name or f"image #{i.image_id}" for i in done if i.unfamiliar]
     text = (f"{len(done)} inspected: {counts['ng']} NG, {counts['ok']} OK, "
             f"{counts['uncertain']} uncertain"
@@ -95,7 +100,7 @@ def batch_banner(batch) -> tuple[str, str, str]:  # noqa: ANN001 - BatchInspecti
     """Verdict colour, word and detail line for the banner after a batch of several
     parts: the last file's green OK read as "all good" after a folder with 6 NG."""
     done = batch.inspections
-    counts = {v: sum(i.final_verdict == v for i in done) for v in ("ok", "ng", "uncertain")}
+    counts = verdict_counts(done)
     if counts["ng"]:
         key, word = "ng", f"{counts['ng']} NG"
     elif counts["uncertain"]:  # the count is in the detail: "3 UNCERTAIN" is too wide

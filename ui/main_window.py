@@ -29,6 +29,7 @@ from ui.dialogs import disposed, show_error
 from ui.idle import IdleWatcher
 from ui.screen_fit import fit_to_screen
 from ui.state import AppState
+from ui.style import guard_wheels
 from ui.widgets.elided_label import ElidedLabel
 from ui.widgets.progress_panel import ProgressPanel
 from ui.worker import Job
@@ -201,6 +202,7 @@ class MainWindow(QMainWindow):
         signin = self.pages["signin"]
         if hasattr(signin, "idle_minutes_changed"):
             signin.idle_minutes_changed.connect(self.idle.set_timeout)
+        guard_wheels(self)  # a stray wheel turn must not change a setting or a filter
         self._restore_geometry()
         self._actor_changed(state.actor)
 

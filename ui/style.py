@@ -82,8 +82,7 @@ class WheelGuard(QObject):
     target) went from 1 % to 1.5 % under a stray wheel turn and was saved with it."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt
-        if (event.type() == QEvent.Type.Wheel
-                and isinstance(watched, (QAbstractSpinBox, QComboBox))
+        if (event.type() == QEvent.Type.Wheel and isinstance(watched, QWidget)
                 and not watched.hasFocus()):
             parent = watched.parentWidget()
             if parent is not None:  # the page around it scrolls, as over a label
@@ -92,17 +91,24 @@ class WheelGuard(QObject):
         return False
 
 
+def guard_wheels(root: QWidget) -> None:
+    """The wheel guard on every spin box and drop-down under ``root`` (the window's pages;
+    on each one, not on the application: the idle watcher already sees every event)."""
+    guard = root.findChild(WheelGuard) or WheelGuard(root)
+    for box in root.findChildren(QWidget):
+        if isinstance(box, QAbstractSpinBox | QComboBox):
+            box.installEventFilter(guard)
+
+
 def apply_style(app: QApplication) -> None:
-    """Set the base font (>= 12 pt), the stylesheet, the focus frame and the wheel guard
-    on the whole application."""
+    """Set the base font (>= 12 pt), the stylesheet and the focus frame on the whole
+    application."""
     font = QFont(app.font())
     font.setPointSize(BASE_POINT_SIZE)
     app.setFont(font)
     app.setStyleSheet(STYLESHEET)
     if app.findChild(FocusMarker) is None:
         FocusMarker(app)
-    if app.findChild(WheelGuard) is None:
-        app.installEventFilter(WheelGuard(app))
 
 
 def table_for_gloves(table: QAbstractItemView) -> None:

@@ -42,6 +42,7 @@ from ui.inspect_work import (
     inspect_files,
     inspect_frame,
     result_detail,
+    verdict_counts,
     verdict_of,
     without_arrays,
 )
@@ -386,8 +387,8 @@ class InspectPage(QWidget):
             self.show_result(None, None, "NOT INSPECTED")
         summary = batch_summary(batch)
         if batch.cancelled:
-            ng = sum(i.final_verdict == "ng" for i in batch.inspections)
-            summary = stopped_text("Inspection cancelled", len(batch.inspections), ng)
+            summary = stopped_text("Inspection cancelled", len(batch.inspections),
+                                   verdict_counts(batch.inspections)["ng"])
         single = len(batch.inspections) == 1 and not (batch.refused or batch.notes
                                                       or batch.cancelled)
         self._set_batch_note("" if single else summary,
