@@ -180,3 +180,18 @@ def test_ctrl_c_in_the_middle_of_a_chunk_keeps_the_marks_of_what_went(project, a
     with pytest.raises(ImageError, match="retention policy"):
         load_image(project, ids["b"])
     assert load_image(project, ids["c"]).shape == (24, 24, 3)
+
+
+def test_a_machine_ng_overridden_to_ok_keeps_its_picture(project, admin, line):
+    """The override is disputed evidence: an auditor asks for the picture the machine
+    rejected and a person passed, so only --include-ng removes it."""
+    ids, _ = line
+    with project.db.session() as s:
+        ng = s.scalars(select(Inspection).where(Inspection.image_id == ids["c"])).one()
+        ng.override_verdict, ng.override_reason = "ok", "scratch is on the film"
+        ok = s.scalars(select(Inspection).where(Inspection.image_id == ids["b"])).one()
+        ok.override_verdict, ok.override_reason = "ng", "missed dent"
+    rep = purge_images(project, admin, 30, dry_run=True)
+    assert rep.image_ids == [] and rep.kept_flagged == 2
+    assert sorted(purge_images(project, admin, 30, include_ng=True, dry_run=True).image_ids) \
+        == sorted([ids["b"], ids["c"]])

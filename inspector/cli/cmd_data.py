@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--older-than", type=ID, required=True, metavar="DAYS",  # 1 or more
                    help="pictures whose last inspection is older than this many days")
     p.add_argument("--include-ng", action="store_true",
-                   help="also NG / uncertain parts (kept by default as evidence)")
+                   help="also parts that were NG or uncertain, by the machine or by an override (kept by default as evidence)")
     p.add_argument("--dry-run", action="store_true", help="only say what would be removed")
     p.set_defaults(handler=run_purge)
 

@@ -126,11 +126,12 @@ def _purgeable(cutoff: dt.datetime, include_ng: bool, marked_too: bool = False) 
 
 
 def _flagged() -> Any:
-    """The image has an inspection whose final verdict is not OK."""
-    final_not_ok = or_(
-        and_(Inspection.override_verdict.is_not(None), Inspection.override_verdict != "ok"),
-        and_(Inspection.override_verdict.is_(None), Inspection.verdict != "ok"))
-    return exists().where(and_(Inspection.image_id == Image.id, final_not_ok))
+    """The image has an inspection that was not OK, by the machine or by a person: a
+    machine NG a QA lead overrode to OK is kept too, as the evidence for that override."""
+    not_ok = or_(Inspection.verdict != "ok",
+                 and_(Inspection.override_verdict.is_not(None),
+                      Inspection.override_verdict != "ok"))
+    return exists().where(and_(Inspection.image_id == Image.id, not_ok))
 
 
 def _purge_chunk(project: Any, chunk: list[int], rep: PurgeReport, dry_run: bool,
