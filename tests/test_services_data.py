@@ -52,6 +52,38 @@ def test_inspected_image_needs_force(project, admin, capsys, monkeypatch):
     with pytest.raises(UserError, match="--force"):
         delete_image(project, admin, img.id)
     monkeypatch.setenv("INSPECTOR_PROJECT", str(project.root))
-    assert main(["delete-image", str(img.id), "--force", "--operator", "admin"]) == 0
+    assert main(["delete-image", str(img.id), "--force", "--operator", "admin"]) == 1
+    assert "--reason" in capsys.readouterr().err  # the QA record goes only with a reason
+    assert main(["delete-image", str(img.id), "--force", "--reason", "test shot",
+                 "--operator", "admin"]) == 0
     with project.db.session() as s:
         assert s.scalars(select(Inspection)).first() is None
+
+
+def test_the_audit_keeps_a_copy_of_the_deleted_qa_record(project, admin, actor):
+    """After the delete nothing else says what the part's inspections were: the audit
+    entry must (verdict, score, who, when, any override), with the reason."""
+    img = _image(project, actor)
+    label_image(project, actor, img.id, "defective", defect_type=None)
+    with project.db.session() as s:
+        s.add(Inspection(image_id=img.id, score=3.5, threshold=1.25, verdict="ng",
+                         severity="critical", defect_type="crack", station="st2",
+                         operator_id=actor.operator_id, inspected_at=utcnow(),
+                         override_verdict="ok", override_reason="film",
+                         override_by_id=admin.operator_id, override_at=utcnow()))
+    with pytest.raises(UserError, match="reason"):
+        delete_image(project, admin, img.id, force=True, reason="  ")
+    delete_image(project, admin, img.id, force=True, reason="photo of the wrong part")
+    with project.db.session() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "image.delete")).one()
+        details = entry.details
+    assert details["reason"] == "photo of the wrong part"
+    (record,) = details["inspection_records"]
+    assert (record["verdict"], record["score"], record["threshold"], record["severity"],
+            record["defect_type"], record["station"]) == ("ng", 3.5, 1.25, "critical",
+                                                          "crack", "st2")
+    assert record["operator"] == actor.name and record["override_by"] == admin.name
+    assert (record["override_verdict"], record["override_reason"]) == ("ok", "film")
+    assert record["inspected_at"] is not None
+    (lab,) = details["label_records"]
+    assert (lab["verdict"], lab["operator"]) == ("defective", actor.name)

@@ -273,7 +273,7 @@ def scenario(project: Project, image_dir: Path, tmp: Path) -> dict[str, Any]:
     out["purge"] = (purged.images, purged.heatmaps, purged.image_ids)
     with pytest.raises(UserError, match="inspection"):
         data.delete_image(project, lead, frames[1].id)
-    deleted = data.delete_image(project, lead, frames[1].id, force=True)
+    deleted = data.delete_image(project, lead, frames[1].id, force=True, reason="wrong part")
     out["deleted"] = (deleted["labels"], len(deleted["inspections"]))
 
     filters = ReportFilters(tz="Europe/Berlin", product="ÄRMEL")

@@ -20,7 +20,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_common(p)
     p.add_argument("image_id", type=ID, metavar="IMAGE_ID")
     p.add_argument("--force", action="store_true",
-                   help="also delete the image's inspections from the QA record")
+                   help="also delete the image's inspections from the QA record "
+                        "(needs --reason)")
+    p.add_argument("--reason", metavar="TEXT",
+                   help="why, kept in the audit log with a copy of the deleted records")
     p.set_defaults(handler=run)
     p = sub.add_parser("purge", help="free disk space: remove old pictures of inspected "
                                      "parts, keep their records (QA lead)")
@@ -28,7 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--older-than", type=ID, required=True, metavar="DAYS",  # 1 or more
                    help="pictures whose last inspection is older than this many days")
     p.add_argument("--include-ng", action="store_true",
-                   help="also parts that were NG or uncertain, by the machine or by an override (kept by default as evidence)")
+                   help="also parts that were NG or uncertain, by the machine or by an "
+                        "override (kept by default as evidence)")
     p.add_argument("--dry-run", action="store_true", help="only say what would be removed")
     p.set_defaults(handler=run_purge)
 
@@ -37,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
     from inspector.services.data import delete_image
 
     project = open_project(args)
-    details = delete_image(project, actor_for(args, project), args.image_id, force=args.force)
+    details = delete_image(project, actor_for(args, project), args.image_id, force=args.force,
+                           reason=args.reason)
     emit(args, details, f"deleted image {args.image_id} ({details['labels']} label(s), "
          f"{len(details['inspections'])} inspection(s))")
     return 0
