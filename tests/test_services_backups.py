@@ -217,3 +217,20 @@ def test_a_database_from_a_newer_inspector_is_not_restored_without_an_admin(cras
     with pytest.raises(UserError, match="newer Inspector"):
         restore_backup(root, backup)
     assert not list((root / "backups").glob("replaced-*"))
+
+
+def test_a_project_open_elsewhere_is_not_restored_over(crashed):
+    """On Linux a process that had the project open went on writing into the database
+    moved aside (its inspections and audit rows where nobody looks): refused instead."""
+    root, backup = crashed
+    holder = Project.open(root)  # a GUI or hot folder left running on this station
+    try:
+        with pytest.raises(UserError, match="open elsewhere"):
+            restore_backup(root, backup, sign_in=_admin)
+        assert len(list_images(holder)) == 5  # nothing moved: its work goes on in place
+        assert not [p for p in (root / "backups").iterdir() if p.name.startswith("replaced")]
+    finally:
+        holder.close()
+    restore_backup(root, backup, sign_in=_admin)  # closed: the restore goes ahead
+    with Project.open(root) as project:
+        assert len(list_images(project)) == 2

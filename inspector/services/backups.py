@@ -32,6 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from inspector.errors import DamagedProject, UserError
 from inspector.fileio import replace_file, sync_folder
 from inspector.store import audit, migrate, roles
+from inspector.store.open_lock import sole_user
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,19 @@ def restore_backup(root: Path, backup: Path, sign_in: Callable[[Any], Any] | Non
                         "there first")
     _check_backup(backup)
     who = _admin_if_the_project_opens(root, sign_in)
+    with sole_user(root) as alone:
+        if not alone:  # its later work would go on into the file moved aside
+            raise UserError("Inspector has this project open elsewhere (a window, a hot "
+                            "folder or a command, on this computer or a station sharing "
+                            "the folder): close it there first, then restore")
+        aside = _replace_database(root, backup)
+    _record(root, backup, aside, who)
+    return aside
+
+
+def _replace_database(root: Path, backup: Path) -> Path:
+    """Move the database and its side files aside and copy the backup in; on failure,
+    put them back. Returns the folder that holds the replaced files."""
     aside = _new_aside_folder(root / "backups")
     db = root / DB_NAME
     moved = []
@@ -101,7 +115,6 @@ def restore_backup(root: Path, backup: Path, sign_in: Callable[[Any], Any] | Non
                         "Inspector on every station that uses this project first)"
                         + (f"; put {', '.join(stuck)} back from {aside} by hand" if stuck
                            else "")) from exc
-    _record(root, backup, aside, who)
     return aside
 
 

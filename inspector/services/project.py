@@ -35,6 +35,7 @@ from inspector.store import audit, migrate, roles
 from inspector.store.db import Database, sqlite_url
 from inspector.store.image_store import ImageStore
 from inspector.store.models import Base, Operator, Setting, utcnow
+from inspector.store.open_lock import OpenLock
 from inspector.store.pins import hash_pin
 
 DB_NAME = "inspector.db"
@@ -186,6 +187,7 @@ class Project:
     def __init__(self, root: Path, db: Database) -> None:
         self.root = Path(root)
         self.db = db
+        self._open_lock: OpenLock | None = None  # SQLite projects opened by Project.open
         self.images = ImageStore(self.root / "images")
         self.models_dir = self.root / "models"
         self.artefacts_dir = self.root / "artefacts"
@@ -228,10 +230,16 @@ class Project:
                 db_path, root / "backups" / f"inspector-{stamp}-rev{current or 'base'}.db")
             if migrate.sqlite_revision(backup, immutable=True) != current:
                 backup.unlink()  # another station upgraded it meanwhile (and kept a copy)
-        project = cls(root, Database(sqlite_url(db_path)))
-        if current != head:
-            migrate.upgrade(project.db.engine)
-        project._ensure_folders()
+        lock = OpenLock(root)  # a restore now waits for this project to be closed
+        try:
+            project = cls(root, Database(sqlite_url(db_path)))
+            project._open_lock = lock
+            if current != head:
+                migrate.upgrade(project.db.engine)
+            project._ensure_folders()
+        except BaseException:
+            lock.release()
+            raise
         return project
 
     @classmethod
@@ -283,6 +291,8 @@ class Project:
 
     def close(self) -> None:
         self.db.dispose()
+        if self._open_lock is not None:
+            self._open_lock.release()
 
     def __enter__(self) -> Project:
         return self
@@ -413,7 +423,10 @@ def init_project(root: Path, admin_name: str = "admin", admin_pin: str | None = 
     except BaseException:
         _undo_new_database(db, root, database_url is not None)
         raise
-    return Project(root, db)
+    project = Project(root, db)
+    if database_url is None:
+        project._open_lock = OpenLock(root)
+    return project
 
 
 def _make_folders(root: Path) -> None:
