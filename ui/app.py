@@ -38,22 +38,46 @@ from inspector.store.problems import db_problem, storage_problem
 log = logging.getLogger("ui")
 
 
+def known_problem(exc: BaseException) -> str | None:
+    """What an exception that escaped to the excepthook means for the person at the
+    station, when it is a database or storage problem (a server gone, the project busy,
+    a full disk) rather than a bug; None for a bug."""
+    if isinstance(exc, SQLAlchemyError):
+        return db_problem(exc)
+    if isinstance(exc, OSError):
+        return storage_problem(exc)
+    return None
+
+
 class CrashReporter(QObject):
-    """Receives unexpected exceptions from any thread and shows each kind once."""
+    """Receives unexpected exceptions from any thread and shows each kind of bug once.
+
+    A known database or storage problem (say the line's database server went down while
+    a page read from it) is no bug: it is said as what it is, each time it stops
+    something (one dialog at a time), because the next try may well work. It was shown
+    once as "This is a bug", and every later failure was silent.
+    """
 
     crashed = Signal(str, str)
+    problem = Signal(str)
 
     def __init__(self, log_file: Path | None = None) -> None:
         super().__init__()
         self.log_file = log_file  # None: no log file could be written (only the details)
         self.seen: set[str] = set()
+        self.problem_open = False
         self.crashed.connect(self._show, Qt.ConnectionType.QueuedConnection)
+        self.problem.connect(self._show_problem, Qt.ConnectionType.QueuedConnection)
 
     def excepthook(
         self, etype: type[BaseException], value: BaseException, tb: TracebackType | None
     ) -> None:
         if issubclass(etype, KeyboardInterrupt):
             sys.__excepthook__(etype, value, tb)
+            return
+        if (reason := known_problem(value)) is not None:
+            log.warning("%s (%r)", reason, value)
+            self.problem.emit(reason)
             return
         text = "".join(traceback.format_exception(etype, value, tb))
         log.error("unexpected exception:\n%s", text)
@@ -65,6 +89,15 @@ class CrashReporter(QObject):
     def install(self) -> None:
         sys.excepthook = self.excepthook
         threading.excepthook = self.thread_excepthook
+
+    def _show_problem(self, reason: str) -> None:
+        if self.problem_open:  # a burst of failures (a refresh timer too): one dialog
+            return
+        self.problem_open = True
+        try:
+            QMessageBox.warning(None, "Cannot do that", reason[0].upper() + reason[1:] + ".")
+        finally:
+            self.problem_open = False
 
     def _show(self, summary: str, details: str) -> None:
         if summary in self.seen:

@@ -81,6 +81,56 @@ def test_unexpected_errors_are_logged_and_shown_once(qtbot, monkeypatch, caplog)
     qtbot.waitUntil(lambda: len(shown) == 2)
 
 
+def test_a_lost_database_server_is_said_each_time_not_called_a_bug(qtbot, monkeypatch) -> None:  # noqa: ANN001
+    """A page that read from a stopped PostgreSQL server raised to the excepthook: it
+    said "This is a bug" once, and every later failure was silent."""
+    from sqlalchemy.exc import OperationalError
+
+    from ui.app import CrashReporter
+
+    warned: list[str] = []
+    crashed: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning",
+                        lambda _parent, _title, text: warned.append(text) or 0)
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: crashed.append(box.text()) or 0)
+    reporter = CrashReporter()
+    gone = OperationalError("SELECT 1", {}, Exception(
+        "connection failed: Connection refused. Is the server running on that host?"))
+    for tries in (1, 2):  # pressed twice: said twice (the second try may have worked)
+        reporter.excepthook(type(gone), gone, None)
+        qtbot.waitUntil(lambda n=tries: len(warned) == n)
+    assert all("database server cannot be reached" in text for text in warned)
+    full = OSError(28, "No space left on device")
+    reporter.excepthook(OSError, full, None)
+    qtbot.waitUntil(lambda: len(warned) == 3)
+    assert "disk" in warned[2].lower() or "space" in warned[2].lower()
+    assert crashed == []  # none of them a "bug" dialog
+    reporter.excepthook(RuntimeError, RuntimeError("real bug"), None)
+    qtbot.waitUntil(lambda: crashed == ["RuntimeError: real bug"])
+
+
+def test_a_stopped_batch_whose_parts_cannot_be_counted_still_says_so(project, admin,
+                                                                    monkeypatch) -> None:  # noqa: ANN001
+    """The count after a batch stopped by a lost server raised a second error (a "bug"
+    dialog after the right one): the note now says the parts are in History."""
+    import datetime as dt
+
+    from sqlalchemy.exc import OperationalError
+
+    from inspector.services import inspection
+    from ui.widgets.batch_note import stopped_text, stored_since
+
+    def server_gone(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise OperationalError("SELECT count(*)", {}, Exception("server closed the connection"))
+
+    since = dt.datetime.now(dt.UTC)
+    assert stored_since(project, since, admin.name) == (0, 0)
+    monkeypatch.setattr(inspection, "count_inspections", server_gone)
+    done, ng = stored_since(project, since, admin.name)
+    assert (done, ng) == (None, None)
+    assert "History lists them" in stopped_text("Inspection stopped", done, ng)
+
+
 def test_garbage_is_collected_on_the_gui_thread_only(qapp) -> None:  # noqa: ANN001
     """A worker must never free a Qt object: automatic collection is off, the GUI thread's
     timer collects what the thresholds would have."""

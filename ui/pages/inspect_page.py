@@ -410,7 +410,7 @@ class InspectPage(QWidget):
         also when somebody else has signed in since). With ``only_if_any`` (an error,
         which has its own dialog) nothing is said when no part was stored."""
         done, ng = stored_since(self.state.project, self._batch_started, self._batch_by)
-        if only_if_any and not done:
+        if only_if_any and done == 0:  # None: unknown, so said
             return
         self._set_batch_note(stopped_text(what, done, ng), warn=True)
         self.state.notify("inspections")
