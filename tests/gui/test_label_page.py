@@ -561,3 +561,27 @@ def test_label_keys_wait_for_the_picture_of_the_image_named(label_page, decodes,
     qtbot.keyClick(page.gallery, Qt.Key.Key_D)
     assert labeling.label_history(project, ids[2])[-1].verdict == "defective"
     assert all(labeling.label_history(project, i) == [] for i in (ids[1], ids[3]))
+
+
+def test_a_label_changed_at_another_station_is_shown_and_acted_on(label_page, project,
+                                                                   admin, qtbot) -> None:  # noqa: ANN001
+    """The page kept showing "good" after another station labelled the image defective,
+    and G then moved on as "already good" without saving anything."""
+    page = label_page
+    page.select_row(page.model.rowCount() - 1)
+    image_id = page.current.id
+    picture_seen(page, qtbot)
+    qtbot.keyClick(page.gallery, Qt.Key.Key_G)
+    assert page.current.state == "good"
+    labeling.label_image(project, admin, image_id, "defective", defect_type="scratch")
+    page.reload_images()  # the page opened again: same image, its label changed elsewhere
+    assert page.current.id == image_id and page.current.state == "defective"
+    assert "defective" in page.info.text() and "scratch" in page.info.text()
+    qtbot.keyClick(page.gallery, Qt.Key.Key_G)  # good again, as shown: saved
+    assert _history(project, image_id)[-1].verdict == "good"
+    page.select_row(page.model.rowCount() - 1)
+    labeling.label_image(project, admin, image_id, "defective", defect_type="scratch")
+    before = len(_history(project, image_id))  # the page has not listed again yet:
+    qtbot.keyClick(page.gallery, Qt.Key.Key_G)  # G reads the stored label before
+    assert len(_history(project, image_id)) == before + 1  # "already good, move on"
+    assert _history(project, image_id)[-1].verdict == "good"

@@ -13,11 +13,10 @@ and label keys wait for the picture (nobody labels a part they have not seen).
 
 from __future__ import annotations
 
-import html
 from collections import deque
 
-from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtGui import QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -38,8 +37,16 @@ from inspector.store import roles
 from ui.coalesced_job import CoalescedJob
 from ui.dialogs import show_error
 from ui.image_loader import Picture, PictureLoader
-from ui.label_listing import Listing, load_picture, query_listing
+from ui.label_listing import (
+    Listing,
+    info_html,
+    label_of,
+    load_picture,
+    nothing_shown_text,
+    query_listing,
+)
 from ui.label_undo import UNDO_DEPTH, LabelUndo
+from ui.shortcuts import page_key
 from ui.state import AppState
 from ui.widgets.brush_controls import BrushControls
 from ui.widgets.defect_types import DefectTypePanel
@@ -197,32 +204,26 @@ class LabelPage(QWidget):
         state.signing_out.connect(self._leave)
 
     # -- shortcuts ----------------------------------------------------------------------
-    def _shortcut(self, key: str, slot) -> QShortcut:  # noqa: ANN001 - any callable
-        shortcut = QShortcut(QKeySequence(key), self)
-        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        shortcut.activated.connect(slot)
-        return shortcut
-
     def _make_shortcuts(self) -> None:
-        self._shortcut("G", lambda: self.label("good"))
-        self._shortcut("D", lambda: self.label("defective"))
+        page_key(self, "G", lambda: self.label("good"))
+        page_key(self, "D", lambda: self.label("defective"))
         for key, name in SEVERITY_KEYS.items():
-            self._shortcut(key, lambda n=name: self.set_severity(n))
-        self._shortcut("B", self.brush_button.toggle)
-        self._shortcut("Shift+B", self.erase_button.toggle)
-        self._shortcut("[", lambda: self.brush.resize_brush(1 / 1.25))
-        self._shortcut("]", lambda: self.brush.resize_brush(1.25))
-        self._shortcut("Left", lambda: self.step(-1))
-        self._shortcut("Right", lambda: self.step(1))
-        self._shortcut("Ctrl+Z", self.undo)
-        self._shortcut("Del", self.brush.clear_region)
+            page_key(self, key, lambda n=name: self.set_severity(n))
+        page_key(self, "B", self.brush_button.toggle)
+        page_key(self, "Shift+B", self.erase_button.toggle)
+        page_key(self, "[", lambda: self.brush.resize_brush(1 / 1.25))
+        page_key(self, "]", lambda: self.brush.resize_brush(1.25))
+        page_key(self, "Left", lambda: self.step(-1))
+        page_key(self, "Right", lambda: self.step(1))
+        page_key(self, "Ctrl+Z", self.undo)
+        page_key(self, "Del", self.brush.clear_region)
 
     def _rebuild_type_shortcuts(self) -> None:
         for shortcut in self._type_shortcuts:
             shortcut.setEnabled(False)
             shortcut.deleteLater()
         self._type_shortcuts = [
-            self._shortcut(key, lambda n=name: self.set_defect_type(n))
+            page_key(self, key, lambda n=name: self.set_defect_type(n))
             for key, name in self.types.shortcuts().items()
         ]
 
@@ -285,8 +286,7 @@ class LabelPage(QWidget):
         self.reload_images()
 
     def show_older(self) -> None:
-        """List another page of older images, in the background; the image on screen
-        stays."""
+        """Another page of older images, in the background; the image on screen stays."""
         self.limit += PAGE
         self.older_button.setEnabled(False)
         self.older_label.setText("Listing older images…")
@@ -299,8 +299,7 @@ class LabelPage(QWidget):
         self._apply_listing(listing, keep_shown=True)
 
     def _older_failed(self, exc: BaseException) -> None:
-        """The listing failed (a busy database): the page stays as it was, its button
-        ready for another try (it stayed off, "Listing older images…" for good)."""
+        """Failed (a busy database): the page stays, its button ready for another try."""
         self.state.say(str(exc))
         self.limit = max(PAGE, self.limit - PAGE)
         self.older_button.setEnabled(True)
@@ -397,25 +396,20 @@ class LabelPage(QWidget):
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect
         )
         self.gallery.scrollTo(index)
-        if self.current is None or self.current.id != self.model.images[row].id:
-            self.show_image(self.model.images[row])
+        listed = self.model.images[row]
+        if self.current is None or self.current.id != listed.id:
+            self.show_image(listed)
+        elif label_of(listed) != label_of(self.current):  # another station relabelled it
+            mask_changed = listed.has_mask != self.current.has_mask and not self._mask_dirty
+            self.current = listed  # the keys act on the label as it is now
+            self._show_info(listed)
+            if mask_changed:
+                self.show_image(listed)  # its region came or went: the picture again
 
     def _row_changed(self, index, _previous) -> None:  # noqa: ANN001 - Qt indexes
         info = index.data(InfoRole) if index.isValid() else None
         if info is not None and (self.current is None or info.id != self.current.id):
             self.show_image(info)
-
-    def _nothing_shown_text(self) -> str:
-        """An empty project has no images at all: no filter is to blame, so saying "no
-        image matches the filters" would send a newcomer looking for one."""
-        try:
-            stored = sum(labeling.label_counts(self.state.project, None).values())
-        except UserError:
-            stored = 1  # cannot tell: the filters are the likelier reason
-        if not stored:
-            return "No images yet: import photos of parts on Capture, then label them here."
-        return ("No image matches the filters (Show, Type, Product, Since). Change them, or "
-                "import more photos on Capture.")
 
     def show_image(self, info: ImageInfo | None) -> None:
         """Name and label at once; the picture when the loader delivers it. The previous
@@ -427,7 +421,8 @@ class LabelPage(QWidget):
         if info is None:
             self.loader.forget()
             self.view.set_image(None)
-            self.next_step.show_step(self._nothing_shown_text(), [("Open Capture", "capture")])
+            self.next_step.show_step(nothing_shown_text(self.state.project),
+                                     [("Open Capture", "capture")])
             return
         self.next_step.clear()
         self.view.show_loading()
@@ -462,13 +457,7 @@ class LabelPage(QWidget):
         return True
 
     def _show_info(self, info: ImageInfo) -> None:
-        esc = html.escape  # names come from files and people: shown, never read as markup
-        label = f"Label: <b>{info.state}</b>"
-        if info.defect_type or info.severity:
-            label += " · " + esc(f"{info.defect_type or ''} {info.severity or ''}".strip())
-        self.info.setText(  # wrapped, a long name moved the buttons under the glove
-            f"<b>#{info.id}</b> {esc(info.original_name or '')} · {info.width}×{info.height}"
-            f" · {esc(info.product or 'no product')}<br>{label}")
+        self.info.setText(info_html(info))  # two lines: a long name moved the buttons
         self.info.setToolTip(self.info.text())
         self.types.select(info.defect_type)
         self.severity = info.severity
@@ -482,6 +471,8 @@ class LabelPage(QWidget):
         if info is None or self._not_seen_yet():
             return False
         defective = verdict == "defective"
+        if not defective and info.state == "good":  # as listed; another station may have
+            info = self._reread(info)  # relabelled it since: one row, read again
         if not defective and info.state == "good":  # G again: no duplicate label row
             self._mask_dirty = False  # a stroke on a good part is dropped, not saved as NG
             if not self.step(1):
@@ -510,6 +501,18 @@ class LabelPage(QWidget):
         if advance if advance is not None else not defective:
             self.step(1)
         return True
+
+    def _reread(self, info: ImageInfo) -> ImageInfo:
+        """The image's label as stored now, shown (``info`` when it is gone)."""
+        try:
+            fresh = labeling.get_image(self.state.project, info.id)
+        except UserError:
+            return info  # deleted meanwhile: label() says so when it writes
+        if label_of(fresh) != label_of(info):
+            self.model.replace(fresh)
+            self.current = fresh
+            self._show_info(fresh)
+        return fresh
 
     def _after_label(self, image_id: int) -> None:
         self.background.overtake()  # a listing under way was read before this label
