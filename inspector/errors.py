@@ -31,6 +31,11 @@ class ImageError(UserError):
     """An image file cannot be used: corrupt, truncated, too large, not an image."""
 
 
+class PictureRemoved(ImageError):
+    """The stored picture was removed by the retention policy (its records stay); the
+    same file imported again brings it back."""
+
+
 class ModelFileError(UserError):
     """A model file is damaged, from another version, or not a model file at all."""
 

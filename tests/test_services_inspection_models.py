@@ -187,3 +187,30 @@ def test_an_override_reason_with_hidden_controls_is_refused(two_products) -> Non
             inspection.override_verdict(project, admin, first, "ok", reason)
     done = inspection.override_verdict(project, admin, first, "ok", " dust,\r\nwiped off\t ")
     assert done.override_reason == "dust,\nwiped off"
+
+
+def test_a_purge_at_another_station_mid_batch_does_not_refuse_the_files_given(
+        two_products, monkeypatch) -> None:  # noqa: ANN001
+    """The batch imports its files (old duplicates keep their old dates), another station
+    purges old pictures, then the batch refused 36 of 40 parts as "removed by the
+    retention policy" although the operator had just handed them over."""
+    from inspector.store.models import Image, utcnow
+
+    project, admin, parts = two_products
+    real_import = inspection.import_paths
+
+    def import_then_purged_elsewhere(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        report = real_import(*args, **kwargs)
+        if len(args[2]) > 1:  # the batch's own import, not the single file brought back
+            with project.db.session() as s:
+                for _path, image_id in report.accepted:
+                    img = s.get(Image, image_id)
+                    project.images.remove(img.store_path)
+                    img.purged_at = utcnow()
+        return report
+
+    monkeypatch.setattr(inspection, "import_paths", import_then_purged_elsewhere)
+    batch = inspection.inspect_paths(project, admin, parts, product="disc")
+    assert batch.refused == [] and len(batch.inspections) == len(parts)
+    with project.db.session() as s:
+        assert all(s.get(Image, i.image_id).purged_at is None for i in batch.inspections)

@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from inspector.engine import SeverityBands
-from inspector.errors import Cancelled, ImageError, NotFoundError, UserError
+from inspector.errors import Cancelled, ImageError, NotFoundError, PictureRemoved, UserError
 from inspector.fileio import atomic_write
 from inspector.progress import CancelToken, ProgressCallback, check, report, scaled
 from inspector.services.importing import import_array, import_paths
@@ -233,8 +233,13 @@ def inspect_paths(
         for n, (path, image_id) in enumerate(todo):
             check(cancel)
             try:
-                info = inspect_image(project, actor, image_id, product=product,
-                                     model_id=model_id)
+                try:
+                    info = inspect_image(project, actor, image_id, product=product,
+                                         model_id=model_id)
+                except PictureRemoved:  # a purge at another station since the import:
+                    import_paths(project, actor, [path], product=product, source=source)
+                    info = inspect_image(project, actor, image_id, product=product,
+                                         model_id=model_id)  # the file brought it back
                 if batch.inspections:  # see BatchInspection: only the last keeps its arrays
                     batch.inspections[-1] = dataclasses.replace(
                         batch.inspections[-1], heatmap=None, overlay=None)

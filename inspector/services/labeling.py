@@ -9,7 +9,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from inspector.errors import ImageError, NotFoundError, UserError
+from inspector.errors import ImageError, NotFoundError, PictureRemoved, UserError
 from inspector.imaging.decode import SeveralPicturesError, decode_bytes, encode_png
 from inspector.services.dto import DefectTypeInfo, ImageInfo, LabelInfo
 from inspector.services.names import clean_name
@@ -304,7 +304,7 @@ def load_image(project: Any, image_id: int, *, to_judge: bool = False) -> np.nda
         img = _image(session, image_id)
         rel, sha, purged = img.store_path, img.sha256, img.purged_at
     if purged is not None:
-        raise ImageError(f"the picture of image {image_id} was removed by the retention "
+        raise PictureRemoved(f"the picture of image {image_id} was removed by the retention "
                          f"policy on {purged.astimezone():%Y-%m-%d} (its inspection records "
                          "are kept; import the picture again to restore it)")
     data = project.images.read(rel)
