@@ -214,3 +214,40 @@ def test_a_purge_at_another_station_mid_batch_does_not_refuse_the_files_given(
     assert batch.refused == [] and len(batch.inspections) == len(parts)
     with project.db.session() as s:
         assert all(s.get(Image, i.image_id).purged_at is None for i in batch.inspections)
+
+
+@pytest.mark.parametrize("json_out", [False, True])
+def test_a_server_lost_mid_batch_still_names_the_parts_judged(two_products, monkeypatch,
+                                                              capsys, json_out) -> None:  # noqa: ANN001
+    """The CLI printed "Inspected 9/30" and then only the error: a rerun judged those
+    nine parts twice. Now it lists them and the files left, as after Ctrl+C."""
+    import json
+
+    from sqlalchemy.exc import OperationalError
+
+    from inspector.cli.main import main
+
+    project, _admin, parts = two_products
+    real = inspection.inspect_image
+    calls = []
+
+    def server_gone_at_the_second(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls.append(1)
+        if len(calls) == 2:
+            raise OperationalError("INSERT", {}, Exception(
+                "server closed the connection unexpectedly"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(inspection, "inspect_image", server_gone_at_the_second)
+    code = main(["inspect", *map(str, parts), "--product", "disc", "--project",
+                 str(project.root), "--operator", "admin"] + (["--json"] if json_out else []))
+    out, err = capsys.readouterr()
+    assert code == 1
+    if json_out:
+        data = json.loads(out)
+        assert [i["file"] for i in data["inspections"]] == [str(parts[0])]
+        assert data["not_inspected"] == [str(p) for p in parts[1:]]
+        assert "database server cannot be reached" in data["error"]
+    else:
+        assert str(parts[0].name) in out and "Stopped: 2 file(s) were not inspected" in out
+        assert "database server cannot be reached" in err

@@ -35,7 +35,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from inspector.services.inspection import InspectionInterrupted, inspect_paths
+    from inspector.services.inspection import (
+        InspectionInterrupted,
+        InspectionStopped,
+        inspect_paths,
+    )
 
     project = open_project(args)
     actor = actor_for(args, project)
@@ -48,13 +52,21 @@ def run(args: argparse.Namespace) -> int:
         end_progress_line()
         _print_batch(args, stop.batch, stop.not_inspected)
         raise
+    except InspectionStopped as stop:  # a server gone, a full disk: the same, then why
+        end_progress_line()
+        if args.json:  # one object: the judged parts with the error and its exit code
+            _print_batch(args, stop.batch, stop.not_inspected, stopped=str(stop))
+            return 1
+        _print_batch(args, stop.batch, stop.not_inspected, stopped=str(stop))
+        raise  # the error line on stderr, exit 1
     _print_batch(args, batch)
     return 1 if batch.refused else 0
 
 
 def _print_batch(args: argparse.Namespace, batch: BatchInspection,
-                 not_inspected: list[str] | None = None) -> None:
-    """The results as text or JSON; ``not_inspected``: the files a Ctrl+C left."""
+                 not_inspected: list[str] | None = None, stopped: str | None = None) -> None:
+    """The results as text or JSON; ``not_inspected``: the files a Ctrl+C (or, with
+    ``stopped``, the error it names) left."""
     lines = []
     for r, path in zip(batch.inspections, batch.files, strict=True):
         extra = ""
@@ -87,9 +99,10 @@ def _print_batch(args: argparse.Namespace, batch: BatchInspection,
         f"{len(batch.refused)} refused"
     )
     if not_inspected is not None:
-        lines.append(f"Interrupted: {len(not_inspected)} file(s) were not inspected, such as "
+        why = "Stopped" if stopped else "Interrupted"
+        lines.append(f"{why}: {len(not_inspected)} file(s) were not inspected, such as "
                      f"{_shown(not_inspected[0])}" if not_inspected else
-                     "Interrupted after the last file.")
+                     f"{why} after the last file.")
     data = {  # each inspection names the file it was given, as import --json does
         "inspections": [{**to_jsonable(r), "file": path}
                         for r, path in zip(batch.inspections, batch.files, strict=True)],
@@ -97,7 +110,9 @@ def _print_batch(args: argparse.Namespace, batch: BatchInspection,
         "ignored": batch.ignored,
         "notes": batch.notes,
     }
-    if not_inspected is not None:
+    if stopped is not None:
+        data.update(error=stopped, not_inspected=not_inspected, exit_code=1)
+    elif not_inspected is not None:
         data.update(interrupted=True, not_inspected=not_inspected, exit_code=130)
     emit(args, data, "\n".join(lines))
 

@@ -46,7 +46,7 @@ from inspector.store.models import (
     Product,
     utcnow,
 )
-from inspector.store.problems import storage_problem
+from inspector.store.problems import db_problem, storage_problem
 from inspector.store.roles import INSPECT, OVERRIDE_VERDICT, require
 
 OVERLAY_MAX_SIDE = 640
@@ -86,6 +86,18 @@ class InspectionInterrupted(KeyboardInterrupt):
 
     def __init__(self, batch: BatchInspection, not_inspected: list[str]) -> None:
         super().__init__()
+        self.batch = batch
+        self.not_inspected = not_inspected
+
+
+class InspectionStopped(UserError):
+    """A batch stopped part-way by a known problem (the database server gone, the disk
+    full): the parts judged before it are recorded, and ``batch`` / ``not_inspected``
+    say which, so a rerun need not judge them twice."""
+
+    def __init__(self, batch: BatchInspection, not_inspected: list[str], problem: str) -> None:
+        super().__init__(f"{problem} (the batch stopped after {len(batch.inspections)} "
+                         f"part(s); {len(not_inspected)} file(s) were not inspected)")
         self.batch = batch
         self.not_inspected = not_inspected
 
@@ -256,6 +268,12 @@ def inspect_paths(
     except KeyboardInterrupt as exc:
         done = len(batch.inspections) + len(batch.refused) - len(imported.refused)
         raise InspectionInterrupted(batch, [path for path, _ in todo[done:]]) from exc
+    except (SQLAlchemyError, OSError) as exc:  # a server gone, a full disk: said, with
+        problem = db_problem(exc) if isinstance(exc, SQLAlchemyError) else storage_problem(exc)
+        if problem is None or not batch.inspections:  # the parts that were judged
+            raise
+        done = len(batch.inspections) + len(batch.refused) - len(imported.refused)
+        raise InspectionStopped(batch, [path for path, _ in todo[done:]], problem) from exc
     return batch
 
 
