@@ -306,3 +306,49 @@ def test_a_failed_init_can_be_tried_again(tmp_path) -> None:  # noqa: ANN001
     init_project(root, "alice").close()
     with Project.open(root) as project:
         assert sign_in(project, "alice").role == "admin"
+
+
+def test_two_leads_changing_the_two_rates_at_once_cannot_leave_them_out_of_order(
+        tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """Each change was checked against the other rate as read before the write: one lead
+    set the target to 4 % while another set the band to 2 %, both went in, and training
+    then refused the pair. Now the second waits for the first and is refused."""
+    import threading
+    import time
+
+    from inspector.services import project as project_module
+    from inspector.services.session import sign_in
+
+    init_project(tmp_path / "p", "admin").close()
+    first = Project.open(tmp_path / "p")
+    second = Project.open(tmp_path / "p")  # another station
+    admin = sign_in(first, "admin")
+    first.set_setting(admin, "target_false_reject_rate", 0.01)
+    first.set_setting(admin, "uncertain_false_reject_rate", 0.05)
+    real = project_module._check_rates
+
+    def slow_check(session, key, value):  # noqa: ANN001, ANN202
+        real(session, key, value)
+        if key == "target_false_reject_rate":
+            time.sleep(0.5)  # checked, not yet written: the other lead acts now
+
+    monkeypatch.setattr(project_module, "_check_rates", slow_check)
+    errors: list[Exception] = []
+
+    def set_target() -> None:
+        first.set_setting(admin, "target_false_reject_rate", 0.04)
+
+    thread = threading.Thread(target=set_target)
+    thread.start()
+    time.sleep(0.2)
+    try:
+        second.set_setting(sign_in(second, "admin"), "uncertain_false_reject_rate", 0.02)
+    except UserError as exc:
+        errors.append(exc)
+    thread.join()
+    target = first.get_setting("target_false_reject_rate")
+    band = first.get_setting("uncertain_false_reject_rate")
+    assert band > target, (target, band)
+    assert errors and "uncertain band" in str(errors[0])
+    first.close()
+    second.close()

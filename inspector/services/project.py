@@ -32,7 +32,7 @@ from inspector.fileio import atomic_write
 from inspector.imaging.decode import SENSOR_BITS
 from inspector.services.names import clean_name
 from inspector.store import audit, migrate, roles
-from inspector.store.db import Database, sqlite_url
+from inspector.store.db import Database, serialise, sqlite_url
 from inspector.store.image_store import ImageStore
 from inspector.store.models import Base, Operator, Setting, utcnow
 from inspector.store.open_lock import OpenLock
@@ -181,6 +181,25 @@ def database_url_from(option: str | None, environ: Mapping[str, str] | None = No
     return (url or "").strip() or None
 
 
+_RATE_KEYS = ("target_false_reject_rate", "uncertain_false_reject_rate")
+
+
+def _check_rates(session: Any, key: str, value: Any) -> None:
+    """The uncertain band lies below the threshold, so its false-reject rate must be
+    above the target's (else training fails later with a puzzling message)."""
+    def now(name: str) -> Any:
+        if name == key:
+            return value
+        row = session.get(Setting, name)
+        return row.value if row is not None else DEFAULT_SETTINGS.get(name)
+
+    target, band = now(_RATE_KEYS[0]), now(_RATE_KEYS[1])
+    if band is not None and target is not None and float(band) <= float(target):
+        raise UserError(f"the uncertain band ({float(band):.2%} of good parts) must reach "
+                        f"further than the threshold's false-reject target "
+                        f"({float(target):.2%}): set it higher, or off")
+
+
 class Project:
     """Handles to one project's database and folders; cheap to open, close when done."""
 
@@ -325,8 +344,10 @@ class Project:
             raise UserError(f"unknown setting '{key}'; the settings are: "
                             + ", ".join(sorted(_VALIDATORS)))
         value = validator(key, value)
-        self._check_rates(key, value)
         with self.db.session() as session:
+            if key in _RATE_KEYS:  # checked against the other rate as it is at commit
+                serialise(session, "settings.rates")
+                _check_rates(session, key, value)
             row = session.get(Setting, key)
             old = row.value if row is not None else DEFAULT_SETTINGS.get(key)
             if row is None:
@@ -335,20 +356,6 @@ class Project:
                 row.value = value
                 row.updated_at = utcnow()
             audit.record(session, actor, "setting.set", "setting", key, {"old": old, "new": value})
-
-    def _check_rates(self, key: str, value: Any) -> None:
-        """The uncertain band lies below the threshold, so its false-reject rate must be
-        above the target's (else training fails later with a puzzling message)."""
-        if key not in ("target_false_reject_rate", "uncertain_false_reject_rate"):
-            return
-        target = value if key == "target_false_reject_rate" else self.get_setting(
-            "target_false_reject_rate")
-        band = value if key == "uncertain_false_reject_rate" else self.get_setting(
-            "uncertain_false_reject_rate")
-        if band is not None and target is not None and float(band) <= float(target):
-            raise UserError(f"the uncertain band ({float(band):.2%} of good parts) must reach "
-                            f"further than the threshold's false-reject target "
-                            f"({float(target):.2%}): set it higher, or off")
 
     def _forget_setting(self, actor: Any, key: str) -> bool:
         """Delete a stored key this version does not know (audited); False if none."""

@@ -12,12 +12,13 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy import URL, Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from inspector.store.shares import network_share
@@ -34,6 +35,20 @@ SERVER_CONNECT_TIMEOUT_S = 10
 # ``options``, or $PGOPTIONS, replaces both.
 SERVER_LOCK_TIMEOUT_S = 30
 SERVER_IDLE_IN_TRANSACTION_S = 600
+
+
+def serialise(session: Session, name: str) -> None:
+    """Make this session's transaction the only one doing ``name`` until it ends: call it
+    first in the session. A check that reads one row and writes another (two settings that
+    must stay in order) is otherwise a race between stations: on PostgreSQL both read the
+    old values and both writes went in. SQLite takes its write lock now (a second writer
+    waits, up to the busy timeout); PostgreSQL a transaction-scoped advisory lock."""
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                     {"key": zlib.crc32(name.encode())})
+    elif conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def sqlite_url(path: Path) -> URL:
