@@ -160,8 +160,8 @@ def test_defect_types_and_settings(cli) -> None:  # noqa: ANN001
     cli("init", operator=None)
     assert _json(cli, "defect-types", "add", "crack", "--shortcut", "c") == {"name": "crack"}
     assert [t["name"] for t in _json(cli, "defect-types", "list", operator=None)] == ["crack"]
-    assert _json(cli, "settings", "max_pixels", "1000") == {"max_pixels": 1000}
-    assert _json(cli, "settings", operator=None)["max_pixels"] == 1000
+    assert _json(cli, "settings", "max_pixels", "2000000") == {"max_pixels": 2_000_000}
+    assert _json(cli, "settings", operator=None)["max_pixels"] == 2_000_000
     code, _, err = cli("settings", "max_pixels", "abc")
     assert code == 1 and "whole number" in err
 

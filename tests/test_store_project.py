@@ -157,8 +157,8 @@ def test_emptied_database_is_refused_not_recreated(tmp_path: Path) -> None:
 def test_settings_defaults_set_and_audit(project, admin, actor) -> None:  # noqa: ANN001
     assert project.get_setting("max_pixels") == 60_000_000
     assert project.get_setting("unknown", "fallback") == "fallback"
-    project.set_setting(admin, "max_pixels", 1000)
-    assert project.get_setting("max_pixels") == 1000
+    project.set_setting(admin, "max_pixels", 1_000_000)
+    assert project.get_setting("max_pixels") == 1_000_000
     project.set_setting(admin, "hot_folder", "/some/where")
     assert project.all_settings()["hot_folder"] == "/some/where"
     with pytest.raises(UserError, match="positive whole number"):
@@ -167,7 +167,15 @@ def test_settings_defaults_set_and_audit(project, admin, actor) -> None:  # noqa
         project.set_setting(admin, "max_pixels", 10**9)
     with pytest.raises(PermissionDenied):
         project.set_setting(actor, "max_pixels", 5)
-    assert project.get_setting("max_pixels") == 1000
+    assert project.get_setting("max_pixels") == 1_000_000
+    for nonsense in (True, 12, 999_999):  # true was stored as 1, 12 refused every import
+        with pytest.raises(UserError, match="max_pixels"):
+            project.set_setting(admin, "max_pixels", nonsense)
+    for rate in (1e-300, 0.0005, True):  # 1e-300 put the threshold past every defect
+        with pytest.raises(UserError, match="target_false_reject_rate"):
+            project.set_setting(admin, "target_false_reject_rate", rate)
+    project.set_setting(admin, "gui_idle_signout_minutes", "00")  # never, as 0 is
+    assert project.get_setting("gui_idle_signout_minutes") == 0
     with pytest.raises(UserError, match="unknown setting 'max_pixel'.*max_pixels"):
         project.set_setting(admin, "max_pixel", 5)  # a typo is not stored and ignored
     assert "max_pixel" not in project.all_settings()
@@ -177,7 +185,9 @@ def test_settings_defaults_set_and_audit(project, admin, actor) -> None:  # noqa
     with project.db.session() as s:
         rows = s.query(AuditEntry).filter(AuditEntry.action == "setting.set").all()
         # the first change names the built-in value it replaced, not "None"
-        assert rows[0].details == {"old": DEFAULT_SETTINGS["max_pixels"], "new": 1000}
+        assert rows[0].details == {"old": DEFAULT_SETTINGS["max_pixels"], "new": 1_000_000}
+        idle = [r.details for r in rows if r.entity_id == "gui_idle_signout_minutes"]
+        assert idle[0] == {"old": 10, "new": 0}  # the value it had, not None
 
 
 def test_database_session_rolls_back_on_error(tmp_path: Path) -> None:

@@ -203,21 +203,21 @@ def test_a_demoted_or_deactivated_operator_loses_rights_at_once(project, admin, 
     """The role is read from the database on every check, not from the sign-in."""
     from inspector.services.operators import set_active, set_role
 
-    project.set_setting(qa_lead, "max_pixels", 1000)  # a QA lead may
+    project.set_setting(qa_lead, "max_pixels", 1_000_000)  # a QA lead may
     set_role(project, admin, qa_lead.name, "operator")
     with pytest.raises(PermissionDenied):
-        project.set_setting(qa_lead, "max_pixels", 2000)  # the same session, now refused
+        project.set_setting(qa_lead, "max_pixels", 2_000_000)  # the same session, now refused
     set_role(project, admin, qa_lead.name, "qa_lead")
     set_active(project, admin, qa_lead.name, False)
     with pytest.raises(PermissionDenied):
-        project.set_setting(qa_lead, "max_pixels", 3000)
+        project.set_setting(qa_lead, "max_pixels", 3_000_000)
     with pytest.raises(NotFoundError):
         sign_in(project, qa_lead.name)
     set_active(project, admin, qa_lead.name, True)
     assert sign_in(project, qa_lead.name).role == "qa_lead"
     with pytest.raises(UserError, match="last admin"):
         set_active(project, admin, "admin", False)
-    assert project.get_setting("max_pixels") == 1000
+    assert project.get_setting("max_pixels") == 1_000_000
 
 
 def test_wrong_pins_pause_sign_in_until_the_time_passes_or_a_new_pin(project, admin) -> None:  # noqa: ANN001

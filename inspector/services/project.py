@@ -56,10 +56,16 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "uncertain_false_reject_rate": None,
     # How many bits of a 16-bit picture file the camera fills (services.sensor_depth).
     "sensor_bits": 16,
+    # The GUI signs out after this many idle minutes (0: never).
+    "gui_idle_signout_minutes": 10,
+    # The QA reports' shifts (reports.filters.DEFAULT_SHIFTS).
+    "report_shifts": "early=06:00-14:00,late=14:00-22:00,night=22:00-06:00",
 }
 
 
 def _positive_int(key: str, value: Any) -> int:
+    if isinstance(value, bool):  # JSON true is no count (it was stored as 1)
+        raise UserError(f"setting '{key}' must be a whole number, got {value!r}")
     try:
         number = int(value)
     except (TypeError, ValueError, OverflowError) as exc:  # OverflowError: 1e999
@@ -70,10 +76,14 @@ def _positive_int(key: str, value: Any) -> int:
 
 
 MAX_PIXELS_CEILING = 170_000_000  # Pillow refuses larger images as decompression bombs
+MAX_PIXELS_FLOOR = 1_000_000  # a 1 MP camera's frames must pass (12 refused every import)
 
 
 def _max_pixels(key: str, value: Any) -> int:
     number = _positive_int(key, value)
+    if number < MAX_PIXELS_FLOOR:
+        raise UserError(f"setting '{key}' must be at least {MAX_PIXELS_FLOOR:,} pixels "
+                        "(else every camera picture is refused)")
     if number > MAX_PIXELS_CEILING:
         raise UserError(f"setting '{key}' can be at most {MAX_PIXELS_CEILING:,} pixels")
     return number
@@ -100,15 +110,21 @@ def _severity_bands(key: str, value: Any) -> dict[str, float]:
         raise UserError(f"setting '{key}': {exc}") from exc
 
 
+MIN_RATE = 0.001  # 0.1 %: the least a threshold fitted to tens of good parts can promise
+
+
 def _rate(key: str, value: Any) -> float:
     try:
+        if isinstance(value, bool):
+            raise TypeError
         rate = float(value)
     except (TypeError, ValueError) as exc:
         raise UserError(
             f"setting '{key}' must be a number such as 0.01 (1 %), got {value!r}"
         ) from exc
-    if not 0 < rate < 0.5:
-        raise UserError(f"setting '{key}' must be above 0 and below 0.5 (50 %), got {rate}")
+    if not MIN_RATE <= rate < 0.5:  # 1e-300 put the threshold past every defect
+        raise UserError(f"setting '{key}' must be from {MIN_RATE} (0.1 %) to below 0.5 "
+                        f"(50 %), got {rate}")
     return rate
 
 
@@ -127,7 +143,11 @@ def _text(key: str, value: Any) -> str:
 
 def _minutes(key: str, value: Any) -> int:
     """0 (never) to 8 hours."""
-    number = 0 if value in (0, "0") else _positive_int(key, value)
+    try:
+        never = not isinstance(value, bool) and float(value) == 0  # 0, "0", "00": never
+    except (TypeError, ValueError):
+        never = False
+    number = 0 if never else _positive_int(key, value)
     if number > 480:
         raise UserError(f"setting '{key}' can be at most 480 minutes")
     return number
