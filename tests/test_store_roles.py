@@ -274,3 +274,29 @@ def test_only_qa_leads_read_the_audit_log(project, actor, qa_lead) -> None:  # n
         recent_entries(project, actor)
     entries = recent_entries(project, qa_lead, limit=5)
     assert entries[0].action == "denied:view_reports" and not entries[0].allowed
+
+
+def test_an_empty_first_admin_pin_is_refused_not_taken_as_none(tmp_path) -> None:  # noqa: ANN001
+    """`init --admin-pin "$UNSET"` made an admin anyone could sign in as."""
+    from inspector.services.project import init_project
+
+    with pytest.raises(UserError, match="at least 4"):
+        init_project(tmp_path / "p", "boss", admin_pin="")
+    assert not (tmp_path / "p" / "inspector.db").exists()
+
+
+def test_everyone_sets_their_own_pin_and_only_their_own(project, admin, actor, qa_lead) -> None:  # noqa: ANN001
+    """Whoever set a PIN knew it and could act under that name: the operator (or the QA
+    lead) now sets their own after signing in, and still may not clear it or touch
+    another's."""
+    set_pin(project, actor, actor.name, "9753")
+    assert sign_in(project, actor.name, "9753").name == actor.name
+    with pytest.raises(PermissionDenied):
+        set_pin(project, actor, actor.name, None)  # clearing stays a lead's edit
+    with pytest.raises(PermissionDenied):
+        set_pin(project, actor, qa_lead.name, "1111")
+    set_pin(project, qa_lead, qa_lead.name.upper(), "8642")  # a lead's own, any case
+    assert sign_in(project, qa_lead.name, "8642").role == "qa_lead"
+    with project.db.session() as s:
+        rows = s.scalars(select(AuditEntry).where(AuditEntry.action == "operator.pin")).all()
+        assert [r.operator_id for r in rows] == [actor.operator_id, qa_lead.operator_id]

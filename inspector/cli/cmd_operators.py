@@ -29,7 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     role.add_argument("role", choices=ROLES)
     role.set_defaults(handler=run_role)
     pin = osub.add_parser(
-        "pin", help="set or clear an operator's PIN (QA lead; a QA lead's or admin's: admin)",
+        "pin", help="set or clear an operator's PIN (QA lead; a QA lead's or admin's: "
+                    "admin; anyone may set their own)",
         description="Sets the PIN given with --new-pin, clears it with --clear, or asks for "
         "it on the terminal.",
     )
@@ -98,7 +99,11 @@ def run_pin(args: argparse.Namespace) -> int:
                 raise UserError("no new PIN typed; nothing changed (without a terminal, "
                                 "give it with --new-pin)") from None
         info = set_pin(project, actor, args.name, new_pin)
-    emit(args, info, f"PIN of {info.name} {'set' if info.has_pin else 'cleared'}")
+    text = f"PIN of {info.name} {'set' if info.has_pin else 'cleared'}"
+    if info.role != "operator" and not info.has_pin:
+        text += (f"\nwarning: {info.name} has no PIN now, so anyone at a station can sign in "
+                 f"as this {info.role}")
+    emit(args, info, text)
     return 0
 
 

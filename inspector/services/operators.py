@@ -47,6 +47,13 @@ def _require_edit(project: Any, actor: Any, name: str, *held: str | None) -> Non
                         details={**details, "roles": [r for r in held if r]})
 
 
+def _is_self(project: Any, actor: Any, name: str) -> bool:
+    """``name`` is the signed-in operator (by id: a name typed in another case is too)."""
+    with project.db.session() as session:
+        op = find_operator(session, name)
+        return op is not None and op.id == getattr(actor, "operator_id", None)
+
+
 def _role_of(project: Any, name: str) -> str | None:
     """The current role of ``name`` (None when there is no such operator: the edit then
     fails with "no operator named" after the rights check)."""
@@ -128,9 +135,13 @@ def _keep_an_admin(session: Any, changed: Operator) -> None:
 
 def set_pin(project: Any, actor: Any, name: str, pin: str | None) -> OperatorInfo:
     """Set or (with None) clear an operator's PIN. An empty PIN is refused: pressing
-    Enter twice at the prompt must not take the PIN away."""
+    Enter twice at the prompt must not take the PIN away.
+
+    Anyone may set (not clear) their own PIN, signed in with the old one: otherwise the
+    QA lead or admin who set it knows it and could act under their name."""
     seen = _role_of(project, name)
-    _require_edit(project, actor, name, seen)
+    if not (pin is not None and _is_self(project, actor, name)):
+        _require_edit(project, actor, name, seen)
     pin_hash = hash_pin(pin) if pin is not None else None
     with project.db.session() as session:
         _lock_operators(session)

@@ -408,7 +408,7 @@ def init_project(root: Path, admin_name: str = "admin", admin_pin: str | None = 
     admin_name = clean_name(admin_name, "the first admin's name", 200)
     if (root / DB_NAME).exists() or (root / SERVER_MARKER).exists():
         raise UserError(f"a project already exists in {root}")
-    pin_hash = hash_pin(admin_pin) if admin_pin else None
+    pin_hash = hash_pin(admin_pin) if admin_pin is not None else None  # "": a mistake
     server_id = uuid.uuid4().hex  # ties the folder to its database (see _check_same_project)
     try:
         root.mkdir(parents=True, exist_ok=True)
