@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from gui_helpers import sign_in_as
-from PySide6.QtWidgets import QDialog, QInputDialog
+from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox
 
 from inspector.services import operators
 from inspector.services.session import sign_in
@@ -103,3 +103,20 @@ def test_an_admin_who_makes_themselves_an_operator_is_told_and_the_dialog_closes
 
     left = [d for d in page.findChildren(OperatorsDialog) if d is not dialog]
     assert left == []  # the refused one left no hidden dialog behind
+
+
+def test_an_operator_sets_their_own_pin_on_the_sign_in_page(window, actor, project,
+                                                            monkeypatch) -> None:  # noqa: ANN001
+    """Only the person then knows it: a lead who set it could act under their name."""
+    page = window.pages["signin"]
+    assert page.my_pin_button.isHidden()  # nobody signed in: nothing to change
+    sign_in_as(window, "op")
+    assert not page.my_pin_button.isHidden()
+    answers = iter([("2580", True), ("2581", True), ("2580", True), ("2580", True)])
+    monkeypatch.setattr(QInputDialog, "getText", lambda *_a, **_k: next(answers))
+    errors: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **_k: errors.append(a[2]) or 0)
+    page.my_pin_button.click()  # typed differently twice: unchanged, said
+    assert errors and "differ" in errors[0]
+    page.my_pin_button.click()
+    assert sign_in(project, "op", "2580").name == "op"

@@ -27,7 +27,7 @@ from inspector.services import operators, products, session
 from inspector.store import roles
 from ui.dialogs import show_error, succeeded
 from ui.state import AppState
-from ui.widgets.operators_dialog import OperatorsDialog
+from ui.widgets.operators_dialog import OperatorsDialog, ask_new_pin
 
 IDLE_SETTING = "gui_idle_signout_minutes"
 DEFAULT_IDLE_MINUTES = 10
@@ -77,6 +77,9 @@ class SignInPage(QWidget):
         self.sign_in_button.clicked.connect(self.sign_in)
         self.sign_out_button = QPushButton("Sign out")
         self.sign_out_button.clicked.connect(self.sign_out)
+        self.my_pin_button = QPushButton("My PIN…")
+        self.my_pin_button.setToolTip("Set a new PIN for yourself (only you then know it)")
+        self.my_pin_button.clicked.connect(self.change_my_pin)
         self.operators_button = QPushButton("Operators…")
         self.operators_button.setToolTip("Add operators, change roles and PINs, stop the "
                                          "sign-in of someone who left (QA lead, admin)")
@@ -84,6 +87,7 @@ class SignInPage(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.sign_in_button)
         buttons.addWidget(self.sign_out_button)
+        buttons.addWidget(self.my_pin_button)
         buttons.addStretch(1)
         buttons.addWidget(self.operators_button)
         self.status = QLabel()
@@ -149,6 +153,7 @@ class SignInPage(QWidget):
         actor = self.state.actor
         signed_in = actor is not None
         self.sign_out_button.setEnabled(signed_in)
+        self.my_pin_button.setVisible(signed_in)
         self.add_product_button.setEnabled(self.state.may(roles.MANAGE_PRODUCTS))
         self.operators_button.setVisible(self.state.may(roles.MANAGE_OPERATORS))
         self.idle_spin.setEnabled(self.state.may(roles.EDIT_SETTINGS))
@@ -216,6 +221,15 @@ class SignInPage(QWidget):
         if self.state.actor is not None:
             self.state.say(f"{self.state.actor.name} signed out")
         self.state.set_actor(None)
+
+    def change_my_pin(self) -> None:
+        """The signed-in person's own PIN (a lead who set it for them knew it)."""
+        actor = self.state.actor
+        pin = ask_new_pin(self, actor.name) if actor is not None else None
+        if pin is not None and succeeded(self, operators.set_pin, self.state.project, actor,
+                                         actor.name, pin):
+            self.state.say(f"New PIN of {actor.name} saved")
+            self.refresh()
 
     def operators_dialog(self) -> OperatorsDialog:
         return OperatorsDialog(self.state.project, self.state.actor,

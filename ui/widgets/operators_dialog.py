@@ -40,6 +40,23 @@ from ui.style import table_for_gloves
 COLUMNS = ("Name", "Role", "PIN", "Can sign in")
 
 
+def ask_new_pin(parent: QWidget, name: str) -> str | None:
+    """A new PIN for ``name``, typed twice without echo; None when cancelled or the two
+    differ (said)."""
+    password = QLineEdit.EchoMode.Password
+    pin, ok = QInputDialog.getText(parent, "Set PIN", f"New PIN for {name}:", password)
+    if not ok:
+        return None
+    again, ok = QInputDialog.getText(parent, "Set PIN", "The same PIN again:", password)
+    if not ok:
+        return None
+    if not pin or pin != again:
+        show_error(parent, UserError("The two PINs differ, or are empty: the PIN is "
+                                     "unchanged."))
+        return None
+    return pin
+
+
 def role_text(role: str) -> str:
     return role.replace("_", " ")
 
@@ -206,20 +223,9 @@ class OperatorsDialog(QDialog):
 
     def set_pin(self) -> None:
         person = self.selected()
-        if person is None:
-            return
-        password = QLineEdit.EchoMode.Password
-        pin, ok = QInputDialog.getText(self, "Set PIN", f"New PIN for {person.name}:", password)
-        if not ok:
-            return
-        again, ok = QInputDialog.getText(self, "Set PIN", "The same PIN again:", password)
-        if not ok:
-            return
-        if not pin or pin != again:
-            show_error(self, UserError("The two PINs differ, or are empty: the PIN is "
-                                       "unchanged."))
-            return
-        self._apply(lambda: operators.set_pin(self.project, self.actor, person.name, pin))
+        pin = ask_new_pin(self, person.name) if person is not None else None
+        if pin is not None:
+            self._apply(lambda: operators.set_pin(self.project, self.actor, person.name, pin))
 
     def clear_pin(self) -> None:
         person = self.selected()
