@@ -128,8 +128,10 @@ def test_the_audit_trail_can_tell_the_whole_story(two_products) -> None:  # noqa
     project, admin, parts = two_products
     inspected = inspection.inspect_paths(project, admin, parts[:1], product="disc")
     first = inspected.inspections[0].id
-    inspection.override_verdict(project, admin, first, "ng", "burr seen by eye")
-    inspection.override_verdict(project, admin, first, "ok", "burr was dust")
+    corrected = "ok" if inspected.inspections[0].verdict != "ok" else "ng"
+    inspection.override_verdict(project, admin, first, corrected, "burr seen by eye")
+    inspection.override_verdict(project, admin, first, "ng" if corrected == "ok" else "ok",
+                                "burr was dust")
     add_operator(project, admin, "olga")
     olga = sign_in(project, "olga")
     with pytest.raises(PermissionDenied):
@@ -181,11 +183,12 @@ def test_an_override_reason_with_hidden_controls_is_refused(two_products) -> Non
     """U+202E turned the rest of a reason around in the PDF ("RTL override txt.exe" read
     "exe.txt edirrevo LTR"); NUL and ESC printed as boxes. Line breaks stay."""
     project, admin, parts = two_products
-    first = inspection.inspect_paths(project, admin, parts[:1], product="disc").inspections[0].id
+    judged = inspection.inspect_paths(project, admin, parts[:1], product="disc").inspections[0]
+    first, other = judged.id, "ng" if judged.verdict == "ok" else "ok"
     for reason in ("RTL override \u202etxt.exe", "dust\x00", "\x1b[2J wiped"):
         with pytest.raises(UserError, match="control characters"):
-            inspection.override_verdict(project, admin, first, "ok", reason)
-    done = inspection.override_verdict(project, admin, first, "ok", " dust,\r\nwiped off\t ")
+            inspection.override_verdict(project, admin, first, other, reason)
+    done = inspection.override_verdict(project, admin, first, other, " dust,\r\nwiped off\t ")
     assert done.override_reason == "dust,\nwiped off"
 
 
@@ -251,3 +254,16 @@ def test_a_server_lost_mid_batch_still_names_the_parts_judged(two_products, monk
     else:
         assert str(parts[0].name) in out and "Stopped: 2 file(s) were not inspected" in out
         assert "database server cannot be reached" in err
+
+
+def test_an_override_decides_and_changes_something(two_products) -> None:  # noqa: ANN001
+    """"uncertain" was accepted as a person's verdict, and an override to the verdict the
+    part already had marked it "overridden" in every report."""
+    project, admin, parts = two_products
+    judged = inspection.inspect_paths(project, admin, parts[:1], product="disc").inspections[0]
+    with pytest.raises(UserError, match="OK or NG"):
+        inspection.override_verdict(project, admin, judged.id, "uncertain", "cannot tell")
+    if judged.verdict != "uncertain":
+        with pytest.raises(UserError, match="already"):
+            inspection.override_verdict(project, admin, judged.id, judged.verdict, "same")
+    assert inspection.list_inspections(project, limit=1)[0].override_verdict is None

@@ -39,7 +39,6 @@ from inspector.services.sensor_depth import sensor_bits
 from inspector.services.session import Actor
 from inspector.store import audit
 from inspector.store.models import (
-    VERDICTS_INSPECTION,
     Image,
     Inspection,
     Operator,
@@ -88,6 +87,9 @@ class InspectionInterrupted(KeyboardInterrupt):
         super().__init__()
         self.batch = batch
         self.not_inspected = not_inspected
+
+
+OVERRIDE_VERDICTS = ("ok", "ng")  # what a person may decide
 
 
 class InspectionStopped(UserError):
@@ -298,14 +300,18 @@ def override_verdict(
 ) -> InspectionInfo:
     """A QA lead's correction; the machine verdict stays stored beside it."""
     require(project, actor, OVERRIDE_VERDICT, entity="inspection", entity_id=inspection_id)
-    if verdict not in VERDICTS_INSPECTION:
-        raise UserError(f"Verdict must be one of {', '.join(VERDICTS_INSPECTION)}.")
+    if verdict not in OVERRIDE_VERDICTS:  # "uncertain" asks a person; it answers nothing
+        raise UserError("An override is a person's decision: the verdict must be "
+                        f"{' or '.join(v.upper() for v in OVERRIDE_VERDICTS)}.")
     reason = clean_reason(reason, MAX_REASON)
     with project.db.session() as s:
         row = s.get(Inspection, inspection_id)
         if row is None:
             raise NotFoundError(f"No inspection {inspection_id}.")
         old = row.override_verdict or row.verdict
+        if verdict == old:  # it marked the row "overridden" and changed nothing
+            raise UserError(f"Inspection {inspection_id} is {old.upper()} already: "
+                            "nothing to override.")
         previous_reason = row.override_reason  # a second override must not erase the first
         previous_by = row.override_by.name if row.override_by else None
         row.override_verdict = verdict

@@ -45,3 +45,20 @@ def test_escape_cancels(dialog, qtbot) -> None:  # noqa: ANN001
     qtbot.keyClicks(dialog.reason_edit, "half a thought")
     qtbot.keyClick(dialog.reason_edit, Qt.Key.Key_Escape)
     assert dialog.result() == OverrideDialog.DialogCode.Rejected and not dialog.isVisible()
+
+
+def test_the_dialog_offers_a_decision_and_refuses_no_change(qtbot) -> None:  # noqa: ANN001
+    """UNCERTAIN was offered as a person's verdict; choosing the verdict the part already
+    has closed the dialog and marked the part "overridden" for nothing."""
+    dialog = OverrideDialog("ng", current="ok")  # overridden to OK before
+    qtbot.addWidget(dialog)
+    assert [dialog.verdict_box.itemText(i) for i in range(dialog.verdict_box.count())] == [
+        "OK", "NG"]
+    assert dialog.verdict() == "ng"  # preset to the other verdict
+    dialog.verdict_box.setCurrentText("OK")
+    dialog.reason_edit.setPlainText("still fine")
+    dialog._accept()
+    assert "already" in dialog.error.text() and dialog.result() == 0
+    dialog.verdict_box.setCurrentText("NG")
+    dialog._accept()
+    assert dialog.result() == 1

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-VERDICTS = ("ok", "ng", "uncertain")
+VERDICTS = ("ok", "ng")  # a person decides (services.inspection.OVERRIDE_VERDICTS)
 # Enter in a several-line reason starts a new line (as in every text editor); Ctrl+Enter
 # confirms, as it sends a comment or a message in the usual tools. Said on the button.
 CONFIRM_KEYS = ("Ctrl+Return", "Ctrl+Enter")
@@ -29,6 +29,7 @@ class OverrideDialog(QDialog):
         super().__init__(parent)
         current = current or machine
         self.setWindowTitle("Override verdict")
+        self.current = current
         self.verdict_box = QComboBox()
         self.verdict_box.addItems([v.upper() for v in VERDICTS])
         others = [v for v in VERDICTS if v != current]
@@ -76,9 +77,11 @@ class OverrideDialog(QDialog):
         from inspector.services.inspection import MAX_REASON
         from inspector.services.names import reason_problem
 
-        problem = reason_problem(self.reason(), MAX_REASON)
+        same = self.verdict() == self.current  # it changed nothing, marked "overridden"
+        problem = (f"It is {self.current.upper()} already: choose the other verdict." if same
+                   else reason_problem(self.reason(), MAX_REASON))
         if problem is not None:
             self.error.setText(problem)
-            self.reason_edit.setFocus()
+            (self.verdict_box if same else self.reason_edit).setFocus()
             return
         self.accept()
