@@ -275,3 +275,38 @@ def test_a_12_bit_camera_in_a_16_bit_file_is_read_at_its_own_depth(tmp_path) -> 
     assert eight.facts.used_bits is None  # 8-bit files are 8-bit whatever the camera
     with pytest.raises(ValueError, match="sensor_bits"):
         decode_bytes(data, sensor_bits=11)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
+def test_a_png_with_one_flipped_bit_is_refused_as_damaged(dtype) -> None:  # noqa: ANN001
+    """Pillow skips the PNG checksums: a flipped bit decoded into hundreds of garbage rows
+    and a good part was judged NG "critical"."""
+    rng = np.random.default_rng(3)
+    top = 255 if dtype == np.uint8 else 65535
+    pixels = rng.integers(0, top, (96, 96, 3)).astype(dtype)
+    data = bytearray(cv2.imencode(".png", pixels)[1].tobytes())
+    assert decode_bytes(bytes(data)).rgb.shape == (96, 96, 3)
+    data[len(data) // 2] ^= 0x10  # inside the image data
+    with pytest.raises(ImageError, match="damaged PNG.*checksum.*IDAT"):
+        decode_bytes(bytes(data))
+
+
+def test_a_png_whose_data_ends_early_but_cleanly_is_refused() -> None:
+    """A header of 7740x7740 with ten rows of data and no end chunk decoded as a mostly
+    black picture; bytes after the end chunk are ignored, as every reader does."""
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (len(body).to_bytes(4, "big") + kind + body
+                + zlib.crc32(kind + body).to_bytes(4, "big"))
+
+    width, height = 64, 64
+    header = chunk(b"IHDR", width.to_bytes(4, "big") + height.to_bytes(4, "big")
+                   + bytes([8, 0, 0, 0, 0]))  # 8-bit grey
+    rows = zlib.compress(b"".join(b"\x00" + bytes([200]) * width for _ in range(10)))
+    short = b"\x89PNG\r\n\x1a\n" + header + chunk(b"IDAT", rows)
+    with pytest.raises(ImageError, match="end chunk is missing"):
+        decode_bytes(short)
+    whole = zlib.compress(b"".join(b"\x00" + bytes([200]) * width for _ in range(height)))
+    fine = b"\x89PNG\r\n\x1a\n" + header + chunk(b"IDAT", whole) + chunk(b"IEND", b"")
+    assert decode_bytes(fine + b"trailing junk").rgb.shape == (64, 64, 3)

@@ -22,6 +22,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from inspector.errors import ImageError
+from inspector.imaging.png_check import png_problem
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +160,8 @@ def decode_bytes(
             f"image is {width}x{height} = {width * height / 1e6:.1f} megapixels, over the "
             f"limit of {max_pixels / 1e6:.1f} megapixels (setting max_pixels)"
         )
+    if fmt == "PNG" and (problem := png_problem(data)) is not None:
+        raise ImageError(problem)
     if fmt == "JPEG" and not first_picture_only and _jpeg_scans(data) > MAX_JPEG_SCANS:
         raise ImageError(f"JPEG with over {MAX_JPEG_SCANS} scans: decoding it would take "
                          "minutes (a camera writes about 10); save it again as a plain JPEG")
