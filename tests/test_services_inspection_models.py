@@ -267,3 +267,30 @@ def test_an_override_decides_and_changes_something(two_products) -> None:  # noq
         with pytest.raises(UserError, match="already"):
             inspection.override_verdict(project, admin, judged.id, judged.verdict, "same")
     assert inspection.list_inspections(project, limit=1)[0].override_verdict is None
+
+
+def test_a_full_disk_mid_batch_still_names_the_parts_judged(two_products, monkeypatch,
+                                                            capsys) -> None:  # noqa: ANN001
+    """The heat map of the third part finds the disk full: the CLI said only "cannot
+    record the inspection: the disk is full", though two parts were recorded."""
+    import errno
+
+    from inspector.cli.main import main
+
+    project, _admin, parts = two_products
+    real = inspection._save_overlay
+    calls = []
+
+    def disk_full_at_the_third(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(inspection, "_save_overlay", disk_full_at_the_third)
+    code = main(["inspect", *map(str, parts), "--product", "disc", "--project",
+                 str(project.root), "--operator", "admin"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert parts[0].name in out and parts[1].name in out
+    assert "Stopped: 1 file(s) were not inspected" in out and "disk is full" in err

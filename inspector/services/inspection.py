@@ -270,9 +270,11 @@ def inspect_paths(
     except KeyboardInterrupt as exc:
         done = len(batch.inspections) + len(batch.refused) - len(imported.refused)
         raise InspectionInterrupted(batch, [path for path, _ in todo[done:]]) from exc
-    except (SQLAlchemyError, OSError) as exc:  # a server gone, a full disk: said, with
-        problem = db_problem(exc) if isinstance(exc, SQLAlchemyError) else storage_problem(exc)
-        if problem is None or not batch.inspections:  # the parts that were judged
+    except (SQLAlchemyError, OSError, UserError) as exc:  # a server gone, a full disk:
+        problem = (str(exc) if isinstance(exc, UserError)  # said, with the parts judged
+                   else db_problem(exc) if isinstance(exc, SQLAlchemyError)
+                   else storage_problem(exc))
+        if problem is None or not batch.inspections:
             raise
         done = len(batch.inspections) + len(batch.refused) - len(imported.refused)
         raise InspectionStopped(batch, [path for path, _ in todo[done:]], problem) from exc
