@@ -506,3 +506,30 @@ def test_a_sensor_bits_value_this_version_cannot_use_is_a_clear_message(  # noqa
         load_image(project, stored)
     project.set_setting(admin, "sensor_bits", 16)  # the way out the message names
     assert load_image(project, stored).shape == (32, 32, 3)
+
+
+def test_a_full_disk_at_the_audit_row_keeps_the_import_summary(project, actor, tmp_path,
+                                                               make_image, monkeypatch) -> None:  # noqa: ANN001
+    """The images went in, then the last small write (the audit row) found the disk full:
+    only "the disk is full" was said, and which files were stored was lost."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from inspector.services import importing
+    from inspector.store import audit
+
+    for i in range(3):
+        make_image(tmp_path / "parts" / f"p{i}.png", seed=i)
+    real = audit.record
+
+    def full_at_the_import_row(session, actor_, action, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if action == "images.import":
+            raise OperationalError("INSERT", {}, sqlite3.OperationalError(
+                "database or disk is full"))
+        return real(session, actor_, action, *args, **kwargs)
+
+    monkeypatch.setattr(importing.audit, "record", full_at_the_import_row)
+    rep = import_paths(project, actor, [tmp_path / "parts"])
+    assert len(rep.stored) == 3
+    assert any("audit log entry could not be written" in n for n in rep.notes)

@@ -50,7 +50,7 @@ from inspector.services.sensor_depth import depth_note, sensor_bits, suggested_b
 from inspector.store import audit, roles
 from inspector.store.image_store import sha256_bytes, storage_error_reason
 from inspector.store.models import IMAGE_SOURCES, Image, Label, Product, utcnow
-from inspector.store.problems import db_problem
+from inspector.store.problems import db_problem, storage_problem
 
 log = logging.getLogger(__name__)
 
@@ -279,13 +279,25 @@ def import_paths(
 
 def _audit_import(project: Any, actor: Any, result: ImportReport, labels_from_folders: bool,
                   product: str | None, interrupted: bool = False) -> None:
+    """The import's audit row. A full disk may refuse this last small write after the
+    images went in: the summary of what was stored and refused must still reach the
+    person (it was lost behind "the disk is full"); each image row keeps who imported it
+    and when."""
     details = {"stored": len(result.stored), "duplicates": len(result.duplicates),
                "refused": len(result.refused), "labels_from_folders": labels_from_folders,
                "product": product, "new_defect_types": result.new_defect_types}
     if interrupted:
         details["interrupted"] = True
-    with project.db.session() as session:
-        audit.record(session, actor, "images.import", "image", None, details)
+    try:
+        with project.db.session() as session:
+            audit.record(session, actor, "images.import", "image", None, details)
+    except (SQLAlchemyError, OSError) as exc:
+        problem = storage_problem(exc)
+        if problem is None:
+            raise
+        log.error("import audited nowhere: %s (%s)", problem, details)
+        result.notes.append(f"the import's audit log entry could not be written ({problem}); "
+                            "each stored image still records who imported it and when")
 
 
 def _import_one(project: Any, actor: Any, cand: _Candidate, source: str, meta: dict[str, Any],
