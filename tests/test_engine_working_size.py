@@ -36,6 +36,10 @@ def test_line_scan_strips_keep_a_usable_short_side():
     assert out.shape == (32, 6400, 3)
     thin = np.full((20, 4000, 3), 50, np.uint8)  # already thinner than 32 px: only as
     assert shrink(thin, 512) is thin             # much shrinking as the short side allows
+    # ...but not kept whole at any length: an 8x7,000,000 px strip took 7 minutes to
+    # train; its longer side now stops at 64 working sides
+    endless = np.broadcast_to(np.uint8(50), (8, 200_000, 3))
+    assert shrink(endless, 512).shape == (1, 32768, 3)
 
 
 def test_line_scan_strip_trains_and_inspects():

@@ -22,6 +22,7 @@ from inspector.errors import ImageError
 HEADROOM = 2  # working size >= HEADROOM x the backbone's input side
 MIN_WORKING_SIDE = 512
 MIN_SHORT_SIDE = 32
+MAX_STRIP = 64  # the longest strip kept, in working sides (32768 px at 512)
 
 
 def working_max_side(cfg: EngineConfig) -> int:
@@ -36,8 +37,10 @@ def shrink(image: np.ndarray, max_side: int) -> np.ndarray:
     if max(h, w) <= max_side:
         return image
     # A line-scan strip (20000x100) keeps a shorter side of MIN_SHORT_SIDE px rather than
-    # shrinking to a sliver the backbone cannot look at.
+    # shrinking to a sliver the backbone cannot look at; but its longer side stays within
+    # MAX_STRIP x max_side (an 8x7,000,000 px strip was kept whole: 7 minutes to train).
     scale = max(max_side / max(h, w), min(1.0, MIN_SHORT_SIDE / min(h, w)))
+    scale = min(scale, MAX_STRIP * max_side / max(h, w))
     if scale >= 1.0:
         return image
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
