@@ -82,3 +82,20 @@ def test_folder_lot_and_product_names_that_are_not_utf8_are_stored(project, admi
                        lot=os.fsdecode(b"L\xe9"), product=product.name)
     assert rep.new_defect_types == ["Kratzer_caf\ufffd"] and not rep.refused
     assert rep.stored[0].defect_type == "Kratzer_caf\ufffd" and rep.stored[0].lot == "L\ufffd"
+
+
+def test_hidden_files_and_skipped_folders_are_named_not_dropped(project, actor, tmp_path,
+                                                                make_image) -> None:  # noqa: ANN001
+    """A real PNG named .part.png and the folders .sub/ and ground_truth/ went missing
+    from the report without a word."""
+    from inspector.services.importing import import_paths
+
+    make_image(tmp_path / "in" / "a.png")
+    make_image(tmp_path / "in" / ".hidden_part.png", seed=1)
+    make_image(tmp_path / "in" / ".sub" / "b.png", seed=2)
+    make_image(tmp_path / "in" / "ground_truth" / "crack" / "c_mask.png", seed=3)
+    rep = import_paths(project, actor, [tmp_path / "in"])
+    assert [Path(p).name for p, _ in rep.accepted] == ["a.png"]
+    assert [Path(p).name for p in rep.ignored] == [".hidden_part.png"]
+    (note,) = [n for n in rep.notes if "not looked into" in n]
+    assert note.startswith("2 folder(s)")

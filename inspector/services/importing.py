@@ -114,15 +114,17 @@ def folder_label(path: Path, known_only: bool = False,
     return ("defective", name[:100])
 
 
-def _walk(folder: Path) -> tuple[list[Path], list[str], list[tuple[str, str]]]:
-    """Image files below ``folder`` in name order, the other files (ignored) and the
+def _walk(folder: Path) -> tuple[list[Path], list[str], list[tuple[str, str]], list[str]]:
+    """Image files below ``folder`` in name order, the other files (ignored), the
     folders that could not be read (refused, with the reason: their pictures must not
-    go missing without a word). Hidden folders and MVTec ground_truth/ masks are
-    skipped: masks are never parts. Linked folders are followed (a ``good`` link to the
+    go missing without a word) and the folders skipped on purpose: hidden ones and MVTec
+    ground_truth/ masks (masks are never parts), named so nothing goes unsaid. Hidden
+    files are ignored, and named. Linked folders are followed (a ``good`` link to the
     camera's share), each real folder once, so a link loop ends."""
     files: list[Path] = []
     ignored: list[str] = []
     refused: list[tuple[str, str]] = []
+    skipped: list[str] = []
     seen: set[str] = set()
 
     def unreadable(exc: OSError) -> None:
@@ -135,14 +137,15 @@ def _walk(folder: Path) -> tuple[list[Path], list[str], list[tuple[str, str]]]:
             dirnames[:] = []
             continue
         seen.add(real)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
-                             and d.lower() not in SKIPPED_FOLDERS)
+        kept = sorted(d for d in dirnames if not d.startswith(".")
+                      and d.lower() not in SKIPPED_FOLDERS)
+        skipped += [str(Path(dirpath) / d) for d in sorted(set(dirnames) - set(kept))]
+        dirnames[:] = kept
         for name in sorted(filenames):
             p = Path(dirpath) / name
-            if name.startswith("."):
-                continue
-            (files if p.suffix.lower() in SUPPORTED_EXTENSIONS else ignored).append(p)
-    return files, [str(p) for p in ignored], refused
+            image = p.suffix.lower() in SUPPORTED_EXTENSIONS and not name.startswith(".")
+            (files if image else ignored).append(p)
+    return files, [str(p) for p in ignored], refused, skipped
 
 
 def expand_paths(paths: Iterable[str | Path], labels_from_folders: bool,
@@ -159,9 +162,13 @@ def expand_paths(paths: Iterable[str | Path], labels_from_folders: bool,
             report_.refused.append((str(path), f"cannot read: {exc.strerror or exc}"))
             continue
         if is_dir:
-            files, ignored, unreadable = _walk(path)
+            files, ignored, unreadable, skipped = _walk(path)
             report_.ignored.extend(ignored)
             report_.refused.extend(unreadable)
+            if skipped:
+                report_.notes.append(
+                    f"{len(skipped)} folder(s) were not looked into (hidden, or ground_truth"
+                    f" masks), such as {skipped[0]}")
             out.extend(_Candidate(f, True, folder_label(f, f.parent == path, known_types)
                                   if labels_from_folders else None) for f in files)
         elif missing:
