@@ -108,6 +108,11 @@ def test_import_label_images(cli, image_dir: Path, tmp_path: Path) -> None:  # n
     code, out, _ = cli("label", str(target), "--defective", "--type", "dent", "--severity",
                        "minor", "--mask", str(tmp_path / "mask.png"))
     assert code == 0 and "labelled defective (dent, minor, with mask)" in out
+    Image.fromarray(np.zeros((32, 32), np.uint8)).save(tmp_path / "empty.png")
+    code, out, _ = cli("label", str(good[1]["id"]), "--defective", "--type", "dent",
+                       "--mask", str(tmp_path / "empty.png"))  # all black: said, not dropped
+    assert code == 0 and "no defect region was stored" in out
+    cli("label", str(good[1]["id"]), "--good")
     dents = _json(cli, "images", "--type", "dent", operator=None)
     assert {i["id"] for i in dents} >= {target}
     assert _json(cli, "images", "--state", "good", operator=None).__len__() == 4

@@ -132,8 +132,10 @@ def run_label(args: argparse.Namespace) -> int:
                            args.defect_type, args.severity, mask)
     extra = ", ".join(x for x in (info.defect_type, info.severity,
                                   "with mask" if info.has_mask else None) if x)
-    emit(args, info, f"Image {info.image_id} labelled {info.verdict}"
-         + (f" ({extra})" if extra else ""))
+    text = f"Image {info.image_id} labelled {info.verdict}" + (f" ({extra})" if extra else "")
+    if mask is not None and not mask.any():
+        text += "\nnote: the mask has no white pixel, so no defect region was stored"
+    emit(args, info, text)
     return 0
 
 

@@ -91,11 +91,15 @@ def record_by_id(session: Session, record_id: int) -> ModelRecord:
 def check_model_file(root: Path, rec: ModelRecord) -> None:
     """ModelFileError unless the version's file is there with the checksum recorded."""
     path = root / rec.file_path
+    what_now = ("Activate another version (Train page, or `inspector model activate N`) "
+                "or train a new one; `inspector check` lists what else is damaged.")
     if not path.is_file():
-        raise ModelFileError(f"Model file of version {rec.version} is missing: {path.name}")
+        raise ModelFileError(f"Model file of version {rec.version} is missing: {path.name}. "
+                             + what_now)
     if sha256_file(path) != rec.file_sha256:
         raise ModelFileError(
-            f"Model file of version {rec.version} was changed or damaged (checksum mismatch)."
+            f"Model file of version {rec.version} was changed or damaged (checksum mismatch). "
+            + what_now
         )
 
 
