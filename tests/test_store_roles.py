@@ -300,3 +300,18 @@ def test_everyone_sets_their_own_pin_and_only_their_own(project, admin, actor, q
     with project.db.session() as s:
         rows = s.scalars(select(AuditEntry).where(AuditEntry.action == "operator.pin")).all()
         assert [r.operator_id for r in rows] == [actor.operator_id, qa_lead.operator_id]
+
+
+def test_every_audit_row_names_the_station_it_came_from(project, admin) -> None:  # noqa: ANN001
+    """On a line sharing one database a threshold change could not be traced to its
+    station: the actor's station now goes with every row it writes."""
+    from inspector.services.session import end_session, start_session
+
+    at_station = start_session(project, "admin", station="Line 2 / St 3")
+    project.set_setting(at_station, "target_false_reject_rate", 0.02)
+    end_session(project, at_station, "signed out")
+    with project.db.session() as s:
+        rows = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(3)).all()
+    assert [r.action for r in rows] == ["session.end", "setting.set", "session.start"]
+    assert {r.details["station"] for r in rows} == {"Line 2 / St 3"}
+    assert rows[0].details["why"] == "signed out"

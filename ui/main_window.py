@@ -360,26 +360,27 @@ class MainWindow(QMainWindow):
         )
 
     def _idle_sign_out(self) -> None:
-        """Sign out after inactivity, unless the station is inspecting on its own: an
-        unattended hot folder or camera would otherwise stop (or skip files) silently."""
+        """Sign out after inactivity. Automatic work (a hot folder, a continuous camera)
+        goes on under the person who was signed in: the line keeps inspecting, but their
+        rights no longer stand open at an unattended keyboard (it stayed signed in)."""
+        actor = self.state.actor
+        if actor is None:
+            return
         running = [w for page in self.pages.values() if hasattr(page, "automatic_work")
                    and (w := page.automatic_work())]
-        if self.state.actor is not None and running:
-            log.info("idle sign-out postponed: %s running", ", ".join(running))
-            self.state.say(f"Still signed in: {' and '.join(running)} is running")
-            self.idle.reset()
-            return
-        if self.state.actor is not None:
-            log.info("idle sign-out of %s", self.state.actor.name)
-            _close_dialogs()
-            minutes = self.idle.minutes
-            why = (f"Signed out after {minutes:g} min without use." if minutes >= 1
-                   else "Signed out after a while without use.")
-            signin = self.pages["signin"]
-            if hasattr(signin, "signed_out_why"):  # the page it lands on says why
-                signin.signed_out_why = why + " "
-            self.state.set_actor(None)
-            self.state.say(why)
+        log.info("idle sign-out of %s%s", actor.name,
+                 f" ({', '.join(running)} goes on)" if running else "")
+        _close_dialogs()
+        minutes = self.idle.minutes
+        why = (f"Signed out after {minutes:g} min without use." if minutes >= 1
+               else "Signed out after a while without use.")
+        if running:
+            why += f" {' and '.join(running).capitalize()} goes on under {actor.name}."
+        signin = self.pages["signin"]
+        if hasattr(signin, "signed_out_why"):  # the page it lands on says why
+            signin.signed_out_why = why + " "
+        self.state.set_actor(None, why="idle", keep_automation=bool(running))
+        self.state.say(why)
 
     # -- jobs for pages that do not own a progress panel (reports) ----------------------
     def run_job(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Job:
@@ -406,6 +407,8 @@ class MainWindow(QMainWindow):
         for page in self.pages.values():
             if hasattr(page, "shutdown"):
                 page.shutdown()
+        if self.state.actor is not None:  # the session's end, audited
+            self.state.set_actor(None, why="window closed")
         self.idle.stop()
         self._watch_input(False)
         super().closeEvent(event)

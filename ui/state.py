@@ -5,12 +5,18 @@ Pages read it and listen to its signals instead of talking to each other.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, Signal
+from sqlalchemy.exc import SQLAlchemyError
 
+from inspector.errors import UserError
+from inspector.services import session
 from inspector.services.session import Actor
 from inspector.store import roles
+
+log = logging.getLogger(__name__)
 
 
 class AppState(QObject):
@@ -30,6 +36,11 @@ class AppState(QObject):
         super().__init__(parent)
         self.project = project
         self.actor: Actor | None = None
+        # Who the station's automatic work (hot folder, continuous camera) runs as: the
+        # person signed in, kept through an idle sign-out (the line goes on inspecting
+        # while their rights at the keyboard end); an explicit sign-out ends it too.
+        self.automation_actor: Actor | None = None
+        self.keeping_automation = False  # True during an idle sign-out's signing_out
         settings = QSettings()
         self.station: str | None = _text_setting(settings, "station")
         self.product: str | None = _text_setting(settings, "product")
@@ -38,9 +49,23 @@ class AppState(QObject):
         """Whether the signed-in operator's role grants ``permission`` (to enable widgets)."""
         return self.actor is not None and roles.allowed(self.actor.role, permission)
 
-    def set_actor(self, actor: Actor | None) -> None:
-        if self.actor is not None and actor != self.actor:
-            self.signing_out.emit()  # unsaved work is saved under the one who did it
+    def set_actor(self, actor: Actor | None, why: str = "signed out",
+                  keep_automation: bool = False) -> None:
+        """Who is signed in now. The session that ends is audited with ``why``;
+        ``keep_automation`` (an idle sign-out while the station inspects on its own)
+        keeps the automatic work running under the person who was signed in."""
+        old = self.actor
+        if old is not None and actor != old:
+            self.keeping_automation = keep_automation and actor is None
+            try:
+                self.signing_out.emit()  # unsaved work is saved under the one who did it
+            finally:
+                self.keeping_automation = False
+            _end_session(self.project, old, why)
+        if actor is not None:
+            self.automation_actor = actor
+        elif not keep_automation:
+            self.automation_actor = None
         self.actor = actor
         self.actor_changed.emit(actor)
 
@@ -65,6 +90,15 @@ class AppState(QObject):
 
     def say(self, message: str) -> None:
         self.status_message.emit(message)
+
+
+def _end_session(project: Any, actor: Actor, why: str) -> None:
+    """Audited; a database that cannot take the row (a server gone) must not keep the
+    person signed in, so it is logged instead."""
+    try:
+        session.end_session(project, actor, why)
+    except (SQLAlchemyError, UserError, OSError) as exc:
+        log.warning("the end of %s's session could not be audited: %r", actor.name, exc)
 
 
 def _text_setting(settings: QSettings, key: str) -> str | None:

@@ -90,6 +90,25 @@ def sign_in(
         return actor
 
 
+def start_session(project: Project, name: str, pin: str | None = None,
+                  station: str | None = None) -> Actor:
+    """``sign_in`` for a person at a station (the GUI), audited when it succeeds, so that
+    "who was signed in at station 2 at 14:00" has an answer. (Each CLI command signs in
+    on its own and is audited by what it changes.)"""
+    actor = sign_in(project, name, pin, station)
+    with project.db.session() as session:
+        audit.record(session, actor, "session.start", "operator", actor.operator_id)
+    return actor
+
+
+def end_session(project: Project, actor: Actor, why: str) -> None:
+    """The end of a person's session at a station (``why``: "signed out", "idle", "window
+    closed"), audited."""
+    with project.db.session() as session:
+        audit.record(session, actor, "session.end", "operator", actor.operator_id,
+                     {"why": why})
+
+
 def _recent_wrong_pins(session, actor: Actor) -> tuple[int, dt.datetime | None]:  # noqa: ANN001
     """How many wrong PINs count toward the pause now, and when the oldest was typed."""
     since = utcnow() - dt.timedelta(minutes=LOCK_MINUTES)

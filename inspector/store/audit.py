@@ -22,8 +22,12 @@ def record(
     """Add an audit row to ``session`` (committed with the change it describes).
 
     ``actor`` is a ``services.session.Actor`` (anything with operator_id and name) or None
-    for system actions.
+    for system actions. The actor's station goes into the details (``station``): on a
+    line sharing one database, a threshold change must be traceable to its station.
     """
+    station = getattr(actor, "station", None)
+    if station and "station" not in (details or {}):
+        details = {**(details or {}), "station": station}
     entry = AuditEntry(
         operator_id=getattr(actor, "operator_id", None),
         operator_name=getattr(actor, "name", None),

@@ -292,3 +292,33 @@ def test_hot_folder_says_once_that_its_files_look_like_12_bit(capture, tmp_path,
     capture.hot_folder.stop()
     notes = [m for m in said if "use only" in m]
     assert len(notes) == 1 and notes[0].startswith("Hot folder: 1 16-bit picture(s)")
+
+
+def test_the_hot_folder_goes_on_through_an_idle_sign_out_but_not_a_sign_out(
+        capture, window, image_dir, tmp_path, project, qtbot) -> None:  # noqa: ANN001
+    """An idle sign-out was postponed while the hot folder ran: whoever started it stayed
+    signed in with all their rights. Now they are signed out and the files go on under
+    their name; after a sign-out by hand the files wait for the next person."""
+    from sqlalchemy import select
+
+    from inspector.store.models import AuditEntry
+
+    hot = tmp_path / "hot"
+    hot.mkdir()
+    assert capture.hot_folder.start(hot, stable_ms=100)
+    window.idle.idle.emit()
+    assert window.state.actor is None and capture.automatic_work()
+    shutil.copy(image_dir / "good" / "g0.png", hot / "after_idle.png")
+    qtbot.waitUntil(lambda: capture.hot_folder.count == 1, timeout=10000)
+    assert [i.imported_by for i in labeling.list_images(project)] == ["op"]
+    sign_in_as(window, "op")
+    window.pages["signin"].sign_out()  # by hand: the session and its automation end
+    shutil.copy(image_dir / "good" / "g1.png", hot / "after_sign_out.png")
+    qtbot.waitUntil(lambda: bool(capture.hot_folder.waiting), timeout=10000)
+    assert capture.hot_folder.count == 1
+    capture.hot_folder.stop()
+    with project.db.session() as s:
+        ends = [e.details.get("why") for e in s.scalars(
+            select(AuditEntry).where(AuditEntry.action == "session.end"))]
+        starts = s.scalars(select(AuditEntry).where(AuditEntry.action == "session.start")).all()
+    assert ends == ["idle", "signed out"] and len(starts) == 2

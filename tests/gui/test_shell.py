@@ -142,7 +142,7 @@ def test_enter_signs_in(window, qtbot, admin) -> None:  # noqa: ANN001
     assert window.state.actor is not None and window.state.actor.name == "admin"
 
 
-def test_hot_folder_keeps_the_station_signed_in_and_files_wait_for_a_sign_in(
+def test_hot_folder_goes_on_after_an_idle_sign_out_and_waits_after_one_by_hand(
     window, qtbot, admin, tmp_path, make_image
 ) -> None:  # noqa: ANN001
     sign_in_as(window, "admin")
@@ -153,7 +153,8 @@ def test_hot_folder_keeps_the_station_signed_in_and_files_wait_for_a_sign_in(
     assert panel.start(watched, stable_ms=50)
     try:
         window.idle.idle.emit()  # the idle timer fires while the hot folder runs
-        assert window.state.actor is not None
+        assert window.state.actor is None  # the keyboard's rights end, the folder goes on
+        assert window.state.automation_actor is not None
         window.state.set_actor(None)  # the shift signs out by hand
         panel._file_ready(str(make_image("arrived.png", seed=3)))
         assert panel.waiting and "wait for the next sign-in" in panel.log.text()

@@ -333,16 +333,23 @@ def test_escape_cancels_a_batch_and_the_page_says_so(disc, qtbot, monkeypatch) -
     assert not disc.cancel_visible_job()  # nothing left to cancel
 
 
-def test_continuous_inspection_keeps_the_station_signed_in(disc, trained, qtbot) -> None:  # noqa: ANN001
+def test_continuous_inspection_goes_on_through_an_idle_sign_out(disc, project, trained,
+                                                                 qtbot) -> None:  # noqa: ANN001
+    """It kept the station signed in, with the starter's rights open at an unattended
+    keyboard; now the person is signed out and the camera goes on under their name."""
     page = camera_on_page(disc, trained[1][0])
-    page.rate.setValue(30.0)
+    starter = disc.state.actor.name
+    page.rate.setValue(0.5)
     page.continuous.setChecked(True)
     assert page.automatic_work()
     disc.idle.idle.emit()  # the idle timer fires
-    assert disc.state.actor is not None and page.timer.isActive()
+    assert disc.state.actor is None and page.timer.isActive() and page.camera.running
+    assert "goes on under" in disc.pages["signin"].status.text()
+    count = len(inspection.list_inspections(project))
+    qtbot.waitUntil(lambda: len(inspection.list_inspections(project)) > count, timeout=30_000)
+    assert inspection.list_inspections(project, limit=1)[0].operator == starter
     page.continuous.setChecked(False)
-    disc.idle.idle.emit()
-    assert disc.state.actor is None
+    qtbot.waitUntil(lambda: page.job is None, timeout=30_000)
     page.shutdown()
 
 

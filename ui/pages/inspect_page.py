@@ -317,15 +317,17 @@ class InspectPage(QWidget):
         self.label_defective_button.setText(texts[1])
 
     def _leave(self) -> None:
-        """Before a sign-out: no camera left open for nobody, and the last batch's note
-        (the previous operator's cancel, say) is not left for the next one as theirs."""
-        self.camera.stop()
+        """Before a sign-out: no camera left open for nobody (unless it inspects on its
+        own through an idle sign-out), and the last batch's note (the previous operator's
+        cancel, say) is not left for the next one as theirs."""
+        if not (self.state.keeping_automation and self.automatic_work()):
+            self.camera.stop()
         if self.job is None:
             self._set_batch_note("")
 
     def _apply_role(self) -> None:
-        if self.state.actor is None:  # signed out: nobody may inspect, stop the timer
-            self.continuous.setChecked(False)
+        if self.state.actor is None and self.state.automation_actor is None:
+            self.continuous.setChecked(False)  # signed out: nobody may inspect
         self.override_button.setVisible(self.state.may(roles.OVERRIDE_VERDICT))
         self.label_good_button.setVisible(self.state.may(roles.LABEL))
         self.label_defective_button.setVisible(self.state.may(roles.LABEL))
@@ -467,8 +469,9 @@ class InspectPage(QWidget):
         if self.timer.isActive() and self.camera.frame_serial == self._inspected_serial:
             return None
         self._inspected_serial = self.camera.frame_serial
-        job = Job(inspect_frame, self.state.project, self.state.actor, frame.copy(),
-                  self.state.product)
+        actor = self.state.actor or (self.state.automation_actor if self.timer.isActive()
+                                     else None)  # an idle sign-out: the line goes on
+        job = Job(inspect_frame, self.state.project, actor, frame.copy(), self.state.product)
         job.finished.connect(lambda result: self._add_result(*result))
         return self._start(job)
 

@@ -197,7 +197,7 @@ class SignInPage(QWidget):
         try:
             if not name:
                 raise UserError("There is no operator yet: ask an admin to add you.")
-            actor = session.sign_in(
+            actor = session.start_session(
                 self.state.project, name, pin=self.pin_edit.text() or None, station=station
             )
         except UserError as exc:

@@ -159,12 +159,13 @@ class HotFolderPanel(QWidget):
                 self._file_ready(path)
 
     def _file_ready(self, path: str) -> None:
-        if self.state.actor is None:
+        actor = self.state.actor or self.state.automation_actor  # kept by an idle sign-out
+        if actor is None:
             self.waiting.append(path)
             self.log.setText(f"{len(self.waiting)} new file(s) wait for the next sign-in "
                              f"(newest: {Path(path).name}).")
             return
-        job = Job(hot_file_for_screen, self.state.project, self.state.actor, path,
+        job = Job(hot_file_for_screen, self.state.project, actor, path,
                   product=self.state.product, inspect=self.inspect_box.isChecked(),
                   move=self.move_box.isChecked(), tries=self.tries.get(path, 0))
         job.finished.connect(lambda result, p=path: self._done(p, *result))
