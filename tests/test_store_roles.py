@@ -315,3 +315,20 @@ def test_every_audit_row_names_the_station_it_came_from(project, admin) -> None:
     assert [r.action for r in rows] == ["session.end", "setting.set", "session.start"]
     assert {r.details["station"] for r in rows} == {"Line 2 / St 3"}
     assert rows[0].details["why"] == "signed out"
+
+
+def test_operator_names_that_look_alike_are_one_name_or_refused(project, admin) -> None:  # noqa: ANN001
+    """STRASSE and straße were two operators (lower(), not casefold); a Latin "bob" and
+    one with a Cyrillic о could not be told apart in the audit log; BOB was refused as
+    "'BOB' already exists", naming the typed name, not the one there."""
+    add_operator(project, admin, "straße")
+    with pytest.raises(UserError, match="'straße' already exists"):
+        add_operator(project, admin, "STRASSE")
+    assert sign_in(project, "STRASSE").name == "straße"
+    add_operator(project, admin, "bob")
+    with pytest.raises(UserError, match="'bob' already exists"):
+        add_operator(project, admin, "BOB")
+    with pytest.raises(UserError, match="several alphabets.*Cyrillic.*Latin"):
+        add_operator(project, admin, "b\u043eb")
+    assert add_operator(project, admin, "Ольга").name == "Ольга"  # one alphabet: fine
+    assert add_operator(project, admin, "山田さくら").name == "山田さくら"  # kanji with kana

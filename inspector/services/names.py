@@ -23,6 +23,28 @@ def clean_name(text: str | None, what: str, max_len: int) -> str:
     return cleaned
 
 
+def name_key(name: str) -> str:
+    """What two names that should be one compare by: compatibility forms folded (a
+    full-width Ａ is A) and case folded the Unicode way (STRASSE is straße)."""
+    return unicodedata.normalize("NFKC", name).casefold()
+
+
+def mixed_scripts(name: str) -> list[str]:
+    """The alphabets a name's letters come from, when more than one: "bоb" with a
+    Cyrillic о looks like "bob" in every list and audit row."""
+    scripts = {_script(ch) for ch in unicodedata.normalize("NFKC", name) if ch.isalpha()}
+    return sorted(scripts) if len(scripts) > 1 else []
+
+
+# Written together in one name: Japanese mixes kanji and kana as a matter of course.
+_ONE_WRITING = {"HIRAGANA": "CJK", "KATAKANA": "CJK"}
+
+
+def _script(ch: str) -> str:
+    first = unicodedata.name(ch, "").split(" ")[0]
+    return _ONE_WRITING.get(first, first)
+
+
 # Invisible characters that turn the text after them around or hide it: in a report an
 # override reason "RTL override txt.exe" printed as "exe.txt edirrevo LTR".
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from inspector.errors import NotFoundError, UserError
 from inspector.services.dto import OperatorInfo
-from inspector.services.names import clean_name
+from inspector.services.names import clean_name, mixed_scripts
 from inspector.services.session import find_operator
 from inspector.store import audit, roles
 from inspector.store.models import ROLES, Operator
@@ -75,10 +75,14 @@ def add_operator(
     _check_role(role)
     _require_edit(project, actor, name, role)
     name = clean_name(name, "an operator name", 200)
+    if scripts := mixed_scripts(name):
+        raise UserError(f"the name '{name}' mixes letters of several alphabets "
+                        f"({', '.join(s.title() for s in scripts)}): it would look like "
+                        "another name in every list; type it in one alphabet")
     pin_hash = hash_pin(pin) if pin is not None else None  # "" is a mistake, not "no PIN"
     with project.db.session() as session:
-        if find_operator(session, name) is not None:
-            raise UserError(f"an operator named '{name}' already exists")
+        if (same := find_operator(session, name)) is not None:
+            raise UserError(f"an operator named '{same.name}' already exists")
         op = Operator(name=name, role=role, pin_hash=pin_hash)
         session.add(op)
         session.flush()

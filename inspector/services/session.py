@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select, update
 
 from inspector.errors import NotFoundError, PermissionDenied
-from inspector.services.names import clean_name, column_width, decodable
+from inspector.services.names import clean_name, column_width, decodable, name_key
 from inspector.store import audit
 from inspector.store.models import AuditEntry, Operator, utcnow
 from inspector.store.pins import verify_pin
@@ -37,7 +37,8 @@ def find_operator(session, name: str) -> Operator | None:  # noqa: ANN001 - ORM 
     """Exact name first, then a case-insensitive match (people type names differently)."""
     op = session.scalar(select(Operator).where(Operator.name == name))
     if op is None:
-        matches = [o for o in session.scalars(select(Operator)) if o.name.lower() == name.lower()]
+        key = name_key(name)
+        matches = [o for o in session.scalars(select(Operator)) if name_key(o.name) == key]
         op = matches[0] if len(matches) == 1 else None
     return op
 
