@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -61,7 +62,11 @@ def test_cli_train_inspect_and_models(tmp_path, capsys, monkeypatch):
 
     code, out, _ = _run(capsys, "model", "list", "--json")
     assert code == 0 and [m["version"] for m in json.loads(out)] == [1]
-    assert "Since model" not in _run(capsys, "model", "list")[1]
+    listed = _run(capsys, "model", "list")[1]
+    assert "Since model" not in listed
+    trained = json.loads(_run(capsys, "model", "list", "--json")[1])[0]["trained_at"]
+    local = dt.datetime.fromisoformat(trained).astimezone()  # local time, zone said
+    assert f"{local:%Y-%m-%d %H:%M %Z}" in listed
     # An inspected part labelled afterwards: the list says a retrain would use it.
     assert _run(capsys, "label", str(results[bad[0].name]["image_id"]), "--defective")[0] == 0
     code, out, _ = _run(capsys, "model", "list")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -83,6 +84,18 @@ def test_init_operators_products_audit(cli) -> None:  # noqa: ANN001
                                               "denied:manage_operators", "sign_in"}
     code, out, _ = cli("audit", "--pin", "2468")
     assert code == 0 and "REFUSED" in out
+    # an auditor's questions: what did Olga do, which regions were set, and today only
+    olga = _json(cli, "audit", "--by-operator", "olga", "--limit", "100", "--pin", "2468")
+    assert olga and {e["operator"] for e in olga} == {"Olga"}
+    regions = _json(cli, "audit", "--action", "product.", "--limit", "100", "--pin", "2468")
+    assert regions and all(e["action"].startswith("product.") for e in regions)
+    today = dt.date.today()
+    assert len(_json(cli, "audit", "--from", str(today), "--to", str(today), "--limit",
+                     "100", "--pin", "2468")) == len(entries)
+    code, out, _ = cli("audit", "--to", str(today - dt.timedelta(days=1)), "--pin", "2468")
+    assert code == 0 and "No audit entry matches." in out
+    code, full, _ = cli("audit", "--full", "--limit", "100", "--pin", "2468")
+    assert code == 0 and "..." not in full
 
 
 def test_import_label_images(cli, image_dir: Path, tmp_path: Path) -> None:  # noqa: ANN001

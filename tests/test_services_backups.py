@@ -66,9 +66,9 @@ def test_restore_brings_back_exactly_the_backup_and_keeps_the_replaced_files(cra
 
             assert s.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
             actions = [r[0] for r in s.execute(text("SELECT action FROM audit_log"))]
-            detail = s.execute(text("SELECT details FROM audit_log WHERE action = "
-                                    "'project.restore'")).scalar_one()
-        assert "project.restore" in actions
+            detail, by = s.execute(text("SELECT details, operator_name FROM audit_log "
+                                        "WHERE action = 'project.restore'")).one()
+        assert "project.restore" in actions and by == "admin"  # shown as who, not "-"
         assert '"signed_in": "admin"' in detail and '"computer"' in detail
     # nothing was lost: the replaced state opens on its own, with its log replayed
     con = sqlite3.connect(aside / "inspector.db")

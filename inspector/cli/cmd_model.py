@@ -54,7 +54,8 @@ def run_list(args: argparse.Namespace) -> int:
     for m in models:
         lines.append(
             f"{m.version:>4} {'*' if m.active else '':6} {(m.product or '-'):15} {m.preset:8} "
-            f"{m.threshold:>9.4f}  {m.trained_at:%Y-%m-%d %H:%M} by {m.trained_by or '-'}"
+            f"{m.threshold:>9.4f}  {m.trained_at.astimezone():%Y-%m-%d %H:%M %Z} "  # local
+            f"by {m.trained_by or '-'}"
         )
     data = to_jsonable(models)
     for product in sorted({m.product or "" for m in models if m.active}):

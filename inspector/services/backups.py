@@ -25,6 +25,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -211,7 +212,9 @@ def _record(root: Path, backup: Path, aside: Path, actor: Any) -> None:
     except (KeyError, OSError):  # no name for this uid (a container)
         account = None
     with Project.open(root) as project, project.db.session() as s:
-        audit.record(s, None, "project.restore", "project", None, {  # ids differ across DBs
+        # The admin by name only: operator ids differ between the two databases.
+        by = None if actor is None else SimpleNamespace(operator_id=None, name=actor.name)
+        audit.record(s, by, "project.restore", "project", None, {
             "backup": str(backup.resolve()), "replaced_kept_in": str(aside.relative_to(root)),
             "os_account": account, "computer": socket.gethostname(),
             "signed_in": actor.name if actor is not None else None})

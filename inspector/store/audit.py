@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from inspector.store.models import AuditEntry
@@ -43,9 +43,21 @@ def record(
     return entry
 
 
-def recent(session: Session, limit: int | None = 100) -> list[AuditEntry]:
-    """Newest entries first."""
+def recent(session: Session, limit: int | None = 100, *, since: Any = None,
+           until: Any = None, by: str | None = None,
+           action: str | None = None) -> list[AuditEntry]:
+    """Newest entries first; ``since`` / ``until`` (aware datetimes, until excluded),
+    ``by`` (an operator's name, any case) and ``action`` (its start: "inspection" finds
+    "inspection.override") narrow them down."""
     stmt = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if since is not None:
+        stmt = stmt.where(AuditEntry.at >= since)
+    if until is not None:
+        stmt = stmt.where(AuditEntry.at < until)
+    if by:
+        stmt = stmt.where(func.lower(AuditEntry.operator_name) == by.lower())
+    if action:
+        stmt = stmt.where(AuditEntry.action.startswith(action, autoescape=True))
     if limit is not None:
         stmt = stmt.limit(limit)
     return list(session.scalars(stmt))
