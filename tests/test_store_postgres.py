@@ -584,3 +584,13 @@ def test_a_folder_that_cannot_take_the_marker_leaves_no_half_project(
             init_project(root, "boss", database_url=pg_url)
     assert not (root / SERVER_MARKER).exists()
     init_project(root, "boss", database_url=pg_url).close()  # the retry works
+
+
+def test_a_refused_init_leaves_no_folders_behind(tmp_path, pg_url) -> None:  # noqa: ANN001
+    """init into a database that holds another project was refused after the folders
+    were made: the share kept empty images/, models/ and artefacts/ of a project that
+    never was."""
+    init_project(tmp_path / "first", "boss", database_url=pg_url).close()
+    with pytest.raises(UserError, match="is not empty"):
+        init_project(tmp_path / "second", "boss", database_url=pg_url)
+    assert not (tmp_path / "second").exists()

@@ -362,3 +362,10 @@ def test_two_leads_changing_the_two_rates_at_once_cannot_leave_them_out_of_order
     assert errors and "uncertain band" in str(errors[0])
     first.close()
     second.close()
+
+
+def test_a_database_url_of_another_kind_says_postgresql(tmp_path: Path) -> None:
+    """mysql://… was told to install inspector[postgres]."""
+    with pytest.raises(UserError, match="PostgreSQL server.*not mysql"):
+        init_project(tmp_path / "p", "boss", database_url="mysql://u@dbhost/line1")
+    assert not (tmp_path / "p").exists()

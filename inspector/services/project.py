@@ -297,7 +297,7 @@ class Project:
             current = _server_revision(db)
             if current is None:
                 raise NotFoundError(f"the database {db.describe()} holds no Inspector project "
-                                    "(create one with init_project and database_url)")
+                                    "(create one with `inspector init --database-url URL`)")
             _refuse_newer(current)
             if current != migrate.head_revision():
                 # SQLite projects are copied to backups/ first; a server database cannot be
@@ -410,26 +410,23 @@ def init_project(root: Path, admin_name: str = "admin", admin_pin: str | None = 
         raise UserError(f"a project already exists in {root}")
     pin_hash = hash_pin(admin_pin) if admin_pin is not None else None  # "": a mistake
     server_id = uuid.uuid4().hex  # ties the folder to its database (see _check_same_project)
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"cannot create project folder {root}: {exc.strerror or exc}") from exc
-    _make_folders(root)  # before the database: a failure here leaves no half project
-    _probe_writable(root)
-    if database_url is None:
+    db = None if database_url is None else _empty_server_database(database_url)
+    try:  # the server is checked first: a refusal there left empty folders behind
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(f"cannot create project folder {root}: {exc.strerror or exc}"
+                            ) from exc
+        _make_folders(root)  # before the database: a failure here leaves no half project
+        _probe_writable(root)
+    except BaseException:
+        if db is not None:
+            db.dispose()
+        raise
+    if db is None:
         db = Database(sqlite_url(root / DB_NAME))
         migrate.upgrade(db.engine)
     else:
-        db = _server_database(database_url)
-        try:
-            tables = inspect(db.engine).get_table_names()
-        except DBAPIError as exc:
-            db.dispose()
-            raise UserError(_unreachable(db, exc)) from exc
-        if tables:  # never mix a project into (or migrate) someone else's tables
-            db.dispose()
-            raise UserError(f"the database {db.describe()} is not empty: a project needs an "
-                            "empty database of its own")
         try:
             migrate.upgrade(db.engine)  # one transaction: a refusal leaves it empty
         except DBAPIError as exc:  # e.g. a role that may not create tables
@@ -561,11 +558,30 @@ def _server_database(database_url: str | URL) -> Database:
     try:
         return Database(url)
     except ImportError as exc:  # the driver is an optional extra
+        if url.get_backend_name() != "postgresql":  # only PostgreSQL is made for
+            raise UserError(f"Inspector keeps a line's data on a PostgreSQL server "
+                            f"(postgresql+psycopg://...), not {url.get_backend_name()}") from exc
         raise UserError(f"the database driver for {url.drivername} is not installed "
                         f"(pip install 'inspector[postgres]'): {exc}") from exc
     except ArgumentError as exc:  # NoSuchModuleError: a misspelt postgresql+psycopg://
         raise UserError(f"unknown kind of database {url.drivername!r} (a PostgreSQL "
                         "server is postgresql+psycopg://...)") from exc
+
+
+def _empty_server_database(database_url: str | URL) -> Database:
+    """The server database a new project goes into: reachable and empty (never mix a
+    project into, or migrate, someone else's tables)."""
+    db = _server_database(database_url)
+    try:
+        tables = inspect(db.engine).get_table_names()
+    except DBAPIError as exc:
+        db.dispose()
+        raise UserError(_unreachable(db, exc)) from exc
+    if tables:
+        db.dispose()
+        raise UserError(f"the database {db.describe()} is not empty: a project needs an "
+                        "empty database of its own")
+    return db
 
 
 def _server_revision(db: Database) -> str | None:
@@ -585,8 +601,10 @@ def _unreachable(db: Database, exc: DBAPIError) -> str:
 
 
 def _refused(reason: str) -> bool:
+    """The server answered and said no (a wrong password is not "cannot reach")."""
     return any(m in reason.lower() for m in ("permission denied", "invalid", "unrecognized",
-                                              "must be owner"))
+                                              "must be owner", "authentication failed",
+                                              "no password supplied", "does not exist"))
 
 
 def _refuse_newer(current: str | None) -> None:
@@ -602,10 +620,13 @@ def require_sqlite_folder(root: Path, what: str) -> None:
     database is on a server: a clear UserError, instead of "no project" or a stray new
     inspector.db beside the server's data."""
     if (Path(root) / SERVER_MARKER).is_file():
+        advice = ("open it with the server's database URL (--database-url or "
+                  f"{DATABASE_URL_ENV})" if what.startswith("opening") else
+                  "back the server up and restore it with its own tools (e.g. pg_dump and "
+                  "pg_restore)")
         raise UserError(f"{what} works only for a project with its own {DB_NAME}; the project "
                         f"in {root} keeps its database on a database server (see "
-                        f"{SERVER_MARKER}): open it with the server's database URL, and back "
-                        "the server up with its own tools (e.g. pg_dump)")
+                        f"{SERVER_MARKER}): {advice}")
 
 
 def _backup_hint(root: Path) -> str:
