@@ -594,3 +594,40 @@ def test_a_refused_init_leaves_no_folders_behind(tmp_path, pg_url) -> None:  # n
     with pytest.raises(UserError, match="is not empty"):
         init_project(tmp_path / "second", "boss", database_url=pg_url)
     assert not (tmp_path / "second").exists()
+
+
+def test_names_differing_in_case_added_at_two_stations_at_once_are_one(tmp_path,
+                                                                         pg_url) -> None:  # noqa: ANN001
+    """The case-insensitive check ran in Python and the unique index is on the exact
+    name: two stations adding "Dent" and "dent" at the same moment both went in."""
+    from inspector.services.labeling import add_defect_type
+    from inspector.services.products import add_product
+
+    root = tmp_path / "p"
+    init_project(root, "boss", database_url=pg_url).close()
+    stations = [Project.open(root, database_url=pg_url) for _ in range(2)]
+    bosses = [sign_in(p, "boss") for p in stations]
+    try:
+        for n, add in enumerate([add_defect_type, add_product, add_operator] * 3):
+            names = [f"Dent{n}", f"dent{n}"]
+            gate = threading.Barrier(2)
+            outcome: list[object] = [None, None]
+
+            def run(i: int, add=add, names=names, gate=gate, outcome=outcome) -> None:  # noqa: ANN001
+                gate.wait()
+                try:
+                    add(stations[i], bosses[i], names[i])
+                    outcome[i] = "added"
+                except UserError as exc:
+                    outcome[i] = str(exc)
+
+            threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert outcome.count("added") == 1, outcome
+            assert any("already exists" in str(o) for o in outcome), outcome
+    finally:
+        for p in stations:
+            p.close()

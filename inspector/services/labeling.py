@@ -16,6 +16,7 @@ from inspector.services.names import clean_name
 from inspector.services.products import product_id
 from inspector.services.sensor_depth import sensor_bits
 from inspector.store import audit, roles
+from inspector.store.db import serialise
 from inspector.store.image_store import sha256_bytes
 from inspector.store.models import (
     SEVERITIES,
@@ -430,6 +431,7 @@ def add_defect_type(project: Any, actor: Any, name: str, shortcut: str | None = 
                         "page (G good, D defective, 1-3 severity, B brush, H heat map, "
                         "[ ] brush size); choose another key")
     with project.db.session() as session:
+        serialise(session, "defect_types.names")  # Dent and dent from two stations at once
         if shortcut is not None:
             same = _type_row(session, name)
             clash = _key_owner(session, shortcut, exclude=same.id if same else None)

@@ -16,6 +16,7 @@ from inspector.services.dto import OperatorInfo
 from inspector.services.names import clean_name, mixed_scripts
 from inspector.services.session import find_operator
 from inspector.store import audit, roles
+from inspector.store.db import serialise
 from inspector.store.models import ROLES, Operator
 from inspector.store.pins import hash_pin
 
@@ -81,6 +82,7 @@ def add_operator(
                         "another name in every list; type it in one alphabet")
     pin_hash = hash_pin(pin) if pin is not None else None  # "" is a mistake, not "no PIN"
     with project.db.session() as session:
+        serialise(session, "operators.names")  # two stations adding Eve and eve at once
         if (same := find_operator(session, name)) is not None:
             raise UserError(f"an operator named '{same.name}' already exists")
         op = Operator(name=name, role=role, pin_hash=pin_hash)

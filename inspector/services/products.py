@@ -12,6 +12,7 @@ from inspector.errors import NotFoundError, UserError
 from inspector.services.dto import ProductInfo
 from inspector.services.names import clean_name, column_width, short_text
 from inspector.store import audit, roles
+from inspector.store.db import serialise
 from inspector.store.models import Product
 
 
@@ -56,6 +57,7 @@ def add_product(
     line = short_text(line, "a line name", column_width(project, 100))
     station = short_text(station, "a station name", column_width(project, 100))
     with project.db.session() as session:
+        serialise(session, "products.names")  # two stations adding Cap and cap at once
         if find_product(session, name) is not None:
             raise UserError(f"a product named '{name}' already exists")
         product = Product(name=name, sku=sku, line=line, station=station)
