@@ -87,6 +87,8 @@ def test_init_operators_products_audit(cli) -> None:  # noqa: ANN001
     # an auditor's questions: what did Olga do, which regions were set, and today only
     olga = _json(cli, "audit", "--by-operator", "olga", "--limit", "100", "--pin", "2468")
     assert olga and {e["operator"] for e in olga} == {"Olga"}
+    assert len(_json(cli, "audit", "--by-operator", "OLGA", "--limit", "100", "--pin",
+                     "2468")) == len(olga)
     regions = _json(cli, "audit", "--action", "product.", "--limit", "100", "--pin", "2468")
     assert regions and all(e["action"].startswith("product.") for e in regions)
     today = dt.date.today()

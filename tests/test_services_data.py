@@ -87,3 +87,12 @@ def test_the_audit_keeps_a_copy_of_the_deleted_qa_record(project, admin, actor):
     assert record["inspected_at"] is not None
     (lab,) = details["label_records"]
     assert (lab["verdict"], lab["operator"]) == ("defective", actor.name)
+
+
+def test_a_delete_reason_is_cleaned_like_an_override_reason(project, admin) -> None:  # noqa: ANN001
+    img = _image(project, admin, seed=4)
+    with project.db.session() as s:
+        s.add(Inspection(image_id=img.id, score=1.0, threshold=0.5, verdict="ng",
+                         inspected_at=utcnow()))
+    with pytest.raises(UserError, match="control characters"):
+        delete_image(project, admin, img.id, force=True, reason="wrong \u202epart")

@@ -313,8 +313,13 @@ def test_every_audit_row_names_the_station_it_came_from(project, admin) -> None:
     with project.db.session() as s:
         rows = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(3)).all()
     assert [r.action for r in rows] == ["session.end", "setting.set", "session.start"]
-    assert {r.details["station"] for r in rows} == {"Line 2 / St 3"}
+    assert {r.details["at_station"] for r in rows} == {"Line 2 / St 3"}
     assert rows[0].details["why"] == "signed out"
+    add_product(project, at_station, "cap", station="Line 1 / St 9")  # the product's own
+    with project.db.session() as s:
+        row = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).one()
+    assert (row.details["station"], row.details["at_station"]) == ("Line 1 / St 9",
+                                                                    "Line 2 / St 3")
 
 
 def test_operator_names_that_look_alike_are_one_name_or_refused(project, admin) -> None:  # noqa: ANN001
@@ -331,4 +336,26 @@ def test_operator_names_that_look_alike_are_one_name_or_refused(project, admin) 
     with pytest.raises(UserError, match="several alphabets.*Cyrillic.*Latin"):
         add_operator(project, admin, "b\u043eb")
     assert add_operator(project, admin, "Ольга").name == "Ольга"  # one alphabet: fine
-    assert add_operator(project, admin, "山田さくら").name == "山田さくら"  # kanji with kana
+    for name in ("山田さくら", "佐々木", "ユーリ", "Kaʻiulani"):  # kanji with kana, marks
+        assert add_operator(project, admin, name).name == name
+
+
+def test_the_audit_log_finds_a_person_by_name_in_any_case(project, admin) -> None:  # noqa: ANN001
+    """SQLite's lower() folds ASCII only: Änne and Straße were never found."""
+    from inspector.services.audit_log import recent_entries
+
+    for name in ("Änne", "Straße"):
+        add_operator(project, admin, name, role="qa_lead")
+        add_product(project, sign_in(project, name), f"part of {name}")
+    for typed, who in (("änne", "Änne"), ("ÄNNE", "Änne"), ("STRASSE", "Straße")):
+        found = recent_entries(project, admin, by=typed)
+        assert found and {e.operator for e in found} == {who}, typed
+
+
+def test_someone_deactivated_since_sign_in_cannot_set_their_own_pin(project, admin,
+                                                                     actor) -> None:  # noqa: ANN001
+    from inspector.services.operators import set_active
+
+    set_active(project, admin, actor.name, False)
+    with pytest.raises(PermissionDenied):
+        set_pin(project, actor, actor.name, "4321")

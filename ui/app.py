@@ -10,6 +10,7 @@ dialog; the application keeps running.
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
 import sys
@@ -23,7 +24,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from inspector.errors import NotFoundError, UserError
 from inspector.logging_setup import setup_logging
@@ -41,10 +42,15 @@ log = logging.getLogger("ui")
 def known_problem(exc: BaseException) -> str | None:
     """What an exception that escaped to the excepthook means for the person at the
     station, when it is a database or storage problem (a server gone, the project busy,
-    a full disk) rather than a bug; None for a bug."""
+    a full disk) rather than a bug; None for a bug. Only clashes of unique names count as
+    a race between stations (a NOT NULL failure is a bug), and only a full disk among
+    file errors (a refused file elsewhere is no "project folder not writable")."""
+    if isinstance(exc, IntegrityError):
+        text = str(exc.orig or exc).lower()
+        return db_problem(exc) if "unique" in text or "duplicate key" in text else None
     if isinstance(exc, SQLAlchemyError):
         return db_problem(exc)
-    if isinstance(exc, OSError):
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return storage_problem(exc)
     return None
 
@@ -76,7 +82,7 @@ class CrashReporter(QObject):
             sys.__excepthook__(etype, value, tb)
             return
         if (reason := known_problem(value)) is not None:
-            log.warning("%s (%r)", reason, value)
+            log.warning("%s (%r)", reason, value, exc_info=(etype, value, tb))
             self.problem.emit(reason)
             return
         text = "".join(traceback.format_exception(etype, value, tb))

@@ -14,11 +14,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from inspector.errors import NotFoundError, UserError
+from inspector.services.names import clean_reason
 from inspector.store import audit
 from inspector.store.models import Image, Inspection, Label
 from inspector.store.roles import DELETE_DATA, require
 
 log = logging.getLogger(__name__)
+MAX_REASON = 2000  # as an override's
 
 
 def delete_image(project: Any, actor: Any, image_id: int, *, force: bool = False,
@@ -26,7 +28,7 @@ def delete_image(project: Any, actor: Any, image_id: int, *, force: bool = False
     """Delete an image, its labels and masks (and, with ``force`` and a ``reason``, its
     inspections); the audit entry keeps a copy of every deleted record."""
     require(project, actor, DELETE_DATA, entity="image", entity_id=image_id)
-    reason = (reason or "").strip() or None
+    reason = clean_reason(reason, MAX_REASON) if reason and reason.strip() else None
     files: list[tuple[str, str]] = []
     with project.db.session() as s:
         img = s.get(Image, image_id)

@@ -48,6 +48,7 @@ from inspector.services.names import (
 from inspector.services.products import product_id
 from inspector.services.sensor_depth import depth_note, sensor_bits, suggested_bits
 from inspector.store import audit, roles
+from inspector.store.db import serialise
 from inspector.store.image_store import sha256_bytes, storage_error_reason
 from inspector.store.models import IMAGE_SOURCES, Image, Label, Product, utcnow
 from inspector.store.problems import db_problem, storage_problem
@@ -217,6 +218,7 @@ def _prepare_defect_types(project: Any, actor: Any, cands: list[_Candidate],
         seen.add(name.casefold())
         try:
             with project.db.session() as session:
+                serialise(session, "defect_types.names")  # as add_defect_type does
                 report_.new_defect_types.append(
                     register_defect_type(session, actor, name, via="import"))
         except (UserError, IntegrityError):  # another station added it meanwhile: fine

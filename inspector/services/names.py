@@ -32,7 +32,8 @@ def name_key(name: str) -> str:
 def mixed_scripts(name: str) -> list[str]:
     """The alphabets a name's letters come from, when more than one: "bоb" with a
     Cyrillic о looks like "bob" in every list and audit row."""
-    scripts = {_script(ch) for ch in unicodedata.normalize("NFKC", name) if ch.isalpha()}
+    scripts = {_script(ch) for ch in unicodedata.normalize("NFKC", name)
+               if ch.isalpha() and unicodedata.category(ch) != "Lm"}  # 々 ー ʻ belong to any
     return sorted(scripts) if len(scripts) > 1 else []
 
 

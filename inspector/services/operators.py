@@ -51,8 +51,8 @@ def _require_edit(project: Any, actor: Any, name: str, *held: str | None) -> Non
 def _is_self(project: Any, actor: Any, name: str) -> bool:
     """``name`` is the signed-in operator (by id: a name typed in another case is too)."""
     with project.db.session() as session:
-        op = find_operator(session, name)
-        return op is not None and op.id == getattr(actor, "operator_id", None)
+        op = find_operator(session, name)  # active: one deactivated since sign-in is not
+        return op is not None and op.active and op.id == getattr(actor, "operator_id", None)
 
 
 def _role_of(project: Any, name: str) -> str | None:

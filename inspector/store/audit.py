@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inspector.store.models import AuditEntry
@@ -22,12 +23,12 @@ def record(
     """Add an audit row to ``session`` (committed with the change it describes).
 
     ``actor`` is a ``services.session.Actor`` (anything with operator_id and name) or None
-    for system actions. The actor's station goes into the details (``station``): on a
+    for system actions. The actor's station goes into the details (``at_station``): on a
     line sharing one database, a threshold change must be traceable to its station.
     """
     station = getattr(actor, "station", None)
-    if station and "station" not in (details or {}):
-        details = {**(details or {}), "station": station}
+    if station:  # its own key: "station" may be the record's own (a product's)
+        details = {**(details or {}), "at_station": station}
     entry = AuditEntry(
         operator_id=getattr(actor, "operator_id", None),
         operator_name=getattr(actor, "name", None),
@@ -54,13 +55,19 @@ def recent(session: Session, limit: int | None = 100, *, since: Any = None,
         stmt = stmt.where(AuditEntry.at >= since)
     if until is not None:
         stmt = stmt.where(AuditEntry.at < until)
-    if by:
-        stmt = stmt.where(func.lower(AuditEntry.operator_name) == by.lower())
+    if by:  # the names written under any case: SQLite's lower() folds ASCII only
+        names = [n for n in session.scalars(select(AuditEntry.operator_name).distinct())
+                 if n and _name_key(n) == _name_key(by)]
+        stmt = stmt.where(AuditEntry.operator_name.in_(names))
     if action:
         stmt = stmt.where(AuditEntry.action.startswith(action, autoescape=True))
     if limit is not None:
         stmt = stmt.limit(limit)
     return list(session.scalars(stmt))
+
+
+def _name_key(name: str) -> str:
+    return unicodedata.normalize("NFKC", name).casefold()
 
 
 def _jsonable(value: Any) -> Any:

@@ -107,6 +107,17 @@ def test_a_lost_database_server_is_said_each_time_not_called_a_bug(qtbot, monkey
     assert crashed == []  # none of them a "bug" dialog
     reporter.excepthook(RuntimeError, RuntimeError("real bug"), None)
     qtbot.waitUntil(lambda: crashed == ["RuntimeError: real bug"])
+    import sqlite3
+
+    from sqlalchemy.exc import IntegrityError
+
+    null = IntegrityError("INSERT", {}, sqlite3.IntegrityError(
+        "NOT NULL constraint failed: labels.verdict"))  # a bug, not two stations
+    reporter.excepthook(IntegrityError, null, None)
+    denied = PermissionError(13, "Permission denied", "/home/x/report.pdf")
+    reporter.excepthook(PermissionError, denied, None)
+    qtbot.waitUntil(lambda: len(crashed) == 3)
+    assert len(warned) == 3
 
 
 def test_a_stopped_batch_whose_parts_cannot_be_counted_still_says_so(project, admin,

@@ -388,3 +388,20 @@ def test_a_qa_lead_compares_a_version_on_recent_parts(disc, trained, qtbot, dial
     sign_in_as(disc, "op")
     disc.show_page("train")
     assert panel.compare_button.isHidden()
+
+
+def test_an_idle_sign_out_during_a_folder_batch_closes_a_camera_left_open(disc, trained,
+                                                                          qtbot) -> None:  # noqa: ANN001
+    """The batch goes on under its starter; the live camera beside it (not inspecting
+    on its own) stayed open for nobody."""
+    page = camera_on_page(disc, trained[1][0])
+    qtbot.waitUntil(lambda: page.camera.running, timeout=5000)
+    page.job = object()  # a folder batch under way (its own worker keeps its actor)
+    try:
+        assert page.automatic_work() == "a file or folder inspection"
+        disc.idle.idle.emit()
+        assert disc.state.actor is None
+        qtbot.waitUntil(lambda: not page.camera.running, timeout=10_000)
+    finally:
+        page.job = None
+        page.shutdown()

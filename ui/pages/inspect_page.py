@@ -320,7 +320,8 @@ class InspectPage(QWidget):
         """Before a sign-out: no camera left open for nobody (unless it inspects on its
         own through an idle sign-out), and the last batch's note (the previous operator's
         cancel, say) is not left for the next one as theirs."""
-        if not (self.state.keeping_automation and self.automatic_work()):
+        if not (self.state.keeping_automation
+                and (self.timer.isActive() or self._resume_continuous)):
             self.camera.stop()
         if self.job is None:
             self._set_batch_note("")
