@@ -206,7 +206,7 @@ class DefectModel:
         heat = cv2.resize(heat, (s, s), interpolation=cv2.INTER_LINEAR)
         heat = heat[pl.top : pl.top + pl.inner_h, pl.left : pl.left + pl.inner_w]
         heat = cv2.resize(heat, size or (pl.width, pl.height), interpolation=cv2.INTER_LINEAR)
-        return np.clip(heat, 0.0, 1.0).astype(np.float32)
+        return np.clip(heat, 0.0, 1.0, out=heat)  # in place: 240 MB a copy at 60 MP
 
     def save(self, path: Path | str) -> None:
         """Write the model atomically to one versioned safetensors file."""

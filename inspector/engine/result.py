@@ -66,10 +66,13 @@ def render_overlay(
 ) -> np.ndarray:
     """Blend a JET colour map over the image where the heat is high, outline defects;
     with an inspection region, frame it (white) so that people see what was looked at."""
-    heat, colour = _heat_colours(heatmap)
-    alpha = heat * OVERLAY_ALPHA
-    # Per-pixel weighted blend in OpenCV: ~2.5x faster than float numpy on 512 px images.
-    out = cv2.blendLinear(np.ascontiguousarray(rgb), colour, 1.0 - alpha, alpha)
+    out = np.empty_like(rgb)
+    for rows in _bands(*heatmap.shape[:2]):  # a band at a time: a 60 MP overlay took 1.4 GB
+        heat, colour = _heat_colours(heatmap[rows])
+        alpha = heat * OVERLAY_ALPHA
+        # Per-pixel weighted blend in OpenCV: ~2.5x faster than float numpy on 512 px.
+        out[rows] = cv2.blendLinear(np.ascontiguousarray(rgb[rows]), colour, 1.0 - alpha,
+                                    alpha)
     _draw_marks(out, heatmap, region_box, (255, 0, 0), (255, 255, 255))
     return out
 
@@ -80,10 +83,22 @@ def overlay_rgba(
     """The same marks as ``render_overlay`` without the image beneath (HxWx4 RGBA), for
     a view that shows and hides the heat map over the photo: the live result and the
     stored one (History, reports) must look alike, or operators compare two pictures."""
-    heat, colour = _heat_colours(heatmap)
-    rgba = np.dstack([colour, (heat * (OVERLAY_ALPHA * 255.0)).astype(np.uint8)])
+    rgba = np.empty((*heatmap.shape[:2], 4), np.uint8)
+    for rows in _bands(*heatmap.shape[:2]):
+        heat, colour = _heat_colours(heatmap[rows])
+        rgba[rows, :, :3] = colour
+        rgba[rows, :, 3] = (heat * (OVERLAY_ALPHA * 255.0)).astype(np.uint8)
     _draw_marks(rgba, heatmap, region_box, (255, 0, 0, 255), (255, 255, 255, 255))
     return rgba
+
+
+BAND_PIXELS = 4_000_000  # about 16 MB of float heat per band
+
+
+def _bands(height: int, width: int) -> list[slice]:
+    """Row bands of about BAND_PIXELS (one band for any image of a few megapixels)."""
+    step = max(1, BAND_PIXELS // max(1, width))
+    return [slice(top, top + step) for top in range(0, height, step)]
 
 
 def _heat_colours(heatmap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -96,7 +111,7 @@ def _draw_marks(out: np.ndarray, heatmap: np.ndarray,
                 region_box: tuple[int, int, int, int] | None,
                 outline: tuple[int, ...], frame: tuple[int, ...]) -> None:
     """Outline the defects (heat at or above 0.5) and frame the inspection region."""
-    mask = (np.nan_to_num(heatmap) >= 0.5).astype(np.uint8)
+    mask = (heatmap >= 0.5).view(np.uint8)  # NaN compares False: no copy of the map
     if mask.any():
         contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         thick = max(1, round(max(out.shape[:2]) / 300))
