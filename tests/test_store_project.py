@@ -369,3 +369,39 @@ def test_a_database_url_of_another_kind_says_postgresql(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="PostgreSQL server.*not mysql"):
         init_project(tmp_path / "p", "boss", database_url="mysql://u@dbhost/line1")
     assert not (tmp_path / "p").exists()
+
+
+def test_the_gui_thread_waits_briefly_for_a_busy_database_and_workers_the_full_time(
+        tmp_path: Path) -> None:
+    """A label key pressed while another program held the database froze the window for
+    30 s: the GUI's own thread now gives up after a moment, its workers still wait."""
+    import threading
+    import time
+
+    from sqlalchemy.exc import OperationalError
+
+    from inspector.services.session import sign_in
+
+    init_project(tmp_path / "p", "admin").close()
+    project = Project.open(tmp_path / "p")
+    admin = sign_in(project, "admin")
+    project.db.wait_briefly_on_this_thread(0.5)
+    holder = sqlite3.connect(tmp_path / "p" / "inspector.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another station's write, held
+    try:
+        started = time.monotonic()
+        with pytest.raises(OperationalError, match="locked"):
+            project.set_setting(admin, "hot_folder", "/a")
+        assert time.monotonic() - started < 5
+        done: list[str] = []
+        worker = threading.Thread(
+            target=lambda: done.append(project.set_setting(admin, "hot_folder", "/b") or "ok"))
+        worker.start()
+        worker.join(2.0)
+        assert worker.is_alive() and not done  # a worker still waits
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    worker.join(10)
+    assert done == ["ok"] and project.get_setting("hot_folder") == "/b"
+    project.close()

@@ -17,6 +17,7 @@ from inspector.services.session import Actor
 from inspector.store import roles
 
 log = logging.getLogger(__name__)
+GUI_BUSY_WAIT_S = 2.0
 
 
 class AppState(QObject):
@@ -35,6 +36,8 @@ class AppState(QObject):
     def __init__(self, project: Any, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.project = project
+        # Writes on this (the GUI) thread say "busy" after 2 s: a 30 s wait froze the window
+        project.db.wait_briefly_on_this_thread(GUI_BUSY_WAIT_S)
         self.actor: Actor | None = None
         # Who the station's automatic work (hot folder, continuous camera) runs as: the
         # person signed in, kept through an idle sign-out (the line goes on inspecting

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import threading
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from inspector.store.shares import network_share
 
 log = logging.getLogger(__name__)
+SQLITE_BUSY_S = 30  # how long a write waits for another station's (or program's) lock
 
 # Seconds to wait for a database server to answer a new connection (a URL's own
 # connect_timeout, or $PGCONNECT_TIMEOUT, wins).
@@ -88,7 +90,8 @@ def make_engine(url: str | URL) -> Engine:
 
 
 def _sqlite_engine(url: str | URL, share: str | None) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_S,
+                                              "check_same_thread": False})
     # A rollback journal is safe only with every write synced (FULL); WAL is with NORMAL.
     journal, synchronous = ("DELETE", "FULL") if share else ("WAL", "NORMAL")
     if share:
@@ -122,6 +125,23 @@ class Database:
         # The share a SQLite file lies on (rollback journal, one station at a time), or None
         self.network_share = sqlite_share(url)
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        self._brief: tuple[int, float] | None = None  # (thread ident, seconds)
+        if self.is_sqlite:
+            event.listen(self.engine, "checkout", self._set_busy_wait)
+
+    def wait_briefly_on_this_thread(self, seconds: float) -> None:
+        """Calls on this thread (the GUI's) wait at most ``seconds`` for a database that
+        another program or station holds, then say "busy"; the others wait the full 30 s.
+        A label key on a busy database froze the whole window for 30 s."""
+        self._brief = (threading.get_ident(), seconds)
+
+    def _set_busy_wait(self, dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        """SQLite's busy wait for the thread that takes this pooled connection now."""
+        brief = self._brief
+        wait = brief[1] if brief and brief[0] == threading.get_ident() else SQLITE_BUSY_S
+        if record.info.get("busy_wait") != wait:
+            dbapi_conn.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+            record.info["busy_wait"] = wait
 
     @property
     def is_sqlite(self) -> bool:
