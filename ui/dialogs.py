@@ -37,6 +37,16 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str = "Cannot 
     )
 
 
+def error_text(exc: BaseException) -> str:
+    """One line for a status or log line: a ``UserError``'s message, what a database or
+    disk problem means (never the SQL behind it), else the error's first line."""
+    if isinstance(exc, UserError):
+        return str(exc)
+    if (problem := db_problem(exc)) is not None:
+        return problem[0].upper() + problem[1:]
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+
+
 def attempt(parent: QWidget | None, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
     """``fn(*args, **kwargs)``, or None after showing why a ``UserError`` refused it."""
     try:

@@ -322,3 +322,18 @@ def test_the_hot_folder_goes_on_through_an_idle_sign_out_but_not_a_sign_out(
             select(AuditEntry).where(AuditEntry.action == "session.end"))]
         starts = s.scalars(select(AuditEntry).where(AuditEntry.action == "session.start")).all()
     assert ends == ["idle", "signed out"] and len(starts) == 2
+
+
+def test_a_busy_database_in_the_hot_folder_log_is_said_in_words_not_sql(capture) -> None:  # noqa: ANN001
+    """The log showed "(sqlite3.OperationalError) database is locked [SQL: UPDATE images
+    SET product_id=?…] (Background on this error at: https://sqlalche.me/…)"."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    locked = OperationalError("UPDATE images SET product_id=? WHERE images.id = ?", (1, 450),
+                              sqlite3.OperationalError("database is locked"))
+    capture.hot_folder._failed("/hot/b5_350.png", locked)
+    text = capture.hot_folder.log.text()
+    assert "b5_350.png: The project is busy" in text and "trying it again" in text
+    assert "SQL" not in text and "sqlalche.me" not in text

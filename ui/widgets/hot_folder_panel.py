@@ -28,6 +28,7 @@ from inspector.errors import UserError
 from inspector.imaging.hot_folder import HotFolderWatcher
 from inspector.services.hot_folder import HotFileOutcome
 from inspector.store.roles import EDIT_SETTINGS
+from ui.dialogs import error_text
 from ui.inspect_work import hot_file_for_screen
 from ui.state import AppState
 from ui.worker import Job
@@ -178,7 +179,8 @@ class HotFolderPanel(QWidget):
         tries = self.failures.get(path, 0)
         self.failures[path] = tries + 1
         pause = RETRY_AFTER_S[min(tries, len(RETRY_AFTER_S) - 1)]
-        self.log.setText(f"⚠ {Path(path).name}: {exc} (trying it again in {pause} s)")
+        self.log.setText(f"⚠ {Path(path).name}: {error_text(exc)} (trying it again in "
+                         f"{pause} s)")
         QTimer.singleShot(pause * 1000, self, lambda p=path: self._retry_failed(p))
 
     def _retry_failed(self, path: str) -> None:
