@@ -9,12 +9,17 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 
+# Keys that record something or toggle: one press, one action. Held down (a glove
+# resting on the key) they repeated: 55 snapshots stored in 2 s, 20 parts labelled good.
+ONE_PRESS_KEYS = frozenset({"G", "D", "1", "2", "3", "H", "O"})
+
 
 def page_key(page: QWidget, key: str, target: QAbstractButton | Callable[[], object]) -> QShortcut:
     """Bind ``key`` on ``page``. A button is clicked (so a disabled one does nothing, as
     with the mouse) and its tooltip gains "(key)"; anything else is called."""
     shortcut = QShortcut(QKeySequence(key), page)
     shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    shortcut.setAutoRepeat(key.upper() not in ONE_PRESS_KEYS)
     if isinstance(target, QAbstractButton):
         shortcut.activated.connect(target.click)
         shown = QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)
@@ -45,5 +50,6 @@ def space_key(page: QWidget, action: Callable[[], object]) -> QShortcut:
 
     shortcut = QShortcut(QKeySequence(Qt.Key.Key_Space), page)
     shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    shortcut.setAutoRepeat(False)  # held down: one snapshot, not 55
     shortcut.activated.connect(pressed)
     return shortcut

@@ -585,3 +585,24 @@ def test_a_label_changed_at_another_station_is_shown_and_acted_on(label_page, pr
     qtbot.keyClick(page.gallery, Qt.Key.Key_G)  # G reads the stored label before
     assert len(_history(project, image_id)) == before + 1  # "already good, move on"
     assert _history(project, image_id)[-1].verdict == "good"
+
+
+def test_a_held_label_key_labels_one_image(label_page, project, qtbot) -> None:  # noqa: ANN001
+    """Held down, G repeated: 20 parts labelled good in a second, each seen for a few
+    tens of milliseconds."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    page = label_page
+    page.state_filter.setCurrentText("unlabelled")
+    qtbot.waitUntil(lambda: page.current is not None)
+    picture_seen(page, qtbot)
+    before = sum(bool(_history(project, i.id)) for i in page.model.images)
+    for repeat in (False, True, True, True, True):
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(page.gallery, QKeyEvent(
+                kind, Qt.Key.Key_G, Qt.KeyboardModifier.NoModifier, "g", repeat))
+        qtbot.wait(300)  # each next picture is shown: only the repeat flag refuses them
+    after = sum(bool(_history(project, i.id)) for i in page.model.images)
+    assert after - before == 1
