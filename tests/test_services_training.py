@@ -306,6 +306,37 @@ def test_failed_recording_removes_the_new_model_file(trained, monkeypatch):
     assert [m.version for m in models.list_models(project) if m.active] == [1]
 
 
+def test_a_model_trained_while_the_database_is_busy_is_recorded_when_it_frees(trained,
+                                                                              monkeypatch):
+    """Another station held the database when the finished model was recorded: a
+    minute of training was thrown away after one 30 s wait. It is tried again; when the
+    database stays busy, nothing changes and the message says so."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    project, _, _, _ = trained
+    admin = sign_in(project, "admin")
+    real = training.audit.record
+    busy = {"left": 2}
+
+    def busy_twice(session, actor, action, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        if action == "model.train" and busy["left"]:
+            busy["left"] -= 1
+            raise OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked"))
+        return real(session, actor, action, *args, **kwargs)
+
+    monkeypatch.setattr(training.audit, "record", busy_twice)
+    before = {m.version for m in models.list_models(project)}
+    info = training.train(project, admin, product="disc", preset="fast")
+    assert info.version not in before and busy["left"] == 0
+    files = sorted(p.name for p in (project.root / "models").iterdir())
+    busy["left"] = 99  # busy for good
+    with pytest.raises(UserError, match="busy.*Nothing changed; the previous model stays"):
+        training.train(project, admin, product="disc", preset="fast")
+    assert sorted(p.name for p in (project.root / "models").iterdir()) == files
+
+
 def test_false_reject_settings_set_the_threshold_and_the_uncertain_band(tmp_path):
     project = init_project(tmp_path / "p", "admin")
     admin = sign_in(project, "admin", station="S1")

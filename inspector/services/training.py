@@ -8,13 +8,14 @@ model untouched.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from inspector.engine import EngineConfig, LabelledDefect
 from inspector.engine.working_size import prepare
@@ -31,7 +32,7 @@ from inspector.services.sensor_depth import sensor_bits
 from inspector.services.session import Actor
 from inspector.store import audit
 from inspector.store.models import Image, Label, ModelRecord, Product
-from inspector.store.problems import storage_problem
+from inspector.store.problems import db_problem, storage_problem
 from inspector.store.roles import MANAGE_MODELS, TRAIN, may_now, require
 
 MIN_GOOD_IMAGES = 5
@@ -269,27 +270,43 @@ def calibration_config(project: Project, preset: str) -> EngineConfig:
                         uncertain_frr=None if band is None else float(band))
 
 
+log = logging.getLogger(__name__)
 VERSION_TRIES = 3  # stations training at once: the slower one takes the next number
+
+
+BUSY_TRIES = 4  # each waits the busy timeout (30 s): a minute of training is not thrown
+# away because another station held the database for a while when it was recorded
 
 
 def _record_model(project, actor, model, product, preset, summary, read) -> ModelInfo:  # noqa: ANN001
     """Save the file, then record the version; a failed record removes the new file."""
-    for attempt in range(VERSION_TRIES):
+    clashes = busy = 0
+    while True:
         saved: list[Path] = []
         try:
             return _save_and_record(project, actor, model, product, preset, summary, read,
                                     saved)
         except IntegrityError:  # another station took this version number meanwhile
             _remove(saved)
-            if attempt == VERSION_TRIES - 1:
+            clashes += 1
+            if clashes == VERSION_TRIES:
                 raise
+        except OperationalError as exc:
+            _remove(saved)
+            problem = db_problem(exc) or ""
+            busy += problem.startswith("the project is busy")
+            if not problem.startswith("the project is busy") or busy == BUSY_TRIES:
+                if problem:
+                    raise UserError(f"cannot record the new model: {problem}. Nothing "
+                                    "changed; the previous model stays in use.") from exc
+                raise
+            log.warning("recording the new model: %s; trying again", problem)
         except BaseException as exc:
             _remove(saved)
             if (problem := storage_problem(exc)) is not None:
                 raise UserError(f"cannot save the new model: {problem}. Nothing changed; the "
                                 "previous model stays in use.") from exc
             raise
-    raise AssertionError("unreachable")
 
 
 def _remove(paths: list[Path]) -> None:
