@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 from shiboken6 import isValid
 
-from ui.worker import Job
+from ui.worker import Job, quick_pool
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ class CoalescedJob:
         job.finished.connect(lambda result: self._finished(generation, result))
         job.failed.connect(lambda exc: isValid(self.owner) and self.failed(exc))
         job.done.connect(self._done)
-        self.job = job.start()
+        self.job = job.start(quick_pool())  # short reads: never behind a training
 
     def _finished(self, generation: int, result: Any) -> None:
         if not isValid(self.owner):

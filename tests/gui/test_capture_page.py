@@ -337,3 +337,24 @@ def test_a_busy_database_in_the_hot_folder_log_is_said_in_words_not_sql(capture)
     text = capture.hot_folder.log.text()
     assert "b5_350.png: The project is busy" in text and "trying it again" in text
     assert "SQL" not in text and "sqlalche.me" not in text
+
+
+def test_a_snapshot_does_not_wait_behind_long_jobs(capture, qtbot) -> None:  # noqa: ANN001
+    """A training and an import held both job threads: a snapshot took 19 s to store."""
+    import threading
+
+    import numpy as np
+
+    from ui.worker import Job
+
+    release = threading.Event()
+    long_jobs = [Job(release.wait, 60).start() for _ in range(2)]  # both job threads held
+    try:
+        capture.camera.last_frame = np.full((64, 64, 3), 90, np.uint8)
+        capture.snapshot()
+        qtbot.waitUntil(lambda: "stored as image" in capture.snapshot_status.text(),
+                        timeout=10_000)
+    finally:
+        release.set()
+    for job in long_jobs:
+        qtbot.waitUntil(lambda j=job: not j.running, timeout=10_000)

@@ -31,7 +31,7 @@ from ui.widgets.camera_preview import CameraPreview
 from ui.widgets.hot_folder_panel import HotFolderPanel
 from ui.widgets.import_report import ImportReportTable
 from ui.widgets.progress_panel import ProgressPanel
-from ui.worker import Job
+from ui.worker import Job, quick_pool
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp)"
 PICTURE_ASPECT = 3 / 4  # height / width of the stacked camera picture (a 4:3 camera)
@@ -162,7 +162,7 @@ class CapturePage(QWidget):
                   product=self.state.product, source="camera")
         job.finished.connect(self._snapshot_stored)
         job.failed.connect(lambda exc: self.snapshot_status.setText(f"⚠ {exc}"))
-        return job.start()
+        return job.start(quick_pool())  # one frame: never behind a training or an import
 
     def _snapshot_stored(self, info) -> None:  # noqa: ANN001 - ImageInfo
         self.snapshot_status.setText(f"Snapshot stored as image #{info.id}.")
