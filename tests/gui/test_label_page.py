@@ -582,8 +582,10 @@ def test_a_label_changed_at_another_station_is_shown_and_acted_on(label_page, pr
     page.select_row(page.model.rowCount() - 1)
     labeling.label_image(project, admin, image_id, "defective", defect_type="scratch")
     before = len(_history(project, image_id))  # the page has not listed again yet:
-    qtbot.keyClick(page.gallery, Qt.Key.Key_G)  # G reads the stored label before
-    assert len(_history(project, image_id)) == before + 1  # "already good, move on"
+    qtbot.keyClick(page.gallery, Qt.Key.Key_G)  # G reads the stored label, shows it
+    assert page.current.state == "defective" and len(_history(project, image_id)) == before
+    qtbot.keyClick(page.gallery, Qt.Key.Key_G)  # and the next G, on what is shown, saves
+    assert len(_history(project, image_id)) == before + 1
     assert _history(project, image_id)[-1].verdict == "good"
 
 
@@ -606,3 +608,22 @@ def test_a_held_label_key_labels_one_image(label_page, project, qtbot) -> None: 
         qtbot.wait(300)  # each next picture is shown: only the repeat flag refuses them
     after = sum(bool(_history(project, i.id)) for i in page.model.images)
     assert after - before == 1
+
+
+def test_d_on_an_image_labelled_elsewhere_meanwhile_shows_it_first(label_page, project,
+                                                                   admin, qtbot) -> None:  # noqa: ANN001
+    """Two stations through one "unlabelled" list: every D at one landed on an image the
+    other had labelled good seconds earlier, unseen. The first key now shows the change;
+    the next one (on what is shown) saves."""
+    page = label_page
+    page.state_filter.setCurrentText("unlabelled")
+    qtbot.waitUntil(lambda: page.current is not None)
+    picture_seen(page, qtbot)
+    image_id = page.current.id
+    labeling.label_image(project, admin, image_id, "good")  # at the other station
+    qtbot.keyClick(page.gallery, Qt.Key.Key_D)
+    assert [lbl.verdict for lbl in _history(project, image_id)] == ["good"]
+    assert page.current.id == image_id and page.current.state == "good"
+    assert "good" in page.info.text()
+    qtbot.keyClick(page.gallery, Qt.Key.Key_D)
+    assert [lbl.verdict for lbl in _history(project, image_id)] == ["good", "defective"]

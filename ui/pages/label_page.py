@@ -127,7 +127,7 @@ class LabelPage(QWidget):
 
         self.view = ImageView()
         self.view.setMinimumSize(150, 150)  # the page fits 960 px wide (1080p at 200 %)
-        self.view.mask_changed.connect(self._on_mask_changed)
+        self.view.mask_changed.connect(lambda: setattr(self, "_mask_dirty", True))
         self.loader = PictureLoader(self)
         self.loader.ready.connect(self._picture_ready)
         self.loader.failed.connect(self._picture_failed)
@@ -471,16 +471,18 @@ class LabelPage(QWidget):
         if info is None or self._not_seen_yet():
             return False
         defective = verdict == "defective"
-        if not defective and info.state == "good":  # as listed; another station may have
-            info = self._reread(info)  # relabelled it since: one row, read again
+        fresh = self._reread(info)  # one row: another station may have labelled it since
+        if label_of(fresh) != label_of(info):  # a key on what it was would overwrite that
+            self.state.say(f"Image #{info.id} was labelled {fresh.state} elsewhere meanwhile:"
+                           " shown now; press the key again to change it")
+            return False
         if not defective and info.state == "good":  # G again: no duplicate label row
             self._mask_dirty = False  # a stroke on a good part is dropped, not saved as NG
             if not self.step(1):
                 self.state.say("Already good; this is the last image of the list")
             return True
         previous = LabelUndo.before_change(self.state.project, info)
-        # A type removed since the image was labelled is no longer in the list: the label
-        # keeps its name rather than losing it to a severity or mask change.
+        # A type removed since is not in the list: the label keeps its name.
         dtype = self.types.current() or (info.defect_type if info.state == "defective"
                                          else None)
         try:
@@ -558,9 +560,6 @@ class LabelPage(QWidget):
         elif self.view.mask() is not None and self.label("defective", advance=False):
             self.state.say(f"Image #{info.id} labelled defective: a region was painted on "
                            "it (Ctrl+Z undoes)")
-
-    def _on_mask_changed(self) -> None:
-        self._mask_dirty = True
 
     def step(self, delta: int) -> bool:
         """Move through the list; False at its end (nothing to move to)."""
