@@ -205,6 +205,7 @@ class MainWindow(QMainWindow):
         guard_wheels(self)  # a stray wheel turn must not change a setting or a filter
         self._restore_geometry()
         self._actor_changed(state.actor)
+        self._load_engine()
 
     # -- construction -------------------------------------------------------------------
     def _make_page(self, key: str, module: str, cls: str) -> QWidget | None:
@@ -320,6 +321,15 @@ class MainWindow(QMainWindow):
             self.show_page("inspect" if actor.role == "operator" else "label")
             self._warm_up()
         self._update_who()
+
+    def _load_engine(self) -> None:
+        """The engine's imports in the background as the window opens (see load_engine)."""
+        from inspector.services.inspection import load_engine
+        from ui.worker import Job
+
+        job = Job(load_engine)
+        job.failed.connect(lambda exc: log.warning("engine could not be loaded: %s", exc))
+        self.engine_job = job.start()
 
     def _warm_up(self) -> None:
         """Load the engine and the active model in the background after sign-in, so the

@@ -281,6 +281,13 @@ def inspect_paths(
     return batch
 
 
+def load_engine() -> None:
+    """Import the engine (torch and the backbone code). It takes seconds and holds the
+    interpreter much of that time: done when the window opens, before anyone works,
+    the GUI no longer stalls for up to a second just after the first sign-in."""
+    import inspector.engine.model  # noqa: F401 - the import is the point
+
+
 def warm_up(project: Project, product: str | None) -> int | None:
     """Load the engine and the product's active model before the first part arrives (the
     first inspection would otherwise wait seconds for them); the model version, or None

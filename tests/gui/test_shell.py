@@ -251,3 +251,24 @@ def test_missing_pin_is_asked_for_in_words_of_the_gui(window, project, admin,
     qtbot.keyClick(page.pin_edit, Qt.Key.Key_Return)
     assert "wrong PIN" in page.status.text() and page.pin_edit.hasFocus()
     assert page.pin_edit.selectedText() == "9999"  # typing replaces it
+
+
+def test_the_engine_is_loaded_as_the_window_opens_not_at_the_first_sign_in(
+        state, qtbot, monkeypatch) -> None:  # noqa: ANN001
+    """Importing torch in a worker right after the first sign-in held the interpreter:
+    the window stalled 0.6-1.1 s as the operator began; at the window's start nobody
+    works yet."""
+    import threading
+
+    from inspector.services import inspection
+    from ui.main_window import MainWindow
+
+    loaded: list[str] = []
+    monkeypatch.setattr(inspection, "load_engine",
+                        lambda: loaded.append(threading.current_thread().name))
+    win = MainWindow(state)
+    qtbot.addWidget(win)
+    qtbot.waitUntil(lambda: bool(loaded), timeout=5000)
+    assert loaded[0] != threading.main_thread().name  # in the background
+    assert state.actor is None  # before anyone signed in
+    win.close()
