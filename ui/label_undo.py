@@ -14,6 +14,7 @@ from typing import Any
 from inspector.errors import UserError
 from inspector.services import labeling
 from inspector.services.dto import ImageInfo, LabelInfo
+from ui.dialogs import show_error
 
 UNDO_DEPTH = 100  # label changes Ctrl+Z can take back; the oldest are forgotten beyond
 
@@ -56,3 +57,31 @@ class LabelUndo:
                 else labeling.label_mask(project, self.mask_label_id))
         labeling.label_image(project, actor, self.image_id, self.verdict,
                              defect_type=self.defect_type, severity=self.severity, mask=mask)
+
+
+def undo_last(page: Any) -> None:
+    """The Label page's Ctrl+Z: the last brush stroke; with none left, the previous label
+    appended again (the label history is append-only)."""
+    if page.view.undo_stroke():
+        page.state.say("Brush stroke undone")
+        return
+    if not page.undo_stack:
+        page.state.say("Nothing to undo")
+        return
+    entry = page.undo_stack.pop()
+    if entry.verdict == "unlabelled":
+        page.state.say("That image had no label before; label history is append-only, "
+                       "so relabel it instead")
+        return
+    try:
+        entry.restore(page.state.project, page.state.actor)
+    except UserError as exc:
+        show_error(page, exc)
+        return
+    row = page.model.row_of(entry.image_id)
+    if row >= 0:
+        page.select_row(row)
+    page._after_label(entry.image_id)
+    if page.current is not None and page.current.id == entry.image_id:
+        page.show_image(page.current)
+    page.state.say(f"Label of image #{entry.image_id} restored to {entry.verdict}")

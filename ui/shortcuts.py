@@ -14,12 +14,14 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 ONE_PRESS_KEYS = frozenset({"G", "D", "1", "2", "3", "H", "O"})
 
 
-def page_key(page: QWidget, key: str, target: QAbstractButton | Callable[[], object]) -> QShortcut:
+def page_key(page: QWidget, key: str, target: QAbstractButton | Callable[[], object],
+             repeat: bool | None = None) -> QShortcut:
     """Bind ``key`` on ``page``. A button is clicked (so a disabled one does nothing, as
-    with the mouse) and its tooltip gains "(key)"; anything else is called."""
+    with the mouse) and its tooltip gains "(key)"; anything else is called. ``repeat``:
+    whether the key held down acts again (default: unless it is one of ONE_PRESS_KEYS)."""
     shortcut = QShortcut(QKeySequence(key), page)
     shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-    shortcut.setAutoRepeat(key.upper() not in ONE_PRESS_KEYS)
+    shortcut.setAutoRepeat(key.upper() not in ONE_PRESS_KEYS if repeat is None else repeat)
     if isinstance(target, QAbstractButton):
         shortcut.activated.connect(target.click)
         shown = QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)

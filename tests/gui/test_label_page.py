@@ -627,3 +627,36 @@ def test_d_on_an_image_labelled_elsewhere_meanwhile_shows_it_first(label_page, p
     assert "good" in page.info.text()
     qtbot.keyClick(page.gallery, Qt.Key.Key_D)
     assert [lbl.verdict for lbl in _history(project, image_id)] == ["good", "defective"]
+
+
+def test_a_region_waits_when_the_label_changed_elsewhere_and_a_region_from_there_shows(
+        label_page, project, admin, qtbot) -> None:  # noqa: ANN001
+    """A painted region saved on Right overwrote another station's label in the same key
+    press; a region another station stored was not shown, and the next D dropped it."""
+    import numpy as np
+
+    page = label_page
+    page.state_filter.setCurrentText("unlabelled")
+    qtbot.waitUntil(lambda: page.current is not None)
+    picture_seen(page, qtbot)
+    image_id = page.current.id
+    page.view.set_brush_enabled(True)
+    page.view.begin_stroke()
+    page.view.paint_line(QPointF(5, 5), QPointF(20, 5))
+    labeling.label_image(project, admin, image_id, "good")  # at the other station
+    qtbot.keyClick(page.gallery, Qt.Key.Key_Right)
+    assert [lbl.verdict for lbl in _history(project, image_id)] == ["good"]
+    assert page.current.id == image_id  # stayed, the strokes with it
+    qtbot.keyClick(page.gallery, Qt.Key.Key_Right)  # now on what is shown: saved
+    assert [(lbl.verdict, lbl.has_mask) for lbl in _history(project, image_id)] == [
+        ("good", False), ("defective", True)]
+    other = page.current.id
+    assert other != image_id
+    picture_seen(page, qtbot)
+    mask = np.zeros((page.current.height, page.current.width), bool)
+    mask[2:9, 2:9] = True
+    labeling.label_image(project, admin, other, "defective", mask=mask)  # elsewhere
+    qtbot.keyClick(page.gallery, Qt.Key.Key_D)  # shows the change, its region too
+    qtbot.waitUntil(lambda: page.view.mask() is not None, timeout=5000)
+    qtbot.keyClick(page.gallery, Qt.Key.Key_D)
+    assert all(lbl.has_mask for lbl in _history(project, other))  # the region kept

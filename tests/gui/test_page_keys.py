@@ -82,3 +82,19 @@ def test_train_keys_and_a_disabled_button_stays_unpressed(
     page.train_button.setEnabled(False)  # as while a training runs: the key does nothing
     _press(window, qtbot, "train", Qt.Key.Key_T, CTRL)
     assert started == ["train", "examples"]
+
+
+def test_one_press_keys_do_not_repeat_on_any_page(window, admin) -> None:  # noqa: ANN001
+    """Inspect and History made their G, D, H and O with plain shortcuts, which repeat
+    when held; the Label page's defect-type keys repeated too (five identical labels)."""
+    from PySide6.QtGui import QKeySequence, QShortcut
+
+    from inspector.services import labeling
+
+    labeling.add_defect_type(window.state.project, admin, "scratch", "S")
+    window.pages["label"].reload_types()
+    for name in ("inspect", "history", "label"):
+        keys = {s.key().toString(): s.autoRepeat()
+                for s in window.pages[name].findChildren(QShortcut) if s.isEnabled()}
+        for key in ("G", "D") + (("H", "O") if name != "label" else ("S",)):
+            assert keys.get(QKeySequence(key).toString()) is False, (name, key)

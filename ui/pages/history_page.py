@@ -14,7 +14,6 @@ import html
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -47,6 +46,7 @@ from ui.override_action import (
     ask_override,
     store_override,
 )
+from ui.shortcuts import page_key
 from ui.state import AppState
 from ui.widgets.history_table import HistoryTable
 from ui.widgets.image_view import ImageView
@@ -149,9 +149,7 @@ class HistoryPage(QWidget):
         for key, slot in (("G", self.label_good), (LABEL_DEFECTIVE_KEY, self.label_defective),
                           (OVERRIDE_KEY, self.override), ("H", self.heatmap_box.toggle),
                           ("Ctrl+F", self.search.setFocus)):
-            shortcut = QShortcut(QKeySequence(key), self)  # not while typing a search
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+            page_key(self, key, slot)  # not while typing a search; held down, act once
         splitter = QSplitter()
         splitter.addWidget(_column(self.table, [((self.count_label, 1), (self.more_button, 0))]))
         picture = _column(self.view, [((self.heatmap_box, 1), (self.override_button, 0)),

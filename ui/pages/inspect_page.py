@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QBoxLayout,
     QCheckBox,
@@ -234,9 +233,7 @@ class InspectPage(QWidget):
         for key, slot in (("H", self.heatmap_box.toggle),
                           ("G", self.label_good), (LABEL_DEFECTIVE_KEY, self.label_defective),
                           (OVERRIDE_KEY, self.override)):
-            shortcut = QShortcut(QKeySequence(key), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+            page_key(self, key, slot)  # held down, these act once
         self._toggle_camera_panel(False)
         state.actor_changed.connect(lambda _a: self._apply_role())
         state.signing_out.connect(self._leave)

@@ -45,7 +45,7 @@ from ui.label_listing import (
     nothing_shown_text,
     query_listing,
 )
-from ui.label_undo import UNDO_DEPTH, LabelUndo
+from ui.label_undo import UNDO_DEPTH, LabelUndo, undo_last
 from ui.shortcuts import page_key
 from ui.state import AppState
 from ui.widgets.brush_controls import BrushControls
@@ -73,6 +73,7 @@ class LabelPage(QWidget):
         self.severity: str | None = None
         self.undo_stack: deque[LabelUndo] = deque(maxlen=UNDO_DEPTH)
         self._mask_dirty = False
+        self._changed_elsewhere = False  # a label key refused: relabelled elsewhere
         self._own_notice = False  # this page announced the change and updated itself
         self.background = CoalescedJob(self, self._listing_args,
                                        lambda listing: self._apply_listing(listing, True),
@@ -223,7 +224,7 @@ class LabelPage(QWidget):
             shortcut.setEnabled(False)
             shortcut.deleteLater()
         self._type_shortcuts = [
-            page_key(self, key, lambda n=name: self.set_defect_type(n))
+            page_key(self, key, lambda n=name: self.set_defect_type(n), repeat=False)
             for key, name in self.types.shortcuts().items()
         ]
 
@@ -425,8 +426,11 @@ class LabelPage(QWidget):
                                      [("Open Capture", "capture")])
             return
         self.next_step.clear()
-        self.view.show_loading()
         self._show_info(info)
+        self._load_picture(info)
+
+    def _load_picture(self, info: ImageInfo) -> None:
+        self.view.show_loading()  # the old picture must never stand under this name
         self.loader.request(info.id, load_picture, self.state.project, info.id,
                             info.has_mask)
 
@@ -475,6 +479,7 @@ class LabelPage(QWidget):
         if label_of(fresh) != label_of(info):  # a key on what it was would overwrite that
             self.state.say(f"Image #{info.id} was labelled {fresh.state} elsewhere meanwhile:"
                            " shown now; press the key again to change it")
+            self._changed_elsewhere = True
             return False
         if not defective and info.state == "good":  # G again: no duplicate label row
             self._mask_dirty = False  # a stroke on a good part is dropped, not saved as NG
@@ -514,6 +519,8 @@ class LabelPage(QWidget):
             self.model.replace(fresh)
             self.current = fresh
             self._show_info(fresh)
+            if fresh.has_mask != info.has_mask:  # its region came or went: shown too
+                self._load_picture(fresh)
         return fresh
 
     def _after_label(self, image_id: int) -> None:
@@ -563,7 +570,10 @@ class LabelPage(QWidget):
 
     def step(self, delta: int) -> bool:
         """Move through the list; False at its end (nothing to move to)."""
+        self._changed_elsewhere = False
         self.save_pending_mask()
+        if self._changed_elsewhere:  # the strokes wait on the label just shown
+            return True
         row = self.gallery.currentIndex().row()
         target = min(max(0, row + delta), self.model.rowCount() - 1)
         if target != row:
@@ -573,26 +583,4 @@ class LabelPage(QWidget):
 
     def undo(self) -> None:
         """Undo the last brush stroke; with none left, re-append the previous label."""
-        if self.view.undo_stroke():
-            self.state.say("Brush stroke undone")
-            return
-        if not self.undo_stack:
-            self.state.say("Nothing to undo")
-            return
-        entry = self.undo_stack.pop()
-        if entry.verdict == "unlabelled":
-            self.state.say("That image had no label before; label history is append-only, "
-                           "so relabel it instead")
-            return
-        try:
-            entry.restore(self.state.project, self.state.actor)
-        except UserError as exc:
-            show_error(self, exc)
-            return
-        row = self.model.row_of(entry.image_id)
-        if row >= 0:
-            self.select_row(row)
-        self._after_label(entry.image_id)
-        if self.current is not None and self.current.id == entry.image_id:
-            self.show_image(self.current)
-        self.state.say(f"Label of image #{entry.image_id} restored to {entry.verdict}")
+        undo_last(self)
