@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+from sqlalchemy.exc import SQLAlchemyError
 
 from inspector.errors import Cancelled, UserError
 from inspector.store.problems import db_problem
@@ -42,8 +43,10 @@ def error_text(exc: BaseException) -> str:
     disk problem means (never the SQL behind it), else the error's first line."""
     if isinstance(exc, UserError):
         return str(exc)
-    if (problem := db_problem(exc)) is not None:
+    if isinstance(exc, SQLAlchemyError) and (problem := db_problem(exc)) is not None:
         return problem[0].upper() + problem[1:]
+    if isinstance(exc, OSError) and exc.strerror:  # the file's own problem, not the project's
+        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
     return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
 
 

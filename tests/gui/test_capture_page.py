@@ -337,6 +337,10 @@ def test_a_busy_database_in_the_hot_folder_log_is_said_in_words_not_sql(capture)
     text = capture.hot_folder.log.text()
     assert "b5_350.png: The project is busy" in text and "trying it again" in text
     assert "SQL" not in text and "sqlalche.me" not in text
+    held = PermissionError(13, "Permission denied", "/hot/part1.png")  # the camera has it
+    capture.hot_folder._failed("/hot/part1.png", held)
+    assert "Permission denied: /hot/part1.png" in capture.hot_folder.log.text()
+    assert "project" not in capture.hot_folder.log.text()  # not blamed on the project
 
 
 def test_a_snapshot_does_not_wait_behind_long_jobs(capture, qtbot) -> None:  # noqa: ANN001
