@@ -631,3 +631,25 @@ def test_names_differing_in_case_added_at_two_stations_at_once_are_one(tmp_path,
     finally:
         for p in stations:
             p.close()
+
+
+def test_the_gui_thread_waits_briefly_for_a_lock_on_the_server_too(pg_url: URL) -> None:
+    """The 2 s wait of the GUI's thread was SQLite's only: on the line's server a label
+    key still waited the full 30 s for a row another station held."""
+    database = Database(pg_url)
+    try:
+        database.wait_briefly_on_this_thread(2.0)
+        seen: dict[str, str] = {}
+
+        def show(name: str) -> None:
+            with database.engine.connect() as conn:
+                seen[name] = conn.execute(text("SHOW lock_timeout")).scalar()
+
+        for _ in range(2):  # the same pooled connection, taken by one thread then the other
+            show("gui")
+            worker = threading.Thread(target=show, args=("worker",))
+            worker.start()
+            worker.join()
+            assert seen == {"gui": "2s", "worker": "30s"}
+    finally:
+        database.dispose()

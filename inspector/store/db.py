@@ -126,8 +126,7 @@ class Database:
         self.network_share = sqlite_share(url)
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
         self._brief: tuple[int, float] | None = None  # (thread ident, seconds)
-        if self.is_sqlite:
-            event.listen(self.engine, "checkout", self._set_busy_wait)
+        event.listen(self.engine, "checkout", self._set_busy_wait)
 
     def wait_briefly_on_this_thread(self, seconds: float) -> None:
         """Calls on this thread (the GUI's) wait at most ``seconds`` for a database that
@@ -136,12 +135,28 @@ class Database:
         self._brief = (threading.get_ident(), seconds)
 
     def _set_busy_wait(self, dbapi_conn: Any, record: Any, _proxy: Any) -> None:
-        """SQLite's busy wait for the thread that takes this pooled connection now."""
+        """The lock wait for the thread that takes this pooled connection now: SQLite's
+        busy timeout, PostgreSQL's lock_timeout (set for the session, committed, so a
+        later rollback does not undo it)."""
         brief = self._brief
-        wait = brief[1] if brief and brief[0] == threading.get_ident() else SQLITE_BUSY_S
-        if record.info.get("busy_wait") != wait:
-            dbapi_conn.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
-            record.info["busy_wait"] = wait
+        mine = brief is not None and brief[0] == threading.get_ident()
+        if self.is_sqlite:
+            wait = brief[1] if mine else SQLITE_BUSY_S
+            if record.info.get("busy_wait") != wait:
+                dbapi_conn.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+                record.info["busy_wait"] = wait
+        elif self.engine.dialect.name == "postgresql" and (mine or "lock_default" in
+                                                           record.info):
+            cursor = dbapi_conn.cursor()
+            if "lock_default" not in record.info:  # as connected (the URL's own wins)
+                cursor.execute("SHOW lock_timeout")
+                record.info["lock_default"] = cursor.fetchone()[0]
+            value = f"{int(brief[1] * 1000)}ms" if mine else record.info["lock_default"]
+            if record.info.get("busy_wait") != value:
+                cursor.execute("SELECT set_config('lock_timeout', %s, false)", (value,))
+                dbapi_conn.commit()  # a later rollback must not undo it
+                record.info["busy_wait"] = value
+            cursor.close()
 
     @property
     def is_sqlite(self) -> bool:
