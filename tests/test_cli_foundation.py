@@ -379,10 +379,10 @@ def test_every_setting_is_named_in_the_help_and_the_readme() -> None:
     """A setting nobody can find is a setting nobody uses: `settings --help` and the
     README's table name each one this version knows."""
     from inspector.cli.cmd_project import SETTINGS_HELP
-    from inspector.services.project import _VALIDATORS, DEFAULT_SETTINGS
+    from inspector.services.settings_rules import DEFAULT_SETTINGS, VALIDATORS
 
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    for key in set(_VALIDATORS) | set(DEFAULT_SETTINGS):
+    for key in set(VALIDATORS) | set(DEFAULT_SETTINGS):
         assert f"\n  {key} " in SETTINGS_HELP, key
         assert f"| `{key}` |" in readme, key
 

@@ -326,7 +326,7 @@ def test_two_leads_changing_the_two_rates_at_once_cannot_leave_them_out_of_order
     import threading
     import time
 
-    from inspector.services import project as project_module
+    from inspector.services import project as project_module  # where set_setting looks
     from inspector.services.session import sign_in
 
     init_project(tmp_path / "p", "admin").close()
@@ -335,14 +335,14 @@ def test_two_leads_changing_the_two_rates_at_once_cannot_leave_them_out_of_order
     admin = sign_in(first, "admin")
     first.set_setting(admin, "target_false_reject_rate", 0.01)
     first.set_setting(admin, "uncertain_false_reject_rate", 0.05)
-    real = project_module._check_rates
+    real = project_module.check_rates
 
     def slow_check(session, key, value):  # noqa: ANN001, ANN202
         real(session, key, value)
         if key == "target_false_reject_rate":
             time.sleep(0.5)  # checked, not yet written: the other lead acts now
 
-    monkeypatch.setattr(project_module, "_check_rates", slow_check)
+    monkeypatch.setattr(project_module, "check_rates", slow_check)
     errors: list[Exception] = []
 
     def set_target() -> None:

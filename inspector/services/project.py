@@ -29,8 +29,13 @@ from sqlalchemy.schema import DropTable
 
 from inspector.errors import DamagedProject, NotFoundError, UserError
 from inspector.fileio import atomic_write
-from inspector.imaging.decode import SENSOR_BITS
 from inspector.services.names import clean_name
+from inspector.services.settings_rules import (  # DEFAULT_SETTINGS: also read from here
+    DEFAULT_SETTINGS,
+    RATE_KEYS,
+    VALIDATORS,
+    check_rates,
+)
 from inspector.store import audit, migrate, roles
 from inspector.store.db import Database, serialise, sqlite_url
 from inspector.store.image_store import ImageStore
@@ -47,144 +52,6 @@ DATABASE_URL_ENV = "INSPECTOR_DATABASE_URL"
 
 log = logging.getLogger(__name__)
 
-# Known settings with their defaults and a validator returning the cleaned value.
-DEFAULT_SETTINGS: dict[str, Any] = {
-    "max_pixels": 60_000_000,  # images above this many pixels are refused on import
-    # Training calibrates the threshold so that about this share of good parts is
-    # rejected; a share of 0 (null) for the uncertain band means no band.
-    "target_false_reject_rate": 0.01,
-    "uncertain_false_reject_rate": None,
-    # How many bits of a 16-bit picture file the camera fills (services.sensor_depth).
-    "sensor_bits": 16,
-    # The GUI signs out after this many idle minutes (0: never).
-    "gui_idle_signout_minutes": 10,
-    # The QA reports' shifts (reports.filters.DEFAULT_SHIFTS).
-    "report_shifts": "early=06:00-14:00,late=14:00-22:00,night=22:00-06:00",
-}
-
-
-def _positive_int(key: str, value: Any) -> int:
-    if isinstance(value, bool):  # JSON true is no count (it was stored as 1)
-        raise UserError(f"setting '{key}' must be a whole number, got {value!r}")
-    try:
-        number = int(value)
-    except (TypeError, ValueError, OverflowError) as exc:  # OverflowError: 1e999
-        raise UserError(f"setting '{key}' must be a whole number, got {value!r}") from exc
-    if number <= 0 or number != float(value):
-        raise UserError(f"setting '{key}' must be a positive whole number, got {value!r}")
-    return number
-
-
-MAX_PIXELS_CEILING = 170_000_000  # Pillow refuses larger images as decompression bombs
-MAX_PIXELS_FLOOR = 1_000_000  # a 1 MP camera's frames must pass (12 refused every import)
-
-
-def _max_pixels(key: str, value: Any) -> int:
-    number = _positive_int(key, value)
-    if number < MAX_PIXELS_FLOOR:
-        raise UserError(f"setting '{key}' must be at least {MAX_PIXELS_FLOOR:,} pixels "
-                        "(else every camera picture is refused)")
-    if number > MAX_PIXELS_CEILING:
-        raise UserError(f"setting '{key}' can be at most {MAX_PIXELS_CEILING:,} pixels")
-    return number
-
-
-def _severity_bands(key: str, value: Any) -> dict[str, float]:
-    """Bands as a dict, checked by the engine's SeverityBands; {} restores the model's own."""
-    from inspector.engine.severity import SeverityBands
-
-    if not isinstance(value, dict):
-        raise UserError(
-            f"setting '{key}' must be a JSON object such as "
-            '{"major_ratio": 1.5, "critical_ratio": 2.5, "major_area": 0.02, '
-            '"critical_area": 0.1}'
-        )
-    unknown = set(value) - set(SeverityBands.__dataclass_fields__)
-    if unknown:
-        raise UserError(f"setting '{key}': unknown field(s) {', '.join(sorted(unknown))}")
-    if not value:
-        return {}
-    try:
-        return SeverityBands.from_dict(value).to_dict()
-    except (TypeError, ValueError) as exc:
-        raise UserError(f"setting '{key}': {exc}") from exc
-
-
-MIN_RATE = 0.001  # 0.1 %: the least a threshold fitted to tens of good parts can promise
-
-
-def _rate(key: str, value: Any) -> float:
-    try:
-        if isinstance(value, bool):
-            raise TypeError
-        rate = float(value)
-    except (TypeError, ValueError) as exc:
-        raise UserError(
-            f"setting '{key}' must be a number such as 0.01 (1 %), got {value!r}"
-        ) from exc
-    if not MIN_RATE <= rate < 0.5:  # 1e-300 put the threshold past every defect
-        raise UserError(f"setting '{key}' must be from {MIN_RATE} (0.1 %) to below 0.5 "
-                        f"(50 %), got {rate}")
-    return rate
-
-
-def _optional_rate(key: str, value: Any) -> float | None:
-    """None, 0 or "" switch the uncertain band off."""
-    if value in (None, "", 0, 0.0):
-        return None
-    return _rate(key, value)
-
-
-def _text(key: str, value: Any) -> str:
-    if not isinstance(value, str) or len(value) > 1000:
-        raise UserError(f"setting '{key}' must be a text of at most 1000 characters")
-    return value
-
-
-def _minutes(key: str, value: Any) -> int:
-    """0 (never) to 8 hours."""
-    try:
-        never = not isinstance(value, bool) and float(value) == 0  # 0, "0", "00": never
-    except (TypeError, ValueError):
-        never = False
-    number = 0 if never else _positive_int(key, value)
-    if number > 480:
-        raise UserError(f"setting '{key}' can be at most 480 minutes")
-    return number
-
-
-def _shifts(key: str, value: Any) -> str:
-    """Report shifts such as "early=06:00-14:00,late=14:00-22:00,night=22:00-06:00"."""
-    from inspector.reports.filters import parse_shifts
-
-    if not isinstance(value, str):
-        raise UserError(f"setting '{key}' must be a text such as "
-                        '"early=06:00-14:00,late=14:00-22:00,night=22:00-06:00"')
-    parse_shifts(value)  # a UserError that says what is wrong
-    return value.strip()
-
-
-def _sensor_bits(key: str, value: Any) -> int:
-    number = _positive_int(key, value)
-    if number not in SENSOR_BITS:
-        raise UserError(f"setting '{key}' must be one of "
-                        f"{', '.join(map(str, SENSOR_BITS))} (bits the camera fills of a "
-                        f"16-bit file), got {value!r}")
-    return number
-
-
-_VALIDATORS = {
-    "max_pixels": _max_pixels,
-    "severity_bands": _severity_bands,
-    "target_false_reject_rate": _rate,
-    "uncertain_false_reject_rate": _optional_rate,
-    "hot_folder": _text,  # the GUI's default hot folder
-    "gui_idle_signout_minutes": _minutes,  # the GUI's idle sign-out
-    "report_shifts": _shifts,  # shifts of the QA reports
-    "sensor_bits": _sensor_bits,
-}
-
-
 def default_project_dir() -> Path:
     """``<user data dir>/Inspector/default`` (platform specific)."""
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "default"
@@ -199,25 +66,6 @@ def database_url_from(option: str | None, environ: Mapping[str, str] | None = No
     env = os.environ if environ is None else environ
     url = option if option is not None else env.get(DATABASE_URL_ENV)
     return (url or "").strip() or None
-
-
-_RATE_KEYS = ("target_false_reject_rate", "uncertain_false_reject_rate")
-
-
-def _check_rates(session: Any, key: str, value: Any) -> None:
-    """The uncertain band lies below the threshold, so its false-reject rate must be
-    above the target's (else training fails later with a puzzling message)."""
-    def now(name: str) -> Any:
-        if name == key:
-            return value
-        row = session.get(Setting, name)
-        return row.value if row is not None else DEFAULT_SETTINGS.get(name)
-
-    target, band = now(_RATE_KEYS[0]), now(_RATE_KEYS[1])
-    if band is not None and target is not None and float(band) <= float(target):
-        raise UserError(f"the uncertain band ({float(band):.2%} of good parts) must reach "
-                        f"further than the threshold's false-reject target "
-                        f"({float(target):.2%}): set it higher, or off")
 
 
 class Project:
@@ -355,19 +203,19 @@ class Project:
     def set_setting(self, actor: Any, key: str, value: Any) -> None:
         """Change a setting (needs EDIT_SETTINGS); the old and new values are audited."""
         self.require(actor, roles.EDIT_SETTINGS, entity="setting", entity_id=key)
-        validator = _VALIDATORS.get(key)
+        validator = VALIDATORS.get(key)
         if key == SERVER_ID_KEY:  # not a setting: it ties the shared folder to its database
             raise UserError(f"'{key}' is not a setting and cannot be changed")
         if validator is None and value is None and self._forget_setting(actor, key):
             return  # a key an older version stored: `settings KEY null` removes it
         if validator is None:  # a typo would otherwise be stored and silently ignored
             raise UserError(f"unknown setting '{key}'; the settings are: "
-                            + ", ".join(sorted(_VALIDATORS)))
+                            + ", ".join(sorted(VALIDATORS)))
         value = validator(key, value)
         with self.db.session() as session:
-            if key in _RATE_KEYS:  # checked against the other rate as it is at commit
+            if key in RATE_KEYS:  # checked against the other rate as it is at commit
                 serialise(session, "settings.rates")
-                _check_rates(session, key, value)
+                check_rates(session, key, value)
             row = session.get(Setting, key)
             old = row.value if row is not None else DEFAULT_SETTINGS.get(key)
             if row is None:
@@ -393,7 +241,7 @@ class Project:
         values = dict(DEFAULT_SETTINGS)
         with self.db.session() as session:
             values.update({row.key: row.value for row in session.scalars(select(Setting))
-                           if row.key in _VALIDATORS or row.key in DEFAULT_SETTINGS})
+                           if row.key in VALIDATORS or row.key in DEFAULT_SETTINGS})
         return values
 
 
