@@ -231,17 +231,8 @@ def test_a_server_lost_mid_batch_still_names_the_parts_judged(two_products, monk
     from inspector.cli.main import main
 
     project, _admin, parts = two_products
-    real = inspection.inspect_image
-    calls = []
-
-    def server_gone_at_the_second(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        calls.append(1)
-        if len(calls) == 2:
-            raise OperationalError("INSERT", {}, Exception(
-                "server closed the connection unexpectedly"))
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(inspection, "inspect_image", server_gone_at_the_second)
+    _fail_at(monkeypatch, "inspect_image", 2, OperationalError("INSERT", {}, Exception(
+        "server closed the connection unexpectedly")))
     code = main(["inspect", *map(str, parts), "--product", "disc", "--project",
                  str(project.root), "--operator", "admin"] + (["--json"] if json_out else []))
     out, err = capsys.readouterr()
@@ -278,19 +269,24 @@ def test_a_full_disk_mid_batch_still_names_the_parts_judged(two_products, monkey
     from inspector.cli.main import main
 
     project, _admin, parts = two_products
-    real = inspection._save_overlay
-    calls = []
-
-    def disk_full_at_the_third(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        calls.append(1)
-        if len(calls) == 3:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(inspection, "_save_overlay", disk_full_at_the_third)
+    _fail_at(monkeypatch, "_save_overlay", 3, OSError(errno.ENOSPC, "No space left on device"))
     code = main(["inspect", *map(str, parts), "--product", "disc", "--project",
                  str(project.root), "--operator", "admin"])
     out, err = capsys.readouterr()
     assert code == 1
     assert parts[0].name in out and parts[1].name in out
     assert "Stopped: 1 file(s) were not inspected" in out and "disk is full" in err
+
+
+def _fail_at(monkeypatch, name: str, nth: int, exc: BaseException) -> None:  # noqa: ANN001
+    """``inspection.<name>`` raises ``exc`` on its ``nth`` call (a server lost, a disk
+    filled up part-way through a batch) and works otherwise."""
+    real, calls = getattr(inspection, name), []
+
+    def failing(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls.append(1)
+        if len(calls) == nth:
+            raise exc
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(inspection, name, failing)
