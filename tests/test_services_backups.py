@@ -234,3 +234,18 @@ def test_a_project_open_elsewhere_is_not_restored_over(crashed):
     restore_backup(root, backup, sign_in=_admin)  # closed: the restore goes ahead
     with Project.open(root) as project:
         assert len(list_images(project)) == 2
+
+
+def test_a_file_system_without_locks_still_opens_and_restores(crashed, monkeypatch):
+    """The open-lock is a guard: where the share refuses file locks (any error), the
+    project opens and a restore goes on, as before the guard existed."""
+    from inspector.store import open_lock
+
+    def no_locks(_fd, _how):  # noqa: ANN001, ANN202
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(open_lock.fcntl, "flock", no_locks)
+    root, backup = crashed
+    with Project.open(root):
+        pass
+    restore_backup(root, backup, sign_in=_admin)

@@ -45,12 +45,6 @@ def _open(root: Path) -> int | None:
             return None
 
 
-def _lockable_errors() -> tuple[int, ...]:
-    import errno
-
-    return errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL
-
-
 class OpenLock:
     """A shared lock on the project's lock file, held while the project is open."""
 
@@ -67,10 +61,8 @@ class OpenLock:
             os.close(fd)
             raise UserError(f"a backup is being restored into {root} right now: open the "
                             "project again when it is done") from None
-        except OSError as exc:
-            os.close(fd)
-            if exc.errno not in _lockable_errors():
-                raise
+        except OSError as exc:  # no locks on this file system (some network shares):
+            os.close(fd)  # a guard that cannot be set must not stop the project opening
             log.debug("file locks not supported in %s: %s", root, exc)
             return
         self._fd = fd
@@ -99,11 +91,8 @@ def sole_user(root: Path) -> Iterator[bool]:
         except BlockingIOError:
             yield False
             return
-        except OSError as exc:
-            if exc.errno not in _lockable_errors():
-                raise
-            yield True
-            return
+        except OSError as exc:  # no locks here: the caller cannot tell, and goes on
+            log.debug("file locks not supported in %s: %s", root, exc)
         yield True
     finally:
         os.close(fd)
