@@ -14,13 +14,12 @@ from typing import Any
 from sqlalchemy import func, select
 
 from inspector.errors import NotFoundError, UserError
-from inspector.services.names import clean_reason
+from inspector.services.names import MAX_REASON, clean_reason
 from inspector.store import audit
 from inspector.store.models import Image, Inspection, Label
 from inspector.store.roles import DELETE_DATA, require
 
 log = logging.getLogger(__name__)
-MAX_REASON = 2000  # as an override's
 
 
 def delete_image(project: Any, actor: Any, image_id: int, *, force: bool = False,

@@ -32,7 +32,7 @@ from inspector.services.model_records import (
     product_id_for,
     record_by_id,
 )
-from inspector.services.names import clean_reason
+from inspector.services.names import MAX_REASON, clean_reason
 from inspector.services.project import Project
 from inspector.services.results import InspectionInfo
 from inspector.services.sensor_depth import sensor_bits
@@ -299,9 +299,6 @@ def warm_up(project: Project, product: str | None) -> int | None:
             return None  # no model yet, or several products and none chosen
         load_model(project.root, rec)
         return rec.version
-
-
-MAX_REASON = 2000  # it goes into every report row; a pasted log file would swamp them
 
 
 def override_verdict(

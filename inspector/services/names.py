@@ -64,6 +64,11 @@ def reason_problem(text: str, max_len: int) -> str | None:
     return None
 
 
+# A reason (an override's, a deletion's) goes into every report row and the audit log: a
+# pasted log file would swamp them.
+MAX_REASON = 2000
+
+
 def clean_reason(text: str | None, max_len: int) -> str:
     """A typed reason: line ends made \\n, spaces around it trimmed; UserError if refused."""
     cleaned = decodable((text or "").replace("\r\n", "\n").replace("\r", "\n").strip())

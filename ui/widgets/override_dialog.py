@@ -74,8 +74,7 @@ class OverrideDialog(QDialog):
     def _accept(self) -> None:
         """Checked here as the service checks it: a refusal after the dialog closed lost
         the typed reason."""
-        from inspector.services.inspection import MAX_REASON
-        from inspector.services.names import reason_problem
+        from inspector.services.names import MAX_REASON, reason_problem
 
         same = self.verdict() == self.current  # it changed nothing, marked "overridden"
         problem = (f"It is {self.current.upper()} already: choose the other verdict." if same
