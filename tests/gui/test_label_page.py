@@ -10,6 +10,7 @@ from PySide6.QtCore import QPointF, QRect, Qt, QTimer
 
 from inspector.services import labeling
 from inspector.services.importing import import_paths
+from ui.widgets.thumbnails import ITEM_WIDTH
 
 pytestmark = pytest.mark.gui
 SLOW = 0.6  # s per decode with slow_pictures: far longer than a key press
@@ -471,6 +472,18 @@ def test_buttons_show_unscrolled_at_1024x600(label_page, window, qtbot) -> None:
     for button in buttons:
         top_left = button.mapTo(viewport, button.rect().topLeft())
         assert viewport.rect().contains(QRect(top_left, button.size())), button.text()
+
+
+def test_the_picture_gets_the_width_at_1024x600(label_page, window, qtbot) -> None:  # noqa: ANN001
+    """The filters sat two by two beside the gallery and left the picture 211 px wide on
+    a 1024 px screen, too small to brush a region with a gloved finger. They run four
+    across above gallery and picture now; the gallery keeps one column of thumbnails."""
+    page = label_page
+    window.resize(1024, 600)
+    qtbot.waitUntil(lambda: page.view.width() >= 260)
+    assert page.gallery.width() >= ITEM_WIDTH  # a whole thumbnail
+    window.resize(1366, 768)
+    qtbot.waitUntil(lambda: page.view.width() >= 450)
 
 
 def test_a_stored_region_comes_back_with_its_picture(label_page, project, qtbot) -> None:  # noqa: ANN001

@@ -99,13 +99,15 @@ class LabelPage(QWidget):
             box.currentIndexChanged.connect(lambda _index: self._new_filter())
         self.since.dateChanged.connect(lambda _date: self._new_filter())  # not keep_shown
         self.since.picked.connect(lambda: self.gallery.setFocus())  # the label keys work again
-        filters = QGridLayout()  # two by two, so the page fits a 1024 px wide screen
-        for n, (text, widget) in enumerate(
-            [("Show", self.state_filter), ("Type", self.type_filter),
-             ("Product", self.product_filter), ("Since", self.since)]
-        ):
-            filters.addWidget(QLabel(text), 2 * (n // 2), n % 2)
-            filters.addWidget(widget, 2 * (n // 2) + 1, n % 2)
+        filters = QGridLayout()  # four across above gallery and picture: the gallery needs
+        for n, (text, widget) in enumerate(  # one column of thumbnails, so on a 1024 px
+            [("Show", self.state_filter), ("Type", self.type_filter),  # screen the
+             ("Product", self.product_filter), ("Since", self.since)]  # picture gets the
+        ):  # width (two by two beside the gallery left it 210 px for the brush)
+            filters.addWidget(QLabel(text), 0, n)
+            filters.addWidget(widget, 1, n)
+            widget.setMinimumWidth(60)
+            widget.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
 
         self.model = ThumbnailModel(self)
         self.gallery = gallery_view(self.model)
@@ -114,16 +116,13 @@ class LabelPage(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addLayout(filters)
         left_layout.addWidget(self.gallery, 1)
         self.older_label = QLabel()
         self.older_label.setWordWrap(True)
         self.older_button = QPushButton(f"Show {PAGE:,} older")
         self.older_button.clicked.connect(self.show_older)
-        older_row = QHBoxLayout()
-        older_row.addWidget(self.older_label, 1)
-        older_row.addWidget(self.older_button)
-        left_layout.addLayout(older_row)
+        left_layout.addWidget(self.older_label)  # under the one column of thumbnails
+        left_layout.addWidget(self.older_button)
         self._show_listed(0, 0)
 
         self.view = ImageView()
@@ -192,8 +191,11 @@ class LabelPage(QWidget):
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
         splitter.setSizes([400, 600])  # the image gets the larger share from the start
+        middle = QVBoxLayout()
+        middle.addLayout(filters)
+        middle.addWidget(splitter, 1)
         body = QHBoxLayout()
-        body.addWidget(splitter, 1)
+        body.addLayout(middle, 1)
         body.addWidget(right)
         layout = QVBoxLayout(self)
         layout.addWidget(self.counts)

@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     QThreadPool,
 )
 from PySide6.QtGui import QBrush, QColor, QImage, QImageReader, QPainter, QPixmap
-from PySide6.QtWidgets import QListView
+from PySide6.QtWidgets import QListView, QStyle
 
 from inspector.imaging.decode import decode_bytes
 from inspector.services.dto import ImageInfo
@@ -30,6 +30,7 @@ from ui.style import LABEL_COLOURS
 from ui.worker import Job
 
 THUMB_SIZE = 128
+ITEM_WIDTH = THUMB_SIZE + 24  # a thumbnail and its frame, with room for its name
 CACHE_SIZE = 600
 InfoRole = Qt.ItemDataRole.UserRole + 1
 
@@ -109,7 +110,7 @@ class ThumbnailModel(QAbstractListModel):
         if role == InfoRole:
             return info
         if role == Qt.ItemDataRole.SizeHintRole:
-            return QSize(THUMB_SIZE + 24, THUMB_SIZE + 56)
+            return QSize(ITEM_WIDTH, THUMB_SIZE + 56)
         return None
 
     def set_images(self, images: list[ImageInfo]) -> None:
@@ -175,4 +176,6 @@ def gallery_view(model: ThumbnailModel) -> QListView:
     view.setUniformItemSizes(True)
     view.setWordWrap(True)
     view.setModel(model)
+    scroll_bar = view.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+    view.setMinimumWidth(ITEM_WIDTH + scroll_bar + 2 * view.frameWidth() + 8)  # one column
     return view
