@@ -15,12 +15,13 @@ from sqlalchemy import select
 from inspector.cli.main import main
 from inspector.errors import ImageError, PermissionDenied, UserError
 from inspector.imaging.decode import encode_png
+from inspector.services import labeling
 from inspector.services.importing import import_array, import_paths
 from inspector.services.inspection import count_inspections
 from inspector.services.integrity import check_project
 from inspector.services.labeling import label_image, load_image
 from inspector.services.retention import purge_images
-from inspector.store.models import AuditEntry, Image, Inspection, utcnow
+from inspector.store.models import AuditEntry, Image, Inspection, Label, utcnow
 
 OLD = dt.timedelta(days=100)
 
@@ -195,3 +196,45 @@ def test_a_machine_ng_overridden_to_ok_keeps_its_picture(project, admin, line):
     assert rep.image_ids == [] and rep.kept_flagged == 2
     assert sorted(purge_images(project, admin, 30, include_ng=True, dry_run=True).image_ids) \
         == sorted([ids["b"], ids["c"]])
+
+
+def test_a_picture_that_is_also_a_labels_mask_stays(project, admin, line, tmp_path):
+    """The store is content-addressed: an imported copy of a stored mask (a folder of
+    exported masks) is the mask's own file. Purging that picture removed the mask, and
+    every later training of the product stopped at the missing file."""
+    ids, _ = line
+    mask = np.zeros((24, 24), np.uint8)
+    mask[4:9, 4:12] = 255
+    label_image(project, admin, ids["f"], "defective", mask=mask)
+    with project.db.session() as s:
+        mask_path = s.scalars(select(Label.mask_path).where(Label.image_id == ids["f"])).one()
+    copy = tmp_path / "exported_mask.png"
+    copy.write_bytes(project.images.path(mask_path).read_bytes())
+    import_paths(project, admin, [copy])
+    with project.db.session() as s:
+        twin = s.scalars(select(Image).where(Image.store_path == mask_path)).one()
+        twin.imported_at = utcnow() - OLD - dt.timedelta(days=1)
+        s.add(Inspection(image_id=twin.id, score=1.0, threshold=2.0, verdict="ok",
+                         inspected_at=utcnow() - OLD))
+        twin_id = twin.id
+    rep = purge_images(project, admin, 30, include_ng=True)
+    assert twin_id not in rep.image_ids and ids["b"] in rep.image_ids
+    assert project.images.path(mask_path).is_file()
+    assert labeling.load_mask(project, ids["f"])[5, 5]
+    assert not [p for p in check_project(project, admin).problems if p.kind == "mask"]
+
+
+def test_a_heat_map_row_naming_a_file_outside_the_project_removes_nothing(
+        project, admin, line, tmp_path):
+    """A row on a shared server that names ../../elsewhere must not make a purge delete
+    that file: the path is refused and the purge says so."""
+    ids, _ = line
+    outside = tmp_path / "precious.txt"
+    outside.write_text("keep me")
+    rel = "/".join([".."] * len(project.root.resolve().parts)) + outside.resolve().as_posix()
+    with project.db.session() as s:
+        row = s.scalars(select(Inspection).where(Inspection.image_id == ids["b"])).one()
+        row.heatmap_path = rel
+    with pytest.raises(UserError, match="invalid stored artefact path"):
+        purge_images(project, admin, 30)
+    assert outside.read_text() == "keep me"

@@ -97,7 +97,7 @@ def _label_record(lab: Label) -> dict[str, Any]:
 def _remove_file(project: Any, kind: str, rel: str) -> None:
     """Remove a file once nothing refers to it any more (the store is content-addressed)."""
     if kind == "artefact":
-        (project.root / rel).unlink(missing_ok=True)
+        project.artefact_path(rel).unlink(missing_ok=True)
         return
     with project.db.session() as s:
         still_used = s.execute(

@@ -475,5 +475,5 @@ def overlay_path(project: Project, info: InspectionInfo) -> Path | None:
     """Absolute path of an inspection's stored overlay, or None."""
     if not info.heatmap_path:
         return None
-    path = project.root / info.heatmap_path
+    path = project.artefact_path(info.heatmap_path)
     return path if path.is_file() else None

@@ -18,6 +18,7 @@ from inspector.errors import ModelFileError, NotFoundError, UserError
 from inspector.fileio import sha256_file
 from inspector.services.products import product_id
 from inspector.services.results import ModelInfo
+from inspector.store.image_store import join_stored
 from inspector.store.models import ModelRecord
 
 if TYPE_CHECKING:  # the engine (torch) loads when a model does, not for `model list`
@@ -90,7 +91,7 @@ def record_by_id(session: Session, record_id: int) -> ModelRecord:
 
 def check_model_file(root: Path, rec: ModelRecord) -> None:
     """ModelFileError unless the version's file is there with the checksum recorded."""
-    path = root / rec.file_path
+    path = join_stored(root, rec.file_path, "model")
     what_now = ("Activate another version (Train page, or `inspector model activate N`) "
                 "or train a new one; `inspector check` lists what else is damaged.")
     if not path.is_file():
@@ -105,7 +106,7 @@ def check_model_file(root: Path, rec: ModelRecord) -> None:
 
 def load_model(root: Path, rec: ModelRecord) -> DefectModel:
     """Load (or reuse) the model of a record, checking the file's sha256 first."""
-    path = root / rec.file_path
+    path = join_stored(root, rec.file_path, "model")
     key = (str(path), rec.file_sha256)
     with _cache_lock:
         model = _cache.get(key)

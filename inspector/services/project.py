@@ -38,7 +38,7 @@ from inspector.services.settings_rules import (  # DEFAULT_SETTINGS: also read f
 )
 from inspector.store import audit, migrate, roles
 from inspector.store.db import Database, serialise, sqlite_url
-from inspector.store.image_store import ImageStore
+from inspector.store.image_store import ImageStore, join_stored
 from inspector.store.models import Base, Operator, Setting, utcnow
 from inspector.store.open_lock import OpenLock
 from inspector.store.pins import hash_pin
@@ -79,6 +79,10 @@ class Project:
         self.models_dir = self.root / "models"
         self.artefacts_dir = self.root / "artefacts"
         self.backups_dir = self.root / "backups"
+
+    def artefact_path(self, relpath: str) -> Path:
+        """Absolute path of a heat map or other artefact named by the database."""
+        return join_stored(self.root, relpath, "artefact")
 
     @property
     def db_path(self) -> Path:

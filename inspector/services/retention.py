@@ -118,6 +118,8 @@ def _purgeable(cutoff: dt.datetime, include_ng: bool, marked_too: bool = False) 
         Image.purged_at.is_(None) if not marked_too else true(),
         Image.imported_at < cutoff,
         ~exists().where(Label.image_id == Image.id),  # the training set stays
+        ~exists().where(Label.mask_path == Image.store_path),  # and its masks: the store
+        # is content-addressed, so an imported copy of a mask is the mask's own file
         exists().where(Inspection.image_id == Image.id),  # only inspected parts
         ~exists().where(and_(Inspection.image_id == Image.id,
                              Inspection.inspected_at >= cutoff)),
@@ -188,7 +190,7 @@ def _commit_what_was_done(session: Any) -> None:
 def _purge_files(project: Any, img: Image, rows: list[Inspection], rep: PurgeReport,
                  dry_run: bool) -> None:
     """One image's picture and heat maps (its row is marked, except in a dry run)."""
-    files = [project.images.path(img.store_path)] + [project.root / r.heatmap_path
+    files = [project.images.path(img.store_path)] + [project.artefact_path(r.heatmap_path)
                                                      for r in rows]
     sizes = [f.stat().st_size for f in files if f.is_file()]
     if not dry_run:

@@ -29,6 +29,16 @@ def storage_error_reason(exc: OSError) -> str:
     return f"cannot store image: {storage_problem(exc) or exc.strerror or exc}"
 
 
+def join_stored(root: Path, relpath: str, what: str) -> Path:
+    """``root`` joined with a relative path read from the database, refused when it would
+    lead outside ``root`` (a row on a shared server must not name a file elsewhere, which
+    a purge or a deletion would then remove)."""
+    rel = PurePosixPath(str(relpath).replace("\\", "/"))
+    if rel.is_absolute() or ".." in rel.parts or not rel.parts or ":" in rel.parts[0]:
+        raise UserError(f"invalid stored {what} path: {relpath}")
+    return root.joinpath(*rel.parts)
+
+
 class ImageStore:
     """Files keyed by content hash below ``root``; paths in the DB are relative to it."""
 
@@ -43,12 +53,9 @@ class ImageStore:
     def path(self, relpath: str) -> Path:
         """Absolute path of a stored file; refuses paths that escape the store. Checked on
         the text, not the disk: listing 5,000 images resolved 50,000 path parts."""
-        rel = PurePosixPath(str(relpath).replace("\\", "/"))
-        if rel.is_absolute() or ".." in rel.parts or not rel.parts or ":" in rel.parts[0]:
-            raise UserError(f"invalid stored image path: {relpath}")
         if self._resolved_root is None:
             self._resolved_root = self.root.resolve()
-        return self._resolved_root.joinpath(*rel.parts)
+        return join_stored(self._resolved_root, relpath, "image")
 
     def paths(self, relpaths: list[str]) -> list[str]:
         """``str(self.path(r))`` for many stored paths at once. The store's own form
