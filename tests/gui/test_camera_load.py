@@ -43,7 +43,7 @@ def test_a_busy_window_gets_the_newest_frame_not_a_backlog(preview, qtbot) -> No
 def test_the_picture_is_scaled_before_it_reaches_the_window(preview, qtbot) -> None:  # noqa: ANN001
     frames: list[tuple[np.ndarray, object]] = []
     preview.start(FakeCamera([np.zeros((1500, 2000, 3), np.uint8)]))
-    preview.thread.frame.connect(lambda frame, picture: frames.append((frame, picture)))
+    preview.camera_thread.frame.connect(lambda frame, picture: frames.append((frame, picture)))
     qtbot.waitUntil(lambda: bool(frames), timeout=5000)
     frame, picture = frames[0]
     assert frame.shape == (1500, 2000, 3)  # snapshots and inspections get every pixel

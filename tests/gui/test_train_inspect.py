@@ -218,7 +218,7 @@ def test_continuous_inspection_ends_when_the_camera_stops(disc, project, trained
     qtbot.waitUntil(lambda: len(inspection.list_inspections(project)) > before, timeout=60_000)
     qtbot.waitUntil(lambda: page.job is None, timeout=30_000)
     assert page.timer.isActive()
-    page.camera.thread.frame.disconnect()  # the camera stalls: no new frame arrives
+    page.camera.camera_thread.frame.disconnect()  # the camera stalls: no new frame arrives
     page._inspected_serial = page.camera.frame_serial
     assert page.inspect_camera_frame() is None
     page.camera.stop()

@@ -168,7 +168,7 @@ class CameraPreview(QWidget):
         layout.addLayout(row2)
         layout.addWidget(self.picture, 1)
         layout.addWidget(self.status)
-        self.thread: CameraThread | None = None
+        self.camera_thread: CameraThread | None = None
         self._retired: list[CameraThread] = []  # stopped, still finishing a blocked read()
         self.last_frame: np.ndarray | None = None
         self.frame_serial = 0  # counts frames, so a consumer can tell a new one from a stale
@@ -185,11 +185,11 @@ class CameraPreview(QWidget):
     @property
     def reopening(self) -> bool:
         """True while a lost camera is being opened again."""
-        return self._reopen is not None and self.thread is None
+        return self._reopen is not None and self.camera_thread is None
 
     @property
     def running(self) -> bool:
-        return self.thread is not None
+        return self.camera_thread is not None
 
     def refresh_cameras(self) -> Job:
         """Probe USB cameras in a worker (probing can take seconds)."""
@@ -254,7 +254,7 @@ class CameraPreview(QWidget):
         thread.frame.connect(self._on_frame)
         thread.error.connect(self._on_error)
         thread.finished.connect(lambda t=thread: self._thread_ended(t))
-        self.thread = thread
+        self.camera_thread = thread
         name = getattr(source, "name", "camera")
         self.status.setText(f"Opening {name}…")
         self._show_setup(False, f"{name} · {self.resolution.currentText()}")
@@ -266,7 +266,7 @@ class CameraPreview(QWidget):
         network camera) finishes in the retired thread, and its frame is dropped."""
         self.reopen_timer.stop()
         was_reopening, self._reopen = self.reopening, None
-        thread, self.thread = self.thread, None
+        thread, self.camera_thread = self.camera_thread, None
         if thread is not None:
             thread.stop()
             self._retired.append(thread)
@@ -304,7 +304,7 @@ class CameraPreview(QWidget):
 
     def _on_frame(self, frame: np.ndarray, preview: QImage) -> None:
         thread = self.sender()
-        if self.thread is None or thread is not self.thread:
+        if self.camera_thread is None or thread is not self.camera_thread:
             return  # a frame from a camera that was stopped or replaced meanwhile
         if self.last_frame is None:
             self.status.setText(f"Camera running. {self.running_hint}")
@@ -325,7 +325,7 @@ class CameraPreview(QWidget):
         self.frame_ready.emit(frame)
 
     def _on_error(self, message: str) -> None:
-        if self.sender() is not self.thread:
+        if self.sender() is not self.camera_thread:
             return
         self.last_frame = None  # the last picture no longer shows the part in front of it
         self.status.setText(f"⚠ {message}")
@@ -335,8 +335,8 @@ class CameraPreview(QWidget):
     def _thread_ended(self, thread: CameraThread) -> None:
         if thread in self._retired:
             self._retired.remove(thread)
-        if self.thread is thread:
-            self.thread = None
+        if self.camera_thread is thread:
+            self.camera_thread = None
             self.last_frame = None
             if self.status.text().startswith("Camera running"):
                 self.status.setText("⚠ The camera stopped delivering pictures.")
@@ -350,7 +350,7 @@ class CameraPreview(QWidget):
 
     def _try_reopen(self) -> None:
         reopen = self._reopen
-        if reopen is None or self.thread is not None:
+        if reopen is None or self.camera_thread is not None:
             return
         try:
             self.start(reopen(), reopen=reopen)
