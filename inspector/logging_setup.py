@@ -27,6 +27,9 @@ def setup_logging(level: int = logging.INFO) -> Path | None:
     _configured = True
     root = logging.getLogger()
     root.setLevel(level)
+    # Alembic lists its plugins at every start (7 lines a CLI call): 15,000 calls filled
+    # the rotated log and pushed real warnings out. Upgrades it runs are still logged.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     try:
         folder = log_dir()
         folder.mkdir(parents=True, exist_ok=True)

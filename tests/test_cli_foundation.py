@@ -330,6 +330,30 @@ def test_without_a_log_file_only_warnings_reach_the_terminal(tmp_path, monkeypat
     assert "Running upgrade" not in err
 
 
+def test_an_ordinary_start_leaves_the_log_quiet(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """Alembic listed its plugins at every start, 7 lines a call: on a station scripted
+    to call the CLI per part, 15,000 calls filled the rotated log and real warnings went."""
+    import logging
+
+    from inspector import logging_setup
+
+    monkeypatch.setenv("INSPECTOR_LOG_DIR", str(tmp_path / "logs"))
+    monkeypatch.setattr(logging_setup, "_configured", False)
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])
+    monkeypatch.setattr(root, "level", root.level)
+    path = logging_setup.setup_logging()
+    try:
+        logging.getLogger("alembic.runtime.plugins").info("setup plugin alembic.x")
+        logging.getLogger("alembic.runtime.migration").info("Running upgrade 0003 -> 0004")
+    finally:
+        for handler in root.handlers:
+            handler.close()
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.NOTSET)
+    text = path.read_text(encoding="utf-8")
+    assert "setup plugin" not in text and "Running upgrade 0003 -> 0004" in text
+
+
 def test_a_failed_json_command_still_writes_json(cli) -> None:  # noqa: ANN001
     """A script reading --json output got an empty stdout on an error and failed to parse
     it; now it gets the error and the exit code, and stderr still has the message."""

@@ -76,3 +76,26 @@ def test_a_copy_that_stalls_is_checked_again_for_as_long_as_it_is_fresh(
 def _quick(monkeypatch) -> None:  # noqa: ANN001
     """Nothing here waits for the real ten-second floor."""
     monkeypatch.setattr(hot_folder, "UNOPENABLE_S", 0.0, raising=False)
+
+
+def test_files_handled_and_moved_away_are_forgotten(tmp_path: Path) -> None:
+    """One entry was kept per file ever handled: 0.8 KB a part, gigabytes after a year on
+    a busy line. Files filed away are forgotten; one still in the folder is remembered,
+    so an event on it does not hand it over twice."""
+    got: list[Path] = []
+
+    def handle(path: Path) -> None:
+        got.append(path)
+        if path.name != "stays.png":
+            file_away(path, "done")
+
+    with HotFolderWatcher(tmp_path, handle, stable_ms=50, poll_s=0.02,
+                          forget_s=0.2) as watcher:
+        (tmp_path / "stays.png").write_bytes(b"kept")
+        for n in range(20):
+            (tmp_path / f"part{n}.png").write_bytes(b"x" * (n + 1))
+        assert wait_for(lambda: len(got) == 21)
+        assert wait_for(lambda: list(watcher._done) == [tmp_path / "stays.png"])
+        watcher.notice(tmp_path / "stays.png")
+        time.sleep(0.3)
+    assert len(got) == 21

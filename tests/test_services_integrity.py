@@ -83,11 +83,15 @@ def test_leftover_files_are_found_and_removed_only_by_a_lead(project, admin, act
     temp.write_bytes(b"half a model")
     fresh = project.root / "artefacts" / "heatmaps" / "new.jpg"
     fresh.write_bytes(b"being written by another station")
-    _age(leftover)
-    _age(temp)
+    day_heat = project.root / "artefacts" / "heatmaps" / "2026" / "11" / "28" / "101010-ab.jpg"
+    day_heat.parent.mkdir(parents=True)
+    day_heat.write_bytes(b"a heat map whose inspection was never recorded")
+    for path in (leftover, temp, day_heat):
+        _age(path)
     rep = check_project(project, actor)
     assert rep.ok  # leftovers are not damage
-    assert sorted(rep.orphans) == [f"images/ff/{'f' * 64}.png",
+    assert sorted(rep.orphans) == ["artefacts/heatmaps/2026/11/28/101010-ab.jpg",
+                                   f"images/ff/{'f' * 64}.png",
                                    "models/.model-v0002.inspector-model.abc.tmp"]
     with pytest.raises(PermissionDenied):
         check_project(project, actor, remove_orphans=True)
@@ -95,11 +99,23 @@ def test_leftover_files_are_found_and_removed_only_by_a_lead(project, admin, act
     rep = check_project(project, admin, remove_orphans=True)
     assert sorted(rep.removed) == sorted(rep.orphans)
     assert not leftover.exists() and not temp.exists() and fresh.exists()
+    assert not day_heat.exists()
     assert check_project(project, admin).ok  # the referenced files are all still there
     with project.db.session() as s:
         entry = s.scalars(select(AuditEntry).where(
             AuditEntry.action == "project.remove_orphans")).one()
-    assert entry.details["files"] == 2
+    assert entry.details["files"] == 3
+
+
+def test_heat_maps_go_into_a_folder_a_day(project) -> None:  # noqa: ANN001
+    """A month's folder of a line judging a part every 3 s held 860,000 files."""
+    import re
+
+    from inspector.services.inspection import _save_overlay
+
+    rel = _save_overlay(project, np.zeros((8, 8, 3), np.uint8))
+    assert re.fullmatch(r"artefacts/heatmaps/\d{4}/\d{2}/\d{2}/\d{6}-[0-9a-f]{10}\.jpg", rel)
+    assert (project.root / rel).is_file()
 
 
 def test_files_inspector_did_not_write_are_never_removed(project, admin, filled):

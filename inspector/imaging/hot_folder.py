@@ -71,7 +71,7 @@ class HotFolderWatcher:
                  include_existing: bool = False,
                  on_error: Callable[[Path, BaseException], None] | None = None,
                  on_state: Callable[[str], None] | None = None,
-                 check_folder_s: float = 1.0) -> None:
+                 check_folder_s: float = 1.0, forget_s: float = 60.0) -> None:
         self.folder = Path(folder)
         self.on_file = on_file
         self.stable_s = stable_ms / 1000.0
@@ -82,6 +82,7 @@ class HotFolderWatcher:
         self.on_error = on_error
         self.on_state = on_state
         self.check_folder_s = check_folder_s
+        self.forget_s = forget_s  # how often the files handled and gone are forgotten
         self.lost = False
         # Unopenable that long although unchanged (no read permission, locked by another
         # program): handed over anyway, so it is refused with its reason, not polled forever.
@@ -183,9 +184,23 @@ class HotFolderWatcher:
             except Exception:  # noqa: BLE001 - a display problem must not stop watching
                 log.exception("hot folder state callback failed")
 
+    def _forget_gone(self) -> None:
+        """Drop the handled files that are no longer there (moved to done/, deleted): one
+        entry was kept per file ever handled, and a station judging a part every 3 s
+        would have held millions after a year."""
+        with self._lock:
+            paths = list(self._done)
+        gone = [path for path in paths if not path.exists()]
+        with self._lock:
+            for path in gone:
+                self._done.pop(path, None)
+
     def _loop(self) -> None:
-        last_check = 0.0
+        last_check = last_forget = 0.0
         while not self._stop.wait(self.poll_s):
+            if time.monotonic() - last_forget >= self.forget_s:
+                last_forget = time.monotonic()
+                self._forget_gone()
             if time.monotonic() - last_check >= self.check_folder_s:
                 last_check = time.monotonic()
                 if not self._folder_ok():

@@ -452,9 +452,10 @@ def _info(s: Session, row: Inspection, version: int | None,
 
 
 def _save_overlay(project: Project, overlay: np.ndarray) -> str:
-    """Write the heat-map overlay as a JPEG under artefacts/heatmaps/YYYY/MM (atomically)."""
+    """Write the heat-map overlay as a JPEG under artefacts/heatmaps/YYYY/MM/DD (atomically;
+    a folder a day: a month's folder of a line judging a part every 3 s held 860,000)."""
     now = utcnow()
-    rel = Path("artefacts") / "heatmaps" / f"{now:%Y}" / f"{now:%m}"
+    rel = Path("artefacts") / "heatmaps" / f"{now:%Y}" / f"{now:%m}" / f"{now:%d}"
     folder = project.root / rel
     folder.mkdir(parents=True, exist_ok=True)
     h, w = overlay.shape[:2]
@@ -466,7 +467,7 @@ def _save_overlay(project: Project, overlay: np.ndarray) -> str:
     ok, buf = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, 85])
     if not ok:
         raise UserError("Could not encode the heat-map overlay.")
-    name = f"{now:%d%H%M%S}-{uuid.uuid4().hex[:10]}.jpg"
+    name = f"{now:%H%M%S}-{uuid.uuid4().hex[:10]}.jpg"
     atomic_write(folder / name, buf.tobytes())
     return (rel / name).as_posix()
 

@@ -40,7 +40,7 @@ _STORED_FOLDERS = ("images", "models", "artefacts")
 _OURS = re.compile(
     r"images/[0-9a-f]{2}/[0-9a-f]{64}\.[A-Za-z0-9]+"
     r"|models/[^/]+\.inspector-model"
-    r"|artefacts/heatmaps/\d{4}/\d{2}/[^/]+\.jpg"
+    r"|artefacts/heatmaps/\d{4}/\d{2}/(?:\d{2}/)?[^/]+\.jpg"  # a folder a month, then a day
     r"|(?:images|models|artefacts)/(?:[^/]+/)*\.[^/]+\.tmp"
 )
 
