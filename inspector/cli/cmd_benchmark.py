@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="no synthetic-defect patches in the defect bank")
     g.add_argument("--no-defect-bank", action="store_true", help="no labelled-defect bank")
     g.add_argument("--coarse-weight", type=float, default=None,
-                   help="weight of the coarse stride-32 context score (0: off; default 0.5)")
+                   help="weight of the coarse stride-32 context score (0: off; default 0)")
     g.add_argument("--l2-normalize", action="store_true",
                    help="unit-length patch features (cosine kNN)")
     g.add_argument("--baseline-weight", type=float, default=None,

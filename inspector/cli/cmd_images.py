@@ -33,11 +33,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_station(p)
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     p.add_argument("--labels-from-folders", action="store_true",
-                   help="label by folder name: good/ -> good, any other subfolder -> "
-                   "defective of that type (MVTec layout test/<type>); train/ and test/ are "
-                   "neutral; files directly in PATH (or given one by one) are labelled only "
-                   "by good/ok or ng/bad/defective names; a copy of a stored image under "
-                   "another label is reported, not relabelled")
+                   help="label by the name of the folder a file is in: good, ok, pass -> "
+                   "good; defective, defect, bad, ng, fail, reject -> defective, no type; "
+                   "train, test, val, validation, images, img, imgs, unlabelled, unlabeled "
+                   "-> no label; any other name -> defective of that type (MVTec layout "
+                   "test/<type>); files directly in PATH (or given one by one) are labelled "
+                   "only by those good and defective names or an existing defect type; a "
+                   "copy of a stored image under another label is reported, not relabelled")
     p.add_argument("--product", help="product the images belong to")
     p.add_argument("--lot", help="production lot recorded with the images (found again with "
                    "images --lot)")

@@ -427,9 +427,9 @@ def add_defect_type(project: Any, actor: Any, name: str, shortcut: str | None = 
     if shortcut is not None and (len(shortcut) != 1 or not shortcut.isprintable()):
         raise UserError("a shortcut is one key: a letter, digit or sign (e.g. S)")
     if shortcut is not None and shortcut.casefold() in RESERVED_SHORTCUTS:
-        raise UserError(f"the key '{shortcut.upper()}' already labels or edits on the Label "
-                        "page (G good, D defective, 1-3 severity, B brush, H heat map, "
-                        "[ ] brush size); choose another key")
+        raise UserError(f"the key '{shortcut.upper()}' is kept for the app's own use (Label "
+                        "page: G good, D defective, 1-3 severity, B brush, [ ] brush size; "
+                        "H: heat map on Inspect and History); choose another key")
     with project.db.session() as session:
         serialise(session, "defect_types.names")  # Dent and dent from two stations at once
         if shortcut is not None:
