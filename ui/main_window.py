@@ -195,6 +195,7 @@ class MainWindow(QMainWindow):
         state.status_message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         state.actor_changed.connect(self._actor_changed)
         state.page_wanted.connect(self.show_page)
+        state.running_work = lambda: self.findChildren(ProgressPanel)
         state.product_changed.connect(lambda _p: self._update_who())
         self.idle = IdleWatcher(self._idle_minutes(), self)
         self.idle.idle.connect(self._idle_sign_out)

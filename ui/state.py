@@ -6,6 +6,7 @@ Pages read it and listen to its signals instead of talking to each other.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, Signal
@@ -44,6 +45,9 @@ class AppState(QObject):
         # while their rights at the keyboard end); an explicit sign-out ends it too.
         self.automation_actor: Actor | None = None
         self.keeping_automation = False  # True during an idle sign-out's signing_out
+        # The window's progress panels (training, import, folder inspection...): whoever
+        # ends a session by hand is asked about the ones still busy
+        self.running_work: Callable[[], list[Any]] = list
         settings = QSettings()
         self.station: str | None = _text_setting(settings, "station")
         self.product: str | None = _text_setting(settings, "product")

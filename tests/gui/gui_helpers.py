@@ -58,3 +58,20 @@ def wait_for_job(qtbot, job, timeout: int) -> None:  # noqa: ANN001
     ends before the wait begins emits "done" to nobody (the signal crosses threads, so
     only slots connected when it is emitted get it), and the test timed out under load."""
     qtbot.waitUntil(lambda: not job.running, timeout=timeout)
+
+
+def answer_question(text: str, seen: list[str], tries: int = 100) -> None:
+    """Press the button ``text`` of the question once it is up (it runs its own loop);
+    looks for it for ``tries`` x 20 ms. Call it before the action that asks."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    def press(left: int = tries) -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            if left:
+                QTimer.singleShot(20, lambda: press(left - 1))
+            return
+        seen.append(box.text())
+        next(b for b in box.buttons() if b.text() == text).click()
+    QTimer.singleShot(20, press)

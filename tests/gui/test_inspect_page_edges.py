@@ -9,7 +9,7 @@ import threading
 
 import pytest
 from engine_fixtures import write_parts
-from gui_helpers import sign_in_as, wait_for_job
+from gui_helpers import answer_question, sign_in_as, wait_for_job
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from trained_disc import trained_disc
@@ -70,7 +70,10 @@ def test_a_batch_cancelled_by_the_next_operator_counts_its_own_parts(
     page.inspect_paths(["a folder"])
     assert stored.wait(60)
     assert disc.pages["inspect"].automatic_work()  # the idle sign-out waits for it
+    asked: list[str] = []
+    answer_question("Keep it running", asked)
     sign_in_as(disc, "lead")
+    assert asked and "Inspecting (" in asked[0]
     disc.show_page("inspect")
     assert disc.cancel_visible_job()
     qtbot.waitUntil(lambda: page.job is None, timeout=10_000)

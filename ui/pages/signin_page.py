@@ -28,6 +28,7 @@ from inspector.store import roles
 from ui.dialogs import show_error, succeeded
 from ui.state import AppState
 from ui.widgets.operators_dialog import OperatorsDialog, ask_new_pin
+from ui.widgets.running_work import settle_running_work
 
 IDLE_SETTING = "gui_idle_signout_minutes"
 DEFAULT_IDLE_MINUTES = 10
@@ -194,6 +195,10 @@ class SignInPage(QWidget):
             # as a refused sign-in though nobody typed a wrong PIN.
             self._refused(f"enter the PIN of {name}, then press Enter.")
             return
+        current = self.state.actor
+        if current is not None and name and name != current.name and not settle_running_work(
+                self, self.state.running_work(), f"hand over to {name}"):
+            return
         try:
             if not name:
                 raise UserError("There is no operator yet: ask an admin to add you.")
@@ -219,6 +224,8 @@ class SignInPage(QWidget):
 
     def sign_out(self) -> None:
         if self.state.actor is not None:
+            if not settle_running_work(self, self.state.running_work(), "sign out"):
+                return
             self.state.say(f"{self.state.actor.name} signed out")
         self.state.set_actor(None)
 

@@ -40,11 +40,13 @@ class ProgressPanel(QWidget):
         layout.addWidget(self.message, 3)
         layout.addWidget(self.cancel_button)
         self.job: Job | None = None
+        self.title = ""
         self.setVisible(False)
 
     def attach(self, job: Job, title: str = "") -> None:
         """Follow ``job`` until it ends; the panel hides itself afterwards."""
         self.job = job
+        self.title = (title or "Working…").rstrip("…")
         self.bar.setValue(0)
         self.bar.setFormat("%p%")
         self.message.setText(title or "Working…")
@@ -56,6 +58,10 @@ class ProgressPanel(QWidget):
     @property
     def busy(self) -> bool:
         return self.job is not None
+
+    def describe(self) -> str:
+        """The running job for a question about it: "Training (45 %)"."""
+        return f"{self.title} ({self.bar.value() // 10} %)"
 
     def cancel(self) -> None:
         if self.job is not None:
