@@ -249,3 +249,14 @@ def test_a_file_system_without_locks_still_opens_and_restores(crashed, monkeypat
     with Project.open(root):
         pass
     restore_backup(root, backup, sign_in=_admin)
+
+
+def test_the_data_check_leaves_nothing_beside_the_backups(crashed):
+    """Reading which files a backup needs opened it read-write: -wal and -shm files
+    appeared beside every backup after `inspector check`."""
+    from inspector.services.integrity import check_project
+
+    root, backup = crashed
+    with Project.open(root) as project:
+        check_project(project, _admin(project))
+    assert sorted(p.name for p in backup.parent.iterdir()) == [backup.name]

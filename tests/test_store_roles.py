@@ -359,3 +359,17 @@ def test_someone_deactivated_since_sign_in_cannot_set_their_own_pin(project, adm
     set_active(project, admin, actor.name, False)
     with pytest.raises(PermissionDenied):
         set_pin(project, actor, actor.name, "4321")
+
+
+def test_two_operators_stored_alike_by_an_older_version_are_asked_for_exactly(
+        project, admin) -> None:  # noqa: ANN001
+    """STRASSE and straße added before names were folded: "strasse" said "no active
+    operator named 'strasse'" although two exist; it names both now."""
+    from inspector.store.models import Operator
+
+    with project.db.session() as s:
+        s.add_all([Operator(name="STRASSE", role="operator"),
+                   Operator(name="straße", role="operator")])
+    with pytest.raises(UserError, match="2 operators are named like 'strasse': STRASSE, straße"):
+        sign_in(project, "strasse")
+    assert sign_in(project, "straße").name == "straße"  # the exact name still signs in

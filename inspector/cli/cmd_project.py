@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from inspector.cli.common import (
     DATABASE_URL_ENV,
@@ -158,8 +159,12 @@ def run_settings(args: argparse.Namespace) -> int:
             emit(args, {args.key: value}, text)
             return 0
         values = project.all_settings()
+        problems = project.setting_problems()
     if args.key is not None:
         values = {args.key: values.get(args.key)}
+        problems = {k: v for k, v in problems.items() if k == args.key}
+    for key, why in problems.items():
+        print(f"warning: setting {key}: {why}", file=sys.stderr)
     emit(args, values, "\n".join(f"{k} = {_shown(v)}" for k, v in sorted(values.items())))
     return 0
 

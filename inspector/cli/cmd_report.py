@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -155,13 +156,21 @@ def _format(args: argparse.Namespace) -> str | None:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from inspector.reports.service import export_report, project_report, project_shifts
+    from inspector.reports.service import (
+        SHIFTS_SETTING,
+        export_report,
+        project_report,
+        project_shifts,
+    )
     from inspector.reports.text import summary_dict, summary_text
 
     fmt = _format(args)
     project = open_project(args)
     try:
         actor = actor_for(args, project)
+        shifts_problem = project.setting_problems().get(SHIFTS_SETTING)
+        if shifts_problem:
+            print(f"warning: setting {SHIFTS_SETTING}: {shifts_problem}", file=sys.stderr)
         filters = build_filters(args, project_shifts(project))
         if fmt is None:
             rep = project_report(project, actor, filters, top_n=args.top)

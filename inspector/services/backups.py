@@ -236,7 +236,7 @@ def files_backups_need(root: Path) -> tuple[set[str], list[str]]:
     unreadable: list[str] = []
     for db in files:
         try:
-            conn = migrate.sqlite_read_only(db)
+            conn = migrate.sqlite_read_only(db, immutable=True)  # no -wal/-shm left beside it
         except sqlite3.Error:
             unreadable.append(db.name)
             continue

@@ -98,6 +98,8 @@ def check_project(
     rep = IntegrityReport()
     report(progress, 0.0, "checking the database")
     _check_database(project, rep)
+    rep.problems += [Problem("setting", key, why)
+                     for key, why in project.setting_problems().items()]
     with project.db.session() as s:
         images = list(s.execute(select(Image.id, Image.original_name, Image.store_path,
                                        Image.sha256).where(Image.purged_at.is_(None))))

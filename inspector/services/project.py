@@ -35,6 +35,8 @@ from inspector.services.settings_rules import (  # DEFAULT_SETTINGS: also read f
     RATE_KEYS,
     VALIDATORS,
     check_rates,
+    checked,
+    stored_problem,
 )
 from inspector.store import audit, migrate, roles
 from inspector.store.db import Database, serialise, sqlite_url
@@ -197,12 +199,27 @@ class Project:
 
     # -- settings ---------------------------------------------------------------------
     def get_setting(self, key: str, default: Any = None) -> Any:
-        """The stored value, else ``default``, else the built-in default (or None)."""
+        """The stored value, else ``default``, else the built-in default (or None). A value
+        an older version stored that today's rules refuse counts as not set (it stopped
+        every report, or training with an internal error); `inspector check` and
+        `inspector settings` name it."""
         with self.db.session() as session:
             row = session.get(Setting, key)
-            if row is not None:
-                return row.value
+            stored = None if row is None else row.value
+        if row is not None:
+            try:
+                return checked(key, stored)
+            except UserError as exc:
+                log.warning("stored setting %s = %r is refused, the default is used: %s",
+                            key, stored, exc)
         return default if default is not None else DEFAULT_SETTINGS.get(key)
+
+    def setting_problems(self) -> dict[str, str]:
+        """Stored settings today's rules refuse, with why and what is used instead."""
+        with self.db.session() as session:
+            rows = [(row.key, row.value) for row in session.scalars(select(Setting))]
+        return {key: why for key, value in rows
+                if (why := stored_problem(key, value)) is not None}
 
     def set_setting(self, actor: Any, key: str, value: Any) -> None:
         """Change a setting (needs EDIT_SETTINGS); the old and new values are audited."""
@@ -244,8 +261,11 @@ class Project:
         version stored is left out: it does nothing, and `settings KEY null` removes it)."""
         values = dict(DEFAULT_SETTINGS)
         with self.db.session() as session:
-            values.update({row.key: row.value for row in session.scalars(select(Setting))
-                           if row.key in VALIDATORS or row.key in DEFAULT_SETTINGS})
+            rows = [(row.key, row.value) for row in session.scalars(select(Setting))
+                    if row.key in VALIDATORS or row.key in DEFAULT_SETTINGS]
+        for key, value in rows:
+            if stored_problem(key, value) is None:  # else the default, as get_setting
+                values[key] = checked(key, value)
         return values
 
 

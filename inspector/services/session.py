@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
 
-from inspector.errors import NotFoundError, PermissionDenied
+from inspector.errors import NotFoundError, PermissionDenied, UserError
 from inspector.services.names import clean_name, column_width, decodable, name_key
 from inspector.store import audit
 from inspector.store.models import AuditEntry, Operator, utcnow
@@ -39,7 +39,11 @@ def find_operator(session, name: str) -> Operator | None:  # noqa: ANN001 - ORM 
     if op is None:
         key = name_key(name)
         matches = [o for o in session.scalars(select(Operator)) if name_key(o.name) == key]
-        op = matches[0] if len(matches) == 1 else None
+        if len(matches) > 1:  # STRASSE and straße, both added before names were folded
+            raise UserError(f"{len(matches)} operators are named like '{name}': "
+                            + ", ".join(sorted(o.name for o in matches))
+                            + "; type the name exactly as it is listed")
+        op = matches[0] if matches else None
     return op
 
 

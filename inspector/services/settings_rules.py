@@ -3,6 +3,7 @@ stored (a typo or nonsense refused with a message, never stored and silently ign
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from inspector.errors import UserError
@@ -150,6 +151,28 @@ VALIDATORS = {
 RATE_KEYS = ("target_false_reject_rate", "uncertain_false_reject_rate")
 
 
+def stored_problem(key: str, value: Any) -> str | None:
+    """Why this version refuses a value an older one stored (its rules came later:
+    overlapping shifts, "2%" as a rate, a rate of 0.001 %), or None when it passes."""
+    validator = VALIDATORS.get(key)
+    if validator is None:
+        return None
+    try:
+        validator(key, value)
+    except UserError as exc:
+        return (f"the stored value {json.dumps(value, ensure_ascii=False)} is refused by "
+                f"this version ({exc}); the default "
+                f"{json.dumps(DEFAULT_SETTINGS.get(key), ensure_ascii=False)} is used until "
+                "it is set again")
+    return None
+
+
+def checked(key: str, value: Any) -> Any:
+    """A stored value as the rules clean it (an older "10" minutes read as 10)."""
+    validator = VALIDATORS.get(key)
+    return value if validator is None else validator(key, value)
+
+
 def check_rates(session: Any, key: str, value: Any) -> None:
     """The uncertain band lies below the threshold, so its false-reject rate must be
     above the target's (else training fails later with a puzzling message)."""
@@ -157,7 +180,9 @@ def check_rates(session: Any, key: str, value: Any) -> None:
         if name == key:
             return value
         row = session.get(Setting, name)
-        return row.value if row is not None else DEFAULT_SETTINGS.get(name)
+        if row is None or stored_problem(name, row.value) is not None:
+            return DEFAULT_SETTINGS.get(name)  # as the project reads it (get_setting)
+        return checked(name, row.value)
 
     target, band = now(RATE_KEYS[0]), now(RATE_KEYS[1])
     if band is not None and target is not None and float(band) <= float(target):

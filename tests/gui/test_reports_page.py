@@ -181,3 +181,19 @@ def test_the_filter_choices_are_read_in_the_background(page, qtbot, monkeypatch)
     release.set()
     qtbot.waitUntil(lambda: page.product_box.count() > 1, timeout=10_000)
     qtbot.waitUntil(lambda: page.summary_job is None, timeout=15_000)  # the figures too
+
+
+def test_shifts_an_older_version_stored_are_named_and_the_default_ones_used(page, project) -> None:  # noqa: ANN001
+    """Overlapping shifts stored before they were refused: the choices failed to load,
+    every filter box offered only "(all)" and the shift chart used other shifts unsaid."""
+    from inspector.store.models import Setting, utcnow
+
+    with project.db.session() as s:
+        s.add(Setting(key="report_shifts", updated_at=utcnow(),
+                      value="day=06:00-18:00,night=18:00-06:00,inspection=08:00-09:00"))
+    page.load_choices()
+    assert not page.shifts_note.isHidden()
+    assert "overlap" in page.shifts_note.text() and "report_shifts" in page.shifts_note.text()
+    assert [page.shift_box.itemText(i) for i in range(page.shift_box.count())][1:] == [
+        "early", "late", "night"]
+    assert page.product_box.count() > 1  # the other choices were read too

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from inspector.reports import ReportFilters
 from inspector.reports.pdf_images import load_thumbnail
 from inspector.reports.service import (
+    SHIFTS_SETTING,
     FilterChoices,
     export_report,
     filter_choices,
@@ -145,6 +146,10 @@ class ReportsPage(QWidget):
         self.cancel_button = self._button("Cancel", self.cancel_export)
         self.status = QLabel("")
         self.status.setWordWrap(True)
+        self.shifts_note = QLabel("")  # the stored shifts refused: the default ones are used
+        self.shifts_note.setWordWrap(True)
+        self.shifts_note.setStyleSheet("color: #8a5300;")
+        self.shifts_note.setVisible(False)
         progress_row = QHBoxLayout()
         progress_row.addWidget(self.progress_bar, 1)
         progress_row.addWidget(self.cancel_button)
@@ -157,7 +162,8 @@ class ReportsPage(QWidget):
         split.addWidget(self.worst)
         split.setSizes([420, 220])
         layout = QVBoxLayout(self)
-        for item in (title, grid, actions, progress_row, self.status, self.summary, split):
+        for item in (title, grid, self.shifts_note, actions, progress_row, self.status,
+                     self.summary, split):
             (layout.addLayout if isinstance(item, QGridLayout | QHBoxLayout) else layout.addWidget)(
                 item
             )
@@ -203,8 +209,11 @@ class ReportsPage(QWidget):
         """Fill the combo boxes from the project (keeps the current choices)."""
         self._show_choices(_read_choices(self.project))
 
-    def _show_choices(self, read: tuple[FilterChoices, Any]) -> None:
-        choices, self.shifts = read
+    def _show_choices(self, read: tuple[FilterChoices, Any, str | None]) -> None:
+        choices, self.shifts, shifts_problem = read
+        self.shifts_note.setText(f"Shifts: {shifts_problem}. An admin sets them in "
+                                 "the settings (report_shifts)." if shifts_problem else "")
+        self.shifts_note.setVisible(bool(shifts_problem))
         for box, items in (
             (self.product_box, choices.products), (self.station_box, choices.stations),
             (self.operator_box, choices.operators), (self.type_box, choices.defect_types),
@@ -377,6 +386,8 @@ def _compute(
             [load_thumbnail(heatmap, w.heatmap_path) for w in rep.worst])  # fmt: skip
 
 
-def _read_choices(project: Any) -> tuple[FilterChoices, Any]:
-    """What the filter boxes offer, and the project's shifts (runs in the background)."""
-    return filter_choices(project), project_shifts(project)
+def _read_choices(project: Any) -> tuple[FilterChoices, Any, str | None]:
+    """What the filter boxes offer, the project's shifts and, when an older version stored
+    shifts this one refuses, why (runs in the background)."""
+    return (filter_choices(project), project_shifts(project),
+            project.setting_problems().get(SHIFTS_SETTING))
