@@ -1,9 +1,10 @@
 """Two stations open a project made by an older Inspector at the same moment: one
 upgrades it, the other waits and finds it upgraded (both ran ALTER TABLE before, and the
-second stopped with "duplicate column")."""
+second stopped with "duplicate column"). The upgrade is audited once, naming its backup."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -49,6 +50,13 @@ def test_two_stations_opening_an_old_project_at_once_both_open_it(tmp_path: Path
     for station, (out, err) in zip(stations, results, strict=True):
         assert station.returncode == 0 and "opened" in out, err[-2000:]
     assert migrate.sqlite_revision(root / "inspector.db") == migrate.head_revision()
+    with Database(sqlite_url(root / "inspector.db")).engine.connect() as conn:
+        rows = conn.execute(text("SELECT details FROM audit_log "
+                                 "WHERE action = 'database.upgrade'")).all()
+    assert len(rows) == 1  # the station that upgraded records it; the other found it done
+    details = json.loads(rows[0][0])
+    assert (details["from"], details["to"]) == ("0003", migrate.head_revision())
+    assert (root / details["backup"]).is_file()  # the copy taken before the upgrade
 
 
 def test_two_backups_of_one_name_are_both_kept(tmp_path) -> None:  # noqa: ANN001

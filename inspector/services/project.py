@@ -117,18 +117,20 @@ class Project:
             raise _unreadable(db_path, exc) from exc
         head = migrate.head_revision()
         _refuse_newer(current)
+        note: dict[str, Any] = {}
         if current != head:
             stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
             backup = migrate.backup_sqlite(
                 db_path, root / "backups" / f"inspector-{stamp}-rev{current or 'base'}.db")
             if migrate.sqlite_revision(backup, immutable=True) != current:
                 backup.unlink()  # another station upgraded it meanwhile (and kept a copy)
+            note["backup"] = f"backups/{backup.name}"
         lock = OpenLock(root)  # a restore now waits for this project to be closed
         try:
             project = cls(root, Database(sqlite_url(db_path)))
             project._open_lock = lock
             if current != head:
-                migrate.upgrade(project.db.engine)
+                migrate.upgrade(project.db.engine, note=note)
             project._ensure_folders()
         except BaseException:
             lock.release()

@@ -12,6 +12,7 @@ import sqlite3
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from alembic import command
@@ -19,7 +20,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, insert, text
 
 from inspector.errors import UserError
 from inspector.fileio import sync_folder
@@ -91,8 +92,12 @@ def database_revision(engine: Engine) -> str | None:
 _UPGRADE_LOCK_KEY = 0x1A5_7EC7
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate the database behind ``engine`` to ``revision`` (default: head)."""
+def upgrade(engine: Engine, revision: str = "head",
+            note: dict[str, Any] | None = None) -> None:
+    """Migrate the database behind ``engine`` to ``revision`` (default: head). An upgrade
+    of an existing database to head is audited (``database.upgrade``: from, to and
+    ``note``, e.g. the backup), in its own transaction: of two stations opening an older
+    project at once, only the one that upgraded records it."""
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
@@ -112,7 +117,19 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             # waits up to the busy timeout), then alembic reads the revision under it.
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         cfg.attributes["connection"] = conn
+        before = MigrationContext.configure(conn).get_current_revision()
         command.upgrade(cfg, revision)
+        after = MigrationContext.configure(conn).get_current_revision()
+        if before is not None and before != after and revision == "head":
+            _audit_upgrade(conn, before, after, note or {})
+
+
+def _audit_upgrade(conn: Any, before: str, after: str | None, note: dict[str, Any]) -> None:
+    from inspector.store.models import AuditEntry, utcnow  # the schema as it is now: head
+
+    conn.execute(insert(AuditEntry.__table__).values(
+        at=utcnow(), action="database.upgrade", entity="database", allowed=True,
+        details={"from": before, "to": after, **note}))
 
 
 def _remove_stale_partials(folder: Path, min_age_s: float = 3600.0) -> None:
