@@ -82,3 +82,18 @@ def test_settings_lists_the_default_and_warns(upgraded, capsys) -> None:  # noqa
     main(["settings", "target_false_reject_rate", "--project", str(upgraded.root)])
     out, err = capsys.readouterr()
     assert "0.02" in out and "warning" not in err
+
+
+def test_a_key_only_an_older_version_knew_is_said_as_such_and_removed(project, capsys) -> None:  # noqa: ANN001
+    """`settings line_name` printed "line_name = null" for a stored "Line 3", and its
+    removal printed the same."""
+    with project.db.session() as s:
+        s.add(Setting(key="line_name", value="Line 3", updated_at=utcnow()))
+    where = ["--project", str(project.root)]
+    assert main(["settings", "line_name", *where]) == 1
+    assert "an older one stored it" in capsys.readouterr().err
+    assert main(["settings", "line_name", "null", *where, "--operator", "admin"]) == 0
+    assert "line_name removed" in capsys.readouterr().out
+    assert main(["settings", "lnie_name", *where]) == 1  # a typo: no such setting
+    err = capsys.readouterr().err
+    assert "not a setting" in err and "older one" not in err and "max_pixels" in err

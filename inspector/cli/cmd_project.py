@@ -15,6 +15,8 @@ from inspector.cli.common import (
     open_project,
     project_dir,
 )
+from inspector.errors import UserError
+from inspector.services.settings_rules import VALIDATORS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -151,7 +153,12 @@ def run_settings(args: argparse.Namespace) -> int:
     with open_project(args) as project:
         if args.key is not None and args.value is not None:
             value = _parse_value(args.value)
+            known = args.key in VALIDATORS
             project.set_setting(actor_for(args, project), args.key, value)
+            if not known:  # only a key an older version stored gets here: it was removed
+                emit(args, {args.key: None}, f"{args.key} removed (an older version's "
+                     "setting, not used by this one)")
+                return 0
             value = project.get_setting(args.key)
             text = f"{args.key} = {_shown(value)}"
             if args.key in RETRAIN_AFTER:
@@ -160,7 +167,13 @@ def run_settings(args: argparse.Namespace) -> int:
             return 0
         values = project.all_settings()
         problems = project.setting_problems()
+        legacy = set(project.stored_setting_keys()) - set(VALIDATORS)
     if args.key is not None:
+        if args.key not in VALIDATORS:
+            raise UserError(f"'{args.key}' is not a setting of this version"
+                            + (" (an older one stored it; it is not used: `inspector settings "
+                               f"{args.key} null` removes it)" if args.key in legacy else "")
+                            + "; the settings are: " + ", ".join(sorted(VALIDATORS)))
         values = {args.key: values.get(args.key)}
         problems = {k: v for k, v in problems.items() if k == args.key}
     for key, why in problems.items():

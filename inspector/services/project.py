@@ -216,6 +216,11 @@ class Project:
                             key, stored, exc)
         return default if default is not None else DEFAULT_SETTINGS.get(key)
 
+    def stored_setting_keys(self) -> list[str]:
+        """Every key stored, those an older version used included."""
+        with self.db.session() as session:
+            return list(session.scalars(select(Setting.key)))
+
     def setting_problems(self) -> dict[str, str]:
         """Stored settings today's rules refuse, with why and what is used instead."""
         with self.db.session() as session:
