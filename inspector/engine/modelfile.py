@@ -110,10 +110,13 @@ def read_metadata(data: bytes, name: str = "model file") -> dict[str, Any]:
         raise ModelFileError(f"{name} is not an Inspector model file")
     version = meta.get("format_version")
     if type(version) is not int or version not in READABLE_VERSIONS:  # not True, not 1.0
+        newer = type(version) is int and version > READABLE_VERSIONS[-1]
         raise ModelFileError(
             f"{name} has model format version {version}; this Inspector "
             f"({inspector.__version__}) reads versions "
-            f"{READABLE_VERSIONS[0]}-{READABLE_VERSIONS[-1]}. Retrain the model."
+            f"{READABLE_VERSIONS[0]}-{READABLE_VERSIONS[-1]}. "
+            + ("A newer Inspector wrote it: update this station, or activate a version "
+               "this one trained." if newer else "Retrain the model.")
         )
     return meta
 
