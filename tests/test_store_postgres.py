@@ -357,6 +357,10 @@ def test_an_older_server_database_is_upgraded_and_a_newer_refused(
         assert sign_in(project, "boss").role == "admin"  # the rows survived
     assert migrate.database_revision(engine) == migrate.head_revision()
     assert "no automatic backup" in caplog.text
+    with engine.connect() as conn:  # audited in the upgrade's own transaction
+        row = conn.execute(text("SELECT details FROM audit_log "
+                                "WHERE action = 'database.upgrade'")).one()
+    assert (row[0]["from"], row[0]["to"]) == ("0003", migrate.head_revision())
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     with pytest.raises(UserError, match="newer Inspector"):
