@@ -220,3 +220,20 @@ def test_files_a_backup_database_needs_are_kept(project, admin, filled):
     rep = check_project(project, admin, remove_orphans=True)
     assert all(path.is_file() for path in files) and rep.removed == []
     assert any("only a database in backups/ refers to" in note for note in rep.notes)
+
+
+def test_a_heat_map_row_leading_outside_or_written_on_windows(project, admin, filled) -> None:  # noqa: ANN001
+    """A row naming ../outside.jpg passed the check although it stops every purge; one
+    written on Windows (backslashes) was reported missing although it is there."""
+    a, _, _, heat = filled
+    outside = project.root.parent / "outside.jpg"
+    outside.write_bytes(b"jpeg")
+    with project.db.session() as s:
+        s.add(Inspection(image_id=a.id, score=0.5, threshold=1.0, verdict="ok",
+                         inspected_at=utcnow(), heatmap_path="../outside.jpg"))
+        s.add(Inspection(image_id=a.id, score=0.5, threshold=1.0, verdict="ok",
+                         inspected_at=utcnow(),
+                         heatmap_path="artefacts\\heatmaps\\2026\\11\\h1.jpg"))
+    problems = check_project(project, admin).problems
+    assert [(p.kind, p.detail) for p in problems] == [
+        ("heatmap", "invalid stored artefact path: ../outside.jpg")]

@@ -362,7 +362,7 @@ def test_someone_deactivated_since_sign_in_cannot_set_their_own_pin(project, adm
 
 
 def test_two_operators_stored_alike_by_an_older_version_are_asked_for_exactly(
-        project, admin) -> None:  # noqa: ANN001
+        project, admin, actor) -> None:  # noqa: ANN001
     """STRASSE and straße added before names were folded: "strasse" said "no active
     operator named 'strasse'" although two exist; it names both now."""
     from inspector.store.models import Operator
@@ -373,3 +373,11 @@ def test_two_operators_stored_alike_by_an_older_version_are_asked_for_exactly(
     with pytest.raises(UserError, match="2 operators are named like 'strasse': STRASSE, straße"):
         sign_in(project, "strasse")
     assert sign_in(project, "straße").name == "straße"  # the exact name still signs in
+    with project.db.session() as s:  # refused like an unknown name: audited
+        refused = s.scalars(select(AuditEntry).where(AuditEntry.action == "sign_in",
+                                                     AuditEntry.allowed.is_(False))).all()
+    assert [r.details["reason"] for r in refused] == ["unknown name"]
+    with pytest.raises(PermissionDenied):  # the rights first, as for any name
+        set_role(project, actor, "strasse", "admin")
+    with pytest.raises(UserError, match="2 operators are named like 'strasse'"):
+        set_role(project, admin, "strasse", "qa_lead")

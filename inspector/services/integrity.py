@@ -125,7 +125,12 @@ def check_project(
         done += 1
     report(progress, 0.9, "checking heat maps")
     for inspection_id, rel in heatmaps:
-        if not (project.root / rel).is_file():
+        try:
+            missing = not project.artefact_path(rel).is_file()
+        except UserError as exc:  # leads outside the project: purge and delete refuse it
+            rep.problems.append(Problem("heatmap", f"inspection #{inspection_id}", str(exc)))
+            continue
+        if missing:
             rep.problems.append(Problem("heatmap", f"inspection #{inspection_id}",
                                         f"heat map file missing: {rel}"))
     rep.checked = {"images": len(images), "masks": len(masks), "models": len(models),
@@ -202,7 +207,11 @@ def _check_stored(project: Any, rep: IntegrityReport, kind: str, what: str, rel:
 
 def _check_model(project: Any, rep: IntegrityReport, rec: ModelRecord) -> None:
     what = f"model v{rec.version}" + (" (deleted)" if rec.deleted else "")
-    path = project.root / rec.file_path
+    try:
+        path = project.artefact_path(rec.file_path)
+    except UserError as exc:
+        rep.problems.append(Problem("model", what, str(exc)))
+        return
     if not path.is_file():
         if not rec.deleted:  # a deleted version's file may have been cleared on purpose
             rep.problems.append(Problem("model", what, f"file missing: {rec.file_path}"))

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from inspector.errors import NotFoundError, UserError
 from inspector.services.dto import OperatorInfo
 from inspector.services.names import clean_name, mixed_scripts
-from inspector.services.session import find_operator
+from inspector.services.session import find_operator, not_found
 from inspector.store import audit, roles
 from inspector.store.db import serialise
 from inspector.store.models import ROLES, Operator
@@ -34,7 +34,7 @@ def _check_role(role: str) -> str:
 def _get(session: Any, name: str) -> Operator:
     op = find_operator(session, name)
     if op is None:
-        raise NotFoundError(f"no operator named '{name}'")
+        raise NotFoundError(not_found(session, name))
     return op
 
 

@@ -53,6 +53,7 @@ SERVER_MARKER = "SERVER_DATABASE.txt"
 DATABASE_URL_ENV = "INSPECTOR_DATABASE_URL"
 
 log = logging.getLogger(__name__)
+_WARNED: set[tuple[str, str]] = set()  # refused stored settings already logged
 
 def default_project_dir() -> Path:
     """``<user data dir>/Inspector/default`` (platform specific)."""
@@ -212,8 +213,10 @@ class Project:
             try:
                 return checked(key, stored)
             except UserError as exc:
-                log.warning("stored setting %s = %r is refused, the default is used: %s",
-                            key, stored, exc)
+                if (key, repr(stored)) not in _WARNED:  # once: severity_bands is read at
+                    _WARNED.add((key, repr(stored)))  # every inspection
+                    log.warning("stored setting %s = %r is refused, the default is used: %s",
+                                key, stored, exc)
         return default if default is not None else DEFAULT_SETTINGS.get(key)
 
     def stored_setting_keys(self) -> list[str]:

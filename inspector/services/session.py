@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
 
-from inspector.errors import NotFoundError, PermissionDenied, UserError
+from inspector.errors import NotFoundError, PermissionDenied
 from inspector.services.names import clean_name, column_width, decodable, name_key
 from inspector.store import audit
 from inspector.store.models import AuditEntry, Operator, utcnow
@@ -39,12 +39,20 @@ def find_operator(session, name: str) -> Operator | None:  # noqa: ANN001 - ORM 
     if op is None:
         key = name_key(name)
         matches = [o for o in session.scalars(select(Operator)) if name_key(o.name) == key]
-        if len(matches) > 1:  # STRASSE and straße, both added before names were folded
-            raise UserError(f"{len(matches)} operators are named like '{name}': "
-                            + ", ".join(sorted(o.name for o in matches))
-                            + "; type the name exactly as it is listed")
-        op = matches[0] if matches else None
+        op = matches[0] if len(matches) == 1 else None
     return op
+
+
+def not_found(session, name: str, what: str = "operator") -> str:  # noqa: ANN001
+    """Why ``name`` found nobody: no such person, or several stored alike (STRASSE and
+    straße, both added by a version before names were folded) that only the exact
+    name tells apart."""
+    key = name_key(name)
+    alike = sorted(o.name for o in session.scalars(select(Operator)) if name_key(o.name) == key)
+    if len(alike) > 1:
+        return (f"{len(alike)} operators are named like '{name}': {', '.join(alike)}; "
+                "type the name exactly as it is listed")
+    return f"no {what} named '{name}'"
 
 
 def pin_required(project: Project, name: str) -> bool:
@@ -75,7 +83,8 @@ def sign_in(
                          {"reason": "inactive" if op is not None else "unknown name"},
                          allowed=False)
             session.commit()
-            raise NotFoundError(f"no active operator named '{name}'")
+            raise NotFoundError(f"no active operator named '{name}'" if op is not None
+                                else not_found(session, name.strip(), "active operator"))
         actor = Actor(op.id, op.name, op.role, station)
         if op.pin_hash:
             # One PIN check at a time per operator: parallel guesses all passed the count
@@ -101,9 +110,15 @@ def start_session(project: Project, name: str, pin: str | None = None,
     "who was signed in at station 2 at 14:00" has an answer. (Each CLI command signs in
     on its own and is audited by what it changes.)"""
     actor = sign_in(project, name, pin, station)
+    record_session_start(project, actor)
+    return actor
+
+
+def record_session_start(project: Project, actor: Actor) -> None:
+    """The start of a session of someone ``sign_in`` accepted (the GUI asks about running
+    work in between, and may not start it)."""
     with project.db.session() as session:
         audit.record(session, actor, "session.start", "operator", actor.operator_id)
-    return actor
 
 
 def end_session(project: Project, actor: Actor, why: str) -> None:

@@ -74,3 +74,21 @@ def test_nothing_running_signs_out_without_a_question(window, actor, qtbot) -> N
     assert window.state.actor is None and not seen
     qtbot.wait(300)
 
+
+
+def test_a_refused_hand_over_asks_nothing_and_cancels_nothing(window, running, project,  # noqa: ANN001
+                                                              admin, qtbot) -> None:
+    """The question came before the PIN was checked: "Cancel it", then a wrong PIN, and
+    the training was gone while the first person stayed signed in."""
+    from inspector.services.operators import set_pin
+
+    set_pin(project, admin, "admin", "4711")
+    seen: list[str] = []
+    answer_question("Cancel it", seen, tries=10)
+    page = window.pages["signin"]
+    page.operator_box.setCurrentText("admin")
+    page.pin_edit.setText("0000")
+    page.sign_in_button.click()
+    qtbot.wait(300)
+    assert not seen and window.state.actor.name == "op" and running.running
+    _stop(running, qtbot)

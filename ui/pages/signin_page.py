@@ -195,16 +195,18 @@ class SignInPage(QWidget):
             # as a refused sign-in though nobody typed a wrong PIN.
             self._refused(f"enter the PIN of {name}, then press Enter.")
             return
-        current = self.state.actor
-        if current is not None and name and name != current.name and not settle_running_work(
-                self, self.state.running_work(), f"hand over to {name}"):
-            return
         try:
             if not name:
                 raise UserError("There is no operator yet: ask an admin to add you.")
-            actor = session.start_session(
+            actor = session.sign_in(  # name and PIN checked (a refusal audited) first:
                 self.state.project, name, pin=self.pin_edit.text() or None, station=station
-            )
+            )  # a refused hand-over must not have cancelled the work that runs
+            current = self.state.actor
+            if current is not None and actor.operator_id != current.operator_id and not (
+                    settle_running_work(self, self.state.running_work(),
+                                        f"hand over to {actor.name}")):
+                return
+            session.record_session_start(self.state.project, actor)
         except UserError as exc:
             self._refused(str(exc))
             return

@@ -78,8 +78,9 @@ class CalibrationSettings(QWidget):
         shown = None if stored is None else round(100.0 * float(stored), 2)
         if value is not None:
             value = round(value, 6)  # 0.7 % is stored as 0.007, not 0.006999999999999999
-        if (None if value is None else round(100.0 * value, 2)) == shown:
-            return
+        if (None if value is None else round(100.0 * value, 2)) == shown and (
+                key not in self.state.project.setting_problems()):  # an older version's
+            return  # refused "2%" reads as the default: typing the default stores it
         try:
             self.state.project.set_setting(self.state.actor, key, value)
             self.state.say(f"Next training: {key.replace('_', ' ')} = "
