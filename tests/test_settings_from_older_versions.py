@@ -97,3 +97,12 @@ def test_a_key_only_an_older_version_knew_is_said_as_such_and_removed(project, c
     assert main(["settings", "lnie_name", *where]) == 1  # a typo: no such setting
     err = capsys.readouterr().err
     assert "not a setting" in err and "older one" not in err and "max_pixels" in err
+
+
+def test_a_refused_value_is_logged_once_not_at_every_read(upgraded, caplog) -> None:  # noqa: ANN001
+    """severity_bands is read at every inspection: a line per part filled the log."""
+    with upgraded.db.session() as s:
+        s.add(Setting(key="severity_bands", value={"major_ratio": "much"}, updated_at=utcnow()))
+    for _ in range(5):
+        assert upgraded.get_setting("severity_bands") is None
+    assert sum("severity_bands" in r.getMessage() for r in caplog.records) == 1
