@@ -344,7 +344,7 @@ def test_a_grey_picture_looks_the_same_in_the_pdf_at_any_bit_depth(tmp_path: Pat
     on the worst-images page. The report reads it as imports do."""
     import cv2
 
-    from inspector.reports.pdf_images import load_thumbnail
+    from inspector.reports.thumbnails import load_thumbnail
 
     ramp = np.linspace(0, 1, 400 * 300).reshape(300, 400)
     pixels = (ramp * (65535 if bits == 16 else 255)).astype(np.uint16 if bits == 16 else np.uint8)
@@ -358,7 +358,7 @@ def test_a_grey_picture_looks_the_same_in_the_pdf_at_any_bit_depth(tmp_path: Pat
 def test_a_12_bit_picture_in_the_pdf_follows_the_sensor_bits_setting(tmp_path: Path) -> None:
     import cv2
 
-    from inspector.reports.pdf_images import load_thumbnail
+    from inspector.reports.thumbnails import load_thumbnail
 
     ramp = np.linspace(0, 4095, 200 * 200).reshape(200, 200).astype(np.uint16)
     cv2.imwrite(str(tmp_path / "part.png"), ramp)
@@ -375,7 +375,7 @@ def test_the_pdf_thumbnail_is_turned_as_the_part_was_judged(tmp_path: Path, fmt:
     from PIL import Image
 
     from inspector.imaging.decode import decode_bytes
-    from inspector.reports.pdf_images import load_thumbnail
+    from inspector.reports.thumbnails import load_thumbnail
 
     pixels = np.zeros((40, 80, 3), np.uint8)
     pixels[:10, :20] = 255  # a white corner tells the turn

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.reports import ReportFilters
-from inspector.reports.pdf_images import load_thumbnail
 from inspector.reports.service import (
     SHIFTS_SETTING,
     FilterChoices,
@@ -38,6 +37,7 @@ from inspector.reports.service import (
     project_shifts,
     resolvers,
 )
+from inspector.reports.thumbnails import load_thumbnail
 from inspector.reports.types import Report
 from ui.coalesced_job import CoalescedJob
 from ui.dialogs import show_error
