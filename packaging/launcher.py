@@ -39,7 +39,7 @@ def version_text() -> str:
 
 
 def _gui(argv: list[str]) -> int:
-    from ui.app import main as gui_main
+    from ui.launch import main as gui_main  # a splash first, then the window
 
     return int(gui_main(argv) or 0)
 

@@ -16,14 +16,14 @@ import os
 import sys
 import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QSplashScreen
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from inspector.errors import NotFoundError, UserError
@@ -161,8 +161,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def open_sample(root: Path) -> Project | None:
-    """Open or build the sample project, with a progress dialog while it trains."""
+def open_sample(root: Path, before_dialog: Callable[[], None] = lambda: None
+                ) -> Project | None:
+    """Open or build the sample project, with a progress dialog while it trains (after
+    a second: opening the built one is quicker, and shows no dialog)."""
     from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QProgressDialog
 
@@ -174,12 +176,19 @@ def open_sample(root: Path) -> Project | None:
     dialog = QProgressDialog(f"{title}…", "Cancel", 0, 1000)
     dialog.setWindowTitle("Inspector")
     dialog.setMinimumWidth(520)
-    dialog.setMinimumDuration(0)
+    dialog.setMinimumDuration(1000)
     job = Job(open_or_create_sample_project, root)
     loop = QEventLoop()
-    job.progress.connect(lambda f, m: (dialog.setValue(int(f * 1000)),
-                                       dialog.setLabelText(f"{title}\n{m}")))
-    job.failed.connect(lambda exc: show_error(None, exc, "Cannot prepare the sample project"))
+
+    def progress(fraction: float, message: str) -> None:
+        dialog.setValue(int(fraction * 1000))  # shows the dialog once a second has passed
+        dialog.setLabelText(f"{title}\n{message}")
+        if dialog.isVisible():
+            before_dialog()
+
+    job.progress.connect(progress)
+    job.failed.connect(lambda exc: (before_dialog(),
+                                    show_error(None, exc, "Cannot prepare the sample project")))
     job.done.connect(loop.quit)
     dialog.canceled.connect(job.cancel)
     job.start()
@@ -188,7 +197,8 @@ def open_sample(root: Path) -> Project | None:
     return job.result
 
 
-def open_or_create(root: Path, database_url: str | None = None) -> Project | None:
+def open_or_create(root: Path, database_url: str | None = None,
+                   before_dialog: Callable[[], None] = lambda: None) -> Project | None:
     """Open the project; offer to create it (with a first admin) when it does not exist.
 
     With ``database_url`` the project is a line's, on a database server: see
@@ -197,21 +207,24 @@ def open_or_create(root: Path, database_url: str | None = None) -> Project | Non
     from ui.widgets.create_project_dialog import CreateProjectDialog
 
     if database_url is not None:
-        return open_server_project(root, database_url)
+        return open_server_project(root, database_url, before_dialog)
     while True:
         try:
             return Project.open(root)
         except NotFoundError:
+            before_dialog()
             dialog = CreateProjectDialog(root)
             if dialog.exec() != CreateProjectDialog.DialogCode.Accepted:
                 return None
             return dialog.project
         except UserError as exc:
+            before_dialog()
             QMessageBox.critical(None, "Cannot open project", str(exc))
             return None
 
 
-def open_server_project(root: Path, database_url: str) -> Project | None:
+def open_server_project(root: Path, database_url: str,
+                        before_dialog: Callable[[], None] = lambda: None) -> Project | None:
     """Open a line's project (shared folder, database on a server), or say why not.
 
     No creation dialog: a station that cannot see the share or the server must not start a
@@ -236,6 +249,7 @@ def open_server_project(root: Path, database_url: str) -> Project | None:
     finally:
         QGuiApplication.restoreOverrideCursor()  # before any dialog
     if project is None:
+        before_dialog()
         QMessageBox.critical(None, "Cannot open project", problem)
         return None
     log.info("opened project %s with the database %s", root, project.db.describe())
@@ -255,28 +269,39 @@ def make_application(argv: Sequence[str]) -> QApplication:
     return app
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Open the GUI on a project (default: the user's default project)."""
+def main(argv: Sequence[str] | None = None, splash: QSplashScreen | None = None) -> int:
+    """Open the GUI on a project (default: the user's default project). ``splash``
+    (``ui.launch``) stays up until the window shows, or goes before a dialog."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     log_file = setup_logging()
     app = make_application([sys.argv[0]])
     reporter = CrashReporter(log_file)
     reporter.install()
     log.info("GUI starting (log file %s)", log_file)
+
+    def splash_off() -> None:  # a dialog must not open behind it
+        if splash is not None:
+            splash.close()
+
     try:  # before the event loop runs: the crash reporter's dialog would never show
-        project = (open_sample(args.project or default_project_dir().parent / "sample")
+        project = (open_sample(args.project or default_project_dir().parent / "sample",
+                               splash_off)
                    if args.sample_project  # its own database, whatever the URL says
                    else open_or_create(args.project or default_project_dir(),
-                                       database_url_from(args.database_url)))
+                                       database_url_from(args.database_url), splash_off))
         if project is None:
+            splash_off()
             return 1
         from ui.main_window import MainWindow
         from ui.state import AppState
 
         window = MainWindow(AppState(project))
     except Exception as exc:  # noqa: BLE001 - said in a dialog and logged, never silent
+        splash_off()
         return startup_failed(exc, log_file)
     window.show()
+    if splash is not None:
+        splash.finish(window)
     from ui.gc_guard import MainThreadCollector
 
     QTimer.singleShot(0, MainThreadCollector.freeze_survivors)
