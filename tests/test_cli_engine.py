@@ -34,6 +34,8 @@ def test_cli_train_inspect_and_models(tmp_path, capsys, monkeypatch):
     assert code == 0, err
     model = json.loads(out)
     assert model["version"] == 1 and model["active"] is True
+    # the warnings the text shows (6 goods: a rough threshold) reach scripts too
+    assert any("rough guess" in w for w in model["warnings"])
 
     bad = write_parts(tmp_path / "new" / "bad", 1, 700, defect=True)
     good = write_parts(tmp_path / "new" / "good", 1, 101)
@@ -280,3 +282,13 @@ def test_ctrl_c_in_a_batch_still_prints_the_parts_judged(tmp_path, capsys, monke
     code, out, _ = _run(capsys, "inspect", *map(str, parts))
     assert code == 130 and parts[1].name in out and parts[2].name in out
     assert "Interrupted: 2 file(s) were not inspected" in out
+
+
+def test_label_notes_a_mask_that_marks_almost_the_whole_picture(tmp_path, capsys, monkeypatch):  # noqa: ANN001
+    """An inverted mask (defects black) marked the whole part as defect without a word."""
+    _project_with_goods(tmp_path, capsys, monkeypatch)
+    mask = tmp_path / "inverted.png"
+    Image.new("L", (128, 128), 255).save(mask)
+    code, out, err = _run(capsys, "label", "1", "--defective", "--mask", str(mask))
+    assert code == 0, err
+    assert "marks 100% of the picture" in out and "invert" in out

@@ -122,6 +122,9 @@ def run_import(args: argparse.Namespace) -> int:
     return 1 if rep.refused else 0
 
 
+WHOLE_PICTURE = 0.9  # a mask marking this share or more: most likely inverted
+
+
 def run_label(args: argparse.Namespace) -> int:
     from inspector.imaging.decode import decode_file
     from inspector.services.labeling import label_image
@@ -137,6 +140,9 @@ def run_label(args: argparse.Namespace) -> int:
     text = f"Image {info.image_id} labelled {info.verdict}" + (f" ({extra})" if extra else "")
     if mask is not None and not mask.any():
         text += "\nnote: the mask has no white pixel, so no defect region was stored"
+    elif mask is not None and mask.mean() >= WHOLE_PICTURE:
+        text += (f"\nnote: the mask marks {mask.mean():.0%} of the picture as defect; if your "
+                 "masks mark defects black, invert them (white = defect)")
     emit(args, info, text)
     return 0
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from inspector.cli.common import actor_for, add_common, emit, open_project, print_progress
+from inspector.cli.common import (
+    actor_for,
+    add_common,
+    emit,
+    open_project,
+    print_progress,
+    to_jsonable,
+)
 
 # What training measured on data it held out, as the GUI's model panel names it: the
 # false-reject estimate, and the recall estimate that stands in for real defects until
@@ -60,8 +67,10 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(m.get("density_used"), bool):
         lines.append(f"  local density: {'on' if m['density_used'] else 'off'}"
                      + _density_evidence(m))
-    lines += [f"warning: {w}" for w in trained_warnings(info)]
-    emit(args, info, "\n".join(lines))
+    warnings = trained_warnings(info)
+    lines += [f"warning: {w}" for w in warnings]
+    data = {**to_jsonable(info), "warnings": [*summary.warnings, *warnings]}  # scripts see them
+    emit(args, data, "\n".join(lines))
     return 0
 
 

@@ -113,7 +113,8 @@ def label_image(
                 defect_type = had[defect_type.casefold()]
             else:
                 raise UserError(f"unknown defect type '{defect_type}'; known types: "
-                                f"{', '.join(sorted(known.values())) or 'none yet'}")
+                                f"{', '.join(sorted(known.values())) or 'none yet'} (a QA "
+                                f"lead adds one: inspector defect-types add {defect_type})")
         mask_rel = _store_mask(project, mask, img) if mask is not None else None
         old = img.current_label
         label = Label(image_id=img.id, verdict=verdict, defect_type=defect_type,
