@@ -197,3 +197,24 @@ def test_shifts_an_older_version_stored_are_named_and_the_default_ones_used(page
     assert [page.shift_box.itemText(i) for i in range(page.shift_box.count())][1:] == [
         "early", "late", "night"]
     assert page.product_box.count() > 1  # the other choices were read too
+
+
+def test_a_moving_bar_while_the_figures_are_read(page, qtbot, monkeypatch) -> None:  # noqa: ANN001
+    """A year of a busy line took 6-7 s with only "Computing…": the page looked hung."""
+    import threading
+
+    import ui.pages.reports_page as reports_page
+
+    release = threading.Event()
+    real = reports_page._compute
+
+    def slow(*args):  # noqa: ANN002, ANN202
+        release.wait(10)
+        return real(*args)
+
+    monkeypatch.setattr(reports_page, "_compute", slow)
+    page.refresh()
+    qtbot.waitUntil(lambda: page.computing.isVisible())
+    assert page.computing.maximum() == 0  # busy, not a stuck percentage
+    release.set()
+    qtbot.waitUntil(lambda: page.summary_job is None and not page.computing.isVisible())

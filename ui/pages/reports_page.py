@@ -136,8 +136,13 @@ class ReportsPage(QWidget):
         self.show_button = self._button("Show report", self.refresh)
         self.export_buttons = {fmt: self._button(text, lambda _=False, f=fmt: self.choose_export(f))
                                for fmt, text, _ in EXPORTS}  # fmt: skip
+        self.computing = QProgressBar()  # moving while the figures are read: a year of a
+        self.computing.setRange(0, 0)  # busy line takes seconds, and a still page with
+        self.computing.setMaximumWidth(160)  # "Computing…" looked hung
+        self.computing.setVisible(False)
         actions = QHBoxLayout()
         actions.addWidget(self.show_button)
+        actions.addWidget(self.computing)
         actions.addStretch(1)
         for button in self.export_buttons.values():
             actions.addWidget(button)
@@ -282,6 +287,7 @@ class ReportsPage(QWidget):
             return
         self.status.setText("Computing…")
         self.show_button.setEnabled(False)
+        self.computing.setVisible(True)
         job = Job(_compute, self.project, self.actor_provider(), filters)
         job.finished.connect(self._show_report)
         job.failed.connect(self._summary_failed)
@@ -291,6 +297,7 @@ class ReportsPage(QWidget):
     def _summary_done(self) -> None:
         self.summary_job = None
         self.show_button.setEnabled(True)
+        self.computing.setVisible(False)
 
     def _summary_failed(self, exc: BaseException) -> None:
         self.status.setText(str(exc))
