@@ -138,11 +138,10 @@ class ReportsPage(QWidget):
                                for fmt, text, _ in EXPORTS}  # fmt: skip
         self.computing = QProgressBar()  # moving while the figures are read: a year of a
         self.computing.setRange(0, 0)  # busy line takes seconds, and a still page with
-        self.computing.setMaximumWidth(160)  # "Computing…" looked hung
-        self.computing.setVisible(False)
+        self.computing.setMaximumWidth(160)  # "Computing…" looked hung (not beside the
+        self.computing.setVisible(False)  # buttons: they fill a 960 px wide page)
         actions = QHBoxLayout()
         actions.addWidget(self.show_button)
-        actions.addWidget(self.computing)
         actions.addStretch(1)
         for button in self.export_buttons.values():
             actions.addWidget(button)
@@ -156,6 +155,7 @@ class ReportsPage(QWidget):
         self.shifts_note.setStyleSheet("color: #8a5300;")
         self.shifts_note.setVisible(False)
         progress_row = QHBoxLayout()
+        progress_row.addWidget(self.computing)
         progress_row.addWidget(self.progress_bar, 1)
         progress_row.addWidget(self.cancel_button)
         self._set_exporting(False)
