@@ -75,3 +75,19 @@ def answer_question(text: str, seen: list[str], tries: int = 100) -> None:
         seen.append(box.text())
         next(b for b in box.buttons() if b.text() == text).click()
     QTimer.singleShot(20, press)
+
+
+def hold(monkeypatch, module, name: str):  # noqa: ANN001, ANN201
+    """Make ``module.name`` wait (in its worker) until the returned event is set, then do
+    its work: the page is caught while the work runs."""
+    import threading
+
+    release = threading.Event()
+    real = getattr(module, name)
+
+    def held(*args):  # noqa: ANN002, ANN202 - positional: ui.worker.Job passes progress
+        release.wait(10)  # and cancel to a function that takes keywords
+        return real(*args)
+
+    monkeypatch.setattr(module, name, held)
+    return release

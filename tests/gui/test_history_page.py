@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 import pytest
-from gui_helpers import picture_grey, sign_in_as, slow_pictures
+from gui_helpers import hold, picture_grey, sign_in_as, slow_pictures
 from PySide6.QtCore import QDate, Qt
 
 from inspector.services.importing import import_array
@@ -101,19 +101,11 @@ def test_new_inspections_are_listed_off_the_gui_thread(window, project, year, qt
     """A hot folder announces a part every few seconds: the re-listing (80 ms at 100,000
     inspections) runs in the background, and one that a person's own filter overtook
     is dropped instead of putting the old filter's rows back."""
-    import threading
-
     from ui.pages import history_page
 
     page = _history(window)
-    release = threading.Event()
     real = history_page.query_page
-
-    def held(*args):  # noqa: ANN002, ANN202
-        release.wait(10)
-        return real(*args)
-
-    monkeypatch.setattr(history_page, "query_page", held)
+    release = hold(monkeypatch, history_page, "query_page")
     _add_newest(project, year, 0.5)
     window.state.notify("inspections")  # returns at once: the query waits in the background
     assert page.total == DAYS and page.refresher.job is not None

@@ -10,6 +10,7 @@ import csv  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+from gui_helpers import hold  # noqa: E402
 from PySide6.QtCore import QDate  # noqa: E402
 from reports_data import SPECS, insert_specs  # noqa: E402
 
@@ -162,18 +163,9 @@ def test_dates_given_the_wrong_way_round_are_swapped_on_screen_too(page) -> None
 def test_the_filter_choices_are_read_in_the_background(page, qtbot, monkeypatch) -> None:  # noqa: ANN001
     """The stations and defect types seen take a scan of the inspections: read on the
     GUI thread, the page froze as it opened on a big project."""
-    import threading
-
     from ui.pages import reports_page
 
-    release = threading.Event()
-    real = reports_page._read_choices
-
-    def held(project):  # noqa: ANN001, ANN202
-        release.wait(10)
-        return real(project)
-
-    monkeypatch.setattr(reports_page, "_read_choices", held)
+    release = hold(monkeypatch, reports_page, "_read_choices")
     page.hide()
     page.product_box.clear()
     page.show()  # returns at once: the read waits in the background
@@ -201,18 +193,9 @@ def test_shifts_an_older_version_stored_are_named_and_the_default_ones_used(page
 
 def test_a_moving_bar_while_the_figures_are_read(page, qtbot, monkeypatch) -> None:  # noqa: ANN001
     """A year of a busy line took 6-7 s with only "Computing…": the page looked hung."""
-    import threading
-
     import ui.pages.reports_page as reports_page
 
-    release = threading.Event()
-    real = reports_page._compute
-
-    def slow(*args):  # noqa: ANN002, ANN202
-        release.wait(10)
-        return real(*args)
-
-    monkeypatch.setattr(reports_page, "_compute", slow)
+    release = hold(monkeypatch, reports_page, "_compute")
     page.refresh()
     qtbot.waitUntil(lambda: page.computing.isVisible())
     assert page.computing.maximum() == 0  # busy, not a stuck percentage
