@@ -27,7 +27,7 @@ from inspector.services.labeling import (
     list_images,
 )
 from inspector.services.products import add_product
-from inspector.store.models import AuditEntry, Setting, utcnow
+from inspector.store.models import AuditEntry
 from inspector.store.models import Image as ImageRow
 
 
@@ -70,8 +70,7 @@ def test_import_every_good_kind(project, actor, tmp_path, make_image) -> None:  
 
 
 def test_bad_files_each_get_a_reason(project, actor, admin, tmp_path, make_image) -> None:  # noqa: ANN001,E501
-    with project.db.session() as s:  # below the 1 MP a QA lead may set: as an old project
-        s.merge(Setting(key="max_pixels", value=64 * 64, updated_at=utcnow()))
+    project.set_setting(admin, "max_pixels", 1_000_000)  # the least a QA lead may set
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "zero.png").write_bytes(b"")
@@ -83,7 +82,7 @@ def test_bad_files_each_get_a_reason(project, actor, admin, tmp_path, make_image
                     ).save(buf, "JPEG")
     (bad / "trunc.jpg").write_bytes(buf.getvalue()[: len(buf.getvalue()) // 2])
     (bad / "text.png").write_text("hello, I am not a PNG")
-    make_image(bad / "huge.png", size=100)
+    Image.new("RGB", (1001, 1000)).save(bad / "huge.png")  # 1,001,000 pixels
     (bad / "readme.txt").write_text("ignored in folders")
     explicit_txt = tmp_path / "data.csv"
     explicit_txt.write_text("a,b")

@@ -106,3 +106,16 @@ def test_a_refused_value_is_logged_once_not_at_every_read(upgraded, caplog) -> N
     for _ in range(5):
         assert upgraded.get_setting("severity_bands") is None
     assert sum("severity_bands" in r.getMessage() for r in caplog.records) == 1
+
+
+def test_sensor_bits_is_never_read_as_the_default(project, admin) -> None:  # noqa: ANN001
+    """11 bits stored (a newer version on the shared database?): reading 16-bit pictures
+    as 16 bits instead would change every verdict without a word, so they are refused."""
+    from inspector.errors import UserError
+    from inspector.services.sensor_depth import sensor_bits
+
+    with project.db.session() as s:
+        s.merge(Setting(key="sensor_bits", value=11, updated_at=utcnow()))
+    with pytest.raises(UserError, match="sensor_bits holds 11"):
+        sensor_bits(project)
+    assert "16-bit pictures are refused until" in project.setting_problems()["sensor_bits"]

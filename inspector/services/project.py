@@ -219,6 +219,14 @@ class Project:
                                 key, stored, exc)
         return default if default is not None else DEFAULT_SETTINGS.get(key)
 
+    def raw_setting(self, key: str) -> Any:
+        """The stored value as it is, unchecked, else the built-in default: for a setting
+        whose own reader must refuse a value it cannot use (sensor_bits: read with the
+        default instead, every 16-bit picture would be scaled otherwise, silently)."""
+        with self.db.session() as session:
+            row = session.get(Setting, key)
+            return DEFAULT_SETTINGS.get(key) if row is None else row.value
+
     def stored_setting_keys(self) -> list[str]:
         """Every key stored, those an older version used included."""
         with self.db.session() as session:

@@ -25,7 +25,7 @@ def sensor_bits(project: Any) -> int:
     """The project's setting (16 unless a QA lead changed it). A value this version
     cannot use (written by hand, or by a newer version on a shared database) is a clear
     message, never an internal error in every decode."""
-    value = project.get_setting(SETTING)
+    value = project.raw_setting(SETTING)  # not the default for a value it cannot use
     try:
         bits = int(value)
     except (TypeError, ValueError):

@@ -160,11 +160,16 @@ def stored_problem(key: str, value: Any) -> str | None:
     try:
         validator(key, value)
     except UserError as exc:
+        instead = STRICT_SETTINGS.get(key) or (
+            f"the default {json.dumps(DEFAULT_SETTINGS.get(key), ensure_ascii=False)} is used")
         return (f"the stored value {json.dumps(value, ensure_ascii=False)} is refused by "
-                f"this version ({exc}); the default "
-                f"{json.dumps(DEFAULT_SETTINGS.get(key), ensure_ascii=False)} is used until "
-                "it is set again")
+                f"this version ({exc}); {instead} until it is set again")
     return None
+
+
+# Settings never read as their default when the stored value is refused (a newer version
+# on the shared database may have written it): what happens instead.
+STRICT_SETTINGS = {"sensor_bits": "16-bit pictures are refused"}
 
 
 def checked(key: str, value: Any) -> Any:
