@@ -55,6 +55,7 @@ DATABASE_URL_ENV = "INSPECTOR_DATABASE_URL"
 log = logging.getLogger(__name__)
 _WARNED: set[tuple[str, str]] = set()  # refused stored settings already logged
 
+
 def default_project_dir() -> Path:
     """``<user data dir>/Inspector/default`` (platform specific)."""
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "default"
