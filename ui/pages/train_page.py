@@ -135,7 +135,8 @@ class TrainPage(QWidget):
         splitter.setSizes([560, 600])  # the left column reads in two lines, not three
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
-        state.product_changed.connect(lambda _p: (self._clear_examples(), self.on_shown()))
+        state.product_changed.connect(lambda _p: (self._clear_examples(),  # when shown:
+                                                  self.isVisible() and self.on_shown()))
         state.actor_changed.connect(lambda _a: self._apply_role())
         # the last run's outcome was the previous operator's ("Model v1 trained, active.")
         state.signing_out.connect(lambda: self.job is None and self.result.clear())
