@@ -11,6 +11,7 @@ entry points (CLI and GUI opening by folder, backups, restore) refuse it clearly
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -283,7 +284,7 @@ class Project:
             rows = [(row.key, row.value) for row in session.scalars(select(Setting))
                     if row.key in VALIDATORS or row.key in DEFAULT_SETTINGS]
         for key, value in rows:
-            if stored_problem(key, value) is None:  # else the default, as get_setting
+            with contextlib.suppress(UserError):  # refused: the default, as get_setting
                 values[key] = checked(key, value)
         return values
 
