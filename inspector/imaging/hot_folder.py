@@ -7,7 +7,10 @@ can still be caught mid-file: the caller hands such a file back with ``retry`` w
 was changed moments ago. Only regular files are opened (a pipe would block the watcher
 for good). If the folder disappears (deleted, renamed, a network share dropped),
 ``on_state("lost")`` is called and the watcher waits for it; when it is back, watching
-resumes, every file in it is checked again and ``on_state("back")`` is called.
+resumes, the files that arrived meanwhile are taken (not a handled file still there
+unchanged, nor, without ``include_existing``, one that was there before the start), and
+``on_state("back")`` is called. An I/O error of a dropping share counts as "gone"; no
+error ends watching.
 ``file_away`` moves a handled file to ``done/`` or ``refused/`` beside it, so what is
 left in the folder is exactly what has not been handled. Qt-free: the callbacks run on
 the watcher's own thread.
@@ -88,6 +91,8 @@ class HotFolderWatcher:
         # program): handed over anyway, so it is refused with its reason, not polled forever.
         self.unopenable_s = max(UNOPENABLE_S, 20 * self.stable_s)
         self._pending: dict[Path, tuple[_Signature, float]] = {}
+        self._started_wall = time.time()
+        self._newest_mtime: float | None = None  # of the files handed over (share's clock)
         self._done: dict[Path, _Signature] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -104,16 +109,33 @@ class HotFolderWatcher:
         if not self.folder.is_dir():
             raise UserError(f"hot folder {self.folder} does not exist or is not a folder")
         self._stop.clear()
+        self._started_wall = time.time()
         if self.include_existing:
             self._scan()
         self._observe()
         self._thread = threading.Thread(target=self._loop, name="hot-folder", daemon=True)
         self._thread.start()
 
-    def _scan(self) -> None:
+    def _scan(self, since: float | None = None) -> None:
+        """Queue the files in the folder; with ``since``, only those modified after it."""
         pattern = "**/*" if self.recursive else "*"
         for path in sorted(self.folder.glob(pattern)):
+            if since is not None:
+                try:
+                    if path.stat().st_mtime < since:
+                        continue
+                except OSError:
+                    continue
             self.notice(path)
+
+    def _since_lost(self) -> float | None:
+        """Which files a rescan after the folder came back takes: all when the files already
+        there at start were taken; else those newer than the newest file handled (the
+        share's own clock), or than the start, with 2 s for coarse file times (FAT)."""
+        if self.include_existing:
+            return None
+        newest = self._newest_mtime if self._newest_mtime is not None else self._started_wall
+        return newest - 2.0
 
     def _observe(self) -> None:
         observer = Observer()
@@ -157,7 +179,7 @@ class HotFolderWatcher:
 
     def _folder_ok(self) -> bool:
         """False while the folder is gone; re-arms the watcher when it comes back."""
-        present = self.folder.is_dir()
+        present = _is_dir(self.folder)
         if not present and not self.lost:
             self.lost = True
             self._unobserve()
@@ -170,11 +192,31 @@ class HotFolderWatcher:
             except OSError:
                 return False  # half there (a share reconnecting): try again next time
             self.lost = False
-            with self._lock:
-                self._done.clear()  # files in a recreated folder are new files
-            self._scan()
+            self._keep_unchanged()
+            try:  # files that arrived while it was gone raised no event
+                self._scan(self._since_lost())
+            except OSError as exc:
+                log.warning("hot folder %s: cannot list it yet (%s)", self.folder, exc)
             self._tell("back")
         return present
+
+    def _keep_unchanged(self) -> None:
+        """After the folder was gone: a handled file that is still there unchanged (a share
+        that dropped and came back; handled files not moved away) is not handed over again,
+        whereas every file of a recreated folder is new. A share may number its files anew
+        after a reconnect, so size and modification time decide, not the file id."""
+        with self._lock:
+            done = dict(self._done)
+        keep: dict[Path, _Signature] = {}
+        for path, sig in done.items():
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            if (st.st_size, st.st_mtime) == sig[:2]:
+                keep[path] = (st.st_size, st.st_mtime, st.st_ino)
+        with self._lock:
+            self._done = keep
 
     def _tell(self, state: str) -> None:
         log.warning("hot folder %s: %s", self.folder, state)
@@ -190,12 +232,23 @@ class HotFolderWatcher:
         would have held millions after a year."""
         with self._lock:
             paths = list(self._done)
-        gone = [path for path in paths if not path.exists()]
+        gone = [path for path in paths if _gone(path)]
         with self._lock:
             for path in gone:
                 self._done.pop(path, None)
 
     def _loop(self) -> None:
+        """Runs until stop(): an unexpected error is logged and the loop goes on after a
+        pause, so one bad moment of a share never ends watching while the panel still
+        says "Watching"."""
+        while not self._stop.is_set():
+            try:
+                self._run()
+            except Exception:  # noqa: BLE001 - watching must survive whatever a share does
+                log.exception("hot folder %s: watching hit an error; going on", self.folder)
+                self._stop.wait(max(self.check_folder_s, self.poll_s))
+
+    def _run(self) -> None:
         last_check = last_forget = 0.0
         while not self._stop.wait(self.poll_s):
             if time.monotonic() - last_forget >= self.forget_s:
@@ -246,8 +299,30 @@ class HotFolderWatcher:
                 if self._done.get(path) == new_sig:
                     continue  # an event for a file already reported unchanged
                 self._done[path] = new_sig
+                self._newest_mtime = max(self._newest_mtime or new_sig[1], new_sig[1])
             ready.append(path)
         return ready
+
+
+def _is_dir(folder: Path) -> bool:
+    """Path.is_dir() raises on a share that answers with an I/O error (EIO, ESTALE,
+    EHOSTDOWN, EACCES) instead of "not found"; for the watcher both mean gone."""
+    try:
+        return folder.is_dir()
+    except OSError:
+        return False
+
+
+def _gone(path: Path) -> bool:
+    """Only a file known to be missing is forgotten: an I/O error on a dropping share
+    says nothing about the file."""
+    try:
+        path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _openable(path: Path) -> bool:

@@ -133,7 +133,6 @@ def test_a_file_whose_handling_failed_is_tried_again(state, admin, qtbot, monkey
     so the watcher never handed it over again until the station was restarted."""
     import ui.widgets.hot_folder_panel as panel_module
     from inspector.errors import UserError
-    from ui.widgets.hot_folder_panel import HotFolderPanel
 
     calls: list[str] = []
 
@@ -145,13 +144,7 @@ def test_a_file_whose_handling_failed_is_tried_again(state, admin, qtbot, monkey
 
     monkeypatch.setattr("ui.inspect_work.handle_hot_file", flaky)
     monkeypatch.setattr(panel_module, "RETRY_AFTER_S", (1,))
-    state.set_actor(admin)
-    panel = HotFolderPanel(state)
-    qtbot.addWidget(panel)
-    panel.move_box.setChecked(False)
-    (tmp_path / "hot").mkdir()
-    assert panel.start(tmp_path / "hot", stable_ms=50)
-    (tmp_path / "hot" / "part.png").write_bytes(b"\x89PNG")
+    panel = _watching_without_moving(state, admin, qtbot, tmp_path)
     qtbot.waitUntil(lambda: len(calls) == 1, timeout=10_000)
     qtbot.waitUntil(lambda: "trying it again in 1 s" in panel.log.text(), timeout=5_000)
     assert "The disk is full." in panel.log.text()
@@ -159,3 +152,37 @@ def test_a_file_whose_handling_failed_is_tried_again(state, admin, qtbot, monkey
     qtbot.waitUntil(lambda: "imported" in panel.log.text(), timeout=5_000)
     assert panel.failures == {} and calls[0] == calls[1]
     panel.shutdown()
+
+
+@pytest.mark.parametrize("outcome, said", [
+    ({"judged_before": "2026-11-28 14:02:11, NG", "moved_to": "x"},
+     "was judged already (2026-11-28 14:02:11, NG): not judged again, moved to done/"),
+    ({"left_because": "several products have an active model (A, B): choose"},
+     "left in the folder: several products"),
+])
+def test_a_file_not_judged_anew_is_said_not_shown_as_a_verdict(
+        state, admin, qtbot, monkeypatch, tmp_path, outcome, said) -> None:  # noqa: ANN001
+    import ui.widgets.hot_folder_panel as panel_module
+
+    monkeypatch.setattr("ui.inspect_work.handle_hot_file", lambda *_a, **_k:
+                        panel_module.HotFileOutcome(None, **outcome))
+    shown: list[object] = []
+    state.part_inspected.connect(lambda *args: shown.append(args))
+    panel = _watching_without_moving(state, admin, qtbot, tmp_path)
+    qtbot.waitUntil(lambda: said in panel.log.text(), timeout=10_000)
+    assert panel.count == 0 and shown == []
+    panel.shutdown()
+
+
+def _watching_without_moving(state, admin, qtbot, tmp_path):  # noqa: ANN001, ANN202
+    """A panel watching tmp_path/hot (files left in place), one file dropped in."""
+    from ui.widgets.hot_folder_panel import HotFolderPanel
+
+    state.set_actor(admin)
+    panel = HotFolderPanel(state)
+    qtbot.addWidget(panel)
+    panel.move_box.setChecked(False)
+    (tmp_path / "hot").mkdir()
+    assert panel.start(tmp_path / "hot", stable_ms=50)
+    (tmp_path / "hot" / "part.png").write_bytes(b"\x89PNG")
+    return panel

@@ -228,3 +228,45 @@ def test_a_lost_camera_is_opened_again_and_continuous_inspection_goes_on(
     qtbot.waitUntil(lambda: page.job is None, timeout=30_000)
     assert page.automatic_work() is None  # nothing waits for a camera given up
     page.shutdown()
+
+
+def test_a_failed_frame_pauses_continuous_inspection_and_it_goes_on(
+        disc, trained, qtbot, dialogs, monkeypatch) -> None:  # noqa: ANN001
+    """A database busy for one frame showed a modal dialog and unticked Auto: an
+    unattended station inspected nothing more for the rest of the shift."""
+    import cv2
+
+    import ui.widgets.auto_inspect as auto_inspect
+    from inspector.errors import UserError
+    from inspector.imaging.camera import FakeCamera
+
+    frame = cv2.cvtColor(cv2.imread(str(trained[1][0])), cv2.COLOR_BGR2RGB)
+    calls = {"n": 0}
+    real = inspection.inspect_array
+
+    def flaky(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise UserError("The database is busy (another program is writing).")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(inspection, "inspect_array", flaky)
+    monkeypatch.setattr(auto_inspect, "PAUSE_AFTER_S", (1,), raising=False)
+    said: list[str] = []
+    disc.state.status_message.connect(said.append)
+    sign_in_as(disc, "op")
+    disc.show_page("inspect")
+    page = disc.pages["inspect"]
+    page.camera_button.setChecked(True)
+    page.rate.setValue(0.2)
+    page.camera.start(FakeCamera(lambda i: frame.copy()))
+    qtbot.waitUntil(lambda: page.camera.last_frame is not None, timeout=5000)
+    page.continuous.setChecked(True)
+    qtbot.waitUntil(lambda: calls["n"] >= 3, timeout=30_000)  # paused, then on again
+    assert page.continuous.isChecked() and dialogs == []
+    assert any("not inspected (The database is busy" in s and "again in 1 s" in s
+               for s in said)
+    assert page.automatic_work() == "continuous camera inspection"
+    page.continuous.setChecked(False)
+    page.camera.stop()
+    qtbot.waitUntil(lambda: page.job is None, timeout=30_000)

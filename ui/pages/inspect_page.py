@@ -125,7 +125,7 @@ class InspectPage(QWidget):
         self.inspect_now.setToolTip("Space: inspect the camera's current picture")
         # "☐ Auto [1.0 s]": short, so the row fits beside "Heat map [H]" in the result
         # column narrowed for the camera (the camera's row has no room at 1024 px)
-        auto = AutoInspect(self)
+        self.auto = auto = AutoInspect(self)
         self.continuous, self.rate, self.timer = auto.box, auto.rate, auto.timer
         # The frame button joins the row of ways to inspect (shown with the camera); the
         # interval sits under the verdict: under the live picture, with the camera's set-up
@@ -464,17 +464,27 @@ class InspectPage(QWidget):
         if self.job is not None:
             self.dropped_frames += 1
             return None
-        if self.timer.isActive() and self.camera.frame_serial == self._inspected_serial:
+        if self.timer.isActive() and (self.auto.paused()
+                                      or self.camera.frame_serial == self._inspected_serial):
             return None
         self._inspected_serial = self.camera.frame_serial
         actor = self.state.actor or (self.state.automation_actor if self.timer.isActive()
                                      else None)  # an idle sign-out: the line goes on
         job = Job(inspect_frame, self.state.project, actor, frame.copy(), self.state.product)
         job.finished.connect(lambda result: self._add_result(*result))
+        if self.timer.isActive():  # a failure pauses it, with no dialog to untick it
+            job.finished.connect(lambda _result: self.auto.frame_done())
+            job.failed.connect(self._frame_failed)
+            return self._start(job, dialog=False)
         return self._start(job)
 
-    def _start(self, job: Job) -> Job:
-        job.failed.connect(self._failed)
+    def _frame_failed(self, exc: BaseException) -> None:
+        self.show_result(None, None, "NOT INSPECTED")
+        self.state.say(self.auto.frame_failed(exc))
+
+    def _start(self, job: Job, dialog: bool = True) -> Job:
+        if dialog:
+            job.failed.connect(self._failed)
         job.done.connect(self._job_done)
         self.job = job
         return job.start(inspection_pool())

@@ -86,6 +86,7 @@ class HotFolderPanel(QWidget):
         self.pool.setMaxThreadCount(1)
         self.count = 0
         self.noted = False  # an import note was said (once in this window)
+        self.said_left = False  # a file left for want of a product was said (once a Start)
         self.waiting: list[str] = []  # files that arrived while nobody was signed in
         state.actor_changed.connect(self._actor_changed)
 
@@ -119,6 +120,7 @@ class HotFolderPanel(QWidget):
             self.log.setText(f"⚠ Cannot watch {folder}: {exc.strerror or exc}")
             return False
         self.watcher = watcher
+        self.said_left = False
         self.move_box.setEnabled(False)
         self.start_button.setText("Stop watching")
         self.log.setText(f"Watching {folder}. New files are imported automatically"
@@ -173,6 +175,20 @@ class HotFolderPanel(QWidget):
         job.failed.connect(lambda exc, p=path: self._failed(p, exc))
         job.start(self.pool)
 
+    def _not_judged(self, name: str, outcome: HotFileOutcome) -> None:
+        """A file the project judged already (filed away now), or one left in the folder
+        until a product is chosen: said on the log line, never as a new verdict."""
+        if outcome.left_because:
+            text = f"⚠ {name} left in the folder: {outcome.left_because}"
+            if not self.said_left:  # said once a Start: a burst must not flood the line
+                self.said_left = True
+                self.state.say(f"Hot folder: {text}")
+        else:
+            text = (f"{name} was judged already ({outcome.judged_before}): not judged again"
+                    + (f" (could not move it: {outcome.move_error})" if outcome.move_error
+                       else ", moved to done/"))
+        self.log.setText(text)
+
     def _failed(self, path: str, exc: BaseException) -> None:
         """The file stays in the folder and unchanged, so the watcher would not hand it
         over again: ask for it again after a pause."""
@@ -194,6 +210,9 @@ class HotFolderPanel(QWidget):
             return
         self.tries.pop(path, None)
         self.failures.pop(path, None)
+        if outcome.judged_before or outcome.left_because:  # no new verdict to show
+            self._not_judged(Path(path).name, outcome)
+            return
         result = outcome.result
         self.count += 1
         refused = getattr(result, "refused", [])
