@@ -1,4 +1,4 @@
-"""Live camera preview: frames are read in a QThread and delivered by signal.
+"""Live camera preview: frames are read in a background thread and delivered by signal.
 
 A missing or unplugged camera becomes a status message (the thread ends cleanly), never
 a frozen window. Any ``FrameSource`` works (OpenCV index or URL, ``FakeCamera`` in tests).
@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import cv2
 import numpy as np
-from PySide6.QtCore import Qt, QThread, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -41,20 +41,28 @@ RESOLUTIONS = {"camera default": None, "640 × 480": (640, 480), "1280 × 720": 
                "1920 × 1080": (1920, 1080)}
 
 
-class CameraThread(QThread):
+class CameraThread(QObject):
     """Opens ``source`` and emits each frame; ``error(text)`` ends it on a camera failure.
 
     The picture for the screen is scaled here, off the GUI thread, to ``preview_size``
     (device pixels), and a frame is only sent once the GUI has taken the previous one:
     a 12 MP camera at 25 fps otherwise queued frames faster than the window could draw
     them, which froze it for seconds while gigabytes of frames piled up.
+
+    The loop runs in a daemon Python thread, not a QThread: a driver's read() may block
+    for good (an unplugged camera), and a QThread still running when the window closed
+    aborted the process (SIGABRT); a daemon thread never holds up the exit. Until its
+    end reaches the GUI thread it is held by ``_keeper()``, not by a widget, so it lives
+    on to close the camera once a late read() returns.
     """
 
     frame = Signal(object, object)  # the frame (RGB array), its picture (QImage) to show
     error = Signal(str)
+    finished = Signal(object)  # this thread, the last thing it sends: the camera is closed
 
     def __init__(self, source: FrameSource, max_fps: float = 25.0) -> None:
         super().__init__()
+        self._worker: threading.Thread | None = None
         self.source = source
         self.min_interval = 1.0 / max_fps
         self.preview_size = (640, 480)  # set by the GUI: the picture's size on screen
@@ -63,8 +71,24 @@ class CameraThread(QThread):
         self._lock = threading.Lock()
         self._sent = False  # a frame is on its way to the GUI, not yet taken
 
+    def start(self) -> None:
+        """Run the camera loop in the background."""
+        _keeper().hold(self)
+        name = getattr(self.source, "name", "camera")
+        self._worker = threading.Thread(target=self.run, name=f"camera: {name}", daemon=True)
+        self._worker.start()
+
     def stop(self) -> None:
         self._stop = True
+
+    def is_running(self) -> bool:
+        return self._worker is not None and self._worker.is_alive()
+
+    def wait(self, msecs: float) -> bool:
+        """Wait up to ``msecs`` for the loop to end; True when it has (or never started)."""
+        if self._worker is not None:
+            self._worker.join(max(0.0, msecs) / 1000)
+        return not self.is_running()
 
     def taken(self) -> None:
         """The GUI has the last frame: the next one may be sent."""
@@ -91,7 +115,8 @@ class CameraThread(QThread):
             frame = cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
         return rgb_to_qimage(frame)
 
-    def run(self) -> None:  # noqa: D102 - QThread body
+    def run(self) -> None:
+        """The camera loop (in the worker thread); closes the camera however it ends."""
         try:
             self.source.open()
             while not self._stop:
@@ -115,6 +140,56 @@ class CameraThread(QThread):
             except Exception:  # noqa: BLE001 - closing a broken camera may fail too
                 log.warning("closing %s failed", getattr(self.source, "name", "camera"),
                             exc_info=True)
+            self.finished.emit(self)
+
+
+class _Keeper(QObject):
+    """Holds each camera thread from its start until its end is seen on the GUI thread:
+    a thread stopped while read() blocks outlives its widget and closes the camera when
+    read() returns. It is let go here, not in the worker: a Qt object freed in a worker
+    thread can crash the process (ui.gc_guard)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.threads: set[CameraThread] = set()
+
+    def hold(self, thread: CameraThread) -> None:
+        self.threads.add(thread)
+        thread.finished.connect(self._release)
+
+    def _release(self, thread: CameraThread) -> None:
+        if thread.wait(1000):  # ``finished`` is its last act: the worker ends at once
+            self.threads.discard(thread)
+        else:  # held on: the worker must not drop the last reference
+            QTimer.singleShot(1000, self, lambda: self._release(thread))
+
+
+_KEEPER: _Keeper | None = None
+_wait_began: float | None = None  # when this round of waiting for stopped cameras began
+
+
+def _keeper() -> _Keeper:
+    """The one keeper, made on the GUI thread by the first camera started."""
+    global _KEEPER
+    if _KEEPER is None:
+        _KEEPER = _Keeper()
+    return _KEEPER
+
+
+def _wait_deadline(msecs: int) -> float:
+    """When waiting for stopped cameras must end. Calls made before the event loop runs
+    again (each page's shutdown as the window closes) share one wait counted from the
+    first: two pages waiting 7 s each froze the closing window for 14 s."""
+    global _wait_began
+    if _wait_began is None:
+        _wait_began = time.monotonic()
+        QTimer.singleShot(0, _end_wait_round)
+    return _wait_began + msecs / 1000
+
+
+def _end_wait_round() -> None:
+    global _wait_began
+    _wait_began = None
 
 
 class CameraPreview(QWidget):
@@ -253,7 +328,8 @@ class CameraPreview(QWidget):
         thread.preview_size = (target.width(), target.height())
         thread.frame.connect(self._on_frame)
         thread.error.connect(self._on_error)
-        thread.finished.connect(lambda t=thread: self._thread_ended(t))
+        thread.finished.connect(self._thread_ended)  # a lambda here kept every thread alive
+        self.destroyed.connect(thread.stop)  # a widget dropped unstopped: its camera ends too
         self.camera_thread = thread
         name = getattr(source, "name", "camera")
         self.status.setText(f"Opening {name}…")
@@ -277,13 +353,15 @@ class CameraPreview(QWidget):
             self.state_changed.emit(False)
 
     def wait_stopped(self, msecs: int = URL_TIMEOUT_MS + 2000) -> None:
-        """At shutdown: give stopped threads time to end (a QThread must not outlive us).
-        Longer than a network camera's read timeout: 3 s aborted the app at exit while a
-        read() waited its 5 s."""
+        """At shutdown: give the stopped cameras ``msecs`` in all (not each) to end and be
+        closed; longer than a network camera's 5 s read timeout. A read() blocked longer
+        is left to its daemon thread, which closes the camera if it ever returns and
+        never holds up the exit: the window closed in 7 s per camera, then aborted."""
         self.stop()
+        deadline = _wait_deadline(msecs)
         for thread in list(self._retired):
-            thread.wait(msecs)
-        self._retired = [t for t in self._retired if not t.isFinished()]
+            thread.wait((deadline - time.monotonic()) * 1000)
+        self._retired = [t for t in self._retired if t.is_running()]
 
     def _no_picture(self, status: str) -> None:
         """No camera now: no frame to snapshot or inspect, and the screen says so."""
