@@ -8,7 +8,14 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize, Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut, QShowEvent
+from PySide6.QtGui import (
+    QCloseEvent,
+    QKeyEvent,
+    QKeySequence,
+    QResizeEvent,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -21,6 +28,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QStackedWidget,
     QStatusBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -40,6 +48,7 @@ NAV_TITLE_ROLE = Qt.ItemDataRole.UserRole + 1
 # px per navigation entry: two lines at 64; one line as tall as the list allows (gloved
 # fingers need >= 48), but never under 36, where the list would rather scroll.
 NAV_FULL_HEIGHT, NAV_MIN_HEIGHT = 64, 36
+SIDE_MIN_WIDTH = 160  # the page list and About; wider where larger text needs it
 
 # key, navigation title, module, class; Ctrl+N opens the N-th page.
 PAGES: list[tuple[str, str, str, str]] = [
@@ -150,7 +159,6 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Inspector — {state.project.root}")
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
-        self.nav.setFixedWidth(160)
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
@@ -177,7 +185,7 @@ class MainWindow(QMainWindow):
         self._fit_navigation()
         self.nav.installEventFilter(self)  # its height changes with the window and status
         self.about_button = QPushButton("About  [F1]")
-        self.about_button.setFixedWidth(160)
+        self._fit_side_width()
         self.about_button.clicked.connect(self.show_about)
         QShortcut(QKeySequence("F1"), self).activated.connect(self.show_about)
         QShortcut(QKeySequence("Esc"), self).activated.connect(self.cancel_visible_job)
@@ -231,7 +239,31 @@ class MainWindow(QMainWindow):
         scroll.setWidget(_PageHolder(page))
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a Tab stop that showed nothing
         return scroll
+
+    def _fit_side_width(self) -> None:
+        """The page list and About as wide as their words at this font: 160 px cut
+        "Sign i…" and the About button's words on a PC set to larger text."""
+        self.nav.ensurePolished()  # the style sheet's larger list font applies now
+        metrics = self.nav.fontMetrics()
+        words = max(metrics.horizontalAdvance(item.data(NAV_TITLE_ROLE)[0])
+                    for item in self.items.values())
+        self.about_button.ensurePolished()
+        width = max(SIDE_MIN_WIDTH, words + 48, self.about_button.sizeHint().width())
+        self.nav.setFixedWidth(width)
+        self.about_button.setFixedWidth(width)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        """Enter on a button reached with Tab presses it, as Space does (outside dialogs
+        Qt ignores Enter there, and a gloved hand reaches for Enter)."""
+        focused = QApplication.focusWidget()
+        if (event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and isinstance(focused, QPushButton | QToolButton) and focused.isEnabled()
+                and self.isAncestorOf(focused)):
+            focused.animateClick()
+            return
+        super().keyPressEvent(event)
 
     @staticmethod
     def _app() -> Any:

@@ -6,7 +6,7 @@ Kept in one place so every page looks the same and tests can check the numbers.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractSpinBox,
@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from shiboken6 import isValid
+
+from ui.widgets.focus_ring import FocusRing, wants_inner_ring
 
 BASE_POINT_SIZE = 13
 MIN_BUTTON_HEIGHT = 48
@@ -36,6 +38,10 @@ VERDICT_COLOURS: dict[str, tuple[str, str]] = {
 # layout moves, and it is an outline, unlike the filled blue of a selected entry.
 FOCUS_COLOUR = "#1a73e8"  # >= 3:1 on the window grey, on white and on the dark pictures
 FOCUS_WIDTH = 3
+# Selected rows and entries (white text on it: 8.3:1; Fusion's #308cc6 gave 3.7:1) and the
+# grey of placeholder text (7:1 on white; Qt's #7f7f7f gave 4.0:1): WCAG AA asks 4.5:1.
+SELECTION_COLOUR = "#1f4e8c"
+PLACEHOLDER_COLOUR = "#595959"
 LABEL_COLOURS: dict[str, str] = {"good": "#1b6e35", "defective": "#b71c1c", "unlabelled": "#5f6368"}
 
 STYLESHEET = f"""
@@ -63,17 +69,23 @@ QListWidget#defectTypes::item {{ min-height: {MIN_BUTTON_HEIGHT - 4}px; padding:
 class FocusMarker(QObject):
     """Moves one QFocusFrame (styled by ``QFocusFrame`` above) to the widget with the
     focus. The frame lives in that widget's parent, so it dies with a closed dialog: a
-    new one is made when needed."""
+    new one is made when needed. A view that fills its parent (table, gallery, picture)
+    gets a ring inside it instead, where it cannot be cut off."""
 
     def __init__(self, app: QApplication) -> None:
         super().__init__(app)
         self.frame: QFocusFrame | None = None
+        self.ring: FocusRing | None = None
         app.focusChanged.connect(self._moved)
 
     def _moved(self, _old: QWidget | None, new: QWidget | None) -> None:
         if self.frame is None or not isValid(self.frame):
             self.frame = QFocusFrame()
-        self.frame.setWidget(new)
+        if self.ring is None or not isValid(self.ring):
+            self.ring = FocusRing(FOCUS_COLOUR, FOCUS_WIDTH)
+        inner = wants_inner_ring(new)
+        self.frame.setWidget(None if inner else new)
+        self.ring.follow(new if inner else None)
 
 
 class WheelGuard(QObject):
@@ -104,8 +116,14 @@ def apply_style(app: QApplication) -> None:
     """Set the base font (>= 12 pt), the stylesheet and the focus frame on the whole
     application."""
     font = QFont(app.font())
-    font.setPointSize(BASE_POINT_SIZE)
+    # never below the system's own text size: a PC set to large text keeps it
+    font.setPointSize(max(BASE_POINT_SIZE, font.pointSize()))
     app.setFont(font)
+    palette = app.palette()
+    palette.setColor(QPalette.ColorRole.Highlight, QColor(SELECTION_COLOUR))
+    palette.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
+    palette.setColor(QPalette.ColorRole.PlaceholderText, QColor(PLACEHOLDER_COLOUR))
+    app.setPalette(palette)
     app.setStyleSheet(STYLESHEET)
     if app.findChild(FocusMarker) is None:
         FocusMarker(app)

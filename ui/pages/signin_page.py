@@ -114,7 +114,14 @@ class SignInPage(QWidget):
 
     def _enter(self) -> None:
         """Enter signs in, except in the idle-minutes box: there it saves the value (it
-        signed in again, left the page and put the stored value back)."""
+        signed in again, left the page and put the stored value back); and on another
+        button reached with Tab (Sign out, Operators…) it presses that button: it signed in
+        again, audited, and left the page."""
+        focused = self.focusWidget()
+        if (isinstance(focused, QPushButton) and focused is not self.sign_in_button
+                and self.isAncestorOf(focused)):
+            focused.animateClick()
+            return
         if self.idle_spin.hasFocus():
             self.idle_spin.interpretText()
             self._save_idle_minutes()
