@@ -16,6 +16,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 Job = Callable[[list[str]], int]
 
@@ -105,10 +106,29 @@ def _attach_console() -> None:
         sys.stderr = sys.stdout
 
 
+def keep_matplotlib_cache(frozen: bool | None = None) -> None:
+    """PyInstaller's run-time hook gives matplotlib a new temporary folder in every
+    process (a one-file build's paths change each run), so every process that drew a
+    report chart first listed the PC's fonts again: 0.5 s here, seconds on a PC with many
+    fonts. This bundle is one folder with fixed paths, and matplotlib lists them again by
+    itself when a font moved (an upgrade installed elsewhere)."""
+    if not (getattr(sys, "frozen", False) if frozen is None else frozen):
+        return
+    import platformdirs
+
+    folder = Path(platformdirs.user_cache_dir("Inspector", appauthor=False)) / "matplotlib"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return  # the temporary folder still works, only slower
+    os.environ["MPLCONFIGDIR"] = str(folder)
+
+
 def main() -> int:
     import multiprocessing
 
     os.environ.update(OFFLINE_ENVIRONMENT)  # before any library is imported
+    keep_matplotlib_cache()
 
     multiprocessing.freeze_support()
     argv = sys.argv[1:]

@@ -11,6 +11,7 @@ as the QA lead, drives each page to a typical state and saves docs/screenshots/<
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 import time
@@ -165,6 +166,7 @@ def main(out: Path, size: tuple[int, int] = (1366, 740)) -> None:
     stop_all()  # as the app does at exit: no worker may outlive the window
     project.close()
     app.quit()
+    shutil.rmtree(tmp)  # the demo project (4 MB a run) was left in the temp folder
 
 
 if __name__ == "__main__":

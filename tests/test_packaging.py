@@ -179,3 +179,18 @@ def test_the_version_is_told_without_loading_torch() -> None:
                           cwd=REPO_ROOT, timeout=120, check=True)
     text, loaded = proc.stdout.splitlines()
     assert re.fullmatch(r"Inspector \S+ \(model file format \d+\)", text) and loaded == "False"
+
+
+def test_the_bundle_keeps_matplotlib_s_font_list(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """PyInstaller's hook points matplotlib at a new temporary folder per process: every
+    report listed the PC's fonts again. The bundle keeps them in the user's cache."""
+    from launcher import keep_matplotlib_cache
+
+    monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path / "pyi-temp"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    keep_matplotlib_cache(frozen=False)  # a plain install: matplotlib's own default
+    assert os.environ["MPLCONFIGDIR"] == str(tmp_path / "pyi-temp")
+    keep_matplotlib_cache(frozen=True)
+    kept = Path(os.environ["MPLCONFIGDIR"])
+    assert kept.is_dir() and kept.name == "matplotlib" and str(kept).startswith(
+        str(tmp_path / "cache")) or sys.platform != "linux"
