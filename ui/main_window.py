@@ -321,16 +321,19 @@ class MainWindow(QMainWindow):
             return
         key = item.data(Qt.ItemDataRole.UserRole)
         page = self.pages[key]
+        before = QApplication.focusWidget()  # the switch itself moves the focus on
         self.stack.setCurrentWidget(self.containers[key])
         if hasattr(page, "on_shown"):
             page.on_shown()
-        self._focus_page(page)
+        self._focus_page(page, before)
 
     @staticmethod
-    def _focus_page(page: QWidget) -> None:
-        """Move keyboard focus into the page so its one-key shortcuts work at once."""
+    def _focus_page(page: QWidget, before: QWidget | None) -> None:
+        """Move keyboard focus into the page so its one-key shortcuts work at once; the
+        page's first field (History's search box) is not where a hidden page's focus
+        should land, only where it was before."""
         focus = QApplication.focusWidget()
-        if focus is not None and page.isAncestorOf(focus):
+        if focus is not None and focus is before and page.isAncestorOf(focus):
             return
         target = getattr(page, "focus_target", None) or page
         if target.focusPolicy() == Qt.FocusPolicy.NoFocus:

@@ -83,3 +83,18 @@ def test_a_page_scroll_area_is_no_tab_stop(window) -> None:  # noqa: ANN001
     for container in window.containers.values():
         assert isinstance(container, QScrollArea)
         assert container.focusPolicy() == Qt.FocusPolicy.NoFocus
+
+
+def test_every_severity_button_is_reached_with_tab(window, admin, qtbot) -> None:  # noqa: ANN001
+    """Tab skipped "major [2]" and "critical [3]": checkable buttons in a button group."""
+    sign_in_as(window, "admin")
+    window.show_page("label")
+    page = window.pages["label"]
+    first = page.severity_buttons[0]
+    first.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(first.hasFocus)
+    reached = [first]
+    for _ in range(len(page.severity_buttons) - 1):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(QApplication.focusWidget())
+    assert reached == page.severity_buttons

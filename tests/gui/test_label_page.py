@@ -468,7 +468,7 @@ def test_buttons_show_unscrolled_at_1024x600(label_page, window, qtbot) -> None:
     qtbot.waitUntil(lambda: scroll.verticalScrollBar().maximum() == 0)  # else: fails here
     viewport = scroll.viewport()
     buttons = [page.good_button, page.bad_button, page.brush_button, page.erase_button,
-               page.clear_button, page.undo_button, *page.severity_group.buttons()]
+               page.clear_button, page.undo_button, *page.severity_buttons]
     for button in buttons:
         top_left = button.mapTo(viewport, button.rect().topLeft())
         assert viewport.rect().contains(QRect(top_left, button.size())), button.text()

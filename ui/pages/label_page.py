@@ -18,7 +18,6 @@ from collections import deque
 from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtGui import QShortcut
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QComboBox,
     QGridLayout,
     QHBoxLayout,
@@ -95,6 +94,7 @@ class LabelPage(QWidget):
         self.type_filter = QComboBox()
         self.product_filter = QComboBox()
         self.since = SinceDateEdit()
+        self.since.setAccessibleName("Since date")  # a screen reader said only "any date"
         for box in (self.state_filter, self.type_filter, self.product_filter):
             box.currentIndexChanged.connect(lambda _index: self._new_filter())
         self.since.dateChanged.connect(lambda _date: self._new_filter())  # not keep_shown
@@ -138,15 +138,15 @@ class LabelPage(QWidget):
         self.good_button.clicked.connect(lambda: self.label("good"))
         self.bad_button = QPushButton("Defective  [D]")
         self.bad_button.clicked.connect(lambda: self.label("defective"))
-        self.severity_group = QButtonGroup(self)
-        self.severity_group.setExclusive(False)
+        # a plain list: Tab skipped the checkable buttons of a QButtonGroup after the first
+        self.severity_buttons: list[QPushButton] = []
         sev_row = QHBoxLayout()
         for key, name in SEVERITY_KEYS.items():
             button = QPushButton(f"{name} [{key}]")
             button.setStyleSheet("padding: 4px 4px;")  # three across: the words must fit
             button.setCheckable(True)
             button.clicked.connect(lambda _c=False, n=name: self.set_severity(n))
-            self.severity_group.addButton(button)
+            self.severity_buttons.append(button)
             sev_row.addWidget(button)
         self.types = DefectTypePanel(state)
         self.types.picked.connect(self.set_defect_type)
@@ -469,7 +469,7 @@ class LabelPage(QWidget):
         self.info.setToolTip(self.info.text())
         self.types.select(info.defect_type)
         self.severity = info.severity
-        for button in self.severity_group.buttons():
+        for button in self.severity_buttons:
             button.setChecked(button.text().startswith(info.severity or "-"))
 
     # -- labelling ----------------------------------------------------------------------
@@ -546,7 +546,7 @@ class LabelPage(QWidget):
         if self._not_seen_yet():
             return
         self.severity = severity
-        for button in self.severity_group.buttons():
+        for button in self.severity_buttons:
             button.setChecked(button.text().startswith(severity))
         if self.current is not None and self.current.state == "defective":
             self.label("defective", advance=False)

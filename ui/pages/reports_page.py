@@ -42,6 +42,7 @@ from inspector.reports.types import Report
 from ui.coalesced_job import CoalescedJob
 from ui.dialogs import show_error
 from ui.widgets.report_views import ChartView, SummaryStrip, WorstTable
+from ui.widgets.since_date import SinceDateEdit
 from ui.worker import Job
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,14 @@ CUSTOM = "Custom"
 
 def _local_runner(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Job:
     return Job(fn, *args, **kwargs).start_later()
+
+
+class ReportDateEdit(QDateEdit):
+    """A From / To box: always a real day (no "any date"), but Tab leaves it as it leaves
+    the History and Label date boxes; a plain QDateEdit took three Tabs (day, month,
+    year) to get out."""
+
+    focusNextPrevChild = SinceDateEdit.focusNextPrevChild  # one mechanism, not a copy
 
 
 def _combo(items: list[str]) -> QComboBox:
@@ -102,8 +111,9 @@ class ReportsPage(QWidget):
     def _build(self) -> None:
         title = QLabel("Reports")
         title.setProperty("role", "title")
-        self.from_edit, self.to_edit = QDateEdit(), QDateEdit()
-        for edit in (self.from_edit, self.to_edit):
+        self.from_edit, self.to_edit = ReportDateEdit(), ReportDateEdit()
+        for edit, name in ((self.from_edit, "From date"), (self.to_edit, "To date")):
+            edit.setAccessibleName(name)
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.setMinimumHeight(40)
@@ -130,8 +140,10 @@ class ReportsPage(QWidget):
             ("Defect type", self.type_box), ("Model", self.model_box),
             ("QA override", self.overridden_box),
         ]  # fmt: skip
-        for i, (label, widget) in enumerate(fields):
-            grid.addWidget(QLabel(label), (i // 4) * 2, i % 4)
+        for i, (text, widget) in enumerate(fields):
+            label = QLabel(text)
+            label.setBuddy(widget)  # a screen reader names the field after its label
+            grid.addWidget(label, (i // 4) * 2, i % 4)
             grid.addWidget(widget, (i // 4) * 2 + 1, i % 4)
         self.show_button = self._button("Show report", self.refresh)
         self.export_buttons = {fmt: self._button(text, lambda _=False, f=fmt: self.choose_export(f))

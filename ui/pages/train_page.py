@@ -89,7 +89,9 @@ class TrainPage(QWidget):
         self.result = QLabel()
         self.result.setWordWrap(True)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Preset"))
+        preset_label = QLabel("Preset")
+        preset_label.setBuddy(self.preset)  # a screen reader names the box after it
+        row.addWidget(preset_label)
         row.addWidget(self.preset)
         self.region_button = QPushButton("Region…")
         self.region_button.clicked.connect(self.edit_region)
@@ -126,6 +128,7 @@ class TrainPage(QWidget):
         ll.addWidget(examples)
         ll.addStretch(1)
         self.models = ModelPanel(state)
+        self._name_for_screen_readers(self.models)
         models_box = QGroupBox("Model versions")
         QVBoxLayout(models_box).addWidget(self.models)
         splitter = AdaptiveSplitter(keep_heights=True)
@@ -144,6 +147,18 @@ class TrainPage(QWidget):
         self.models.models_changed.connect(self._model_states_changed)
         self.models.models_changed.connect(self._show_labels_since)  # another is active
         self.models.compare_requested.connect(self.start_comparison)
+
+    @staticmethod
+    def _name_for_screen_readers(models: ModelPanel) -> None:
+        """The versions table and the threshold slider were announced as "table" and
+        "slider", with nothing to tell what they hold or set."""
+        models.table.setAccessibleName("Model versions")
+        models.table.setAccessibleDescription(
+            "One row per trained version: arrow keys choose one to activate or compare")
+        models.slider.setAccessibleName("Threshold")
+        models.slider.setAccessibleDescription(
+            "Arrow keys move the threshold; the expected false rejects and escapes are "
+            "shown under it; Apply threshold saves it")
 
     def _model_states_changed(self) -> None:
         """After an activation the "trained, not active yet" line must not linger."""

@@ -40,6 +40,9 @@ class DefectTypePanel(QWidget):
         # key moved the highlight, and the next severity key saved that type. Tab still
         # reaches it (arrows, then Enter): a type without a key must be pickable too.
         self.list.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.list.setAccessibleName("Defect types")
+        self.list.setAccessibleDescription("Arrow keys and Enter label the picture defective "
+                                           "with the highlighted type")
         self.list.itemActivated.connect(self._emit_pick)
         self.list.itemClicked.connect(self._emit_pick)
         self.add_button = QPushButton("Add type…")

@@ -89,6 +89,10 @@ class HistoryModel(QAbstractTableModel):
             return self._cells(index.row())[col]  # tooltip: the full text where it is cut
         if col != VERDICT_COLUMN:
             return None
+        if role == Qt.ItemDataRole.AccessibleTextRole:  # "NG * ⚠" read aloud says little
+            return ", ".join([WORDS.get(info.final_verdict, info.final_verdict)]
+                             + ["overridden"] * bool(info.override_verdict)
+                             + ["unfamiliar image"] * bool(info.unfamiliar))
         bg, fg = VERDICT_COLOURS.get(info.final_verdict, VERDICT_COLOURS["none"])
         if role == Qt.ItemDataRole.BackgroundRole:
             return QColor(bg)
@@ -111,6 +115,9 @@ class HistoryTable(QTableView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.verticalHeader().setVisible(False)
+        self.setAccessibleName("Inspection history")
+        self.setAccessibleDescription("One row per inspection, newest first: arrow keys move, "
+                                      "G, D and O act on the selected row")
         table_for_gloves(self)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)

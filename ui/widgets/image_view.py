@@ -1,4 +1,5 @@
-"""A large image view: wheel to zoom, drag to pan, optional brush for defect masks.
+"""A large image view: wheel, pinch or Ctrl with + / - / 0 to zoom, drag to pan, optional
+brush for defect masks.
 
 The brush paints into an ARGB image layered over the picture; ``mask()`` turns it into
 the HxW boolean array the labelling service stores. Each stroke can be undone; the
@@ -14,23 +15,27 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
     QImage,
+    QKeyEvent,
     QMouseEvent,
+    QNativeGestureEvent,
     QPainter,
     QPen,
     QPixmap,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
+    QGestureEvent,
     QGraphicsEllipseItem,
     QGraphicsItem,
     QGraphicsPixmapItem,
     QGraphicsScene,
     QGraphicsView,
+    QPinchGesture,
     QStyleOptionGraphicsItem,
     QWidget,
 )
@@ -41,6 +46,13 @@ from ui.qimage import alpha_mask, rgb_to_qimage
 BRUSH_COLOUR = QColor(255, 0, 60)
 MIN_BRUSH, MAX_BRUSH = 2, 200
 UNDO_STEPS = 30
+ZOOM_STEP = 1.25  # one wheel notch, one key press
+# Ctrl with them, not the bare keys: a defect type may take +, - or 0 as its labelling key
+# on the Label page, and a key that zooms or labels depending on the types is a trap.
+ZOOM_KEYS = {Qt.Key.Key_Plus: ZOOM_STEP, Qt.Key.Key_Equal: ZOOM_STEP,
+             Qt.Key.Key_Minus: 1 / ZOOM_STEP, Qt.Key.Key_0: 0.0}  # 0.0: fit
+ZOOM_HELP = ("Ctrl and + or = zooms in, Ctrl and - zooms out, Ctrl and 0 fits the picture; "
+             "pinch or the mouse wheel zoom too, a drag pans")
 
 
 class _MaskItem(QGraphicsItem):
@@ -123,6 +135,11 @@ class ImageView(QGraphicsView):
         self.brush_size = 20
         self.zoom_factor = self._fitted_zoom = 1.0
         self._user_zoomed = False
+        # A screen reader names it, and gloves on a touch panel zoom with two fingers.
+        self.setAccessibleName("Picture")
+        self.setAccessibleDescription(ZOOM_HELP)
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents)
+        self.viewport().grabGesture(Qt.GestureType.PinchGesture)
 
     # -- image and overlays -------------------------------------------------------------
     def set_image(self, rgb: np.ndarray | None, mask: np.ndarray | None = None) -> None:
@@ -216,8 +233,67 @@ class ImageView(QGraphicsView):
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
         steps = event.angleDelta().y() / 120.0
         if steps:
-            self.zoom(1.25**steps)
+            self.zoom(ZOOM_STEP**steps)
         event.accept()
+
+    def zoom_at(self, factor: float, point: QPoint | None = None) -> None:
+        """Zoom keeping the picture under ``point`` (viewport pixels) in place, or the
+        centre: a key press has no pointer, and the mouse may rest anywhere."""
+        if not self.has_image():
+            return
+        inside = point is not None and self.viewport().rect().contains(point)
+        anchor = self.transformationAnchor()
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor if inside
+                                     else QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        try:
+            before = self.mapToScene(point) if inside and point is not None else None
+            self.zoom(factor)
+            if before is not None and point is not None:
+                drift = self.mapFromScene(before) - point
+                self.horizontalScrollBar().setValue(self.horizontalScrollBar().value()
+                                                    + drift.x())
+                self.verticalScrollBar().setValue(self.verticalScrollBar().value() + drift.y())
+        finally:
+            self.setTransformationAnchor(anchor)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        """Ctrl with + (or =), - and 0: zoom in, out and fit without a mouse wheel."""
+        factor = ZOOM_KEYS.get(event.key())  # an IntEnum: ints find it
+        extra = Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier
+        if factor is None or event.modifiers() & ~extra != Qt.KeyboardModifier.ControlModifier:
+            super().keyPressEvent(event)
+            return
+        if factor:
+            self.zoom_at(factor)
+        else:
+            self._user_zoomed = False  # fitted again: a resize fits it too
+            self.fit()
+        event.accept()
+
+    def pinch(self, gesture: QPinchGesture) -> None:
+        """Two fingers apart or together zoom about their middle; each update carries the
+        step since the previous one."""
+        if gesture.changeFlags() & QPinchGesture.ChangeFlag.ScaleFactorChanged:
+            step = gesture.scaleFactor()
+            if step > 0:
+                centre = self.viewport().mapFromGlobal(gesture.centerPoint()).toPoint()
+                self.zoom_at(step, centre)
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """Pinches reach the viewport; the scene has no use for them."""
+        if isinstance(event, QGestureEvent):
+            gesture = event.gesture(Qt.GestureType.PinchGesture)
+            if isinstance(gesture, QPinchGesture):
+                event.accept(gesture)
+                if event.type() == QEvent.Type.Gesture:
+                    self.pinch(gesture)
+                return True
+        if (isinstance(event, QNativeGestureEvent)  # a touchpad's pinch (macOS, Wayland)
+                and event.gestureType() == Qt.NativeGestureType.ZoomNativeGesture):
+            self.zoom_at(1 + event.value(), event.position().toPoint())
+            event.accept()
+            return True
+        return super().viewportEvent(event)
 
     def resizeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
         super().resizeEvent(event)

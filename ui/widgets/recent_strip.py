@@ -6,11 +6,12 @@ ten 12 MP results with their heat maps held 1.2 GB), never the picture itself.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPainter, QPixmap
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
 from ui.qimage import rgb_to_pixmap, screen_ratio
@@ -67,6 +68,23 @@ def _framed(rgb: np.ndarray, verdict: str) -> QPixmap:
     return _frame(_thumbnail(rgb), verdict)
 
 
+def describe(verdict: str, payload: Any) -> str:
+    """Which part a thumbnail is, e.g. "part_17.png · NG · 14:32:05", for its tooltip and
+    a screen reader (the strip shows only the word). Name and time come from the payload
+    where it has them (an InspectionInfo)."""
+    name = getattr(payload, "image_name", None) or (
+        f"#{payload.image_id}" if getattr(payload, "image_id", None) is not None else "")
+    when = getattr(payload, "inspected_at", None)
+    time = f"{when.astimezone():%H:%M:%S}" if isinstance(when, dt.datetime) else ""
+    return " · ".join(part for part in (name, WORDS.get(verdict, verdict), time) if part)
+
+
+def _describe_item(item: QListWidgetItem, verdict: str, payload: Any) -> None:
+    text = describe(verdict, payload)
+    item.setToolTip(text)
+    item.setData(Qt.ItemDataRole.AccessibleTextRole, text)
+
+
 class RecentStrip(QListWidget):
     """Newest first, at most ``limit`` entries; ``chosen(payload)`` on click."""
 
@@ -80,6 +98,9 @@ class RecentStrip(QListWidget):
         self.setWrapping(False)
         self.setMovement(QListWidget.Movement.Static)
         self.set_compact(False)
+        self.setAccessibleName("Recent results")
+        self.setAccessibleDescription("The last parts inspected, newest first; Enter or a "
+                                      "click shows one again")
         self.itemClicked.connect(lambda item: self.chosen.emit(item.data(Qt.ItemDataRole.UserRole)))
 
     def set_compact(self, compact: bool) -> None:
@@ -97,6 +118,7 @@ class RecentStrip(QListWidget):
         item = QListWidgetItem(QIcon(_frame(thumb, verdict)), WORDS.get(verdict, verdict))
         item.setData(Qt.ItemDataRole.UserRole, payload)
         item.setData(THUMB_ROLE, thumb)
+        _describe_item(item, verdict, payload)
         self.insertItem(0, item)
         while self.count() > self.limit:
             self.takeItem(self.count() - 1)
@@ -110,8 +132,19 @@ class RecentStrip(QListWidget):
                 item.setIcon(QIcon(_frame(item.data(THUMB_ROLE), verdict)))
                 item.setText(WORDS.get(verdict, verdict))
                 item.setData(Qt.ItemDataRole.UserRole, payload)
+                _describe_item(item, verdict, payload)
                 return True
         return False
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        """Enter shows the highlighted part, as a click does: reached with Tab and the
+        arrows, a part could be highlighted but never shown again."""
+        item = self.currentItem()
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and item is not None:
+            self.chosen.emit(item.data(Qt.ItemDataRole.UserRole))
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def payloads(self) -> list[Any]:
         return [self.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.count())]

@@ -107,6 +107,9 @@ class ThumbnailModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             extra = f" · {info.defect_type}" if info.defect_type else ""
             return f"#{info.id} {info.original_name or ''}\n{info.state}{extra}"
+        if role == Qt.ItemDataRole.AccessibleTextRole:  # the whole name, not 18 letters
+            return ", ".join(filter(None, (info.original_name or f"image {info.id}",
+                                           info.state, info.defect_type)))
         if role == InfoRole:
             return info
         if role == Qt.ItemDataRole.SizeHintRole:
@@ -176,6 +179,9 @@ def gallery_view(model: ThumbnailModel) -> QListView:
     view.setUniformItemSizes(True)
     view.setWordWrap(True)
     view.setModel(model)
+    view.setAccessibleName("Gallery")
+    view.setAccessibleDescription("Images to label: arrow keys choose one; G, D, 1-3 and "
+                                  "the defect types' keys label it")
     scroll_bar = view.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
     view.setMinimumWidth(ITEM_WIDTH + scroll_bar + 2 * view.frameWidth() + 8)  # one column
     return view

@@ -119,4 +119,8 @@ class VerdictBanner(QWidget):
             f"#verdictBanner {{ background: {background}; border-radius: 8px; }}"
             f"#verdictBanner QLabel {{ color: {text}; }}"
         )
-        self.setAccessibleName(f"Verdict {WORDS[key]}")
+        # What a screen reader says is what the banner shows: "Verdict NG" for a batch's
+        # "1 NG" hid the count, and the score, threshold and counts went unsaid.
+        shown = self.word.text()
+        self.setAccessibleName("No verdict" if shown == WORDS["none"] else shown)
+        self.setAccessibleDescription(detail)
