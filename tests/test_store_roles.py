@@ -381,3 +381,38 @@ def test_two_operators_stored_alike_by_an_older_version_are_asked_for_exactly(
         set_role(project, actor, "strasse", "admin")
     with pytest.raises(UserError, match="2 operators are named like 'strasse'"):
         set_role(project, admin, "strasse", "qa_lead")
+
+
+def test_the_pin_pause_reads_row_order_not_another_station_s_clock(project, admin) -> None:  # noqa: ANN001
+    """Stations stamp audit rows with their own clocks. Wrong PINs typed at a station 10
+    minutes ahead outlived the new PIN a QA lead set at another one; a clock stepped back
+    by an hour paused sign-in for 70 minutes."""
+    import datetime as dt
+
+    from inspector.services.operators import add_operator, set_pin
+    from inspector.store.models import AuditEntry
+
+    add_operator(project, admin, "bob", pin="2468")
+
+    def five_wrong_pins_stamped(ahead: dt.timedelta) -> None:
+        for guess in ("0000", "1111", "2222", "3333", "4444"):
+            with pytest.raises(PermissionDenied):
+                sign_in(project, "bob", pin=guess)
+        with project.db.session() as s:
+            for entry in s.query(AuditEntry).filter(AuditEntry.action == "sign_in",
+                                                    AuditEntry.allowed.is_(False)):
+                entry.at = entry.at + ahead
+                entry.details = {**entry.details, "seen": True}  # moved once only
+
+    five_wrong_pins_stamped(dt.timedelta(minutes=10))
+    set_pin(project, admin, "bob", "9753")  # at a station with the right time
+    assert sign_in(project, "bob", pin="9753").name == "bob"
+    with project.db.session() as s:  # the rows of the first round are history now
+        s.query(AuditEntry).filter(AuditEntry.action == "sign_in").delete()
+    five_wrong_pins_stamped(dt.timedelta(minutes=5))
+    with pytest.raises(PermissionDenied, match="paused for about 10 minute"):
+        sign_in(project, "bob", pin="9753")  # never more than the pause itself
+    with project.db.session() as s:
+        s.query(AuditEntry).filter(AuditEntry.action == "sign_in").delete()
+    five_wrong_pins_stamped(dt.timedelta(hours=1))  # then NTP stepped the clock back
+    assert sign_in(project, "bob", pin="9753").name == "bob"
