@@ -6,6 +6,7 @@ loaded model per (file, sha256) instead, guarded by a lock so worker threads sha
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -15,7 +16,6 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from inspector.errors import ModelFileError, NotFoundError, UserError
-from inspector.fileio import sha256_file
 from inspector.services.products import product_id
 from inspector.services.results import ModelInfo
 from inspector.store.image_store import join_stored
@@ -89,34 +89,49 @@ def record_by_id(session: Session, record_id: int) -> ModelRecord:
     return rec
 
 
-def check_model_file(root: Path, rec: ModelRecord) -> None:
-    """ModelFileError unless the version's file is there with the checksum recorded."""
+def check_model_file(root: Path, rec: ModelRecord) -> bytes:
+    """The version's file, read once, or ModelFileError when it is missing, unreadable
+    (a share's I/O error was an internal error) or not the file recorded. Read once: a file
+    hashed, then read again to load, could be swapped in between, and the other version
+    was then used under this one's name (and threshold) for the life of the process."""
     path = join_stored(root, rec.file_path, "model")
     what_now = ("Activate another version (Train page, or `inspector model activate N`) "
                 "or train a new one; `inspector check` lists what else is damaged.")
-    if not path.is_file():
+    try:
+        data = path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
         raise ModelFileError(f"Model file of version {rec.version} is missing: {path.name}. "
-                             + what_now)
-    if sha256_file(path) != rec.file_sha256:
+                             + what_now) from exc
+    except OSError as exc:
+        raise ModelFileError(f"Model file of version {rec.version} cannot be read "
+                             f"({exc.strerror or exc}): {path.name}. " + what_now) from exc
+    if hashlib.sha256(data).hexdigest() != rec.file_sha256:
         raise ModelFileError(
             f"Model file of version {rec.version} was changed or damaged (checksum mismatch). "
             + what_now
         )
+    return data
 
 
-def load_model(root: Path, rec: ModelRecord) -> DefectModel:
-    """Load (or reuse) the model of a record, checking the file's sha256 first."""
+def load_model(root: Path, rec: ModelRecord, verify: bool = False) -> DefectModel:
+    """Load (or reuse) the model of a record, checking the file's sha256 first. With
+    ``verify`` the file is checked even when the model is in memory: a rollback from the
+    station that still held an old version switched the whole line to a file that was
+    damaged since, and every other station stopped."""
     path = join_stored(root, rec.file_path, "model")
     key = (str(path), rec.file_sha256)
     with _cache_lock:
         model = _cache.get(key)
         if model is not None:
             _cache.move_to_end(key)
-            return model
-    check_model_file(root, rec)
-    from inspector.engine import DefectModel
+    if model is not None and not verify:
+        return model
+    data = check_model_file(root, rec)
+    if model is not None:
+        return model
+    from inspector.engine.modelfile import model_from_bytes
 
-    model = DefectModel.load(path)
+    model = model_from_bytes(data, f"model file {path.name}")
     with _cache_lock:
         _cache[key] = model
         while len(_cache) > _CACHE_SIZE:

@@ -43,7 +43,7 @@ def activate_model(project: Project, actor: Actor, version: int) -> ModelInfo:
     require(project, actor, MANAGE_MODELS, entity="model", entity_id=version)
     with project.db.session() as s:
         rec = record_by_version(s, version)
-        load_model(project.root, rec)  # a rollback must not go to a file the line can't use
+        load_model(project.root, rec, verify=True)  # never to a file the line can't use
         previous = [
             r.version
             for r in s.scalars(select(ModelRecord).where(ModelRecord.active.is_(True)))

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from inspector.engine import EngineConfig, LabelledDefect
 from inspector.engine.working_size import prepare
 from inspector.errors import UserError
-from inspector.fileio import sha256_file
+from inspector.fileio import replace_file, sha256_file
 from inspector.progress import CancelToken, ProgressCallback, check, report, scaled
 from inspector.services import training_set
 from inspector.services.labeling import current_label_ids, load_image, load_mask
@@ -31,6 +31,7 @@ from inspector.services.results import ModelInfo
 from inspector.services.sensor_depth import sensor_bits
 from inspector.services.session import Actor
 from inspector.store import audit
+from inspector.store.db import serialise
 from inspector.store.models import Image, Label, ModelRecord, Product
 from inspector.store.problems import db_problem, storage_problem
 from inspector.store.roles import MANAGE_MODELS, TRAIN, may_now, require
@@ -315,17 +316,26 @@ def _remove(paths: list[Path]) -> None:
 
 
 def _save_and_record(project, actor, model, product, preset, summary, read, saved):  # noqa: ANN001, ANN202
-    """``read``: what the run read, for the record (the newest label id, image hashes)."""
+    """``read``: what the run read, for the record (the newest label id, image hashes).
+
+    The file is written first under a name of its own, then the version number is taken
+    with the other stations kept out (``serialise``) and the file renamed to it: with a
+    plain read of the highest version, four stations recording at once clashed more often
+    than the retries allowed, and a finished training was thrown away. The lock is held
+    for a rename and an insert, not for writing the file."""
+    tag = uuid.uuid4().hex[:8]  # unique names: stations training at once never collide
+    staged = project.root / "models" / f"model-new-{tag}.inspector-model"
+    staged.parent.mkdir(parents=True, exist_ok=True)
+    saved.append(staged)  # removed again if anything below fails, even the save itself
+    model.save(staged)
+    sha = sha256_file(staged)
     with project.db.session() as s:
+        serialise(s, "model.version")
         pid = product_id_for(s, product)
         version = int(s.execute(select(func.max(ModelRecord.version))).scalar() or 0) + 1
-        # A unique file name: two stations training at once never overwrite each other.
-        rel = Path("models") / f"model-v{version:04d}-{uuid.uuid4().hex[:8]}.inspector-model"
-        path = project.root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        saved.append(path)  # removed again if anything below fails, even the save itself
-        model.save(path)
-        sha = sha256_file(path)
+        rel = Path("models") / f"model-v{version:04d}-{tag}.inspector-model"
+        saved.append(project.root / rel)
+        replace_file(staged, project.root / rel)
         active = [r for r in s.scalars(select(ModelRecord).where(ModelRecord.active.is_(True)))
                   if r.product_id == pid]
         # The role held now: a QA lead demoted since signing in (the GUI keeps one sign-in
