@@ -43,6 +43,11 @@ def test_dates_at_the_calendars_edge_are_a_message(text: str) -> None:
     ("early=06:00-14:00,late=13:00-22:00", "overlap at 13:00"),
     ("night=22:00-06:00,dawn=05:00-07:00", "overlap at 05:00"),
     ("=06:00-14:00", "bad shift"),  # no name: no report could say which shift it was
+    # a time with a zone was stored, then every report failed comparing times
+    ("early=06:00-14:00Z,late=14:00Z-22:00", "no time zone"),
+    ("early=06:00+01:00-14:00", "bad shift"),
+    ("early=06:00:30-14:00", "bad shift"),
+    ("early=25:00-14:00", "bad shift"),
 ])
 def test_shifts_that_overlap_or_repeat_a_name_are_refused(spec: str, words: str) -> None:
     """One part counted in two shifts, or a name listed twice with the day's parts."""
@@ -55,6 +60,8 @@ def test_shifts_that_meet_or_leave_gaps_are_fine() -> None:
         DEFAULT_SHIFTS
     assert [s.name for s in parse_shifts("day=07:00-15:30,swing=16:00-00:30")] == \
         ["day", "swing"]
+    assert parse_shifts("early=6:00 - 14:00, late=14:00-22:00") == DEFAULT_SHIFTS[:2]
+    assert parse_shifts("late=14:00-24:00")[0].end == dt.time(0, 0)
 
 
 def test_a_zone_given_as_a_file_keeps_daylight_saving(monkeypatch) -> None:  # noqa: ANN001

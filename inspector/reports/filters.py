@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -56,15 +57,30 @@ def parse_shifts(spec: str) -> tuple[Shift, ...]:
             start, end = span.split("-")
             if not name.strip():  # "=06:00-14:00": a shift no report could name
                 raise ValueError("no name")
-            shifts.append(
-                Shift(name.strip(), dt.time.fromisoformat(start), dt.time.fromisoformat(end))
-            )
+            shifts.append(Shift(name.strip(), _clock(start), _clock(end)))
         except ValueError as exc:
-            raise UserError(f"bad shift {part!r}: use name=HH:MM-HH:MM") from exc
+            raise UserError(f"bad shift {part!r}: use name=HH:MM-HH:MM (the plant's "
+                            "clock time, no time zone)") from exc
     if not shifts:
         raise UserError("no shifts given")
     _refuse_overlaps(shifts)
     return tuple(shifts)
+
+
+_CLOCK = re.compile(r"\s*(\d{1,2}):(\d{2})\s*")
+
+
+def _clock(text: str) -> dt.time:
+    """A wall-clock time HH:MM (6:00 and 24:00 too). ``time.fromisoformat`` also took
+    "14:00Z" and "06:00+01:00": the setting was stored, and every report then failed
+    comparing times with a zone to times without."""
+    match = _CLOCK.fullmatch(text)
+    if match is None:
+        raise ValueError(text)
+    hour, minute = int(match[1]), int(match[2])
+    if (hour, minute) == (24, 0):
+        return dt.time(0, 0)
+    return dt.time(hour, minute)  # ValueError past 23:59
 
 
 def _refuse_overlaps(shifts: list[Shift]) -> None:
