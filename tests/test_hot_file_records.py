@@ -4,6 +4,7 @@ file is left alone while several products have an active model."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from pathlib import Path
@@ -36,6 +37,8 @@ def test_a_file_that_could_not_be_moved_is_not_judged_again(trained_a, admin, tm
                                                            monkeypatch) -> None:  # noqa: ANN001
     project = trained_a
     (part,) = write_parts(tmp_path / "hot", 1, 100, size=96)
+    ahead = time.time() + 90  # written by a share whose clock runs ahead of the station's
+    os.utime(part, (ahead, ahead))
 
     def full_disk(path: Path, outcome: str) -> Path:
         raise OSError(28, "No space left on device")

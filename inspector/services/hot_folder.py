@@ -5,8 +5,9 @@ Import it (and inspect it when a model is active), then file it away into ``done
 arrived while the station was stopped, and a file touched again is not judged twice.
 A file refused as unreadable that was written moments ago is most likely still being
 written by a slow copy; it is handed back to the watcher instead of being filed away.
-A file the project already judged after it was last written (its filing away failed: a
-full disk, a read-only share) is filed away again, not judged and recorded twice. Without
+A judged file whose filing away failed (a full disk, a read-only share) is noted in the
+audit log with its size and time; found again unchanged, it is filed away, not judged and
+recorded twice. Without
 a product, while several products have an active model, a file is left where it is
 (judged with one product's model, its verdict would mean nothing).
 """
@@ -26,8 +27,9 @@ from inspector.errors import ImageError
 from inspector.imaging.decode import decode_file
 from inspector.imaging.hot_folder import file_away
 from inspector.services import importing, inspection, models
+from inspector.store import audit
 from inspector.store.image_store import sha256_bytes
-from inspector.store.models import Image, Inspection
+from inspector.store.models import AuditEntry, Image
 
 log = logging.getLogger(__name__)
 # A refused file changed this recently is checked again, for as long as that lasts (a
@@ -78,6 +80,7 @@ def handle_hot_file(project: Any, actor: Any, path: str | Path, *, product: str 
                                                          else "done"))
     except OSError as exc:  # read-only share, file locked: say so, keep the result
         log.warning("cannot file away %s: %s", path, exc)
+        _note_left_judged(project, actor, path, result, exc.strerror or str(exc))
         return HotFileOutcome(result, move_error=exc.strerror or str(exc))
 
 
@@ -90,25 +93,57 @@ def _file_again(path: Path, before: str) -> HotFileOutcome:
                               judged_before=before)
 
 
-def _judged_since_written(project: Any, path: Path) -> str | None:
-    """When and how the project judged these very bytes after the file was last written
-    (its move to done/ failed then), else None. A camera writing the same picture again
-    writes a newer file, which is judged anew."""
+LEFT_JUDGED = "hot_folder.left_judged"  # audit: judged, but its move to done/ failed
+
+
+def _signature(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+def _note_left_judged(project: Any, actor: Any, path: Path, result: Any, why: str) -> None:
+    """Record that this very file (size and time, as the share tells them) was judged and
+    left in the folder, so the next Start files it away instead of judging it again."""
+    judged = getattr(result, "inspections", None)
+    if not judged:
+        return
     try:
-        written = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+        size, mtime_ns = _signature(path)
+    except OSError:
+        return
+    last = judged[-1]
+    with project.db.session() as session:
+        audit.record(session, actor, LEFT_JUDGED, "image", last.image_id, {
+            "file": path.name, "size": size, "mtime_ns": mtime_ns, "why": why,
+            "inspection": last.id, "verdict": last.final_verdict})
+
+
+def _judged_since_written(project: Any, path: Path) -> str | None:
+    """When and how the project judged this very file, left in the folder because its
+    move to done/ failed, else None. Decided by the file's own size and time, recorded
+    then: comparing its time with the station's clock judged it twice on a share whose
+    clock runs ahead. A camera writing the same picture again writes a new file."""
+    try:
+        size, mtime_ns = _signature(path)
         sha = sha256_bytes(path.read_bytes())
     except OSError:
         return None  # the import says what is wrong with it
+    # the row is younger than the file on any clock less than two days wrong
+    since = dt.datetime.fromtimestamp(mtime_ns / 1e9, dt.UTC) - dt.timedelta(days=2)
     with project.db.session() as session:
-        row = session.execute(
-            select(Inspection.inspected_at, Inspection.verdict, Inspection.override_verdict)
-            .join(Image, Image.id == Inspection.image_id)
-            .where(Image.sha256 == sha, Inspection.inspected_at >= written)
-            .order_by(Inspection.id.desc()).limit(1)).first()
-    if row is None:
-        return None
-    when = row.inspected_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-    return f"{when}, {(row.override_verdict or row.verdict).upper()}"
+        image_id = session.scalar(select(Image.id).where(Image.sha256 == sha))
+        if image_id is None:
+            return None
+        rows = session.execute(
+            select(AuditEntry.at, AuditEntry.details).where(
+                AuditEntry.at >= since, AuditEntry.action == LEFT_JUDGED,
+                AuditEntry.entity_id == str(image_id))
+            .order_by(AuditEntry.id.desc())).all()
+    for at, details in rows:
+        if (details or {}).get("size") == size and details.get("mtime_ns") == mtime_ns:
+            when = at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+            return f"{when}, {str(details.get('verdict', '?')).upper()}"
+    return None
 
 
 def _decodes(path: Path) -> bool:
