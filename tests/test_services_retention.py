@@ -238,3 +238,16 @@ def test_a_heat_map_row_naming_a_file_outside_the_project_removes_nothing(
     with pytest.raises(UserError, match="invalid stored artefact path"):
         purge_images(project, admin, 30)
     assert outside.read_text() == "keep me"
+
+
+def test_a_purging_station_whose_clock_runs_ahead_keeps_recent_pictures(
+        project, admin, line, monkeypatch) -> None:  # noqa: ANN001
+    """The cut-off came from this station's clock alone: 40 days ahead, a 30-day purge
+    removed the pictures of parts inspected minutes ago on the line."""
+    import inspector.services.retention as retention
+
+    ids, _ = line
+    ahead = utcnow() + dt.timedelta(days=40)
+    monkeypatch.setattr(retention, "utcnow", lambda: ahead)
+    rep = purge_images(project, admin, 30, dry_run=True)
+    assert ids["d"] not in rep.image_ids and rep.image_ids == [ids["b"]]
