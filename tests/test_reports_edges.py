@@ -132,3 +132,26 @@ def test_chart_names_the_cut_makes_equal_stay_apart() -> None:
     assert "1" in shown[0] and "18" in shown[17]
     assert _short(["Line 1", "Line  1"]) == ["Line 1 (1)", "Line 1 (2)"]
     assert _short(["scratch", "Line 3 station 12"]) == ["scratch", "Line 3 …ion 12"]
+
+
+def test_a_day_whose_midnight_the_clocks_skip_starts_when_reports_start_it(
+        monkeypatch) -> None:  # noqa: ANN001
+    """Santiago moves to summer time at midnight: History and `audit` put the day's start
+    an hour early (a part at 23:30 the evening before fell into it), the report did not."""
+    import time
+
+    from inspector.cli.cmd_audit import _bound
+    from inspector.reports.filters import local_instant
+
+    monkeypatch.setenv("TZ", "America/Santiago")
+    time.tzset()
+    try:
+        start = dt.datetime(2024, 9, 8, 4, 0, tzinfo=dt.UTC)  # 00:00 -04 is 01:00 -03
+        assert local_instant(dt.date(2024, 9, 8)) == start
+        assert _bound("2024-09-08", "--from", end=False) == start
+        assert _bound("2024-09-07", "--to", end=True) == start
+        evening = dt.datetime(2024, 9, 8, 3, 30, tzinfo=dt.UTC)  # 23:30 on the 7th
+        assert evening < start
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

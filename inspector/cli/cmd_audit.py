@@ -29,14 +29,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _bound(text: str | None, what: str, end: bool) -> dt.datetime | None:
     """The period's edge as an aware time; a day given as ``--to`` counts whole."""
     from inspector.cli.cmd_report import parse_when
+    from inspector.reports.filters import local_instant
 
     if text is None:
         return None
     when = parse_when(text, what)
     if isinstance(when, dt.datetime):
-        return when.astimezone()  # naive: this computer's local time
-    start = dt.datetime.combine(when + dt.timedelta(days=1 if end else 0), dt.time())
-    return start.astimezone()
+        return when if when.tzinfo else local_instant(when)  # naive: this computer's time
+    return local_instant(when + dt.timedelta(days=1 if end else 0))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -204,6 +204,16 @@ def wall_instant(wall: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
     return hi
 
 
+def local_instant(wall: dt.datetime | dt.date) -> dt.datetime:
+    """This computer's clock reading (a day: its midnight) as an aware instant, read as
+    reports read it. A plain ``.astimezone()`` put midnight an hour early where the
+    clocks jump at midnight (Santiago, Cairo, Havana), so History and `audit` disagreed
+    with the report of the same day."""
+    if not isinstance(wall, dt.datetime):
+        wall = dt.datetime.combine(wall, dt.time())
+    return wall_instant(wall, system_zone())
+
+
 def local_midnight(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
     """The aware local datetime of ``day`` 00:00 in ``tz``."""
     return dt.datetime.combine(day, dt.time(0), tzinfo=tz)

@@ -39,3 +39,21 @@ def test_a_picked_date_gives_the_keyboard_back_on_the_label_page(label_page, qtb
     assert picked == [True] and QApplication.focusWidget() is label_page.gallery
     label_page.since.calendarWidget().clicked.emit(QDate(2026, 11, 1))  # a click in the popup
     qtbot.waitUntil(lambda: len(picked) == 2)
+
+
+def test_a_day_whose_midnight_is_skipped_starts_as_reports_start_it(qtbot, monkeypatch):
+    """Santiago's clocks jump from 00:00 to 01:00: the day began an hour early here."""
+    import time
+
+    monkeypatch.setenv("TZ", "America/Santiago")
+    time.tzset()
+    try:
+        edit = SinceDateEdit()
+        qtbot.addWidget(edit)
+        edit.setDate(QDate(2024, 9, 8))
+        assert edit.since() == dt.datetime(2024, 9, 8, 4, 0, tzinfo=dt.UTC)
+        edit.setDate(QDate(2024, 9, 7))
+        assert edit.until() == dt.datetime(2024, 9, 8, 4, 0, tzinfo=dt.UTC)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

@@ -8,6 +8,8 @@ from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QDateEdit, QWidget
 
+from inspector.reports.filters import local_instant
+
 
 class SinceDateEdit(QDateEdit):
     """Date picker whose lowest date reads "any date" (no filter).
@@ -58,7 +60,7 @@ class SinceDateEdit(QDateEdit):
         if self.date() == self.minimumDate():
             return None
         d = self.date()
-        return dt.datetime(d.year(), d.month(), d.day()).astimezone()
+        return local_instant(dt.date(d.year(), d.month(), d.day()))
 
     def until(self) -> dt.datetime | None:
         """The end of the picked day (next local midnight), for an 'until' filter."""
@@ -66,4 +68,4 @@ class SinceDateEdit(QDateEdit):
         if start is None:
             return None
         d = self.date().addDays(1)
-        return dt.datetime(d.year(), d.month(), d.day()).astimezone()
+        return local_instant(dt.date(d.year(), d.month(), d.day()))
