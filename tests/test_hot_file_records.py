@@ -57,19 +57,27 @@ def test_a_file_that_could_not_be_moved_is_not_judged_again(trained_a, admin, tm
     assert _judged(project) == 1 and not part.exists()
 
 
-def test_the_same_picture_written_again_is_judged_again(trained_a, admin,
-                                                        tmp_path) -> None:  # noqa: ANN001
-    """A newer file with the same bytes is a new shot (a still part under a camera)."""
+def test_the_same_picture_written_again_is_judged_again(trained_a, admin, tmp_path,
+                                                        monkeypatch) -> None:  # noqa: ANN001
+    """A newer file with the same bytes is a new shot (a still part under a camera), even
+    where the first one could not be moved away."""
     project = trained_a
     (part,) = write_parts(tmp_path / "src", 1, 100, size=96)
     hot = tmp_path / "hot"
     hot.mkdir()
-    handle_hot_file(project, admin, shutil.copy(part, hot / "a.png"), product="A",
-                    inspect=True, move=True)
-    time.sleep(0.05)
-    out = handle_hot_file(project, admin, shutil.copy(part, hot / "a.png"), product="A",
-                          inspect=True, move=True)
+    monkeypatch.setattr(hot_folder, "file_away", _refuse_move)
+    first = handle_hot_file(project, admin, shutil.copy(part, hot / "a.png"), product="A",
+                            inspect=True, move=True)
+    assert first.move_error and _judged(project) == 1
+    later = time.time() + 5
+    os.utime(shutil.copy(part, hot / "a.png"), (later, later))  # the camera's next shot
+    out = handle_hot_file(project, admin, hot / "a.png", product="A", inspect=True,
+                          move=True)
     assert out.judged_before is None and out.result.inspections and _judged(project) == 2
+
+
+def _refuse_move(path: Path, outcome: str) -> Path:
+    raise OSError(30, "Read-only file system")
 
 
 def test_a_slow_copy_writes_no_audit_row_per_look(trained_a, admin, tmp_path) -> None:  # noqa: ANN001

@@ -82,6 +82,7 @@ def test_a_share_that_comes_back_hands_over_only_what_is_new(tmp_path: Path) -> 
     old.write_bytes(b"old")
     past = time.time() - 600
     os.utime(old, (past, past))
+    time.sleep(2.1)  # its inode change time (a copy's mark) is older than the Start too
     got, states = [], []
     with HotFolderWatcher(folder, got.append, stable_ms=50, poll_s=0.02,
                           check_folder_s=0.05, on_state=states.append):
@@ -119,3 +120,32 @@ def test_with_existing_files_taken_a_changed_file_is_new_after_the_drop(
         assert wait_for(lambda: len(got) == 3)
         time.sleep(0.3)
     assert sorted(p.name for p in got) == ["rewritten.png", "rewritten.png", "same.png"]
+
+
+def test_after_a_drop_a_copied_file_and_a_file_handed_back_are_not_lost(
+        tmp_path: Path) -> None:
+    """Without moving: a file copied in while the share was away kept its old time (a
+    copy that keeps it), and a file handed back for another try just before the drop
+    was older than the newest one handled: neither was ever taken."""
+    folder = tmp_path / "hot"
+    folder.mkdir()
+    got, states = [], []
+    with HotFolderWatcher(folder, got.append, stable_ms=300, poll_s=0.02,
+                          check_folder_s=0.05, on_state=states.append) as watcher:
+        (folder / "older.png").write_bytes(b"older")
+        time.sleep(0.05)
+        (folder / "newer.png").write_bytes(b"newer")
+        assert wait_for(lambda: len(got) == 2)
+        watcher.retry(folder / "older.png")  # its handling failed: try it again
+        folder.rename(tmp_path / "away")
+        assert wait_for(lambda: states == ["lost"])
+        copied = tmp_path / "away" / "copied.png"
+        copied.write_bytes(b"copied with its time")
+        past = time.time() - 3600
+        os.utime(copied, (past, past))
+        (tmp_path / "away").rename(folder)
+        assert wait_for(lambda: states == ["lost", "back"])
+        assert wait_for(lambda: len(got) == 4)
+        time.sleep(0.5)
+    assert sorted(p.name for p in got) == ["copied.png", "newer.png", "older.png",
+                                           "older.png"]

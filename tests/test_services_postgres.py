@@ -92,7 +92,7 @@ class StandInModel:
 
 @pytest.fixture
 def stand_in_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    def load(root: Path, rec: ModelRecord) -> StandInModel:
+    def load(root: Path, rec: ModelRecord, verify: bool = False) -> StandInModel:
         return StandInModel()  # the services apply the record's threshold to it
 
     monkeypatch.setattr(inspection, "load_model", load)

@@ -93,6 +93,7 @@ class HotFolderWatcher:
         self._pending: dict[Path, tuple[_Signature, float]] = {}
         self._started_wall = time.time()
         self._newest_mtime: float | None = None  # of the files handed over (share's clock)
+        self._waiting_when_lost: set[Path] = set()  # queued when the folder went
         self._done: dict[Path, _Signature] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -120,11 +121,12 @@ class HotFolderWatcher:
         """Queue the files in the folder; with ``since``, only those modified after it."""
         pattern = "**/*" if self.recursive else "*"
         for path in sorted(self.folder.glob(pattern)):
-            if since is not None:
+            if since is not None:  # a copy that keeps the file's time: a new ctime
                 try:
-                    if path.stat().st_mtime < since:
-                        continue
+                    st = path.stat()
                 except OSError:
+                    continue
+                if max(st.st_mtime, st.st_ctime) < since:
                     continue
             self.notice(path)
 
@@ -183,7 +185,8 @@ class HotFolderWatcher:
         if not present and not self.lost:
             self.lost = True
             self._unobserve()
-            with self._lock:
+            with self._lock:  # waiting ones are taken up again when the folder is back
+                self._waiting_when_lost |= set(self._pending)
                 self._pending.clear()
             self._tell("lost")
         elif present and self.lost:
@@ -193,6 +196,10 @@ class HotFolderWatcher:
                 return False  # half there (a share reconnecting): try again next time
             self.lost = False
             self._keep_unchanged()
+            with self._lock:
+                waiting, self._waiting_when_lost = self._waiting_when_lost, set()
+            for path in sorted(waiting):
+                self.notice(path)
             try:  # files that arrived while it was gone raised no event
                 self._scan(self._since_lost())
             except OSError as exc:
@@ -204,19 +211,30 @@ class HotFolderWatcher:
         """After the folder was gone: a handled file that is still there unchanged (a share
         that dropped and came back; handled files not moved away) is not handed over again,
         whereas every file of a recreated folder is new. A share may number its files anew
-        after a reconnect, so size and modification time decide, not the file id."""
+        after a reconnect, so size and modification time decide, not the file id. A file
+        that cannot be looked at yet is kept as it was; one handed back meanwhile
+        (``retry``) stays handed back."""
         with self._lock:
             done = dict(self._done)
-        keep: dict[Path, _Signature] = {}
+        checked: dict[Path, _Signature | None] = {}
         for path, sig in done.items():
             try:
                 st = path.stat()
-            except OSError:
+            except (FileNotFoundError, NotADirectoryError):
+                checked[path] = None
                 continue
-            if (st.st_size, st.st_mtime) == sig[:2]:
-                keep[path] = (st.st_size, st.st_mtime, st.st_ino)
+            except OSError:
+                continue  # a share half back: says nothing about the file
+            same = (st.st_size, st.st_mtime) == sig[:2]
+            checked[path] = (st.st_size, st.st_mtime, st.st_ino) if same else None
         with self._lock:
-            self._done = keep
+            for path, new in checked.items():
+                if self._done.get(path) != done[path]:
+                    continue  # handed back or handled again meanwhile
+                if new is None:
+                    del self._done[path]
+                else:
+                    self._done[path] = new
 
     def _tell(self, state: str) -> None:
         log.warning("hot folder %s: %s", self.folder, state)

@@ -71,12 +71,16 @@ _CLOCK = re.compile(r"\s*(\d{1,2}):(\d{2})\s*")
 
 
 def _clock(text: str) -> dt.time:
-    """A wall-clock time HH:MM (6:00 and 24:00 too). ``time.fromisoformat`` also took
-    "14:00Z" and "06:00+01:00": the setting was stored, and every report then failed
-    comparing times with a zone to times without."""
+    """A wall-clock time: HH:MM (6:00 and 24:00 too), or any form ISO time without a
+    zone (06:00:00, 0600: older versions stored what ``time.fromisoformat`` took). A time
+    with a zone ("14:00Z", "06:00+01:00") is refused: it was stored, and every report then
+    failed comparing times with a zone to times without."""
     match = _CLOCK.fullmatch(text)
     if match is None:
-        raise ValueError(text)
+        clock = dt.time.fromisoformat(text.strip())
+        if clock.tzinfo is not None:
+            raise ValueError(f"{text}: a time zone")
+        return clock
     hour, minute = int(match[1]), int(match[2])
     if (hour, minute) == (24, 0):
         return dt.time(0, 0)

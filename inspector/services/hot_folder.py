@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from inspector.errors import ImageError
 from inspector.imaging.decode import decode_file
@@ -112,35 +113,44 @@ def _note_left_judged(project: Any, actor: Any, path: Path, result: Any, why: st
     except OSError:
         return
     last = judged[-1]
-    with project.db.session() as session:
-        audit.record(session, actor, LEFT_JUDGED, "image", last.image_id, {
-            "file": path.name, "size": size, "mtime_ns": mtime_ns, "why": why,
-            "inspection": last.id, "verdict": last.final_verdict})
+    try:
+        with project.db.session() as session:
+            audit.record(session, actor, LEFT_JUDGED, "image", last.image_id, {
+                "file": path.name, "size": size, "mtime_ns": mtime_ns, "why": why,
+                "inspection": last.id, "verdict": last.final_verdict})
+    except SQLAlchemyError:  # the verdict stands and is shown; only the note is missing
+        log.warning("could not note that %s was judged and left in the folder", path,
+                    exc_info=True)
 
 
 def _judged_since_written(project: Any, path: Path) -> str | None:
     """When and how the project judged this very file, left in the folder because its
     move to done/ failed, else None. Decided by the file's own size and time, recorded
     then: comparing its time with the station's clock judged it twice on a share whose
-    clock runs ahead. A camera writing the same picture again writes a new file."""
+    clock runs ahead. A camera writing the same picture again writes a new file. Such
+    rows are rare, so the file is read (to check it is the same picture) only when one
+    matches its size and time."""
     try:
         size, mtime_ns = _signature(path)
-        sha = sha256_bytes(path.read_bytes())
     except OSError:
         return None  # the import says what is wrong with it
     # the row is younger than the file on any clock less than two days wrong
     since = dt.datetime.fromtimestamp(mtime_ns / 1e9, dt.UTC) - dt.timedelta(days=2)
     with project.db.session() as session:
-        image_id = session.scalar(select(Image.id).where(Image.sha256 == sha))
-        if image_id is None:
+        rows = [(at, image_id, details) for at, image_id, details in session.execute(
+            select(AuditEntry.at, AuditEntry.entity_id, AuditEntry.details).where(
+                AuditEntry.at >= since, AuditEntry.action == LEFT_JUDGED)
+            .order_by(AuditEntry.id.desc()))
+            if (details or {}).get("size") == size and details.get("mtime_ns") == mtime_ns]
+        if not rows:
             return None
-        rows = session.execute(
-            select(AuditEntry.at, AuditEntry.details).where(
-                AuditEntry.at >= since, AuditEntry.action == LEFT_JUDGED,
-                AuditEntry.entity_id == str(image_id))
-            .order_by(AuditEntry.id.desc())).all()
-    for at, details in rows:
-        if (details or {}).get("size") == size and details.get("mtime_ns") == mtime_ns:
+        try:
+            sha = sha256_bytes(path.read_bytes())
+        except OSError:
+            return None
+        image_id = session.scalar(select(Image.id).where(Image.sha256 == sha))
+    for at, row_image, details in rows:
+        if row_image == str(image_id):
             when = at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
             return f"{when}, {str(details.get('verdict', '?')).upper()}"
     return None

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, true
+from sqlalchemy import and_, exists, func, or_, select, text, true
 from sqlalchemy.exc import SQLAlchemyError
 
 from inspector.errors import UserError
@@ -43,10 +43,13 @@ class PurgeReport:
     kept_flagged: int = 0  # NG / uncertain images kept as evidence
     image_ids: list[int] = field(default_factory=list)
     held: list[int] = field(default_factory=list)  # picture in use elsewhere: kept for now
+    cutoff: dt.datetime | None = None  # pictures of parts inspected before it
 
     def summary(self) -> str:
         verb = "would remove" if self.dry_run else "removed"
-        text = (f"{verb} the pictures of {self.images} inspected image(s) and "
+        before = (f" inspected before {self.cutoff.astimezone():%Y-%m-%d %H:%M}"
+                  if self.cutoff else "")
+        text = (f"{verb} the pictures of {self.images} image(s){before} and "
                 f"{self.heatmaps} heat map(s), {self.bytes_freed / 1e6:.1f} MB; their "
                 "inspection records stay")
         if self.kept_flagged:
@@ -72,11 +75,11 @@ def purge_images(
     if older_than_days < MIN_DAYS:
         raise UserError(f"keep at least {MIN_DAYS} day(s) of pictures")
     with project.db.session() as s:
-        cutoff = _data_now(s) - dt.timedelta(days=older_than_days)
+        cutoff = _database_now(s) - dt.timedelta(days=older_than_days)
         ids = list(s.scalars(_purgeable(cutoff, include_ng)))
         kept = 0 if include_ng else int(s.scalar(select(func.count()).select_from(
             _purgeable(cutoff, True).where(_flagged()).subquery())) or 0)
-    rep = PurgeReport(dry_run=dry_run, kept_flagged=kept)
+    rep = PurgeReport(dry_run=dry_run, kept_flagged=kept, cutoff=cutoff)
     purgeable = _purgeable(cutoff, include_ng, marked_too=True)
     finished = False
     try:
@@ -93,12 +96,16 @@ def purge_images(
     return rep
 
 
-def _data_now(session: Any) -> dt.datetime:
-    """Now, but never later than the newest inspection or import: a purging station
-    whose clock ran 40 days ahead removed the pictures of parts inspected an hour ago."""
-    newest = [t for t in (session.scalar(select(func.max(Inspection.inspected_at))),
-                          session.scalar(select(func.max(Image.imported_at)))) if t]
-    return min(utcnow(), max(newest)) if newest else utcnow()
+def _database_now(session: Any) -> dt.datetime:
+    """The database server's clock where there is one (PostgreSQL: one clock for the
+    line), else this station's. A QA office PC whose clock ran 40 days ahead removed the
+    pictures of parts inspected minutes before; the summary says the cut-off, so a wrong
+    clock shows in the dry run."""
+    if session.get_bind().dialect.name == "postgresql":
+        server = session.scalar(text("SELECT now()"))
+        if isinstance(server, dt.datetime) and server.tzinfo is not None:
+            return server.astimezone(dt.UTC)
+    return utcnow()
 
 
 def _audit_purge(project: Any, actor: Any, rep: PurgeReport, asked: dict[str, Any],

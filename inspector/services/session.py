@@ -134,16 +134,18 @@ def _recent_wrong_pins(session, actor: Actor) -> tuple[int, dt.datetime | None]:
 
     Each station stamps rows with its own clock. So "after the new PIN" is decided by row
     order (a station 10 minutes ahead made a new PIN set elsewhere unlock nothing), and a
-    row stamped further ahead than the pause itself (a clock stepped back by NTP) does not
-    count: it paused sign-in for 70 minutes instead of 10."""
+    row stamped more than a minute ahead (a clock stepped back by NTP, a station whose
+    clock runs fast) does not count until this clock reaches it: one stamped an hour ahead
+    paused sign-in for 70 minutes instead of 10."""
     now = utcnow()
     window = dt.timedelta(minutes=LOCK_MINUTES)
+    ahead = dt.timedelta(minutes=1)
     pin_set = session.scalar(select(func.max(AuditEntry.id)).where(  # a new PIN unlocks
         AuditEntry.action == "operator.pin", AuditEntry.entity_id == str(actor.operator_id)))
     wrong = select(AuditEntry.at).where(
         AuditEntry.action == "sign_in", AuditEntry.allowed.is_(False),
         AuditEntry.entity_id == str(actor.operator_id),
-        AuditEntry.at >= now - window, AuditEntry.at <= now + window,
+        AuditEntry.at >= now - window, AuditEntry.at <= now + ahead,
         AuditEntry.id > (pin_set or 0),
         AuditEntry.details["reason"].as_string() == "wrong PIN")
     recent = wrong.subquery()
@@ -167,8 +169,8 @@ def _refuse_while_locked(session, actor: Actor) -> None:  # noqa: ANN001 - ORM s
     count, oldest = _recent_wrong_pins(session, actor)
     if count < MAX_WRONG_PINS or oldest is None:
         return
-    wait = min(LOCK_MINUTES, max(1, round(
-        (oldest + dt.timedelta(minutes=LOCK_MINUTES) - utcnow()).total_seconds() / 60)))
+    wait = max(1, round((oldest + dt.timedelta(minutes=LOCK_MINUTES) - utcnow())
+                        .total_seconds() / 60))
     audit.record(session, actor, "sign_in", "operator", actor.operator_id,
                  {"reason": "locked"}, allowed=False)
     session.commit()

@@ -186,3 +186,30 @@ def _watching_without_moving(state, admin, qtbot, tmp_path):  # noqa: ANN001, AN
     assert panel.start(tmp_path / "hot", stable_ms=50)
     (tmp_path / "hot" / "part.png").write_bytes(b"\x89PNG")
     return panel
+
+
+def test_a_file_left_for_want_of_a_product_is_taken_when_one_is_chosen(
+        state, admin, qtbot, monkeypatch, tmp_path) -> None:  # noqa: ANN001
+    """Without moving, a Start does not look at files already there: the advice "choose
+    the product, then start again" never took them."""
+    import ui.widgets.hot_folder_panel as panel_module
+
+    seen: list[str | None] = []
+
+    def handle(_project, _actor, _path, *, product, **_kwargs):  # noqa: ANN001, ANN003, ANN202
+        seen.append(product)
+        if product is None:
+            return panel_module.HotFileOutcome(None, left_because="several products")
+        return panel_module.HotFileOutcome(None)
+
+    monkeypatch.setattr("ui.inspect_work.handle_hot_file", handle)
+    panel = _watching_without_moving(state, admin, qtbot, tmp_path)
+    qtbot.waitUntil(lambda: "left in the folder" in panel.log.text(), timeout=10_000)
+    from inspector.services.products import add_product
+
+    add_product(state.project, admin, "A")
+    state.set_product("A")
+    qtbot.waitUntil(lambda: seen == [None, "A"], timeout=10_000)
+    qtbot.waitUntil(lambda: "imported" in panel.log.text(), timeout=5_000)
+    assert panel.left == set()
+    panel.shutdown()

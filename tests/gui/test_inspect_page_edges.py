@@ -247,7 +247,10 @@ def test_a_failed_frame_pauses_continuous_inspection_and_it_goes_on(
     def flaky(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         calls["n"] += 1
         if calls["n"] == 2:
-            raise UserError("The database is busy (another program is writing).")
+            raise UserError("The database is busy (another program is writing).") from \
+                OSError(11, "busy")
+        if calls["n"] == 5:
+            raise UserError("No active model.")  # no passing problem: said, and it ends
         return real(*args, **kwargs)
 
     monkeypatch.setattr(inspection, "inspect_array", flaky)
@@ -267,6 +270,7 @@ def test_a_failed_frame_pauses_continuous_inspection_and_it_goes_on(
     assert any("not inspected (The database is busy" in s and "again in 1 s" in s
                for s in said)
     assert page.automatic_work() == "continuous camera inspection"
-    page.continuous.setChecked(False)
+    qtbot.waitUntil(lambda: not page.continuous.isChecked(), timeout=30_000)
+    assert calls["n"] == 5 and [kind for kind, _ in dialogs] == ["warning"]
     page.camera.stop()
     qtbot.waitUntil(lambda: page.job is None, timeout=30_000)

@@ -55,5 +55,5 @@ def test_a_day_whose_midnight_is_skipped_starts_as_reports_start_it(qtbot, monke
         edit.setDate(QDate(2024, 9, 7))
         assert edit.until() == dt.datetime(2024, 9, 8, 4, 0, tzinfo=dt.UTC)
     finally:
-        monkeypatch.delenv("TZ")
+        monkeypatch.undo()  # TZ as it was (the run's own, if it had one), read again
         time.tzset()

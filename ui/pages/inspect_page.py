@@ -228,7 +228,7 @@ class InspectPage(QWidget):
         layout.addLayout(top)
         layout.addLayout(body, 1)
         layout.addWidget(self.recent)
-        self.timer.timeout.connect(self.inspect_camera_frame)
+        self.timer.timeout.connect(lambda: self.auto.paused() or self.inspect_camera_frame())
         space_key(self, self._space)
         for key, slot in (("H", self.heatmap_box.toggle),
                           ("G", self.label_good), (LABEL_DEFECTIVE_KEY, self.label_defective),
@@ -464,8 +464,7 @@ class InspectPage(QWidget):
         if self.job is not None:
             self.dropped_frames += 1
             return None
-        if self.timer.isActive() and (self.auto.paused()
-                                      or self.camera.frame_serial == self._inspected_serial):
+        if self.timer.isActive() and self.camera.frame_serial == self._inspected_serial:
             return None
         self._inspected_serial = self.camera.frame_serial
         actor = self.state.actor or (self.state.automation_actor if self.timer.isActive()
@@ -479,6 +478,8 @@ class InspectPage(QWidget):
         return self._start(job)
 
     def _frame_failed(self, exc: BaseException) -> None:
+        if not self.auto.passing(exc):
+            return self._failed(exc)
         self.show_result(None, None, "NOT INSPECTED")
         self.state.say(self.auto.frame_failed(exc))
 

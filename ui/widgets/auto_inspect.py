@@ -2,9 +2,10 @@
 
 On the Inspect page beside the live camera: while ticked, ``timer`` fires every interval
 and the page inspects the newest frame (dropping frames while a result is pending). A
-frame whose inspection fails (the database busy, a full disk) pauses it for a while that
-grows to five minutes, then it goes on by itself: a modal dialog that unticked it ended
-inspection for the rest of an unattended shift.
+frame whose inspection fails for a passing reason (the database busy, a full disk)
+pauses it for a while that grows to five minutes, then it goes on by itself: a modal
+dialog that unticked it ended inspection for the rest of an unattended shift. A pause
+holds back the timer only; Space still inspects.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import time
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox
+from sqlalchemy.exc import SQLAlchemyError
 
 from ui.dialogs import error_text
 
@@ -45,6 +47,13 @@ class AutoInspect(QObject):
 
     def paused(self) -> bool:
         return time.monotonic() < self.resume_at
+
+    @staticmethod
+    def passing(exc: BaseException) -> bool:
+        """A database or disk problem (busy, full, a share away) passes; one that does not
+        (no model, no right, a damaged model file, a bug) is said in a dialog and ends
+        continuous inspection: retried every 5 minutes, it went unseen."""
+        return any(isinstance(e, OSError | SQLAlchemyError) for e in (exc, exc.__cause__))
 
     def frame_failed(self, exc: BaseException) -> str:
         """Pause after a failed frame (the timer keeps running, so it still counts as

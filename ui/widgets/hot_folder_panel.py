@@ -88,7 +88,9 @@ class HotFolderPanel(QWidget):
         self.noted = False  # an import note was said (once in this window)
         self.said_left = False  # a file left for want of a product was said (once a Start)
         self.waiting: list[str] = []  # files that arrived while nobody was signed in
+        self.left: set[str] = set()  # files left for want of a product (several models)
         state.actor_changed.connect(self._actor_changed)
+        state.product_changed.connect(lambda _p: self._take_left())
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Hot folder", self.folder_edit.text())
@@ -129,7 +131,18 @@ class HotFolderPanel(QWidget):
                 SETTING):
             # QA leads make it the project's default hot folder; operators just watch it.
             self.state.project.set_setting(self.state.actor, SETTING, str(folder))
+        self._take_left()
         return True
+
+    def _take_left(self) -> None:
+        """Files left for want of a product are tried again (a Start without moving does
+        not look at the files already in the folder, so they were never taken)."""
+        if self.watcher is None:
+            return
+        left, self.left = sorted(self.left), set()
+        for path in left:
+            if Path(path).exists():
+                self._file_ready(path)
 
     def stop(self) -> None:
         if self.watcher is not None:
@@ -175,10 +188,12 @@ class HotFolderPanel(QWidget):
         job.failed.connect(lambda exc, p=path: self._failed(p, exc))
         job.start(self.pool)
 
-    def _not_judged(self, name: str, outcome: HotFileOutcome) -> None:
+    def _not_judged(self, path: str, outcome: HotFileOutcome) -> None:
         """A file the project judged already (filed away now), or one left in the folder
         until a product is chosen: said on the log line, never as a new verdict."""
+        name = Path(path).name
         if outcome.left_because:
+            self.left.add(path)  # taken again at the next Start or product change
             text = f"⚠ {name} left in the folder: {outcome.left_because}"
             if not self.said_left:  # said once a Start: a burst must not flood the line
                 self.said_left = True
@@ -204,14 +219,15 @@ class HotFolderPanel(QWidget):
             self.watcher.retry(Path(path))
 
     def _done(self, path: str, outcome: HotFileOutcome, thumb: object = None) -> None:
-        if outcome.retry and self.watcher is not None:  # still being written: look again
-            self.tries[path] = self.tries.get(path, 0) + 1
-            self.watcher.retry(Path(path))
+        if outcome.retry:  # still being written: look again (unless watching stopped)
+            if self.watcher is not None:
+                self.tries[path] = self.tries.get(path, 0) + 1
+                self.watcher.retry(Path(path))
             return
         self.tries.pop(path, None)
         self.failures.pop(path, None)
         if outcome.judged_before or outcome.left_because:  # no new verdict to show
-            self._not_judged(Path(path).name, outcome)
+            self._not_judged(path, outcome)
             return
         result = outcome.result
         self.count += 1
