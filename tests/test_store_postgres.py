@@ -56,7 +56,8 @@ def test_migrations_from_empty_to_head_match_the_models_and_go_back(pg_url: URL)
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
     indexes = {ix["name"] for ix in inspect(engine).get_indexes("inspections")}
-    assert {"ix_inspections_time_verdict", "ix_inspections_inspected_at"} <= indexes
+    assert {"ix_inspections_time_verdict", "ix_inspections_inspected_at",
+            "ix_inspections_product_time"} <= indexes
     migrate.upgrade(engine)  # at head: nothing to do, no error
     cfg = migrate.alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as conn:  # and all the way back (the downgrades run on PostgreSQL)
@@ -97,7 +98,7 @@ def test_each_revision_keeps_the_rows_of_the_one_before(pg_url: URL) -> None:
             ),
             {"i": image},
         )
-    for revision in ("0002", "0003", "0004"):
+    for revision in ("0002", "0003", "0004", "0005"):
         migrate.upgrade(engine, revision)
         assert migrate.database_revision(engine) == revision
     with engine.connect() as conn:

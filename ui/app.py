@@ -305,6 +305,9 @@ def main(argv: Sequence[str] | None = None, splash: QSplashScreen | None = None)
     from ui.gc_guard import MainThreadCollector
 
     QTimer.singleShot(0, MainThreadCollector.freeze_survivors)
+    # torch's objects (~200,000) come after that freeze, with the engine loading in the
+    # background: each full collection then walked them all (~125 ms on the GUI thread)
+    window.engine_job.finished.connect(lambda _result: MainThreadCollector.freeze_survivors())
     code = app.exec()
     from ui.worker import stop_all
 

@@ -388,7 +388,9 @@ def _filtered(s: Session, q: Any, *, since: dt.datetime | None = None,
               verdict: str | None = None, operator: str | None = None,
               text: str | None = None) -> Any:
     """The History filters, shared by the list and its count."""
-    q = q.select_from(Inspection).join(Image, Image.id == Inspection.image_id)
+    q = q.select_from(Inspection)
+    if text:  # only the text search reads image columns (a join per row otherwise)
+        q = q.join(Image, Image.id == Inspection.image_id)
     if since is not None:
         q = q.where(Inspection.inspected_at >= since)
     if until is not None:

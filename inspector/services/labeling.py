@@ -219,7 +219,9 @@ def count_images(
     """How many images list_images would give with these filters (no limit)."""
     lbl = aliased(Label)
     with project.db.session() as session:
-        stmt = _with_labels(select(func.count(Image.id)), lbl)
+        stmt = select(func.count(Image.id)).select_from(Image)
+        if state is not None or defect_type is not None:  # only these read the label
+            stmt = _with_labels(stmt, lbl)
         stmt = _filtered(session, stmt, lbl, product=product, state=state,
                          defect_type=defect_type, since=since, until=until, lot=lot,
                          serial=serial)
@@ -366,11 +368,12 @@ def list_defect_types(project: Any) -> list[str]:
 def removed_types_in_use(project: Any) -> list[str]:
     """Defect types no longer offered that current labels still carry: a QA lead must
     still find those parts (to relabel them), so the Label page's Type filter lists them."""
-    lbl = aliased(Label)
+    current = current_label_ids()
     with project.db.session() as session:
         active = {name.casefold() for name in active_defect_types(session).values()}
-        used = session.scalars(_with_labels(select(lbl.defect_type).distinct(), lbl)
-                               .where(lbl.defect_type.is_not(None)))
+        used = session.scalars(select(Label.defect_type).distinct()
+                               .join(current, current.c.label_id == Label.id)
+                               .where(Label.defect_type.is_not(None)))
         removed: dict[str, str] = {}
         for name in used:
             if name.casefold() not in active:

@@ -219,7 +219,8 @@ class Inspection(Base):
     override_by: Mapped[Operator | None] = relationship(foreign_keys=[override_by_id])
     product: Mapped[Product | None] = relationship()
 
-    __table_args__ = (Index("ix_inspections_time_verdict", "inspected_at", "verdict"),)
+    __table_args__ = (Index("ix_inspections_time_verdict", "inspected_at", "verdict"),
+                      Index("ix_inspections_product_time", "product_id", "inspected_at"))
 
     @property
     def final_verdict(self) -> str:

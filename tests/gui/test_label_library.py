@@ -58,6 +58,7 @@ def test_a_12_bit_picture_shows_as_the_setting_reads_it(window, project, admin, 
     sign_in_as(window, "admin")
     assert window.show_page("label")
     page = window.pages["label"]
+    qtbot.waitUntil(lambda: bool(page.model.images))  # listed in the background
     qtbot.waitUntil(lambda: not page.picture_pending())
     info = page.model.images[0]
     page.model.data(page.model.index(0), Qt.ItemDataRole.DecorationRole)  # asks for it
