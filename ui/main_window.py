@@ -40,6 +40,7 @@ from ui.state import AppState
 from ui.style import guard_wheels
 from ui.widgets.elided_label import ElidedLabel
 from ui.widgets.progress_panel import ProgressPanel
+from ui.widgets.touch_scroll import touch_scrolling
 from ui.worker import Job
 
 log = logging.getLogger(__name__)
@@ -212,6 +213,7 @@ class MainWindow(QMainWindow):
         if hasattr(signin, "idle_minutes_changed"):
             signin.idle_minutes_changed.connect(self.idle.set_timeout)
         guard_wheels(self)  # a stray wheel turn must not change a setting or a filter
+        touch_scrolling(self)  # a finger drags lists and pages; a tap still selects
         self._restore_geometry()
         self._actor_changed(state.actor)
         self._load_engine()
