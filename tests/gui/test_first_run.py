@@ -63,11 +63,12 @@ def test_train_with_no_images_points_to_capture(window, qtbot, admin, image_dir,
     assert not page.next_step.isVisibleTo(page)
 
 
-def test_empty_label_page_opens_capture(window, admin) -> None:  # noqa: ANN001
+def test_empty_label_page_opens_capture(window, admin, qtbot) -> None:  # noqa: ANN001
     sign_in_as(window, "admin")
     window.show_page("label")
     page = window.pages["label"]
-    assert page.next_step.isVisibleTo(page) and "Capture" in page.next_step.text.text()
+    qtbot.waitUntil(lambda: page.next_step.isVisibleTo(page))  # listed in the background
+    assert "Capture" in page.next_step.text.text()
     assert page.next_step.text.text().startswith("No images yet")  # no filter is to blame
     page.next_step.buttons[0].click()
     assert window.current_key() == "capture"

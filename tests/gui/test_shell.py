@@ -283,6 +283,8 @@ def test_a_product_change_lists_a_hidden_page_when_it_is_opened(window, actor, q
     label, train = window.pages["label"], window.pages["train"]
     listed: list[str] = []
     monkeypatch.setattr(label, "reload_images", lambda *_a, **_k: listed.append("label"))
+    # its first opening lists in the background (the GUI thread stays free)
+    monkeypatch.setattr(label.background, "request", lambda *_a, **_k: listed.append("label"))
     monkeypatch.setattr(train, "refresh_summary", lambda *_a, **_k: listed.append("train"))
     window.state.set_product("another product")
     assert listed == []
